@@ -1,0 +1,14 @@
+/**
+ * wsk4j: the Windows Winsock Kernel (WSK) client API in Java.
+ *
+ * <p>Exported packages:
+ * <ul>
+ *   <li>{@code org.wsk4j.nt}: kernel primitives: NTSTATUS, IRPs, MDLs, KEVENT, IRQL, the I/O manager,
+ *       the verifier and the completion executors.</li>
+ * </ul>
+ */
+module org.wsk4j {
+    requires org.slf4j;
+
+    exports org.wsk4j.nt;
+}

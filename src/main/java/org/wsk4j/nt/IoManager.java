@@ -1,0 +1,332 @@
+package org.wsk4j.nt;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The simulated I/O manager: allocates and accounts for IRPs, holds the {@link Verifier} and the IRP
+ * {@link IrpAllocationPolicy}, and records exceptions thrown by completion routines.
+ *
+ * <p>The static {@link Io} functions act on the <em>current</em> I/O manager: the one bound to the
+ * calling thread with {@link #bindToCurrentThread()}, or the process-wide {@link #global()} one. Each
+ * {@code WskSubsystem} owns an I/O manager and binds it on its own threads, so IRPs allocated in its
+ * completion routines are accounted to it; tests bind it on the test thread (the JUnit extension does
+ * this), so parallel tests do not see each other's IRPs.
+ *
+ * <pre>{@code
+ * IoManager io = IoManager.create("my-test");
+ * try (IoManager.Binding ignored = io.bindToCurrentThread()) {
+ *     Irp irp = Io.allocateIrp(1, false);      // accounted to io
+ *     ...
+ * }
+ * assertEquals(0, io.liveIrpCount());
+ * }</pre>
+ *
+ * <p>Thread safety: all methods may be called from any thread.
+ */
+public final class IoManager {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IoManager.class);
+    private static final IoManager GLOBAL = new IoManager("global");
+    private static final ThreadLocal<IoManager> BOUND = new ThreadLocal<>();
+
+    private final String name;
+    private final Verifier verifier = new Verifier();
+    private volatile IrpAllocationPolicy allocationPolicy = IrpAllocationPolicy.never();
+    private volatile boolean trackLiveIrps = true;
+    private final AtomicLong nextIrpId = new AtomicLong();
+    private final AtomicLong allocationAttempts = new AtomicLong();
+    private final LongAdder allocationFailures = new LongAdder();
+    private final LongAdder allocated = new LongAdder();
+    private final LongAdder freed = new LongAdder();
+    private final LongAdder completed = new LongAdder();
+    private final AtomicLong live = new AtomicLong();
+    private final AtomicLong peakLive = new AtomicLong();
+    private final Map<Long, Irp> liveIrps = new ConcurrentHashMap<>();
+    private final List<Throwable> routineFailures = Collections.synchronizedList(new ArrayList<>());
+
+    private IoManager(String name) {
+        this.name = name;
+    }
+
+    /**
+     * Creates an I/O manager with its own accounting and verifier.
+     *
+     * @param name a name for diagnostics
+     * @return the new manager
+     */
+    public static IoManager create(String name) {
+        return new IoManager(Objects.requireNonNull(name, "name"));
+    }
+
+    /**
+     * Returns the process-wide I/O manager, used by threads with no binding.
+     *
+     * @return the global manager
+     */
+    public static IoManager global() {
+        return GLOBAL;
+    }
+
+    /**
+     * Returns the I/O manager bound to the calling thread, or the global one.
+     *
+     * @return the current manager
+     */
+    public static IoManager current() {
+        IoManager bound = BOUND.get();
+        return bound != null ? bound : GLOBAL;
+    }
+
+    /**
+     * Binds this manager to the calling thread until the returned binding is closed, which restores the
+     * previous binding. Bindings nest.
+     *
+     * @return the binding; close it on the same thread
+     */
+    public Binding bindToCurrentThread() {
+        IoManager previous = BOUND.get();
+        BOUND.set(this);
+        return new Binding(previous);
+    }
+
+    /** A thread binding made by {@link IoManager#bindToCurrentThread()}; closing it restores the previous one. */
+    public static final class Binding implements AutoCloseable {
+        private final IoManager previous;
+        private final Thread thread = Thread.currentThread();
+
+        private Binding(IoManager previous) {
+            this.previous = previous;
+        }
+
+        /**
+         * Restores the binding that was in force before.
+         *
+         * @throws IllegalStateException when called on another thread
+         */
+        @Override
+        public void close() {
+            if (Thread.currentThread() != thread) {
+                throw new IllegalStateException("an IoManager binding must be closed on the thread that made it");
+            }
+            if (previous == null) {
+                BOUND.remove();
+            } else {
+                BOUND.set(previous);
+            }
+        }
+    }
+
+    /**
+     * Returns the name given at creation.
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Returns this manager's verifier.
+     *
+     * @return the verifier
+     */
+    public Verifier verifier() {
+        return verifier;
+    }
+
+    /**
+     * Returns the IRP allocation policy.
+     *
+     * @return the policy; {@link IrpAllocationPolicy#never()} unless changed
+     */
+    public IrpAllocationPolicy irpAllocationPolicy() {
+        return allocationPolicy;
+    }
+
+    /**
+     * Installs an IRP allocation policy; primary intent: testing a driver's
+     * {@code STATUS_INSUFFICIENT_RESOURCES} branches.
+     *
+     * @param policy the policy
+     * @return this manager
+     */
+    public IoManager setIrpAllocationPolicy(IrpAllocationPolicy policy) {
+        this.allocationPolicy = Objects.requireNonNull(policy, "policy");
+        return this;
+    }
+
+    /**
+     * Sets whether live IRPs are tracked individually (for leak reports naming each IRP and its
+     * allocation site). Counters are always kept. Tracking is on by default; benchmarks turn it off.
+     *
+     * @param track true to track
+     * @return this manager
+     */
+    public IoManager setTrackLiveIrps(boolean track) {
+        this.trackLiveIrps = track;
+        if (!track) {
+            liveIrps.clear();
+        }
+        return this;
+    }
+
+    Irp allocate(int stackSize, boolean chargeQuota) {
+        long attempt = allocationAttempts.incrementAndGet();
+        if (allocationPolicy.shouldFail(attempt, stackSize, chargeQuota)) {
+            allocationFailures.increment();
+            LOG.debug("IoAllocateIrp({}, {}) failed by allocation policy (attempt {})", stackSize, chargeQuota, attempt);
+            return null;
+        }
+        long id = nextIrpId.incrementAndGet();
+        Irp irp = new Irp(this, id, stackSize, chargeQuota, verifier.captureSite("IRP#" + id + " allocated"));
+        allocated.increment();
+        long now = live.incrementAndGet();
+        if (now > peakLive.get()) {
+            peakLive.accumulateAndGet(now, Math::max);
+        }
+        if (trackLiveIrps) {
+            liveIrps.put(id, irp);
+        }
+        return irp;
+    }
+
+    void onFreed(Irp irp) {
+        freed.increment();
+        live.decrementAndGet();
+        liveIrps.remove(irp.id);
+    }
+
+    void onCompletedToOwner() {
+        completed.increment();
+    }
+
+    /**
+     * Records an exception thrown by a completion routine, cancel routine or callback and logs it. The
+     * exception is not rethrown: routines never break the thread that runs them.
+     *
+     * @param where   what was running, for the log
+     * @param failure the exception
+     */
+    public void recordRoutineFailure(String where, Throwable failure) {
+        routineFailures.add(failure);
+        if (failure instanceof VerifierError) {
+            LOG.debug("verifier error raised inside {} (already reported)", where);
+        } else {
+            LOG.error("{} threw; the exception is recorded and the thread carries on", where, failure);
+        }
+    }
+
+    /**
+     * Returns the exceptions thrown by routines so far, oldest first.
+     *
+     * @return a snapshot copy
+     */
+    public List<Throwable> routineFailures() {
+        synchronized (routineFailures) {
+            return List.copyOf(routineFailures);
+        }
+    }
+
+    /** Forgets the recorded routine exceptions. */
+    public void clearRoutineFailures() {
+        routineFailures.clear();
+    }
+
+    /**
+     * Returns the number of IRPs allocated and not yet freed.
+     *
+     * @return the live count
+     */
+    public long liveIrpCount() {
+        return live.get();
+    }
+
+    /**
+     * Returns the IRPs allocated and not yet freed, in allocation order (empty when tracking is off).
+     *
+     * @return a snapshot
+     */
+    public List<Irp> liveIrps() {
+        List<Irp> list = new ArrayList<>(liveIrps.values());
+        list.sort(Comparator.comparingLong(Irp::id));
+        return list;
+    }
+
+    /**
+     * Returns the I/O manager's counters.
+     *
+     * @return a snapshot
+     */
+    public IrpStatistics statistics() {
+        return new IrpStatistics(allocationAttempts.get(), allocationFailures.sum(), allocated.sum(), freed.sum(),
+                completed.sum(), live.get(), peakLive.get());
+    }
+
+    /**
+     * Reports every live IRP as a {@link VerifierRule#IRP_LEAKED} violation, with its allocation site.
+     * Called by the WSK subsystem at deregistration and by the JUnit extension after each test.
+     *
+     * @return the number of leaked IRPs found
+     * @throws VerifierError when IRPs leaked and {@link VerifierRule#IRP_LEAKED} is in FAIL mode (after
+     *                       all of them were recorded)
+     */
+    public int checkLeaks() {
+        List<Irp> leaked = liveIrps();
+        long count = Math.max(leaked.size(), live.get());
+        if (count == 0) {
+            return 0;
+        }
+        VerifierError first = null;
+        for (Irp irp : leaked) {
+            try {
+                verifier.report(VerifierRule.IRP_LEAKED, irp + " was allocated and never freed", irp);
+            } catch (VerifierError e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        if (leaked.isEmpty()) {
+            try {
+                verifier.report(VerifierRule.IRP_LEAKED, count + " IRPs were allocated and never freed", null);
+            } catch (VerifierError e) {
+                first = e;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        return (int) count;
+    }
+
+    @Override
+    public String toString() {
+        return "IoManager[" + name + "]";
+    }
+
+    /**
+     * IRP counters of one {@link IoManager}.
+     *
+     * @param allocationAttempts calls of {@link Io#allocateIrp}
+     * @param allocationFailures attempts that returned null
+     * @param allocated          IRPs allocated
+     * @param freed              IRPs freed
+     * @param completedToOwner   completions handed back to the IRP's owner (a routine returned
+     *                           STATUS_MORE_PROCESSING_REQUIRED at the top location)
+     * @param live               allocated and not freed
+     * @param peakLive           the highest live count seen
+     */
+    public record IrpStatistics(long allocationAttempts, long allocationFailures, long allocated, long freed,
+                                long completedToOwner, long live, long peakLive) {
+    }
+}

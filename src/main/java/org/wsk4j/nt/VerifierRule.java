@@ -1,0 +1,93 @@
+package org.wsk4j.nt;
+
+/**
+ * The kernel rules wsk4j checks, in the manner of Driver Verifier.
+ *
+ * <p>Each rule names the Windows bug check the real kernel (or Driver Verifier) would raise where one
+ * exists, and a one-line hint on the usual fix. The {@link Verifier} of each {@link IoManager}
+ * decides per rule whether a violation is ignored, logged or raised as a {@link VerifierError}.
+ */
+public enum VerifierRule {
+    /** An IRP was completed while it was not in flight: twice, or never handed to a driver. */
+    IRP_MULTIPLE_COMPLETE(0x44, "MULTIPLE_IRP_COMPLETE_REQUESTS",
+            "complete each IRP exactly once; after IoCompleteRequest the IRP belongs to its owner"),
+    /** An IRP was passed on with no stack location left for the next driver. */
+    IRP_NO_MORE_STACK_LOCATIONS(0x35, "NO_MORE_IRP_STACK_LOCATIONS",
+            "allocate the IRP with enough stack locations: IoAllocateIrp(1, FALSE) for a WSK call"),
+    /** An IRP still owned by a lower driver (WSK) was freed. */
+    IRP_FREED_WHILE_OWNED(0xC9, "DRIVER_VERIFIER_IOMANAGER_VIOLATION",
+            "free an IRP only in its completion routine or after it completed; WSK owns it until then"),
+    /** An IRP still owned by a lower driver (WSK) was reinitialised with IoReuseIrp. */
+    IRP_REUSED_WHILE_OWNED(0xC9, "DRIVER_VERIFIER_IOMANAGER_VIOLATION",
+            "reuse an IRP only after its completion routine returned STATUS_MORE_PROCESSING_REQUIRED"),
+    /** An IRP was freed twice. */
+    IRP_DOUBLE_FREE(0xC2, "BAD_POOL_CALLER",
+            "call IoFreeIrp exactly once per IoAllocateIrp"),
+    /** A freed IRP was used (completed, cancelled, reused, or passed to a driver). */
+    IRP_USED_AFTER_FREE(0xC2, "BAD_POOL_CALLER",
+            "do not touch an IRP after IoFreeIrp; allocate a new one or reuse it before freeing"),
+    /** An IRP already in flight was passed to a second call. */
+    IRP_ALREADY_IN_FLIGHT(0xC9, "DRIVER_VERIFIER_IOMANAGER_VIOLATION",
+            "one IRP per outstanding request: wait for the completion routine before passing the IRP again"),
+    /** A driver-allocated IRP was completed past its top stack location (no routine stopped it). */
+    IRP_COMPLETED_TO_IO_MANAGER(0xC9, "DRIVER_VERIFIER_IOMANAGER_VIOLATION",
+            "the completion routine of an IRP from IoAllocateIrp must return STATUS_MORE_PROCESSING_REQUIRED"),
+    /** IoCompleteRequest was called with STATUS_PENDING, or with a cancel routine still set. */
+    IRP_BAD_COMPLETION_STATE(0x48, "CANCEL_STATE_IN_COMPLETED_IRP",
+            "clear the cancel routine (IoSetCancelRoutine(irp, NULL)) and set the final status before completing"),
+    /** An IRP was handed to WSK without a completion routine, or with an invoke flag FALSE. */
+    IRP_COMPLETION_ROUTINE_REQUIRED(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
+            "call IoSetCompletionRoutine(irp, routine, context, TRUE, TRUE, TRUE) before each WSK call"),
+    /** IRPs were allocated and never freed. */
+    IRP_LEAKED(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
+            "free every IRP from IoAllocateIrp with IoFreeIrp, also on error and cancel paths"),
+    /** A PASSIVE_LEVEL-only function was called at a higher IRQL (completion routine or callback). */
+    IRQL_NOT_PASSIVE(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
+            "queue a work item from the completion routine or callback and do the blocking call there"),
+    /** KeRaiseIrql to a lower level, or KeLowerIrql to a higher level. */
+    IRQL_BAD_TRANSITION(0x0A, "IRQL_NOT_LESS_OR_EQUAL",
+            "pair each KeRaiseIrql with a KeLowerIrql to the level it returned"),
+    /** An invalid argument was passed to a kernel routine (not to a WSK function). */
+    INVALID_ARGUMENT(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
+            "check the argument against the routine's documented range"),
+    /** A buffer description (MDL, WSK_BUF) is longer than the memory it describes. */
+    BUFFER_OUT_OF_RANGE(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
+            "make Offset + Length lie within the MDL chain; WSK never truncates silently");
+
+    private final int bugCheckCode;
+    private final String bugCheckName;
+    private final String hint;
+
+    VerifierRule(int bugCheckCode, String bugCheckName, String hint) {
+        this.bugCheckCode = bugCheckCode;
+        this.bugCheckName = bugCheckName;
+        this.hint = hint;
+    }
+
+    /**
+     * Returns the Windows bug check code, or 0 when Windows has none for this rule.
+     *
+     * @return the bug check code, for example 0x44
+     */
+    public int bugCheckCode() {
+        return bugCheckCode;
+    }
+
+    /**
+     * Returns the Windows bug check name, or null when Windows has none for this rule.
+     *
+     * @return for example {@code MULTIPLE_IRP_COMPLETE_REQUESTS}
+     */
+    public String bugCheckName() {
+        return bugCheckName;
+    }
+
+    /**
+     * Returns a one-line hint on the usual fix.
+     *
+     * @return the hint
+     */
+    public String hint() {
+        return hint;
+    }
+}
