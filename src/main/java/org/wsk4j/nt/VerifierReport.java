@@ -1,5 +1,6 @@
 package org.wsk4j.nt;
 
+import java.security.CodeSource;
 import java.util.Objects;
 
 /**
@@ -50,6 +51,29 @@ public record VerifierReport(VerifierRule rule, String message, String subject, 
         return text.toString();
     }
 
+    /**
+     * Tells whether a frame belongs to wsk4j's own kernel classes. The package name alone is not
+     * enough: driver code and tests may live in {@code org.wsk4j.nt} too, and their frames are the
+     * interesting part of a site. A frame is the library's when its class comes from the same code
+     * source (jar or class directory) as this class.
+     */
+    private static boolean isLibraryFrame(StackTraceElement frame) {
+        if (!frame.getClassName().startsWith("org.wsk4j.nt.")) {
+            return false;
+        }
+        try {
+            Class<?> type = Class.forName(frame.getClassName(), false, VerifierReport.class.getClassLoader());
+            return Objects.equals(location(type), location(VerifierReport.class));
+        } catch (ClassNotFoundException | LinkageError | SecurityException e) {
+            return true;
+        }
+    }
+
+    private static String location(Class<?> type) {
+        CodeSource source = type.getProtectionDomain().getCodeSource();
+        return source == null || source.getLocation() == null ? null : source.getLocation().toExternalForm();
+    }
+
     private static void appendSite(StringBuilder text, String label, Throwable site) {
         if (site == null) {
             return;
@@ -58,7 +82,7 @@ public record VerifierReport(VerifierRule rule, String message, String subject, 
         StackTraceElement[] frames = site.getStackTrace();
         int shown = 0;
         for (StackTraceElement frame : frames) {
-            if (frame.getClassName().startsWith("org.wsk4j.nt.")) {
+            if (isLibraryFrame(frame)) {
                 continue; // skip the library's own allocation frames
             }
             text.append("\n    at ").append(frame);
