@@ -104,6 +104,15 @@ abstract class IrpTestSupport {
         assertTrue(!thread.isAlive(), () -> thread.getName() + " did not end");
     }
 
+    /** Waits until a thread is blocked in a wait (so a signal is known to reach a waiter), or has ended. */
+    static void awaitWaiting(Thread thread) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AWAIT_SECONDS);
+        while (thread.isAlive() && thread.getState() != Thread.State.WAITING) {
+            assertTrue(System.nanoTime() < deadline, () -> thread.getName() + " never started waiting");
+            Thread.onSpinWait();
+        }
+    }
+
     /**
      * A completion routine that records what it saw on each call and returns a fixed result
      * (STATUS_MORE_PROCESSING_REQUIRED unless told otherwise).
