@@ -30,7 +30,7 @@ public final class Mdl {
     private volatile boolean freed;
 
     Mdl(ByteBuffer buffer, int byteOffset, int byteCount) {
-        this.memory = buffer.duplicate();
+        this.memory = buffer.duplicate().clear(); // position 0, limit capacity: the whole memory
         this.byteOffset = byteOffset;
         this.byteCount = byteCount;
     }
