@@ -1,6 +1,7 @@
 package org.wsk4j.nt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -101,7 +102,7 @@ abstract class IrpTestSupport {
     /** Waits for a thread to end, failing if it does not. */
     static void join(Thread thread) throws InterruptedException {
         thread.join(TimeUnit.SECONDS.toMillis(AWAIT_SECONDS));
-        assertTrue(!thread.isAlive(), () -> thread.getName() + " did not end");
+        assertFalse(thread.isAlive(), () -> thread.getName() + " did not end");
     }
 
     /** Waits until a thread is blocked in a wait (so a signal is known to reach a waiter), or has ended. */

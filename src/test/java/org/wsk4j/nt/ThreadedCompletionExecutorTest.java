@@ -1,0 +1,172 @@
+package org.wsk4j.nt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class ThreadedCompletionExecutorTest extends IrpTestSupport {
+
+    private static final int PRODUCERS = 8;
+    private static final int IRPS_PER_PRODUCER = 10_000;
+
+    @Test
+    void concurrentCompletionsRunEachRoutineExactlyOnce() throws InterruptedException {
+        io.verifier().setStackCapture(Verifier.StackCapture.OFF);
+        int total = PRODUCERS * IRPS_PER_PRODUCER;
+        AtomicIntegerArray calls = new AtomicIntegerArray(total);
+        CountDownLatch allDone = new CountDownLatch(total);
+        IoCompletionRoutine routine = (device, irp, context) -> {
+            calls.incrementAndGet((Integer) context);
+            Io.freeIrp(irp);
+            allDone.countDown();
+            return NtStatus.STATUS_MORE_PROCESSING_REQUIRED;
+        };
+        AtomicReference<Throwable> producerFailure = new AtomicReference<>();
+        try (ThreadedCompletionExecutor executor = new ThreadedCompletionExecutor("stress", 2)) {
+            executor.bindIoManager(io);
+            List<Thread> producers = new ArrayList<>();
+            for (int p = 0; p < PRODUCERS; p++) {
+                int first = p * IRPS_PER_PRODUCER;
+                producers.add(new Thread(() -> {
+                    try (IoManager.Binding ignored = io.bindToCurrentThread()) {
+                        for (int i = first; i < first + IRPS_PER_PRODUCER; i++) {
+                            Irp irp = allocate(1);
+                            Io.setCompletionRoutine(irp, routine, i, true, true, true);
+                            handDown(irp);
+                            irp.ioStatus().setStatus(NtStatus.STATUS_SUCCESS).setInformation(i);
+                            executor.execute(() -> Io.completeRequest(irp));
+                        }
+                    } catch (Throwable t) {
+                        producerFailure.set(t);
+                    }
+                }, "producer-" + p));
+            }
+            producers.forEach(Thread::start);
+            for (Thread producer : producers) {
+                join(producer);
+            }
+            assertNull(producerFailure.get());
+            await(allDone);
+        }
+
+        for (int i = 0; i < total; i++) {
+            assertEquals(1, calls.get(i), "IRP " + i);
+        }
+        assertEquals(List.of(), io.routineFailures());
+        assertRecorded();
+        assertEquals(total, io.statistics().completedToOwner());
+        assertEquals(0, io.liveIrpCount());
+    }
+
+    @Test
+    void throwingTaskDoesNotKillTheWorker() throws InterruptedException {
+        RuntimeException boom = new RuntimeException("boom");
+        AtomicReference<Thread> thrower = new AtomicReference<>();
+        AtomicReference<Thread> later = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(1);
+        try (ThreadedCompletionExecutor executor = new ThreadedCompletionExecutor("throwing", 1)) {
+            executor.bindIoManager(io);
+            executor.execute(() -> {
+                thrower.set(Thread.currentThread());
+                throw boom;
+            });
+            executor.execute(() -> {
+                later.set(Thread.currentThread());
+                done.countDown();
+            });
+            await(done);
+        }
+        assertSame(thrower.get(), later.get(), "the same (only) worker ran the later task");
+        assertEquals(List.of(boom), io.routineFailures());
+    }
+
+    @Test
+    void closeRunsTasksAlreadyQueued() {
+        AtomicInteger ran = new AtomicInteger();
+        ThreadedCompletionExecutor executor = new ThreadedCompletionExecutor("closing", 1);
+        executor.execute(() -> {
+            while (!executor.isClosed()) {
+                Thread.onSpinWait(); // hold the only worker until close() has started
+            }
+        });
+        for (int i = 0; i < 100; i++) {
+            executor.execute(ran::incrementAndGet);
+        }
+
+        executor.close();
+
+        assertTrue(executor.isClosed());
+        assertEquals(100, ran.get());
+        executor.close(); // idempotent
+    }
+
+    @Test
+    void executeAfterCloseRunsOnTheCallingThread() {
+        ThreadedCompletionExecutor executor = new ThreadedCompletionExecutor("closed", 1);
+        executor.close();
+        AtomicReference<Thread> ranOn = new AtomicReference<>();
+
+        executor.execute(() -> ranOn.set(Thread.currentThread()));
+
+        assertSame(Thread.currentThread(), ranOn.get());
+    }
+
+    @Test
+    void scheduledTaskFiresAndCancelledOneDoesNot() throws InterruptedException {
+        CountDownLatch fired = new CountDownLatch(1);
+        AtomicBoolean cancelledRan = new AtomicBoolean();
+        try (ThreadedCompletionExecutor executor = new ThreadedCompletionExecutor("timers", 2)) {
+            ScheduledTask cancelled = executor.schedule(Duration.ofHours(1), () -> cancelledRan.set(true));
+            executor.schedule(Duration.ofMillis(5), fired::countDown);
+
+            assertTrue(cancelled.cancel());
+            assertFalse(cancelled.cancel());
+            await(fired);
+        }
+        assertFalse(cancelledRan.get());
+    }
+
+    @Test
+    void tasksRunAtPassiveLevelWithTheBoundIoManagerInAnExecutorThread() throws InterruptedException {
+        IoManager bound = IoManager.create("executor");
+        AtomicReference<Irql> irql = new AtomicReference<>();
+        AtomicReference<IoManager> current = new AtomicReference<>();
+        AtomicBoolean inside = new AtomicBoolean();
+        CountDownLatch done = new CountDownLatch(1);
+        try (ThreadedCompletionExecutor executor = new ThreadedCompletionExecutor("context", 1)) {
+            executor.bindIoManager(bound);
+            executor.execute(() -> Ke.raiseIrql(Irql.DISPATCH_LEVEL)); // a task that forgets to lower
+            executor.execute(() -> {
+                irql.set(Ke.getCurrentIrql());
+                current.set(IoManager.current());
+                inside.set(executor.inExecutorThread());
+                done.countDown();
+            });
+            await(done);
+            assertFalse(executor.inExecutorThread());
+            assertEquals(1, executor.concurrency());
+        }
+        assertEquals(Irql.PASSIVE_LEVEL, irql.get());
+        assertSame(bound, current.get());
+        assertTrue(inside.get());
+    }
+
+    @Test
+    void concurrencyMustBeBetweenOneAndSixtyFour() {
+        assertThrows(IllegalArgumentException.class, () -> new ThreadedCompletionExecutor("none", 0));
+        assertThrows(IllegalArgumentException.class, () -> new ThreadedCompletionExecutor("many", 65));
+    }
+}
