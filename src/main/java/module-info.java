@@ -10,5 +10,7 @@
 module org.wsk4j {
     requires org.slf4j;
 
+    exports org.wsk4j;
     exports org.wsk4j.nt;
+    exports org.wsk4j.spi;
 }

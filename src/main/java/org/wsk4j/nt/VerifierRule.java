@@ -44,6 +44,9 @@ public enum VerifierRule {
     /** A PASSIVE_LEVEL-only function was called at a higher IRQL (completion routine or callback). */
     IRQL_NOT_PASSIVE(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
             "queue a work item from the completion routine or callback and do the blocking call there"),
+    /** A socket was used after WskCloseSocket was called for it (including a second close). */
+    SOCKET_USED_AFTER_CLOSE(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
+            "never touch a socket after calling WskCloseSocket; the WSK subsystem frees it"),
     /** KeRaiseIrql to a lower level, or KeLowerIrql to a higher level. */
     IRQL_BAD_TRANSITION(0x0A, "IRQL_NOT_LESS_OR_EQUAL",
             "pair each KeRaiseIrql with a KeLowerIrql to the level it returned"),

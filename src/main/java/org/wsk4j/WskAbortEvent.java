@@ -1,0 +1,20 @@
+package org.wsk4j;
+
+import org.wsk4j.nt.NtStatus;
+
+/**
+ * {@code PFN_WSK_ABORT_EVENT}: a request accepted or pended by WskInspectEvent was dropped. Must return STATUS_SUCCESS.
+ *
+ * <p>Runs at DISPATCH_LEVEL on a completion or transport thread; it must not block and must not wait
+ * for WSK requests to complete. Address arguments are valid only during the call.
+ */
+@FunctionalInterface
+public interface WskAbortEvent {
+
+    /**
+     * Handles the event (see the interface documentation).
+     *
+     * @return the callback's status, as documented for the interface
+     */
+    NtStatus wskAbortEvent(Object socketContext, WskInspectId inspectId);
+}

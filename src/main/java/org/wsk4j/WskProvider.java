@@ -1,0 +1,245 @@
+package org.wsk4j;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wsk4j.nt.InlineCompletion;
+import org.wsk4j.nt.Io;
+import org.wsk4j.nt.IoStackLocation;
+import org.wsk4j.nt.Irp;
+import org.wsk4j.nt.NtStatus;
+import org.wsk4j.nt.VerifierRule;
+import org.wsk4j.spi.TransportConnection;
+import org.wsk4j.spi.TransportException;
+
+/**
+ * The WSK provider of one subsystem: {@code WSK_PROVIDER_DISPATCH} and the IRP conventions every socket
+ * function follows. Stateless apart from the subsystem; safe for concurrent use.
+ */
+final class WskProvider implements WskProviderDispatch {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WskProvider.class);
+
+    final WskSubsystem subsystem;
+    final SocketDispatchTables tables;
+
+    WskProvider(WskSubsystem subsystem) {
+        this.subsystem = subsystem;
+        this.tables = new SocketDispatchTables(this);
+    }
+
+    // ---- IRP conventions ---------------------------------------------------------------------------
+
+    /**
+     * Takes ownership of an IRP passed to a WSK function. Returns null when accepted, else the status to
+     * return without completing anything.
+     */
+    NtStatus acceptIrp(Irp irp, String function) {
+        if (irp == null) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        if (!Io.setNextIrpStackLocation(irp)) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        IoStackLocation location = Io.getCurrentIrpStackLocation(irp);
+        if (irp.currentLocation() == irp.stackCount() && (location.completionRoutine() == null
+                || !location.invokeOnSuccess() || !location.invokeOnError() || !location.invokeOnCancel())) {
+            // A driver-allocated IRP: the routine must exist and run on every outcome.
+            irp.ioManager().verifier().report(VerifierRule.IRP_COMPLETION_ROUTINE_REQUIRED, irp + " passed to "
+                    + function + (location.completionRoutine() == null ? " without a completion routine"
+                    : " with an invoke flag FALSE"), irp);
+        }
+        irp.setDriverContext(function);
+        LOG.debug("{} accepted {}", function, irp);
+        return null;
+    }
+
+    /** Completes an accepted IRP with a failure detected at once: inline when allowed, returning the status. */
+    NtStatus failNow(Irp irp, NtStatus status) {
+        irp.ioStatus().setStatus(status).setInformation(0);
+        LOG.debug("{} fails at once: {}", irp, status);
+        return InlineCompletion.completeOrPost(irp, subsystem.executor()) ? status : NtStatus.STATUS_PENDING;
+    }
+
+    /** Completes an accepted IRP later, on the executor, and returns STATUS_PENDING (as Windows does). */
+    NtStatus completeLater(Irp irp, NtStatus status, Object informationObject) {
+        Io.markIrpPending(irp);
+        irp.ioStatus().setStatus(status);
+        if (informationObject != null) {
+            irp.ioStatus().setInformationObject(informationObject);
+        } else {
+            irp.ioStatus().setInformation(0);
+        }
+        subsystem.executor().execute(() -> Io.completeRequest(irp));
+        return NtStatus.STATUS_PENDING;
+    }
+
+    /** Resolves a socket argument; null when it is not a live socket of this subsystem. */
+    SocketImpl lookup(WskSocket socket, String function) {
+        if (!(socket instanceof SocketImpl)) {
+            return null;
+        }
+        SocketImpl impl = (SocketImpl) socket;
+        if (impl.provider != this) {
+            return null;
+        }
+        if (impl.isCloseCalled()) {
+            subsystem.ioManager().verifier().report(VerifierRule.SOCKET_USED_AFTER_CLOSE,
+                    function + " called on " + impl + " after WskCloseSocket", impl);
+            return null;
+        }
+        return impl;
+    }
+
+    /** The common start of every socket function with a required IRP. */
+    NtStatus notImplemented(WskSocket socket, Irp irp, String function) {
+        if (irp == null) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        SocketImpl impl = lookup(socket, function);
+        NtStatus rejected = acceptIrp(irp, function);
+        if (rejected != null) {
+            return rejected;
+        }
+        return failNow(irp, impl == null ? NtStatus.STATUS_INVALID_HANDLE : NtStatus.STATUS_NOT_IMPLEMENTED);
+    }
+
+    private WskRegistration registrationOf(WskClient client) {
+        if (client == null) {
+            return null;
+        }
+        WskRegistration registration = client.registration;
+        synchronized (registration) {
+            return registration.subsystem == subsystem && registration.client == client ? registration : null;
+        }
+    }
+
+    // ---- WSK_PROVIDER_DISPATCH --------------------------------------------------------------------
+
+    @Override
+    public int version() {
+        return WskSubsystem.PROVIDER_VERSION;
+    }
+
+    @Override
+    public int reserved() {
+        return 0;
+    }
+
+    @Override
+    public NtStatus wskSocket(WskClient client, int addressFamily, int socketType, int protocol, int flags,
+                              Object socketContext, Object dispatch, Object owningProcess, Object owningThread,
+                              Object securityDescriptor, Irp irp) {
+        NtStatus rejected = acceptIrp(irp, "WskSocket");
+        if (rejected != null) {
+            return rejected;
+        }
+        WskRegistration registration = registrationOf(client);
+        if (registration == null) {
+            return failNow(irp, NtStatus.STATUS_INVALID_HANDLE);
+        }
+        if (!registration.isActive()) {
+            return failNow(irp, NtStatus.STATUS_DEVICE_NOT_READY);
+        }
+        NtStatus invalid = SocketImpl.validateCreate(addressFamily, socketType, protocol, flags, dispatch);
+        if (invalid != null) {
+            return failNow(irp, invalid);
+        }
+        SocketImpl socket;
+        try {
+            socket = createSocket(registration, addressFamily, socketType, protocol, flags, socketContext, dispatch);
+        } catch (TransportException e) {
+            return failNow(irp, e.status());
+        }
+        return completeLater(irp, NtStatus.STATUS_SUCCESS, socket);
+    }
+
+    SocketImpl createSocket(WskRegistration registration, int family, int type, int protocol, int category,
+                            Object context, Object clientDispatch) throws TransportException {
+        TransportConnection connection = null;
+        if (category == Wsk.WSK_FLAG_CONNECTION_SOCKET && type == Wsk.SOCK_STREAM) {
+            connection = subsystem.transport().openConnection(family);
+        }
+        SocketImpl socket = new SocketImpl(this, registration, family, type, protocol, category, context,
+                clientDispatch, connection);
+        registration.socketOpened();
+        LOG.debug("created {}", socket);
+        return socket;
+    }
+
+    @Override
+    public NtStatus wskSocketConnect(WskClient client, int socketType, int protocol, SockAddr localAddress,
+                                     SockAddr remoteAddress, int flags, Object socketContext,
+                                     WskClientConnectionDispatch dispatch, Object owningProcess, Object owningThread,
+                                     Object securityDescriptor, Irp irp) {
+        NtStatus rejected = acceptIrp(irp, "WskSocketConnect");
+        if (rejected != null) {
+            return rejected;
+        }
+        WskRegistration registration = registrationOf(client);
+        if (registration == null) {
+            return failNow(irp, NtStatus.STATUS_INVALID_HANDLE);
+        }
+        if (!registration.isActive()) {
+            return failNow(irp, NtStatus.STATUS_DEVICE_NOT_READY);
+        }
+        if (flags != 0 || localAddress == null || remoteAddress == null) {
+            return failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+        }
+        int family = localAddress.family();
+        NtStatus invalid = SocketImpl.validateCreate(family, socketType, protocol, Wsk.WSK_FLAG_CONNECTION_SOCKET,
+                dispatch);
+        if (invalid == null && socketType != Wsk.SOCK_STREAM) {
+            invalid = NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        if (invalid == null) {
+            invalid = SocketImpl.validateRemote(family, remoteAddress);
+        }
+        if (invalid != null) {
+            return failNow(irp, invalid);
+        }
+        SocketImpl socket;
+        try {
+            socket = createSocket(registration, family, socketType, protocol, Wsk.WSK_FLAG_CONNECTION_SOCKET,
+                    socketContext, dispatch);
+        } catch (TransportException e) {
+            return failNow(irp, e.status());
+        }
+        NtStatus bound = socket.bindNow(localAddress);
+        if (bound != NtStatus.STATUS_SUCCESS) {
+            socket.destroy();
+            return failNow(irp, bound);
+        }
+        return socket.startConnect(remoteAddress, irp, true);
+    }
+
+    @Override
+    public NtStatus wskControlClient(WskClient client, int controlCode, long inputSize, Object inputBuffer,
+                                     long outputSize, Object outputBuffer, Ref<Long> outputSizeReturned, Irp irp) {
+        if (irp == null) {
+            return NtStatus.STATUS_NOT_IMPLEMENTED;
+        }
+        NtStatus rejected = acceptIrp(irp, "WskControlClient");
+        return rejected != null ? rejected : failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
+    }
+
+    @Override
+    public NtStatus wskGetAddressInfo(WskClient client, String nodeName, String serviceName, int nameSpace,
+                                      Object provider, AddrInfoExW hints, Ref<AddrInfoExW> result,
+                                      Object owningProcess, Object owningThread, Irp irp) {
+        NtStatus rejected = acceptIrp(irp, "WskGetAddressInfo");
+        return rejected != null ? rejected : failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
+    }
+
+    @Override
+    public void wskFreeAddressInfo(WskClient client, AddrInfoExW addrInfo) {
+        // Result lists are ordinary Java objects; nothing to release.
+    }
+
+    @Override
+    public NtStatus wskGetNameInfo(WskClient client, SockAddr sockAddr, int sockAddrLength, Ref<String> nodeName,
+                                   Ref<String> serviceName, int flags, Object owningProcess, Object owningThread,
+                                   Irp irp) {
+        NtStatus rejected = acceptIrp(irp, "WskGetNameInfo");
+        return rejected != null ? rejected : failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
+    }
+}

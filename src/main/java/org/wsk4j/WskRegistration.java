@@ -1,0 +1,82 @@
+package org.wsk4j;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code WSK_REGISTRATION}: the registration block a client passes to {@code WskRegister} and every
+ * other registration function. Opaque: create one per registration (as a C driver declares a static
+ * variable) and never touch it; it can be registered again after {@code WskDeregister} returned.
+ *
+ * <p>Thread safety: all registration functions may be called on one block from different threads; the
+ * block's state is guarded internally.
+ */
+public final class WskRegistration {
+
+    static final int UNUSED = 0;
+    static final int REGISTERED = 1;
+    static final int DEREGISTERING = 2;
+    static final int DEREGISTERED = 3;
+
+    private static final AtomicLong IDS = new AtomicLong();
+
+    final long id = IDS.incrementAndGet();
+    // All guarded by this.
+    WskSubsystem subsystem;
+    WskClientNpi clientNpi;
+    WskClient client;
+    int state = UNUSED;
+    int captures;
+    int sockets;
+    int callsInProgress;
+
+    /** Creates an unused registration block. */
+    public WskRegistration() {
+    }
+
+    synchronized boolean isActive() {
+        return state == REGISTERED;
+    }
+
+    synchronized void socketOpened() {
+        sockets++;
+    }
+
+    synchronized void socketClosed() {
+        sockets--;
+        notifyAll();
+    }
+
+    /**
+     * Returns the number of sockets of this registration not yet closed (created and not closed).
+     *
+     * @return the count
+     */
+    public synchronized int openSocketCount() {
+        return sockets;
+    }
+
+    /**
+     * Returns the number of successful captures not yet released.
+     *
+     * @return the count
+     */
+    public synchronized int captureCount() {
+        return captures;
+    }
+
+    /**
+     * Tells whether {@code WskDeregister} has been called and has not yet returned.
+     *
+     * @return true while deregistering
+     */
+    public synchronized boolean isDeregistering() {
+        return state == DEREGISTERING;
+    }
+
+    @Override
+    public synchronized String toString() {
+        String[] names = {"unused", "registered", "deregistering", "deregistered"};
+        return "WSK_REGISTRATION#" + id + "[" + names[state] + ", " + captures + " captures, " + sockets
+                + " sockets]";
+    }
+}

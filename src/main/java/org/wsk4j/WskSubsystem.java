@@ -1,0 +1,554 @@
+package org.wsk4j;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wsk4j.internal.nio.NioTransport;
+import org.wsk4j.nt.CompletionExecutor;
+import org.wsk4j.nt.IoManager;
+import org.wsk4j.nt.Ke;
+import org.wsk4j.nt.ManualCompletionExecutor;
+import org.wsk4j.nt.NtStatus;
+import org.wsk4j.nt.ThreadedCompletionExecutor;
+import org.wsk4j.spi.Transport;
+
+/**
+ * One WSK subsystem: a provider, a transport (real sockets or the simulated network), a completion
+ * executor and an {@link IoManager} with its verifier. Several subsystems coexist in one JVM, so parallel
+ * tests can each have their own.
+ *
+ * <pre>{@code
+ * try (WskSubsystem wsk = WskSubsystem.builder().manualExecutor().build()) {   // NIO transport
+ *     WskRegistration registration = new WskRegistration();
+ *     wsk.wskRegister(new WskClientNpi(null, new WskClientDispatch(Wsk.MAKE_WSK_VERSION(1, 0), 0, null)),
+ *             registration);
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>The registration functions ({@code WskRegister}, {@code WskCaptureProviderNPI},
+ * {@code WskReleaseProviderNPI}, {@code WskQueryProviderCharacteristics}, {@code WskDeregister}) are
+ * instance methods here and static methods on {@link Wsk} for the default subsystem.
+ *
+ * <p>Threading: every method may be called from any thread. Completion routines and event callbacks run
+ * on the executor (threaded: its worker threads; manual: the thread that drives it), or inline on the
+ * calling thread when a WSK call fails at once. The subsystem's {@link IoManager} is bound on its executor
+ * threads; call {@link #bindToCurrentThread()} to account IRPs allocated on your own thread to it.
+ */
+public final class WskSubsystem implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WskSubsystem.class);
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final Duration DEREGISTER_REPORT_INTERVAL = Duration.ofSeconds(5);
+
+    /** The WSK version the provider implements: 1.0. */
+    public static final int PROVIDER_VERSION = 0x0100;
+
+    private static volatile WskSubsystem defaultSubsystem;
+
+    private final String name;
+    private final IoManager ioManager;
+    private final CompletionExecutor executor;
+    private final boolean ownsExecutor;
+    private final Transport transport;
+    private final WskProvider provider;
+    private final AtomicLong clientIds = new AtomicLong();
+    private final List<WskRegistration> registrations = new ArrayList<>();
+    private boolean providerReady;
+    private volatile boolean closed;
+
+    private WskSubsystem(Builder builder) {
+        this.name = builder.name != null ? builder.name : "wsk" + IDS.incrementAndGet();
+        this.ioManager = builder.ioManager != null ? builder.ioManager : IoManager.create(name);
+        if (builder.executor != null) {
+            this.executor = builder.executor;
+            this.ownsExecutor = builder.ownsExecutor;
+        } else {
+            this.executor = new ThreadedCompletionExecutor(name, builder.concurrency);
+            this.ownsExecutor = true;
+        }
+        this.executor.bindIoManager(ioManager);
+        this.transport = builder.transport != null ? builder.transport : new NioTransport(name);
+        this.providerReady = builder.providerReady;
+        this.provider = new WskProvider(this);
+    }
+
+    /**
+     * Returns a builder; by default: real sockets (NIO), a threaded executor with 2 threads, a new
+     * I/O manager, provider ready at once.
+     *
+     * @return the builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Returns the process-wide default subsystem used by the static functions of {@link Wsk}, creating
+     * it on first use (NIO transport, threaded executor, the global {@link IoManager}). It is never closed.
+     *
+     * @return the default subsystem
+     */
+    public static WskSubsystem defaultSubsystem() {
+        WskSubsystem current = defaultSubsystem;
+        if (current == null) {
+            synchronized (WskSubsystem.class) {
+                current = defaultSubsystem;
+                if (current == null) {
+                    current = builder().name("wsk-default").ioManager(IoManager.global()).build();
+                    defaultSubsystem = current;
+                }
+            }
+        }
+        return current;
+    }
+
+    static WskSubsystem of(WskRegistration registration) {
+        Objects.requireNonNull(registration, "registration");
+        synchronized (registration) {
+            return registration.subsystem != null ? registration.subsystem : defaultSubsystem();
+        }
+    }
+
+    /** Configures a {@link WskSubsystem}. Not thread-safe; use from one thread. */
+    public static final class Builder {
+        private String name;
+        private IoManager ioManager;
+        private CompletionExecutor executor;
+        private boolean ownsExecutor;
+        private int concurrency = 2;
+        private Transport transport;
+        private boolean providerReady = true;
+
+        private Builder() {
+        }
+
+        /**
+         * Sets a name for threads and diagnostics.
+         *
+         * @param name the name
+         * @return this builder
+         */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * Uses the given I/O manager instead of a new one.
+         *
+         * @param ioManager the manager
+         * @return this builder
+         */
+        public Builder ioManager(IoManager ioManager) {
+            this.ioManager = Objects.requireNonNull(ioManager, "ioManager");
+            return this;
+        }
+
+        /**
+         * Uses a threaded executor with this many threads (the default, with 2).
+         *
+         * @param concurrency 1 to 64
+         * @return this builder
+         */
+        public Builder threadedExecutor(int concurrency) {
+            this.executor = null;
+            this.concurrency = concurrency;
+            return this;
+        }
+
+        /**
+         * Uses a new {@link ManualCompletionExecutor}: completions run only when the test drives it
+         * ({@link WskSubsystem#manualExecutor()}). Primary intent: testing.
+         *
+         * @return this builder
+         */
+        public Builder manualExecutor() {
+            this.executor = new ManualCompletionExecutor();
+            this.ownsExecutor = true;
+            return this;
+        }
+
+        /**
+         * Uses the given executor; the subsystem does not close it.
+         *
+         * @param executor the executor
+         * @return this builder
+         */
+        public Builder executor(CompletionExecutor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            this.ownsExecutor = false;
+            return this;
+        }
+
+        /**
+         * Uses the given transport (the default is real sockets through java.nio); the subsystem closes it.
+         *
+         * @param transport the transport
+         * @return this builder
+         */
+        public Builder transport(Transport transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
+            return this;
+        }
+
+        /**
+         * Sets whether the provider is ready at once (the default). A subsystem built not ready makes
+         * {@code WskCaptureProviderNPI} wait or fail with STATUS_DEVICE_NOT_READY until
+         * {@link WskSubsystem#setProviderReady(boolean)}; primary intent: testing early-boot capture logic.
+         *
+         * @param ready the initial readiness
+         * @return this builder
+         */
+        public Builder providerReady(boolean ready) {
+            this.providerReady = ready;
+            return this;
+        }
+
+        /**
+         * Builds and starts the subsystem.
+         *
+         * @return the subsystem
+         */
+        public WskSubsystem build() {
+            if (concurrency < 1 || concurrency > 64) {
+                throw new IllegalArgumentException("concurrency must be between 1 and 64: " + concurrency);
+            }
+            return new WskSubsystem(this);
+        }
+    }
+
+    // ---- accessors ---------------------------------------------------------------------------------
+
+    /**
+     * Returns the name.
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Returns the I/O manager that accounts for this subsystem's IRPs and holds its verifier.
+     *
+     * @return the manager
+     */
+    public IoManager ioManager() {
+        return ioManager;
+    }
+
+    /**
+     * Returns the completion executor.
+     *
+     * @return the executor
+     */
+    public CompletionExecutor executor() {
+        return executor;
+    }
+
+    /**
+     * Returns the executor as a manual one.
+     *
+     * @return the manual executor
+     * @throws IllegalStateException when the subsystem uses another kind
+     */
+    public ManualCompletionExecutor manualExecutor() {
+        if (!(executor instanceof ManualCompletionExecutor)) {
+            throw new IllegalStateException("this subsystem does not use a ManualCompletionExecutor: " + executor);
+        }
+        return (ManualCompletionExecutor) executor;
+    }
+
+    /**
+     * Returns the transport.
+     *
+     * @return the transport
+     */
+    public Transport transport() {
+        return transport;
+    }
+
+    /**
+     * Binds this subsystem's I/O manager to the calling thread (see {@link IoManager#bindToCurrentThread()}).
+     *
+     * @return the binding; close it to restore the previous one
+     */
+    public IoManager.Binding bindToCurrentThread() {
+        return ioManager.bindToCurrentThread();
+    }
+
+    /**
+     * Makes the provider ready (releasing captures waiting for it) or not ready.
+     *
+     * @param ready the readiness
+     */
+    public void setProviderReady(boolean ready) {
+        synchronized (registrations) {
+            providerReady = ready;
+        }
+        for (WskRegistration registration : registrationsSnapshot()) {
+            synchronized (registration) {
+                registration.notifyAll();
+            }
+        }
+    }
+
+    boolean isProviderReady() {
+        synchronized (registrations) {
+            return providerReady && !closed;
+        }
+    }
+
+    WskProvider provider() {
+        return provider;
+    }
+
+    /**
+     * Returns the number of sockets open across all registrations of this subsystem.
+     *
+     * @return the count
+     */
+    public int openSocketCount() {
+        int count = 0;
+        for (WskRegistration registration : registrationsSnapshot()) {
+            count += registration.openSocketCount();
+        }
+        return count;
+    }
+
+    private List<WskRegistration> registrationsSnapshot() {
+        synchronized (registrations) {
+            return new ArrayList<>(registrations);
+        }
+    }
+
+    // ---- registration functions ----------------------------------------------------------------------
+
+    /**
+     * {@code WskRegister}: registers a WSK client. PASSIVE_LEVEL.
+     *
+     * @param wskClientNpi    the client NPI; its dispatch must not be null and its Reserved must be 0
+     * @param wskRegistration an unused (or deregistered) registration block
+     * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER for null or malformed arguments or a block already
+     *         registered; STATUS_DEVICE_NOT_READY when the subsystem is closed
+     */
+    public NtStatus wskRegister(WskClientNpi wskClientNpi, WskRegistration wskRegistration) {
+        Ke.requirePassiveLevel("WskRegister");
+        if (wskClientNpi == null || wskRegistration == null || wskClientNpi.dispatch() == null
+                || wskClientNpi.dispatch().reserved() != 0) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        if (closed) {
+            return NtStatus.STATUS_DEVICE_NOT_READY;
+        }
+        synchronized (wskRegistration) {
+            if (wskRegistration.state == WskRegistration.REGISTERED
+                    || wskRegistration.state == WskRegistration.DEREGISTERING) {
+                return NtStatus.STATUS_INVALID_PARAMETER;
+            }
+            wskRegistration.subsystem = this;
+            wskRegistration.clientNpi = wskClientNpi;
+            wskRegistration.client = new WskClient(wskRegistration, clientIds.incrementAndGet());
+            wskRegistration.state = WskRegistration.REGISTERED;
+            wskRegistration.captures = 0;
+            wskRegistration.sockets = 0;
+        }
+        synchronized (registrations) {
+            registrations.add(wskRegistration);
+        }
+        LOG.debug("WskRegister: {} on {}", wskRegistration, name);
+        return NtStatus.STATUS_SUCCESS;
+    }
+
+    /**
+     * {@code WskCaptureProviderNPI}: captures the provider NPI, waiting for the provider as asked.
+     * PASSIVE_LEVEL unless {@code waitTimeout} is {@link Wsk#WSK_NO_WAIT}.
+     *
+     * @param wskRegistration the registration
+     * @param waitTimeout     {@link Wsk#WSK_NO_WAIT}, {@link Wsk#WSK_INFINITE_WAIT}, or milliseconds
+     *                        (read as an unsigned 32-bit value)
+     * @param wskProviderNpi  filled with the client handle and the provider dispatch table on success
+     * @return STATUS_SUCCESS; STATUS_NOINTERFACE when the client's WSK version is not supported;
+     *         STATUS_DEVICE_NOT_READY when the provider is not ready in time, or deregistration has
+     *         started (waiting captures are released with it); STATUS_INVALID_PARAMETER for null arguments
+     *         or a block that is not registered
+     */
+    public NtStatus wskCaptureProviderNpi(WskRegistration wskRegistration, int waitTimeout,
+                                          WskProviderNpi wskProviderNpi) {
+        if (waitTimeout != Wsk.WSK_NO_WAIT) {
+            Ke.requirePassiveLevel("WskCaptureProviderNPI with a wait");
+        }
+        if (wskRegistration == null || wskProviderNpi == null) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        long deadline = waitTimeout == Wsk.WSK_INFINITE_WAIT ? Long.MAX_VALUE
+                : System.nanoTime() + Duration.ofMillis(Integer.toUnsignedLong(waitTimeout)).toNanos();
+        synchronized (wskRegistration) {
+            while (true) {
+                if (wskRegistration.state == WskRegistration.DEREGISTERING
+                        || wskRegistration.state == WskRegistration.DEREGISTERED) {
+                    return NtStatus.STATUS_DEVICE_NOT_READY;
+                }
+                if (wskRegistration.state != WskRegistration.REGISTERED || wskRegistration.subsystem != this) {
+                    return NtStatus.STATUS_INVALID_PARAMETER;
+                }
+                if (isProviderReady()) {
+                    break;
+                }
+                long remaining = deadline - System.nanoTime();
+                if (waitTimeout == Wsk.WSK_NO_WAIT || remaining <= 0) {
+                    return NtStatus.STATUS_DEVICE_NOT_READY;
+                }
+                try {
+                    wskRegistration.wait(Math.max(1, Math.min(remaining / 1_000_000, 60_000)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return NtStatus.STATUS_DEVICE_NOT_READY;
+                }
+            }
+            int requested = wskRegistration.clientNpi.dispatch().version();
+            if (Wsk.WSK_MAJOR_VERSION(requested) != Wsk.WSK_MAJOR_VERSION(PROVIDER_VERSION)
+                    || Wsk.WSK_MINOR_VERSION(requested) > Wsk.WSK_MINOR_VERSION(PROVIDER_VERSION)) {
+                return NtStatus.STATUS_NOINTERFACE;
+            }
+            wskRegistration.captures++;
+            wskProviderNpi.fill(wskRegistration.client, provider);
+            return NtStatus.STATUS_SUCCESS;
+        }
+    }
+
+    /**
+     * {@code WskReleaseProviderNPI}: releases one capture. May be called at DISPATCH_LEVEL.
+     *
+     * @param wskRegistration the registration
+     */
+    public void wskReleaseProviderNpi(WskRegistration wskRegistration) {
+        if (wskRegistration == null) {
+            return;
+        }
+        synchronized (wskRegistration) {
+            if (wskRegistration.captures == 0) {
+                LOG.warn("WskReleaseProviderNPI on {} without a matching capture: ignored", wskRegistration);
+                return;
+            }
+            wskRegistration.captures--;
+            wskRegistration.notifyAll();
+        }
+    }
+
+    /**
+     * {@code WskQueryProviderCharacteristics}: the range of WSK versions the provider supports (1.0 to 1.0).
+     *
+     * @param wskRegistration the registration
+     * @param characteristics filled on success
+     * @return STATUS_SUCCESS; STATUS_DEVICE_NOT_READY when the provider is not ready or deregistration
+     *         started; STATUS_INVALID_PARAMETER for null arguments or an unregistered block
+     */
+    public NtStatus wskQueryProviderCharacteristics(WskRegistration wskRegistration,
+                                                    WskProviderCharacteristics characteristics) {
+        if (wskRegistration == null || characteristics == null) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        synchronized (wskRegistration) {
+            if (wskRegistration.state == WskRegistration.DEREGISTERING
+                    || wskRegistration.state == WskRegistration.DEREGISTERED) {
+                return NtStatus.STATUS_DEVICE_NOT_READY;
+            }
+            if (wskRegistration.state != WskRegistration.REGISTERED || wskRegistration.subsystem != this) {
+                return NtStatus.STATUS_INVALID_PARAMETER;
+            }
+        }
+        if (!isProviderReady()) {
+            return NtStatus.STATUS_DEVICE_NOT_READY;
+        }
+        characteristics.fill(PROVIDER_VERSION, PROVIDER_VERSION);
+        return NtStatus.STATUS_SUCCESS;
+    }
+
+    /**
+     * {@code WskDeregister}: starts deregistration (new captures fail, waiting ones are released with
+     * STATUS_DEVICE_NOT_READY) and blocks until every capture is released and every socket of the
+     * registration is closed. PASSIVE_LEVEL. While it waits it logs, every 5 seconds, what still holds it.
+     *
+     * @param wskRegistration the registration
+     */
+    public void wskDeregister(WskRegistration wskRegistration) {
+        Ke.requirePassiveLevel("WskDeregister");
+        if (wskRegistration == null) {
+            return;
+        }
+        synchronized (wskRegistration) {
+            if (wskRegistration.state != WskRegistration.REGISTERED) {
+                LOG.warn("WskDeregister on {} that is not registered: ignored", wskRegistration);
+                return;
+            }
+            wskRegistration.state = WskRegistration.DEREGISTERING;
+            wskRegistration.notifyAll();
+            long nextReport = System.nanoTime() + DEREGISTER_REPORT_INTERVAL.toNanos();
+            boolean interrupted = false;
+            while (wskRegistration.captures > 0 || wskRegistration.sockets > 0) {
+                long now = System.nanoTime();
+                if (now >= nextReport) {
+                    LOG.warn("WskDeregister({}) is waiting: {} captured NPIs not released, {} sockets not closed",
+                            wskRegistration, wskRegistration.captures, wskRegistration.sockets);
+                    nextReport = now + DEREGISTER_REPORT_INTERVAL.toNanos();
+                }
+                try {
+                    wskRegistration.wait(Math.max(1, (nextReport - now) / 1_000_000));
+                } catch (InterruptedException e) {
+                    interrupted = true; // WskDeregister cannot be abandoned: keep waiting
+                }
+            }
+            wskRegistration.state = WskRegistration.DEREGISTERED;
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (registrations) {
+            registrations.remove(wskRegistration);
+        }
+        LOG.debug("WskDeregister: {} done", wskRegistration);
+    }
+
+    /**
+     * Closes the subsystem: the transport (closing any socket still open) and, if the subsystem created
+     * it, the executor. Registrations still active are reported in the log. Idempotent. The default
+     * subsystem cannot be closed.
+     *
+     * @throws IllegalStateException for the default subsystem
+     */
+    @Override
+    public void close() {
+        if (this == defaultSubsystem) {
+            throw new IllegalStateException("the default WSK subsystem cannot be closed");
+        }
+        synchronized (registrations) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (!registrations.isEmpty()) {
+                LOG.warn("closing WSK subsystem {} with registrations not deregistered: {}", name, registrations);
+            }
+        }
+        for (WskRegistration registration : registrationsSnapshot()) {
+            synchronized (registration) {
+                registration.notifyAll();
+            }
+        }
+        transport.close();
+        if (ownsExecutor) {
+            executor.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "WskSubsystem[" + name + ", " + transport.name() + ", " + executor + "]";
+    }
+}

@@ -1,0 +1,170 @@
+package org.wsk4j.internal.nio;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.Iterator;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wsk4j.nt.NtStatus;
+import org.wsk4j.spi.Transport;
+import org.wsk4j.spi.TransportConnection;
+import org.wsk4j.spi.TransportException;
+
+/**
+ * The java.nio transport: real sockets, with one selector thread that performs non-blocking connects.
+ *
+ * <p>Threading: the selector thread owns the selector and every registration; other threads hand it work
+ * through a queue and wake it. Outcomes are reported to the provider from the selector thread (or from the
+ * calling thread when an operation finishes at once); the provider moves completions to its executor.
+ */
+public final class NioTransport implements Transport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NioTransport.class);
+    private static final int AF_INET = 2;
+    private static final int AF_INET6 = 23;
+
+    private final String name;
+    private final SelectorProvider provider = SelectorProvider.provider();
+    private final Selector selector;
+    private final Thread thread;
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private volatile boolean closed;
+
+    /**
+     * Opens the selector and starts the selector thread.
+     *
+     * @param name a prefix for the thread name
+     * @throws IllegalStateException when the selector cannot be opened
+     */
+    public NioTransport(String name) {
+        this.name = name;
+        try {
+            this.selector = provider.openSelector();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot open a selector", e);
+        }
+        thread = new Thread(this::loop, name + "-nio-selector");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public String name() {
+        return "nio";
+    }
+
+    @Override
+    public TransportConnection openConnection(int addressFamily) throws TransportException {
+        if (closed) {
+            throw new TransportException(NtStatus.STATUS_DEVICE_NOT_READY, null);
+        }
+        StandardProtocolFamily family;
+        if (addressFamily == AF_INET) {
+            family = StandardProtocolFamily.INET;
+        } else if (addressFamily == AF_INET6) {
+            family = StandardProtocolFamily.INET6;
+        } else {
+            throw new TransportException(NtStatus.STATUS_INVALID_PARAMETER, null);
+        }
+        try {
+            SocketChannel channel = provider.openSocketChannel(family);
+            channel.configureBlocking(false);
+            return new NioConnection(this, channel);
+        } catch (IOException | RuntimeException e) {
+            NtStatus status = NioStatusMapper.map(e);
+            throw new TransportException(status == NtStatus.STATUS_UNSUCCESSFUL
+                    ? NtStatus.STATUS_INSUFFICIENT_RESOURCES : status, e);
+        }
+    }
+
+    /** Runs a task on the selector thread. */
+    void submit(Runnable task) {
+        tasks.add(task);
+        selector.wakeup();
+    }
+
+    /** Makes the selector thread go round once, so closed channels are deregistered and their descriptors freed. */
+    void wakeup() {
+        selector.wakeup();
+    }
+
+    Selector selector() {
+        return selector;
+    }
+
+    boolean inSelectorThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    private void loop() {
+        while (!closed) {
+            try {
+                selector.select();
+                Runnable task;
+                while ((task = tasks.poll()) != null) {
+                    runSafely(task);
+                }
+                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+                while (keys.hasNext()) {
+                    SelectionKey key = keys.next();
+                    keys.remove();
+                    Object attachment = key.attachment();
+                    if (attachment instanceof NioConnection) {
+                        runSafely(() -> ((NioConnection) attachment).onReady(key));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!closed) {
+                    LOG.error("{} selector loop error; continuing", name, e);
+                }
+            }
+        }
+        for (SelectionKey key : selector.keys()) {
+            Object attachment = key.attachment();
+            if (attachment instanceof NioConnection) {
+                ((NioConnection) attachment).close(true);
+            }
+        }
+        try {
+            selector.close();
+        } catch (IOException e) {
+            LOG.debug("selector close failed", e);
+        }
+    }
+
+    private void runSafely(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.error("{} selector task failed; continuing", name, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        selector.wakeup();
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "NioTransport[" + name + (closed ? ", closed" : "") + "]";
+    }
+}
