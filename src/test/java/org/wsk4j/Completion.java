@@ -3,6 +3,7 @@ package org.wsk4j;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irp;
+import org.wsk4j.nt.KEvent;
 import org.wsk4j.nt.NtStatus;
 
 /**
@@ -17,6 +18,8 @@ final class Completion {
     volatile long information;
     volatile Object informationObject;
     volatile boolean pendingReturned;
+    /** Set by the completion routine, for tests that wait the way a driver does. */
+    final KEvent signaled = new KEvent(KEvent.EventType.NOTIFICATION_EVENT, false);
 
     Completion() {
         irp = Io.allocateIrp(1, false);
@@ -27,6 +30,7 @@ final class Completion {
             pendingReturned = completed.pendingReturned();
             runs.incrementAndGet();
             Io.freeIrp(completed);
+            signaled.set();
             return NtStatus.STATUS_MORE_PROCESSING_REQUIRED;
         }, null, true, true, true);
     }
