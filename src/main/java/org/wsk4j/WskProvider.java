@@ -113,6 +113,14 @@ final class WskProvider implements WskProviderDispatch {
         }
     }
 
+    /** Null when the client can create sockets; else STATUS_INVALID_HANDLE (no or foreign client) or STATUS_DEVICE_NOT_READY. */
+    private static NtStatus clientStatus(WskRegistration registration) {
+        if (registration == null) {
+            return NtStatus.STATUS_INVALID_HANDLE;
+        }
+        return registration.isActive() ? null : NtStatus.STATUS_DEVICE_NOT_READY;
+    }
+
     // ---- WSK_PROVIDER_DISPATCH --------------------------------------------------------------------
 
     @Override
@@ -134,11 +142,9 @@ final class WskProvider implements WskProviderDispatch {
             return rejected;
         }
         WskRegistration registration = registrationOf(client);
-        if (registration == null) {
-            return failNow(irp, NtStatus.STATUS_INVALID_HANDLE);
-        }
-        if (!registration.isActive()) {
-            return failNow(irp, NtStatus.STATUS_DEVICE_NOT_READY);
+        NtStatus unusable = clientStatus(registration);
+        if (unusable != null) {
+            return failNow(irp, unusable);
         }
         NtStatus invalid = SocketImpl.validateCreate(addressFamily, socketType, protocol, flags, dispatch);
         if (invalid != null) {
@@ -176,11 +182,9 @@ final class WskProvider implements WskProviderDispatch {
             return rejected;
         }
         WskRegistration registration = registrationOf(client);
-        if (registration == null) {
-            return failNow(irp, NtStatus.STATUS_INVALID_HANDLE);
-        }
-        if (!registration.isActive()) {
-            return failNow(irp, NtStatus.STATUS_DEVICE_NOT_READY);
+        NtStatus unusable = clientStatus(registration);
+        if (unusable != null) {
+            return failNow(irp, unusable);
         }
         if (flags != 0 || localAddress == null || remoteAddress == null) {
             return failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);

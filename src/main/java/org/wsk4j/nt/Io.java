@@ -336,20 +336,24 @@ public final class Io {
         if (!checkNotFreed(irp, "IoCompleteRequest")) {
             return;
         }
+        if (irp.state == Irp.IN_FLIGHT) {
+            // Checked before the state changes, so that in FAIL mode the IRP stays with its owner.
+            if (irp.cancelRoutine.get() != null) {
+                irp.manager.verifier().report(VerifierRule.IRP_BAD_COMPLETION_STATE,
+                        irp + " completed with its cancel routine still set", irp);
+            }
+            if (irp.ioStatus.status() == NtStatus.STATUS_PENDING) {
+                irp.manager.verifier().report(VerifierRule.IRP_BAD_COMPLETION_STATE,
+                        irp + " completed with status STATUS_PENDING", irp);
+            }
+        }
         if (!irp.casState(Irp.IN_FLIGHT, Irp.COMPLETING)) {
             irp.manager.verifier().report(VerifierRule.IRP_MULTIPLE_COMPLETE,
                     irp + " completed while " + Irp.stateName(irp.state)
                             + " (already completed, or never passed to a driver)", irp);
             return;
         }
-        if (irp.cancelRoutine.getAndSet(null) != null) {
-            irp.manager.verifier().report(VerifierRule.IRP_BAD_COMPLETION_STATE,
-                    irp + " completed with its cancel routine still set", irp);
-        }
-        if (irp.ioStatus.status() == NtStatus.STATUS_PENDING) {
-            irp.manager.verifier().report(VerifierRule.IRP_BAD_COMPLETION_STATE,
-                    irp + " completed with status STATUS_PENDING", irp);
-        }
+        irp.cancelRoutine.set(null);
         Irql old = Ke.getCurrentIrql();
         if (old != Irql.DISPATCH_LEVEL) {
             Ke.raiseIrql(Irql.DISPATCH_LEVEL);

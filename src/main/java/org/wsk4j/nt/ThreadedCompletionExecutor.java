@@ -107,6 +107,10 @@ public final class ThreadedCompletionExecutor implements CompletionExecutor {
             return;
         }
         queue.add(task);
+        if (closed && queue.remove(task)) {
+            // close() raced with this call and may already have drained the queue: never lose a task.
+            TaskRunner.run(task, ioManager);
+        }
     }
 
     @Override

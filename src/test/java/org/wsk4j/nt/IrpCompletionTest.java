@@ -2,6 +2,7 @@ package org.wsk4j.nt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -392,6 +393,9 @@ class IrpCompletionTest extends IrpTestSupport {
         new RecordingRoutine().setOn(failing);
         handDown(failing);
         assertViolation(VerifierRule.IRP_BAD_COMPLETION_STATE, () -> complete(failing, NtStatus.STATUS_PENDING));
+        assertTrue(failing.isInFlight(), "in FAIL mode the IRP stays with the driver that tried to complete it");
+        complete(failing, NtStatus.STATUS_SUCCESS);
+        Io.freeIrp(failing);
 
         logOnly(VerifierRule.IRP_BAD_COMPLETION_STATE);
         io.verifier().clearViolations();
@@ -411,6 +415,11 @@ class IrpCompletionTest extends IrpTestSupport {
         handDown(failing);
         Io.setCancelRoutine(failing, (device, irp) -> { });
         assertViolation(VerifierRule.IRP_BAD_COMPLETION_STATE, () -> complete(failing, NtStatus.STATUS_SUCCESS));
+        assertTrue(failing.isInFlight(), "in FAIL mode the IRP stays with the driver that tried to complete it");
+        assertNotNull(failing.cancelRoutine(), "and its cancel routine is untouched");
+        Io.setCancelRoutine(failing, null);
+        complete(failing, NtStatus.STATUS_SUCCESS);
+        Io.freeIrp(failing);
 
         logOnly(VerifierRule.IRP_BAD_COMPLETION_STATE);
         io.verifier().clearViolations();
