@@ -21,10 +21,12 @@ final class WskProvider implements WskProviderDispatch {
 
     final WskSubsystem subsystem;
     final SocketDispatchTables tables;
+    final ClientServices clientServices;
 
     WskProvider(WskSubsystem subsystem) {
         this.subsystem = subsystem;
         this.tables = new SocketDispatchTables(this);
+        this.clientServices = new ClientServices(this);
     }
 
     // ---- IRP conventions ---------------------------------------------------------------------------
@@ -219,31 +221,28 @@ final class WskProvider implements WskProviderDispatch {
     @Override
     public NtStatus wskControlClient(WskClient client, int controlCode, long inputSize, Object inputBuffer,
                                      long outputSize, Object outputBuffer, Ref<Long> outputSizeReturned, Irp irp) {
-        if (irp == null) {
-            return NtStatus.STATUS_NOT_IMPLEMENTED;
-        }
-        NtStatus rejected = acceptIrp(irp, "WskControlClient");
-        return rejected != null ? rejected : failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
+        return clientServices.controlClient(registrationOf(client), controlCode, inputSize, inputBuffer, outputSize,
+                outputBuffer, outputSizeReturned, irp);
     }
 
     @Override
     public NtStatus wskGetAddressInfo(WskClient client, String nodeName, String serviceName, int nameSpace,
                                       Object provider, AddrInfoExW hints, Ref<AddrInfoExW> result,
                                       Object owningProcess, Object owningThread, Irp irp) {
-        NtStatus rejected = acceptIrp(irp, "WskGetAddressInfo");
-        return rejected != null ? rejected : failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
+        return clientServices.getAddressInfo(registrationOf(client), nodeName, serviceName, nameSpace, provider, hints,
+                result, irp);
     }
 
     @Override
     public void wskFreeAddressInfo(WskClient client, AddrInfoExW addrInfo) {
-        // Result lists are ordinary Java objects; nothing to release.
+        clientServices.freeAddressInfo(registrationOf(client), addrInfo);
     }
 
     @Override
     public NtStatus wskGetNameInfo(WskClient client, SockAddr sockAddr, int sockAddrLength, Ref<String> nodeName,
                                    Ref<String> serviceName, int flags, Object owningProcess, Object owningThread,
                                    Irp irp) {
-        NtStatus rejected = acceptIrp(irp, "WskGetNameInfo");
-        return rejected != null ? rejected : failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
+        return clientServices.getNameInfo(registrationOf(client), sockAddr, sockAddrLength, nodeName, serviceName,
+                flags, irp);
     }
 }

@@ -28,6 +28,10 @@ public final class WskRegistration {
     int captures;
     int sockets;
     int callsInProgress;
+    /** Event mask set by WSK_SET_STATIC_EVENT_CALLBACKS (0 when none); applied to every new socket. */
+    int staticEventMask;
+    /** Whether any socket was ever created by this registration (static callbacks must come first). */
+    boolean socketCreated;
 
     /** Creates an unused registration block. */
     public WskRegistration() {
@@ -39,6 +43,7 @@ public final class WskRegistration {
 
     synchronized void socketOpened() {
         sockets++;
+        socketCreated = true;
     }
 
     synchronized void socketClosed() {

@@ -27,6 +27,24 @@ public interface Transport extends AutoCloseable {
      */
     TransportConnection openConnection(int addressFamily) throws TransportException;
 
+    /**
+     * Creates an unbound TCP listening endpoint of the given family.
+     *
+     * @param addressFamily {@code AF_INET} (2) or {@code AF_INET6} (23)
+     * @return the endpoint
+     * @throws TransportException when it cannot be created
+     */
+    TransportListener openListener(int addressFamily) throws TransportException;
+
+    /**
+     * Creates an unbound UDP endpoint of the given family.
+     *
+     * @param addressFamily {@code AF_INET} (2) or {@code AF_INET6} (23)
+     * @return the endpoint
+     * @throws TransportException when it cannot be created
+     */
+    TransportDatagram openDatagram(int addressFamily) throws TransportException;
+
     /** Releases the transport's threads and resources; endpoints still open are closed. Idempotent. */
     @Override
     void close();

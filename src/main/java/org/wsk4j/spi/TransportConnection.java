@@ -1,28 +1,13 @@
 package org.wsk4j.spi;
 
 import java.net.InetSocketAddress;
-import org.wsk4j.nt.NtStatus;
+import java.nio.ByteBuffer;
 
 /**
- * One TCP endpoint of a {@link Transport}. Thread-safe; the provider serialises state changes per socket.
+ * One TCP connection endpoint of a {@link Transport}: bind, connect, then non-blocking reads and writes
+ * driven by readiness. Thread-safe, but the provider serialises reads (and writes) per socket.
  */
-public interface TransportConnection {
-
-    /**
-     * Binds the endpoint. Synchronous.
-     *
-     * @param localAddress the local address; wildcard address and port 0 allowed
-     * @return STATUS_SUCCESS, STATUS_ADDRESS_ALREADY_ASSOCIATED (in use), STATUS_INVALID_ADDRESS_COMPONENT
-     *         (not a local address), STATUS_ACCESS_DENIED, or another failure
-     */
-    NtStatus bind(InetSocketAddress localAddress);
-
-    /**
-     * Returns the bound local address.
-     *
-     * @return the address, or null when unbound
-     */
-    InetSocketAddress localAddress();
+public interface TransportConnection extends TransportEndpoint {
 
     /**
      * Returns the connected peer's address.
@@ -41,9 +26,28 @@ public interface TransportConnection {
     void connect(InetSocketAddress remoteAddress, ConnectCallback callback);
 
     /**
-     * Closes the endpoint and releases its resources; a pending connect is abandoned.
+     * Reads what is available, without blocking.
      *
-     * @param abortive true to reset the connection (no graceful FIN, no TIME_WAIT)
+     * @param destinations the buffers to fill, in order
+     * @return the number of bytes read, 0 when nothing is available, -1 at end of stream (the peer closed
+     *         gracefully)
+     * @throws TransportException with the NTSTATUS of a failure (for example STATUS_CONNECTION_RESET)
      */
-    void close(boolean abortive);
+    long read(ByteBuffer[] destinations) throws TransportException;
+
+    /**
+     * Writes what the transport can take now, without blocking.
+     *
+     * @param sources the buffers to send, in order
+     * @return the number of bytes written, possibly 0
+     * @throws TransportException with the NTSTATUS of a failure
+     */
+    long write(ByteBuffer[] sources) throws TransportException;
+
+    /**
+     * Sends a FIN: no more data will be written; reading goes on (half-close).
+     *
+     * @throws TransportException with the NTSTATUS of a failure
+     */
+    void shutdownOutput() throws TransportException;
 }
