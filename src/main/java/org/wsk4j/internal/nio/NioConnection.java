@@ -3,7 +3,7 @@ package org.wsk4j.internal.nio;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.channels.ClosedChannelException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicReference;
@@ -12,37 +12,29 @@ import org.slf4j.LoggerFactory;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.spi.ConnectCallback;
 import org.wsk4j.spi.TransportConnection;
+import org.wsk4j.spi.TransportException;
 
 /** A TCP endpoint over a non-blocking {@link SocketChannel}. */
-final class NioConnection implements TransportConnection {
+final class NioConnection extends NioEndpoint implements TransportConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(NioConnection.class);
 
-    private final NioTransport transport;
-    private final SocketChannel channel;
+    private final SocketChannel socket;
     private final AtomicReference<ConnectCallback> pendingConnect = new AtomicReference<>();
-    private volatile InetSocketAddress localAddress;
     private volatile InetSocketAddress remoteAddress;
 
     NioConnection(NioTransport transport, SocketChannel channel) {
-        this.transport = transport;
-        this.channel = channel;
+        super(transport, channel);
+        this.socket = channel;
     }
 
-    @Override
-    public NtStatus bind(InetSocketAddress address) {
-        try {
-            channel.bind(address);
-            localAddress = (InetSocketAddress) channel.getLocalAddress();
-            return NtStatus.STATUS_SUCCESS;
-        } catch (IOException | RuntimeException e) {
-            return NioStatusMapper.map(e);
-        }
-    }
-
-    @Override
-    public InetSocketAddress localAddress() {
-        return localAddress;
+    /** An accepted, already connected channel. */
+    static NioConnection accepted(NioTransport transport, SocketChannel channel) throws IOException {
+        channel.configureBlocking(false);
+        NioConnection connection = new NioConnection(transport, channel);
+        connection.localAddress = (InetSocketAddress) channel.getLocalAddress();
+        connection.remoteAddress = (InetSocketAddress) channel.getRemoteAddress();
+        return connection;
     }
 
     @Override
@@ -54,17 +46,15 @@ final class NioConnection implements TransportConnection {
     public void connect(InetSocketAddress address, ConnectCallback callback) {
         pendingConnect.set(callback);
         try {
-            if (channel.connect(address)) {
+            if (socket.connect(address)) {
                 connected();
                 return;
             }
             transport.submit(() -> {
-                try {
-                    channel.register(transport.selector(), SelectionKey.OP_CONNECT, this);
-                } catch (ClosedChannelException e) {
-                    fire(NtStatus.STATUS_CANCELLED, e);
-                } catch (RuntimeException e) {
-                    fire(NioStatusMapper.map(e), e);
+                internalOps |= SelectionKey.OP_CONNECT;
+                applyInterest();
+                if (!socket.isOpen()) {
+                    fire(NtStatus.STATUS_CANCELLED, null);
                 }
             });
         } catch (IOException | RuntimeException e) {
@@ -72,27 +62,23 @@ final class NioConnection implements TransportConnection {
         }
     }
 
-    /** Selector thread: the channel is ready to finish connecting. */
-    void onReady(SelectionKey key) {
-        if (!key.isValid()) {
-            return;
-        }
-        if (key.isConnectable()) {
-            key.interestOps(0); // before finishConnect, or select() spins (netty#924)
-            try {
-                if (channel.finishConnect()) {
-                    connected();
-                }
-            } catch (IOException | RuntimeException e) {
-                fire(NioStatusMapper.map(e), e);
+    @Override
+    void onConnectable() {
+        internalOps &= ~SelectionKey.OP_CONNECT;
+        applyInterest(); // remove OP_CONNECT before finishConnect, or select() spins (netty#924)
+        try {
+            if (socket.finishConnect()) {
+                connected();
             }
+        } catch (IOException | RuntimeException e) {
+            fire(NioStatusMapper.map(e), e);
         }
     }
 
     private void connected() {
         try {
-            remoteAddress = (InetSocketAddress) channel.getRemoteAddress();
-            localAddress = (InetSocketAddress) channel.getLocalAddress();
+            remoteAddress = (InetSocketAddress) socket.getRemoteAddress();
+            localAddress = (InetSocketAddress) socket.getLocalAddress();
         } catch (IOException e) {
             fire(NioStatusMapper.map(e), e);
             return;
@@ -109,21 +95,43 @@ final class NioConnection implements TransportConnection {
     }
 
     @Override
+    public long read(ByteBuffer[] destinations) throws TransportException {
+        try {
+            return socket.read(destinations);
+        } catch (IOException | RuntimeException e) {
+            throw failure(e);
+        }
+    }
+
+    @Override
+    public long write(ByteBuffer[] sources) throws TransportException {
+        try {
+            return socket.write(sources);
+        } catch (IOException | RuntimeException e) {
+            throw failure(e);
+        }
+    }
+
+    @Override
+    public void shutdownOutput() throws TransportException {
+        try {
+            socket.shutdownOutput();
+        } catch (IOException | RuntimeException e) {
+            throw failure(e);
+        }
+    }
+
+    @Override
     public void close(boolean abortive) {
-        if (abortive && channel.isOpen()) {
+        if (abortive && socket.isOpen()) {
             try {
-                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+                socket.setOption(StandardSocketOptions.SO_LINGER, 0);
             } catch (IOException | RuntimeException e) {
                 LOG.debug("SO_LINGER 0 failed before abortive close", e);
             }
         }
-        try {
-            channel.close();
-        } catch (IOException e) {
-            LOG.debug("channel close failed", e);
-        }
+        super.close(abortive);
         fire(NtStatus.STATUS_CANCELLED, null);
-        transport.wakeup();
     }
 
     @Override

@@ -2,8 +2,10 @@ package org.wsk4j.internal.nio;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Iterator;
@@ -15,7 +17,9 @@ import org.slf4j.LoggerFactory;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.spi.Transport;
 import org.wsk4j.spi.TransportConnection;
+import org.wsk4j.spi.TransportDatagram;
 import org.wsk4j.spi.TransportException;
+import org.wsk4j.spi.TransportListener;
 
 /**
  * The java.nio transport: real sockets, with one selector thread that performs non-blocking connects.
@@ -62,6 +66,29 @@ public final class NioTransport implements Transport {
 
     @Override
     public TransportConnection openConnection(int addressFamily) throws TransportException {
+        SocketChannel channel = open(addressFamily, provider::openSocketChannel);
+        return new NioConnection(this, channel);
+    }
+
+    @Override
+    public TransportListener openListener(int addressFamily) throws TransportException {
+        ServerSocketChannel channel = open(addressFamily, provider::openServerSocketChannel);
+        return new NioListener(this, channel);
+    }
+
+    @Override
+    public TransportDatagram openDatagram(int addressFamily) throws TransportException {
+        DatagramChannel channel = open(addressFamily, provider::openDatagramChannel);
+        return new NioDatagram(this, channel);
+    }
+
+    @FunctionalInterface
+    private interface ChannelOpener<C extends java.nio.channels.SelectableChannel> {
+        C open(StandardProtocolFamily family) throws IOException;
+    }
+
+    private <C extends java.nio.channels.SelectableChannel> C open(int addressFamily, ChannelOpener<C> opener)
+            throws TransportException {
         if (closed) {
             throw new TransportException(NtStatus.STATUS_DEVICE_NOT_READY, null);
         }
@@ -74,9 +101,9 @@ public final class NioTransport implements Transport {
             throw new TransportException(NtStatus.STATUS_INVALID_PARAMETER, null);
         }
         try {
-            SocketChannel channel = provider.openSocketChannel(family);
+            C channel = opener.open(family);
             channel.configureBlocking(false);
-            return new NioConnection(this, channel);
+            return channel;
         } catch (IOException | RuntimeException e) {
             NtStatus status = NioStatusMapper.map(e);
             throw new TransportException(status == NtStatus.STATUS_UNSUCCESSFUL
@@ -116,8 +143,8 @@ public final class NioTransport implements Transport {
                     SelectionKey key = keys.next();
                     keys.remove();
                     Object attachment = key.attachment();
-                    if (attachment instanceof NioConnection) {
-                        runSafely(() -> ((NioConnection) attachment).onReady(key));
+                    if (attachment instanceof NioEndpoint) {
+                        runSafely(() -> ((NioEndpoint) attachment).onReady(key));
                     }
                 }
             } catch (IOException | RuntimeException e) {
@@ -128,8 +155,8 @@ public final class NioTransport implements Transport {
         }
         for (SelectionKey key : selector.keys()) {
             Object attachment = key.attachment();
-            if (attachment instanceof NioConnection) {
-                ((NioConnection) attachment).close(true);
+            if (attachment instanceof NioEndpoint) {
+                ((NioEndpoint) attachment).close(true);
             }
         }
         try {
