@@ -2,17 +2,17 @@ package org.wsk4j;
 
 import org.wsk4j.nt.Irp;
 import org.wsk4j.nt.NtStatus;
+import org.wsk4j.nt.VerifierRule;
 
 /**
  * The five provider dispatch tables of one provider. Each member resolves its socket and IRP the same way
- * ({@link #call}) and hands over to {@link SocketImpl}; members whose behaviour is not built yet complete
- * their IRP with STATUS_NOT_IMPLEMENTED.
+ * ({@link #call}) and hands over to the socket class of the table's category.
  */
 final class SocketDispatchTables {
 
     @FunctionalInterface
-    interface SocketCall {
-        NtStatus run(SocketImpl socket);
+    interface SocketCall<S extends SocketImpl> {
+        NtStatus run(S socket);
     }
 
     final WskProvider provider;
@@ -36,12 +36,22 @@ final class SocketDispatchTables {
         }
     }
 
-    /** The common preamble: required IRP, live socket, IRP accepted; then the body. */
-    NtStatus call(WskSocket socket, Irp irp, String function, SocketCall body) {
+    /**
+     * The common preamble of a socket function with a required IRP: a missing IRP is returned as
+     * STATUS_INVALID_PARAMETER; a closed socket is a verifier violation; the IRP is accepted; a null, foreign
+     * or closed socket completes it with STATUS_INVALID_HANDLE; a socket of another category than the table's
+     * is a verifier violation completed with STATUS_INVALID_DEVICE_REQUEST.
+     */
+    <S extends SocketImpl> NtStatus call(WskSocket socket, Irp irp, String function, Class<S> category,
+                                         SocketCall<S> body) {
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
         SocketImpl impl = provider.lookup(socket, function);
+        if (impl != null && !category.isInstance(impl)) {
+            provider.subsystem.ioManager().verifier().report(VerifierRule.SOCKET_WRONG_CATEGORY,
+                    function + " called on " + impl + ", which is not a " + category.getSimpleName(), impl);
+        }
         NtStatus rejected = provider.acceptIrp(irp, function);
         if (rejected != null) {
             return rejected;
@@ -49,11 +59,22 @@ final class SocketDispatchTables {
         if (impl == null) {
             return provider.failNow(irp, NtStatus.STATUS_INVALID_HANDLE);
         }
-        return body.run(impl);
+        if (!category.isInstance(impl)) {
+            return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_REQUEST);
+        }
+        return body.run(category.cast(impl));
     }
 
-    private NtStatus todo(WskSocket socket, Irp irp, String function) {
-        return provider.notImplemented(socket, irp, function);
+    /** The preamble of a function without an IRP (WskRelease): a bad socket gives STATUS_INVALID_PARAMETER. */
+    <S extends SocketImpl> NtStatus callWithoutIrp(WskSocket socket, String function, Class<S> category,
+                                                   SocketCall<S> body) {
+        SocketImpl impl = provider.lookup(socket, function);
+        if (impl != null && !category.isInstance(impl)) {
+            provider.subsystem.ioManager().verifier().report(VerifierRule.SOCKET_WRONG_CATEGORY,
+                    function + " called on " + impl + ", which is not a " + category.getSimpleName(), impl);
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        return impl == null ? NtStatus.STATUS_INVALID_PARAMETER : body.run(category.cast(impl));
     }
 
     class Basic implements WskProviderBasicDispatch {
@@ -62,22 +83,25 @@ final class SocketDispatchTables {
                                          int level, long inputSize, Object inputBuffer, long outputSize,
                                          Object outputBuffer, Ref<Long> outputSizeReturned, Irp irp) {
             if (irp == null) {
-                return NtStatus.STATUS_NOT_IMPLEMENTED;
+                SocketImpl impl = provider.lookup(socket, "WskControlSocket");
+                return impl == null ? NtStatus.STATUS_INVALID_HANDLE : impl.control(requestType, controlCode, level,
+                        inputSize, inputBuffer, outputSize, outputBuffer, outputSizeReturned, null);
             }
-            return todo(socket, irp, "WskControlSocket");
+            return call(socket, irp, "WskControlSocket", SocketImpl.class, s -> s.control(requestType, controlCode,
+                    level, inputSize, inputBuffer, outputSize, outputBuffer, outputSizeReturned, irp));
         }
 
         @Override
         public NtStatus wskCloseSocket(WskSocket socket, Irp irp) {
-            return call(socket, irp, "WskCloseSocket", s -> s.close(irp));
+            return call(socket, irp, "WskCloseSocket", SocketImpl.class, s -> s.close(irp));
         }
 
         public NtStatus wskBind(WskSocket socket, SockAddr localAddress, int flags, Irp irp) {
-            return call(socket, irp, "WskBind", s -> s.bind(localAddress, flags, irp));
+            return call(socket, irp, "WskBind", SocketImpl.class, s -> s.bind(localAddress, flags, irp));
         }
 
         public NtStatus wskGetLocalAddress(WskSocket socket, SockAddr localAddress, Irp irp) {
-            return call(socket, irp, "WskGetLocalAddress", s -> s.getLocalAddress(localAddress, irp));
+            return call(socket, irp, "WskGetLocalAddress", SocketImpl.class, s -> s.getLocalAddress(localAddress, irp));
         }
     }
 
@@ -86,13 +110,15 @@ final class SocketDispatchTables {
         public NtStatus wskAccept(WskSocket listenSocket, int flags, Object acceptSocketContext,
                                   WskClientConnectionDispatch acceptSocketDispatch, SockAddr localAddress,
                                   SockAddr remoteAddress, Irp irp) {
-            return todo(listenSocket, irp, "WskAccept");
+            return call(listenSocket, irp, "WskAccept", ListenSocket.class, s -> s.accept(flags, acceptSocketContext,
+                    acceptSocketDispatch, localAddress, remoteAddress, irp));
         }
 
         @Override
         public NtStatus wskInspectComplete(WskSocket listenSocket, WskInspectId inspectId, WskInspectAction action,
                                            Irp irp) {
-            return todo(listenSocket, irp, "WskInspectComplete");
+            return call(listenSocket, irp, "WskInspectComplete", ListenSocket.class,
+                    s -> s.inspectComplete(inspectId, action, irp));
         }
     }
 
@@ -100,52 +126,116 @@ final class SocketDispatchTables {
         @Override
         public NtStatus wskSendTo(WskSocket socket, WskBuf buffer, int flags, SockAddr remoteAddress,
                                   int controlInfoLength, byte[] controlInfo, Irp irp) {
-            return todo(socket, irp, "WskSendTo");
+            return call(socket, irp, "WskSendTo", DatagramSocket.class,
+                    s -> s.sendTo(buffer, flags, remoteAddress, controlInfoLength, controlInfo, irp));
         }
 
         @Override
         public NtStatus wskReceiveFrom(WskSocket socket, WskBuf buffer, int flags, SockAddr remoteAddress,
                                        Ref<Integer> controlLength, byte[] controlInfo, Ref<Integer> controlFlags,
                                        Irp irp) {
-            return todo(socket, irp, "WskReceiveFrom");
+            return call(socket, irp, "WskReceiveFrom", DatagramSocket.class, s -> s.receiveFrom(buffer, flags,
+                    remoteAddress, controlLength, controlInfo, controlFlags, irp));
         }
 
         @Override
         public NtStatus wskRelease(WskSocket socket, WskDatagramIndication datagramIndication) {
-            return NtStatus.STATUS_NOT_IMPLEMENTED;
+            return callWithoutIrp(socket, "WskRelease", DatagramSocket.class, s -> s.release(datagramIndication));
         }
 
         @Override
         public NtStatus wskSendMessages(WskSocket socket, WskBufList bufferList, int flags, SockAddr remoteAddress,
                                         int controlInfoLength, byte[] controlInfo, Irp irp) {
-            return todo(socket, irp, "WskSendMessages");
+            return call(socket, irp, "WskSendMessages", DatagramSocket.class,
+                    s -> s.sendMessages(bufferList, flags, remoteAddress, controlInfoLength, controlInfo, irp));
         }
     }
 
     class Connection extends Basic implements WskProviderConnectionDispatch {
         @Override
         public NtStatus wskConnect(WskSocket socket, SockAddr remoteAddress, int flags, Irp irp) {
-            return call(socket, irp, "WskConnect", s -> s.connect(remoteAddress, flags, irp));
+            return call(socket, irp, "WskConnect", ConnectionSocket.class, s -> s.connect(remoteAddress, flags, irp));
         }
 
         @Override
         public NtStatus wskGetRemoteAddress(WskSocket socket, SockAddr remoteAddress, Irp irp) {
-            return call(socket, irp, "WskGetRemoteAddress", s -> s.getRemoteAddress(remoteAddress, irp));
+            return call(socket, irp, "WskGetRemoteAddress", ConnectionSocket.class,
+                    s -> s.getRemoteAddress(remoteAddress, irp));
         }
 
         @Override
         public NtStatus wskSend(WskSocket socket, WskBuf buffer, int flags, Irp irp) {
-            return todo(socket, irp, "WskSend");
+            return call(socket, irp, "WskSend", ConnectionSocket.class, s -> s.send(buffer, flags, irp));
         }
 
         @Override
         public NtStatus wskReceive(WskSocket socket, WskBuf buffer, int flags, Irp irp) {
-            return todo(socket, irp, "WskReceive");
+            return call(socket, irp, "WskReceive", ConnectionSocket.class, s -> s.receive(buffer, flags, irp));
         }
 
         @Override
         public NtStatus wskDisconnect(WskSocket socket, WskBuf buffer, int flags, Irp irp) {
-            return todo(socket, irp, "WskDisconnect");
+            return call(socket, irp, "WskDisconnect", ConnectionSocket.class, s -> s.disconnect(buffer, flags, irp));
+        }
+
+        @Override
+        public NtStatus wskRelease(WskSocket socket, WskDataIndication dataIndication) {
+            return callWithoutIrp(socket, "WskRelease", ConnectionSocket.class, s -> s.release(dataIndication));
+        }
+
+        @Override
+        public NtStatus wskConnectEx(WskSocket socket, SockAddr remoteAddress, WskBuf buffer, int flags, Irp irp) {
+            return call(socket, irp, "WskConnectEx", ConnectionSocket.class,
+                    s -> s.connectEx(remoteAddress, buffer, flags, irp));
+        }
+
+        @Override
+        public NtStatus wskSendEx(WskSocket socket, WskBuf buffer, int flags, int controlInfoLength,
+                                  byte[] controlInfo, Irp irp) {
+            return call(socket, irp, "WskSendEx", ConnectionSocket.class,
+                    s -> s.sendEx(buffer, flags, controlInfoLength, controlInfo, irp));
+        }
+
+        @Override
+        public NtStatus wskReceiveEx(WskSocket socket, WskBuf buffer, int flags, Ref<Integer> controlInfoLength,
+                                     byte[] controlInfo, Ref<Integer> controlFlags, Irp irp) {
+            return call(socket, irp, "WskReceiveEx", ConnectionSocket.class,
+                    s -> s.receiveEx(buffer, flags, controlInfoLength, controlInfo, controlFlags, irp));
+        }
+    }
+
+    /** Stream sockets: every member goes to the StreamSocket, which commits to a role on first use. */
+    final class Stream extends Basic implements WskProviderStreamDispatch {
+        @Override
+        public NtStatus wskAccept(WskSocket listenSocket, int flags, Object acceptSocketContext,
+                                  WskClientConnectionDispatch acceptSocketDispatch, SockAddr localAddress,
+                                  SockAddr remoteAddress, Irp irp) {
+            return notYet(listenSocket, irp, "WskAccept");
+        }
+
+        @Override
+        public NtStatus wskConnect(WskSocket socket, SockAddr remoteAddress, int flags, Irp irp) {
+            return notYet(socket, irp, "WskConnect");
+        }
+
+        @Override
+        public NtStatus wskListen(WskSocket socket, Irp irp) {
+            return call(socket, irp, "WskListen", StreamSocket.class, s -> s.listen(irp));
+        }
+
+        @Override
+        public NtStatus wskSend(WskSocket socket, WskBuf buffer, int flags, Irp irp) {
+            return notYet(socket, irp, "WskSend");
+        }
+
+        @Override
+        public NtStatus wskReceive(WskSocket socket, WskBuf buffer, int flags, Irp irp) {
+            return notYet(socket, irp, "WskReceive");
+        }
+
+        @Override
+        public NtStatus wskDisconnect(WskSocket socket, WskBuf buffer, int flags, Irp irp) {
+            return notYet(socket, irp, "WskDisconnect");
         }
 
         @Override
@@ -154,34 +244,30 @@ final class SocketDispatchTables {
         }
 
         @Override
+        public NtStatus wskGetRemoteAddress(WskSocket socket, SockAddr remoteAddress, Irp irp) {
+            return notYet(socket, irp, "WskGetRemoteAddress");
+        }
+
+        @Override
         public NtStatus wskConnectEx(WskSocket socket, SockAddr remoteAddress, WskBuf buffer, int flags, Irp irp) {
-            return todo(socket, irp, "WskConnectEx");
+            return notYet(socket, irp, "WskConnectEx");
         }
 
         @Override
         public NtStatus wskSendEx(WskSocket socket, WskBuf buffer, int flags, int controlInfoLength,
                                   byte[] controlInfo, Irp irp) {
-            return todo(socket, irp, "WskSendEx");
+            return notYet(socket, irp, "WskSendEx");
         }
 
         @Override
         public NtStatus wskReceiveEx(WskSocket socket, WskBuf buffer, int flags, Ref<Integer> controlInfoLength,
                                      byte[] controlInfo, Ref<Integer> controlFlags, Irp irp) {
-            return todo(socket, irp, "WskReceiveEx");
-        }
-    }
-
-    final class Stream extends Connection implements WskProviderStreamDispatch {
-        @Override
-        public NtStatus wskAccept(WskSocket listenSocket, int flags, Object acceptSocketContext,
-                                  WskClientConnectionDispatch acceptSocketDispatch, SockAddr localAddress,
-                                  SockAddr remoteAddress, Irp irp) {
-            return todo(listenSocket, irp, "WskAccept");
+            return notYet(socket, irp, "WskReceiveEx");
         }
 
-        @Override
-        public NtStatus wskListen(WskSocket socket, Irp irp) {
-            return todo(socket, irp, "WskListen");
+        private NtStatus notYet(WskSocket socket, Irp irp, String function) {
+            return call(socket, irp, function, StreamSocket.class,
+                    s -> provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED));
         }
     }
 }

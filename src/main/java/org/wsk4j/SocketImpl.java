@@ -1,29 +1,49 @@
 package org.wsk4j;
 
 import java.net.InetSocketAddress;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wsk4j.nt.Io;
+import org.wsk4j.nt.IoManager;
 import org.wsk4j.nt.Irp;
+import org.wsk4j.nt.Irql;
+import org.wsk4j.nt.Ke;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.nt.VerifiedObject;
-import org.wsk4j.spi.TransportConnection;
+import org.wsk4j.spi.TransportEndpoint;
+import org.wsk4j.spi.TransportException;
 
 /**
- * The provider's socket object. State is guarded by {@code this}; IRP completions run on the executor
- * and are counted, so the close IRP completes only after every other completion of the socket returned.
+ * The provider's socket object: what every category shares. Subclasses add the category's functions.
+ *
+ * <p><b>Completion order and close.</b> Every completion and event callback of a socket runs on the socket's
+ * own serial queue (on the completion executor), in the order it was posted, never two at once. Each pending
+ * IRP and each queued callback is counted as outstanding; the close IRP completes only after everything
+ * outstanding ran, so once it completed nothing else runs for the socket. Completion routines and callbacks
+ * never run while the socket's monitor is held.
+ *
+ * <p>State is guarded by {@code this}.
  */
-final class SocketImpl extends WskSocket implements VerifiedObject {
+abstract class SocketImpl extends WskSocket implements VerifiedObject {
 
     private static final Logger LOG = LoggerFactory.getLogger(SocketImpl.class);
     private static final AtomicLong IDS = new AtomicLong();
 
-    enum State { OPEN, BOUND, CONNECTING, CONNECTED, FAILED, CLOSING, CLOSED }
+    /** Every event flag a socket of any category may enable. */
+    static final int ALL_EVENTS = Wsk.WSK_EVENT_ACCEPT | Wsk.WSK_EVENT_RECEIVE_FROM | Wsk.WSK_EVENT_RECEIVE
+            | Wsk.WSK_EVENT_DISCONNECT | Wsk.WSK_EVENT_SEND_BACKLOG;
 
     final WskProvider provider;
     final WskRegistration registration;
@@ -35,18 +55,32 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
     final Object context;
     final Object clientDispatch;
     private final WskProviderBasicDispatch dispatch;
-    private final TransportConnection connection;
     private final Throwable allocationSite;
 
     // guarded by this
-    private State state = State.OPEN;
     private final Set<PendingOp> pending = new LinkedHashSet<>();
     private int outstanding;
     private Irp closeIrp;
     private volatile boolean closeCalled;
+    /** Events enabled with SO_WSK_EVENT_CALLBACK or statically. */
+    private int eventMask;
+    /** Events enabled statically (WSK_SET_STATIC_EVENT_CALLBACKS): can never be disabled. */
+    private final int staticMask;
+    /** Events that must stay on (inherited connection events on a listener). */
+    int lockedMask;
+    /** Per event bit: how many callbacks of that event are running now. */
+    private final Map<Integer, Integer> running = new HashMap<>();
+    /** IRPs of disable requests waiting for running callbacks, per event bit. */
+    private final Map<Integer, List<Irp>> disableWaiters = new HashMap<>();
+    /** Options without a transport equivalent, or kept while there is no endpoint yet. */
+    final Map<Integer, Integer> storedOptions = new HashMap<>();
+
+    // the serial queue
+    private final ArrayDeque<Runnable> serial = new ArrayDeque<>();
+    private boolean draining;
 
     SocketImpl(WskProvider provider, WskRegistration registration, int family, int type, int protocol, int category,
-               Object context, Object clientDispatch, TransportConnection connection) {
+               Object context, Object clientDispatch) {
         this.provider = provider;
         this.registration = registration;
         this.family = family;
@@ -55,22 +89,22 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
         this.category = category;
         this.context = context;
         this.clientDispatch = clientDispatch;
-        this.connection = connection;
         this.dispatch = provider.tables.forCategory(category);
         this.allocationSite = provider.subsystem.ioManager().verifier().captureSite("socket#" + id + " created");
+        int staticEvents;
+        synchronized (registration) {
+            staticEvents = registration.staticEventMask & eventsValidFor(category, type);
+        }
+        this.staticMask = staticEvents;
+        this.eventMask = staticEvents;
+        if (family == Wsk.AF_INET6) {
+            storedOptions.put(optionKey(Wsk.IPPROTO_IPV6, Wsk.IPV6_V6ONLY), 1); // Windows default: IPv6 only
+        }
     }
 
     @Override
     public WskProviderBasicDispatch dispatch() {
         return dispatch;
-    }
-
-    boolean isCloseCalled() {
-        return closeCalled;
-    }
-
-    synchronized State state() {
-        return state;
     }
 
     @Override
@@ -82,6 +116,16 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
     public Throwable handoverSite() {
         return null;
     }
+
+    boolean isCloseCalled() {
+        return closeCalled;
+    }
+
+    /** The transport endpoint, or null (basic sockets, sockets whose type does not fit the category). */
+    abstract TransportEndpoint endpoint();
+
+    /** Releases the transport endpoint at close (abortively for a connection not fully disconnected). */
+    abstract void closeEndpoint();
 
     // ---- validation ----------------------------------------------------------------------------------
 
@@ -134,157 +178,55 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
         return null;
     }
 
-    /** A socket whose type does not fit its category (for example UDP with WSK_FLAG_LISTEN_SOCKET). */
-    private boolean typeMismatch() {
-        return connection == null;
+    /** The event flags a category may enable (a listener may also carry connection events for accepted sockets). */
+    static int eventsValidFor(int category, int type) {
+        switch (category) {
+            case Wsk.WSK_FLAG_LISTEN_SOCKET:
+                return Wsk.WSK_EVENT_ACCEPT | Wsk.WSK_EVENT_RECEIVE | Wsk.WSK_EVENT_DISCONNECT
+                        | Wsk.WSK_EVENT_SEND_BACKLOG;
+            case Wsk.WSK_FLAG_CONNECTION_SOCKET:
+                return Wsk.WSK_EVENT_RECEIVE | Wsk.WSK_EVENT_DISCONNECT | Wsk.WSK_EVENT_SEND_BACKLOG;
+            case Wsk.WSK_FLAG_DATAGRAM_SOCKET:
+                return Wsk.WSK_EVENT_RECEIVE_FROM;
+            case Wsk.WSK_FLAG_STREAM_SOCKET:
+                return Wsk.WSK_EVENT_ACCEPT | Wsk.WSK_EVENT_RECEIVE | Wsk.WSK_EVENT_DISCONNECT
+                        | Wsk.WSK_EVENT_SEND_BACKLOG;
+            default:
+                return 0;
+        }
     }
 
-    // ---- WskBind -------------------------------------------------------------------------------------
+    // ---- pending operations and completion -------------------------------------------------------
 
-    NtStatus bind(SockAddr localAddress, int flags, Irp irp) {
-        if (typeMismatch()) {
-            return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED); // observed on Windows for UDP + LISTEN
-        }
-        if (flags != 0 || localAddress == null) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
-        }
-        NtStatus status = bindNow(localAddress);
-        return status == NtStatus.STATUS_SUCCESS ? provider.completeLater(irp, status, null)
-                : provider.failNow(irp, status);
-    }
-
-    NtStatus bindNow(SockAddr localAddress) {
-        if (localAddress.family() != family) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
+    /**
+     * Registers an accepted IRP as pending: marks it pending and counts it. Returns null when the socket is
+     * closing (the caller then fails the IRP with STATUS_CANCELLED... which cannot happen for a live call).
+     */
+    PendingOp pend(Irp irp, String kind) {
+        PendingOp op = new PendingOp(irp, kind);
         synchronized (this) {
-            if (state != State.OPEN) {
-                return NtStatus.STATUS_INVALID_DEVICE_STATE;
-            }
-            NtStatus status = connection.bind(localAddress.toInetSocketAddress());
-            if (status == NtStatus.STATUS_SUCCESS) {
-                state = State.BOUND;
-            }
-            LOG.debug("{} bind {}: {}", this, localAddress, status);
-            return status;
+            pending.add(op);
+            outstanding++;
         }
-    }
-
-    // ---- WskConnect ----------------------------------------------------------------------------------
-
-    NtStatus connect(SockAddr remoteAddress, int flags, Irp irp) {
-        if (typeMismatch()) {
-            return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
-        }
-        if (flags != 0) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
-        }
-        NtStatus invalid = validateRemote(family, remoteAddress);
-        if (invalid != null) {
-            return provider.failNow(irp, invalid);
-        }
-        return startConnect(remoteAddress, irp, false);
+        Io.markIrpPending(irp);
+        return op;
     }
 
     /**
-     * Starts a connect on a bound socket. With {@code handOut} (WskSocketConnect) the IRP's Information is
-     * this socket on success, and on failure the socket is destroyed before the IRP completes.
+     * Installs a cancel routine for a pending operation. If the IRP was already cancelled, runs
+     * {@code onCancel} at once.
      */
-    NtStatus startConnect(SockAddr remoteAddress, Irp irp, boolean handOut) {
-        PendingOp op = new PendingOp(irp, handOut ? "WskSocketConnect" : "WskConnect");
-        NtStatus refused = null;
-        synchronized (this) {
-            if (state == State.CONNECTED) {
-                refused = NtStatus.STATUS_CONNECTION_ACTIVE;
-            } else if (state != State.BOUND) {
-                refused = NtStatus.STATUS_INVALID_DEVICE_STATE; // never bound, already connecting, or failed
-            } else {
-                state = State.CONNECTING;
-                pending.add(op);
-                outstanding++;
-                Io.markIrpPending(irp);
-            }
+    void armCancel(PendingOp op, Runnable onCancel) {
+        Io.setCancelRoutine(op.irp, (device, cancelled) -> onCancel.run());
+        if (op.irp.cancel() && Io.setCancelRoutine(op.irp, null) != null) {
+            onCancel.run();
         }
-        if (refused != null) {
-            return provider.failNow(irp, refused); // outside the lock: the routine may run inline
-        }
-        Io.setCancelRoutine(irp, (device, cancelled) -> abortConnect(op, NtStatus.STATUS_CANCELLED, handOut));
-        if (irp.cancel() && Io.setCancelRoutine(irp, null) != null) {
-            abortConnect(op, NtStatus.STATUS_CANCELLED, handOut);
-            return NtStatus.STATUS_PENDING;
-        }
-        InetSocketAddress target = remoteAddress.toInetSocketAddress();
-        connection.connect(target, (status, cause) -> onConnected(op, status, handOut));
-        return NtStatus.STATUS_PENDING;
     }
 
-    private void onConnected(PendingOp op, NtStatus status, boolean handOut) {
-        if (status != NtStatus.STATUS_SUCCESS) {
-            abortConnect(op, status, handOut);
-            return;
-        }
-        synchronized (this) {
-            if (op.isFinished()) {
-                return;
-            }
-            state = State.CONNECTED;
-        }
-        finish(op, NtStatus.STATUS_SUCCESS, handOut ? this : null);
-    }
-
-    private void abortConnect(PendingOp op, NtStatus status, boolean handOut) {
-        synchronized (this) {
-            if (op.isFinished()) {
-                return;
-            }
-            if (state == State.CONNECTING) {
-                state = State.FAILED;
-            }
-        }
-        connection.close(true); // releases the channel; the socket cannot connect again
-        if (handOut) {
-            destroyBeforeCompletion();
-        }
-        finish(op, status, null);
-    }
-
-    // ---- addresses -----------------------------------------------------------------------------------
-
-    NtStatus getLocalAddress(SockAddr localAddress, Irp irp) {
-        if (localAddress == null) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
-        }
-        InetSocketAddress local = connection == null ? null : connection.localAddress();
-        if (local == null || state() == State.OPEN) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
-        }
-        return fillAddress(localAddress, local, irp);
-    }
-
-    NtStatus getRemoteAddress(SockAddr remoteAddress, Irp irp) {
-        if (remoteAddress == null) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
-        }
-        InetSocketAddress remote = connection == null ? null : connection.remoteAddress();
-        if (remote == null || state() != State.CONNECTED) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
-        }
-        return fillAddress(remoteAddress, remote, irp);
-    }
-
-    private NtStatus fillAddress(SockAddr target, InetSocketAddress address, Irp irp) {
-        if (!target.fill(address)) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER); // buffer cannot hold the family
-        }
-        return provider.completeLater(irp, NtStatus.STATUS_SUCCESS, null);
-    }
-
-    // ---- completion and close ------------------------------------------------------------------------
-
-    /** Completes a pending operation exactly once, on the executor, counting it until its routine returned. */
-    private void finish(PendingOp op, NtStatus status, Object informationObject) {
+    /** Completes a pending operation exactly once, on the serial queue. Returns false when already finished. */
+    boolean finish(PendingOp op, NtStatus status, long information, Object informationObject) {
         if (!op.tryFinish()) {
-            return;
+            return false;
         }
         Irp irp = op.irp;
         Io.setCancelRoutine(irp, null);
@@ -295,19 +237,56 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
         if (informationObject != null) {
             irp.ioStatus().setInformationObject(informationObject);
         } else {
-            irp.ioStatus().setInformation(0);
+            irp.ioStatus().setInformation(information);
         }
-        LOG.debug("{} {} completes: {}", this, op, status);
-        provider.subsystem.executor().execute(() -> {
+        LOG.debug("{} {} completes: {} ({})", this, op, status, information);
+        post(() -> {
             try {
                 Io.completeRequest(irp);
             } finally {
-                completionReturned();
+                outstandingDone();
             }
         });
+        return true;
     }
 
-    private void completionReturned() {
+    boolean finish(PendingOp op, NtStatus status) {
+        return finish(op, status, 0, null);
+    }
+
+    /** Posts a task to this socket's serial queue. */
+    void post(Runnable task) {
+        synchronized (serial) {
+            serial.addLast(task);
+            if (draining) {
+                return;
+            }
+            draining = true;
+        }
+        provider.subsystem.executor().execute(this::drain);
+    }
+
+    private void drain() {
+        while (true) {
+            Runnable task;
+            synchronized (serial) {
+                task = serial.pollFirst();
+                if (task == null) {
+                    draining = false;
+                    return;
+                }
+            }
+            try {
+                task.run();
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable t) {
+                IoManager.current().recordRoutineFailure(this + " task", t);
+            }
+        }
+    }
+
+    private void outstandingDone() {
         Irp toComplete = null;
         synchronized (this) {
             outstanding--;
@@ -321,76 +300,509 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
         }
     }
 
+    /** A snapshot of the operations pending now, oldest first. */
+    synchronized List<PendingOp> pendingOps() {
+        return new ArrayList<>(pending);
+    }
+
+    // ---- event callbacks -----------------------------------------------------------------------------
+
+    synchronized boolean isEventEnabled(int event) {
+        return (eventMask & event) != 0;
+    }
+
+    synchronized int eventMask() {
+        return eventMask;
+    }
+
+    /** Disables an event from the provider side (for example a receive-from event that returned DATA_NOT_ACCEPTED). */
+    synchronized void clearEvent(int event) {
+        if ((staticMask & event) == 0) {
+            eventMask &= ~event;
+        }
+    }
+
+    synchronized boolean isStaticEvent(int event) {
+        return (staticMask & event) != 0;
+    }
+
+    /**
+     * Runs an event callback on the serial queue at DISPATCH_LEVEL, unless the socket is being closed or the
+     * event was disabled meanwhile. Exceptions are recorded. The callback is counted as outstanding, so
+     * close waits for it.
+     *
+     * @param event    the event flag (for disable bookkeeping)
+     * @param callback the invocation
+     */
+    void deliver(int event, Runnable callback) {
+        synchronized (this) {
+            outstanding++;
+        }
+        post(() -> {
+            try {
+                synchronized (this) {
+                    if (closeCalled || (eventMask & event) == 0) {
+                        return;
+                    }
+                    running.merge(event, 1, Integer::sum);
+                }
+                Irql old = Ke.raiseIrql(Irql.DISPATCH_LEVEL);
+                try {
+                    callback.run();
+                } catch (VirtualMachineError e) {
+                    throw e;
+                } catch (Throwable t) {
+                    provider.subsystem.ioManager().recordRoutineFailure("event callback of " + this, t);
+                } finally {
+                    Ke.lowerIrql(old);
+                    callbackReturned(event);
+                }
+            } finally {
+                outstandingDone();
+            }
+        });
+    }
+
+    private void callbackReturned(int event) {
+        List<Irp> waiters = null;
+        synchronized (this) {
+            int left = running.merge(event, -1, Integer::sum);
+            if (left == 0) {
+                running.remove(event);
+                waiters = disableWaiters.remove(event);
+            }
+        }
+        if (waiters != null) {
+            for (Irp irp : waiters) {
+                irp.ioStatus().setStatus(NtStatus.STATUS_SUCCESS).setInformation(0);
+                Io.completeRequest(irp);
+            }
+        }
+    }
+
+    /** Called (outside the monitor) after events were enabled, so the category can indicate what is waiting. */
+    void onEventsEnabled(int enabled) {
+    }
+
+    /** Whether events may be enabled now: after bind (listen, datagram) or after connect (connection). */
+    abstract boolean eventsAllowedNow();
+
+    // ---- WskControlSocket ----------------------------------------------------------------------------
+
+    NtStatus control(WskControlSocketType requestType, int controlCode, int level, long inputSize, Object inputBuffer,
+                     long outputSize, Object outputBuffer, Ref<Long> outputSizeReturned, Irp irp) {
+        if (requestType == null) {
+            return controlDone(irp, NtStatus.STATUS_INVALID_PARAMETER, 0);
+        }
+        if (requestType == WskControlSocketType.WskSetOption && level == Wsk.SOL_SOCKET
+                && controlCode == Wsk.SO_WSK_EVENT_CALLBACK) {
+            return eventCallbackControl(inputSize, inputBuffer, irp);
+        }
+        if (requestType == WskControlSocketType.WskIoctl) {
+            return ioctl(controlCode, inputSize, inputBuffer, outputSize, outputBuffer, outputSizeReturned, irp);
+        }
+        if (irp == null) {
+            return NtStatus.STATUS_INVALID_PARAMETER; // socket options require an IRP
+        }
+        if (requestType == WskControlSocketType.WskSetOption) {
+            Integer value = ulong(inputSize, inputBuffer);
+            NtStatus status = value == null ? NtStatus.STATUS_INVALID_PARAMETER : setOption(level, controlCode, value);
+            return controlDone(irp, status, 0);
+        }
+        if (outputSize < 4 || outputBuffer == null) {
+            if (outputSizeReturned != null) {
+                outputSizeReturned.set(4L);
+            }
+            irp.ioStatus().setInformation(4);
+            return controlDone(irp, NtStatus.STATUS_BUFFER_OVERFLOW, 4);
+        }
+        Ref<Integer> value = new Ref<>();
+        NtStatus status = getOption(level, controlCode, value);
+        if (status == NtStatus.STATUS_SUCCESS && !writeUlong(outputBuffer, value.get())) {
+            status = NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        if (status == NtStatus.STATUS_SUCCESS && outputSizeReturned != null) {
+            outputSizeReturned.set(4L);
+        }
+        return controlDone(irp, status, status == NtStatus.STATUS_SUCCESS ? 4 : 0);
+    }
+
+    /** Completes a control request: with no IRP, the status is just returned. */
+    NtStatus controlDone(Irp irp, NtStatus status, long information) {
+        if (irp == null) {
+            return status;
+        }
+        if (!status.isSuccess()) {
+            irp.ioStatus().setInformation(information);
+            return provider.failNow(irp, status);
+        }
+        return completeSoon(irp, status, information, null);
+    }
+
+    /**
+     * Completes an accepted IRP that succeeded at once, through the serial queue (so it cannot overtake a
+     * close), and returns STATUS_PENDING, as Windows does.
+     */
+    NtStatus completeSoon(Irp irp, NtStatus status, long information, Object informationObject) {
+        Io.markIrpPending(irp);
+        irp.ioStatus().setStatus(status);
+        if (informationObject != null) {
+            irp.ioStatus().setInformationObject(informationObject);
+        } else {
+            irp.ioStatus().setInformation(information);
+        }
+        post(() -> Io.completeRequest(irp));
+        return NtStatus.STATUS_PENDING;
+    }
+
+    /** IOCTLs of the category; the base knows none. */
+    NtStatus ioctl(int controlCode, long inputSize, Object inputBuffer, long outputSize, Object outputBuffer,
+                   Ref<Long> outputSizeReturned, Irp irp) {
+        return controlDone(irp, NtStatus.STATUS_INVALID_DEVICE_REQUEST, 0);
+    }
+
+    private NtStatus eventCallbackControl(long inputSize, Object inputBuffer, Irp irp) {
+        if (!(inputBuffer instanceof WskEventCallbackControl) || inputSize < WskEventCallbackControl.SIZE) {
+            return controlDone(irp, NtStatus.STATUS_INVALID_PARAMETER, 0);
+        }
+        WskEventCallbackControl control = (WskEventCallbackControl) inputBuffer;
+        if (!Wsk.NPI_WSK_INTERFACE_ID.equals(control.npiId())) {
+            return controlDone(irp, NtStatus.STATUS_NOT_SUPPORTED, 0); // extension interfaces are not supported
+        }
+        int mask = control.eventMask();
+        boolean disable = (mask & Wsk.WSK_EVENT_DISABLE) != 0;
+        int events = mask & ~Wsk.WSK_EVENT_DISABLE;
+        int valid = eventsValidFor(category, type);
+        if (events == 0 || (events & ~valid) != 0) {
+            return controlDone(irp, NtStatus.STATUS_INVALID_PARAMETER, 0);
+        }
+        if (!disable) {
+            NtStatus refused = null;
+            synchronized (this) {
+                if (!eventsAllowedNow()) {
+                    refused = NtStatus.STATUS_INVALID_DEVICE_STATE;
+                } else {
+                    eventMask |= events;
+                }
+            }
+            if (refused != null) {
+                return controlDone(irp, refused, 0);
+            }
+            LOG.debug("{} events enabled: 0x{}", this, Integer.toHexString(events));
+            onEventsEnabled(events);
+            return controlDone(irp, NtStatus.STATUS_SUCCESS, 0);
+        }
+        if (Integer.bitCount(events) != 1) {
+            return controlDone(irp, NtStatus.STATUS_INVALID_PARAMETER, 0); // one event per disable call
+        }
+        boolean pendingDisable;
+        synchronized (this) {
+            if ((staticMask & events) != 0 || (lockedMask & events) != 0) {
+                pendingDisable = false;
+                events = -1;
+            } else {
+                eventMask &= ~events;
+                pendingDisable = running.getOrDefault(events, 0) > 0;
+                if (pendingDisable && irp != null) {
+                    Io.markIrpPending(irp);
+                    disableWaiters.computeIfAbsent(events, k -> new ArrayList<>()).add(irp);
+                }
+            }
+        }
+        if (events == -1) {
+            return controlDone(irp, NtStatus.STATUS_INVALID_DEVICE_STATE, 0); // static or inherited: stays on
+        }
+        if (pendingDisable) {
+            return irp != null ? NtStatus.STATUS_PENDING : NtStatus.STATUS_EVENT_PENDING;
+        }
+        return controlDone(irp, NtStatus.STATUS_SUCCESS, 0);
+    }
+
+    // ---- socket options ------------------------------------------------------------------------------
+
+    static int optionKey(int level, int code) {
+        return level * 31 + code;
+    }
+
+    /** Sets an option; subclasses add category options by overriding and delegating here for the rest. */
+    NtStatus setOption(int level, int code, int value) {
+        TransportEndpoint endpoint = endpoint();
+        if (level == Wsk.SOL_SOCKET) {
+            switch (code) {
+                case Wsk.SO_REUSEADDR:
+                    if (isBound()) {
+                        return NtStatus.STATUS_INVALID_DEVICE_STATE; // must precede bind
+                    }
+                    return transportOrStore(endpoint, level, code, StandardSocketOptions.SO_REUSEADDR, value != 0, value);
+                case Wsk.SO_EXCLUSIVEADDRUSE:
+                    if (isBound()) {
+                        return NtStatus.STATUS_INVALID_DEVICE_STATE;
+                    }
+                    return store(level, code, value != 0 ? 1 : 0);
+                case Wsk.SO_KEEPALIVE:
+                    return transportOrStore(endpoint, level, code, StandardSocketOptions.SO_KEEPALIVE, value != 0, value);
+                case Wsk.SO_BROADCAST:
+                    return transportOrStore(endpoint, level, code, StandardSocketOptions.SO_BROADCAST, value != 0, value);
+                case Wsk.SO_RCVBUF:
+                    return value <= 0 ? NtStatus.STATUS_INVALID_PARAMETER
+                            : transportOrStore(endpoint, level, code, StandardSocketOptions.SO_RCVBUF, value, value);
+                case Wsk.SO_SNDBUF:
+                    return value < 0 ? NtStatus.STATUS_INVALID_PARAMETER
+                            : transportOrStore(endpoint, level, code, StandardSocketOptions.SO_SNDBUF, Math.max(1, value), value);
+                case Wsk.SO_CONDITIONAL_ACCEPT:
+                    return category == Wsk.WSK_FLAG_LISTEN_SOCKET && !isBound() ? store(level, code, value != 0 ? 1 : 0)
+                            : category == Wsk.WSK_FLAG_LISTEN_SOCKET ? NtStatus.STATUS_INVALID_DEVICE_STATE
+                            : NtStatus.STATUS_NOT_SUPPORTED;
+                default:
+                    return NtStatus.STATUS_NOT_SUPPORTED;
+            }
+        }
+        if (level == Wsk.IPPROTO_TCP && code == Wsk.TCP_NODELAY && type == Wsk.SOCK_STREAM) {
+            return transportOrStore(endpoint, level, code, StandardSocketOptions.TCP_NODELAY, value != 0, value);
+        }
+        if (level == Wsk.IPPROTO_IPV6 && code == Wsk.IPV6_V6ONLY && family == Wsk.AF_INET6) {
+            return isBound() ? NtStatus.STATUS_INVALID_DEVICE_STATE : store(level, code, value != 0 ? 1 : 0);
+        }
+        return level == Wsk.SOL_SOCKET || level == Wsk.IPPROTO_TCP || level == Wsk.IPPROTO_IPV6
+                || level == Wsk.IPPROTO_IP || level == Wsk.IPPROTO_UDP
+                ? NtStatus.STATUS_NOT_SUPPORTED : NtStatus.STATUS_INVALID_PARAMETER;
+    }
+
+    NtStatus getOption(int level, int code, Ref<Integer> value) {
+        Integer stored;
+        synchronized (this) {
+            stored = storedOptions.get(optionKey(level, code));
+        }
+        TransportEndpoint endpoint = endpoint();
+        SocketOption<?> option = null;
+        if (level == Wsk.SOL_SOCKET) {
+            switch (code) {
+                case Wsk.SO_REUSEADDR: option = StandardSocketOptions.SO_REUSEADDR; break;
+                case Wsk.SO_KEEPALIVE: option = StandardSocketOptions.SO_KEEPALIVE; break;
+                case Wsk.SO_BROADCAST: option = StandardSocketOptions.SO_BROADCAST; break;
+                case Wsk.SO_RCVBUF: option = StandardSocketOptions.SO_RCVBUF; break;
+                case Wsk.SO_SNDBUF: option = StandardSocketOptions.SO_SNDBUF; break;
+                case Wsk.SO_EXCLUSIVEADDRUSE:
+                case Wsk.SO_CONDITIONAL_ACCEPT:
+                    value.set(stored == null ? 0 : stored);
+                    return NtStatus.STATUS_SUCCESS;
+                default:
+                    return NtStatus.STATUS_NOT_SUPPORTED;
+            }
+        } else if (level == Wsk.IPPROTO_TCP && code == Wsk.TCP_NODELAY && type == Wsk.SOCK_STREAM) {
+            option = StandardSocketOptions.TCP_NODELAY;
+        } else if (level == Wsk.IPPROTO_IPV6 && code == Wsk.IPV6_V6ONLY && family == Wsk.AF_INET6) {
+            value.set(stored == null ? 1 : stored);
+            return NtStatus.STATUS_SUCCESS;
+        } else {
+            return NtStatus.STATUS_NOT_SUPPORTED;
+        }
+        if (endpoint == null) {
+            value.set(stored == null ? 0 : stored);
+            return NtStatus.STATUS_SUCCESS;
+        }
+        try {
+            Object raw = endpoint.getOption(option);
+            value.set(raw instanceof Boolean ? ((Boolean) raw ? 1 : 0) : ((Number) raw).intValue());
+            return NtStatus.STATUS_SUCCESS;
+        } catch (TransportException e) {
+            if (e.status() == NtStatus.STATUS_NOT_SUPPORTED && stored != null) {
+                value.set(stored);
+                return NtStatus.STATUS_SUCCESS;
+            }
+            return e.status();
+        }
+    }
+
+    private <T> NtStatus transportOrStore(TransportEndpoint endpoint, int level, int code, SocketOption<T> option,
+                                          T transportValue, int value) {
+        if (endpoint != null) {
+            NtStatus status = endpoint.setOption(option, transportValue);
+            if (status != NtStatus.STATUS_SUCCESS) {
+                return status;
+            }
+        }
+        return store(level, code, value);
+    }
+
+    private synchronized NtStatus store(int level, int code, int value) {
+        storedOptions.put(optionKey(level, code), value);
+        return NtStatus.STATUS_SUCCESS;
+    }
+
+    synchronized int storedOption(int level, int code, int otherwise) {
+        return storedOptions.getOrDefault(optionKey(level, code), otherwise);
+    }
+
+    /** Whether the socket has a local address (options that must precede bind check this). */
+    boolean isBound() {
+        TransportEndpoint endpoint = endpoint();
+        return endpoint != null && endpoint.localAddress() != null;
+    }
+
+    /** Reads a ULONG option value: Integer, Long, Boolean, a little-endian byte[] or ByteBuffer of 4+ bytes. */
+    static Integer ulong(long inputSize, Object input) {
+        if (inputSize < 4) {
+            return null;
+        }
+        if (input instanceof Integer) {
+            return (Integer) input;
+        }
+        if (input instanceof Long) {
+            return (int) (long) (Long) input;
+        }
+        if (input instanceof Boolean) {
+            return (Boolean) input ? 1 : 0;
+        }
+        if (input instanceof byte[] && ((byte[]) input).length >= 4) {
+            return ByteBuffer.wrap((byte[]) input).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
+        }
+        if (input instanceof ByteBuffer && ((ByteBuffer) input).remaining() >= 4) {
+            ByteBuffer buffer = (ByteBuffer) input;
+            return buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt(buffer.position());
+        }
+        return null;
+    }
+
+    /** Writes a ULONG into an output holder: a {@code Ref}, a byte[] (little-endian) or a ByteBuffer. */
+    @SuppressWarnings("unchecked")
+    static boolean writeUlong(Object output, int value) {
+        if (output instanceof Ref) {
+            ((Ref<Object>) output).set(value);
+            return true;
+        }
+        if (output instanceof byte[] && ((byte[]) output).length >= 4) {
+            ByteBuffer.wrap((byte[]) output).order(ByteOrder.LITTLE_ENDIAN).putInt(0, value);
+            return true;
+        }
+        if (output instanceof ByteBuffer && ((ByteBuffer) output).remaining() >= 4 && !((ByteBuffer) output).isReadOnly()) {
+            ByteBuffer buffer = (ByteBuffer) output;
+            buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN).putInt(buffer.position(), value);
+            return true;
+        }
+        return false;
+    }
+
+    // ---- addresses -----------------------------------------------------------------------------------
+
+    NtStatus getLocalAddress(SockAddr localAddress, Irp irp) {
+        if (localAddress == null) {
+            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+        }
+        TransportEndpoint endpoint = endpoint();
+        InetSocketAddress local = endpoint == null ? null : endpoint.localAddress();
+        if (local == null) {
+            return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
+        }
+        return fillAddress(localAddress, local, irp);
+    }
+
+    NtStatus fillAddress(SockAddr target, InetSocketAddress address, Irp irp) {
+        if (!target.fill(address)) {
+            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER); // buffer cannot hold the family
+        }
+        return completeSoon(irp, NtStatus.STATUS_SUCCESS, 0, null);
+    }
+
+    // ---- bind ----------------------------------------------------------------------------------------
+
+    /** WskBind for categories with an endpoint: checks, then {@link #bindEndpoint}. */
+    NtStatus bind(SockAddr localAddress, int flags, Irp irp) {
+        TransportEndpoint endpoint = endpoint();
+        if (endpoint == null) {
+            return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED); // type does not fit the category (observed)
+        }
+        if (flags != 0 || localAddress == null) {
+            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+        }
+        NtStatus status = bindNow(localAddress);
+        return status == NtStatus.STATUS_SUCCESS ? completeSoon(irp, status, 0, null) : provider.failNow(irp, status);
+    }
+
+    /** Binds the endpoint synchronously; STATUS_SUCCESS or the failure. */
+    NtStatus bindNow(SockAddr localAddress) {
+        if (localAddress.family() != family) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        TransportEndpoint endpoint = endpoint();
+        synchronized (this) {
+            if (endpoint.localAddress() != null || !canBind()) {
+                return NtStatus.STATUS_INVALID_DEVICE_STATE;
+            }
+            NtStatus status = endpoint.bind(localAddress.toInetSocketAddress());
+            LOG.debug("{} bind {}: {}", this, localAddress, status);
+            if (status == NtStatus.STATUS_SUCCESS) {
+                onBound();
+            }
+            return status;
+        }
+    }
+
+    /** Whether the socket is in a state that allows bind (called with the monitor held). */
+    boolean canBind() {
+        return true;
+    }
+
+    /** Called with the monitor held after a successful bind. */
+    void onBound() {
+    }
+
+    // ---- close ---------------------------------------------------------------------------------------
+
     NtStatus close(Irp irp) {
         List<PendingOp> toCancel;
-        boolean completeNow;
         Io.markIrpPending(irp);
         synchronized (this) {
             closeCalled = true;
-            state = State.CLOSING;
             toCancel = new ArrayList<>(pending);
             closeIrp = irp;
             outstanding++; // held until the cancellations below are queued
         }
         for (PendingOp op : toCancel) {
-            finish(op, NtStatus.STATUS_CANCELLED, null);
+            finish(op, NtStatus.STATUS_CANCELLED);
         }
-        if (connection != null) {
-            connection.close(true); // abortive: the connection was never disconnected gracefully
-        }
+        closeEndpoint();
+        List<Irp> waiters = new ArrayList<>();
         synchronized (this) {
-            outstanding--;
-            completeNow = outstanding == 0 && closeIrp != null;
-            if (completeNow) {
-                closeIrp = null;
-            }
+            disableWaiters.values().forEach(waiters::addAll);
+            disableWaiters.clear();
         }
-        if (completeNow) {
-            provider.subsystem.executor().execute(() -> completeClose(irp));
+        for (Irp waiter : waiters) {
+            waiter.ioStatus().setStatus(NtStatus.STATUS_SUCCESS).setInformation(0);
+            post(() -> Io.completeRequest(waiter));
         }
+        post(this::outstandingDone); // after everything already queued for this socket
         return NtStatus.STATUS_PENDING;
     }
 
     private void completeClose(Irp irp) {
-        synchronized (this) {
-            state = State.CLOSED;
-        }
         registration.socketClosed();
         irp.ioStatus().setStatus(NtStatus.STATUS_SUCCESS).setInformation(0);
         LOG.debug("{} closed", this);
         Io.completeRequest(irp);
     }
 
-    /** Frees a socket that was never handed out (WskSocketConnect failure paths). */
+    /** Marks a socket that was never handed out as closed and releases it (WskSocketConnect failure paths). */
     void destroy() {
         synchronized (this) {
             closeCalled = true;
-            state = State.CLOSED;
         }
-        if (connection != null) {
-            connection.close(true);
-        }
+        closeEndpoint();
         registration.socketClosed();
     }
 
-    private void destroyBeforeCompletion() {
-        synchronized (this) {
-            closeCalled = true;
-            state = State.CLOSED;
+    String kind() {
+        switch (category) {
+            case Wsk.WSK_FLAG_LISTEN_SOCKET: return "listen";
+            case Wsk.WSK_FLAG_CONNECTION_SOCKET: return "connection";
+            case Wsk.WSK_FLAG_DATAGRAM_SOCKET: return "datagram";
+            case Wsk.WSK_FLAG_STREAM_SOCKET: return "stream";
+            default: return "basic";
         }
-        registration.socketClosed();
     }
 
     @Override
     public String toString() {
-        String kind;
-        switch (category) {
-            case Wsk.WSK_FLAG_LISTEN_SOCKET: kind = "listen"; break;
-            case Wsk.WSK_FLAG_CONNECTION_SOCKET: kind = "connection"; break;
-            case Wsk.WSK_FLAG_DATAGRAM_SOCKET: kind = "datagram"; break;
-            case Wsk.WSK_FLAG_STREAM_SOCKET: kind = "stream"; break;
-            default: kind = "basic";
-        }
-        return "socket#" + id + "[" + kind + (family == Wsk.AF_INET6 ? ", AF_INET6" : ", AF_INET") + "]";
+        return "socket#" + id + "[" + kind() + (family == Wsk.AF_INET6 ? ", AF_INET6" : ", AF_INET") + "]";
     }
 }

@@ -63,6 +63,10 @@ public final class Wsk {
     /** {@code WskCaptureProviderNPI} wait: wait until the provider is ready (0xFFFFFFFF). */
     public static final int WSK_INFINITE_WAIT = 0xFFFFFFFF;
 
+    /** {@code NPI_WSK_INTERFACE_ID}: the NPI id used in {@link WskEventCallbackControl}. */
+    public static final java.util.UUID NPI_WSK_INTERFACE_ID =
+            java.util.UUID.fromString("2227E803-8D8B-11D4-ABAD-009027719E09");
+
     // ---- socket categories (WskSocket Flags) ------------------------------------------------------
     /** Basic socket: options and IOCTLs only. */
     public static final int WSK_FLAG_BASIC_SOCKET = 0x00000000;
@@ -186,6 +190,26 @@ public final class Wsk {
     public static final int TCP_NODELAY = 0x0001;
     /** {@code IPV6_V6ONLY}, level IPPROTO_IPV6. */
     public static final int IPV6_V6ONLY = 27;
+
+    // ---- socket IOCTLs (WskIoctl) ----------------------------------------------------------------------
+    /** {@code SIO_WSK_SET_REMOTE_ADDRESS}: fixed remote address of a datagram socket (filters receives). */
+    public static final int SIO_WSK_SET_REMOTE_ADDRESS = 0x8F000001;
+    /** {@code SIO_WSK_REGISTER_EXTENSION}. */
+    public static final int SIO_WSK_REGISTER_EXTENSION = 0xCF000002;
+    /** {@code SIO_WSK_QUERY_IDEAL_SEND_BACKLOG}. */
+    public static final int SIO_WSK_QUERY_IDEAL_SEND_BACKLOG = 0x4F000003;
+    /** {@code SIO_WSK_QUERY_RECEIVE_BACKLOG}. */
+    public static final int SIO_WSK_QUERY_RECEIVE_BACKLOG = 0x4F000004;
+    /** {@code SIO_WSK_QUERY_INSPECT_ID}. */
+    public static final int SIO_WSK_QUERY_INSPECT_ID = 0x4F000005;
+    /** {@code SIO_WSK_SET_SENDTO_ADDRESS}: default destination of a datagram socket. */
+    public static final int SIO_WSK_SET_SENDTO_ADDRESS = 0x8F000006;
+    /** {@code SIO_WSK_SET_TCP_SILENT_MODE}. */
+    public static final int SIO_WSK_SET_TCP_SILENT_MODE = 0x2F000007;
+    /** {@code SIO_ADDRESS_LIST_QUERY}. */
+    public static final int SIO_ADDRESS_LIST_QUERY = 0x48000016;
+    /** {@code SIO_ADDRESS_LIST_CHANGE}. */
+    public static final int SIO_ADDRESS_LIST_CHANGE = 0x28000017;
 
     // ---- datagram control flags ---------------------------------------------------------------------
     /** {@code MSG_TRUNC}: the datagram was larger than the buffer. */

@@ -8,7 +8,6 @@ import org.wsk4j.nt.IoStackLocation;
 import org.wsk4j.nt.Irp;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.nt.VerifierRule;
-import org.wsk4j.spi.TransportConnection;
 import org.wsk4j.spi.TransportException;
 
 /**
@@ -92,19 +91,6 @@ final class WskProvider implements WskProviderDispatch {
         return impl;
     }
 
-    /** The common start of every socket function with a required IRP. */
-    NtStatus notImplemented(WskSocket socket, Irp irp, String function) {
-        if (irp == null) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        SocketImpl impl = lookup(socket, function);
-        NtStatus rejected = acceptIrp(irp, function);
-        if (rejected != null) {
-            return rejected;
-        }
-        return failNow(irp, impl == null ? NtStatus.STATUS_INVALID_HANDLE : NtStatus.STATUS_NOT_IMPLEMENTED);
-    }
-
     private WskRegistration registrationOf(WskClient client) {
         if (client == null) {
             return null;
@@ -163,12 +149,26 @@ final class WskProvider implements WskProviderDispatch {
 
     SocketImpl createSocket(WskRegistration registration, int family, int type, int protocol, int category,
                             Object context, Object clientDispatch) throws TransportException {
-        TransportConnection connection = null;
-        if (category == Wsk.WSK_FLAG_CONNECTION_SOCKET && type == Wsk.SOCK_STREAM) {
-            connection = subsystem.transport().openConnection(family);
+        SocketImpl socket;
+        switch (category) {
+            case Wsk.WSK_FLAG_CONNECTION_SOCKET:
+                socket = new ConnectionSocket(this, registration, family, type, protocol, category, context,
+                        clientDispatch, type == Wsk.SOCK_STREAM ? subsystem.transport().openConnection(family) : null);
+                break;
+            case Wsk.WSK_FLAG_LISTEN_SOCKET:
+                socket = new ListenSocket(this, registration, family, type, protocol, category, context,
+                        clientDispatch, type == Wsk.SOCK_STREAM ? subsystem.transport().openListener(family) : null);
+                break;
+            case Wsk.WSK_FLAG_DATAGRAM_SOCKET:
+                socket = new DatagramSocket(this, registration, family, type, protocol, context, clientDispatch,
+                        type == Wsk.SOCK_DGRAM ? subsystem.transport().openDatagram(family) : null);
+                break;
+            case Wsk.WSK_FLAG_STREAM_SOCKET:
+                socket = new StreamSocket(this, registration, family, type, protocol, context, clientDispatch);
+                break;
+            default:
+                socket = new BasicSocket(this, registration, family, type, protocol, context, clientDispatch);
         }
-        SocketImpl socket = new SocketImpl(this, registration, family, type, protocol, category, context,
-                clientDispatch, connection);
         registration.socketOpened();
         LOG.debug("created {}", socket);
         return socket;
@@ -203,10 +203,10 @@ final class WskProvider implements WskProviderDispatch {
         if (invalid != null) {
             return failNow(irp, invalid);
         }
-        SocketImpl socket;
+        ConnectionSocket socket;
         try {
-            socket = createSocket(registration, family, socketType, protocol, Wsk.WSK_FLAG_CONNECTION_SOCKET,
-                    socketContext, dispatch);
+            socket = (ConnectionSocket) createSocket(registration, family, socketType, protocol,
+                    Wsk.WSK_FLAG_CONNECTION_SOCKET, socketContext, dispatch);
         } catch (TransportException e) {
             return failNow(irp, e.status());
         }

@@ -47,6 +47,9 @@ public enum VerifierRule {
     /** A socket was used after WskCloseSocket was called for it (including a second close). */
     SOCKET_USED_AFTER_CLOSE(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
             "never touch a socket after calling WskCloseSocket; the WSK subsystem frees it"),
+    /** A dispatch-table member was called with a socket of another category (for example WskSend on a listener). */
+    SOCKET_WRONG_CATEGORY(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
+            "call each function through the dispatch table of the socket it is given (Socket->Dispatch)"),
     /** KeRaiseIrql to a lower level, or KeLowerIrql to a higher level. */
     IRQL_BAD_TRANSITION(0x0A, "IRQL_NOT_LESS_OR_EQUAL",
             "pair each KeRaiseIrql with a KeLowerIrql to the level it returned"),
