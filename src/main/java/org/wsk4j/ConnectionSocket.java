@@ -1,18 +1,27 @@
 package org.wsk4j;
 
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irp;
+import org.wsk4j.nt.Mdl;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.spi.TransportConnection;
 import org.wsk4j.spi.TransportEndpoint;
+import org.wsk4j.spi.TransportException;
+import org.wsk4j.spi.TransportHandler;
 
 /**
  * A connection-oriented socket ({@code WSK_FLAG_CONNECTION_SOCKET}, and every accepted socket): bind,
  * connect, and the data path. State is guarded by {@code this}.
  */
-class ConnectionSocket extends SocketImpl {
+class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionSocket.class);
 
@@ -33,6 +42,7 @@ class ConnectionSocket extends SocketImpl {
         this(provider, registration, family, Wsk.SOCK_STREAM, Wsk.IPPROTO_TCP, Wsk.WSK_FLAG_CONNECTION_SOCKET, context,
                 clientDispatch, connection);
         this.state = State.CONNECTED;
+        connection.setHandler(this);
     }
 
     @Override
@@ -57,7 +67,13 @@ class ConnectionSocket extends SocketImpl {
     @Override
     void closeEndpoint() {
         if (connection != null) {
-            connection.close(true); // abortive: the connection was not disconnected gracefully both ways
+            boolean graceful;
+            synchronized (this) {
+                graceful = outputShut && readEnd == NtStatus.STATUS_SUCCESS;
+                dataState = DataState.CLOSED;
+                lastInterest = 0;
+            }
+            connection.close(!graceful); // abortive unless disconnected both ways
         }
     }
 
@@ -74,14 +90,14 @@ class ConnectionSocket extends SocketImpl {
         if (invalid != null) {
             return provider.failNow(irp, invalid);
         }
-        return startConnect(remoteAddress, irp, false);
+        return startConnect(remoteAddress, irp, false, null);
     }
 
     /**
      * Starts a connect on a bound socket. With {@code handOut} (WskSocketConnect) the IRP's Information is
      * this socket on success, and on failure the socket is destroyed before the IRP completes.
      */
-    NtStatus startConnect(SockAddr remoteAddress, Irp irp, boolean handOut) {
+    NtStatus startConnect(SockAddr remoteAddress, Irp irp, boolean handOut, ByteBuffer[] initialData) {
         NtStatus refused = null;
         synchronized (this) {
             if (state == State.CONNECTED) {
@@ -98,11 +114,11 @@ class ConnectionSocket extends SocketImpl {
         PendingOp op = pend(irp, handOut ? "WskSocketConnect" : "WskConnect");
         armCancel(op, () -> abortConnect(op, NtStatus.STATUS_CANCELLED, handOut));
         InetSocketAddress target = remoteAddress.toInetSocketAddress();
-        connection.connect(target, (status, cause) -> onConnected(op, status, handOut));
+        connection.connect(target, (status, cause) -> onConnected(op, status, handOut, initialData));
         return NtStatus.STATUS_PENDING;
     }
 
-    private void onConnected(PendingOp op, NtStatus status, boolean handOut) {
+    private void onConnected(PendingOp op, NtStatus status, boolean handOut, ByteBuffer[] initialData) {
         if (status != NtStatus.STATUS_SUCCESS) {
             abortConnect(op, status, handOut);
             return;
@@ -114,11 +130,19 @@ class ConnectionSocket extends SocketImpl {
             state = State.CONNECTED;
         }
         onConnectedEstablished();
+        if (initialData != null && WskBufs.remaining(initialData) > 0) {
+            sendInitialData(op, initialData); // WskConnectEx: completes when the data is sent
+            return;
+        }
         finish(op, NtStatus.STATUS_SUCCESS, 0, handOut ? this : null);
     }
 
-    /** Hook for the data path: the connection is established. */
+    /** The connection is established: readiness now drives the data path. */
     void onConnectedEstablished() {
+        connection.setHandler(this);
+        synchronized (this) {
+            updateInterest();
+        }
     }
 
     private void abortConnect(PendingOp op, NtStatus status, boolean handOut) {
@@ -151,34 +175,720 @@ class ConnectionSocket extends SocketImpl {
         return fillAddress(remoteAddress, remote, irp);
     }
 
-    // ---- data path -----------------------------------------------------------------------------------
+    // ---- data path ------------------------------------------------------------------------------------
+    //
+    // All queues below are guarded by this. Reads and writes happen under the monitor, on the caller's thread
+    // or on the transport's thread (readiness callbacks); completions and callbacks are posted to the serial
+    // queue, so no client code runs under the monitor.
+
+    /** The most indicated-but-retained bytes per socket; beyond it, reading pauses until WskRelease. */
+    static final long RETAINED_LIMIT = 1L << 20;
+    /** How much one receive-event indication reads at most. */
+    static final int INDICATION_CHUNK = 64 * 1024;
+    /** The most initial data WskConnectEx takes. */
+    static final int CONNECT_EX_LIMIT = 65_535;
+
+    enum DataState { OPEN, CLOSED }
+
+    private static final ByteBuffer[] NO_VIEWS = new ByteBuffer[0];
+
+    /** A queued send (or the final buffer of a graceful disconnect, or the initial data of WskConnectEx). */
+    private static final class SendOp {
+        final PendingOp op;
+        final ByteBuffer[] views;
+        final long total;
+        final boolean disconnect;
+        long sent;
+
+        SendOp(PendingOp op, ByteBuffer[] views, boolean disconnect) {
+            this.op = op;
+            this.views = views;
+            this.total = WskBufs.remaining(views);
+            this.disconnect = disconnect;
+        }
+
+        long remaining() {
+            return total - sent;
+        }
+    }
+
+    /** A queued receive. */
+    private static final class ReceiveOp {
+        final PendingOp op;
+        final ByteBuffer[] views;
+        final long capacity;
+        final boolean waitAll;
+        final boolean drain;
+        long received;
+
+        ReceiveOp(PendingOp op, ByteBuffer[] views, boolean waitAll, boolean drain) {
+            this.op = op;
+            this.views = views;
+            this.capacity = WskBufs.remaining(views);
+            this.waitAll = waitAll;
+            this.drain = drain;
+        }
+    }
+
+    private DataState dataState = DataState.OPEN;
+    private final ArrayDeque<SendOp> sends = new ArrayDeque<>();
+    private final ArrayDeque<ReceiveOp> receives = new ArrayDeque<>();
+    /** Bytes read from the transport and not yet consumed (indicated and not accepted, or read ahead). */
+    private final ArrayDeque<ByteBuffer> backlog = new ArrayDeque<>();
+    private long backlogBytes;
+    /** How the read side ended: null while open, STATUS_SUCCESS for a graceful close by the peer, else a failure. */
+    private NtStatus readEnd;
+    /** Why writing is impossible (a failed write, a local abort), or null. */
+    private NtStatus writeFailure;
+    /** A FIN was sent (graceful disconnect done). */
+    private boolean outputShut;
+    private PendingOp disconnectOp;
+    private long disconnectBytes;
+    private boolean receiveEventSuspended;
+    private boolean indicationInFlight;
+    private final Map<WskDataIndication, Long> retained = new IdentityHashMap<>();
+    private long retainedBytes;
+    private boolean disconnectIndicated;
+    private int lastInterest = -1;
+
+    private WskClientConnectionDispatch callbacks() {
+        return clientDispatch instanceof WskClientConnectionDispatch ? (WskClientConnectionDispatch) clientDispatch
+                : null;
+    }
+
+    /** Why a send cannot be queued now, or null. Called with the monitor held. */
+    private NtStatus sendRefusal() {
+        if (state != State.CONNECTED) {
+            return NtStatus.STATUS_INVALID_DEVICE_STATE;
+        }
+        if (writeFailure != null) {
+            return writeFailure;
+        }
+        if (outputShut || disconnectOp != null) {
+            return NtStatus.STATUS_PIPE_DISCONNECTED; // WSAESHUTDOWN: sending after a graceful disconnect
+        }
+        return null;
+    }
 
     NtStatus send(WskBuf buffer, int flags, Irp irp) {
-        return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
+        if ((flags & ~Wsk.WSK_FLAG_NODELAY) != 0) {
+            return provider.failNow(irp, NtStatus.STATUS_NOT_SUPPORTED); // WSK_FLAG_OOB included
+        }
+        ByteBuffer[] views = WskBufs.views(buffer, false);
+        if (views == null) {
+            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+        }
+        SendOp send = null;
+        NtStatus refused;
+        synchronized (this) {
+            refused = sendRefusal();
+            if (refused == null) {
+                send = new SendOp(pend(irp, "WskSend"), views, false);
+                sends.addLast(send);
+            }
+        }
+        if (refused != null) {
+            return provider.failNow(irp, refused); // outside the monitor: the routine runs inline
+        }
+        SendOp queued = send;
+        armCancel(queued.op, () -> cancelSend(queued));
+        synchronized (this) {
+            pumpWrites();
+            updateInterest();
+        }
+        return NtStatus.STATUS_PENDING;
+    }
+
+    /** Writes what the transport takes now. Called with the monitor held. */
+    private void pumpWrites() {
+        while (!sends.isEmpty() && writeFailure == null && dataState == DataState.OPEN) {
+            SendOp head = sends.peekFirst();
+            if (head.op.isFinished()) {
+                sends.pollFirst();
+                continue;
+            }
+            if (head.remaining() > 0) {
+                try {
+                    head.sent += connection.write(head.views);
+                } catch (TransportException e) {
+                    failConnection(e.status(), false);
+                    return;
+                }
+                if (head.remaining() > 0) {
+                    return; // wait for writability
+                }
+            }
+            sends.pollFirst();
+            if (!head.disconnect) {
+                finish(head.op, NtStatus.STATUS_SUCCESS, head.total, null);
+            }
+        }
+        maybeFinishDisconnect();
+    }
+
+    private void maybeFinishDisconnect() {
+        if (disconnectOp == null || !sends.isEmpty() || writeFailure != null) {
+            return;
+        }
+        PendingOp op = disconnectOp;
+        disconnectOp = null;
+        try {
+            connection.shutdownOutput();
+            outputShut = true;
+            finish(op, NtStatus.STATUS_SUCCESS, disconnectBytes, null);
+        } catch (TransportException e) {
+            finish(op, e.status());
+            failConnection(e.status(), false);
+        }
+    }
+
+    private void cancelSend(SendOp send) {
+        synchronized (this) {
+            if (!sends.remove(send)) {
+                return;
+            }
+            if (send.sent > 0) {
+                // Part of it is on the wire: the byte stream cannot be repaired, so the connection is reset.
+                finish(send.op, NtStatus.STATUS_CANCELLED);
+                failConnection(NtStatus.STATUS_CONNECTION_ABORTED, true);
+                return;
+            }
+            finish(send.op, NtStatus.STATUS_CANCELLED);
+            maybeFinishDisconnect();
+            updateInterest();
+        }
+    }
+
+    /**
+     * The connection failed (or was aborted locally): every pending send, receive and disconnect completes
+     * with {@code status}. Called with the monitor held.
+     */
+    private void failConnection(NtStatus status, boolean resetNow) {
+        if (writeFailure == null) {
+            writeFailure = status;
+        }
+        if (readEnd == null) {
+            readEnd = status;
+        }
+        for (SendOp send : sends) {
+            finish(send.op, status);
+        }
+        sends.clear();
+        if (disconnectOp != null) {
+            finish(disconnectOp, status);
+            disconnectOp = null;
+        }
+        pumpReads();
+        indicateDisconnect();
+        if (resetNow) {
+            connection.close(true);
+        }
+        updateInterest();
     }
 
     NtStatus receive(WskBuf buffer, int flags, Irp irp) {
-        return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
+        return queueReceive(buffer, flags, irp, "WskReceive");
     }
 
-    NtStatus disconnect(WskBuf buffer, int flags, Irp irp) {
-        return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
+    private NtStatus queueReceive(WskBuf buffer, int flags, Irp irp, String kind) {
+        if ((flags & ~(Wsk.WSK_FLAG_WAITALL | Wsk.WSK_FLAG_DRAIN)) != 0) {
+            return provider.failNow(irp, NtStatus.STATUS_NOT_SUPPORTED);
+        }
+        boolean waitAll = (flags & Wsk.WSK_FLAG_WAITALL) != 0;
+        boolean drain = (flags & Wsk.WSK_FLAG_DRAIN) != 0;
+        ByteBuffer[] views = WskBufs.views(buffer, true);
+        if ((waitAll && drain) || views == null || (drain && WskBufs.remaining(views) != 0)) {
+            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+        }
+        ReceiveOp receive = null;
+        synchronized (this) {
+            if (state == State.CONNECTED) {
+                receive = new ReceiveOp(pend(irp, kind), views, waitAll, drain);
+                receives.addLast(receive);
+            }
+        }
+        if (receive == null) {
+            return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
+        }
+        ReceiveOp queued = receive;
+        armCancel(queued.op, () -> cancelReceive(queued));
+        synchronized (this) {
+            pumpReads();
+            updateInterest();
+        }
+        return NtStatus.STATUS_PENDING;
+    }
+
+    /** Serves queued receives from the backlog and the transport. Called with the monitor held. */
+    private void pumpReads() {
+        while (!receives.isEmpty()) {
+            ReceiveOp head = receives.peekFirst();
+            if (head.op.isFinished()) {
+                receives.pollFirst();
+                continue;
+            }
+            if (head.drain) {
+                discardBacklog();
+                drainTransport();
+            } else if (head.capacity == 0) {
+                peekTransport();
+            } else {
+                takeFromBacklog(head);
+                if (head.received < head.capacity && readEnd == null && dataState == DataState.OPEN) {
+                    readInto(head);
+                }
+            }
+            NtStatus status = completionOf(head);
+            if (status == null) {
+                return;
+            }
+            receives.pollFirst();
+            finish(head.op, status, status == NtStatus.STATUS_SUCCESS ? head.received : 0, null);
+            receiveEventSuspended = false; // a completed receive re-arms the receive event
+        }
+        maybeIndicate();
+    }
+
+    /** The status a receive completes with now, or null to keep waiting. */
+    private NtStatus completionOf(ReceiveOp receive) {
+        if (receive.drain || receive.capacity == 0) {
+            if (readEnd != null) {
+                return readEnd;
+            }
+            return receive.capacity == 0 && !receive.drain && backlogBytes > 0 ? NtStatus.STATUS_SUCCESS : null;
+        }
+        if (receive.received > 0 && (!receive.waitAll || receive.received == receive.capacity)) {
+            return NtStatus.STATUS_SUCCESS;
+        }
+        if (readEnd != null) {
+            return receive.received > 0 || readEnd == NtStatus.STATUS_SUCCESS ? NtStatus.STATUS_SUCCESS : readEnd;
+        }
+        return null;
+    }
+
+    private void takeFromBacklog(ReceiveOp receive) {
+        while (!backlog.isEmpty() && receive.received < receive.capacity) {
+            ByteBuffer first = backlog.peekFirst();
+            int copied = WskBufs.copyInto(receive.views, first);
+            receive.received += copied;
+            backlogBytes -= copied;
+            if (!first.hasRemaining()) {
+                backlog.pollFirst();
+            }
+        }
+    }
+
+    private void readInto(ReceiveOp receive) {
+        try {
+            long read = connection.read(receive.views);
+            if (read < 0) {
+                readEnded(NtStatus.STATUS_SUCCESS);
+            } else {
+                receive.received += read;
+            }
+        } catch (TransportException e) {
+            readEnded(e.status());
+        }
+    }
+
+    /** Reads ahead into the backlog (without consuming it for a receive). */
+    private long readAhead(int size) {
+        if (readEnd != null || dataState != DataState.OPEN) {
+            return 0;
+        }
+        ByteBuffer chunk = ByteBuffer.allocate(size);
+        try {
+            long read = connection.read(new ByteBuffer[] {chunk});
+            if (read < 0) {
+                readEnded(NtStatus.STATUS_SUCCESS);
+                return 0;
+            }
+            if (read > 0) {
+                chunk.flip();
+                backlog.addLast(chunk);
+                backlogBytes += read;
+            }
+            return read;
+        } catch (TransportException e) {
+            readEnded(e.status());
+            return 0;
+        }
+    }
+
+    private void peekTransport() {
+        if (backlogBytes == 0) {
+            readAhead(INDICATION_CHUNK);
+        }
+    }
+
+    private void drainTransport() {
+        while (readAhead(INDICATION_CHUNK) > 0) {
+            discardBacklog();
+        }
+        discardBacklog();
+    }
+
+    private void discardBacklog() {
+        backlog.clear();
+        backlogBytes = 0;
+    }
+
+    private void readEnded(NtStatus status) {
+        if (readEnd == null) {
+            readEnd = status;
+            LOG.debug("{} read side ended: {}", this, status);
+            if (status != NtStatus.STATUS_SUCCESS && writeFailure == null) {
+                writeFailure = status;
+            }
+        }
+        indicateDisconnect();
+    }
+
+    private void cancelReceive(ReceiveOp receive) {
+        synchronized (this) {
+            if (!receives.remove(receive)) {
+                return;
+            }
+            // A WAITALL receive that already holds data completes with it; otherwise it is cancelled.
+            if (receive.received > 0) {
+                finish(receive.op, NtStatus.STATUS_SUCCESS, receive.received, null);
+            } else {
+                finish(receive.op, NtStatus.STATUS_CANCELLED);
+            }
+            updateInterest();
+        }
+    }
+
+    // ---- readiness -----------------------------------------------------------------------------------
+
+    @Override
+    public void onReadable() {
+        synchronized (this) {
+            if (!receives.isEmpty()) {
+                pumpReads();
+            } else if (eventReadingAllowed()) {
+                readAhead(INDICATION_CHUNK);
+                maybeIndicate();
+            }
+            updateInterest();
+        }
+    }
+
+    @Override
+    public void onWritable() {
+        synchronized (this) {
+            pumpWrites();
+            updateInterest();
+        }
+    }
+
+    private boolean eventReadingAllowed() {
+        return callbacks() != null && callbacks().wskReceiveEvent() != null && isEventEnabled(Wsk.WSK_EVENT_RECEIVE)
+                && !receiveEventSuspended && !indicationInFlight && retainedBytes < RETAINED_LIMIT
+                && backlogBytes == 0 && readEnd == null;
+    }
+
+    /** Brings the transport's readiness interest in line with what the socket waits for. Monitor held. */
+    private void updateInterest() {
+        int interest = 0;
+        if (state == State.CONNECTED && dataState == DataState.OPEN && !isCloseCalled()) {
+            if (readEnd == null && (!receives.isEmpty() || eventReadingAllowed())) {
+                interest |= TransportHandler.READ;
+            }
+            if (!sends.isEmpty() && writeFailure == null) {
+                interest |= TransportHandler.WRITE;
+            }
+        }
+        if (interest != lastInterest) {
+            lastInterest = interest;
+            connection.setInterest(interest);
+        }
+    }
+
+    // ---- receive event -------------------------------------------------------------------------------
+
+    /** Indicates buffered data through WskReceiveEvent when allowed. Monitor held. */
+    private void maybeIndicate() {
+        WskClientConnectionDispatch dispatch = callbacks();
+        if (backlogBytes == 0 || !receives.isEmpty() || indicationInFlight || receiveEventSuspended
+                || dispatch == null || dispatch.wskReceiveEvent() == null || !isEventEnabled(Wsk.WSK_EVENT_RECEIVE)) {
+            return;
+        }
+        WskDataIndication indication = null;
+        java.util.List<ByteBuffer> parts = new java.util.ArrayList<>(backlog);
+        for (int i = parts.size() - 1; i >= 0; i--) {
+            ByteBuffer part = parts.get(i);
+            Mdl mdl = Io.allocateMdl(part, part.position(), part.remaining());
+            indication = new WskDataIndication(indication, new WskBuf(mdl, 0, part.remaining()));
+        }
+        long indicated = backlogBytes;
+        int flags = Wsk.WSK_FLAG_AT_DISPATCH_LEVEL
+                | (retainedBytes + indicated > RETAINED_LIMIT / 2 ? Wsk.WSK_FLAG_RELEASE_ASAP : 0);
+        indicationInFlight = true;
+        WskDataIndication list = indication;
+        deliver(Wsk.WSK_EVENT_RECEIVE, () -> {
+            Ref<Long> accepted = new Ref<>(indicated);
+            NtStatus result = dispatch.wskReceiveEvent().wskReceiveEvent(context, flags, list, indicated, accepted);
+            afterIndication(list, indicated, result, accepted.get());
+        }, () -> afterIndication(list, indicated, NtStatus.STATUS_DATA_NOT_ACCEPTED, 0L));
+    }
+
+    private void afterIndication(WskDataIndication list, long indicated, NtStatus result, Long accepted) {
+        synchronized (this) {
+            indicationInFlight = false;
+            if (result == NtStatus.STATUS_SUCCESS) {
+                long taken = accepted == null ? indicated : Math.max(0, Math.min(indicated, accepted));
+                consumeBacklog(taken);
+                if (taken < indicated) {
+                    receiveEventSuspended = true; // partial: no events until a receive completes
+                }
+            } else if (result == NtStatus.STATUS_PENDING) {
+                retained.put(list, indicated);   // the client owns the whole list until WskRelease
+                retainedBytes += indicated;
+                consumeBacklog(indicated);
+            } else {
+                receiveEventSuspended = true;    // STATUS_DATA_NOT_ACCEPTED: kept, events stop
+            }
+            if (!receives.isEmpty()) {
+                pumpReads();
+            } else {
+                maybeIndicate();
+            }
+            updateInterest();
+        }
+    }
+
+    private void consumeBacklog(long bytes) {
+        long left = bytes;
+        while (left > 0 && !backlog.isEmpty()) {
+            ByteBuffer first = backlog.peekFirst();
+            int take = (int) Math.min(first.remaining(), left);
+            first.position(first.position() + take);
+            left -= take;
+            backlogBytes -= take;
+            if (!first.hasRemaining()) {
+                backlog.pollFirst();
+            }
+        }
     }
 
     NtStatus release(WskDataIndication indication) {
-        return NtStatus.STATUS_NOT_IMPLEMENTED;
+        synchronized (this) {
+            Long bytes = indication == null ? null : retained.remove(indication);
+            if (bytes == null) {
+                return NtStatus.STATUS_INVALID_PARAMETER;
+            }
+            retainedBytes -= bytes;
+            updateInterest();
+            return NtStatus.STATUS_SUCCESS;
+        }
     }
 
+    /** The retained indications not yet released (verifier and tests). */
+    synchronized int retainedCount() {
+        return retained.size();
+    }
+
+    private void indicateDisconnect() {
+        if (disconnectIndicated || readEnd == null) {
+            return;
+        }
+        WskClientConnectionDispatch dispatch = callbacks();
+        if (dispatch == null || dispatch.wskDisconnectEvent() == null || !isEventEnabled(Wsk.WSK_EVENT_DISCONNECT)) {
+            return;
+        }
+        disconnectIndicated = true;
+        int flags = Wsk.WSK_FLAG_AT_DISPATCH_LEVEL
+                | (readEnd == NtStatus.STATUS_SUCCESS ? 0 : Wsk.WSK_FLAG_ABORTIVE);
+        deliver(Wsk.WSK_EVENT_DISCONNECT, () -> dispatch.wskDisconnectEvent().wskDisconnectEvent(context, flags));
+    }
+
+    @Override
+    void onEventsEnabled(int enabled) {
+        synchronized (this) {
+            if ((enabled & Wsk.WSK_EVENT_RECEIVE) != 0) {
+                maybeIndicate();
+            }
+            if ((enabled & Wsk.WSK_EVENT_DISCONNECT) != 0) {
+                indicateDisconnect();
+            }
+            updateInterest();
+        }
+        WskClientConnectionDispatch dispatch = callbacks();
+        if ((enabled & Wsk.WSK_EVENT_SEND_BACKLOG) != 0 && dispatch != null && dispatch.wskSendBacklogEvent() != null) {
+            long ideal = idealSendBacklog();
+            deliver(Wsk.WSK_EVENT_SEND_BACKLOG, () -> dispatch.wskSendBacklogEvent().wskSendBacklogEvent(context, ideal));
+        }
+    }
+
+    private long idealSendBacklog() {
+        try {
+            return connection.getOption(StandardSocketOptions.SO_SNDBUF);
+        } catch (TransportException e) {
+            return INDICATION_CHUNK;
+        }
+    }
+
+    // ---- disconnect ----------------------------------------------------------------------------------
+
+    NtStatus disconnect(WskBuf buffer, int flags, Irp irp) {
+        if ((flags & ~Wsk.WSK_FLAG_ABORTIVE) != 0) {
+            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+        }
+        if ((flags & Wsk.WSK_FLAG_ABORTIVE) != 0) {
+            if (buffer != null) {
+                return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER); // abortive: no final buffer
+            }
+            if (state() != State.CONNECTED) {
+                return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
+            }
+            synchronized (this) {
+                for (SendOp send : sends) {
+                    finish(send.op, NtStatus.STATUS_CANCELLED);
+                }
+                sends.clear();
+                if (disconnectOp != null) {
+                    finish(disconnectOp, NtStatus.STATUS_CANCELLED); // forces a stuck graceful disconnect
+                    disconnectOp = null;
+                }
+                failConnection(NtStatus.STATUS_CONNECTION_ABORTED, true);
+                return completeSoon(irp, NtStatus.STATUS_SUCCESS, 0, null);
+            }
+        }
+        ByteBuffer[] views = buffer == null ? NO_VIEWS : WskBufs.views(buffer, false);
+        if (views == null) {
+            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+        }
+        PendingOp op = null;
+        NtStatus refused;
+        synchronized (this) {
+            refused = state != State.CONNECTED ? NtStatus.STATUS_INVALID_DEVICE_STATE
+                    : writeFailure != null ? writeFailure
+                    : outputShut || disconnectOp != null ? NtStatus.STATUS_INVALID_DEVICE_STATE : null;
+            if (refused == null) {
+                op = pend(irp, "WskDisconnect");
+                disconnectOp = op;
+                SendOp last = new SendOp(op, views, true);
+                disconnectBytes = last.total;
+                if (last.total > 0) {
+                    sends.addLast(last);
+                }
+            }
+        }
+        if (refused != null) {
+            return provider.failNow(irp, refused);
+        }
+        PendingOp queued = op;
+        armCancel(queued, () -> cancelDisconnect(queued));
+        synchronized (this) {
+            pumpWrites();
+            updateInterest();
+        }
+        return NtStatus.STATUS_PENDING;
+    }
+
+    private void cancelDisconnect(PendingOp op) {
+        synchronized (this) {
+            if (disconnectOp != op) {
+                return;
+            }
+            disconnectOp = null;
+            sends.removeIf(send -> send.op == op);
+            finish(op, NtStatus.STATUS_CANCELLED);
+            updateInterest();
+        }
+    }
+
+    // ---- the Ex functions ----------------------------------------------------------------------------
+
     NtStatus connectEx(SockAddr remoteAddress, WskBuf buffer, int flags, Irp irp) {
-        return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
+        if (connection == null) {
+            return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
+        }
+        if (flags != 0) {
+            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+        }
+        ByteBuffer[] views = buffer == null ? NO_VIEWS : WskBufs.views(buffer, false);
+        if (views == null) {
+            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+        }
+        if (WskBufs.remaining(views) > CONNECT_EX_LIMIT) {
+            return provider.failNow(irp, NtStatus.STATUS_BUFFER_OVERFLOW);
+        }
+        NtStatus invalid = validateRemote(family, remoteAddress);
+        if (invalid != null) {
+            return provider.failNow(irp, invalid);
+        }
+        return startConnect(remoteAddress, irp, false, views);
+    }
+
+    /** After a successful WskConnectEx: sends the initial data; the IRP completes when it is sent. */
+    void sendInitialData(PendingOp op, ByteBuffer[] views) {
+        synchronized (this) {
+            sends.addLast(new SendOp(op, views, false));
+            pumpWrites();
+            updateInterest();
+        }
     }
 
     NtStatus sendEx(WskBuf buffer, int flags, int controlInfoLength, byte[] controlInfo, Irp irp) {
-        return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
+        if (controlInfoLength != 0 || controlInfo != null) {
+            return provider.failNow(irp, NtStatus.STATUS_NOT_SUPPORTED); // java.nio has no TCP ancillary data
+        }
+        return send(buffer, flags, irp);
     }
 
     NtStatus receiveEx(WskBuf buffer, int flags, Ref<Integer> controlInfoLength, byte[] controlInfo,
                        Ref<Integer> controlFlags, Irp irp) {
-        return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
+        if (controlInfoLength != null) {
+            controlInfoLength.set(0); // no control data on TCP through java.nio
+        }
+        if (controlFlags != null) {
+            controlFlags.set(0);
+        }
+        return queueReceive(buffer, flags, irp, "WskReceiveEx");
+    }
+
+    // ---- IOCTLs --------------------------------------------------------------------------------------
+
+    @Override
+    NtStatus ioctl(int controlCode, long inputSize, Object inputBuffer, long outputSize, Object outputBuffer,
+                   Ref<Long> outputSizeReturned, Irp irp) {
+        if (controlCode != Wsk.SIO_WSK_QUERY_RECEIVE_BACKLOG && controlCode != Wsk.SIO_WSK_QUERY_IDEAL_SEND_BACKLOG) {
+            return super.ioctl(controlCode, inputSize, inputBuffer, outputSize, outputBuffer, outputSizeReturned, irp);
+        }
+        if (irp == null) {
+            return NtStatus.STATUS_INVALID_PARAMETER; // these IOCTLs require an IRP
+        }
+        if (state() != State.CONNECTED) {
+            return controlDone(irp, NtStatus.STATUS_INVALID_DEVICE_STATE, 0);
+        }
+        if (outputSize < 8 || outputBuffer == null) {
+            if (outputSizeReturned != null) {
+                outputSizeReturned.set(8L);
+            }
+            return controlDone(irp, NtStatus.STATUS_BUFFER_OVERFLOW, 8);
+        }
+        long value;
+        synchronized (this) {
+            value = controlCode == Wsk.SIO_WSK_QUERY_RECEIVE_BACKLOG ? backlogBytes : idealSendBacklog();
+        }
+        if (!writeSizeT(outputBuffer, value)) {
+            return controlDone(irp, NtStatus.STATUS_INVALID_PARAMETER, 0);
+        }
+        return controlDone(irp, NtStatus.STATUS_SUCCESS, 8);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static boolean writeSizeT(Object output, long value) {
+        if (output instanceof Ref) {
+            ((Ref<Object>) output).set(value);
+            return true;
+        }
+        if (output instanceof byte[] && ((byte[]) output).length >= 8) {
+            ByteBuffer.wrap((byte[]) output).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, value);
+            return true;
+        }
+        return false;
     }
 }

@@ -335,16 +335,31 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
      * @param callback the invocation
      */
     void deliver(int event, Runnable callback) {
+        deliver(event, callback, null);
+    }
+
+    /**
+     * Like {@link #deliver(int, Runnable)}, running {@code onSkipped} (on the serial queue, at the thread's
+     * IRQL) instead of the callback when the socket is closing or the event was disabled meanwhile.
+     */
+    void deliver(int event, Runnable callback, Runnable onSkipped) {
         synchronized (this) {
             outstanding++;
         }
         post(() -> {
             try {
+                boolean skip;
                 synchronized (this) {
-                    if (closeCalled || (eventMask & event) == 0) {
-                        return;
+                    skip = closeCalled || (eventMask & event) == 0;
+                    if (!skip) {
+                        running.merge(event, 1, Integer::sum);
                     }
-                    running.merge(event, 1, Integer::sum);
+                }
+                if (skip) {
+                    if (onSkipped != null) {
+                        onSkipped.run();
+                    }
+                    return;
                 }
                 Irql old = Ke.raiseIrql(Irql.DISPATCH_LEVEL);
                 try {

@@ -215,7 +215,7 @@ final class WskProvider implements WskProviderDispatch {
             socket.destroy();
             return failNow(irp, bound);
         }
-        return socket.startConnect(remoteAddress, irp, true);
+        return socket.startConnect(remoteAddress, irp, true, null);
     }
 
     @Override
