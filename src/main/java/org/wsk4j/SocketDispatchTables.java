@@ -204,70 +204,22 @@ final class SocketDispatchTables {
         }
     }
 
-    /** Stream sockets: every member goes to the StreamSocket, which commits to a role on first use. */
-    final class Stream extends Basic implements WskProviderStreamDispatch {
+    /**
+     * Stream sockets: the connection members are inherited (a StreamSocket is a ConnectionSocket and refuses
+     * them while it is a listener); accept and listen go to the StreamSocket.
+     */
+    final class Stream extends Connection implements WskProviderStreamDispatch {
         @Override
         public NtStatus wskAccept(WskSocket listenSocket, int flags, Object acceptSocketContext,
                                   WskClientConnectionDispatch acceptSocketDispatch, SockAddr localAddress,
                                   SockAddr remoteAddress, Irp irp) {
-            return notYet(listenSocket, irp, "WskAccept");
-        }
-
-        @Override
-        public NtStatus wskConnect(WskSocket socket, SockAddr remoteAddress, int flags, Irp irp) {
-            return notYet(socket, irp, "WskConnect");
+            return call(listenSocket, irp, "WskAccept", StreamSocket.class, s -> s.accept(flags, acceptSocketContext,
+                    acceptSocketDispatch, localAddress, remoteAddress, irp));
         }
 
         @Override
         public NtStatus wskListen(WskSocket socket, Irp irp) {
             return call(socket, irp, "WskListen", StreamSocket.class, s -> s.listen(irp));
-        }
-
-        @Override
-        public NtStatus wskSend(WskSocket socket, WskBuf buffer, int flags, Irp irp) {
-            return notYet(socket, irp, "WskSend");
-        }
-
-        @Override
-        public NtStatus wskReceive(WskSocket socket, WskBuf buffer, int flags, Irp irp) {
-            return notYet(socket, irp, "WskReceive");
-        }
-
-        @Override
-        public NtStatus wskDisconnect(WskSocket socket, WskBuf buffer, int flags, Irp irp) {
-            return notYet(socket, irp, "WskDisconnect");
-        }
-
-        @Override
-        public NtStatus wskRelease(WskSocket socket, WskDataIndication dataIndication) {
-            return NtStatus.STATUS_NOT_IMPLEMENTED;
-        }
-
-        @Override
-        public NtStatus wskGetRemoteAddress(WskSocket socket, SockAddr remoteAddress, Irp irp) {
-            return notYet(socket, irp, "WskGetRemoteAddress");
-        }
-
-        @Override
-        public NtStatus wskConnectEx(WskSocket socket, SockAddr remoteAddress, WskBuf buffer, int flags, Irp irp) {
-            return notYet(socket, irp, "WskConnectEx");
-        }
-
-        @Override
-        public NtStatus wskSendEx(WskSocket socket, WskBuf buffer, int flags, int controlInfoLength,
-                                  byte[] controlInfo, Irp irp) {
-            return notYet(socket, irp, "WskSendEx");
-        }
-
-        @Override
-        public NtStatus wskReceiveEx(WskSocket socket, WskBuf buffer, int flags, Ref<Integer> controlInfoLength,
-                                     byte[] controlInfo, Ref<Integer> controlFlags, Irp irp) {
-            return notYet(socket, irp, "WskReceiveEx");
-        }
-
-        private NtStatus notYet(WskSocket socket, Irp irp, String function) {
-            return call(socket, irp, function, StreamSocket.class,
-                    s -> provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED));
         }
     }
 }

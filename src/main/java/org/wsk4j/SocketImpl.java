@@ -78,6 +78,11 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     // the serial queue
     private final ArrayDeque<Runnable> serial = new ArrayDeque<>();
     private boolean draining;
+    /**
+     * The socket whose serial queue and outstanding count this one uses: itself, or, for the internal listener
+     * of a stream socket, the stream socket (so its close orders after the facet's completions).
+     */
+    private SocketImpl host = this;
 
     SocketImpl(WskProvider provider, WskRegistration registration, int family, int type, int protocol, int category,
                Object context, Object clientDispatch) {
@@ -206,8 +211,8 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         PendingOp op = new PendingOp(irp, kind);
         synchronized (this) {
             pending.add(op);
-            outstanding++;
         }
+        host.addOutstanding();
         Io.markIrpPending(irp);
         return op;
     }
@@ -244,7 +249,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
             try {
                 Io.completeRequest(irp);
             } finally {
-                outstandingDone();
+                host.outstandingDone();
             }
         });
         return true;
@@ -254,8 +259,12 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         return finish(op, status, 0, null);
     }
 
-    /** Posts a task to this socket's serial queue. */
+    /** Posts a task to this socket's serial queue (the host's, for a facet). */
     void post(Runnable task) {
+        if (host != this) {
+            host.post(task);
+            return;
+        }
         synchronized (serial) {
             serial.addLast(task);
             if (draining) {
@@ -284,6 +293,39 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
                 IoManager.current().recordRoutineFailure(this + " task", t);
             }
         }
+    }
+
+    private synchronized void addOutstanding() {
+        outstanding++;
+    }
+
+    /**
+     * Makes this socket an internal facet of {@code owner} (the listener of a stream socket): it uses the
+     * owner's serial queue and outstanding count, and is closed by the owner's close.
+     */
+    void attachTo(SocketImpl owner) {
+        this.host = owner;
+    }
+
+    /** Closes a facet as part of its owner's close: cancels its pending IRPs and releases its endpoint. */
+    void closeAsFacet() {
+        List<PendingOp> toCancel;
+        synchronized (this) {
+            closeCalled = true;
+            toCancel = new ArrayList<>(pending);
+        }
+        for (PendingOp op : toCancel) {
+            finish(op, NtStatus.STATUS_CANCELLED);
+        }
+        closeEndpoint();
+    }
+
+    /** Enables events on a facet on behalf of its owner (the owner validated the request). */
+    void enableEventsDirectly(int events) {
+        synchronized (this) {
+            eventMask |= events;
+        }
+        onEventsEnabled(events);
     }
 
     private void outstandingDone() {
@@ -343,9 +385,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
      * IRQL) instead of the callback when the socket is closing or the event was disabled meanwhile.
      */
     void deliver(int event, Runnable callback, Runnable onSkipped) {
-        synchronized (this) {
-            outstanding++;
-        }
+        host.addOutstanding();
         post(() -> {
             try {
                 boolean skip;
@@ -373,7 +413,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
                     callbackReturned(event);
                 }
             } finally {
-                outstandingDone();
+                host.outstandingDone();
             }
         });
     }

@@ -2,34 +2,152 @@ package org.wsk4j;
 
 import org.wsk4j.nt.Irp;
 import org.wsk4j.nt.NtStatus;
-import org.wsk4j.spi.TransportEndpoint;
+import org.wsk4j.spi.TransportConnection;
+import org.wsk4j.spi.TransportException;
+import org.wsk4j.spi.TransportListener;
 
 /**
- * A stream socket ({@code WSK_FLAG_STREAM_SOCKET}): becomes a listener (WskListen) or a connection
- * (WskConnect, WskConnectEx) on first use.
+ * A stream socket ({@code WSK_FLAG_STREAM_SOCKET}, Windows 10 1703+): bound first, it becomes a connection on
+ * its first WskConnect/WskConnectEx or a listener on WskListen, and keeps that role; calls of the other role
+ * then fail with STATUS_INVALID_DEVICE_STATE.
+ *
+ * <p>It is a {@link ConnectionSocket} (the connection role is its own). The listener role is an internal
+ * {@link ListenSocket} facet that shares this socket's serial queue, so closing the stream socket completes
+ * the listener's pending accepts before the close. java.nio needs a different channel for listening: WskListen
+ * releases the bound connection endpoint and binds a listening one to the same address.
  */
-final class StreamSocket extends SocketImpl {
+final class StreamSocket extends ConnectionSocket {
+
+    enum Role { NONE, LISTENER, CONNECTION }
+
+    private final WskClientStreamDispatch streamDispatch;
+    private Role role = Role.NONE;
+    private ListenSocket listener;
 
     StreamSocket(WskProvider provider, WskRegistration registration, int family, int type, int protocol,
-                 Object context, Object clientDispatch) {
-        super(provider, registration, family, type, protocol, Wsk.WSK_FLAG_STREAM_SOCKET, context, clientDispatch);
+                 Object context, Object clientDispatch, TransportConnection connection) {
+        super(provider, registration, family, type, protocol, Wsk.WSK_FLAG_STREAM_SOCKET, context,
+                clientDispatch instanceof WskClientStreamDispatch ? ((WskClientStreamDispatch) clientDispatch).connect()
+                        : null, connection);
+        this.streamDispatch = clientDispatch instanceof WskClientStreamDispatch
+                ? (WskClientStreamDispatch) clientDispatch : null;
+    }
+
+    synchronized Role role() {
+        return role;
+    }
+
+    /** Commits to the connection role; false when the socket is already a listener. */
+    private synchronized boolean commitToConnection() {
+        if (role == Role.LISTENER) {
+            return false;
+        }
+        role = Role.CONNECTION;
+        return true;
     }
 
     @Override
-    TransportEndpoint endpoint() {
-        return null;
+    NtStatus connect(SockAddr remoteAddress, int flags, Irp irp) {
+        if (connection == null || !commitToConnection()) {
+            return provider.failNow(irp, connection == null ? NtStatus.STATUS_NOT_IMPLEMENTED
+                    : NtStatus.STATUS_INVALID_DEVICE_STATE);
+        }
+        return super.connect(remoteAddress, flags, irp);
     }
 
     @Override
-    void closeEndpoint() {
+    NtStatus connectEx(SockAddr remoteAddress, WskBuf buffer, int flags, Irp irp) {
+        if (connection == null || !commitToConnection()) {
+            return provider.failNow(irp, connection == null ? NtStatus.STATUS_NOT_IMPLEMENTED
+                    : NtStatus.STATUS_INVALID_DEVICE_STATE);
+        }
+        return super.connectEx(remoteAddress, buffer, flags, irp);
+    }
+
+    /** WskListen: commits a bound stream socket to the listening role. */
+    NtStatus listen(Irp irp) {
+        if (connection == null) {
+            return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED); // not a TCP socket
+        }
+        java.net.InetSocketAddress local;
+        synchronized (this) {
+            local = connection.localAddress();
+            if (role != Role.NONE || local == null || state() != State.OPEN) {
+                local = null; // already committed, or never bound
+            } else {
+                role = Role.LISTENER;
+            }
+        }
+        if (local == null) {
+            return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
+        }
+        connection.close(true); // the port moves to a listening endpoint
+        TransportListener endpoint;
+        try {
+            endpoint = provider.subsystem.transport().openListener(family);
+        } catch (TransportException e) {
+            return provider.failNow(irp, e.status());
+        }
+        ListenSocket facet = new ListenSocket(provider, registration, family, type, protocol,
+                Wsk.WSK_FLAG_LISTEN_SOCKET, context, streamDispatch == null ? null : streamDispatch.listen(), endpoint);
+        facet.attachTo(this);
+        NtStatus status = facet.bindNow(SockAddr.of(local));
+        if (status != NtStatus.STATUS_SUCCESS) {
+            endpoint.close(true);
+            return provider.failNow(irp, status);
+        }
+        int events;
+        synchronized (this) {
+            listener = facet;
+            events = eventMask() & eventsValidFor(Wsk.WSK_FLAG_LISTEN_SOCKET, type);
+        }
+        if (events != 0) {
+            facet.enableEventsDirectly(events);
+        }
+        return completeSoon(irp, NtStatus.STATUS_SUCCESS, 0, null);
+    }
+
+    private synchronized ListenSocket listener() {
+        return listener;
+    }
+
+    NtStatus accept(int flags, Object acceptSocketContext, WskClientConnectionDispatch acceptSocketDispatch,
+                    SockAddr localAddress, SockAddr remoteAddress, Irp irp) {
+        ListenSocket facet = listener();
+        if (facet == null) {
+            return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
+        }
+        return facet.accept(flags, acceptSocketContext, acceptSocketDispatch, localAddress, remoteAddress, irp);
+    }
+
+    @Override
+    NtStatus getLocalAddress(SockAddr localAddress, Irp irp) {
+        ListenSocket facet = listener();
+        return facet != null ? facet.getLocalAddress(localAddress, irp) : super.getLocalAddress(localAddress, irp);
     }
 
     @Override
     boolean eventsAllowedNow() {
-        return false;
+        ListenSocket facet = listener;
+        return facet != null ? facet.eventsAllowedNow() : super.eventsAllowedNow();
     }
 
-    NtStatus listen(Irp irp) {
-        return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
+    @Override
+    void onEventsEnabled(int enabled) {
+        ListenSocket facet = listener();
+        if (facet != null) {
+            facet.enableEventsDirectly(enabled & eventsValidFor(Wsk.WSK_FLAG_LISTEN_SOCKET, type));
+        } else {
+            super.onEventsEnabled(enabled);
+        }
+    }
+
+    @Override
+    void closeEndpoint() {
+        ListenSocket facet = listener();
+        if (facet != null) {
+            facet.closeAsFacet();
+        }
+        super.closeEndpoint();
     }
 }

@@ -164,7 +164,8 @@ final class WskProvider implements WskProviderDispatch {
                         type == Wsk.SOCK_DGRAM ? subsystem.transport().openDatagram(family) : null);
                 break;
             case Wsk.WSK_FLAG_STREAM_SOCKET:
-                socket = new StreamSocket(this, registration, family, type, protocol, context, clientDispatch);
+                socket = new StreamSocket(this, registration, family, type, protocol, context, clientDispatch,
+                        type == Wsk.SOCK_STREAM ? subsystem.transport().openConnection(family) : null);
                 break;
             default:
                 socket = new BasicSocket(this, registration, family, type, protocol, context, clientDispatch);
