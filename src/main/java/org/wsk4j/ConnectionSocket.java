@@ -29,6 +29,8 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     final TransportConnection connection;
     private State state = State.OPEN;
+    /** The WSK_INSPECT_ID of a socket accepted through conditional accept, else null (set before hand-out). */
+    volatile WskInspectId inspectId;
 
     ConnectionSocket(WskProvider provider, WskRegistration registration, int family, int type, int protocol,
                      int category, Object context, Object clientDispatch, TransportConnection connection) {
@@ -160,6 +162,31 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         }
         LOG.debug("{} connect failed: {}", this, status);
         finish(op, status);
+    }
+
+    // ---- IOCTLs --------------------------------------------------------------------------------------
+
+    /** {@code sizeof(WSK_INSPECT_ID)} on 64-bit Windows: ULONG_PTR Key, ULONG SerialNumber, padding. */
+    static final long INSPECT_ID_SIZE = 16;
+
+    /** SIO_WSK_QUERY_INSPECT_ID: the WSK_INSPECT_ID of a socket accepted through conditional accept. */
+    @SuppressWarnings("unchecked")
+    private NtStatus queryInspectId(Object outputBuffer, Ref<Long> outputSizeReturned, Irp irp) {
+        if (irp != null) {
+            return controlDone(irp, NtStatus.STATUS_INVALID_PARAMETER, 0); // this IOCTL takes no IRP
+        }
+        WskInspectId id = inspectId;
+        if (id == null) {
+            return NtStatus.STATUS_INVALID_DEVICE_REQUEST; // not accepted through conditional accept
+        }
+        if (!(outputBuffer instanceof Ref)) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        ((Ref<Object>) outputBuffer).set(id);
+        if (outputSizeReturned != null) {
+            outputSizeReturned.set(INSPECT_ID_SIZE);
+        }
+        return NtStatus.STATUS_SUCCESS;
     }
 
     // ---- addresses -----------------------------------------------------------------------------------
@@ -854,6 +881,9 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     @Override
     NtStatus ioctl(int controlCode, long inputSize, Object inputBuffer, long outputSize, Object outputBuffer,
                    Ref<Long> outputSizeReturned, Irp irp) {
+        if (controlCode == Wsk.SIO_WSK_QUERY_INSPECT_ID) {
+            return queryInspectId(outputBuffer, outputSizeReturned, irp);
+        }
         if (controlCode != Wsk.SIO_WSK_QUERY_RECEIVE_BACKLOG && controlCode != Wsk.SIO_WSK_QUERY_IDEAL_SEND_BACKLOG) {
             return super.ioctl(controlCode, inputSize, inputBuffer, outputSize, outputBuffer, outputSizeReturned, irp);
         }

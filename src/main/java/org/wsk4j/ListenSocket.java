@@ -1,22 +1,122 @@
 package org.wsk4j;
 
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.wsk4j.nt.Irp;
+import org.wsk4j.nt.Irql;
+import org.wsk4j.nt.Ke;
 import org.wsk4j.nt.NtStatus;
+import org.wsk4j.spi.TransportConnection;
 import org.wsk4j.spi.TransportEndpoint;
+import org.wsk4j.spi.TransportException;
+import org.wsk4j.spi.TransportHandler;
 import org.wsk4j.spi.TransportListener;
 
 /**
  * A listening socket ({@code WSK_FLAG_LISTEN_SOCKET}): bind starts listening; connections are taken with
  * WskAccept IRPs or delivered through WskAcceptEvent (conditional accept: WskInspectEvent / WskAbortEvent).
+ *
+ * <p><b>Where connections wait.</b> A connection stays in the transport's backlog until someone wants it: a
+ * queued WskAccept IRP (served first, FIFO) or an enabled WskAcceptEvent. ACCEPT readiness interest is set
+ * only while there is such a consumer (readiness is level triggered). On a conditional-accept listener the
+ * transport has already finished the handshake when the provider takes the connection (java.nio cannot act
+ * before it), so connections are taken at once, inspected with WskInspectEvent, and those accepted wait in
+ * {@link #ready} for a consumer.
+ *
+ * <p><b>Threads.</b> Readiness arrives on the transport thread, which performs the non-blocking accept; the
+ * client's callbacks and completions run on the socket's serial queue. State is guarded by {@code this};
+ * no callback or completion runs while it is held.
  */
 class ListenSocket extends SocketImpl {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ListenSocket.class);
+
+    /** Connection events a listener carries for sockets accepted through WskAcceptEvent. */
+    static final int CONNECTION_EVENTS = Wsk.WSK_EVENT_RECEIVE | Wsk.WSK_EVENT_DISCONNECT | Wsk.WSK_EVENT_SEND_BACKLOG;
+
+    /** How many inspected-or-pended connections a conditional-accept listener holds (the NIO backlog's size). */
+    static final int CONDITIONAL_BACKLOG = 512;
+
+    private static final AtomicInteger SERIALS = new AtomicInteger();
+
     final TransportListener listener;
+
+    /** A connection taken from the transport. */
+    private static final class Incoming {
+        final TransportConnection connection;
+        final InetSocketAddress local;
+        final InetSocketAddress remote;
+        WskInspectId inspectId;
+
+        Incoming(TransportConnection connection) {
+            this.connection = connection;
+            this.local = connection.localAddress();
+            this.remote = connection.remoteAddress();
+        }
+
+        @Override
+        public String toString() {
+            return remote + " -> " + local + (inspectId == null ? "" : " " + inspectId);
+        }
+    }
+
+    /** A pending WskAccept IRP with its arguments. */
+    private static final class AcceptRequest {
+        final PendingOp op;
+        final Object context;
+        final WskClientConnectionDispatch dispatch;
+        final SockAddr localAddress;
+        final SockAddr remoteAddress;
+        boolean queued;
+        boolean cancelled;
+
+        AcceptRequest(PendingOp op, Object context, WskClientConnectionDispatch dispatch, SockAddr localAddress,
+                      SockAddr remoteAddress) {
+            this.op = op;
+            this.context = context;
+            this.dispatch = dispatch;
+            this.localAddress = localAddress;
+            this.remoteAddress = remoteAddress;
+        }
+    }
+
+    // guarded by this
+    private final ArrayDeque<AcceptRequest> waiting = new ArrayDeque<>();
+    /** Connections past inspection (conditional accept) or given back by a skipped event, awaiting a consumer. */
+    private final ArrayDeque<Incoming> ready = new ArrayDeque<>();
+    /** Requests WskInspectEvent pended, by WSK_INSPECT_ID contents. */
+    private final Map<WskInspectId, Incoming> pended = new LinkedHashMap<>();
+    private boolean listening;
+    private boolean closed;
+    private boolean conditional;
+    private boolean v6only;
+    /** The transport's accept failed: the listener is unusable. */
+    private NtStatus failure;
+    private boolean deadIndicated;
+    private long inspectKeys;
+    private int interest;
 
     ListenSocket(WskProvider provider, WskRegistration registration, int family, int type, int protocol,
                  int category, Object context, Object clientDispatch, TransportListener listener) {
         super(provider, registration, family, type, protocol, category, context, clientDispatch);
         this.listener = listener;
+        if (listener != null) {
+            listener.setHandler(new TransportHandler() {
+                @Override
+                public void onAcceptable() {
+                    acceptFromTransport();
+                }
+            });
+        }
     }
 
     @Override
@@ -25,23 +125,475 @@ class ListenSocket extends SocketImpl {
     }
 
     @Override
-    void closeEndpoint() {
-        if (listener != null) {
-            listener.close(true);
-        }
-    }
-
-    @Override
     boolean eventsAllowedNow() {
         return listener != null && listener.localAddress() != null;
     }
 
+    private WskClientListenDispatch listenDispatch() {
+        return clientDispatch instanceof WskClientListenDispatch ? (WskClientListenDispatch) clientDispatch : null;
+    }
+
+    // ---- bind and options ------------------------------------------------------------------------------
+
+    @Override
+    void onBound() {
+        // monitor held: the options that must precede bind are fixed now
+        listening = true;
+        conditional = storedOption(Wsk.SOL_SOCKET, Wsk.SO_CONDITIONAL_ACCEPT, 0) != 0;
+        v6only = family == Wsk.AF_INET6 && storedOption(Wsk.IPPROTO_IPV6, Wsk.IPV6_V6ONLY, 1) != 0;
+        LOG.debug("{} listening on {} (conditional accept {}, v6only {})", this, listener.localAddress(), conditional,
+                v6only);
+        updateInterest();
+    }
+
+    @Override
+    NtStatus setOption(int level, int code, int value) {
+        if (level == Wsk.SOL_SOCKET && code == Wsk.SO_CONDITIONAL_ACCEPT && value != 0) {
+            WskClientListenDispatch dispatch = listenDispatch();
+            if (dispatch == null || dispatch.wskInspectEvent() == null) {
+                return NtStatus.STATUS_INVALID_PARAMETER; // Windows would call a NULL WskInspectEvent
+            }
+        }
+        return super.setOption(level, code, value);
+    }
+
+    @Override
+    void onEventsEnabled(int enabled) {
+        synchronized (this) {
+            lockedMask |= enabled & CONNECTION_EVENTS; // inherited connection events stay on for good
+            updateInterest();
+        }
+        if ((enabled & Wsk.WSK_EVENT_ACCEPT) != 0) {
+            dispatchReady();
+        }
+    }
+
+    // ---- accepting from the transport --------------------------------------------------------------------
+
+    /** Whether connections should be taken from the transport now (monitor held). */
+    private boolean wantAccept() {
+        if (!listening || closed || failure != null) {
+            return false;
+        }
+        if (conditional) {
+            return ready.size() + pended.size() < CONDITIONAL_BACKLOG;
+        }
+        return ready.isEmpty() && (!waiting.isEmpty() || acceptEventOn());
+    }
+
+    private boolean acceptEventOn() {
+        WskClientListenDispatch dispatch = listenDispatch();
+        return dispatch != null && dispatch.wskAcceptEvent() != null && isEventEnabled(Wsk.WSK_EVENT_ACCEPT);
+    }
+
+    /** Brings the transport's ACCEPT interest in line with {@link #wantAccept()} (monitor held). */
+    private void updateInterest() {
+        int wanted = wantAccept() ? TransportHandler.ACCEPT : 0;
+        if (wanted != interest) {
+            interest = wanted;
+            listener.setInterest(wanted);
+        }
+    }
+
+    /** Transport thread: takes the waiting connections while someone wants them. */
+    private void acceptFromTransport() {
+        while (true) {
+            synchronized (this) {
+                if (!wantAccept()) {
+                    updateInterest();
+                    return;
+                }
+            }
+            TransportConnection connection;
+            try {
+                connection = listener.accept();
+            } catch (TransportException e) {
+                listenerFailed(e.status());
+                return;
+            }
+            if (connection == null) {
+                return;
+            }
+            incoming(connection);
+        }
+    }
+
+    /** A connection came from the transport: filter, then inspect or offer it. */
+    private void incoming(TransportConnection connection) {
+        Incoming in = new Incoming(connection);
+        boolean inspect;
+        synchronized (this) {
+            if (closed || in.remote == null || (v6only && isIpv4(in.remote))) {
+                in = null;
+                inspect = false;
+            } else {
+                inspect = conditional;
+                if (inspect) {
+                    in.inspectId = new WskInspectId(++inspectKeys, SERIALS.incrementAndGet());
+                } else {
+                    ready.addLast(in);
+                }
+            }
+        }
+        if (in == null) {
+            LOG.debug("{} drops {} (closed, or IPv4 peer on a v6-only listener)", this, connection);
+            connection.close(true);
+            return;
+        }
+        LOG.debug("{} took {}", this, in);
+        if (inspect) {
+            inspect(in);
+        } else {
+            dispatchReady();
+        }
+    }
+
+    /** An IPv4 peer (Java reports IPv4-mapped peers of a dual-stack socket as Inet4Address). */
+    private static boolean isIpv4(InetSocketAddress address) {
+        if (address.getAddress() instanceof Inet4Address) {
+            return true;
+        }
+        byte[] bytes = address.getAddress().getAddress();
+        for (int i = 0; i < 10; i++) {
+            if (bytes[i] != 0) {
+                return false;
+            }
+        }
+        return bytes[10] == (byte) 0xFF && bytes[11] == (byte) 0xFF;
+    }
+
+    /** The transport's accept failed: the listener is unusable. */
+    private void listenerFailed(NtStatus status) {
+        List<AcceptRequest> requests;
+        boolean indicate;
+        synchronized (this) {
+            if (closed || failure != null) {
+                return;
+            }
+            failure = status;
+            requests = new ArrayList<>(waiting);
+            waiting.clear();
+            indicate = !deadIndicated && acceptEventOn();
+            deadIndicated |= indicate;
+            updateInterest();
+        }
+        LOG.debug("{} transport accept failed: {}; the listener is unusable", this, status);
+        for (AcceptRequest request : requests) {
+            finish(request.op, status);
+        }
+        if (indicate) {
+            WskAcceptEvent event = listenDispatch().wskAcceptEvent();
+            deliver(Wsk.WSK_EVENT_ACCEPT, () -> event.wskAcceptEvent(context, Wsk.WSK_FLAG_AT_DISPATCH_LEVEL, null,
+                    null, null, new Ref<>(), new Ref<>()));
+        }
+    }
+
+    // ---- handing connections out ---------------------------------------------------------------------
+
+    /** Serves ready connections: queued WskAccept IRPs first (FIFO), then WskAcceptEvent. */
+    private void dispatchReady() {
+        while (true) {
+            Incoming in;
+            AcceptRequest request = null;
+            synchronized (this) {
+                if (closed || ready.isEmpty()) {
+                    updateInterest();
+                    return;
+                }
+                if (!waiting.isEmpty()) {
+                    request = waiting.pollFirst();
+                } else if (!acceptEventOn()) {
+                    updateInterest();
+                    return; // stays ready until a WskAccept or the event comes
+                }
+                in = ready.pollFirst();
+            }
+            if (request != null) {
+                completeAccept(request, in);
+            } else {
+                offer(in);
+            }
+        }
+    }
+
+    /** A new connection socket for an accepted connection, counted as open. */
+    private ConnectionSocket newSocket(Incoming in, Object acceptContext, Object acceptDispatch) {
+        ConnectionSocket socket = new ConnectionSocket(provider, registration, family, acceptContext, acceptDispatch,
+                in.connection);
+        socket.inspectId = in.inspectId;
+        registration.socketOpened();
+        return socket;
+    }
+
+    /** Completes a queued WskAccept with a connection. */
+    private void completeAccept(AcceptRequest request, Incoming in) {
+        ConnectionSocket socket = newSocket(in, request.context, request.dispatch);
+        fillOut(request.localAddress, in.local);
+        fillOut(request.remoteAddress, in.remote);
+        if (!finish(request.op, NtStatus.STATUS_SUCCESS, 0, socket)) {
+            LOG.debug("{} {} was cancelled by close; {} reset", this, request.op, in);
+            socket.destroy(); // closed under it: nobody will own the connection
+        }
+    }
+
+    /** Offers a connection to WskAcceptEvent; if the event does not run (closed, disabled), takes it back. */
+    private void offer(Incoming in) {
+        WskAcceptEvent event = listenDispatch().wskAcceptEvent();
+        AtomicBoolean ran = new AtomicBoolean();
+        int inherited = eventMask() & CONNECTION_EVENTS;
+        deliver(Wsk.WSK_EVENT_ACCEPT, () -> {
+            ran.set(true);
+            ConnectionSocket socket = newSocket(in, null, null);
+            Ref<Object> acceptContext = new Ref<>();
+            Ref<WskClientConnectionDispatch> acceptDispatch = new Ref<>();
+            NtStatus status = null;
+            try {
+                status = event.wskAcceptEvent(context, Wsk.WSK_FLAG_AT_DISPATCH_LEVEL, toFamily(in.local),
+                        toFamily(in.remote), socket, acceptContext, acceptDispatch);
+            } finally {
+                if (status == NtStatus.STATUS_SUCCESS) {
+                    socket.acceptedThroughEvent(acceptContext.get(), acceptDispatch.get(), inherited);
+                    LOG.debug("{} WskAcceptEvent took {} as {}", this, in, socket);
+                } else {
+                    LOG.debug("{} WskAcceptEvent returned {}: {} reset", this, status, in);
+                    socket.destroy(); // WSK closes a rejected connection itself
+                }
+            }
+        });
+        post(() -> {
+            if (ran.get()) {
+                return;
+            }
+            boolean drop;
+            synchronized (this) {
+                drop = closed;
+                if (!drop) {
+                    ready.addFirst(in);
+                }
+            }
+            if (drop) {
+                in.connection.close(true);
+            } else {
+                dispatchReady();
+            }
+        });
+    }
+
+    /** Fills an optional output address in the listener's family (IPv4 peers of a dual-stack listener mapped). */
+    private void fillOut(SockAddr target, InetSocketAddress address) {
+        if (target == null) {
+            return;
+        }
+        if (target instanceof SockAddrStorage) {
+            ((SockAddrStorage) target).set(toFamily(address));
+        } else {
+            target.fill(address);
+        }
+    }
+
+    private SockAddr toFamily(InetSocketAddress address) {
+        SockAddr result = family == Wsk.AF_INET6 ? new SockAddrIn6() : new SockAddrIn();
+        result.fill(address);
+        return result;
+    }
+
+    private boolean canHold(SockAddr address) {
+        return address == null || address instanceof SockAddrStorage
+                || (family == Wsk.AF_INET ? address instanceof SockAddrIn : address instanceof SockAddrIn6);
+    }
+
+    // ---- WskAccept -------------------------------------------------------------------------------------
+
     NtStatus accept(int flags, Object acceptSocketContext, WskClientConnectionDispatch acceptSocketDispatch,
                     SockAddr localAddress, SockAddr remoteAddress, Irp irp) {
-        return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
+        if (flags != 0 || !canHold(localAddress) || !canHold(remoteAddress)) {
+            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+        }
+        NtStatus refused = null;
+        Incoming in = null;
+        boolean tryTransport = false;
+        synchronized (this) {
+            if (!listening) {
+                refused = NtStatus.STATUS_INVALID_DEVICE_STATE;
+            } else if (failure != null) {
+                refused = NtStatus.STATUS_FILE_FORCED_CLOSED; // the listener is no longer functional
+            } else if (waiting.isEmpty()) {
+                in = ready.pollFirst();
+                tryTransport = in == null && !conditional;
+            }
+        }
+        if (refused != null) {
+            return provider.failNow(irp, refused);
+        }
+        if (tryTransport) {
+            in = takeNow();
+        }
+        if (in != null) {
+            ConnectionSocket socket = newSocket(in, acceptSocketContext, acceptSocketDispatch);
+            fillOut(localAddress, in.local);
+            fillOut(remoteAddress, in.remote);
+            LOG.debug("{} WskAccept {} takes waiting {}", this, irp, in);
+            return completeSoon(irp, NtStatus.STATUS_SUCCESS, 0, socket);
+        }
+        PendingOp op = pend(irp, "WskAccept");
+        AcceptRequest request = new AcceptRequest(op, acceptSocketContext, acceptSocketDispatch, localAddress,
+                remoteAddress);
+        armCancel(op, () -> cancelAccept(request));
+        synchronized (this) {
+            if (!request.cancelled && !op.isFinished()) {
+                request.queued = true;
+                waiting.addLast(request);
+                updateInterest();
+            }
+        }
+        LOG.debug("{} WskAccept {} waits", this, irp);
+        dispatchReady(); // a connection may have become ready meanwhile
+        return NtStatus.STATUS_PENDING;
+    }
+
+    /** Takes a connection already in the transport's backlog, if any (not for conditional accept). */
+    private Incoming takeNow() {
+        while (true) {
+            TransportConnection connection;
+            try {
+                connection = listener.accept();
+            } catch (TransportException e) {
+                listenerFailed(e.status());
+                return null;
+            }
+            if (connection == null) {
+                return null;
+            }
+            Incoming in = new Incoming(connection);
+            boolean keep;
+            synchronized (this) {
+                keep = !closed && in.remote != null && !(v6only && isIpv4(in.remote));
+            }
+            if (keep) {
+                return in;
+            }
+            connection.close(true);
+        }
+    }
+
+    /** IoCancelIrp on a queued WskAccept: cancelled unless a connection already claimed it. */
+    private void cancelAccept(AcceptRequest request) {
+        synchronized (this) {
+            if (request.queued && !waiting.remove(request)) {
+                return; // being completed with a connection: the cancel lost the race
+            }
+            request.cancelled = true;
+            updateInterest();
+        }
+        finish(request.op, NtStatus.STATUS_CANCELLED);
+    }
+
+    // ---- conditional accept ----------------------------------------------------------------------------
+
+    /** Asks WskInspectEvent about a connection, on the serial queue at DISPATCH_LEVEL. */
+    private void inspect(Incoming in) {
+        WskInspectEvent event = listenDispatch().wskInspectEvent();
+        post(() -> {
+            if (isCloseCalled()) {
+                in.connection.close(true);
+                return;
+            }
+            WskInspectAction action = null;
+            Irql old = Ke.raiseIrql(Irql.DISPATCH_LEVEL);
+            try {
+                action = event.wskInspectEvent(context, toFamily(in.local), toFamily(in.remote), in.inspectId);
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable t) {
+                provider.subsystem.ioManager().recordRoutineFailure("WskInspectEvent of " + this, t);
+            } finally {
+                Ke.lowerIrql(old);
+            }
+            LOG.debug("{} WskInspectEvent for {}: {}", this, in, action);
+            if (action == WskInspectAction.WskInspectAccept) {
+                makeReady(in);
+            } else if (action == WskInspectAction.WskInspectPend) {
+                boolean drop;
+                synchronized (this) {
+                    drop = closed;
+                    if (!drop) {
+                        pended.put(in.inspectId, in);
+                    }
+                }
+                if (drop) {
+                    in.connection.close(true);
+                }
+            } else {
+                in.connection.close(true); // WskInspectReject (or no valid answer): dropped, no further event
+            }
+        });
+    }
+
+    private void makeReady(Incoming in) {
+        boolean drop;
+        synchronized (this) {
+            drop = closed;
+            if (!drop) {
+                ready.addLast(in);
+            }
+        }
+        if (drop) {
+            in.connection.close(true);
+        } else {
+            dispatchReady();
+        }
     }
 
     NtStatus inspectComplete(WskInspectId inspectId, WskInspectAction action, Irp irp) {
-        return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
+        NtStatus refused = null;
+        Incoming in = null;
+        synchronized (this) {
+            boolean conditionalNow = listening ? conditional
+                    : storedOption(Wsk.SOL_SOCKET, Wsk.SO_CONDITIONAL_ACCEPT, 0) != 0;
+            if (!conditionalNow) {
+                refused = NtStatus.STATUS_INVALID_DEVICE_REQUEST; // not a conditional-accept listener
+            } else if (inspectId == null || (action != WskInspectAction.WskInspectAccept
+                    && action != WskInspectAction.WskInspectReject)) {
+                refused = NtStatus.STATUS_INVALID_PARAMETER;
+            } else {
+                in = pended.remove(inspectId);
+                if (in == null) {
+                    refused = NtStatus.STATUS_INVALID_PARAMETER; // unknown (or already completed) request
+                }
+            }
+        }
+        if (refused != null) {
+            return provider.failNow(irp, refused); // outside the monitor: the routine may run inline
+        }
+        LOG.debug("{} WskInspectComplete {} {}", this, in, action);
+        if (action == WskInspectAction.WskInspectAccept) {
+            makeReady(in);
+        } else {
+            in.connection.close(true);
+        }
+        return completeSoon(irp, NtStatus.STATUS_SUCCESS, 0, null);
+    }
+
+    // ---- close -----------------------------------------------------------------------------------------
+
+    @Override
+    void closeEndpoint() {
+        if (listener == null) {
+            return;
+        }
+        List<Incoming> dropped;
+        synchronized (this) {
+            closed = true;
+            waiting.clear(); // their IRPs were cancelled through the pending set
+            dropped = new ArrayList<>(ready);
+            dropped.addAll(pended.values());
+            ready.clear();
+            pended.clear();
+            updateInterest();
+        }
+        listener.close(true);
+        for (Incoming in : dropped) {
+            in.connection.close(true);
+        }
     }
 }

@@ -52,8 +52,10 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     final int type;
     final int protocol;
     final int category;
-    final Object context;
-    final Object clientDispatch;
+    /** The client's socket context; volatile: an accepted socket gets it when WskAcceptEvent returned. */
+    volatile Object context;
+    /** The client's event dispatch table; volatile for the same reason as {@link #context}. */
+    volatile Object clientDispatch;
     private final WskProviderBasicDispatch dispatch;
     private final Throwable allocationSite;
 
@@ -433,6 +435,16 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
                 Io.completeRequest(irp);
             }
         }
+    }
+
+    /**
+     * A socket accepted through WskAcceptEvent: takes the context and dispatch table the callback returned and
+     * the connection events inherited from the listener (enabled as if with SO_WSK_EVENT_CALLBACK).
+     */
+    synchronized void acceptedThroughEvent(Object acceptContext, Object acceptDispatch, int inheritedEvents) {
+        this.context = acceptContext;
+        this.clientDispatch = acceptDispatch;
+        eventMask |= inheritedEvents & eventsValidFor(category, type);
     }
 
     /** Called (outside the monitor) after events were enabled, so the category can indicate what is waiting. */
