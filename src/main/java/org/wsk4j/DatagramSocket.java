@@ -1,19 +1,103 @@
 package org.wsk4j;
 
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irp;
+import org.wsk4j.nt.Mdl;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.spi.TransportDatagram;
 import org.wsk4j.spi.TransportEndpoint;
+import org.wsk4j.spi.TransportException;
+import org.wsk4j.spi.TransportHandler;
 
-/** A datagram socket ({@code WSK_FLAG_DATAGRAM_SOCKET}): bind, send and receive datagrams. */
+/**
+ * A datagram socket ({@code WSK_FLAG_DATAGRAM_SOCKET}): bind, send and receive datagrams.
+ *
+ * <p><b>Receiving.</b> Datagrams are read on the transport's thread, only while someone wants them: a
+ * WskReceiveFrom IRP is pending, or WskReceiveFromEvent is enabled (READ interest is cleared otherwise, so
+ * unwanted datagrams wait in the OS socket buffer). Pending WskReceiveFrom IRPs are served first, in FIFO
+ * order, one datagram each; only when none is pending is a datagram indicated to the event. Datagrams the
+ * event declined (STATUS_DATA_NOT_ACCEPTED) stay buffered in the provider, at most {@link #MAX_BUFFERED}
+ * (the oldest is dropped beyond), and go to the next WskReceiveFrom IRP or the next indication.
+ *
+ * <p><b>Indications.</b> Each indication carries every datagram buffered at the time it runs (a batch of up
+ * to {@link #MAX_BUFFERED}), as a chain of {@link WskDatagramIndication}s over WSK-owned copies (one buffer
+ * and one MDL per datagram). The bytes of lists the client retains (STATUS_PENDING) are bounded by
+ * {@link #RETAINED_LIMIT}; beyond it incoming datagrams are dropped and counted ({@link #droppedDatagrams()})
+ * instead of indicated, until WskRelease frees room.
+ *
+ * <p><b>Sending.</b> WskSendTo and WskSendMessages complete only once every datagram was handed to the
+ * transport; while the transport cannot take one, the request waits (WRITE interest) and later requests queue
+ * behind it, FIFO.
+ *
+ * <p>State is guarded by {@code this}. Completion routines and callbacks never run while it is held.
+ */
 final class DatagramSocket extends SocketImpl {
 
+    private static final Logger LOG = LoggerFactory.getLogger(DatagramSocket.class);
+
+    /** The largest UDP payload over IPv4 (65,535 − 20 − 8). */
+    static final int MAX_DATAGRAM_IPV4 = 65_507;
+    /** The largest UDP payload over IPv6 without jumbograms (65,535 − 8). */
+    static final int MAX_DATAGRAM_IPV6 = 65_527;
+    /** The most datagrams the provider keeps buffered for the event (declined or not yet indicated). */
+    static final int MAX_BUFFERED = 64;
+    /** The most bytes of indications the client may retain (returned STATUS_PENDING for, not yet released). */
+    static final long RETAINED_LIMIT = 1L << 20;
+    /** The most datagrams read per readiness callback (the rest on the next one: readiness is level-triggered). */
+    private static final int READS_PER_CALLBACK = 64;
+    /** The longest WSK_BUF_LIST accepted by WskSendMessages; a longer (or cyclic) list is rejected. */
+    static final int MAX_MESSAGES = WskBufs.MAX_CHAIN;
+
     final TransportDatagram datagram;
+    private final WskReceiveFromEvent receiveFromEvent;
+
+    // guarded by this
+    private final ArrayDeque<PendingReceive> receives = new ArrayDeque<>();
+    private final ArrayDeque<PendingSend> sends = new ArrayDeque<>();
+    private final ArrayDeque<Datagram> buffered = new ArrayDeque<>();
+    private final Map<WskDatagramIndication, Long> retained = new IdentityHashMap<>();
+    private long retainedBytes;
+    private long dropped;
+    private InetSocketAddress fixedRemote;
+    private InetSocketAddress sendToAddress;
+    private boolean indicationScheduled;
+    /** The status of a fatal transport failure; the socket is dead (STATUS_FILE_FORCED_CLOSED from now on). */
+    private NtStatus deadStatus;
+    private ByteBuffer scratch;
 
     DatagramSocket(WskProvider provider, WskRegistration registration, int family, int type, int protocol,
                    Object context, Object clientDispatch, TransportDatagram datagram) {
         super(provider, registration, family, type, protocol, Wsk.WSK_FLAG_DATAGRAM_SOCKET, context, clientDispatch);
         this.datagram = datagram;
+        this.receiveFromEvent = clientDispatch instanceof WskClientDatagramDispatch
+                ? ((WskClientDatagramDispatch) clientDispatch).wskReceiveFromEvent() : null;
+        if (datagram != null) {
+            datagram.setHandler(new TransportHandler() {
+                @Override
+                public void onReadable() {
+                    DatagramSocket.this.onReadable();
+                }
+
+                @Override
+                public void onWritable() {
+                    DatagramSocket.this.onWritable();
+                }
+            });
+        }
     }
 
     @Override
@@ -23,6 +107,11 @@ final class DatagramSocket extends SocketImpl {
 
     @Override
     void closeEndpoint() {
+        synchronized (this) {
+            buffered.clear();
+            receives.clear();
+            sends.clear();
+        }
         if (datagram != null) {
             datagram.close(true);
         }
@@ -33,22 +122,681 @@ final class DatagramSocket extends SocketImpl {
         return datagram != null && datagram.localAddress() != null;
     }
 
+    @Override
+    void onBound() {
+        updateInterest(); // a statically enabled WskReceiveFromEvent starts listening now
+    }
+
+    @Override
+    void onEventsEnabled(int enabled) {
+        if ((enabled & Wsk.WSK_EVENT_RECEIVE_FROM) == 0) {
+            return;
+        }
+        boolean indicate;
+        synchronized (this) {
+            updateInterest();
+            indicate = !buffered.isEmpty() && receives.isEmpty();
+            if (indicate) {
+                indicationScheduled = true; // a delivery skipped while disabled may have left the flag set
+            }
+        }
+        if (indicate) {
+            scheduleIndication();
+        }
+    }
+
+    /** How many incoming datagrams were dropped: buffer bound, retained-bytes bound, or fixed-remote filter. */
+    synchronized long droppedDatagrams() {
+        return dropped;
+    }
+
+    // ---- WskSendTo / WskSendMessages ---------------------------------------------------------------------
+
     NtStatus sendTo(WskBuf buffer, int flags, SockAddr remoteAddress, int controlInfoLength, byte[] controlInfo,
                     Irp irp) {
-        return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
-    }
-
-    NtStatus receiveFrom(WskBuf buffer, int flags, SockAddr remoteAddress, Ref<Integer> controlLength,
-                         byte[] controlInfo, Ref<Integer> controlFlags, Irp irp) {
-        return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
-    }
-
-    NtStatus release(WskDatagramIndication indication) {
-        return NtStatus.STATUS_NOT_IMPLEMENTED;
+        NtStatus refused = sendState();
+        if (refused == null && flags != 0) {
+            refused = NtStatus.STATUS_INVALID_PARAMETER; // Flags is reserved
+        }
+        ByteBuffer payload = null;
+        if (refused == null) {
+            ByteBuffer[] views = WskBufs.views(buffer, false);
+            if (views == null) {
+                refused = NtStatus.STATUS_INVALID_PARAMETER;
+            } else if (WskBufs.remaining(views) > maxDatagram()) {
+                refused = NtStatus.STATUS_INVALID_BUFFER_SIZE;
+            } else {
+                payload = gather(views);
+            }
+        }
+        InetSocketAddress target = null;
+        if (refused == null) {
+            Ref<InetSocketAddress> destination = new Ref<>();
+            refused = destination(remoteAddress, destination);
+            target = destination.get();
+        }
+        if (refused != null) {
+            LOG.debug("{} WskSendTo refused: {}", this, refused);
+            return provider.failNow(irp, refused);
+        }
+        return startSend(irp, "WskSendTo", List.of(payload), target);
     }
 
     NtStatus sendMessages(WskBufList bufferList, int flags, SockAddr remoteAddress, int controlInfoLength,
                           byte[] controlInfo, Irp irp) {
-        return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
+        NtStatus refused = sendState();
+        if (refused == null && (flags != 0 || bufferList == null)) {
+            refused = NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        List<ByteBuffer> payloads = new ArrayList<>();
+        for (WskBufList element = bufferList; refused == null && element != null; element = element.next()) {
+            ByteBuffer[] views = WskBufs.views(element.buffer(), false);
+            if (views == null || payloads.size() >= MAX_MESSAGES) {
+                refused = NtStatus.STATUS_INVALID_PARAMETER;
+            } else if (WskBufs.remaining(views) > maxDatagram()) {
+                refused = NtStatus.STATUS_INVALID_BUFFER_SIZE;
+            } else {
+                payloads.add(gather(views));
+            }
+        }
+        InetSocketAddress target = null;
+        if (refused == null) {
+            Ref<InetSocketAddress> destination = new Ref<>();
+            refused = destination(remoteAddress, destination);
+            target = destination.get();
+        }
+        if (refused != null) {
+            LOG.debug("{} WskSendMessages refused: {}", this, refused);
+            return provider.failNow(irp, refused);
+        }
+        return startSend(irp, "WskSendMessages", payloads, target);
+    }
+
+    private NtStatus sendState() {
+        if (datagram == null || datagram.localAddress() == null) {
+            return NtStatus.STATUS_INVALID_DEVICE_STATE;
+        }
+        synchronized (this) {
+            return deadStatus != null ? NtStatus.STATUS_FILE_FORCED_CLOSED : null;
+        }
+    }
+
+    /** Resolves the destination: the given address, else the send-to address, else the fixed remote address. */
+    private NtStatus destination(SockAddr remoteAddress, Ref<InetSocketAddress> target) {
+        if (remoteAddress != null) {
+            NtStatus invalid = validateRemote(family, remoteAddress);
+            if (invalid != null) {
+                return invalid;
+            }
+            target.set(remoteAddress.toInetSocketAddress());
+            return null;
+        }
+        synchronized (this) {
+            target.set(sendToAddress != null ? sendToAddress : fixedRemote);
+        }
+        return target.get() == null ? NtStatus.STATUS_INVALID_PARAMETER : null;
+    }
+
+    private int maxDatagram() {
+        return family == Wsk.AF_INET6 ? MAX_DATAGRAM_IPV6 : MAX_DATAGRAM_IPV4;
+    }
+
+    /** One buffer over the views: the view itself when there is one, else a copy. */
+    private static ByteBuffer gather(ByteBuffer[] views) {
+        if (views.length == 1) {
+            return views[0];
+        }
+        ByteBuffer all = ByteBuffer.allocate((int) WskBufs.remaining(views));
+        for (ByteBuffer view : views) {
+            all.put(view.duplicate());
+        }
+        return all.flip();
+    }
+
+    private NtStatus startSend(Irp irp, String kind, List<ByteBuffer> payloads, InetSocketAddress target) {
+        PendingSend send = new PendingSend(pend(irp, kind), payloads, target);
+        LOG.debug("{} {}: {} datagram(s) to {}", this, send.op, payloads.size(), target);
+        // Armed before the request is visible to the transport thread, so that a cancel routine is never set
+        // on an IRP another thread already completed.
+        armCancel(send.op, () -> cancelSend(send));
+        List<Runnable> completions = new ArrayList<>();
+        boolean cancelled;
+        synchronized (this) {
+            cancelled = send.cancelled;
+            if (!cancelled) {
+                send.queued = true;
+                sends.addLast(send);
+                pumpSends(completions);
+                updateInterest();
+            }
+        }
+        if (cancelled) {
+            finish(send.op, NtStatus.STATUS_CANCELLED);
+        }
+        completions.forEach(Runnable::run);
+        return NtStatus.STATUS_PENDING;
+    }
+
+    private void cancelSend(PendingSend send) {
+        boolean removed;
+        synchronized (this) {
+            if (!send.queued) {
+                send.cancelled = true; // startSend completes it
+                return;
+            }
+            removed = !send.done && sends.remove(send);
+            if (removed) {
+                send.done = true;
+                updateInterest();
+            }
+        }
+        if (removed) {
+            finish(send.op, NtStatus.STATUS_CANCELLED, send.sent, null);
+        }
+    }
+
+    /** Hands queued datagrams to the transport, FIFO, until it cannot take more (called with the monitor held). */
+    private void pumpSends(List<Runnable> completions) {
+        while (!sends.isEmpty()) {
+            PendingSend send = sends.peekFirst();
+            if (send.op.isFinished()) { // cancelled by close
+                sends.pollFirst();
+                continue;
+            }
+            NtStatus failure = null;
+            while (send.next < send.payloads.size()) {
+                ByteBuffer payload = send.payloads.get(send.next).duplicate();
+                int length = payload.remaining();
+                try {
+                    if (!datagram.send(payload, send.target)) {
+                        return; // the transport is full: wait for writability
+                    }
+                } catch (TransportException e) {
+                    failure = e.status();
+                    break;
+                }
+                send.sent += length;
+                send.next++;
+            }
+            sends.pollFirst();
+            send.done = true;
+            NtStatus status = failure == null ? NtStatus.STATUS_SUCCESS : failure;
+            long information = send.sent;
+            completions.add(() -> finish(send.op, status, information, null));
+        }
+    }
+
+    private void onWritable() {
+        List<Runnable> completions = new ArrayList<>();
+        synchronized (this) {
+            if (isCloseCalled()) {
+                return;
+            }
+            pumpSends(completions);
+            updateInterest();
+        }
+        completions.forEach(Runnable::run);
+    }
+
+    // ---- WskReceiveFrom --------------------------------------------------------------------------------
+
+    NtStatus receiveFrom(WskBuf buffer, int flags, SockAddr remoteAddress, Ref<Integer> controlLength,
+                         byte[] controlInfo, Ref<Integer> controlFlags, Irp irp) {
+        NtStatus refused = datagram == null || datagram.localAddress() == null
+                ? NtStatus.STATUS_INVALID_DEVICE_STATE : null;
+        ByteBuffer[] views = null;
+        if (refused == null) {
+            views = WskBufs.views(buffer, true);
+            if (flags != 0 || views == null || (remoteAddress != null && !canHold(remoteAddress))) {
+                refused = NtStatus.STATUS_INVALID_PARAMETER;
+            }
+        }
+        if (refused == null) {
+            synchronized (this) {
+                if (deadStatus != null) {
+                    refused = NtStatus.STATUS_FILE_FORCED_CLOSED;
+                }
+            }
+        }
+        if (refused != null) {
+            LOG.debug("{} WskReceiveFrom refused: {}", this, refused);
+            return provider.failNow(irp, refused);
+        }
+        PendingReceive receive = new PendingReceive(pend(irp, "WskReceiveFrom"), views, remoteAddress,
+                controlLength, controlFlags);
+        armCancel(receive.op, () -> cancelReceive(receive)); // before another thread can complete it
+        Datagram ready = null;
+        boolean cancelled;
+        synchronized (this) {
+            cancelled = receive.cancelled;
+            if (!cancelled) {
+                ready = buffered.pollFirst();
+                if (ready == null) {
+                    receive.queued = true;
+                    receives.addLast(receive);
+                    updateInterest();
+                }
+            }
+        }
+        if (cancelled) {
+            finish(receive.op, NtStatus.STATUS_CANCELLED);
+        } else if (ready != null) {
+            complete(receive, ready); // a datagram kept from the event (declined, or not yet indicated)
+        }
+        return NtStatus.STATUS_PENDING;
+    }
+
+    private boolean canHold(SockAddr address) {
+        return address instanceof SockAddrStorage
+                || (family == Wsk.AF_INET ? address instanceof SockAddrIn : address instanceof SockAddrIn6);
+    }
+
+    private void cancelReceive(PendingReceive receive) {
+        boolean removed;
+        synchronized (this) {
+            if (!receive.queued) {
+                receive.cancelled = true; // receiveFrom completes it
+                return;
+            }
+            removed = receives.remove(receive);
+            if (removed) {
+                updateInterest();
+            }
+        }
+        if (removed) {
+            finish(receive.op, NtStatus.STATUS_CANCELLED);
+        }
+    }
+
+    /** Stores a datagram into a receive IRP's buffer and completes it (never with the monitor held). */
+    private void complete(PendingReceive receive, Datagram received) {
+        ByteBuffer source = ByteBuffer.wrap(received.bytes);
+        int stored = WskBufs.copyInto(receive.views, source);
+        if (receive.remoteAddress != null) {
+            receive.remoteAddress.fill(received.sender);
+        }
+        if (receive.controlLength != null) {
+            receive.controlLength.set(0); // java.nio has no ancillary data
+            if (receive.controlFlags != null) {
+                receive.controlFlags.set(stored < received.bytes.length ? Wsk.MSG_TRUNC : 0);
+            }
+        }
+        LOG.debug("{} {} gets {} of {} bytes from {}", this, receive.op, stored, received.bytes.length,
+                received.sender);
+        finish(receive.op, NtStatus.STATUS_SUCCESS, stored, null);
+    }
+
+    // ---- reading -------------------------------------------------------------------------------------
+
+    /** Transport thread: reads what pending IRPs and the event want. */
+    private void onReadable() {
+        List<Runnable> work = new ArrayList<>();
+        boolean indicate = false;
+        synchronized (this) {
+            if (isCloseCalled() || deadStatus != null) {
+                return;
+            }
+            for (int reads = 0; reads < READS_PER_CALLBACK; reads++) {
+                boolean forIrp = !receives.isEmpty();
+                if (!forIrp && !eventWanted()) {
+                    break;
+                }
+                Datagram received;
+                try {
+                    received = readOne();
+                } catch (TransportException e) {
+                    if (!transient_(e.status())) {
+                        die(e.status(), work);
+                        break;
+                    }
+                    LOG.debug("{} receive reported {}", this, e.status());
+                    PendingReceive receive = receives.pollFirst();
+                    if (receive != null) {
+                        work.add(() -> finish(receive.op, e.status()));
+                    }
+                    continue;
+                }
+                if (received == null) {
+                    break;
+                }
+                if (fixedRemote != null && !sameEndpoint(fixedRemote, received.sender)) {
+                    dropped++;
+                    LOG.debug("{} datagram from {} discarded: fixed remote is {}", this, received.sender, fixedRemote);
+                    continue;
+                }
+                PendingReceive receive = receives.pollFirst();
+                if (receive != null) {
+                    work.add(() -> complete(receive, received));
+                } else {
+                    indicate |= bufferForEvent(received);
+                }
+            }
+            updateInterest();
+        }
+        work.forEach(Runnable::run);
+        if (indicate) {
+            scheduleIndication();
+        }
+    }
+
+    /** Whether the event wants datagrams now (called with the monitor held). */
+    private boolean eventWanted() {
+        return receiveFromEvent != null && isEventEnabled(Wsk.WSK_EVENT_RECEIVE_FROM);
+    }
+
+    private Datagram readOne() throws TransportException {
+        if (scratch == null) {
+            scratch = ByteBuffer.allocate(TransportDatagram.MAX_DATAGRAM);
+        }
+        scratch.clear();
+        TransportDatagram.Received received = datagram.receive(scratch);
+        if (received == null) {
+            return null;
+        }
+        scratch.flip();
+        byte[] bytes = new byte[scratch.remaining()];
+        scratch.get(bytes);
+        return new Datagram(bytes, inFamily(received.sender()));
+    }
+
+    /** Buffers a datagram for the event; true when an indication must be scheduled (monitor held). */
+    private boolean bufferForEvent(Datagram received) {
+        if (retainedBytes + received.bytes.length > RETAINED_LIMIT) {
+            dropped++;
+            LOG.debug("{} datagram dropped: {} bytes retained by the client", this, retainedBytes);
+            return false;
+        }
+        if (buffered.size() >= MAX_BUFFERED) {
+            buffered.pollFirst();
+            dropped++;
+            LOG.debug("{} oldest buffered datagram dropped", this);
+        }
+        buffered.addLast(received);
+        if (indicationScheduled) {
+            return false;
+        }
+        indicationScheduled = true;
+        return true;
+    }
+
+    private static boolean transient_(NtStatus status) {
+        return status == NtStatus.STATUS_PORT_UNREACHABLE || status == NtStatus.STATUS_HOST_UNREACHABLE
+                || status == NtStatus.STATUS_NETWORK_UNREACHABLE || status == NtStatus.STATUS_CONNECTION_RESET
+                || status == NtStatus.STATUS_CONNECTION_REFUSED;
+    }
+
+    /** A fatal transport failure: pending receives fail, the event hears a null indication once (monitor held). */
+    private void die(NtStatus status, List<Runnable> work) {
+        LOG.debug("{} transport failed: {}; the socket is dead", this, status);
+        deadStatus = status;
+        buffered.clear();
+        for (PendingReceive receive : receives) {
+            work.add(() -> finish(receive.op, status));
+        }
+        receives.clear();
+        if (eventWanted()) {
+            work.add(() -> deliver(Wsk.WSK_EVENT_RECEIVE_FROM,
+                    () -> receiveFromEvent.wskReceiveFromEvent(context, Wsk.WSK_FLAG_AT_DISPATCH_LEVEL, null)));
+        }
+    }
+
+    /** Sets the transport interest: READ while someone wants datagrams, WRITE while a send waits (monitor held). */
+    private void updateInterest() {
+        if (datagram == null || datagram.localAddress() == null || isCloseCalled()) {
+            return;
+        }
+        int ops = 0;
+        if (deadStatus == null && (!receives.isEmpty() || eventWanted())) {
+            ops |= TransportHandler.READ;
+        }
+        if (!sends.isEmpty()) {
+            ops |= TransportHandler.WRITE;
+        }
+        datagram.setInterest(ops);
+    }
+
+    // ---- WskReceiveFromEvent ---------------------------------------------------------------------------
+
+    private void scheduleIndication() {
+        deliver(Wsk.WSK_EVENT_RECEIVE_FROM, this::indicate);
+    }
+
+    /** Serial queue, DISPATCH_LEVEL: indicates every buffered datagram as one chain. */
+    private void indicate() {
+        List<Datagram> batch;
+        synchronized (this) {
+            indicationScheduled = false;
+            if (!receives.isEmpty() || buffered.isEmpty()) {
+                return; // an IRP arrived meanwhile and took precedence, or nothing is left
+            }
+            batch = new ArrayList<>(buffered);
+            buffered.clear();
+        }
+        WskDatagramIndication head = null;
+        List<Mdl> mdls = new ArrayList<>(batch.size());
+        long bytes = 0;
+        for (int i = batch.size() - 1; i >= 0; i--) {
+            Datagram d = batch.get(i);
+            ByteBuffer copy = ByteBuffer.allocate(d.bytes.length).put(d.bytes).flip();
+            Mdl mdl = Io.allocateMdl(copy, 0, d.bytes.length);
+            mdls.add(mdl);
+            bytes += d.bytes.length;
+            head = new WskDatagramIndication(head, new WskBuf(mdl, 0, d.bytes.length), null, SockAddr.of(d.sender));
+        }
+        LOG.debug("{} indicates {} datagram(s), {} bytes", this, batch.size(), bytes);
+        NtStatus status = receiveFromEvent.wskReceiveFromEvent(context, Wsk.WSK_FLAG_AT_DISPATCH_LEVEL, head);
+        if (status == NtStatus.STATUS_PENDING) {
+            synchronized (this) {
+                retained.put(head, bytes);
+                retainedBytes += bytes;
+            }
+            return;
+        }
+        mdls.forEach(Io::freeMdl); // WSK takes its buffers back
+        if (status != NtStatus.STATUS_DATA_NOT_ACCEPTED) {
+            if (status != NtStatus.STATUS_SUCCESS) {
+                LOG.debug("{} WskReceiveFromEvent returned {}: treated as STATUS_SUCCESS", this, status);
+            }
+            return;
+        }
+        boolean indicateAgain = false;
+        synchronized (this) {
+            // Keep the declined datagrams, oldest first, ahead of anything that arrived meanwhile.
+            List<Datagram> declined = new ArrayList<>(batch);
+            declined.addAll(buffered);
+            buffered.clear();
+            int excess = Math.max(0, declined.size() - MAX_BUFFERED);
+            dropped += excess;
+            buffered.addAll(declined.subList(excess, declined.size()));
+            if (isStaticEvent(Wsk.WSK_EVENT_RECEIVE_FROM)) {
+                LOG.debug("{} static WskReceiveFromEvent declined {} datagram(s): kept", this, batch.size());
+            } else {
+                clearEvent(Wsk.WSK_EVENT_RECEIVE_FROM);
+                LOG.debug("{} WskReceiveFromEvent declined {} datagram(s): kept, event disabled", this, batch.size());
+            }
+            if (!receives.isEmpty()) {
+                // IRPs queued while the callback ran take the kept datagrams
+                List<Runnable> work = new ArrayList<>();
+                while (!receives.isEmpty() && !buffered.isEmpty()) {
+                    PendingReceive receive = receives.pollFirst();
+                    Datagram d = buffered.pollFirst();
+                    work.add(() -> complete(receive, d));
+                }
+                updateInterest();
+                post(() -> work.forEach(Runnable::run));
+                return;
+            }
+            updateInterest();
+            if (isEventEnabled(Wsk.WSK_EVENT_RECEIVE_FROM) && buffered.size() > batch.size() && !indicationScheduled) {
+                indicationScheduled = true; // datagrams arrived during the callback: a static event hears of them
+                indicateAgain = true;
+            }
+        }
+        if (indicateAgain) {
+            scheduleIndication();
+        }
+    }
+
+    NtStatus release(WskDatagramIndication indication) {
+        List<Mdl> mdls = new ArrayList<>();
+        synchronized (this) {
+            Long bytes = indication == null ? null : retained.remove(indication);
+            if (bytes == null) {
+                return NtStatus.STATUS_INVALID_PARAMETER; // not a retained list head, or already released
+            }
+            retainedBytes -= bytes;
+            for (WskDatagramIndication d = indication; d != null; d = d.next()) {
+                mdls.add(d.buffer().mdl());
+            }
+        }
+        for (Mdl mdl : mdls) {
+            if (mdl != null && !mdl.isFreed()) {
+                Io.freeMdl(mdl);
+            }
+        }
+        LOG.debug("{} WskRelease of a retained list", this);
+        return NtStatus.STATUS_SUCCESS;
+    }
+
+    // ---- IOCTLs --------------------------------------------------------------------------------------
+
+    @Override
+    NtStatus ioctl(int controlCode, long inputSize, Object inputBuffer, long outputSize, Object outputBuffer,
+                   Ref<Long> outputSizeReturned, Irp irp) {
+        if (controlCode != Wsk.SIO_WSK_SET_REMOTE_ADDRESS && controlCode != Wsk.SIO_WSK_SET_SENDTO_ADDRESS) {
+            return super.ioctl(controlCode, inputSize, inputBuffer, outputSize, outputBuffer, outputSizeReturned, irp);
+        }
+        if (irp == null) {
+            return NtStatus.STATUS_INVALID_PARAMETER; // the IRP is required
+        }
+        if (!isBound()) {
+            return controlDone(irp, NtStatus.STATUS_INVALID_DEVICE_STATE, 0);
+        }
+        InetSocketAddress address = null;
+        if (inputSize != 0 && inputBuffer != null) {
+            SockAddr sockAddr = sockAddrInput(inputSize, inputBuffer);
+            if (sockAddr instanceof SockAddrStorage) {
+                sockAddr = ((SockAddrStorage) sockAddr).get();
+            }
+            NtStatus invalid = sockAddr == null ? NtStatus.STATUS_INVALID_PARAMETER : validateRemote(family, sockAddr);
+            if (invalid != null) {
+                return controlDone(irp, invalid, 0);
+            }
+            address = sockAddr.toInetSocketAddress();
+        }
+        synchronized (this) {
+            if (controlCode == Wsk.SIO_WSK_SET_REMOTE_ADDRESS) {
+                fixedRemote = address;
+                if (address != null) {
+                    // datagrams from other peers buffered before the filter was set are discarded too
+                    for (Iterator<Datagram> it = buffered.iterator(); it.hasNext(); ) {
+                        if (!sameEndpoint(address, it.next().sender)) {
+                            it.remove();
+                            dropped++;
+                        }
+                    }
+                }
+            } else {
+                sendToAddress = address;
+            }
+        }
+        LOG.debug("{} {} = {}", this, controlCode == Wsk.SIO_WSK_SET_REMOTE_ADDRESS ? "SIO_WSK_SET_REMOTE_ADDRESS"
+                : "SIO_WSK_SET_SENDTO_ADDRESS", address);
+        return controlDone(irp, NtStatus.STATUS_SUCCESS, 0);
+    }
+
+    /** The SOCKADDR input of an IOCTL: a {@link SockAddr}, or its wire layout as a byte[]; null when invalid. */
+    private static SockAddr sockAddrInput(long inputSize, Object input) {
+        if (input instanceof SockAddr) {
+            SockAddr sockAddr = (SockAddr) input;
+            return inputSize >= sockAddr.length() || (sockAddr instanceof SockAddrStorage
+                    && ((SockAddrStorage) sockAddr).get() != null
+                    && inputSize >= ((SockAddrStorage) sockAddr).get().length()) ? sockAddr : null;
+        }
+        if (input instanceof byte[]) {
+            byte[] bytes = (byte[]) input;
+            try {
+                return SockAddr.fromBytes(Arrays.copyOf(bytes, (int) Math.min(bytes.length, inputSize)));
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    // ---- addresses -------------------------------------------------------------------------------------
+
+    /** A sender as the socket's family reports it: IPv4 senders of a dual-stack IPv6 socket as ::ffff:a.b.c.d. */
+    private InetSocketAddress inFamily(InetSocketAddress sender) {
+        if (family == Wsk.AF_INET6 && sender.getAddress() instanceof Inet4Address) {
+            byte[] mapped = new byte[16];
+            mapped[10] = (byte) 0xFF;
+            mapped[11] = (byte) 0xFF;
+            System.arraycopy(sender.getAddress().getAddress(), 0, mapped, 12, 4);
+            return new InetSocketAddress(SockAddrIn6.ipv6(mapped), sender.getPort());
+        }
+        return sender;
+    }
+
+    private static boolean sameEndpoint(InetSocketAddress a, InetSocketAddress b) {
+        InetAddress x = a.getAddress();
+        InetAddress y = b.getAddress();
+        return a.getPort() == b.getPort() && x != null && y != null
+                && (Arrays.equals(x.getAddress(), y.getAddress()) || Arrays.equals(mapped(x), mapped(y)));
+    }
+
+    private static byte[] mapped(InetAddress address) {
+        if (address instanceof Inet6Address) {
+            return address.getAddress();
+        }
+        byte[] mapped = new byte[16];
+        mapped[10] = (byte) 0xFF;
+        mapped[11] = (byte) 0xFF;
+        System.arraycopy(address.getAddress(), 0, mapped, 12, 4);
+        return mapped;
+    }
+
+    // ---- state records ---------------------------------------------------------------------------------
+
+    /** A received datagram: its bytes (never truncated here) and its sender. */
+    private record Datagram(byte[] bytes, InetSocketAddress sender) {
+    }
+
+    private static final class PendingReceive {
+        final PendingOp op;
+        final ByteBuffer[] views;
+        final SockAddr remoteAddress;
+        final Ref<Integer> controlLength;
+        final Ref<Integer> controlFlags;
+        /** Guarded by the socket. */
+        boolean queued;
+        boolean cancelled;
+
+        PendingReceive(PendingOp op, ByteBuffer[] views, SockAddr remoteAddress, Ref<Integer> controlLength,
+                       Ref<Integer> controlFlags) {
+            this.op = op;
+            this.views = views;
+            this.remoteAddress = remoteAddress;
+            this.controlLength = controlLength;
+            this.controlFlags = controlFlags;
+        }
+    }
+
+    private static final class PendingSend {
+        final PendingOp op;
+        final List<ByteBuffer> payloads;
+        final InetSocketAddress target;
+        /** Guarded by the socket: the next datagram to send, bytes sent, whether it left the queue. */
+        int next;
+        long sent;
+        boolean done;
+        boolean queued;
+        boolean cancelled;
+
+        PendingSend(PendingOp op, List<ByteBuffer> payloads, InetSocketAddress target) {
+            this.op = op;
+            this.payloads = payloads;
+            this.target = target;
+        }
     }
 }
