@@ -123,6 +123,9 @@ public final class NioStatusMapper {
             if (message.contains("cannot assign requested address")) {
                 return NtStatus.STATUS_INVALID_ADDRESS_COMPONENT;
             }
+            if (message.contains("permission denied")) {
+                return NtStatus.STATUS_ACCESS_DENIED; // for example a broadcast without SO_BROADCAST
+            }
         }
         LOG.warn("unmapped transport exception, reported as STATUS_UNSUCCESSFUL: {}", failure.toString());
         return NtStatus.STATUS_UNSUCCESSFUL;
