@@ -7,21 +7,14 @@ import static org.wsk4j.nt.NtStatus.*;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.wsk4j.internal.nio.NioTransport;
 import org.wsk4j.nt.Io;
 import org.wsk4j.nt.NtStatus;
-import org.wsk4j.spi.Transport;
-import org.wsk4j.spi.TransportConnection;
 import org.wsk4j.spi.TransportDatagram;
 import org.wsk4j.spi.TransportException;
-import org.wsk4j.spi.TransportHandler;
-import org.wsk4j.spi.TransportListener;
 
 /**
  * Datagram paths real loopback does not produce on demand: a transport that cannot take a datagram now
@@ -30,13 +23,12 @@ import org.wsk4j.spi.TransportListener;
 class DatagramSocketFaultTest extends WskTestBase {
 
     /** Wraps the NIO datagram endpoint; by default everything passes through. */
-    static final class FaultyDatagram implements TransportDatagram {
-        final TransportDatagram inner;
+    static final class FaultyDatagram extends ForwardingEndpoint<TransportDatagram> implements TransportDatagram {
         volatile boolean full;
         volatile NtStatus receiveFailure;
 
         FaultyDatagram(TransportDatagram inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
@@ -52,60 +44,13 @@ class DatagramSocketFaultTest extends WskTestBase {
         public boolean send(ByteBuffer source, InetSocketAddress target) throws TransportException {
             return !full && inner.send(source, target);
         }
-
-        @Override
-        public NtStatus bind(InetSocketAddress localAddress) {
-            return inner.bind(localAddress);
-        }
-
-        @Override
-        public InetSocketAddress localAddress() {
-            return inner.localAddress();
-        }
-
-        @Override
-        public void setHandler(TransportHandler handler) {
-            inner.setHandler(handler);
-        }
-
-        @Override
-        public void setInterest(int ops) {
-            inner.setInterest(ops);
-        }
-
-        @Override
-        public <T> NtStatus setOption(SocketOption<T> option, T value) {
-            return inner.setOption(option, value);
-        }
-
-        @Override
-        public <T> T getOption(SocketOption<T> option) throws TransportException {
-            return inner.getOption(option);
-        }
-
-        @Override
-        public void close(boolean abortive) {
-            inner.close(abortive);
-        }
     }
 
-    static final class FaultyTransport implements Transport {
-        final NioTransport nio = new NioTransport("faulty-nio");
+    static final class FaultyTransport extends ForwardingTransport {
         volatile FaultyDatagram last;
 
-        @Override
-        public String name() {
-            return "faulty";
-        }
-
-        @Override
-        public TransportConnection openConnection(int addressFamily) throws TransportException {
-            return nio.openConnection(addressFamily);
-        }
-
-        @Override
-        public TransportListener openListener(int addressFamily) throws TransportException {
-            return nio.openListener(addressFamily);
+        FaultyTransport() {
+            super("faulty-nio");
         }
 
         @Override
@@ -114,26 +59,14 @@ class DatagramSocketFaultTest extends WskTestBase {
             last = datagram;
             return datagram;
         }
-
-        @Override
-        public void close() {
-            nio.close();
-        }
     }
 
     FaultyTransport transport;
 
-    @BeforeEach
     @Override
-    void startSubsystem() {
+    org.wsk4j.spi.Transport transport() {
         transport = new FaultyTransport();
-        wsk = WskSubsystem.builder().manualExecutor().transport(transport).build();
-        executor = wsk.manualExecutor();
-        binding = wsk.bindToCurrentThread();
-        registration = new WskRegistration();
-        assertEquals(STATUS_SUCCESS, wsk.wskRegister(clientNpi(MAKE_WSK_VERSION(1, 0)), registration));
-        npi = new WskProviderNpi();
-        assertEquals(STATUS_SUCCESS, wsk.wskCaptureProviderNpi(registration, WSK_NO_WAIT, npi));
+        return transport;
     }
 
     WskSocket boundSocket(Object dispatch) {

@@ -9,17 +9,11 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketOption;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.wsk4j.internal.nio.NioTransport;
 import org.wsk4j.nt.NtStatus;
-import org.wsk4j.spi.Transport;
 import org.wsk4j.spi.TransportConnection;
-import org.wsk4j.spi.TransportDatagram;
 import org.wsk4j.spi.TransportException;
-import org.wsk4j.spi.TransportHandler;
 import org.wsk4j.spi.TransportListener;
 
 /**
@@ -32,90 +26,36 @@ class ListenSocketFailureTest extends WskTestBase {
     static volatile boolean failAccept;
 
     /** NIO transport whose listeners' accept can be made to fail. */
-    static final class FailingTransport implements Transport {
-        final NioTransport nio = new NioTransport("failing-nio");
-
-        @Override
-        public String name() {
-            return "failing-nio";
-        }
-
-        @Override
-        public TransportConnection openConnection(int addressFamily) throws TransportException {
-            return nio.openConnection(addressFamily);
+    static final class FailingTransport extends ForwardingTransport {
+        FailingTransport() {
+            super("failing-nio");
         }
 
         @Override
         public TransportListener openListener(int addressFamily) throws TransportException {
-            TransportListener inner = nio.openListener(addressFamily);
-            return new TransportListener() {
-                @Override
-                public TransportConnection accept() throws TransportException {
-                    if (failAccept) {
-                        throw new TransportException(STATUS_INSUFFICIENT_RESOURCES, new IOException("Too many open files"));
-                    }
-                    return inner.accept();
-                }
+            return new FailingListener(nio.openListener(addressFamily));
+        }
+    }
 
-                @Override
-                public NtStatus bind(InetSocketAddress localAddress) {
-                    return inner.bind(localAddress);
-                }
-
-                @Override
-                public InetSocketAddress localAddress() {
-                    return inner.localAddress();
-                }
-
-                @Override
-                public void setHandler(TransportHandler handler) {
-                    inner.setHandler(handler);
-                }
-
-                @Override
-                public void setInterest(int ops) {
-                    inner.setInterest(ops);
-                }
-
-                @Override
-                public <T> NtStatus setOption(SocketOption<T> option, T value) {
-                    return inner.setOption(option, value);
-                }
-
-                @Override
-                public <T> T getOption(SocketOption<T> option) throws TransportException {
-                    return inner.getOption(option);
-                }
-
-                @Override
-                public void close(boolean abortive) {
-                    inner.close(abortive);
-                }
-            };
+    /** A listener whose accept fails while {@link #failAccept} is set. */
+    static final class FailingListener extends ForwardingEndpoint<TransportListener> implements TransportListener {
+        FailingListener(TransportListener inner) {
+            super(inner);
         }
 
         @Override
-        public TransportDatagram openDatagram(int addressFamily) throws TransportException {
-            return nio.openDatagram(addressFamily);
-        }
-
-        @Override
-        public void close() {
-            nio.close();
+        public TransportConnection accept() throws TransportException {
+            if (failAccept) {
+                throw new TransportException(STATUS_INSUFFICIENT_RESOURCES, new IOException("Too many open files"));
+            }
+            return inner.accept();
         }
     }
 
     @Override
-    @BeforeEach
-    void startSubsystem() {
+    org.wsk4j.spi.Transport transport() {
         failAccept = false;
-        wsk = WskSubsystem.builder().manualExecutor().transport(new FailingTransport()).build();
-        executor = wsk.manualExecutor();
-        binding = wsk.bindToCurrentThread();
-        registration = new WskRegistration();
-        assertEquals(STATUS_SUCCESS, wsk.wskRegister(clientNpi(MAKE_WSK_VERSION(1, 0)), registration));
-        npi = new WskProviderNpi();
-        assertEquals(STATUS_SUCCESS, wsk.wskCaptureProviderNpi(registration, WSK_NO_WAIT, npi));
+        return new FailingTransport();
     }
 
     @Test

@@ -29,9 +29,16 @@ abstract class WskTestBase {
     WskRegistration registration;
     WskProviderNpi npi;
 
+    /** The transport to run on; null for the default (NIO). Fault-injecting tests override it. */
+    org.wsk4j.spi.Transport transport() {
+        return null;
+    }
+
     @BeforeEach
     void startSubsystem() {
-        wsk = WskSubsystem.builder().manualExecutor().build();
+        org.wsk4j.spi.Transport transport = transport();
+        WskSubsystem.Builder builder = WskSubsystem.builder().manualExecutor();
+        wsk = (transport == null ? builder : builder.transport(transport)).build();
         executor = wsk.manualExecutor();
         binding = wsk.bindToCurrentThread();
         registration = new WskRegistration();
