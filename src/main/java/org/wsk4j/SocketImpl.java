@@ -522,10 +522,82 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         return NtStatus.STATUS_PENDING;
     }
 
-    /** IOCTLs of the category; the base knows none. */
+    /**
+     * IOCTLs every socket has; categories override and delegate here for the rest.
+     *
+     * <ul>
+     *   <li>SIO_ADDRESS_LIST_QUERY (PASSIVE_LEVEL, no IRP): the local addresses of the socket's family.</li>
+     *   <li>SIO_ADDRESS_LIST_CHANGE (PASSIVE_LEVEL, IRP required): pends until the address list changes, which
+     *       wsk4j never observes, so it completes only by cancellation or close.</li>
+     *   <li>SIO_WSK_REGISTER_EXTENSION, SIO_WSK_SET_TCP_SILENT_MODE: STATUS_NOT_SUPPORTED.</li>
+     * </ul>
+     */
     NtStatus ioctl(int controlCode, long inputSize, Object inputBuffer, long outputSize, Object outputBuffer,
                    Ref<Long> outputSizeReturned, Irp irp) {
-        return controlDone(irp, NtStatus.STATUS_INVALID_DEVICE_REQUEST, 0);
+        switch (controlCode) {
+            case Wsk.SIO_ADDRESS_LIST_QUERY:
+                return addressListQuery(outputSize, outputBuffer, outputSizeReturned, irp);
+            case Wsk.SIO_ADDRESS_LIST_CHANGE:
+                Ke.requirePassiveLevel("WskControlSocket(SIO_ADDRESS_LIST_CHANGE)");
+                if (irp == null) {
+                    return NtStatus.STATUS_INVALID_PARAMETER; // this IOCTL requires an IRP
+                }
+                PendingOp change = pend(irp, "SIO_ADDRESS_LIST_CHANGE");
+                armCancel(change, () -> finish(change, NtStatus.STATUS_CANCELLED));
+                return NtStatus.STATUS_PENDING;
+            case Wsk.SIO_WSK_REGISTER_EXTENSION: // no extension interfaces are provided
+            case Wsk.SIO_WSK_SET_TCP_SILENT_MODE: // java.nio cannot stop the kernel from sending
+                return controlDone(irp, NtStatus.STATUS_NOT_SUPPORTED, 0);
+            default:
+                return controlDone(irp, NtStatus.STATUS_INVALID_DEVICE_REQUEST, 0);
+        }
+    }
+
+    /**
+     * SIO_ADDRESS_LIST_QUERY: output a {@code SockAddr[]} (filled from the start) or a {@code Ref<SockAddr[]>}.
+     * The size needed is that of a SOCKET_ADDRESS_LIST on x64: 8 bytes, then per address a 16-byte
+     * SOCKET_ADDRESS and the SOCKADDR itself.
+     */
+    @SuppressWarnings("unchecked")
+    private NtStatus addressListQuery(long outputSize, Object outputBuffer, Ref<Long> outputSizeReturned, Irp irp) {
+        Ke.requirePassiveLevel("WskControlSocket(SIO_ADDRESS_LIST_QUERY)");
+        if (irp != null) {
+            return controlDone(irp, NtStatus.STATUS_INVALID_PARAMETER, 0); // this IOCTL takes no IRP
+        }
+        List<SockAddr> addresses = new ArrayList<>();
+        try {
+            for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                if (!nic.isUp()) {
+                    continue;
+                }
+                for (java.net.InetAddress address : java.util.Collections.list(nic.getInetAddresses())) {
+                    boolean v6 = address instanceof java.net.Inet6Address;
+                    if (v6 == (family == Wsk.AF_INET6)) {
+                        addresses.add(SockAddr.of(new InetSocketAddress(address, 0)));
+                    }
+                }
+            }
+        } catch (java.net.SocketException e) {
+            return NtStatus.STATUS_UNSUCCESSFUL;
+        }
+        long needed = 8;
+        for (SockAddr address : addresses) {
+            needed += 16 + address.length();
+        }
+        if (outputSizeReturned != null) {
+            outputSizeReturned.set(needed);
+        }
+        SockAddr[] list = addresses.toArray(new SockAddr[0]);
+        if (outputBuffer instanceof Ref && outputSize >= needed) {
+            ((Ref<Object>) outputBuffer).set(list);
+            return NtStatus.STATUS_SUCCESS;
+        }
+        if (outputBuffer instanceof SockAddr[] && outputSize >= needed && ((SockAddr[]) outputBuffer).length >= list.length) {
+            System.arraycopy(list, 0, (SockAddr[]) outputBuffer, 0, list.length);
+            return NtStatus.STATUS_SUCCESS;
+        }
+        return outputBuffer == null || outputSize < needed ? NtStatus.STATUS_BUFFER_OVERFLOW
+                : NtStatus.STATUS_INVALID_PARAMETER;
     }
 
     private NtStatus eventCallbackControl(long inputSize, Object inputBuffer, Irp irp) {
