@@ -711,8 +711,8 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         }
     }
 
-    /** The retained indications not yet released (verifier and tests). */
-    synchronized int retainedCount() {
+    @Override
+    synchronized int retainedIndications() {
         return retained.size();
     }
 

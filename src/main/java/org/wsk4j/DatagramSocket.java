@@ -637,6 +637,11 @@ final class DatagramSocket extends SocketImpl {
         }
     }
 
+    @Override
+    synchronized int retainedIndications() {
+        return retained.size();
+    }
+
     NtStatus release(WskDatagramIndication indication) {
         List<Mdl> mdls = new ArrayList<>();
         synchronized (this) {

@@ -52,6 +52,9 @@ final class SocketDispatchTables {
             provider.subsystem.ioManager().verifier().report(VerifierRule.SOCKET_WRONG_CATEGORY,
                     function + " called on " + impl + ", which is not a " + category.getSimpleName(), impl);
         }
+        if (impl != null) {
+            impl.beforeAccept(function);
+        }
         NtStatus rejected = provider.acceptIrp(irp, function);
         if (rejected != null) {
             return rejected;

@@ -91,14 +91,28 @@ final class WskProvider implements WskProviderDispatch {
         return impl;
     }
 
-    private WskRegistration registrationOf(WskClient client) {
+    /**
+     * Resolves a client handle to its registration (null for a null or foreign client), checking that the
+     * provider NPI is still captured: calling provider-dispatch functions after the last release is
+     * {@link VerifierRule#NPI_USED_AFTER_RELEASE}. Called before any IRP is accepted.
+     */
+    private WskRegistration registrationOf(WskClient client, String function) {
         if (client == null) {
             return null;
         }
         WskRegistration registration = client.registration;
+        boolean released;
         synchronized (registration) {
-            return registration.subsystem == subsystem && registration.client == client ? registration : null;
+            if (registration.subsystem != subsystem || registration.client != client) {
+                return null;
+            }
+            released = registration.state == WskRegistration.REGISTERED && registration.captures == 0;
         }
+        if (released) {
+            subsystem.ioManager().verifier().report(VerifierRule.NPI_USED_AFTER_RELEASE,
+                    function + " called through the provider NPI of " + registration + " after it was released", null);
+        }
+        return registration;
     }
 
     /** Null when the client can create sockets; else STATUS_INVALID_HANDLE (no or foreign client) or STATUS_DEVICE_NOT_READY. */
@@ -125,11 +139,14 @@ final class WskProvider implements WskProviderDispatch {
     public NtStatus wskSocket(WskClient client, int addressFamily, int socketType, int protocol, int flags,
                               Object socketContext, Object dispatch, Object owningProcess, Object owningThread,
                               Object securityDescriptor, Irp irp) {
+        if (irp == null) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        WskRegistration registration = registrationOf(client, "WskSocket");
         NtStatus rejected = acceptIrp(irp, "WskSocket");
         if (rejected != null) {
             return rejected;
         }
-        WskRegistration registration = registrationOf(client);
         NtStatus unusable = clientStatus(registration);
         if (unusable != null) {
             return failNow(irp, unusable);
@@ -180,11 +197,14 @@ final class WskProvider implements WskProviderDispatch {
                                      SockAddr remoteAddress, int flags, Object socketContext,
                                      WskClientConnectionDispatch dispatch, Object owningProcess, Object owningThread,
                                      Object securityDescriptor, Irp irp) {
+        if (irp == null) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        WskRegistration registration = registrationOf(client, "WskSocketConnect");
         NtStatus rejected = acceptIrp(irp, "WskSocketConnect");
         if (rejected != null) {
             return rejected;
         }
-        WskRegistration registration = registrationOf(client);
         NtStatus unusable = clientStatus(registration);
         if (unusable != null) {
             return failNow(irp, unusable);
@@ -222,28 +242,28 @@ final class WskProvider implements WskProviderDispatch {
     @Override
     public NtStatus wskControlClient(WskClient client, int controlCode, long inputSize, Object inputBuffer,
                                      long outputSize, Object outputBuffer, Ref<Long> outputSizeReturned, Irp irp) {
-        return clientServices.controlClient(registrationOf(client), controlCode, inputSize, inputBuffer, outputSize,
-                outputBuffer, outputSizeReturned, irp);
+        return clientServices.controlClient(registrationOf(client, "WskControlClient"), controlCode, inputSize,
+                inputBuffer, outputSize, outputBuffer, outputSizeReturned, irp);
     }
 
     @Override
     public NtStatus wskGetAddressInfo(WskClient client, String nodeName, String serviceName, int nameSpace,
                                       Object provider, AddrInfoExW hints, Ref<AddrInfoExW> result,
                                       Object owningProcess, Object owningThread, Irp irp) {
-        return clientServices.getAddressInfo(registrationOf(client), nodeName, serviceName, nameSpace, provider, hints,
-                result, irp);
+        return clientServices.getAddressInfo(registrationOf(client, "WskGetAddressInfo"), nodeName, serviceName,
+                nameSpace, provider, hints, result, irp);
     }
 
     @Override
     public void wskFreeAddressInfo(WskClient client, AddrInfoExW addrInfo) {
-        clientServices.freeAddressInfo(registrationOf(client), addrInfo);
+        clientServices.freeAddressInfo(registrationOf(client, "WskFreeAddressInfo"), addrInfo);
     }
 
     @Override
     public NtStatus wskGetNameInfo(WskClient client, SockAddr sockAddr, int sockAddrLength, Ref<String> nodeName,
                                    Ref<String> serviceName, int flags, Object owningProcess, Object owningThread,
                                    Irp irp) {
-        return clientServices.getNameInfo(registrationOf(client), sockAddr, sockAddrLength, nodeName, serviceName,
-                flags, irp);
+        return clientServices.getNameInfo(registrationOf(client, "WskGetNameInfo"), sockAddr, sockAddrLength,
+                nodeName, serviceName, flags, irp);
     }
 }

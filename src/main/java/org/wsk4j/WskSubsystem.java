@@ -14,6 +14,7 @@ import org.wsk4j.nt.Ke;
 import org.wsk4j.nt.ManualCompletionExecutor;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.nt.ThreadedCompletionExecutor;
+import org.wsk4j.nt.VerifierRule;
 import org.wsk4j.spi.Transport;
 
 /**
@@ -433,7 +434,8 @@ public final class WskSubsystem implements AutoCloseable {
         }
         synchronized (wskRegistration) {
             if (wskRegistration.captures == 0) {
-                LOG.warn("WskReleaseProviderNPI on {} without a matching capture: ignored", wskRegistration);
+                ioManager.verifier().report(VerifierRule.NPI_RELEASE_IMBALANCE,
+                        "WskReleaseProviderNPI on " + wskRegistration + " without a matching capture", null);
                 return;
             }
             wskRegistration.captures--;

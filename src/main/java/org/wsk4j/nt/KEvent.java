@@ -112,9 +112,36 @@ public final class KEvent {
      *                       {@link VerifierRule#IRQL_NOT_PASSIVE} is in FAIL mode
      */
     public NtStatus waitFor(Duration timeout) {
+        boolean atDispatch = false;
         if (timeout == null || !timeout.isZero()) {
-            Ke.requirePassiveLevel("KeWaitForSingleObject with a non-zero timeout");
+            atDispatch = !Ke.requirePassiveLevel("KeWaitForSingleObject with a non-zero timeout");
         }
+        if (atDispatch) {
+            return waitAtDispatch(timeout);
+        }
+        return waitUntil(timeout);
+    }
+
+    /**
+     * A wait the verifier let through at DISPATCH_LEVEL (rule in LOG or OFF mode): bounded by the verifier's
+     * blocking-wait limit, so a callback waiting for something only its own thread can deliver is reported
+     * instead of deadlocking.
+     */
+    private NtStatus waitAtDispatch(Duration timeout) {
+        Verifier verifier = IoManager.current().verifier();
+        Duration limit = verifier.blockingWaitLimit();
+        if (timeout != null && timeout.compareTo(limit) <= 0) {
+            return waitUntil(timeout);
+        }
+        NtStatus status = waitUntil(limit);
+        if (status == NtStatus.STATUS_TIMEOUT) {
+            verifier.report(VerifierRule.CALLBACK_BLOCKED, "a wait at DISPATCH_LEVEL on " + this + " did not end within "
+                    + limit + "; it was ended with STATUS_TIMEOUT", null);
+        }
+        return status;
+    }
+
+    private NtStatus waitUntil(Duration timeout) {
         long deadline = timeout == null ? 0 : System.nanoTime() + saturatedNanos(timeout);
         synchronized (this) {
             while (!signaled) {

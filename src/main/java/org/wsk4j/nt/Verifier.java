@@ -56,6 +56,7 @@ public final class Verifier {
     private volatile StackCapture stackCapture = StackCapture.ALWAYS;
     private final AtomicLong sampleCounter = new AtomicLong();
     private final List<VerifierReport> violations = Collections.synchronizedList(new ArrayList<>());
+    private volatile java.time.Duration blockingWaitLimit = java.time.Duration.ofSeconds(5);
 
     Verifier() {
         java.util.Arrays.fill(modes, Mode.FAIL);
@@ -120,6 +121,30 @@ public final class Verifier {
      */
     public Verifier setStackCapture(StackCapture capture) {
         this.stackCapture = Objects.requireNonNull(capture, "capture");
+        return this;
+    }
+
+    /**
+     * Returns how long a wait at DISPATCH_LEVEL may last before it is reported as
+     * {@link VerifierRule#CALLBACK_BLOCKED} and ended with STATUS_TIMEOUT (5 seconds unless changed).
+     *
+     * @return the limit
+     */
+    public java.time.Duration blockingWaitLimit() {
+        return blockingWaitLimit;
+    }
+
+    /**
+     * Sets the blocking-wait limit (see {@link #blockingWaitLimit()}).
+     *
+     * @param limit a positive duration
+     * @return this verifier
+     */
+    public Verifier setBlockingWaitLimit(java.time.Duration limit) {
+        if (limit == null || limit.isNegative() || limit.isZero()) {
+            throw new IllegalArgumentException("the blocking-wait limit must be positive: " + limit);
+        }
+        this.blockingWaitLimit = limit;
         return this;
     }
 

@@ -50,6 +50,18 @@ public enum VerifierRule {
     /** A dispatch-table member was called with a socket of another category (for example WskSend on a listener). */
     SOCKET_WRONG_CATEGORY(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
             "call each function through the dispatch table of the socket it is given (Socket->Dispatch)"),
+    /** A wait at DISPATCH_LEVEL (in a completion routine or callback) did not end within the verifier's limit. */
+    CALLBACK_BLOCKED(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
+            "never wait in a completion routine or callback: the completion you wait for may need this very thread"),
+    /** A provider-dispatch function was called after every captured NPI was released. */
+    NPI_USED_AFTER_RELEASE(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
+            "keep the provider NPI captured while calling WSK_PROVIDER_DISPATCH functions; release it afterwards"),
+    /** WskReleaseProviderNPI without a matching successful WskCaptureProviderNPI. */
+    NPI_RELEASE_IMBALANCE(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
+            "call WskReleaseProviderNPI exactly once per successful WskCaptureProviderNPI"),
+    /** A socket was closed while data indications retained by its callbacks were not released. */
+    INDICATION_NOT_RELEASED(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
+            "give back every indication a callback retained (returned STATUS_PENDING) with WskRelease before closing"),
     /** KeRaiseIrql to a lower level, or KeLowerIrql to a higher level. */
     IRQL_BAD_TRANSITION(0x0A, "IRQL_NOT_LESS_OR_EQUAL",
             "pair each KeRaiseIrql with a KeLowerIrql to the level it returned"),

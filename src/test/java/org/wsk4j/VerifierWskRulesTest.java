@@ -1,0 +1,136 @@
+package org.wsk4j;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.wsk4j.Wsk.*;
+import static org.wsk4j.nt.NtStatus.*;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.wsk4j.nt.Io;
+import org.wsk4j.nt.Irp;
+import org.wsk4j.nt.Irql;
+import org.wsk4j.nt.KEvent;
+import org.wsk4j.nt.Ke;
+import org.wsk4j.nt.Verifier;
+import org.wsk4j.nt.VerifierError;
+import org.wsk4j.nt.VerifierRule;
+
+/** Verifier rules at the WSK boundary: NPI use after release, release imbalance, retained indications, blocking. */
+class VerifierWskRulesTest extends WskTestBase {
+
+    @Test
+    void providerDispatchAfterReleaseIsReportedBeforeTheIrpIsAccepted() {
+        wsk.wskReleaseProviderNpi(registration);
+        Irp irp = Io.allocateIrp(1, false);
+        Io.setCompletionRoutine(irp, (d, i, c) -> STATUS_MORE_PROCESSING_REQUIRED, null, true, true, true);
+        VerifierError error = assertThrows(VerifierError.class, () -> npi.dispatch().wskSocket(npi.client(), AF_INET,
+                SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, null, null, null, null, null, irp));
+        assertEquals(VerifierRule.NPI_USED_AFTER_RELEASE, error.rule());
+        assertTrue(error.getMessage().contains("WskSocket"));
+        assertFalse(irp.isInFlight(), "the IRP stays with the driver");
+        Io.freeIrp(irp);
+        wsk.ioManager().verifier().clearViolations();
+    }
+
+    @Test
+    void releaseWithoutCaptureIsReported() {
+        wsk.wskReleaseProviderNpi(registration);
+        VerifierError error = assertThrows(VerifierError.class, () -> wsk.wskReleaseProviderNpi(registration));
+        assertEquals(VerifierRule.NPI_RELEASE_IMBALANCE, error.rule());
+        assertEquals(0, registration.captureCount());
+        wsk.ioManager().verifier().clearViolations();
+    }
+
+    @Test
+    void closingWithRetainedIndicationsIsReportedAndTheSocketStaysOpen() throws IOException {
+        List<WskDataIndication> kept = new ArrayList<>();
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Completion created = new Completion();
+            npi.dispatch().wskSocket(npi.client(), AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, null,
+                    new WskClientConnectionDispatch((context, flags, indication, bytes, accepted) -> {
+                        kept.add(indication);
+                        return STATUS_PENDING;
+                    }, null, null), null, null, null, created.irp);
+            executor.runPending();
+            WskSocket socket = created.socket();
+            assertEquals(STATUS_SUCCESS, bind(socket, SockAddrIn.any(0)));
+            assertEquals(STATUS_SUCCESS, connect(socket, SockAddrIn.loopback(server.getLocalPort())));
+            try (Socket peer = server.accept()) {
+                socket.dispatch().wskControlSocket(socket, WskControlSocketType.WskSetOption, SO_WSK_EVENT_CALLBACK,
+                        SOL_SOCKET, WskEventCallbackControl.SIZE,
+                        new WskEventCallbackControl(NPI_WSK_INTERFACE_ID, WSK_EVENT_RECEIVE), 0, null, null, null);
+                OutputStream out = peer.getOutputStream();
+                out.write(new byte[] {1, 2, 3});
+                out.flush();
+                assertTrue(executor.runUntil(() -> !kept.isEmpty(), WAIT));
+                Irp closeIrp = Io.allocateIrp(1, false);
+                Io.setCompletionRoutine(closeIrp, (d, i, c) -> STATUS_MORE_PROCESSING_REQUIRED, null, true, true, true);
+                VerifierError error = assertThrows(VerifierError.class,
+                        () -> socket.dispatch().wskCloseSocket(socket, closeIrp));
+                assertEquals(VerifierRule.INDICATION_NOT_RELEASED, error.rule());
+                assertFalse(closeIrp.isInFlight(), "the close IRP was not accepted");
+                Io.freeIrp(closeIrp);
+                wsk.ioManager().verifier().clearViolations();
+                assertEquals(STATUS_SUCCESS, connection(socket).wskRelease(socket, kept.get(0)));
+                close(socket);
+            }
+        }
+    }
+
+    @Test
+    void aWaitAtDispatchLevelThatCannotEndIsReportedInsteadOfHanging() {
+        Verifier verifier = wsk.ioManager().verifier();
+        verifier.setMode(VerifierRule.IRQL_NOT_PASSIVE, Verifier.Mode.LOG);
+        verifier.setMode(VerifierRule.CALLBACK_BLOCKED, Verifier.Mode.LOG);
+        verifier.setBlockingWaitLimit(Duration.ofMillis(50));
+        KEvent never = new KEvent(KEvent.EventType.NOTIFICATION_EVENT, false);
+        Irql old = Ke.raiseIrql(Irql.DISPATCH_LEVEL);
+        try {
+            assertEquals(STATUS_TIMEOUT, never.waitFor(null), "an infinite wait at DISPATCH_LEVEL is cut short");
+        } finally {
+            Ke.lowerIrql(old);
+        }
+        List<VerifierRule> rules = verifier.violations().stream().map(v -> v.rule()).toList();
+        assertEquals(List.of(VerifierRule.IRQL_NOT_PASSIVE, VerifierRule.CALLBACK_BLOCKED), rules);
+        verifier.clearViolations();
+        assertThrows(IllegalArgumentException.class, () -> verifier.setBlockingWaitLimit(Duration.ZERO));
+    }
+
+    @Test
+    void aCompletionRoutineWaitingForItsOwnExecutorIsDetected() {
+        Verifier verifier = wsk.ioManager().verifier();
+        verifier.setMode(VerifierRule.IRQL_NOT_PASSIVE, Verifier.Mode.OFF);
+        verifier.setMode(VerifierRule.CALLBACK_BLOCKED, Verifier.Mode.LOG);
+        verifier.setBlockingWaitLimit(Duration.ofMillis(50));
+        WskSocket socket = createConnectionSocket(AF_INET);
+        KEvent secondDone = new KEvent(KEvent.EventType.NOTIFICATION_EVENT, false);
+        List<Object> seen = new ArrayList<>();
+        Irp first = Io.allocateIrp(1, false);
+        Io.setCompletionRoutine(first, (device, irp, context) -> {
+            // The classic deadlock: wait, inside a completion routine, for another IRP of the same executor.
+            Irp second = Io.allocateIrp(1, false);
+            Io.setCompletionRoutine(second, (d, i, c) -> {
+                secondDone.set();
+                Io.freeIrp(i);
+                return STATUS_MORE_PROCESSING_REQUIRED;
+            }, null, true, true, true);
+            connection(socket).wskGetLocalAddress(socket, new SockAddrIn(), second);
+            seen.add(secondDone.waitFor(null));
+            Io.freeIrp(irp);
+            return STATUS_MORE_PROCESSING_REQUIRED;
+        }, null, true, true, true);
+        connection(socket).wskBind(socket, SockAddrIn.any(0), 0, first);
+        executor.runPending();
+        assertEquals(List.of(STATUS_TIMEOUT), seen);
+        assertEquals(VerifierRule.CALLBACK_BLOCKED, verifier.violations().get(0).rule());
+        verifier.clearViolations();
+        close(socket);
+    }
+}
