@@ -11,7 +11,7 @@ import org.wsk4j.nt.NtStatus;
 public interface TransportEndpoint {
 
     /**
-     * Binds the endpoint (for a listener: binds and starts listening, see {@link TransportListener#listen}).
+     * Binds the endpoint (for a listener: binds and starts listening, see {@link TransportListener}).
      *
      * @param localAddress the local address; wildcard address and port 0 allowed
      * @return STATUS_SUCCESS, STATUS_ADDRESS_ALREADY_ASSOCIATED (in use), STATUS_INVALID_ADDRESS_COMPONENT
