@@ -1,41 +1,518 @@
 package org.wsk4j;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wsk4j.nt.InlineCompletion;
+import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irp;
+import org.wsk4j.nt.Ke;
 import org.wsk4j.nt.NtStatus;
+import org.wsk4j.nt.VerifierRule;
 
 /**
  * Client-level services of the provider: {@code WskControlClient} and name resolution
  * ({@code WskGetAddressInfo}, {@code WskFreeAddressInfo}, {@code WskGetNameInfo}).
+ *
+ * <p>Per-client state (queued WSK_TRANSPORT_LIST_CHANGE IRPs, cached security descriptors, address lists
+ * not yet freed) lives in a {@link ClientState} per {@link WskClient}, guarded by the client's
+ * registration monitor; the registration fields {@code staticEventMask} and {@code socketCreated} are
+ * guarded by the same monitor. Safe for concurrent use from any thread.
  */
 final class ClientServices {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ClientServices.class);
+
+    /** The events WSK_SET_STATIC_EVENT_CALLBACKS may enable. */
+    static final int STATIC_EVENT_MASK = Wsk.WSK_EVENT_ACCEPT | Wsk.WSK_EVENT_RECEIVE_FROM | Wsk.WSK_EVENT_RECEIVE
+            | Wsk.WSK_EVENT_DISCONNECT | Wsk.WSK_EVENT_SEND_BACKLOG;
+
+    /** {@code sizeof(PSECURITY_DESCRIPTOR)} on x64: what WSK_CACHE_SD writes. */
+    static final int POINTER_SIZE = 8;
+
+    /** The transports of WSK_TRANSPORT_LIST_QUERY, in order. */
+    static final List<WskTransport> TRANSPORTS = List.of(
+            new WskTransport(0x0100, Wsk.SOCK_STREAM, Wsk.IPPROTO_TCP, Wsk.AF_INET, WskTransport.WSK4J_PROVIDER_ID),
+            new WskTransport(0x0100, Wsk.SOCK_DGRAM, Wsk.IPPROTO_UDP, Wsk.AF_INET, WskTransport.WSK4J_PROVIDER_ID),
+            new WskTransport(0x0100, Wsk.SOCK_STREAM, Wsk.IPPROTO_TCP, Wsk.AF_INET6, WskTransport.WSK4J_PROVIDER_ID),
+            new WskTransport(0x0100, Wsk.SOCK_DGRAM, Wsk.IPPROTO_UDP, Wsk.AF_INET6, WskTransport.WSK4J_PROVIDER_ID));
+
+    /** The state of one client; every field guarded by the client's registration monitor. */
+    static final class ClientState {
+        final ArrayDeque<Irp> listChangeIrps = new ArrayDeque<>();
+        final Set<AddrInfoExW> addressLists = Collections.newSetFromMap(new IdentityHashMap<>());
+        final Set<SecurityDescriptor> cachedDescriptors = Collections.newSetFromMap(new IdentityHashMap<>());
+        long tdiBehavior;
+    }
+
     private final WskProvider provider;
+    private final NameResolver resolver;
+    /** Weak keys: the state of a client goes away with the client handle (after re-registration). */
+    private final Map<WskClient, ClientState> states = Collections.synchronizedMap(new WeakHashMap<>());
 
     ClientServices(WskProvider provider) {
         this.provider = provider;
+        this.resolver = new NameResolver(provider.subsystem.name());
     }
+
+    // ---- per-client state ---------------------------------------------------------------------------
+
+    /** The state of the registration's current client; the caller holds the registration's monitor. */
+    private ClientState stateOf(WskRegistration registration) {
+        return states.computeIfAbsent(registration.client, client -> new ClientState());
+    }
+
+    /** The number of WskGetAddressInfo result lists of the registration's client not yet freed. */
+    int outstandingAddressInfoCount(WskRegistration registration) {
+        synchronized (registration) {
+            ClientState state = states.get(registration.client);
+            return state == null ? 0 : state.addressLists.size();
+        }
+    }
+
+    /** The number of security descriptors the registration's client cached and did not release. */
+    int cachedSecurityDescriptorCount(WskRegistration registration) {
+        synchronized (registration) {
+            ClientState state = states.get(registration.client);
+            return state == null ? 0 : state.cachedDescriptors.size();
+        }
+    }
+
+    /** The number of WSK_TRANSPORT_LIST_CHANGE IRPs queued for the registration's client. */
+    int pendingTransportListChangeCount(WskRegistration registration) {
+        synchronized (registration) {
+            ClientState state = states.get(registration.client);
+            return state == null ? 0 : state.listChangeIrps.size();
+        }
+    }
+
+    /** The thread that ran the most recent resolution, or null; for tests. */
+    Thread lastResolverThread() {
+        return resolver.lastThread();
+    }
+
+    /**
+     * Called by WskDeregister once the registration is DEREGISTERING (no new IRP can be queued): completes
+     * the queued WSK_TRANSPORT_LIST_CHANGE IRPs with STATUS_CANCELLED, inline (so they have completed when
+     * this returns, unless the thread's inline-completion depth forced a post), and logs leaks.
+     */
+    void deregistering(WskRegistration registration) {
+        List<Irp> irps;
+        int lists;
+        int descriptors;
+        synchronized (registration) {
+            ClientState state = states.get(registration.client);
+            if (state == null) {
+                return;
+            }
+            irps = new ArrayList<>(state.listChangeIrps);
+            state.listChangeIrps.clear();
+            lists = state.addressLists.size();
+            descriptors = state.cachedDescriptors.size();
+        }
+        for (Irp irp : irps) {
+            if (Io.setCancelRoutine(irp, null) != null) { // else IoCancelIrp won and its routine completes it
+                irp.ioStatus().setStatus(NtStatus.STATUS_CANCELLED).setInformation(0);
+                LOG.debug("WskDeregister cancels WSK_TRANSPORT_LIST_CHANGE {}", irp);
+                InlineCompletion.completeOrPost(irp, provider.subsystem.executor());
+            }
+        }
+        if (lists > 0 || descriptors > 0) {
+            LOG.warn("WskDeregister({}): the client leaks {} address lists (WskFreeAddressInfo not called) and {}"
+                    + " cached security descriptors (WSK_RELEASE_SD not called)", registration, lists, descriptors);
+        }
+    }
+
+    /** Stops the resolver threads (called by WskSubsystem.close); resolutions not started complete cancelled. */
+    void close() {
+        resolver.close();
+    }
+
+    // ---- WskControlClient ---------------------------------------------------------------------------
 
     NtStatus controlClient(WskRegistration registration, int controlCode, long inputSize, Object inputBuffer,
                            long outputSize, Object outputBuffer, Ref<Long> outputSizeReturned, Irp irp) {
+        LOG.debug("WskControlClient({}, code {}, in {} bytes {}, out {} bytes {}, {})", registration, controlCode,
+                inputSize, inputBuffer, outputSize, outputBuffer, irp);
+        if (registration == null) {
+            return fail(irp, NtStatus.STATUS_INVALID_HANDLE);
+        }
+        switch (controlCode) {
+            case Wsk.WSK_TRANSPORT_LIST_CHANGE:
+                return transportListChange(registration, irp);
+            case Wsk.WSK_TRANSPORT_LIST_QUERY:
+            case Wsk.WSK_CACHE_SD:
+            case Wsk.WSK_RELEASE_SD:
+            case Wsk.WSK_TDI_DEVICENAME_MAPPING:
+            case Wsk.WSK_SET_STATIC_EVENT_CALLBACKS:
+            case Wsk.WSK_TDI_BEHAVIOR:
+                if (irp != null) {
+                    return fail(irp, NtStatus.STATUS_INVALID_PARAMETER); // these codes take no IRP
+                }
+                break;
+            default:
+                return fail(irp, NtStatus.STATUS_INVALID_PARAMETER);
+        }
+        NtStatus status;
+        switch (controlCode) {
+            case Wsk.WSK_TRANSPORT_LIST_QUERY:
+                status = transportListQuery(outputSize, outputBuffer, outputSizeReturned);
+                break;
+            case Wsk.WSK_SET_STATIC_EVENT_CALLBACKS:
+                status = setStaticEventCallbacks(registration, inputSize, inputBuffer);
+                break;
+            case Wsk.WSK_CACHE_SD:
+                status = cacheSecurityDescriptor(registration, inputBuffer, outputBuffer, outputSizeReturned);
+                break;
+            case Wsk.WSK_RELEASE_SD:
+                status = releaseSecurityDescriptor(registration, inputBuffer);
+                break;
+            case Wsk.WSK_TDI_BEHAVIOR:
+                status = tdiBehavior(registration, inputSize, inputBuffer);
+                break;
+            default: // WSK_TDI_DEVICENAME_MAPPING: TDI is legacy and wsk4j has no TDI transports
+                status = NtStatus.STATUS_NOT_SUPPORTED;
+                break;
+        }
+        LOG.debug("WskControlClient({}, code {}) returns {}", registration, controlCode, status);
+        return status;
+    }
+
+    /** Fails a call: returns the status when there is no IRP, else accepts the IRP and completes it with it. */
+    private NtStatus fail(Irp irp, NtStatus status) {
         if (irp == null) {
-            return NtStatus.STATUS_NOT_IMPLEMENTED;
+            return status;
         }
         NtStatus rejected = provider.acceptIrp(irp, "WskControlClient");
-        return rejected != null ? rejected : provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
+        return rejected != null ? rejected : provider.failNow(irp, status);
     }
+
+    private static void setSize(Ref<Long> outputSizeReturned, long size) {
+        if (outputSizeReturned != null) {
+            outputSizeReturned.set(size);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static NtStatus transportListQuery(long outputSize, Object outputBuffer, Ref<Long> outputSizeReturned) {
+        long needed = (long) TRANSPORTS.size() * WskTransport.SIZE;
+        if (outputBuffer == null) {
+            if (outputSize != 0) {
+                return NtStatus.STATUS_INVALID_PARAMETER;
+            }
+            setSize(outputSizeReturned, needed);
+            return NtStatus.STATUS_BUFFER_OVERFLOW;
+        }
+        if (outputBuffer instanceof WskTransport[]) {
+            WskTransport[] array = (WskTransport[]) outputBuffer;
+            if (Long.compareUnsigned(outputSize, needed) < 0 || array.length < TRANSPORTS.size()) {
+                setSize(outputSizeReturned, needed);
+                return NtStatus.STATUS_BUFFER_OVERFLOW;
+            }
+            for (int i = 0; i < TRANSPORTS.size(); i++) {
+                array[i] = TRANSPORTS.get(i);
+            }
+            setSize(outputSizeReturned, needed);
+            return NtStatus.STATUS_SUCCESS;
+        }
+        if (outputBuffer instanceof Ref) {
+            ((Ref<Object>) outputBuffer).set(TRANSPORTS.toArray(new WskTransport[0]));
+            setSize(outputSizeReturned, needed);
+            return NtStatus.STATUS_SUCCESS;
+        }
+        return NtStatus.STATUS_INVALID_PARAMETER;
+    }
+
+    private static NtStatus setStaticEventCallbacks(WskRegistration registration, long inputSize, Object input) {
+        if (!(input instanceof WskEventCallbackControl)
+                || Long.compareUnsigned(inputSize, WskEventCallbackControl.SIZE) < 0) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        WskEventCallbackControl control = (WskEventCallbackControl) input;
+        int mask = control.eventMask();
+        if (!Wsk.NPI_WSK_INTERFACE_ID.equals(control.npiId()) || mask == 0 || (mask & ~STATIC_EVENT_MASK) != 0) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        synchronized (registration) {
+            if (registration.socketCreated || registration.staticEventMask != 0) {
+                return NtStatus.STATUS_INVALID_DEVICE_STATE; // too late, or already set (static ones are fixed)
+            }
+            registration.staticEventMask = mask;
+        }
+        return NtStatus.STATUS_SUCCESS;
+    }
+
+    @SuppressWarnings("unchecked")
+    private NtStatus cacheSecurityDescriptor(WskRegistration registration, Object input, Object output,
+                                             Ref<Long> outputSizeReturned) {
+        if (!(input instanceof SecurityDescriptor) || ((SecurityDescriptor) input).isCached()
+                || !(output instanceof Ref)) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        SecurityDescriptor cached;
+        synchronized (registration) {
+            cached = new SecurityDescriptor(((SecurityDescriptor) input).description(), true);
+            stateOf(registration).cachedDescriptors.add(cached);
+        }
+        ((Ref<Object>) output).set(cached);
+        setSize(outputSizeReturned, POINTER_SIZE);
+        return NtStatus.STATUS_SUCCESS;
+    }
+
+    private NtStatus releaseSecurityDescriptor(WskRegistration registration, Object input) {
+        if (!(input instanceof SecurityDescriptor)) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        SecurityDescriptor descriptor = (SecurityDescriptor) input;
+        synchronized (registration) {
+            if (!stateOf(registration).cachedDescriptors.remove(descriptor)) {
+                return NtStatus.STATUS_INVALID_PARAMETER; // not cached by this client, or already released
+            }
+        }
+        descriptor.markReleased();
+        return NtStatus.STATUS_SUCCESS;
+    }
+
+    private NtStatus tdiBehavior(WskRegistration registration, long inputSize, Object input) {
+        if (!(input instanceof Integer || input instanceof Long) || Long.compareUnsigned(inputSize, 4) < 0) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        long flags = input instanceof Integer ? Integer.toUnsignedLong((Integer) input) : (Long) input;
+        if ((flags & ~(long) Wsk.WSK_TDI_BEHAVIOR_BYPASS_TDI) != 0) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        synchronized (registration) {
+            if (registration.socketCreated) {
+                return NtStatus.STATUS_INVALID_DEVICE_STATE;
+            }
+            stateOf(registration).tdiBehavior = flags; // no TDI filters exist in wsk4j: recorded only
+        }
+        return NtStatus.STATUS_SUCCESS;
+    }
+
+    private NtStatus transportListChange(WskRegistration registration, Irp irp) {
+        if (irp == null) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        NtStatus rejected = provider.acceptIrp(irp, "WskControlClient(WSK_TRANSPORT_LIST_CHANGE)");
+        if (rejected != null) {
+            return rejected;
+        }
+        ClientState state;
+        synchronized (registration) {
+            if (registration.state != WskRegistration.REGISTERED) {
+                state = null;
+            } else {
+                state = stateOf(registration);
+                Io.markIrpPending(irp);
+                state.listChangeIrps.add(irp);
+                Io.setCancelRoutine(irp, (device, cancelled) -> {
+                    synchronized (registration) {
+                        state.listChangeIrps.remove(cancelled);
+                    }
+                    completeLater(cancelled, NtStatus.STATUS_CANCELLED);
+                });
+            }
+        }
+        if (state == null) {
+            return provider.failNow(irp, NtStatus.STATUS_DEVICE_NOT_READY); // WskDeregister has started
+        }
+        if (irp.cancel() && Io.setCancelRoutine(irp, null) != null) { // cancelled before the routine was set
+            synchronized (registration) {
+                state.listChangeIrps.remove(irp);
+            }
+            completeLater(irp, NtStatus.STATUS_CANCELLED);
+        }
+        // The transport list never changes in wsk4j: the IRP stays queued until cancelled or WskDeregister.
+        return NtStatus.STATUS_PENDING;
+    }
+
+    /** Completes an IRP already marked pending, on the executor, with Information 0. */
+    private void completeLater(Irp irp, NtStatus status) {
+        irp.ioStatus().setStatus(status).setInformation(0);
+        LOG.debug("{} completes: {}", irp, status);
+        provider.subsystem.executor().execute(() -> Io.completeRequest(irp));
+    }
+
+    // ---- name resolution ------------------------------------------------------------------------------
 
     NtStatus getAddressInfo(WskRegistration registration, String nodeName, String serviceName, int nameSpace,
                             Object nameProvider, AddrInfoExW hints, Ref<AddrInfoExW> result, Irp irp) {
+        Ke.requirePassiveLevel("WskGetAddressInfo");
+        LOG.debug("WskGetAddressInfo({}, node {}, service {}, namespace {}, hints {}, {})", registration, nodeName,
+                serviceName, nameSpace, hints, irp);
+        if (irp == null) {
+            return NtStatus.STATUS_INVALID_PARAMETER; // observed: returned, nothing completed
+        }
         NtStatus rejected = provider.acceptIrp(irp, "WskGetAddressInfo");
-        return rejected != null ? rejected : provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
+        if (rejected != null) {
+            return rejected;
+        }
+        if (registration == null) {
+            return provider.failNow(irp, NtStatus.STATUS_INVALID_HANDLE);
+        }
+        NtStatus invalid = validateAddressInfo(nodeName, serviceName, nameSpace, nameProvider, hints, result);
+        if (invalid != null) {
+            return provider.failNow(irp, invalid);
+        }
+        return resolveOffThread(irp, () -> {
+            NameResolver.Outcome<AddrInfoExW> outcome = NameResolver.resolveAddress(nodeName, serviceName, hints);
+            return new Publication(outcome.status(), () -> {
+                synchronized (registration) {
+                    stateOf(registration).addressLists.add(outcome.value());
+                }
+                result.set(outcome.value());
+            });
+        });
+    }
+
+    private static NtStatus validateAddressInfo(String nodeName, String serviceName, int nameSpace,
+                                                Object nameProvider, AddrInfoExW hints, Ref<AddrInfoExW> result) {
+        boolean noNode = nodeName == null || nodeName.isEmpty();
+        boolean noService = serviceName == null || serviceName.isEmpty();
+        if (noNode && noService || result == null || nameProvider != null
+                || nameSpace != Wsk.NS_ALL && nameSpace != Wsk.NS_DNS) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        if (hints != null) {
+            if (hints.canonName() != null || hints.addr() != null || hints.next() != null
+                    || hints.family() != Wsk.AF_UNSPEC && hints.family() != Wsk.AF_INET
+                    && hints.family() != Wsk.AF_INET6) {
+                return NtStatus.STATUS_INVALID_PARAMETER;
+            }
+            if ((hints.flags() & Wsk.AI_CANONNAME) != 0 && noNode) {
+                return NtStatus.STATUS_INVALID_PARAMETER;
+            }
+        }
+        return null;
     }
 
     void freeAddressInfo(WskRegistration registration, AddrInfoExW addrInfo) {
+        Ke.requirePassiveLevel("WskFreeAddressInfo");
+        LOG.debug("WskFreeAddressInfo({}, {})", registration, addrInfo);
+        if (addrInfo == null) {
+            return; // like FreeAddrInfoExW(NULL): nothing to free
+        }
+        if (registration == null) {
+            provider.subsystem.ioManager().verifier().report(VerifierRule.ADDRINFO_BAD_FREE,
+                    "WskFreeAddressInfo with a client that is not registered with this provider", null);
+            return;
+        }
+        boolean freed;
+        synchronized (registration) {
+            freed = stateOf(registration).addressLists.remove(addrInfo);
+        }
+        if (!freed) {
+            provider.subsystem.ioManager().verifier().report(VerifierRule.ADDRINFO_BAD_FREE,
+                    "WskFreeAddressInfo on a list that is not the head of a list WskGetAddressInfo returned to "
+                            + registration + ", or that was already freed", null);
+        }
     }
 
     NtStatus getNameInfo(WskRegistration registration, SockAddr sockAddr, int sockAddrLength, Ref<String> nodeName,
                          Ref<String> serviceName, int flags, Irp irp) {
+        Ke.requirePassiveLevel("WskGetNameInfo");
+        LOG.debug("WskGetNameInfo({}, {} ({} bytes), flags {}, {})", registration, sockAddr, sockAddrLength,
+                flags, irp);
+        if (irp == null) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
         NtStatus rejected = provider.acceptIrp(irp, "WskGetNameInfo");
-        return rejected != null ? rejected : provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
+        if (rejected != null) {
+            return rejected;
+        }
+        if (registration == null) {
+            return provider.failNow(irp, NtStatus.STATUS_INVALID_HANDLE);
+        }
+        SockAddr address = sockAddr instanceof SockAddrStorage ? ((SockAddrStorage) sockAddr).get() : sockAddr;
+        int allFlags = Wsk.NI_NOFQDN | Wsk.NI_NUMERICHOST | Wsk.NI_NAMEREQD | Wsk.NI_NUMERICSERV | Wsk.NI_DGRAM;
+        if (nodeName == null && serviceName == null || address == null
+                || address.family() != Wsk.AF_INET && address.family() != Wsk.AF_INET6
+                || sockAddrLength > SockAddrStorage.SIZE || sockAddrLength < address.length()
+                || (flags & ~allFlags) != 0) {
+            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+        }
+        String service = serviceName == null ? null : NameResolver.serviceText(address.port(), flags);
+        if (nodeName == null || (flags & Wsk.NI_NUMERICHOST) != 0) {
+            // Nothing to look up: no resolver thread needed.
+            if (nodeName != null) {
+                nodeName.set(NameResolver.numericHost(address));
+            }
+            if (serviceName != null) {
+                serviceName.set(service);
+            }
+            return provider.completeLater(irp, NtStatus.STATUS_SUCCESS, null);
+        }
+        return resolveOffThread(irp, () -> {
+            String host = NameResolver.reverseLookup(address, flags);
+            if (host == null) {
+                return new Publication(NtStatus.STATUS_NOT_FOUND, null);
+            }
+            return new Publication(NtStatus.STATUS_SUCCESS, () -> {
+                nodeName.set(host);
+                if (serviceName != null) {
+                    serviceName.set(service);
+                }
+            });
+        });
+    }
+
+    /** A resolution's status and, for a success, how to publish its results (run only if not cancelled). */
+    private record Publication(NtStatus status, Runnable publish) {
+    }
+
+    /**
+     * Pends an accepted IRP and runs {@code work} on a resolver thread; the IRP is completed on the executor
+     * with the work's status and Information 0 (observed), or with STATUS_CANCELLED if IoCancelIrp comes
+     * first (the result is then dropped), or the subsystem closes before the work started.
+     */
+    private NtStatus resolveOffThread(Irp irp, Supplier<Publication> work) {
+        Io.markIrpPending(irp);
+        Io.setCancelRoutine(irp, (device, cancelled) -> completeLater(cancelled, NtStatus.STATUS_CANCELLED));
+        if (irp.cancel() && Io.setCancelRoutine(irp, null) != null) {
+            completeLater(irp, NtStatus.STATUS_CANCELLED);
+            return NtStatus.STATUS_PENDING;
+        }
+        NameResolver.Task task = new NameResolver.Task() {
+            @Override
+            public void run() {
+                Publication publication;
+                try {
+                    publication = work.get();
+                } catch (RuntimeException e) {
+                    LOG.warn("name resolution for {} failed unexpectedly", irp, e);
+                    publication = new Publication(NtStatus.STATUS_UNSUCCESSFUL, null);
+                }
+                if (Io.setCancelRoutine(irp, null) == null) {
+                    LOG.debug("{} was cancelled; resolution result dropped", irp);
+                    return;
+                }
+                if (publication.status() == NtStatus.STATUS_SUCCESS && publication.publish() != null) {
+                    publication.publish().run();
+                }
+                completeLater(irp, publication.status());
+            }
+
+            @Override
+            void abandon() {
+                if (Io.setCancelRoutine(irp, null) != null) {
+                    completeLater(irp, NtStatus.STATUS_CANCELLED);
+                }
+            }
+        };
+        if (!resolver.submit(task)) { // the subsystem is closing
+            if (Io.setCancelRoutine(irp, null) != null) {
+                completeLater(irp, NtStatus.STATUS_DEVICE_NOT_READY);
+            }
+        }
+        return NtStatus.STATUS_PENDING;
     }
 }

@@ -63,10 +63,6 @@ public final class Wsk {
     /** {@code WskCaptureProviderNPI} wait: wait until the provider is ready (0xFFFFFFFF). */
     public static final int WSK_INFINITE_WAIT = 0xFFFFFFFF;
 
-    /** {@code NPI_WSK_INTERFACE_ID}: the NPI id used in {@link WskEventCallbackControl}. */
-    public static final java.util.UUID NPI_WSK_INTERFACE_ID =
-            java.util.UUID.fromString("2227E803-8D8B-11D4-ABAD-009027719E09");
-
     // ---- socket categories (WskSocket Flags) ------------------------------------------------------
     /** Basic socket: options and IOCTLs only. */
     public static final int WSK_FLAG_BASIC_SOCKET = 0x00000000;
@@ -128,6 +124,46 @@ public final class Wsk {
     public static final int WSK_TDI_BEHAVIOR = 8;
     /** WSK_TDI_BEHAVIOR flag: bypass TDI filters. */
     public static final int WSK_TDI_BEHAVIOR_BYPASS_TDI = 0x00000001;
+
+    /**
+     * {@code NPI_WSK_INTERFACE_ID} = {2227E803-8D8B-11D4-ABAD-009027719E09}: the WSK network programming
+     * interface identifier, the {@code NpiId} of a {@link WskEventCallbackControl} (WSK_SET_STATIC_EVENT_CALLBACKS
+     * and SO_WSK_EVENT_CALLBACK).
+     */
+    public static final java.util.UUID NPI_WSK_INTERFACE_ID =
+            java.util.UUID.fromString("2227E803-8D8B-11D4-ABAD-009027719E09");
+
+    // ---- name resolution (WS2DEF.H) -----------------------------------------------------------------
+    /** {@code NS_ALL}: WskGetAddressInfo NameSpace: all namespaces. */
+    public static final int NS_ALL = 0;
+    /** {@code NS_DNS}: WskGetAddressInfo NameSpace: the domain name system. */
+    public static final int NS_DNS = 12;
+    /** {@code AI_PASSIVE}: with a null NodeName, return wildcard addresses (for bind). */
+    public static final int AI_PASSIVE = 0x00000001;
+    /** {@code AI_CANONNAME}: return the canonical name in the first entry's {@code ai_canonname}. */
+    public static final int AI_CANONNAME = 0x00000002;
+    /** {@code AI_NUMERICHOST}: NodeName must be a numeric address; never resolved by name. */
+    public static final int AI_NUMERICHOST = 0x00000004;
+    /** {@code AI_NUMERICSERV}: ServiceName must be a numeric port. */
+    public static final int AI_NUMERICSERV = 0x00000008;
+    /** {@code AI_ALL}: with AI_V4MAPPED, all IPv6 and IPv4-mapped addresses (accepted; no effect in wsk4j). */
+    public static final int AI_ALL = 0x00000100;
+    /** {@code AI_ADDRCONFIG}: only families configured locally (accepted; no effect in wsk4j). */
+    public static final int AI_ADDRCONFIG = 0x00000400;
+    /** {@code AI_V4MAPPED}: IPv4-mapped IPv6 addresses when no IPv6 exists (accepted; no effect in wsk4j). */
+    public static final int AI_V4MAPPED = 0x00000800;
+    /** {@code AI_FQDN}: return the fully qualified name (accepted; no effect in wsk4j). */
+    public static final int AI_FQDN = 0x00020000;
+    /** {@code NI_NOFQDN}: WskGetNameInfo: only the host part of a name (its first label). */
+    public static final int NI_NOFQDN = 0x01;
+    /** {@code NI_NUMERICHOST}: WskGetNameInfo: the numeric address text, no reverse lookup. */
+    public static final int NI_NUMERICHOST = 0x02;
+    /** {@code NI_NAMEREQD}: WskGetNameInfo: fail (STATUS_NOT_FOUND) when no name is found. */
+    public static final int NI_NAMEREQD = 0x04;
+    /** {@code NI_NUMERICSERV}: WskGetNameInfo: the port number as text, not a service name. */
+    public static final int NI_NUMERICSERV = 0x08;
+    /** {@code NI_DGRAM}: WskGetNameInfo: the service is datagram-based (accepted; no effect in wsk4j). */
+    public static final int NI_DGRAM = 0x10;
 
     // ---- address families, socket types, protocols ---------------------------------------------
     /** {@code AF_UNSPEC}. */

@@ -358,6 +358,8 @@ public final class WskSubsystem implements AutoCloseable {
             wskRegistration.state = WskRegistration.REGISTERED;
             wskRegistration.captures = 0;
             wskRegistration.sockets = 0;
+            wskRegistration.socketCreated = false; // a new client: static callbacks may be set again
+            wskRegistration.staticEventMask = 0;
         }
         synchronized (registrations) {
             registrations.add(wskRegistration);
@@ -474,7 +476,8 @@ public final class WskSubsystem implements AutoCloseable {
 
     /**
      * {@code WskDeregister}: starts deregistration (new captures fail, waiting ones are released with
-     * STATUS_DEVICE_NOT_READY) and blocks until every capture is released and every socket of the
+     * STATUS_DEVICE_NOT_READY, queued {@code WSK_TRANSPORT_LIST_CHANGE} IRPs complete with STATUS_CANCELLED
+     * before the wait begins) and blocks until every capture is released and every socket of the
      * registration is closed. PASSIVE_LEVEL. While it waits it logs, every 5 seconds, what still holds it.
      *
      * @param wskRegistration the registration
@@ -491,6 +494,10 @@ public final class WskSubsystem implements AutoCloseable {
             }
             wskRegistration.state = WskRegistration.DEREGISTERING;
             wskRegistration.notifyAll();
+        }
+        // Outside the monitor: completes queued WSK_TRANSPORT_LIST_CHANGE IRPs (their routines run inline).
+        provider.clientServices.deregistering(wskRegistration);
+        synchronized (wskRegistration) {
             long nextReport = System.nanoTime() + DEREGISTER_REPORT_INTERVAL.toNanos();
             boolean interrupted = false;
             while (wskRegistration.captures > 0 || wskRegistration.sockets > 0) {
@@ -518,7 +525,8 @@ public final class WskSubsystem implements AutoCloseable {
     }
 
     /**
-     * Closes the subsystem: the transport (closing any socket still open) and, if the subsystem created
+     * Closes the subsystem: its name-resolver threads (resolutions not yet started complete with
+     * STATUS_CANCELLED), the transport (closing any socket still open) and, if the subsystem created
      * it, the executor. Registrations still active are reported in the log. Idempotent. The default
      * subsystem cannot be closed.
      *
@@ -543,6 +551,7 @@ public final class WskSubsystem implements AutoCloseable {
                 registration.notifyAll();
             }
         }
+        provider.clientServices.close(); // resolver threads; before the executor, which abandoned IRPs use
         transport.close();
         if (ownsExecutor) {
             executor.close();

@@ -70,7 +70,10 @@ public enum VerifierRule {
             "check the argument against the routine's documented range"),
     /** A buffer description (MDL, WSK_BUF) is longer than the memory it describes. */
     BUFFER_OUT_OF_RANGE(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
-            "make Offset + Length lie within the MDL chain; WSK never truncates silently");
+            "make Offset + Length lie within the MDL chain; WSK never truncates silently"),
+    /** WskFreeAddressInfo was given a list twice, or a list this client did not get from WskGetAddressInfo. */
+    ADDRINFO_BAD_FREE(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
+            "pass WskFreeAddressInfo exactly once the head of each list WskGetAddressInfo returned to this client");
 
     private final int bugCheckCode;
     private final String bugCheckName;
