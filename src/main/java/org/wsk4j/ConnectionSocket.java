@@ -278,6 +278,23 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     private boolean disconnectIndicated;
     private int lastInterest = -1;
 
+    /**
+     * Puts data read before this socket existed (a conditional-accept request watched for a reset) in front of
+     * the read-ahead backlog; an empty buffer in the list marks a FIN the peer already sent.
+     */
+    void prefill(java.util.List<ByteBuffer> data) {
+        synchronized (this) {
+            for (ByteBuffer chunk : data) {
+                if (chunk.hasRemaining()) {
+                    backlog.addLast(chunk);
+                    backlogBytes += chunk.remaining();
+                } else {
+                    readEnd = NtStatus.STATUS_SUCCESS;
+                }
+            }
+        }
+    }
+
     private WskClientConnectionDispatch callbacks() {
         return clientDispatch instanceof WskClientConnectionDispatch ? (WskClientConnectionDispatch) clientDispatch
                 : null;

@@ -56,6 +56,10 @@ class ListenSocket extends SocketImpl {
         final InetSocketAddress local;
         final InetSocketAddress remote;
         WskInspectId inspectId;
+        /** Data the peer sent while the request was held (read to notice a reset); handed to the socket. */
+        final List<java.nio.ByteBuffer> prefetched = new ArrayList<>();
+        /** Whether the held connection is being watched for a reset. */
+        boolean watched;
 
         Incoming(TransportConnection connection) {
             this.connection = connection;
@@ -318,9 +322,11 @@ class ListenSocket extends SocketImpl {
 
     /** A new connection socket for an accepted connection, counted as open. */
     private ConnectionSocket newSocket(Incoming in, Object acceptContext, Object acceptDispatch) {
+        unwatch(in);
         ConnectionSocket socket = new ConnectionSocket(provider, registration, family, acceptContext, acceptDispatch,
                 in.connection);
         socket.inspectId = in.inspectId;
+        socket.prefill(in.prefetched);
         registration.socketOpened();
         return socket;
     }
@@ -511,6 +517,7 @@ class ListenSocket extends SocketImpl {
             }
             LOG.debug("{} WskInspectEvent for {}: {}", this, in, action);
             if (action == WskInspectAction.WskInspectAccept) {
+                watch(in);
                 makeReady(in);
             } else if (action == WskInspectAction.WskInspectPend) {
                 boolean drop;
@@ -522,11 +529,97 @@ class ListenSocket extends SocketImpl {
                 }
                 if (drop) {
                     in.connection.close(true);
+                } else {
+                    watch(in);
                 }
             } else {
                 in.connection.close(true); // WskInspectReject (or no valid answer): dropped, no further event
             }
         });
+    }
+
+    /**
+     * Watches a request that WskInspectEvent accepted or pended until it is handed out: java.nio sees a reset
+     * only by reading, so the held connection is read; data is kept for the socket, a reset (or other failure)
+     * means the request was dropped before it was established, which is reported with WskAbortEvent.
+     */
+    private void watch(Incoming in) {
+        synchronized (this) {
+            in.watched = true;
+        }
+        in.connection.setHandler(new org.wsk4j.spi.TransportHandler() {
+            @Override
+            public void onReadable() {
+                heldReadable(in);
+            }
+        });
+        in.connection.setInterest(org.wsk4j.spi.TransportHandler.READ);
+    }
+
+    private void unwatch(Incoming in) {
+        synchronized (this) {
+            if (!in.watched) {
+                return;
+            }
+            in.watched = false;
+        }
+        in.connection.setInterest(0);
+    }
+
+    private void heldReadable(Incoming in) {
+        java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(ConnectionSocket.INDICATION_CHUNK);
+        long read;
+        try {
+            read = in.connection.read(new java.nio.ByteBuffer[] {chunk});
+        } catch (org.wsk4j.spi.TransportException e) {
+            read = -2;
+        }
+        synchronized (this) {
+            if (!in.watched) {
+                return; // handed out (or dropped) meanwhile
+            }
+            if (read > 0) {
+                chunk.flip();
+                in.prefetched.add(chunk);
+            }
+            if (read != -2 && (read == 0 || read > 0 && in.prefetched.size() < 4)) {
+                return; // keep watching for a reset (up to 256 KiB of early data)
+            }
+            in.watched = false;
+            if (read == -1) {
+                in.connection.setInterest(0); // a FIN is not a drop: the socket's first receive will see it
+                in.prefetched.add(java.nio.ByteBuffer.allocate(0));
+                return;
+            }
+            if (read > 0) {
+                in.connection.setInterest(0); // enough early data buffered; the socket reads the rest
+                return;
+            }
+            if (!pended.remove(in.inspectId, in) && !ready.remove(in)) {
+                return;
+            }
+        }
+        in.connection.setInterest(0);
+        in.connection.close(true);
+        WskAbortEvent abort = listenDispatch().wskAbortEvent();
+        LOG.debug("{} request {} dropped before it was established", this, in);
+        if (abort != null) {
+            post(() -> {
+                if (isCloseCalled()) {
+                    return;
+                }
+                Irql old = Ke.raiseIrql(Irql.DISPATCH_LEVEL);
+                try {
+                    abort.wskAbortEvent(context, in.inspectId);
+                } catch (VirtualMachineError e) {
+                    throw e;
+                } catch (Throwable t) {
+                    provider.subsystem.ioManager().recordRoutineFailure("WskAbortEvent of " + this, t);
+                } finally {
+                    Ke.lowerIrql(old);
+                }
+            });
+        }
     }
 
     private void makeReady(Incoming in) {
