@@ -119,11 +119,12 @@ final class ClientServices {
             descriptors = state.cachedDescriptors.size();
         }
         for (Irp irp : irps) {
-            if (Io.setCancelRoutine(irp, null) != null) { // else IoCancelIrp won and its routine completes it
-                irp.ioStatus().setStatus(NtStatus.STATUS_CANCELLED).setInformation(0);
-                LOG.debug("WskDeregister cancels WSK_TRANSPORT_LIST_CHANGE {}", irp);
-                InlineCompletion.completeOrPost(irp, provider.subsystem.executor());
-            }
+            // Taking the IRP off the queue under the registration's monitor made this the one completer: a
+            // racing cancel routine finds it gone and does nothing, so the IRP is still ours to touch here.
+            Io.setCancelRoutine(irp, null);
+            irp.ioStatus().setStatus(NtStatus.STATUS_CANCELLED).setInformation(0);
+            LOG.debug("WskDeregister cancels WSK_TRANSPORT_LIST_CHANGE {}", irp);
+            InlineCompletion.completeOrPost(irp, provider.subsystem.executor());
         }
         if (lists > 0 || descriptors > 0) {
             LOG.warn("WskDeregister({}): the client leaks {} address lists (WskFreeAddressInfo not called) and {}"
@@ -314,25 +315,28 @@ final class ClientServices {
                 state = stateOf(registration);
                 Io.markIrpPending(irp);
                 state.listChangeIrps.add(irp);
-                Io.setCancelRoutine(irp, (device, cancelled) -> {
-                    synchronized (registration) {
-                        state.listChangeIrps.remove(cancelled);
-                    }
-                    completeLater(cancelled, NtStatus.STATUS_CANCELLED);
-                });
+                // Whoever takes the IRP off the queue (the cancel routine, or WskDeregister) completes it.
+                Io.setCancelRoutine(irp, (device, cancelled) -> cancelListChange(registration, state, cancelled));
             }
         }
         if (state == null) {
             return provider.failNow(irp, NtStatus.STATUS_DEVICE_NOT_READY); // WskDeregister has started
         }
         if (irp.cancel() && Io.setCancelRoutine(irp, null) != null) { // cancelled before the routine was set
-            synchronized (registration) {
-                state.listChangeIrps.remove(irp);
-            }
-            completeLater(irp, NtStatus.STATUS_CANCELLED);
+            cancelListChange(registration, state, irp);
         }
         // The transport list never changes in wsk4j: the IRP stays queued until cancelled or WskDeregister.
         return NtStatus.STATUS_PENDING;
+    }
+
+    private void cancelListChange(WskRegistration registration, ClientState state, Irp irp) {
+        boolean mine;
+        synchronized (registration) {
+            mine = state.listChangeIrps.remove(irp);
+        }
+        if (mine) {
+            completeLater(irp, NtStatus.STATUS_CANCELLED);
+        }
     }
 
     /** Completes an IRP already marked pending, on the executor, with Information 0. */
@@ -475,9 +479,16 @@ final class ClientServices {
      * first (the result is then dropped), or the subsystem closes before the work started.
      */
     private NtStatus resolveOffThread(Irp irp, Supplier<Publication> work) {
+        // The first of cancel, completion and abandonment to flip this flag completes the IRP; the others must
+        // not touch it afterwards (it may already be completed and freed by its owner).
+        java.util.concurrent.atomic.AtomicBoolean decided = new java.util.concurrent.atomic.AtomicBoolean();
         Io.markIrpPending(irp);
-        Io.setCancelRoutine(irp, (device, cancelled) -> completeLater(cancelled, NtStatus.STATUS_CANCELLED));
-        if (irp.cancel() && Io.setCancelRoutine(irp, null) != null) {
+        Io.setCancelRoutine(irp, (device, cancelled) -> {
+            if (decided.compareAndSet(false, true)) {
+                completeLater(cancelled, NtStatus.STATUS_CANCELLED);
+            }
+        });
+        if (irp.cancel() && Io.setCancelRoutine(irp, null) != null && decided.compareAndSet(false, true)) {
             completeLater(irp, NtStatus.STATUS_CANCELLED);
             return NtStatus.STATUS_PENDING;
         }
@@ -491,10 +502,11 @@ final class ClientServices {
                     LOG.warn("name resolution for {} failed unexpectedly", irp, e);
                     publication = new Publication(NtStatus.STATUS_UNSUCCESSFUL, null);
                 }
-                if (Io.setCancelRoutine(irp, null) == null) {
+                if (!decided.compareAndSet(false, true)) {
                     LOG.debug("{} was cancelled; resolution result dropped", irp);
                     return;
                 }
+                Io.setCancelRoutine(irp, null);
                 if (publication.status() == NtStatus.STATUS_SUCCESS && publication.publish() != null) {
                     publication.publish().run();
                 }
@@ -503,15 +515,15 @@ final class ClientServices {
 
             @Override
             void abandon() {
-                if (Io.setCancelRoutine(irp, null) != null) {
+                if (decided.compareAndSet(false, true)) {
+                    Io.setCancelRoutine(irp, null);
                     completeLater(irp, NtStatus.STATUS_CANCELLED);
                 }
             }
         };
-        if (!resolver.submit(task)) { // the subsystem is closing
-            if (Io.setCancelRoutine(irp, null) != null) {
-                completeLater(irp, NtStatus.STATUS_DEVICE_NOT_READY);
-            }
+        if (!resolver.submit(task) && decided.compareAndSet(false, true)) { // the subsystem is closing
+            Io.setCancelRoutine(irp, null);
+            completeLater(irp, NtStatus.STATUS_DEVICE_NOT_READY);
         }
         return NtStatus.STATUS_PENDING;
     }
