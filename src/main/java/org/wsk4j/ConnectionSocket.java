@@ -327,15 +327,16 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         synchronized (this) {
             refused = sendRefusal();
             if (refused == null) {
-                send = new SendOp(pend(irp, "WskSend"), views, false);
-                sends.addLast(send);
+                SendOp queued = new SendOp(pend(irp, "WskSend"), views, false);
+                sends.addLast(queued);
+                // Armed before the monitor is released, so no other thread can complete the IRP first.
+                armCancel(queued.op, () -> cancelSend(queued));
+                send = queued;
             }
         }
         if (refused != null) {
             return provider.failNow(irp, refused); // outside the monitor: the routine runs inline
         }
-        SendOp queued = send;
-        armCancel(queued.op, () -> cancelSend(queued));
         synchronized (this) {
             pumpWrites();
             updateInterest();
@@ -447,15 +448,15 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         ReceiveOp receive = null;
         synchronized (this) {
             if (state == State.CONNECTED) {
-                receive = new ReceiveOp(pend(irp, kind), views, waitAll, drain);
-                receives.addLast(receive);
+                ReceiveOp queued = new ReceiveOp(pend(irp, kind), views, waitAll, drain);
+                receives.addLast(queued);
+                armCancel(queued.op, () -> cancelReceive(queued)); // before another thread can complete it
+                receive = queued;
             }
         }
         if (receive == null) {
             return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
         }
-        ReceiveOp queued = receive;
-        armCancel(queued.op, () -> cancelReceive(queued));
         synchronized (this) {
             pumpReads();
             updateInterest();
@@ -817,13 +818,13 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
                 if (last.total > 0) {
                     sends.addLast(last);
                 }
+                PendingOp queued = op;
+                armCancel(queued, () -> cancelDisconnect(queued)); // before another thread can complete it
             }
         }
         if (refused != null) {
             return provider.failNow(irp, refused);
         }
-        PendingOp queued = op;
-        armCancel(queued, () -> cancelDisconnect(queued));
         synchronized (this) {
             pumpWrites();
             updateInterest();
