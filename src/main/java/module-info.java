@@ -5,6 +5,7 @@
  * <ul>
  *   <li>{@code org.wsk4j.nt}: kernel primitives: NTSTATUS, IRPs, MDLs, KEVENT, IRQL, the I/O manager,
  *       the verifier and the completion executors.</li>
+ *   <li>{@code org.wsk4j.sim}: the deterministic simulated network (virtual time, fault scripting).</li>
  * </ul>
  */
 module org.wsk4j {
@@ -13,4 +14,5 @@ module org.wsk4j {
     exports org.wsk4j;
     exports org.wsk4j.nt;
     exports org.wsk4j.spi;
+    exports org.wsk4j.sim;
 }

@@ -1,0 +1,293 @@
+package org.wsk4j.sim;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import org.wsk4j.nt.NtStatus;
+import org.wsk4j.nt.ScheduledTask;
+import org.wsk4j.spi.ConnectCallback;
+import org.wsk4j.spi.TransportConnection;
+import org.wsk4j.spi.TransportException;
+import org.wsk4j.spi.TransportHandler;
+
+/**
+ * One end of a simulated TCP connection. Each direction holds at most the configured buffer size in flight
+ * plus unread, so writes return partial counts or 0 and WRITE readiness follows the reader. Guarded by the
+ * network's monitor.
+ */
+final class SimConnection extends SimEndpoint implements TransportConnection {
+
+    enum State { OPEN, CONNECTING, CONNECTED, FAILED }
+
+    /** What both ends of one connection share: the reset-after budget of a ResetAfter fault. */
+    static final class Link {
+        long resetAfter = -1;
+        long transferred;
+        boolean reset;
+
+        /** Resets both ends once the budget is spent (monitor held). */
+        void checkReset(SimNetwork network, SimConnection end) {
+            if (resetAfter >= 0 && !reset && transferred >= resetAfter) {
+                reset = true;
+                network.log(end.id + " reset by the network after " + transferred + " bytes");
+                end.fail(NtStatus.STATUS_CONNECTION_RESET);
+                if (end.peer != null) {
+                    end.peer.fail(NtStatus.STATUS_CONNECTION_RESET);
+                }
+            }
+        }
+    }
+
+    /** A passive peer (scripted connect with nobody listening): discards data, answers FIN with FIN. */
+    final boolean passive;
+    State state = State.OPEN;
+    InetSocketAddress remote;
+    SimConnection peer;
+    Link link;
+    /** The most one write takes (PartialSend), 0 for no limit. */
+    int maxWrite;
+    // connect
+    ConnectCallback callback;
+    ScheduledTask connectTimer;
+    SimNetwork.AttemptState attempt;
+    InetSocketAddress connectTarget;
+    // inbound direction
+    private final ArrayDeque<ByteBuffer> readable = new ArrayDeque<>();
+    private long readableBytes;
+    private long inFlight;
+    private boolean finArrived;
+    private boolean outputShut;
+    private NtStatus failure;
+
+    SimConnection(SimNetwork network, SimTransport transport, int family, String id, boolean passive) {
+        super(network, transport, family, id);
+        this.passive = passive;
+    }
+
+    @Override
+    boolean datagram() {
+        return false;
+    }
+
+    @Override
+    int readyOps() {
+        if (state != State.CONNECTED) {
+            return 0;
+        }
+        int ops = 0;
+        if (failure != null || readableBytes > 0 || finArrived) {
+            ops |= TransportHandler.READ;
+        }
+        if (failure != null || (!outputShut && peer != null && window() > 0)) {
+            ops |= TransportHandler.WRITE;
+        }
+        return ops;
+    }
+
+    /** What the peer's inbound direction can still take. */
+    private long window() {
+        return network.config().bufferSize() - peer.inFlight - peer.readableBytes;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        synchronized (network) {
+            return state == State.CONNECTED ? remote : null;
+        }
+    }
+
+    @Override
+    public void connect(InetSocketAddress remoteAddress, ConnectCallback callback) {
+        synchronized (network) {
+            if (closed || state != State.OPEN || local == null) {
+                NtStatus status = closed ? NtStatus.STATUS_CANCELLED : NtStatus.STATUS_INVALID_DEVICE_STATE;
+                network.executor().execute(() -> callback.connectCompleted(status, null));
+                return;
+            }
+            state = State.CONNECTING;
+            network.startConnect(this, remoteAddress, callback);
+        }
+    }
+
+    private void checkUsable() throws TransportException {
+        if (failure != null) {
+            throw new TransportException(failure, null);
+        }
+        if (closed) {
+            throw new TransportException(NtStatus.STATUS_FILE_FORCED_CLOSED, null);
+        }
+        if (state != State.CONNECTED) {
+            throw new TransportException(NtStatus.STATUS_INVALID_DEVICE_STATE, null);
+        }
+    }
+
+    @Override
+    public long read(ByteBuffer[] destinations) throws TransportException {
+        synchronized (network) {
+            checkUsable();
+            long copied = 0;
+            for (ByteBuffer destination : destinations) {
+                while (destination.hasRemaining() && !readable.isEmpty()) {
+                    ByteBuffer head = readable.peekFirst();
+                    int n = Math.min(head.remaining(), destination.remaining());
+                    ByteBuffer slice = head.duplicate();
+                    slice.limit(slice.position() + n);
+                    destination.put(slice);
+                    head.position(head.position() + n);
+                    if (!head.hasRemaining()) {
+                        readable.pollFirst();
+                    }
+                    copied += n;
+                }
+            }
+            readableBytes -= copied;
+            if (copied > 0) {
+                peer.poke(); // room in this direction again
+                return copied;
+            }
+            return finArrived && hasRoom(destinations) ? -1 : 0;
+        }
+    }
+
+    private static boolean hasRoom(ByteBuffer[] buffers) {
+        for (ByteBuffer buffer : buffers) {
+            if (buffer.hasRemaining()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public long write(ByteBuffer[] sources) throws TransportException {
+        synchronized (network) {
+            checkUsable();
+            if (outputShut) {
+                throw new TransportException(NtStatus.STATUS_PIPE_DISCONNECTED, null);
+            }
+            long room = window();
+            if (maxWrite > 0) {
+                room = Math.min(room, maxWrite);
+            }
+            long available = 0;
+            for (ByteBuffer source : sources) {
+                available += source.remaining();
+            }
+            int n = (int) Math.min(room, available);
+            if (n <= 0) {
+                return 0;
+            }
+            byte[] data = new byte[n];
+            int at = 0;
+            for (ByteBuffer source : sources) {
+                int take = Math.min(source.remaining(), n - at);
+                source.get(data, at, take);
+                at += take;
+                if (at == n) {
+                    break;
+                }
+            }
+            SimConnection receiver = peer;
+            receiver.inFlight += n;
+            network.log(id + " send " + n + "B");
+            network.after(network.config().deliveryLatency(), () -> receiver.arrive(data));
+            return n;
+        }
+    }
+
+    /** Data from the peer arrives (monitor held). */
+    private void arrive(byte[] data) {
+        inFlight -= data.length;
+        SimConnection sender = peer;
+        if (failure != null || link.reset) {
+            return; // lost with the connection
+        }
+        if (closed) {
+            network.log(id + " got " + data.length + "B after close: RST to " + sender.id);
+            network.after(network.config().deliveryLatency(), () -> sender.fail(NtStatus.STATUS_CONNECTION_RESET));
+            return;
+        }
+        int length = data.length;
+        if (link.resetAfter >= 0) {
+            length = (int) Math.max(0, Math.min(length, link.resetAfter - link.transferred));
+        }
+        link.transferred += length;
+        if (length > 0 && !passive) {
+            readable.addLast(ByteBuffer.wrap(data, 0, length));
+            readableBytes += length;
+            network.log(id + " received " + length + "B");
+        }
+        link.checkReset(network, this);
+        poke();
+        sender.poke();
+    }
+
+    @Override
+    public void shutdownOutput() throws TransportException {
+        synchronized (network) {
+            checkUsable();
+            if (!outputShut) {
+                sendFin();
+            }
+        }
+    }
+
+    private void sendFin() {
+        outputShut = true;
+        SimConnection receiver = peer;
+        network.log(id + " FIN");
+        network.after(network.config().deliveryLatency(), () -> receiver.finArrives());
+    }
+
+    private void finArrives() {
+        if (failure != null || finArrived) {
+            return;
+        }
+        finArrived = true;
+        network.log(id + " got FIN");
+        if (passive && !outputShut) {
+            sendFin(); // the passive peer closes when its client does
+        }
+        poke();
+    }
+
+    /** The connection broke (monitor held): reads and writes fail with {@code status} from now on. */
+    void fail(NtStatus status) {
+        if (failure != null || closed) {
+            return;
+        }
+        failure = status;
+        readable.clear();
+        readableBytes = 0;
+        network.log(id + " failed: " + status.name());
+        poke();
+    }
+
+    @Override
+    void beforeClose(boolean abortive) {
+        if (state == State.CONNECTING) {
+            network.connectCancelled(this);
+            if (peer != null) {
+                SimConnection other = peer;
+                network.after(network.config().deliveryLatency(), () -> other.fail(NtStatus.STATUS_CONNECTION_RESET));
+            }
+            return;
+        }
+        if (state != State.CONNECTED || failure != null || peer == null) {
+            return;
+        }
+        SimConnection other = peer;
+        if (abortive || readableBytes > 0) {
+            network.log(id + " RST to " + other.id);
+            network.after(network.config().deliveryLatency(), () -> other.fail(NtStatus.STATUS_CONNECTION_RESET));
+        } else if (!outputShut) {
+            sendFin();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SimConnection[" + id + " " + SimNetwork.hostString(local) + " -> " + SimNetwork.hostString(remote)
+                + " " + state + "]";
+    }
+}

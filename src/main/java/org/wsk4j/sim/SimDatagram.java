@@ -1,0 +1,85 @@
+package org.wsk4j.sim;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import org.wsk4j.nt.NtStatus;
+import org.wsk4j.spi.TransportDatagram;
+import org.wsk4j.spi.TransportException;
+import org.wsk4j.spi.TransportHandler;
+
+/** A simulated UDP endpoint: a bounded queue of received datagrams; sends never block. */
+final class SimDatagram extends SimEndpoint implements TransportDatagram {
+
+    private record Datagram(InetSocketAddress sender, byte[] payload) {
+    }
+
+    private final ArrayDeque<Datagram> queue = new ArrayDeque<>();
+    private long queuedBytes;
+
+    SimDatagram(SimNetwork network, SimTransport transport, int family, String id) {
+        super(network, transport, family, id);
+    }
+
+    @Override
+    boolean datagram() {
+        return true;
+    }
+
+    @Override
+    int readyOps() {
+        return (queue.isEmpty() ? 0 : TransportHandler.READ) | TransportHandler.WRITE;
+    }
+
+    @Override
+    public Received receive(ByteBuffer destination) throws TransportException {
+        synchronized (network) {
+            if (closed) {
+                throw new TransportException(NtStatus.STATUS_FILE_FORCED_CLOSED, null);
+            }
+            Datagram datagram = queue.pollFirst();
+            if (datagram == null) {
+                return null;
+            }
+            queuedBytes -= datagram.payload.length;
+            destination.put(datagram.payload, 0, Math.min(datagram.payload.length, destination.remaining()));
+            return new Received(datagram.sender, datagram.payload.length);
+        }
+    }
+
+    @Override
+    public boolean send(ByteBuffer source, InetSocketAddress target) throws TransportException {
+        synchronized (network) {
+            if (closed) {
+                throw new TransportException(NtStatus.STATUS_FILE_FORCED_CLOSED, null);
+            }
+            if (local == null) {
+                throw new TransportException(NtStatus.STATUS_INVALID_DEVICE_STATE, null);
+            }
+            if (target == null || target.getAddress() == null
+                    || !SimNetwork.familyMatches(family, target.getAddress())) {
+                throw new TransportException(NtStatus.STATUS_INVALID_PARAMETER, null);
+            }
+            if (source.remaining() > MAX_DATAGRAM) {
+                throw new TransportException(NtStatus.STATUS_INVALID_BUFFER_SIZE, null);
+            }
+            byte[] payload = new byte[source.remaining()];
+            source.duplicate().get(payload);
+            network.sendDatagram(this, payload, target);
+            source.position(source.limit());
+            return true;
+        }
+    }
+
+    /** A datagram arrives (monitor held). */
+    void deliver(InetSocketAddress sender, byte[] payload) {
+        if (queuedBytes + payload.length > network.config().datagramBuffer()) {
+            network.log(id + " receive buffer full: datagram from " + SimNetwork.hostString(sender) + " dropped");
+            return;
+        }
+        queue.addLast(new Datagram(sender, payload));
+        queuedBytes += payload.length;
+        network.log(id + " received datagram " + payload.length + "B from " + SimNetwork.hostString(sender));
+        poke();
+    }
+}

@@ -1,0 +1,202 @@
+package org.wsk4j.sim;
+
+import java.net.InetSocketAddress;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.wsk4j.nt.NtStatus;
+import org.wsk4j.spi.TransportEndpoint;
+import org.wsk4j.spi.TransportException;
+import org.wsk4j.spi.TransportHandler;
+
+/**
+ * What every simulated endpoint shares: bind, level-triggered readiness delivered as executor tasks, options
+ * and close. State is guarded by the network's monitor; handler callbacks run outside it.
+ */
+abstract class SimEndpoint implements TransportEndpoint {
+
+    final SimNetwork network;
+    /** The owning transport; null for the passive peer of a scripted connect. */
+    final SimTransport transport;
+    final int family;
+    final String id;
+    InetSocketAddress local;
+    boolean closed;
+    private TransportHandler handler = new TransportHandler() { };
+    private int interest;
+    private boolean dispatchQueued;
+    private final Map<SocketOption<?>, Object> options = new LinkedHashMap<>();
+
+    SimEndpoint(SimNetwork network, SimTransport transport, int family, String id) {
+        this.network = network;
+        this.transport = transport;
+        this.family = family;
+        this.id = id;
+    }
+
+    /** The readiness that holds now (TransportHandler bits), monitor held. */
+    abstract int readyOps();
+
+    abstract boolean datagram();
+
+    @Override
+    public NtStatus bind(InetSocketAddress address) {
+        synchronized (network) {
+            if (closed || local != null) {
+                return NtStatus.STATUS_INVALID_DEVICE_STATE;
+            }
+            NtStatus status = transport.host.bind(this, address, datagram());
+            network.log(id + " bind " + SimNetwork.hostString(address) + " on " + transport.host.name + ": "
+                    + (status == NtStatus.STATUS_SUCCESS ? SimNetwork.hostString(local) : status.name()));
+            if (status == NtStatus.STATUS_SUCCESS) {
+                onBound();
+            }
+            return status;
+        }
+    }
+
+    void onBound() {
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        synchronized (network) {
+            return local;
+        }
+    }
+
+    @Override
+    public void setHandler(TransportHandler handler) {
+        synchronized (network) {
+            this.handler = handler;
+        }
+    }
+
+    @Override
+    public void setInterest(int ops) {
+        synchronized (network) {
+            interest = ops;
+            poke();
+        }
+    }
+
+    /** Queues a readiness dispatch when a wanted condition holds (monitor held). */
+    void poke() {
+        if (closed || dispatchQueued || (interest & readyOps()) == 0) {
+            return;
+        }
+        dispatchQueued = true;
+        network.executor().execute(this::dispatch);
+    }
+
+    private void dispatch() {
+        TransportHandler current;
+        int ready;
+        synchronized (network) {
+            dispatchQueued = false;
+            if (closed) {
+                return;
+            }
+            ready = interest & readyOps();
+            current = handler;
+        }
+        if ((ready & TransportHandler.ACCEPT) != 0) {
+            current.onAcceptable();
+        }
+        if ((ready & TransportHandler.READ) != 0) {
+            current.onReadable();
+        }
+        if ((ready & TransportHandler.WRITE) != 0 && isOpen()) {
+            current.onWritable();
+        }
+        synchronized (network) {
+            poke(); // level triggered: still wanted and still ready, so call again
+        }
+    }
+
+    private boolean isOpen() {
+        synchronized (network) {
+            return !closed;
+        }
+    }
+
+    @Override
+    public <T> NtStatus setOption(SocketOption<T> option, T value) {
+        if (!option.type().isInstance(value)) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        if (!isKnown(option)) {
+            return NtStatus.STATUS_NOT_SUPPORTED;
+        }
+        synchronized (network) {
+            options.put(option, value);
+        }
+        return NtStatus.STATUS_SUCCESS;
+    }
+
+    private static boolean isKnown(SocketOption<?> option) {
+        return option == StandardSocketOptions.SO_SNDBUF || option == StandardSocketOptions.SO_RCVBUF
+                || option == StandardSocketOptions.SO_REUSEADDR || option == StandardSocketOptions.SO_KEEPALIVE
+                || option == StandardSocketOptions.TCP_NODELAY || option == StandardSocketOptions.SO_LINGER
+                || option == StandardSocketOptions.SO_BROADCAST || option == StandardSocketOptions.IP_TOS
+                || option == StandardSocketOptions.IP_MULTICAST_TTL || option == StandardSocketOptions.IP_MULTICAST_LOOP
+                || option == StandardSocketOptions.SO_REUSEPORT;
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> option) throws TransportException {
+        synchronized (network) {
+            Object value = options.get(option);
+            if (value == null) {
+                value = defaultOption(option);
+            }
+            if (value == null) {
+                throw new TransportException(NtStatus.STATUS_NOT_SUPPORTED, null);
+            }
+            return option.type().cast(value);
+        }
+    }
+
+    private Object defaultOption(SocketOption<?> option) {
+        if (option == StandardSocketOptions.SO_SNDBUF || option == StandardSocketOptions.SO_RCVBUF) {
+            return datagram() ? network.config().datagramBuffer() : network.config().bufferSize();
+        }
+        if (option == StandardSocketOptions.SO_LINGER) {
+            return -1;
+        }
+        if (option == StandardSocketOptions.IP_TOS || option == StandardSocketOptions.IP_MULTICAST_TTL) {
+            return option == StandardSocketOptions.IP_TOS ? 0 : 1;
+        }
+        if (isKnown(option)) {
+            return option == StandardSocketOptions.IP_MULTICAST_LOOP ? Boolean.TRUE : Boolean.FALSE;
+        }
+        return null;
+    }
+
+    @Override
+    public void close(boolean abortive) {
+        synchronized (network) {
+            if (closed) {
+                return;
+            }
+            beforeClose(abortive);
+            closed = true;
+            interest = 0;
+            if (transport != null) {
+                transport.host.unbind(this);
+                transport.forget(this);
+            }
+            network.log(id + " closed" + (abortive ? " (abortive)" : ""));
+        }
+    }
+
+    /** Protocol work before the endpoint is marked closed (monitor held). */
+    void beforeClose(boolean abortive) {
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + id + " " + SimNetwork.hostString(local) + "]";
+    }
+}

@@ -1,0 +1,913 @@
+package org.wsk4j.sim;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wsk4j.WskSubsystem;
+import org.wsk4j.nt.IoManager;
+import org.wsk4j.nt.ManualCompletionExecutor;
+import org.wsk4j.nt.NtStatus;
+import org.wsk4j.nt.ScheduledTask;
+import org.wsk4j.spi.ConnectCallback;
+import org.wsk4j.spi.Transport;
+import org.wsk4j.spi.TransportException;
+
+/**
+ * A deterministic, in-memory network for tests: hosts with IPv4 and IPv6 addresses, TCP listeners with
+ * backlogs, TCP connections carrying byte streams both ways (bounded buffers, half-close, reset), UDP
+ * datagrams, scripted faults and a virtual clock. It plugs under the same WSK provider as the NIO transport:
+ *
+ * <pre>{@code
+ * SimNetwork network = SimNetwork.create(42);
+ * network.addHost("server", "10.0.0.2", "fd00::2");
+ * try (WskSubsystem wsk = network.newSubsystem()) {          // host "localhost"
+ *     network.onConnect(new InetSocketAddress("10.0.0.2", 80)).thenFault(Fault.refuse());
+ *     ... WSK calls ...
+ *     network.executor().runUntilIdle();                      // completions run here, in virtual time
+ *     assertEquals(STATUS_CONNECTION_REFUSED, network.attempts().get(0).status());
+ * }
+ * }</pre>
+ *
+ * <p><b>Time and order.</b> Every transport event (readiness callbacks, connect outcomes, deliveries) is a
+ * task on the network's {@link ManualCompletionExecutor} at a virtual time; nothing happens unless the test
+ * drives that executor ({@code runPending}, {@code advanceTimeBy}, {@code runUntilIdle}). Events due at the
+ * same time run in the order they were scheduled. The same seed and the same test code give the same
+ * {@link #eventLog()} on every run.
+ *
+ * <p><b>Threading.</b> The simulation is single-threaded: call its methods, and drive its executor, from one
+ * thread (the test thread). Methods are guarded by the network's monitor, so a call from another thread is
+ * safe but makes the order of events depend on thread timing.
+ */
+public final class SimNetwork {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SimNetwork.class);
+
+    /** The name of the host every network starts with (127.0.0.1 and ::1). */
+    public static final String LOCALHOST = "localhost";
+
+    /** The first ephemeral port handed out by bind with port 0 (the IANA dynamic range, as on Windows). */
+    public static final int FIRST_EPHEMERAL_PORT = 49152;
+
+    static final int AF_INET = 2;
+    static final int AF_INET6 = 23;
+
+    /**
+     * The network's timing and sizes. Immutable; change a value with the {@code with...} methods.
+     *
+     * @param connectLatency  one-way latency of SYN, SYN-ACK and the RST that refuses a connect (default 100 µs)
+     * @param deliveryLatency one-way latency of data, FIN, RST and datagrams (default 100 µs)
+     * @param connectTimeout  how long an unanswered connect waits before STATUS_IO_TIMEOUT (default 21 s, the
+     *                        Windows default of 3 SYN transmissions)
+     * @param bufferSize      bytes a TCP direction holds (in flight plus unread) before writes return partial
+     *                        or 0 (default 256 KiB); also what SO_SNDBUF and SO_RCVBUF report
+     * @param backlog         connections a listener holds before further connects are refused (default 128)
+     * @param datagramBuffer  bytes of unread datagrams an endpoint holds before further ones are dropped
+     *                        (default 256 KiB)
+     */
+    public record Config(Duration connectLatency, Duration deliveryLatency, Duration connectTimeout, int bufferSize,
+                         int backlog, int datagramBuffer) {
+
+        /**
+         * Validates the values.
+         *
+         * @param connectLatency  not negative
+         * @param deliveryLatency not negative
+         * @param connectTimeout  positive
+         * @param bufferSize      at least 1
+         * @param backlog         at least 1
+         * @param datagramBuffer  at least 1
+         */
+        public Config {
+            Objects.requireNonNull(connectLatency, "connectLatency");
+            Objects.requireNonNull(deliveryLatency, "deliveryLatency");
+            Objects.requireNonNull(connectTimeout, "connectTimeout");
+            if (connectLatency.isNegative() || deliveryLatency.isNegative() || connectTimeout.isNegative()
+                    || connectTimeout.isZero() || bufferSize < 1 || backlog < 1 || datagramBuffer < 1) {
+                throw new IllegalArgumentException("invalid network configuration");
+            }
+        }
+
+        /**
+         * Returns the LAN-like defaults.
+         *
+         * @return the defaults
+         */
+        public static Config defaults() {
+            return new Config(Duration.ofNanos(100_000), Duration.ofNanos(100_000), Duration.ofSeconds(21),
+                    256 * 1024, 128, 256 * 1024);
+        }
+
+        /**
+         * Returns a copy with another connect latency.
+         *
+         * @param value one way
+         * @return the copy
+         */
+        public Config withConnectLatency(Duration value) {
+            return new Config(value, deliveryLatency, connectTimeout, bufferSize, backlog, datagramBuffer);
+        }
+
+        /**
+         * Returns a copy with another delivery latency.
+         *
+         * @param value one way
+         * @return the copy
+         */
+        public Config withDeliveryLatency(Duration value) {
+            return new Config(connectLatency, value, connectTimeout, bufferSize, backlog, datagramBuffer);
+        }
+
+        /**
+         * Returns a copy with another connect timeout.
+         *
+         * @param value the timeout
+         * @return the copy
+         */
+        public Config withConnectTimeout(Duration value) {
+            return new Config(connectLatency, deliveryLatency, value, bufferSize, backlog, datagramBuffer);
+        }
+
+        /**
+         * Returns a copy with another TCP buffer size.
+         *
+         * @param value bytes per direction
+         * @return the copy
+         */
+        public Config withBufferSize(int value) {
+            return new Config(connectLatency, deliveryLatency, connectTimeout, value, backlog, datagramBuffer);
+        }
+
+        /**
+         * Returns a copy with another listener backlog.
+         *
+         * @param value connections
+         * @return the copy
+         */
+        public Config withBacklog(int value) {
+            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, value, datagramBuffer);
+        }
+
+        /**
+         * Returns a copy with another datagram receive buffer size.
+         *
+         * @param value bytes
+         * @return the copy
+         */
+        public Config withDatagramBuffer(int value) {
+            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, backlog, value);
+        }
+    }
+
+    // ---- state (all guarded by this) --------------------------------------------------------------------
+
+    private final long seed;
+    private final Config config;
+    private final ManualCompletionExecutor executor = new ManualCompletionExecutor();
+    private final IoManager ioManager;
+    private final SplittableRandom socketCreationRandom;
+    private final Map<String, SimHost> hosts = new LinkedHashMap<>();
+    private final Map<InetAddress, SimHost> byAddress = new LinkedHashMap<>();
+    private final List<Hook> connectHooks = new ArrayList<>();
+    private final List<Hook> datagramHooks = new ArrayList<>();
+    private final List<Function<ConnectAttempt, Fault>> deciders = new ArrayList<>();
+    private final List<AttemptState> attempts = new ArrayList<>();
+    private final List<String> eventLog = new ArrayList<>();
+    private int endpointIds;
+    private long creationCalls;
+    private long[] failCreationCalls = new long[0];
+    private double failCreationProbability;
+
+    private SimNetwork(long seed, Config config) {
+        this.seed = seed;
+        this.config = Objects.requireNonNull(config, "config");
+        SplittableRandom root = new SplittableRandom(seed);
+        this.socketCreationRandom = root.split();
+        this.ioManager = IoManager.create("sim-" + Long.toHexString(seed));
+        executor.bindIoManager(ioManager);
+        addHost(LOCALHOST, "127.0.0.1", "::1");
+    }
+
+    /**
+     * Creates a network with the default configuration and the host {@value #LOCALHOST}.
+     *
+     * @param seed the seed every random decision derives from
+     * @return the network
+     */
+    public static SimNetwork create(long seed) {
+        return new SimNetwork(seed, Config.defaults());
+    }
+
+    /**
+     * Creates a network with the given configuration and the host {@value #LOCALHOST}.
+     *
+     * @param seed   the seed every random decision derives from
+     * @param config timing and sizes
+     * @return the network
+     */
+    public static SimNetwork create(long seed, Config config) {
+        return new SimNetwork(seed, config);
+    }
+
+    /**
+     * Returns the seed.
+     *
+     * @return the seed
+     */
+    public long seed() {
+        return seed;
+    }
+
+    /**
+     * Returns the configuration.
+     *
+     * @return the configuration
+     */
+    public Config config() {
+        return config;
+    }
+
+    /**
+     * Returns the network's executor: its virtual clock, on which every transport event is delivered. Give it
+     * to every subsystem on this network ({@link #newSubsystem()} does).
+     *
+     * @return the executor
+     */
+    public ManualCompletionExecutor executor() {
+        return executor;
+    }
+
+    /**
+     * Returns the I/O manager shared by the subsystems {@link #newSubsystem()} creates (one executor can be
+     * bound to only one I/O manager).
+     *
+     * @return the manager
+     */
+    public IoManager ioManager() {
+        return ioManager;
+    }
+
+    /**
+     * Returns a random generator for the caller's own use (for example a randomized test scenario), derived
+     * from the seed and {@code label} only, so that it does not disturb the network's own streams.
+     *
+     * @param label names the stream
+     * @return a generator; the same seed and label always give the same sequence
+     */
+    public SplittableRandom random(String label) {
+        long h = seed * 0x9E3779B97F4A7C15L + label.hashCode();
+        return new SplittableRandom(h ^ (h >>> 31));
+    }
+
+    // ---- hosts and transports ---------------------------------------------------------------------------
+
+    /**
+     * Adds a host, or adds addresses to an existing one. A host with an IPv4 address also gets 127.0.0.1 and
+     * one with an IPv6 address also gets ::1 (loopback always leads to the connecting host itself).
+     *
+     * @param name      the host's name
+     * @param addresses IPv4 and IPv6 literals, for example {@code "10.0.0.2"}, {@code "fd00::2"}
+     * @return this network
+     * @throws IllegalArgumentException when an address is not a literal or belongs to another host
+     */
+    public synchronized SimNetwork addHost(String name, String... addresses) {
+        Objects.requireNonNull(name, "name");
+        SimHost host = hosts.computeIfAbsent(name, SimHost::new);
+        for (String literal : addresses) {
+            InetAddress address = literal(literal);
+            if (address.isAnyLocalAddress()) {
+                throw new IllegalArgumentException("a host address cannot be the wildcard: " + literal);
+            }
+            if (!address.isLoopbackAddress()) {
+                SimHost owner = byAddress.get(address);
+                if (owner != null && owner != host) {
+                    throw new IllegalArgumentException(literal + " already belongs to host " + owner.name);
+                }
+                byAddress.put(address, host);
+            }
+            host.addAddress(address);
+            host.addAddress(literal(address instanceof Inet4Address ? "127.0.0.1" : "::1"));
+        }
+        log("host " + name + " " + host.addresses);
+        return this;
+    }
+
+    /**
+     * Returns the names of the hosts, in the order they were added.
+     *
+     * @return the names
+     */
+    public synchronized List<String> hosts() {
+        return List.copyOf(hosts.keySet());
+    }
+
+    /**
+     * Returns the addresses of a host.
+     *
+     * @param hostName the host
+     * @return its addresses, loopback included
+     */
+    public synchronized List<InetAddress> addresses(String hostName) {
+        return List.copyOf(host(hostName).addresses);
+    }
+
+    /**
+     * Returns a new transport whose endpoints live on the given host. Closing it closes its endpoints.
+     *
+     * @param hostName the host
+     * @return the transport
+     * @throws IllegalArgumentException when there is no such host
+     */
+    public synchronized Transport transport(String hostName) {
+        return new SimTransport(this, host(hostName));
+    }
+
+    /**
+     * Creates a subsystem on host {@value #LOCALHOST}: {@code WskSubsystem.builder().transport(transport(
+     * "localhost")).executor(executor()).ioManager(ioManager()).build()}.
+     *
+     * @return the subsystem; closing it closes its transport, not the network
+     */
+    public WskSubsystem newSubsystem() {
+        return newSubsystem(LOCALHOST);
+    }
+
+    /**
+     * Creates a subsystem whose sockets live on the given host.
+     *
+     * @param hostName the host
+     * @return the subsystem
+     */
+    public WskSubsystem newSubsystem(String hostName) {
+        return WskSubsystem.builder().name("sim-" + hostName).transport(transport(hostName)).executor(executor)
+                .ioManager(ioManager).build();
+    }
+
+    private SimHost host(String name) {
+        SimHost host = hosts.get(name);
+        if (host == null) {
+            throw new IllegalArgumentException("no such host: " + name);
+        }
+        return host;
+    }
+
+    static InetAddress literal(String literal) {
+        if (literal.isEmpty() || !(Character.digit(literal.charAt(0), 16) >= 0 || literal.charAt(0) == ':')
+                || literal.chars().anyMatch(c -> c != '.' && c != ':' && c != '%' && Character.digit(c, 16) < 0)) {
+            throw new IllegalArgumentException("not an IP address literal: " + literal);
+        }
+        try {
+            return InetAddress.getByName(literal); // a literal: no name service lookup
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP address literal: " + literal, e);
+        }
+    }
+
+    // ---- fault scripting ---------------------------------------------------------------------------------
+
+    /** A hook point: which attempts it matches and its queued and standing faults. */
+    static final class Hook {
+        final String description;
+        final boolean datagram;
+        final InetSocketAddress address; // null: any address
+        final int port;
+        final ArrayDeque<Fault> queue = new ArrayDeque<>();
+        Fault standing;
+
+        Hook(String description, boolean datagram, InetSocketAddress address, int port) {
+            this.description = description;
+            this.datagram = datagram;
+            this.address = address;
+            this.port = port;
+        }
+
+        boolean matches(InetSocketAddress target) {
+            if (address != null) {
+                return address.getAddress().equals(target.getAddress()) && address.getPort() == target.getPort();
+            }
+            return port == target.getPort();
+        }
+
+        void check(Fault fault) {
+            if (datagram ? !fault.appliesToDatagram() : !fault.appliesToConnect()) {
+                throw new IllegalArgumentException(fault + " does not apply to a " + description + " hook");
+            }
+        }
+    }
+
+    /**
+     * Returns the fault script for connects to an address and port (found before port-only scripts).
+     *
+     * @param target the destination
+     * @return the script (the same one for the same target)
+     */
+    public FaultScript onConnect(InetSocketAddress target) {
+        return script(connectHooks, false, resolved(target), target.getPort());
+    }
+
+    /**
+     * Returns the fault script for connects to an address literal and port.
+     *
+     * @param address an IP literal
+     * @param port    the port
+     * @return the script
+     */
+    public FaultScript onConnect(String address, int port) {
+        return onConnect(new InetSocketAddress(literal(address), port));
+    }
+
+    /**
+     * Returns the fault script for connects to a port on any address.
+     *
+     * @param port the port
+     * @return the script
+     */
+    public FaultScript onConnect(int port) {
+        return script(connectHooks, false, null, port);
+    }
+
+    /**
+     * Adds a decider consulted for connects that no script handled: it returns the fault to apply, or null
+     * for normal behaviour (the next decider is asked first). It runs inside the simulation and must not
+     * call back into the network.
+     *
+     * @param decider receives the attempt (fault and status not set yet)
+     * @return this network
+     */
+    public synchronized SimNetwork onConnect(Function<ConnectAttempt, Fault> decider) {
+        deciders.add(Objects.requireNonNull(decider, "decider"));
+        return this;
+    }
+
+    /**
+     * Queues faults for connects to an address: the next attempts to it consume them in order.
+     *
+     * @param target the destination
+     * @param faults the faults
+     * @return the script
+     */
+    public FaultScript script(InetSocketAddress target, Fault... faults) {
+        return onConnect(target).thenFault(faults);
+    }
+
+    /**
+     * Returns the fault script for datagrams sent to an address and port.
+     *
+     * @param target the destination
+     * @return the script
+     */
+    public FaultScript onDatagram(InetSocketAddress target) {
+        return script(datagramHooks, true, resolved(target), target.getPort());
+    }
+
+    /**
+     * Returns the fault script for datagrams sent to a port on any address.
+     *
+     * @param port the port
+     * @return the script
+     */
+    public FaultScript onDatagram(int port) {
+        return script(datagramHooks, true, null, port);
+    }
+
+    private static InetSocketAddress resolved(InetSocketAddress target) {
+        if (target.isUnresolved()) {
+            return new InetSocketAddress(literal(target.getHostString()), target.getPort());
+        }
+        return target;
+    }
+
+    private synchronized FaultScript script(List<Hook> hooks, boolean datagram, InetSocketAddress address,
+                                            int port) {
+        for (Hook hook : hooks) {
+            if (Objects.equals(hook.address, address) && hook.port == port) {
+                return new FaultScript(this, hook);
+            }
+        }
+        String where = address == null ? "port " + port : hostString(address);
+        Hook hook = new Hook((datagram ? "datagram " : "connect ") + where, datagram, address, port);
+        hooks.add(hook);
+        return new FaultScript(this, hook);
+    }
+
+    /** Exact-address hooks first, then port hooks; queued faults before standing ones. */
+    private Fault scripted(List<Hook> hooks, InetSocketAddress target) {
+        for (boolean exact : new boolean[] {true, false}) {
+            for (Hook hook : hooks) {
+                if ((hook.address != null) == exact && hook.matches(target) && !hook.queue.isEmpty()) {
+                    return hook.queue.pollFirst();
+                }
+            }
+        }
+        for (boolean exact : new boolean[] {true, false}) {
+            for (Hook hook : hooks) {
+                if ((hook.address != null) == exact && hook.matches(target) && hook.standing != null) {
+                    return hook.standing;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Returns the queued faults no attempt has consumed, in hook order.
+     *
+     * @return the unused faults (standing faults are not listed)
+     */
+    public synchronized List<UnusedFault> unusedFaults() {
+        List<UnusedFault> unused = new ArrayList<>();
+        for (List<Hook> hooks : List.of(connectHooks, datagramHooks)) {
+            for (Hook hook : hooks) {
+                for (Fault fault : hook.queue) {
+                    unused.add(new UnusedFault(hook.description, fault));
+                }
+            }
+        }
+        return unused;
+    }
+
+    // ---- resource faults ---------------------------------------------------------------------------------
+
+    /**
+     * Makes the given socket creations fail ({@code openConnection}, {@code openListener} and
+     * {@code openDatagram} on any transport of this network throw STATUS_INSUFFICIENT_RESOURCES), counted
+     * from 1 after this call; no argument clears the setting. Replaces a probability set earlier.
+     *
+     * @param calls creation numbers, for example {@code failSocketCreation(1, 3)}
+     * @return this network
+     */
+    public synchronized SimNetwork failSocketCreation(long... calls) {
+        failCreationCalls = calls.clone();
+        Arrays.sort(failCreationCalls);
+        creationCalls = 0;
+        failCreationProbability = 0;
+        return this;
+    }
+
+    /**
+     * Makes each socket creation fail with a probability, drawn from the network's seeded socket-creation
+     * stream. Replaces a call list set earlier.
+     *
+     * @param probability 0 (never) to 1 (always)
+     * @return this network
+     */
+    public synchronized SimNetwork failSocketCreationWithProbability(double probability) {
+        if (!(probability >= 0 && probability <= 1)) {
+            throw new IllegalArgumentException("probability must be between 0 and 1: " + probability);
+        }
+        failCreationCalls = new long[0];
+        failCreationProbability = probability;
+        return this;
+    }
+
+    synchronized void checkCreation(SimHost host, String kind) throws TransportException {
+        long call = ++creationCalls;
+        boolean fail = Arrays.binarySearch(failCreationCalls, call) >= 0
+                || (failCreationProbability > 0 && socketCreationRandom.nextDouble() < failCreationProbability);
+        if (fail) {
+            log(host.name + " open " + kind + " failed: STATUS_INSUFFICIENT_RESOURCES");
+            throw new TransportException(NtStatus.STATUS_INSUFFICIENT_RESOURCES, null);
+        }
+    }
+
+    synchronized String nextId(String prefix) {
+        return prefix + (++endpointIds);
+    }
+
+    // ---- records -----------------------------------------------------------------------------------------
+
+    /** A connect attempt while it is recorded (guarded by the network). */
+    static final class AttemptState {
+        final int index;
+        final long time;
+        final String host;
+        final InetSocketAddress source;
+        final InetSocketAddress destination;
+        Fault fault;
+        NtStatus status;
+        long completedAt;
+
+        AttemptState(int index, long time, String host, InetSocketAddress source, InetSocketAddress destination) {
+            this.index = index;
+            this.time = time;
+            this.host = host;
+            this.source = source;
+            this.destination = destination;
+        }
+
+        ConnectAttempt snapshot() {
+            return new ConnectAttempt(index, Duration.ofNanos(time), host, source, destination, fault, status,
+                    status == null ? null : Duration.ofNanos(completedAt));
+        }
+    }
+
+    /**
+     * Returns every connect attempt so far, in the order they were made.
+     *
+     * @return snapshots of the attempts
+     */
+    public synchronized List<ConnectAttempt> attempts() {
+        List<ConnectAttempt> list = new ArrayList<>(attempts.size());
+        for (AttemptState attempt : attempts) {
+            list.add(attempt.snapshot());
+        }
+        return list;
+    }
+
+    /**
+     * Returns the event log: one line per network event, prefixed with its virtual time in nanoseconds. Two
+     * runs with the same seed and the same test code give equal logs.
+     *
+     * @return a copy of the log
+     */
+    public synchronized List<String> eventLog() {
+        return List.copyOf(eventLog);
+    }
+
+    synchronized void log(String event) {
+        String line = "t=" + executor.nanoTime() + "ns " + event;
+        eventLog.add(line);
+        LOG.debug("{}", line);
+    }
+
+    // ---- scheduling --------------------------------------------------------------------------------------
+
+    ScheduledTask after(Duration delay, Runnable task) {
+        return executor.schedule(delay, () -> {
+            synchronized (this) {
+                task.run();
+            }
+        });
+    }
+
+    long now() {
+        return executor.nanoTime();
+    }
+
+    Duration rtt() {
+        return config.connectLatency.multipliedBy(2);
+    }
+
+    // ---- addresses ---------------------------------------------------------------------------------------
+
+    static boolean familyMatches(int family, InetAddress address) {
+        return family == AF_INET ? address instanceof Inet4Address : address instanceof Inet6Address;
+    }
+
+    /** The host an address leads to from {@code source}, or null when no host has it. */
+    SimHost route(SimHost source, InetAddress destination) {
+        if (destination.isLoopbackAddress()) {
+            return source.hasFamily(destination instanceof Inet4Address ? AF_INET : AF_INET6) ? source : null;
+        }
+        return byAddress.get(destination);
+    }
+
+    /** The source address for a destination: loopback for loopback, else the host's first address of the family. */
+    static InetAddress sourceAddress(SimHost host, InetAddress destination) {
+        int family = destination instanceof Inet4Address ? AF_INET : AF_INET6;
+        if (destination.isLoopbackAddress()) {
+            return literal(family == AF_INET ? "127.0.0.1" : "::1");
+        }
+        InetAddress fallback = null;
+        for (InetAddress address : host.addresses) {
+            if (familyMatches(family, address)) {
+                if (!address.isLoopbackAddress()) {
+                    return address;
+                }
+                fallback = address;
+            }
+        }
+        return fallback;
+    }
+
+    static String hostString(InetSocketAddress address) {
+        if (address == null) {
+            return "-";
+        }
+        String host = address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    // ---- TCP connect -------------------------------------------------------------------------------------
+
+    /** Starts a connect (called by {@link SimConnection} with the monitor held). */
+    void startConnect(SimConnection client, InetSocketAddress destination, ConnectCallback callback) {
+        SimHost host = client.transport.host;
+        InetAddress source = sourceAddress(host, destination.getAddress());
+        if (source != null && client.local.getAddress().isAnyLocalAddress()) {
+            client.local = new InetSocketAddress(source, client.local.getPort());
+        }
+        AttemptState attempt = new AttemptState(attempts.size() + 1, now(), host.name, client.local, destination);
+        attempts.add(attempt);
+        client.attempt = attempt;
+        client.callback = callback;
+        client.connectTarget = destination;
+        Fault fault = scripted(connectHooks, destination);
+        if (fault == null) {
+            ConnectAttempt view = attempt.snapshot();
+            for (Function<ConnectAttempt, Fault> decider : deciders) {
+                fault = decider.apply(view);
+                if (fault != null) {
+                    if (!fault.appliesToConnect()) {
+                        throw new IllegalArgumentException("decider returned a datagram fault: " + fault);
+                    }
+                    break;
+                }
+            }
+        }
+        attempt.fault = fault;
+        log("connect#" + attempt.index + " " + client.id + " " + hostString(client.local) + " -> "
+                + hostString(destination) + (fault == null ? "" : " fault=" + fault));
+        if (source == null && fault == null) {
+            finishConnectLater(client, Duration.ZERO, NtStatus.STATUS_NETWORK_UNREACHABLE); // no address of the family
+            return;
+        }
+        applyConnectFault(client, fault);
+    }
+
+    private void applyConnectFault(SimConnection client, Fault fault) {
+        if (fault instanceof Fault.Delay) {
+            Fault.Delay delay = (Fault.Delay) fault;
+            client.connectTimer = after(delay.delay(), () -> {
+                if (client.state == SimConnection.State.CONNECTING) {
+                    client.connectTimer = null;
+                    applyConnectFault(client, delay.then());
+                }
+            });
+        } else if (fault instanceof Fault.Refuse) {
+            finishConnectLater(client, rtt(), NtStatus.STATUS_CONNECTION_REFUSED);
+        } else if (fault instanceof Fault.BlackHole) {
+            finishConnectLater(client, config.connectTimeout, NtStatus.STATUS_IO_TIMEOUT);
+        } else if (fault instanceof Fault.Unreachable) {
+            finishConnectLater(client, rtt(), ((Fault.Unreachable) fault).status());
+        } else if (fault instanceof Fault.FailWith) {
+            finishConnectLater(client, rtt(), ((Fault.FailWith) fault).status());
+        } else {
+            sendSyn(client, fault); // normal, Accept, ResetAfter, Abort, PartialSend
+        }
+    }
+
+    private void sendSyn(SimConnection client, Fault fault) {
+        SimHost target = route(client.transport.host, client.connectTarget.getAddress());
+        if (target == null && fault == null) {
+            finishConnectLater(client, rtt(), NtStatus.STATUS_HOST_UNREACHABLE);
+            return;
+        }
+        client.connectTimer = after(config.connectLatency, () -> synArrived(client, target, fault));
+    }
+
+    private void synArrived(SimConnection client, SimHost target, Fault fault) {
+        if (client.state != SimConnection.State.CONNECTING) {
+            return;
+        }
+        client.connectTimer = null;
+        InetSocketAddress destination = client.connectTarget;
+        SimListener listener = target == null ? null : target.listenerFor(destination);
+        SimConnection server;
+        if (listener != null && listener.queue.size() < listener.backlog) {
+            server = new SimConnection(this, listener.transport, client.family, nextId("c"), false);
+            listener.queue.addLast(server);
+            log(listener.id + " syn from " + hostString(client.local) + " queued as " + server.id
+                    + " (backlog " + listener.queue.size() + "/" + listener.backlog + ")");
+        } else if (fault != null) {
+            server = new SimConnection(this, null, client.family, nextId("p"), true); // passive peer
+            log(server.id + " passive peer for " + hostString(destination));
+        } else {
+            if (listener != null) {
+                log(listener.id + " backlog full: refusing " + hostString(client.local));
+            }
+            finishConnectLater(client, config.connectLatency, NtStatus.STATUS_CONNECTION_REFUSED);
+            return;
+        }
+        server.local = destination;
+        server.remote = client.local;
+        server.state = SimConnection.State.CONNECTED;
+        SimConnection.Link link = new SimConnection.Link();
+        server.link = link;
+        client.link = link;
+        server.peer = client;
+        client.peer = server;
+        if (listener != null && server.transport != null) {
+            listener.poke();
+        }
+        client.connectTimer = after(config.connectLatency, () -> established(client, fault));
+    }
+
+    private void established(SimConnection client, Fault fault) {
+        if (client.state != SimConnection.State.CONNECTING) {
+            return;
+        }
+        client.state = SimConnection.State.CONNECTED;
+        client.remote = client.connectTarget;
+        if (fault instanceof Fault.PartialSend) {
+            client.maxWrite = ((Fault.PartialSend) fault).maxBytesPerWrite();
+        } else if (fault instanceof Fault.ResetAfter) {
+            client.link.resetAfter = ((Fault.ResetAfter) fault).bytes();
+        }
+        finishConnect(client, NtStatus.STATUS_SUCCESS);
+        if (fault instanceof Fault.Abort) {
+            log(client.id + " aborted by the network");
+            client.fail(NtStatus.STATUS_CONNECTION_ABORTED);
+            SimConnection peer = client.peer;
+            after(config.deliveryLatency, () -> peer.fail(NtStatus.STATUS_CONNECTION_RESET));
+        } else {
+            client.link.checkReset(this, client);
+        }
+        client.poke();
+    }
+
+    private void finishConnectLater(SimConnection client, Duration delay, NtStatus status) {
+        client.connectTimer = after(delay, () -> {
+            if (client.state == SimConnection.State.CONNECTING) {
+                finishConnect(client, status);
+            }
+        });
+    }
+
+    /** Reports a connect outcome (monitor held); the callback runs as a task, outside the monitor. */
+    void finishConnect(SimConnection client, NtStatus status) {
+        client.connectTimer = null;
+        AttemptState attempt = client.attempt;
+        attempt.status = status;
+        attempt.completedAt = now();
+        if (status != NtStatus.STATUS_SUCCESS) {
+            client.state = SimConnection.State.FAILED;
+        }
+        log("connect#" + attempt.index + " " + client.id + " " + status.name());
+        ConnectCallback callback = client.callback;
+        client.callback = null;
+        if (callback != null) {
+            executor.execute(() -> callback.connectCompleted(status, null));
+        }
+    }
+
+    /** The endpoint closed while connecting (monitor held). */
+    void connectCancelled(SimConnection client) {
+        if (client.connectTimer != null) {
+            client.connectTimer.cancel();
+            client.connectTimer = null;
+        }
+        client.callback = null;
+        AttemptState attempt = client.attempt;
+        if (attempt != null && attempt.status == null) {
+            attempt.status = NtStatus.STATUS_CANCELLED;
+            attempt.completedAt = now();
+            log("connect#" + attempt.index + " " + client.id + " cancelled by close");
+        }
+    }
+
+    // ---- UDP ---------------------------------------------------------------------------------------------
+
+    /** Sends a datagram (monitor held). */
+    void sendDatagram(SimDatagram sender, byte[] payload, InetSocketAddress target) throws TransportException {
+        SimHost host = sender.transport.host;
+        InetAddress sourceAddress = sender.local.getAddress();
+        if (sourceAddress.isAnyLocalAddress()) {
+            sourceAddress = sourceAddress(host, target.getAddress());
+            if (sourceAddress == null) {
+                log(sender.id + " datagram to " + hostString(target) + ": STATUS_NETWORK_UNREACHABLE");
+                throw new TransportException(NtStatus.STATUS_NETWORK_UNREACHABLE, null);
+            }
+        }
+        InetSocketAddress source = new InetSocketAddress(sourceAddress, sender.local.getPort());
+        Fault fault = scripted(datagramHooks, target);
+        Duration delay = config.deliveryLatency;
+        if (fault instanceof Fault.Delay) {
+            delay = delay.plus(((Fault.Delay) fault).delay());
+            fault = ((Fault.Delay) fault).then();
+        }
+        String what = sender.id + " datagram " + payload.length + "B " + hostString(source) + " -> "
+                + hostString(target);
+        if (fault instanceof Fault.FailWith) {
+            log(what + " failed: " + ((Fault.FailWith) fault).status().name());
+            throw new TransportException(((Fault.FailWith) fault).status(), null);
+        }
+        if (fault instanceof Fault.DropDatagram) {
+            log(what + " dropped (scripted)");
+            return;
+        }
+        log(what);
+        SimHost destination = route(host, target.getAddress());
+        after(delay, () -> {
+            SimDatagram receiver = destination == null ? null : destination.datagramFor(target);
+            if (receiver == null) {
+                log("datagram to " + hostString(target) + " dropped: nobody bound there");
+            } else {
+                receiver.deliver(source, payload);
+            }
+        });
+    }
+}
