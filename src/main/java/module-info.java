@@ -3,10 +3,15 @@
  *
  * <p>Exported packages:
  * <ul>
+ *   <li>{@code org.wsk4j}: the WSK API a driver sees: constants and registration functions ({@code Wsk}),
+ *       {@code WskSubsystem}, NPIs, sockets and their dispatch tables, client callbacks, socket addresses.</li>
+ *   <li>{@code org.wsk4j.spi}: the transport SPI under the provider (NIO and simulated transports implement it).</li>
  *   <li>{@code org.wsk4j.nt}: kernel primitives: NTSTATUS, IRPs, MDLs, KEVENT, IRQL, the I/O manager,
  *       the verifier and the completion executors.</li>
  *   <li>{@code org.wsk4j.sim}: the deterministic simulated network (virtual time, fault scripting).</li>
  * </ul>
+ *
+ * <p>{@code org.wsk4j.internal.nio} (the java.nio transport) is not exported.
  */
 module org.wsk4j {
     requires org.slf4j;
