@@ -27,6 +27,9 @@ public final class WskRegistration {
     int state = UNUSED;
     int captures;
     int sockets;
+    long socketsOpened;
+    long socketsClosed;
+    DeregistrationSummary summary;
     int callsInProgress;
     /** Event mask set by WSK_SET_STATIC_EVENT_CALLBACKS (0 when none); applied to every new socket. */
     int staticEventMask;
@@ -43,11 +46,13 @@ public final class WskRegistration {
 
     synchronized void socketOpened() {
         sockets++;
+        socketsOpened++;
         socketCreated = true;
     }
 
     synchronized void socketClosed() {
         sockets--;
+        socketsClosed++;
         notifyAll();
     }
 
@@ -67,6 +72,15 @@ public final class WskRegistration {
      */
     public synchronized int captureCount() {
         return captures;
+    }
+
+    /**
+     * Returns what the last {@code WskDeregister} of this block found.
+     *
+     * @return the summary, or null before the first deregistration returned
+     */
+    public synchronized DeregistrationSummary deregistrationSummary() {
+        return summary;
     }
 
     /**

@@ -358,6 +358,8 @@ public final class WskSubsystem implements AutoCloseable {
             wskRegistration.state = WskRegistration.REGISTERED;
             wskRegistration.captures = 0;
             wskRegistration.sockets = 0;
+            wskRegistration.socketsOpened = 0;
+            wskRegistration.socketsClosed = 0;
             wskRegistration.socketCreated = false; // a new client: static callbacks may be set again
             wskRegistration.staticEventMask = 0;
         }
@@ -484,6 +486,11 @@ public final class WskSubsystem implements AutoCloseable {
      */
     public void wskDeregister(WskRegistration wskRegistration) {
         Ke.requirePassiveLevel("WskDeregister");
+        if (executor.inExecutorThread()) {
+            ioManager.verifier().report(VerifierRule.DEREGISTER_ON_COMPLETION_THREAD, "WskDeregister called on "
+                    + Thread.currentThread().getName() + ", a thread of this subsystem's completion executor: the"
+                    + " completions it waits for may need this very thread", wskRegistration);
+        }
         if (wskRegistration == null) {
             return;
         }
@@ -521,7 +528,35 @@ public final class WskSubsystem implements AutoCloseable {
         synchronized (registrations) {
             registrations.remove(wskRegistration);
         }
-        LOG.debug("WskDeregister: {} done", wskRegistration);
+        summarize(wskRegistration);
+    }
+
+    private void summarize(WskRegistration registration) {
+        IoManager.IrpStatistics irps = ioManager.statistics();
+        java.util.List<String> sites = new java.util.ArrayList<>();
+        for (org.wsk4j.nt.Irp irp : ioManager.liveIrps()) {
+            Throwable site = irp.allocationSite();
+            String where = "(allocation site not captured)";
+            if (site != null) {
+                for (StackTraceElement frame : site.getStackTrace()) {
+                    if (!frame.getClassName().startsWith("org.wsk4j.nt.")) {
+                        where = "allocated at " + frame;
+                        break;
+                    }
+                }
+            }
+            sites.add(irp + " " + where);
+        }
+        DeregistrationSummary summary;
+        synchronized (registration) {
+            summary = new DeregistrationSummary(irps.allocated(), irps.completedToOwner(), irps.freed(), irps.live(),
+                    irps.peakLive(), registration.socketsOpened, registration.socketsClosed, sites);
+            registration.summary = summary;
+        }
+        LOG.info("WskDeregister({}): IRPs allocated {}, completed {}, freed {}, live {} (peak {}); sockets opened {},"
+                + " closed {}{}", registration, summary.irpsAllocated(), summary.irpsCompleted(), summary.irpsFreed(),
+                summary.irpsLive(), summary.irpsPeakLive(), summary.socketsOpened(), summary.socketsClosed(),
+                sites.isEmpty() ? "" : "; still allocated: " + String.join("; ", sites));
     }
 
     /**

@@ -157,4 +157,49 @@ class RegistrationTest {
             other.wskDeregister(b);
         }
     }
+
+    @Test
+    void deregistrationSummaryCountsIrpsAndSockets() {
+        wsk = WskSubsystem.builder().manualExecutor().build();
+        try (org.wsk4j.nt.IoManager.Binding ignored = wsk.bindToCurrentThread()) {
+            WskRegistration registration = register(MAKE_WSK_VERSION(1, 0));
+            assertNull(registration.deregistrationSummary());
+            WskProviderNpi npi = new WskProviderNpi();
+            assertEquals(STATUS_SUCCESS, wsk.wskCaptureProviderNpi(registration, WSK_NO_WAIT, npi));
+            Completion created = new Completion();
+            npi.dispatch().wskSocket(npi.client(), AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, null,
+                    null, null, null, null, created.irp);
+            wsk.manualExecutor().runPending();
+            Completion closed = new Completion();
+            created.socket().dispatch().wskCloseSocket(created.socket(), closed.irp);
+            wsk.manualExecutor().runPending();
+            org.wsk4j.nt.Irp kept = org.wsk4j.nt.Io.allocateIrp(1, false); // freed after deregistration, as echosrv does
+            wsk.wskReleaseProviderNpi(registration);
+            wsk.wskDeregister(registration);
+            DeregistrationSummary summary = registration.deregistrationSummary();
+            assertEquals(3, summary.irpsAllocated());
+            assertEquals(2, summary.irpsCompleted());
+            assertEquals(2, summary.irpsFreed());
+            assertEquals(1, summary.irpsLive());
+            assertEquals(1, summary.socketsOpened());
+            assertEquals(1, summary.socketsClosed());
+            assertEquals(1, summary.liveIrpSites().size());
+            assertTrue(summary.liveIrpSites().get(0).contains("deregistrationSummaryCountsIrpsAndSockets"),
+                    summary.liveIrpSites().get(0));
+            org.wsk4j.nt.Io.freeIrp(kept);
+        }
+    }
+
+    @Test
+    void deregisterOnACompletionThreadIsReported() {
+        wsk = WskSubsystem.builder().manualExecutor().build();
+        wsk.ioManager().verifier().setMode(org.wsk4j.nt.VerifierRule.DEREGISTER_ON_COMPLETION_THREAD,
+                org.wsk4j.nt.Verifier.Mode.LOG);
+        WskRegistration registration = register(MAKE_WSK_VERSION(1, 0));
+        wsk.executor().execute(() -> wsk.wskDeregister(registration)); // a completion-thread task deregistering
+        wsk.manualExecutor().runPending();
+        assertEquals(org.wsk4j.nt.VerifierRule.DEREGISTER_ON_COMPLETION_THREAD,
+                wsk.ioManager().verifier().violations().get(0).rule());
+        assertFalse(registration.isDeregistering(), "nothing held it, so it still returned");
+    }
 }

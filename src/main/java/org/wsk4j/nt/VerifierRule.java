@@ -62,6 +62,9 @@ public enum VerifierRule {
     /** A socket was closed while data indications retained by its callbacks were not released. */
     INDICATION_NOT_RELEASED(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
             "give back every indication a callback retained (returned STATUS_PENDING) with WskRelease before closing"),
+    /** WskDeregister called on a thread of the subsystem's own completion executor (it may deadlock). */
+    DEREGISTER_ON_COMPLETION_THREAD(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
+            "call WskDeregister from the driver's own thread (Unload, a worker), never from a completion or callback"),
     /** KeRaiseIrql to a lower level, or KeLowerIrql to a higher level. */
     IRQL_BAD_TRANSITION(0x0A, "IRQL_NOT_LESS_OR_EQUAL",
             "pair each KeRaiseIrql with a KeLowerIrql to the level it returned"),
