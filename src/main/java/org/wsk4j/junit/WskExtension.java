@@ -181,7 +181,7 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
             return new Config(transport, seed, failOnUnusedFaults, verifierMode);
         }
         WskTest test = annotation.get();
-        Long pinned = test.seed().isBlank() ? seed : parseSeed(test.seed(), "@WskTest(seed)");
+        Long pinned = test.seed().isBlank() ? seed : Long.valueOf(parseSeed(test.seed(), "@WskTest(seed)"));
         return new Config(test.transport(), pinned, test.failOnUnusedFaults(), verifierMode);
     }
 
@@ -452,7 +452,7 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
         }
     }
 
-    /** Renders a captured site: the first frames outside wsk4j's own library classes. */
+    /** Renders a captured site: the first frames outside wsk4j's own library classes, down to the test method. */
     private static String site(String label, Throwable site) {
         if (site == null) {
             return "";
@@ -463,6 +463,9 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
             if (isLibraryFrame(frame)) {
                 continue;
             }
+            if (shown > 0 && isInvocationFrame(frame)) {
+                break; // reflection and the test engine: below the test method, noise
+            }
             text.append("\n    at ").append(frame);
             if (++shown == 6) {
                 text.append("\n    ...");
@@ -470,6 +473,12 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
             }
         }
         return text.toString();
+    }
+
+    private static boolean isInvocationFrame(StackTraceElement frame) {
+        String name = frame.getClassName();
+        return name.startsWith("jdk.internal.reflect.") || name.startsWith("java.lang.reflect.")
+                || name.startsWith("org.junit.");
     }
 
     /**
