@@ -331,6 +331,24 @@ class WskExtensionTest {
     }
 
     @Test
+    void onlyTheJunitPackageUsesJunit() throws java.io.IOException {
+        java.nio.file.Path main = java.nio.file.Path.of("src/main/java/org/wsk4j");
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(main)) {
+            List<String> users = files.filter(f -> f.toString().endsWith(".java"))
+                    .filter(f -> !f.startsWith(main.resolve("junit")))
+                    .filter(f -> {
+                        try {
+                            return java.nio.file.Files.readString(f).contains("org.junit");
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    })
+                    .map(java.nio.file.Path::toString).collect(Collectors.toList());
+            assertEquals(List.of(), users, "junit-jupiter-api is optional: only org.wsk4j.junit may use it");
+        }
+    }
+
+    @Test
     void seedParsing() {
         assertEquals(42, WskExtension.parseSeed("42", "t"));
         assertEquals(42, WskExtension.parseSeed("0x2A", "t"));
