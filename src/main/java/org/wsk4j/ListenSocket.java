@@ -327,7 +327,7 @@ class ListenSocket extends SocketImpl {
                 in.connection);
         socket.inspectId = in.inspectId;
         socket.prefill(in.prefetched);
-        registration.socketOpened();
+        registration.socketOpened(socket);
         return socket;
     }
 

@@ -935,7 +935,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     }
 
     private void completeClose(Irp irp) {
-        registration.socketClosed();
+        registration.socketClosed(this);
         irp.ioStatus().setStatus(NtStatus.STATUS_SUCCESS).setInformation(0);
         LOG.debug("{} closed", this);
         Io.completeRequest(irp);
@@ -947,7 +947,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
             closeCalled = true;
         }
         closeEndpoint();
-        registration.socketClosed();
+        registration.socketClosed(this);
     }
 
     String kind() {

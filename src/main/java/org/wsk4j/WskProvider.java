@@ -187,7 +187,7 @@ final class WskProvider implements WskProviderDispatch {
             default:
                 socket = new BasicSocket(this, registration, family, type, protocol, context, clientDispatch);
         }
-        registration.socketOpened();
+        registration.socketOpened(socket);
         LOG.debug("created {}", socket);
         return socket;
     }

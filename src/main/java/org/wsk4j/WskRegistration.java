@@ -1,5 +1,9 @@
 package org.wsk4j;
 
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -30,6 +34,8 @@ public final class WskRegistration {
     long socketsOpened;
     long socketsClosed;
     DeregistrationSummary summary;
+    /** The open sockets, in creation order (for leak reports). */
+    final Set<WskSocket> openSockets = new LinkedHashSet<>();
     int callsInProgress;
     /** Event mask set by WSK_SET_STATIC_EVENT_CALLBACKS (0 when none); applied to every new socket. */
     int staticEventMask;
@@ -44,15 +50,17 @@ public final class WskRegistration {
         return state == REGISTERED;
     }
 
-    synchronized void socketOpened() {
+    synchronized void socketOpened(WskSocket socket) {
         sockets++;
         socketsOpened++;
+        openSockets.add(socket);
         socketCreated = true;
     }
 
-    synchronized void socketClosed() {
+    synchronized void socketClosed(WskSocket socket) {
         sockets--;
         socketsClosed++;
+        openSockets.remove(socket);
         notifyAll();
     }
 
@@ -63,6 +71,18 @@ public final class WskRegistration {
      */
     public synchronized int openSocketCount() {
         return sockets;
+    }
+
+    /**
+     * Returns the sockets of this registration not yet closed, in creation order. Their
+     * {@code toString()} names them ({@code socket#7[connection, AF_INET]}); each is a
+     * {@link org.wsk4j.nt.VerifiedObject} whose allocation site tells where it was created (for leak
+     * reports such as the JUnit extension's).
+     *
+     * @return a snapshot
+     */
+    public synchronized List<WskSocket> openSockets() {
+        return new ArrayList<>(openSockets);
     }
 
     /**

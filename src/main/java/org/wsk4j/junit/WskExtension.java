@@ -1,0 +1,578 @@
+package org.wsk4j.junit;
+
+import java.lang.reflect.AnnotatedElement;
+import java.security.CodeSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
+import org.wsk4j.Wsk;
+import org.wsk4j.WskClient;
+import org.wsk4j.WskClientDispatch;
+import org.wsk4j.WskClientNpi;
+import org.wsk4j.WskProviderNpi;
+import org.wsk4j.WskRegistration;
+import org.wsk4j.WskSocket;
+import org.wsk4j.WskSubsystem;
+import org.wsk4j.nt.IoManager;
+import org.wsk4j.nt.Irp;
+import org.wsk4j.nt.ManualCompletionExecutor;
+import org.wsk4j.nt.NtStatus;
+import org.wsk4j.nt.VerifiedObject;
+import org.wsk4j.nt.Verifier;
+import org.wsk4j.nt.VerifierReport;
+import org.wsk4j.sim.SimNetwork;
+import org.wsk4j.sim.UnusedFault;
+
+/**
+ * JUnit 5 extension: runs each test on a fresh, isolated WSK subsystem with a registered client and a
+ * captured provider NPI, injects them as parameters, and fails the test when it leaves anything behind.
+ *
+ * <h2>Registration</h2>
+ * Programmatic, with a fluent configuration:
+ * <pre>{@code
+ * @RegisterExtension
+ * final WskExtension wsk = new WskExtension().simulated().seed(42).failOnUnusedFaults(true);
+ * }</pre>
+ * or annotation-driven with {@link WskTest} ({@code @WskTest(transport = WskTransport.NIO)}), which
+ * registers this class with {@code @ExtendWith}. Use one form per test class.
+ *
+ * <h2>Per test</h2>
+ * <ul>
+ *   <li>Simulated (the default): a fresh {@link SimNetwork} from the seed and {@code network.newSubsystem()}
+ *       (host {@value SimNetwork#LOCALHOST}); NIO: {@code WskSubsystem.builder().manualExecutor().build()}.</li>
+ *   <li>The subsystem's {@link IoManager} is bound to the test thread for the test (so IRPs the test
+ *       allocates with {@code Io.allocateIrp} are accounted there).</li>
+ *   <li>A {@link WskRegistration} registered with WSK version 1.0 and a provider NPI captured with
+ *       {@code WSK_NO_WAIT}; the extension releases its own capture after the test.</li>
+ * </ul>
+ * Test methods and {@code @BeforeEach}/{@code @AfterEach} methods may declare parameters of type
+ * {@link WskSubsystem}, {@link WskRegistration}, {@link WskProviderNpi}, {@link WskClient},
+ * {@link ManualCompletionExecutor}, {@link IoManager} and, on the simulated transport only,
+ * {@link SimNetwork}. Constructors cannot: the subsystem exists per test, not per instance.
+ *
+ * <h2>After each test</h2>
+ * The extension runs the tasks already queued, then fails the test with one report listing every
+ * problem, each naming the object and, where captured, where it was allocated:
+ * IRPs still allocated (outstanding or never freed), sockets not closed, NPI captures not released (after
+ * releasing its own), queued faults no attempt used (simulated, when {@link #failOnUnusedFaults(boolean)}),
+ * verifier violations recorded, and exceptions thrown by completion or cancel routines. Then it
+ * deregisters (when no socket is left open; otherwise {@code WskDeregister} would wait forever) and
+ * closes the subsystem and unbinds the thread, whatever the outcome.
+ *
+ * <h2>Seed</h2>
+ * The simulated network's seed is, in order: {@link WskTest#seed()}, {@link #seed(long)}, the system
+ * property {@value #SEED_PROPERTY} ({@code -Dwsk4j.seed=0x2a} or decimal), else a value derived from the
+ * test's unique id (stable from run to run and different per test). When a simulated test fails, the
+ * seed is reported as {@code wsk4j seed=0x... (rerun with -Dwsk4j.seed=0x...)}: in the message of the
+ * extension's own after-test failure, and as a <em>suppressed</em> exception added to an exception the
+ * test method threw (the original exception is rethrown unchanged, so its type, message and
+ * expected/actual values stay as they were).
+ *
+ * <h2>Parallel execution</h2>
+ * All per-test state lives in the test's {@link ExtensionContext.Store}; the extension holds only its
+ * configuration. Tests running in parallel get separate subsystems, networks and I/O managers.
+ */
+public final class WskExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver,
+        TestExecutionExceptionHandler {
+
+    /** The system property that sets the seed when neither the annotation nor the extension does. */
+    public static final String SEED_PROPERTY = "wsk4j.seed";
+
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(WskExtension.class);
+    private static final String STATE = "state";
+    private static final Set<Class<?>> INJECTABLE = Set.of(WskSubsystem.class, WskRegistration.class,
+            WskProviderNpi.class, WskClient.class, SimNetwork.class, ManualCompletionExecutor.class, IoManager.class);
+
+    private WskTransport transport = WskTransport.SIMULATED;
+    private Long seed;
+    private boolean failOnUnusedFaults = true;
+    private Verifier.Mode verifierMode;
+
+    /**
+     * Creates the extension with the defaults: simulated transport, seed from the property or the test
+     * id, unused faults fail the test, verifier modes unchanged ({@link Verifier.Mode#FAIL}).
+     */
+    public WskExtension() {
+    }
+
+    /**
+     * Runs tests on the simulated network (the default).
+     *
+     * @return this extension
+     */
+    public WskExtension simulated() {
+        transport = WskTransport.SIMULATED;
+        return this;
+    }
+
+    /**
+     * Runs tests on real loopback sockets (java.nio) with a manual completion executor.
+     *
+     * @return this extension
+     */
+    public WskExtension nio() {
+        transport = WskTransport.NIO;
+        return this;
+    }
+
+    /**
+     * Sets the transport.
+     *
+     * @param transport the transport
+     * @return this extension
+     */
+    public WskExtension transport(WskTransport transport) {
+        this.transport = Objects.requireNonNull(transport, "transport");
+        return this;
+    }
+
+    /**
+     * Pins the simulated network's seed (it then wins over the system property).
+     *
+     * @param seed the seed
+     * @return this extension
+     */
+    public WskExtension seed(long seed) {
+        this.seed = seed;
+        return this;
+    }
+
+    /**
+     * Sets whether queued faults no attempt consumed fail the test (simulated transport only).
+     *
+     * @param fail true (the default) to fail
+     * @return this extension
+     */
+    public WskExtension failOnUnusedFaults(boolean fail) {
+        this.failOnUnusedFaults = fail;
+        return this;
+    }
+
+    /**
+     * Sets the mode of every verifier rule of each test's I/O manager. With {@link Verifier.Mode#LOG} a
+     * broken rule does not throw inside the test, but it is still recorded and fails the test afterwards;
+     * only {@link Verifier.Mode#OFF} ignores violations.
+     *
+     * @param mode the mode
+     * @return this extension
+     */
+    public WskExtension verifierMode(Verifier.Mode mode) {
+        this.verifierMode = Objects.requireNonNull(mode, "mode");
+        return this;
+    }
+
+    /** The configuration in force for one test. */
+    private record Config(WskTransport transport, Long seed, boolean failOnUnusedFaults, Verifier.Mode verifierMode) {
+    }
+
+    private Config config(ExtensionContext context) {
+        Optional<WskTest> annotation = findAnnotation(context);
+        if (annotation.isEmpty()) {
+            return new Config(transport, seed, failOnUnusedFaults, verifierMode);
+        }
+        WskTest test = annotation.get();
+        Long pinned = test.seed().isBlank() ? seed : Long.valueOf(parseSeed(test.seed(), "@WskTest(seed)"));
+        return new Config(test.transport(), pinned, test.failOnUnusedFaults(), verifierMode);
+    }
+
+    private static Optional<WskTest> findAnnotation(ExtensionContext context) {
+        Optional<WskTest> found = context.getTestMethod().flatMap(m -> annotation(m));
+        if (found.isPresent()) {
+            return found;
+        }
+        for (Class<?> type = context.getTestClass().orElse(null); type != null; type = type.getEnclosingClass()) {
+            found = annotation(type);
+            if (found.isPresent()) {
+                return found;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<WskTest> annotation(AnnotatedElement element) {
+        return Optional.ofNullable(element.getAnnotation(WskTest.class));
+    }
+
+    // ---- seed ---------------------------------------------------------------------------------------------
+
+    /**
+     * Parses a seed: {@code 0x} followed by up to 16 hexadecimal digits (unsigned), or a decimal long.
+     *
+     * @param text  the text
+     * @param where where it came from, for the error message
+     * @return the seed
+     * @throws ExtensionConfigurationException when the text is not a seed
+     */
+    static long parseSeed(String text, String where) {
+        String t = text.trim();
+        try {
+            if (t.startsWith("0x") || t.startsWith("0X")) {
+                return Long.parseUnsignedLong(t.substring(2), 16);
+            }
+            return Long.parseLong(t);
+        } catch (NumberFormatException e) {
+            throw new ExtensionConfigurationException(where + " is not a seed (decimal or 0x-hexadecimal): " + text, e);
+        }
+    }
+
+    /**
+     * Derives a stable seed from a test's unique id: FNV-1a (64 bit) of its characters, then the SplitMix64
+     * finalizer (so similar ids give unrelated seeds).
+     */
+    static long derivedSeed(String uniqueId) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < uniqueId.length(); i++) {
+            h ^= uniqueId.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        h = (h ^ (h >>> 30)) * 0xbf58476d1ce4e5b9L;
+        h = (h ^ (h >>> 27)) * 0x94d049bb133111ebL;
+        return h ^ (h >>> 31);
+    }
+
+    private static long resolveSeed(Config config, ExtensionContext context) {
+        if (config.seed() != null) {
+            return config.seed();
+        }
+        String property = System.getProperty(SEED_PROPERTY);
+        if (property != null && !property.isBlank()) {
+            return parseSeed(property, "-D" + SEED_PROPERTY);
+        }
+        return derivedSeed(context.getUniqueId());
+    }
+
+    /**
+     * The line that reports a seed: {@code wsk4j seed=0x2a (rerun with -Dwsk4j.seed=0x2a)}.
+     *
+     * @param seed the seed
+     * @return the text
+     */
+    static String seedMessage(long seed) {
+        String hex = "0x" + Long.toHexString(seed);
+        return "wsk4j seed=" + hex + " (rerun with -D" + SEED_PROPERTY + "=" + hex + ")";
+    }
+
+    /** Carries the seed line as a suppressed exception of a failed test; no stack trace of its own. */
+    static final class SeedReport extends RuntimeException {
+        SeedReport(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    // ---- per-test state -----------------------------------------------------------------------------------
+
+    /** Everything one test owns; stored in the test's store, so JUnit closes it even if afterEach did not run. */
+    static final class State implements ExtensionContext.Store.CloseableResource {
+        final WskTransport transport;
+        final long seed;
+        final boolean failOnUnusedFaults;
+        final SimNetwork network;
+        final WskSubsystem subsystem;
+        final ManualCompletionExecutor executor;
+        final IoManager ioManager;
+        final WskRegistration registration = new WskRegistration();
+        final WskProviderNpi npi = new WskProviderNpi();
+        IoManager.Binding binding;
+        boolean registered;
+        boolean captured;
+        private boolean closed;
+
+        State(Config config, long seed) {
+            this.transport = config.transport();
+            this.seed = seed;
+            this.failOnUnusedFaults = config.failOnUnusedFaults();
+            if (transport == WskTransport.SIMULATED) {
+                network = SimNetwork.create(seed);
+                subsystem = network.newSubsystem();
+                executor = network.executor();
+                ioManager = network.ioManager();
+            } else {
+                network = null;
+                subsystem = WskSubsystem.builder().manualExecutor().build();
+                executor = subsystem.manualExecutor();
+                ioManager = subsystem.ioManager();
+            }
+        }
+
+        String describe() {
+            return transport == WskTransport.SIMULATED ? "simulated, " + seedMessage(seed) : "NIO";
+        }
+
+        /** Unbinds the thread and closes the subsystem (and the network's executor); idempotent. */
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                if (binding != null) {
+                    binding.close();
+                }
+            } catch (IllegalStateException wrongThread) {
+                // closed by JUnit on another thread than the test's: the binding dies with that thread
+            } finally {
+                subsystem.close();
+                if (network != null) {
+                    network.executor().close();
+                }
+            }
+        }
+    }
+
+    private static ExtensionContext.Store store(ExtensionContext context) {
+        return context.getStore(NAMESPACE);
+    }
+
+    /**
+     * Builds the test's subsystem, binds its I/O manager to the test thread, registers a client and
+     * captures the provider NPI.
+     *
+     * @param context the test's context
+     */
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        if (store(context).get(STATE) != null) {
+            throw new ExtensionConfigurationException("WskExtension is registered twice for " + context.getDisplayName()
+                    + ": use either @WskTest or a @RegisterExtension field, not both");
+        }
+        Config config = config(context);
+        State state = new State(config, resolveSeed(config, context));
+        store(context).put(STATE, state);
+        if (config.verifierMode() != null) {
+            state.ioManager.verifier().setAllModes(config.verifierMode());
+        }
+        state.binding = state.ioManager.bindToCurrentThread();
+        NtStatus registered = state.subsystem.wskRegister(new WskClientNpi(null,
+                new WskClientDispatch(Wsk.MAKE_WSK_VERSION(1, 0), 0, null)), state.registration);
+        if (registered != NtStatus.STATUS_SUCCESS) {
+            throw new ExtensionConfigurationException("WskRegister failed: " + registered);
+        }
+        state.registered = true;
+        NtStatus captured = state.subsystem.wskCaptureProviderNpi(state.registration, Wsk.WSK_NO_WAIT, state.npi);
+        if (captured != NtStatus.STATUS_SUCCESS) {
+            throw new ExtensionConfigurationException("WskCaptureProviderNpi failed: " + captured);
+        }
+        state.captured = true;
+    }
+
+    /**
+     * Checks what the test left behind, then deregisters and closes the subsystem.
+     *
+     * @param context the test's context
+     * @throws AssertionError listing every problem found
+     */
+    @Override
+    public void afterEach(ExtensionContext context) {
+        State state = store(context).remove(STATE, State.class);
+        if (state == null) {
+            return;
+        }
+        List<String> problems = new ArrayList<>();
+        List<Throwable> causes = new ArrayList<>();
+        try {
+            check(state, problems, causes);
+        } finally {
+            state.close();
+        }
+        if (!problems.isEmpty()) {
+            StringBuilder report = new StringBuilder("wsk4j: ").append(context.getDisplayName())
+                    .append(" left ").append(problems.size()).append(problems.size() == 1 ? " problem" : " problems")
+                    .append(" behind [").append(state.describe()).append("]");
+            for (int i = 0; i < problems.size(); i++) {
+                report.append("\n ").append(i + 1).append(". ").append(problems.get(i).replace("\n", "\n    "));
+            }
+            AssertionError error = new AssertionError(report.toString());
+            causes.forEach(error::addSuppressed);
+            throw error;
+        }
+    }
+
+    private static void check(State state, List<String> problems, List<Throwable> causes) {
+        WskSubsystem wsk = state.subsystem;
+        WskRegistration registration = state.registration;
+        IoManager io = state.ioManager;
+        try {
+            state.executor.runPending();
+        } catch (RuntimeException e) {
+            problems.add("running the queued completions failed: " + e);
+            causes.add(e);
+        }
+        if (state.captured && registration.captureCount() > 0) {
+            wsk.wskReleaseProviderNpi(registration);
+        }
+        int captures = registration.captureCount();
+        if (captures > 0) {
+            problems.add(captures + " provider NPI capture(s) of " + registration + " not released"
+                    + " (WskCaptureProviderNpi without a matching WskReleaseProviderNpi)");
+            while (registration.captureCount() > 0) {
+                wsk.wskReleaseProviderNpi(registration);
+            }
+        }
+        List<WskSocket> open = registration.openSockets();
+        for (WskSocket socket : open) {
+            problems.add(socket + " was never closed (WskCloseSocket)"
+                    + site("created at", socket instanceof VerifiedObject ? ((VerifiedObject) socket).allocationSite() : null));
+        }
+        if (open.isEmpty() && state.registered) {
+            wsk.wskDeregister(registration);
+            state.executor.runPending();
+        }
+        List<Irp> live = io.liveIrps();
+        for (Irp irp : live) {
+            problems.add(irp + " is still allocated (outstanding, or completed and never freed with IoFreeIrp)"
+                    + site("allocated at", irp.allocationSite()));
+        }
+        if (io.liveIrpCount() > live.size()) {
+            problems.add(io.liveIrpCount() + " IRPs are still allocated (live IRP tracking is off: no details)");
+        }
+        if (state.network != null && state.failOnUnusedFaults) {
+            for (UnusedFault unused : state.network.unusedFaults()) {
+                problems.add("scripted fault " + unused.fault() + " on " + unused.hook() + " was never used by an attempt"
+                        + " (or configure failOnUnusedFaults(false))");
+            }
+        }
+        for (VerifierReport violation : io.verifier().violations()) {
+            problems.add(violation.describe());
+        }
+        for (Throwable failure : io.routineFailures()) {
+            problems.add("a completion/cancel routine or callback threw " + failure
+                    + " (recorded by the I/O manager; see the suppressed exceptions)");
+            causes.add(failure);
+        }
+    }
+
+    /** Renders a captured site: the first frames outside wsk4j's own library classes, down to the test method. */
+    private static String site(String label, Throwable site) {
+        if (site == null) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder("\n  ").append(label).append(':');
+        int shown = 0;
+        for (StackTraceElement frame : site.getStackTrace()) {
+            if (isLibraryFrame(frame)) {
+                continue;
+            }
+            if (shown > 0 && isInvocationFrame(frame)) {
+                break; // reflection and the test engine: below the test method, noise
+            }
+            text.append("\n    at ").append(frame);
+            if (++shown == 6) {
+                text.append("\n    ...");
+                break;
+            }
+        }
+        return text.toString();
+    }
+
+    private static boolean isInvocationFrame(StackTraceElement frame) {
+        String name = frame.getClassName();
+        return name.startsWith("jdk.internal.reflect.") || name.startsWith("java.lang.reflect.")
+                || name.startsWith("org.junit.");
+    }
+
+    /**
+     * A frame of the library itself (same jar or class directory as this class, package org.wsk4j); the
+     * package name alone is not enough, since tests and drivers may live in org.wsk4j packages too.
+     */
+    private static boolean isLibraryFrame(StackTraceElement frame) {
+        if (!frame.getClassName().startsWith("org.wsk4j.")) {
+            return false;
+        }
+        try {
+            Class<?> type = Class.forName(frame.getClassName(), false, WskExtension.class.getClassLoader());
+            return Objects.equals(location(type), location(WskExtension.class));
+        } catch (ClassNotFoundException | LinkageError | SecurityException e) {
+            return true;
+        }
+    }
+
+    private static String location(Class<?> type) {
+        CodeSource source = type.getProtectionDomain().getCodeSource();
+        return source == null || source.getLocation() == null ? null : source.getLocation().toExternalForm();
+    }
+
+    // ---- seed on failure ----------------------------------------------------------------------------------
+
+    /**
+     * Adds the seed line as a suppressed exception to what a simulated test threw, then rethrows it
+     * unchanged. Aborted tests (failed assumptions) are left alone.
+     *
+     * @param context   the test's context
+     * @param throwable what the test threw
+     * @throws Throwable always, the same throwable
+     */
+    @Override
+    public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
+        State state = store(context).get(STATE, State.class);
+        if (state != null && state.transport == WskTransport.SIMULATED
+                && !throwable.getClass().getName().equals("org.opentest4j.TestAbortedException")) {
+            throwable.addSuppressed(new SeedReport(seedMessage(state.seed)));
+        }
+        throw throwable;
+    }
+
+    // ---- parameters ---------------------------------------------------------------------------------------
+
+    /**
+     * Tells whether a parameter is one of the injectable types.
+     *
+     * @param parameterContext the parameter
+     * @param extensionContext the context
+     * @return true for the types listed in the class description
+     */
+    @Override
+    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return INJECTABLE.contains(parameterContext.getParameter().getType());
+    }
+
+    /**
+     * Returns this test's object of the parameter's type.
+     *
+     * @param parameterContext the parameter
+     * @param extensionContext the context
+     * @return the object
+     * @throws ParameterResolutionException outside a test (constructors, {@code @BeforeAll}) or for
+     *                                      {@link SimNetwork} on the NIO transport
+     */
+    @Override
+    public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        Class<?> type = parameterContext.getParameter().getType();
+        State state = store(extensionContext).get(STATE, State.class);
+        if (state == null) {
+            throw new ParameterResolutionException("WskExtension injects " + type.getSimpleName()
+                    + " only into test methods and @BeforeEach/@AfterEach methods (the subsystem exists per test), not into "
+                    + parameterContext.getDeclaringExecutable());
+        }
+        if (type == WskSubsystem.class) {
+            return state.subsystem;
+        } else if (type == WskRegistration.class) {
+            return state.registration;
+        } else if (type == WskProviderNpi.class) {
+            return state.npi;
+        } else if (type == WskClient.class) {
+            return state.npi.client();
+        } else if (type == ManualCompletionExecutor.class) {
+            return state.executor;
+        } else if (type == IoManager.class) {
+            return state.ioManager;
+        } else if (type == SimNetwork.class) {
+            if (state.network == null) {
+                throw new ParameterResolutionException("SimNetwork cannot be injected: this test runs on the NIO "
+                        + "transport (real sockets); use WskExtension.simulated() or @WskTest(transport = SIMULATED)");
+            }
+            return state.network;
+        }
+        throw new ParameterResolutionException("WskExtension cannot inject " + type.getName());
+    }
+}

@@ -1,0 +1,57 @@
+package org.wsk4j.junit;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The annotation-driven form of {@link WskExtension}: registers the extension and configures it. On a
+ * class it applies to every test of the class (and of its {@code @Nested} classes); on a method it
+ * applies to that method and overrides the class's annotation. It does not make a method a test: keep
+ * {@code @Test} (or {@code @ParameterizedTest}, ...).
+ *
+ * <pre>{@code
+ * @WskTest(seed = "0x2a")
+ * class MyDriverTest {
+ *     @Test
+ *     void refused(SimNetwork network, WskProviderNpi npi, ManualCompletionExecutor executor) { ... }
+ * }
+ * }</pre>
+ *
+ * <p>Use either this annotation or a {@code @RegisterExtension} field in a test class, not both: the
+ * extension fails the test with a clear message when it finds itself registered twice.
+ */
+@Documented
+@Inherited
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.TYPE, ElementType.METHOD})
+@ExtendWith(WskExtension.class)
+public @interface WskTest {
+
+    /**
+     * The transport.
+     *
+     * @return {@link WskTransport#SIMULATED} unless set
+     */
+    WskTransport transport() default WskTransport.SIMULATED;
+
+    /**
+     * The seed of the simulated network, decimal or {@code 0x} hexadecimal; empty (the default) means
+     * the system property {@value WskExtension#SEED_PROPERTY}, else a seed derived from the test's unique
+     * id (stable from run to run).
+     *
+     * @return the seed text, or empty
+     */
+    String seed() default "";
+
+    /**
+     * Whether a queued fault that no attempt consumed fails the test (simulated transport only).
+     *
+     * @return true unless set
+     */
+    boolean failOnUnusedFaults() default true;
+}

@@ -1,0 +1,475 @@
+package org.wsk4j.conformance;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.wsk4j.Wsk.*;
+import static org.wsk4j.nt.NtStatus.*;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.wsk4j.SockAddr;
+import org.wsk4j.SockAddrIn;
+import org.wsk4j.WskBuf;
+import org.wsk4j.WskProviderConnectionDispatch;
+import org.wsk4j.WskProviderListenDispatch;
+import org.wsk4j.WskProviderNpi;
+import org.wsk4j.WskRegistration;
+import org.wsk4j.WskSocket;
+import org.wsk4j.junit.WskExtension;
+import org.wsk4j.nt.Io;
+import org.wsk4j.nt.Irp;
+import org.wsk4j.nt.ManualCompletionExecutor;
+import org.wsk4j.nt.NtStatus;
+import org.wsk4j.sim.Fault;
+import org.wsk4j.sim.SimNetwork;
+
+/**
+ * The connection behaviour of WSK as one suite, run unchanged on both transports: the scenarios live in
+ * {@link Scenarios}; each {@code @Nested} class registers the {@link WskExtension} for one transport.
+ * Both ends are WSK sockets of the same subsystem on loopback (127.0.0.1), so the peer is WSK on both
+ * transports. Every IRP the scenarios allocate must complete exactly once (checked after each test), and
+ * the extension checks that none is left allocated and no socket is left open.
+ */
+class ConnectionConformanceTest {
+
+    @Nested
+    class OnSimulatedNetwork extends Scenarios {
+        @RegisterExtension
+        final WskExtension wsk = new WskExtension().simulated();
+
+        SimNetwork network;
+
+        @BeforeEach
+        void network(SimNetwork network) {
+            this.network = network;
+        }
+
+        @Override
+        Driver driver(ManualCompletionExecutor executor) {
+            return new Driver(executor, true);
+        }
+
+        /** A black hole: the connect gets no answer until the 21 s virtual connect timeout. */
+        @Override
+        int pendingConnectPort() {
+            network.onConnect("127.0.0.1", 7777).thenFault(Fault.blackHole());
+            return 7777;
+        }
+    }
+
+    @Nested
+    class OnNio extends Scenarios {
+        @RegisterExtension
+        final WskExtension wsk = new WskExtension().nio();
+
+        private FullBacklog full;
+
+        @Override
+        Driver driver(ManualCompletionExecutor executor) {
+            return new Driver(executor, false);
+        }
+
+        /**
+         * A listener whose accept queue is full, so a further connect stays in SYN_SENT (pending) on Linux.
+         * No black hole exists on real loopback; this is the portable way to hold a connect pending.
+         */
+        @Override
+        int pendingConnectPort() throws IOException {
+            full = new FullBacklog();
+            return full.port();
+        }
+
+        @AfterEach
+        void closeBacklog() throws IOException {
+            if (full != null) {
+                full.close();
+            }
+        }
+    }
+
+    /** Drives completions the right way for the transport. */
+    static final class Driver {
+        static final Duration WAIT = Duration.ofSeconds(10);
+        final ManualCompletionExecutor executor;
+        final boolean simulated;
+
+        Driver(ManualCompletionExecutor executor, boolean simulated) {
+            this.executor = executor;
+            this.simulated = simulated;
+        }
+
+        /**
+         * Runs completions until the condition holds: in virtual time on the simulated network (1 ms steps,
+         * up to a minute of virtual time), in real time (up to 10 s) on NIO, where the selector thread posts.
+         */
+        boolean until(BooleanSupplier condition) {
+            if (!simulated) {
+                return executor.runUntil(condition, WAIT);
+            }
+            for (int step = 0; step < 60_000; step++) {
+                executor.runPending();
+                if (condition.getAsBoolean()) {
+                    return true;
+                }
+                executor.advanceTimeBy(Duration.ofMillis(1));
+            }
+            return condition.getAsBoolean();
+        }
+
+        /** Lets the transport make progress without waiting for anything in particular. */
+        void settle() {
+            if (simulated) {
+                executor.advanceTimeBy(Duration.ofSeconds(1));
+            } else {
+                executor.runUntil(() -> false, Duration.ofMillis(100));
+            }
+        }
+    }
+
+    /** An IRP with a completion routine that records the result, counts its runs and frees the IRP. */
+    static final class Op {
+        final Irp irp = Io.allocateIrp(1, false);
+        final String name;
+        int runs;
+        NtStatus status;
+        long information;
+        Object informationObject;
+
+        Op(String name, List<String> order) {
+            this.name = name;
+            assertNotNull(irp, "IRP allocation");
+            Io.setCompletionRoutine(irp, (device, completed, context) -> {
+                runs++;
+                status = completed.ioStatus().status();
+                information = completed.ioStatus().information();
+                informationObject = completed.ioStatus().informationObject();
+                order.add(name + " " + status.name());
+                Io.freeIrp(completed);
+                return STATUS_MORE_PROCESSING_REQUIRED;
+            }, null, true, true, true);
+        }
+
+        boolean done() {
+            return runs > 0;
+        }
+
+        WskSocket socket() {
+            return (WskSocket) informationObject;
+        }
+    }
+
+    /** The scenarios; the same code on both transports. */
+    abstract static class Scenarios {
+        WskProviderNpi npi;
+        WskRegistration registration;
+        Driver driver;
+        final List<Op> ops = new ArrayList<>();
+        final List<String> order = new ArrayList<>();
+
+        abstract Driver driver(ManualCompletionExecutor executor);
+
+        /** A loopback port on which a connect stays pending until cancelled. */
+        abstract int pendingConnectPort() throws IOException;
+
+        @BeforeEach
+        void inject(WskProviderNpi npi, WskRegistration registration, ManualCompletionExecutor executor) {
+            this.npi = npi;
+            this.registration = registration;
+            this.driver = driver(executor);
+        }
+
+        @AfterEach
+        void everyIrpCompletedExactlyOnce() {
+            for (Op op : ops) {
+                assertEquals(1, op.runs, () -> op.name + " completed " + op.runs + " times");
+            }
+        }
+
+        Op op(String name) {
+            Op op = new Op(name, order);
+            ops.add(op);
+            return op;
+        }
+
+        NtStatus await(Op op) {
+            assertTrue(driver.until(op::done), () -> op.name + " never completed");
+            return op.status;
+        }
+
+        static WskProviderConnectionDispatch connection(WskSocket socket) {
+            return (WskProviderConnectionDispatch) socket.dispatch();
+        }
+
+        WskSocket socket(int flags) {
+            Op op = op("socket");
+            assertEquals(STATUS_PENDING, npi.dispatch().wskSocket(npi.client(), AF_INET, SOCK_STREAM, IPPROTO_TCP,
+                    flags, null, null, null, null, null, op.irp));
+            assertEquals(STATUS_SUCCESS, await(op));
+            return op.socket();
+        }
+
+        /** A WSK listening socket on 127.0.0.1 and an ephemeral port. */
+        WskSocket listener() {
+            WskSocket listener = socket(WSK_FLAG_LISTEN_SOCKET);
+            Op bind = op("bind");
+            ((WskProviderListenDispatch) listener.dispatch()).wskBind(listener, SockAddrIn.loopback(0), 0, bind.irp);
+            assertEquals(STATUS_SUCCESS, await(bind));
+            return listener;
+        }
+
+        int port(WskSocket listener) {
+            SockAddrIn local = new SockAddrIn();
+            Op op = op("getLocalAddress");
+            ((WskProviderListenDispatch) listener.dispatch()).wskGetLocalAddress(listener, local, op.irp);
+            assertEquals(STATUS_SUCCESS, await(op));
+            return local.port();
+        }
+
+        /** A loopback port nothing listens on: a WSK listener's port, after the listener closed. */
+        int freePort() {
+            WskSocket listener = listener();
+            int port = port(listener);
+            close(listener);
+            return port;
+        }
+
+        WskSocket boundConnectionSocket() {
+            WskSocket socket = socket(WSK_FLAG_CONNECTION_SOCKET);
+            Op bind = op("bind");
+            connection(socket).wskBind(socket, SockAddrIn.any(0), 0, bind.irp);
+            assertEquals(STATUS_SUCCESS, await(bind));
+            return socket;
+        }
+
+        NtStatus connect(WskSocket socket, SockAddr remote) {
+            Op op = op("connect");
+            assertEquals(STATUS_PENDING, connection(socket).wskConnect(socket, remote, 0, op.irp));
+            return await(op);
+        }
+
+        WskSocket accept(WskSocket listener) {
+            Op op = op("accept");
+            ((WskProviderListenDispatch) listener.dispatch()).wskAccept(listener, 0, null, null, null, null, op.irp);
+            assertEquals(STATUS_SUCCESS, await(op));
+            assertNotNull(op.socket());
+            return op.socket();
+        }
+
+        void close(WskSocket socket) {
+            Op op = op("close");
+            assertEquals(STATUS_PENDING, socket.dispatch().wskCloseSocket(socket, op.irp));
+            assertEquals(STATUS_SUCCESS, await(op));
+        }
+
+        /** Two connected WSK sockets: [client, accepted]; the listener is closed already. */
+        WskSocket[] pair() {
+            WskSocket listener = listener();
+            WskSocket client = boundConnectionSocket();
+            assertEquals(STATUS_SUCCESS, connect(client, SockAddrIn.loopback(port(listener))));
+            WskSocket accepted = accept(listener);
+            close(listener);
+            return new WskSocket[] {client, accepted};
+        }
+
+        static WskBuf buf(byte[] data) {
+            return new WskBuf(Io.allocateMdl(ByteBuffer.wrap(data), 0, data.length), 0, data.length);
+        }
+
+        Op send(WskSocket socket, String text) {
+            Op op = op("send");
+            connection(socket).wskSend(socket, buf(text.getBytes(StandardCharsets.US_ASCII)), 0, op.irp);
+            return op;
+        }
+
+        Op receive(WskSocket socket, byte[] into) {
+            Op op = op("receive");
+            connection(socket).wskReceive(socket, buf(into), 0, op.irp);
+            return op;
+        }
+
+        String receiveText(WskSocket socket, int length) {
+            StringBuilder text = new StringBuilder();
+            while (text.length() < length) {
+                byte[] into = new byte[length - text.length()];
+                Op op = receive(socket, into);
+                assertEquals(STATUS_SUCCESS, await(op));
+                assertTrue(op.information > 0, "data, not end of stream");
+                text.append(new String(into, 0, (int) op.information, StandardCharsets.US_ASCII));
+            }
+            return text.toString();
+        }
+
+        // ---- scenarios ----------------------------------------------------------------------------------
+
+        @Test
+        void connectSucceedsAndTheListenerAcceptsIt() {
+            WskSocket listener = listener();
+            WskSocket client = boundConnectionSocket();
+            Op connect = op("connect");
+            assertEquals(STATUS_PENDING, connection(client).wskConnect(client, SockAddrIn.loopback(port(listener)), 0,
+                    connect.irp));
+            assertEquals(STATUS_SUCCESS, await(connect));
+            assertEquals(0, connect.information);
+            WskSocket accepted = accept(listener);
+            close(client);
+            close(accepted);
+            close(listener);
+        }
+
+        @Test
+        void connectToAPortNobodyListensOnIsRefused() {
+            int port = freePort();
+            WskSocket client = boundConnectionSocket();
+            assertEquals(STATUS_CONNECTION_REFUSED, connect(client, SockAddrIn.loopback(port)));
+            close(client);
+        }
+
+        @Test
+        void unboundConnectFailsAtOnceWithInvalidDeviceState() {
+            WskSocket client = socket(WSK_FLAG_CONNECTION_SOCKET);
+            Op connect = op("connect");
+            assertEquals(STATUS_INVALID_DEVICE_STATE,
+                    connection(client).wskConnect(client, SockAddrIn.loopback(9), 0, connect.irp));
+            assertEquals(1, connect.runs, "completed before the call returned");
+            assertEquals(STATUS_INVALID_DEVICE_STATE, connect.status);
+            close(client);
+        }
+
+        @Test
+        void cancellingAPendingConnectCompletesItCancelled() throws IOException {
+            int port = pendingConnectPort();
+            WskSocket client = boundConnectionSocket();
+            Op connect = op("connect");
+            assertEquals(STATUS_PENDING, connection(client).wskConnect(client, SockAddrIn.loopback(port), 0, connect.irp));
+            driver.settle();
+            assertFalse(connect.done(), "the connect is pending");
+            assertTrue(Io.cancelIrp(connect.irp), "a cancel routine is set while pending");
+            assertEquals(STATUS_CANCELLED, await(connect));
+            assertEquals(0, connect.information);
+            close(client);
+        }
+
+        @Test
+        void wskSocketConnectHandsOutAConnectedSocket() {
+            WskSocket listener = listener();
+            Op op = op("socketConnect");
+            assertEquals(STATUS_PENDING, npi.dispatch().wskSocketConnect(npi.client(), SOCK_STREAM, IPPROTO_TCP,
+                    SockAddrIn.any(0), SockAddrIn.loopback(port(listener)), 0, null, null, null, null, null, op.irp));
+            assertEquals(STATUS_SUCCESS, await(op));
+            WskSocket client = op.socket();
+            assertTrue(client.dispatch() instanceof WskProviderConnectionDispatch);
+            WskSocket accepted = accept(listener);
+            close(client);
+            close(accepted);
+            close(listener);
+        }
+
+        @Test
+        void wskSocketConnectFailureHandsOutNothing() {
+            int port = freePort();
+            int before = registration.openSocketCount();
+            Op op = op("socketConnect");
+            npi.dispatch().wskSocketConnect(npi.client(), SOCK_STREAM, IPPROTO_TCP, SockAddrIn.any(0),
+                    SockAddrIn.loopback(port), 0, null, null, null, null, null, op.irp);
+            assertEquals(STATUS_CONNECTION_REFUSED, await(op));
+            assertNull(op.informationObject);
+            assertEquals(before, registration.openSocketCount());
+        }
+
+        @Test
+        void dataFlowsBothWays() {
+            WskSocket[] pair = pair();
+            Op ping = send(pair[0], "ping");
+            assertEquals(STATUS_SUCCESS, await(ping));
+            assertEquals(4, ping.information);
+            assertEquals("ping", receiveText(pair[1], 4));
+            Op pong = send(pair[1], "pong!");
+            assertEquals(STATUS_SUCCESS, await(pong));
+            assertEquals(5, pong.information);
+            assertEquals("pong!", receiveText(pair[0], 5));
+            close(pair[0]);
+            close(pair[1]);
+        }
+
+        @Test
+        void gracefulDisconnectIsAZeroByteReceiveAtThePeer() {
+            WskSocket[] pair = pair();
+            Op disconnect = op("disconnect");
+            connection(pair[0]).wskDisconnect(pair[0], null, 0, disconnect.irp);
+            assertEquals(STATUS_SUCCESS, await(disconnect));
+            Op received = receive(pair[1], new byte[8]);
+            assertEquals(STATUS_SUCCESS, await(received));
+            assertEquals(0, received.information, "end of stream");
+            close(pair[0]);
+            close(pair[1]);
+        }
+
+        @Test
+        void abortiveDisconnectResetsThePeer() {
+            WskSocket[] pair = pair();
+            Op received = receive(pair[1], new byte[8]);
+            Op abort = op("abort");
+            connection(pair[0]).wskDisconnect(pair[0], null, WSK_FLAG_ABORTIVE, abort.irp);
+            assertEquals(STATUS_SUCCESS, await(abort));
+            assertEquals(STATUS_CONNECTION_RESET, await(received));
+            close(pair[0]);
+            close(pair[1]);
+        }
+
+        @Test
+        void closeWithAPendingReceiveCancelsItBeforeTheCloseCompletes() {
+            WskSocket[] pair = pair();
+            Op received = receive(pair[0], new byte[8]);
+            driver.settle();
+            assertFalse(received.done(), "nothing was sent: the receive is pending");
+            Op close = op("close");
+            assertEquals(STATUS_PENDING, pair[0].dispatch().wskCloseSocket(pair[0], close.irp));
+            await(close);
+            assertEquals(STATUS_CANCELLED, received.status);
+            assertEquals(List.of("receive STATUS_CANCELLED", "close STATUS_SUCCESS"),
+                    order.subList(order.size() - 2, order.size()));
+            close(pair[1]);
+        }
+    }
+
+    /** A java.nio listener with backlog 1 and its queue filled, so further connects stay pending (Linux). */
+    static final class FullBacklog implements AutoCloseable {
+        final ServerSocketChannel server;
+        final List<SocketChannel> fillers = new ArrayList<>();
+
+        FullBacklog() throws IOException {
+            server = ServerSocketChannel.open();
+            server.bind(new InetSocketAddress("127.0.0.1", 0), 1);
+            for (int i = 0; i < 4; i++) {
+                SocketChannel filler = SocketChannel.open();
+                filler.configureBlocking(false);
+                filler.connect(server.getLocalAddress());
+                fillers.add(filler);
+            }
+        }
+
+        int port() throws IOException {
+            return ((InetSocketAddress) server.getLocalAddress()).getPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (SocketChannel filler : fillers) {
+                filler.close();
+            }
+            server.close();
+        }
+    }
+}
