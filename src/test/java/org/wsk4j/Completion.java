@@ -7,21 +7,22 @@ import org.wsk4j.nt.KEvent;
 import org.wsk4j.nt.NtStatus;
 
 /**
- * Test support: an IRP from Io.allocateIrp(1, false) whose completion routine records what it saw, counts
+ * Test support (shared by the provider, simulation and conformance tests): an IRP from Io.allocateIrp(1, false) whose completion routine records what it saw, counts
  * how often it ran, and frees the IRP (returning STATUS_MORE_PROCESSING_REQUIRED), as a WSK client should.
  */
-final class Completion {
+public final class Completion {
 
-    final Irp irp;
-    final AtomicInteger runs = new AtomicInteger();
-    volatile NtStatus status;
-    volatile long information;
-    volatile Object informationObject;
-    volatile boolean pendingReturned;
+    public final Irp irp;
+    public final AtomicInteger runs = new AtomicInteger();
+    public volatile NtStatus status;
+    public volatile long information;
+    public volatile Object informationObject;
+    public volatile boolean pendingReturned;
     /** Set by the completion routine, for tests that wait the way a driver does. */
-    final KEvent signaled = new KEvent(KEvent.EventType.NOTIFICATION_EVENT, false);
+    public final KEvent signaled = new KEvent(KEvent.EventType.NOTIFICATION_EVENT, false);
 
-    Completion() {
+    /** Allocates the IRP and sets the recording routine. */
+    public Completion() {
         irp = Io.allocateIrp(1, false);
         Io.setCompletionRoutine(irp, (device, completed, context) -> {
             status = completed.ioStatus().status();
@@ -35,11 +36,21 @@ final class Completion {
         }, null, true, true, true);
     }
 
-    boolean done() {
+    /**
+     * Tells whether the routine ran.
+     *
+     * @return true after the completion
+     */
+    public boolean done() {
         return runs.get() > 0;
     }
 
-    WskSocket socket() {
+    /**
+     * The socket in Information, for WskSocket, WskSocketConnect and WskAccept.
+     *
+     * @return the socket
+     */
+    public WskSocket socket() {
         return (WskSocket) informationObject;
     }
 }

@@ -5,10 +5,7 @@ import static org.wsk4j.Wsk.*;
 import static org.wsk4j.nt.NtStatus.*;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -236,35 +233,6 @@ class ConnectPathTest extends WskTestBase {
         assertEquals(STATUS_NOT_IMPLEMENTED, ((WskProviderListenDispatch) socket.dispatch())
                 .wskBind(socket, SockAddrIn.any(0), 0, bind.irp), "as observed on Windows");
         close(socket);
-    }
-
-    /** A listener whose accept queue is full, so further connects stay in SYN_SENT (pending) on Linux. */
-    private static final class FullBacklog implements AutoCloseable {
-        final ServerSocketChannel server;
-        final List<SocketChannel> fillers = new ArrayList<>();
-
-        FullBacklog() throws IOException {
-            server = ServerSocketChannel.open();
-            server.bind(new InetSocketAddress("127.0.0.1", 0), 1);
-            for (int i = 0; i < 4; i++) {
-                SocketChannel filler = SocketChannel.open();
-                filler.configureBlocking(false);
-                filler.connect(server.getLocalAddress());
-                fillers.add(filler);
-            }
-        }
-
-        int port() throws IOException {
-            return ((InetSocketAddress) server.getLocalAddress()).getPort();
-        }
-
-        @Override
-        public void close() throws IOException {
-            for (SocketChannel filler : fillers) {
-                filler.close();
-            }
-            server.close();
-        }
     }
 
     @Test

@@ -1,14 +1,13 @@
 package org.wsk4j.conformance;
 
+import org.wsk4j.FullBacklog;
+
 import static org.junit.jupiter.api.Assertions.*;
 import static org.wsk4j.Wsk.*;
 import static org.wsk4j.nt.NtStatus.*;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -441,35 +440,6 @@ class ConnectionConformanceTest {
             assertEquals(List.of("receive STATUS_CANCELLED", "close STATUS_SUCCESS"),
                     order.subList(order.size() - 2, order.size()));
             close(pair[1]);
-        }
-    }
-
-    /** A java.nio listener with backlog 1 and its queue filled, so further connects stay pending (Linux). */
-    static final class FullBacklog implements AutoCloseable {
-        final ServerSocketChannel server;
-        final List<SocketChannel> fillers = new ArrayList<>();
-
-        FullBacklog() throws IOException {
-            server = ServerSocketChannel.open();
-            server.bind(new InetSocketAddress("127.0.0.1", 0), 1);
-            for (int i = 0; i < 4; i++) {
-                SocketChannel filler = SocketChannel.open();
-                filler.configureBlocking(false);
-                filler.connect(server.getLocalAddress());
-                fillers.add(filler);
-            }
-        }
-
-        int port() throws IOException {
-            return ((InetSocketAddress) server.getLocalAddress()).getPort();
-        }
-
-        @Override
-        public void close() throws IOException {
-            for (SocketChannel filler : fillers) {
-                filler.close();
-            }
-            server.close();
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.wsk4j.sim;
 
+import org.wsk4j.Completion;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.wsk4j.Wsk.*;
 import static org.wsk4j.nt.NtStatus.*;

@@ -1,5 +1,6 @@
 package org.wsk4j.sim;
 
+import org.wsk4j.Completion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.wsk4j.Wsk.*;
