@@ -47,7 +47,9 @@ abstract class EchoClient implements AutoCloseable {
     static EchoClient create(String impl, InetSocketAddress target, int connections, int size) throws Exception {
         return switch (impl) {
             case "nio" -> new RawNio(target, connections, size);
-            case "wsk" -> new Wsk(target, connections, size);
+            case "wsk" -> new Wsk(target, connections, size, WskHost.Completions.THREADED);
+            // not in the default suite: for profiling the hand-off cost (-p impl=wsk-inline)
+            case "wsk-inline" -> new Wsk(target, connections, size, WskHost.Completions.INLINE);
             case "netty" -> new Netty(target, connections, size);
             default -> throw new IllegalArgumentException(impl);
         };
@@ -195,9 +197,9 @@ abstract class EchoClient implements AutoCloseable {
             }
         }
 
-        Wsk(InetSocketAddress target, int connections, int size) {
+        Wsk(InetSocketAddress target, int connections, int size, WskHost.Completions completions) {
             super(connections, size);
-            host = new WskHost(WskHost.Completions.THREADED, false);
+            host = new WskHost(completions, false);
             try (IoManager.Binding ignored = host.bind()) {
                 for (int i = 0; i < connections; i++) {
                     Signal connected = new Signal();

@@ -125,11 +125,13 @@ final class Report {
         }
         for (String conns : new String[] {"1", "16"}) {
             for (String size : new String[] {"1024", "65536"}) {
-                String cfg = " connections=" + conns + " size=" + size;
-                double base = score("EchoBench", "impl=nio" + cfg);
+                // JMH lists parameters alphabetically: connections, impl, size
+                String pre = "connections=" + conns + " impl=";
+                String cfg = " size=" + size;
+                double base = score("EchoBench", pre + "nio" + cfg);
                 String label = "echo " + conns + " conn × " + (size.equals("1024") ? "1 KiB" : "64 KiB");
-                ratio(label + ": wsk / raw NIO", score("EchoBench", "impl=wsk" + cfg), base, ">=", 0.9);
-                ratio(label + ": Netty / raw NIO", score("EchoBench", "impl=netty" + cfg), base, ">=", Double.NaN);
+                ratio(label + ": wsk / raw NIO", score("EchoBench", pre + "wsk" + cfg), base, ">=", 0.9);
+                ratio(label + ": Netty / raw NIO", score("EchoBench", pre + "netty" + cfg), base, ">=", Double.NaN);
             }
         }
         checks.add(new Check("IRP allocate + complete + free, verifier off", score("IrpCostBench", "verifier=off"),
