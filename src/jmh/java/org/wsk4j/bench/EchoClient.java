@@ -1,0 +1,376 @@
+package org.wsk4j.bench;
+
+import static org.wsk4j.Wsk.IPPROTO_TCP;
+import static org.wsk4j.Wsk.SOCK_STREAM;
+import static org.wsk4j.Wsk.WSK_FLAG_WAITALL;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.wsk4j.SockAddrIn;
+import org.wsk4j.WskBuf;
+import org.wsk4j.WskProviderConnectionDispatch;
+import org.wsk4j.WskSocket;
+import org.wsk4j.nt.DeviceObject;
+import org.wsk4j.nt.Io;
+import org.wsk4j.nt.IoCompletionRoutine;
+import org.wsk4j.nt.IoManager;
+import org.wsk4j.nt.Irp;
+import org.wsk4j.nt.NtStatus;
+
+/**
+ * Echo clients over {@code connections} loopback connections to {@link EchoServer}: {@link #run} sends
+ * {@code messages} messages of {@code size} bytes in total (spread evenly over the connections, one message
+ * in flight per connection) and returns when every echo is fully received.
+ */
+abstract class EchoClient implements AutoCloseable {
+
+    static EchoClient create(String impl, InetSocketAddress target, int connections, int size) throws Exception {
+        return switch (impl) {
+            case "nio" -> new RawNio(target, connections, size);
+            case "wsk" -> new Wsk(target, connections, size, WskHost.Completions.THREADED);
+            // not in the default suite: for profiling the hand-off cost (-p impl=wsk-inline)
+            case "wsk-inline" -> new Wsk(target, connections, size, WskHost.Completions.INLINE);
+            case "netty" -> new Netty(target, connections, size);
+            default -> throw new IllegalArgumentException(impl);
+        };
+    }
+
+    final int connections;
+    final int size;
+
+    EchoClient(int connections, int size) {
+        this.connections = connections;
+        this.size = size;
+    }
+
+    abstract void run(int messages) throws Exception;
+
+    static ByteBuffer payload(int size) {
+        ByteBuffer b = ByteBuffer.allocateDirect(size);
+        for (int i = 0; i < size; i++) {
+            b.put(i, (byte) i);
+        }
+        return b;
+    }
+
+    // ---- raw java.nio: one selector loop on the calling thread ---------------------------------------
+
+    static final class RawNio extends EchoClient {
+        private final Selector selector;
+        private final List<Conn> conns = new ArrayList<>();
+        private int open;
+
+        private final class Conn {
+            final SocketChannel ch;
+            final ByteBuffer out;
+            final ByteBuffer in;
+            SelectionKey key;
+            int left;
+
+            Conn(SocketChannel ch) {
+                this.ch = ch;
+                out = payload(size);
+                in = ByteBuffer.allocateDirect(size);
+            }
+
+            void start() throws IOException {
+                out.clear();
+                in.clear();
+                ch.write(out);
+                key.interestOps(out.hasRemaining() ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+            }
+        }
+
+        RawNio(InetSocketAddress target, int connections, int size) throws IOException {
+            super(connections, size);
+            selector = Selector.open();
+            for (int i = 0; i < connections; i++) {
+                SocketChannel ch = SocketChannel.open(target);
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                ch.setOption(StandardSocketOptions.SO_LINGER, 0);
+                ch.configureBlocking(false);
+                Conn c = new Conn(ch);
+                c.key = ch.register(selector, 0, c);
+                conns.add(c);
+            }
+        }
+
+        @Override
+        void run(int messages) throws IOException {
+            int per = messages / connections;
+            open = 0;
+            for (Conn c : conns) {
+                c.left = per;
+                open++;
+                c.start();
+            }
+            while (open > 0) {
+                selector.select(this::handle);
+            }
+        }
+
+        private void handle(SelectionKey key) {
+            Conn c = (Conn) key.attachment();
+            try {
+                if (key.isWritable() && c.out.hasRemaining()) {
+                    c.ch.write(c.out);
+                }
+                if (key.isReadable()) {
+                    if (c.ch.read(c.in) < 0) {
+                        throw new IOException("echo server closed the connection");
+                    }
+                }
+                if (!c.in.hasRemaining()) {
+                    if (--c.left == 0) {
+                        open--;
+                        key.interestOps(0);
+                    } else {
+                        c.start();
+                    }
+                } else {
+                    key.interestOps(c.out.hasRemaining() ? SelectionKey.OP_READ | SelectionKey.OP_WRITE
+                            : SelectionKey.OP_READ);
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (Conn c : conns) {
+                c.ch.close();
+            }
+            selector.close();
+        }
+    }
+
+    // ---- wsk4j: WskReceive (WAITALL) posted, then WskSend; the later of the two completions starts the next
+
+    static final class Wsk extends EchoClient {
+        private final WskHost host;
+        private final List<Conn> conns = new ArrayList<>();
+        private final AtomicInteger open = new AtomicInteger();
+        private final Signal signal = new Signal();
+        private final IoCompletionRoutine onSent = this::onSent;
+        private final IoCompletionRoutine onReceived = this::onReceived;
+
+        private final class Conn {
+            final WskSocket socket;
+            final WskProviderConnectionDispatch dispatch;
+            final WskBuf out;
+            final WskBuf in;
+            final AtomicInteger halves = new AtomicInteger();
+            int left;
+
+            Conn(WskSocket socket) {
+                this.socket = socket;
+                this.dispatch = (WskProviderConnectionDispatch) socket.dispatch();
+                out = new WskBuf(Io.allocateMdl(payload(size), 0, size), 0, size);
+                in = new WskBuf(Io.allocateMdl(ByteBuffer.allocateDirect(size), 0, size), 0, size);
+            }
+
+            void start() {
+                halves.set(2);
+                dispatch.wskReceive(socket, in, WSK_FLAG_WAITALL, irp(onReceived, this));
+                dispatch.wskSend(socket, out, 0, irp(onSent, this));
+            }
+        }
+
+        Wsk(InetSocketAddress target, int connections, int size, WskHost.Completions completions) {
+            super(connections, size);
+            host = new WskHost(completions, false);
+            try (IoManager.Binding ignored = host.bind()) {
+                for (int i = 0; i < connections; i++) {
+                    Signal connected = new Signal();
+                    connected.reset();
+                    WskSocket[] socket = new WskSocket[1];
+                    Irp irp = irp((device, done, context) -> {
+                        if (done.ioStatus().status() != NtStatus.STATUS_SUCCESS) {
+                            connected.fail("WskSocketConnect failed: " + done.ioStatus().status());
+                        } else {
+                            socket[0] = (WskSocket) done.ioStatus().informationObject();
+                            connected.set();
+                        }
+                        Io.freeIrp(done);
+                        return NtStatus.STATUS_MORE_PROCESSING_REQUIRED;
+                    }, null);
+                    host.npi.dispatch().wskSocketConnect(host.npi.client(), SOCK_STREAM, IPPROTO_TCP,
+                            SockAddrIn.any(0), SockAddrIn.loopback(target.getPort()), 0, null, null, null, null,
+                            null, irp);
+                    connected.await();
+                    conns.add(new Conn(socket[0]));
+                }
+            }
+        }
+
+        private static Irp irp(IoCompletionRoutine routine, Object context) {
+            Irp irp = Io.allocateIrp(1, false);
+            Io.setCompletionRoutine(irp, routine, context, true, true, true);
+            return irp;
+        }
+
+        @Override
+        void run(int messages) {
+            int per = messages / connections;
+            signal.reset();
+            open.set(connections);
+            try (IoManager.Binding ignored = host.bind()) {
+                for (Conn c : conns) {
+                    c.left = per;
+                    c.start();
+                }
+            }
+            signal.await();
+        }
+
+        private NtStatus onSent(DeviceObject device, Irp irp, Object context) {
+            return half(irp, (Conn) context, "WskSend");
+        }
+
+        private NtStatus onReceived(DeviceObject device, Irp irp, Object context) {
+            Conn c = (Conn) context;
+            if (irp.ioStatus().status() == NtStatus.STATUS_SUCCESS && irp.ioStatus().information() != size) {
+                signal.fail("WskReceive returned " + irp.ioStatus().information() + " bytes");
+            }
+            return half(irp, c, "WskReceive");
+        }
+
+        private NtStatus half(Irp irp, Conn c, String what) {
+            NtStatus status = irp.ioStatus().status();
+            Io.freeIrp(irp);
+            if (status != NtStatus.STATUS_SUCCESS) {
+                signal.fail(what + " failed: " + status);
+            } else if (c.halves.decrementAndGet() == 0) {
+                if (--c.left > 0) {
+                    c.start();
+                } else if (open.decrementAndGet() == 0) {
+                    signal.set();
+                }
+            }
+            return NtStatus.STATUS_MORE_PROCESSING_REQUIRED;
+        }
+
+        @Override
+        public void close() {
+            try (IoManager.Binding ignored = host.bind()) {
+                for (Conn c : conns) {
+                    Signal closed = new Signal();
+                    closed.reset();
+                    c.socket.dispatch().wskCloseSocket(c.socket, irp((device, done, context) -> {
+                        Io.freeIrp(done);
+                        closed.set();
+                        return NtStatus.STATUS_MORE_PROCESSING_REQUIRED;
+                    }, null));
+                    closed.await();
+                }
+            }
+            host.close();
+        }
+    }
+
+    // ---- Netty 4.1, NIO transport, one event loop -----------------------------------------------------
+
+    static final class Netty extends EchoClient {
+        private final NioEventLoopGroup group;
+        private final List<Channel> channels = new ArrayList<>();
+        private final List<Handler> handlers = new ArrayList<>();
+        private final ByteBuf payload;
+        private final AtomicInteger open = new AtomicInteger();
+        private final Signal signal = new Signal();
+
+        private final class Handler extends ChannelInboundHandlerAdapter {
+            ChannelHandlerContext ctx;
+            int received;
+            int left;
+
+            @Override
+            public void handlerAdded(ChannelHandlerContext ctx) {
+                this.ctx = ctx;
+            }
+
+            void start() {
+                received = 0;
+                ctx.writeAndFlush(payload.retainedDuplicate(), ctx.voidPromise());
+            }
+
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                ByteBuf buf = (ByteBuf) msg;
+                received += buf.readableBytes();
+                buf.release();
+                if (received >= size) {
+                    if (--left > 0) {
+                        start();
+                    } else if (open.decrementAndGet() == 0) {
+                        signal.set();
+                    }
+                }
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                signal.fail(cause);
+            }
+        }
+
+        Netty(InetSocketAddress target, int connections, int size) throws InterruptedException {
+            super(connections, size);
+            group = new NioEventLoopGroup(1, Executors.defaultThreadFactory());
+            payload = Unpooled.unreleasableBuffer(Unpooled.directBuffer(size).writeBytes(payload(size)));
+            for (int i = 0; i < connections; i++) {
+                Handler h = new Handler();
+                handlers.add(h);
+                Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                        .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.SO_LINGER, 0)
+                        .handler(new ChannelInitializer<Channel>() {
+                            @Override
+                            protected void initChannel(Channel ch) {
+                                ch.pipeline().addLast(h);
+                            }
+                        });
+                channels.add(b.connect(target).sync().channel());
+            }
+        }
+
+        @Override
+        void run(int messages) {
+            int per = messages / connections;
+            signal.reset();
+            open.set(connections);
+            for (Handler h : handlers) {
+                h.left = per;
+                h.ctx.executor().execute(h::start);
+            }
+            signal.await();
+        }
+
+        @Override
+        public void close() {
+            for (Channel ch : channels) {
+                ch.close().syncUninterruptibly();
+            }
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}

@@ -1,0 +1,304 @@
+package org.wsk4j.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.util.Statistics;
+
+/**
+ * Turns one suite run into ratios against the baselines of the same run, checks them against the issue's
+ * targets, and renders {@code summary.md}, {@code summary.json} and {@code chart.svg} (hand-made SVG, no
+ * dependency).
+ */
+final class Report {
+
+    /** One measured configuration. */
+    record Row(String bench, String config, double score, double error, String unit, double p50, double p99,
+               double p999, double allocBytesPerOp) {
+    }
+
+    /** A ratio (or an absolute figure) and its target; {@code target} NaN means informational. */
+    record Check(String name, double value, String unit, String comparison, double target) {
+        boolean informational() {
+            return Double.isNaN(target) || Double.isNaN(value);
+        }
+
+        boolean met() {
+            return !informational() && (comparison.equals(">=") ? value >= target : value <= target);
+        }
+
+        String verdict() {
+            if (Double.isNaN(value)) {
+                return "not measured";
+            }
+            return informational() ? "info" : met() ? "met" : "MISSED";
+        }
+    }
+
+    private final List<Row> rows = new ArrayList<>();
+    private final List<Check> checks = new ArrayList<>();
+    private final String memoryJson;
+    private final boolean smoke;
+    private final int sockets;
+    private final double seconds;
+
+    Report(Collection<RunResult> results, String memoryJson, boolean smoke, int sockets, double seconds) {
+        this.memoryJson = memoryJson;
+        this.smoke = smoke;
+        this.sockets = sockets;
+        this.seconds = seconds;
+        for (RunResult r : results) {
+            String name = r.getParams().getBenchmark();
+            String bench = name.substring("org.wsk4j.bench.".length());
+            StringBuilder config = new StringBuilder();
+            for (String key : r.getParams().getParamsKeys()) {
+                if (config.length() > 0) {
+                    config.append(' ');
+                }
+                config.append(key).append('=').append(r.getParams().getParam(key));
+            }
+            Result<?> primary = r.getPrimaryResult();
+            Statistics stats = primary.getStatistics();
+            boolean sample = bench.startsWith("ConnectLatencyBench");
+            double alloc = Double.NaN;
+            for (Map.Entry<String, Result> e : r.getSecondaryResults().entrySet()) {
+                if (e.getKey().endsWith("gc.alloc.rate.norm")) {
+                    alloc = e.getValue().getScore();
+                }
+            }
+            rows.add(new Row(bench, config.toString(), primary.getScore(), primary.getScoreError(),
+                    primary.getScoreUnit(), sample ? stats.getPercentile(50) : Double.NaN,
+                    sample ? stats.getPercentile(99) : Double.NaN, sample ? stats.getPercentile(99.9) : Double.NaN,
+                    alloc));
+        }
+        buildChecks();
+    }
+
+    private double score(String benchPrefix, String config) {
+        for (Row row : rows) {
+            if (row.bench.startsWith(benchPrefix) && row.config.equals(config)) {
+                return row.score;
+            }
+        }
+        return Double.NaN;
+    }
+
+    private double p50(String impl) {
+        for (Row row : rows) {
+            if (row.bench.startsWith("ConnectLatencyBench") && row.config.equals("impl=" + impl)) {
+                return row.p50;
+            }
+        }
+        return Double.NaN;
+    }
+
+    private void ratio(String name, double numerator, double denominator, String comparison, double target) {
+        checks.add(new Check(name, numerator / denominator, "x", comparison, target));
+    }
+
+    private void buildChecks() {
+        String c = "ConnectRateBench";
+        double nio = score(c, "impl=nio");
+        ratio("connect 64 in flight: wsk WskSocketConnect / raw NIO", score(c, "impl=wsk-socketConnect"), nio, ">=", 0.9);
+        ratio("connect 64 in flight: wsk socket/bind/connect / raw NIO", score(c, "impl=wsk-socketBindConnect"), nio,
+                ">=", 0.9);
+        ratio("connect 64 in flight: wsk WskSocketConnect / Netty", score(c, "impl=wsk-socketConnect"),
+                score(c, "impl=netty"), ">=", 2.0);
+        ratio("connect 64 in flight: wsk WskSocketConnect / AsynchronousSocketChannel",
+                score(c, "impl=wsk-socketConnect"), score(c, "impl=async"), ">=", 2.0);
+        ratio("connect 64 in flight: Netty / raw NIO", score(c, "impl=netty"), nio, ">=", Double.NaN);
+        ratio("connect 64 in flight: AsynchronousSocketChannel / raw NIO", score(c, "impl=async"), nio, ">=",
+                Double.NaN);
+        for (String impl : new String[] {"wsk-socketConnect", "wsk-socketConnect-inline", "wsk-socketBindConnect",
+                "async", "netty", "nio-blocking"}) {
+            ratio("sequential connect p50 latency: " + impl + " / raw NIO selector (lower is better)", p50(impl),
+                    p50("nio"), "<=", Double.NaN);
+        }
+        for (String conns : new String[] {"1", "16"}) {
+            for (String size : new String[] {"1024", "65536"}) {
+                // JMH lists parameters alphabetically: connections, impl, size
+                String pre = "connections=" + conns + " impl=";
+                String cfg = " size=" + size;
+                double base = score("EchoBench", pre + "nio" + cfg);
+                String label = "echo " + conns + " conn × " + (size.equals("1024") ? "1 KiB" : "64 KiB");
+                ratio(label + ": wsk / raw NIO", score("EchoBench", pre + "wsk" + cfg), base, ">=", 0.9);
+                ratio(label + ": Netty / raw NIO", score("EchoBench", pre + "netty" + cfg), base, ">=", Double.NaN);
+            }
+        }
+        checks.add(new Check("IRP allocate + complete + free, verifier off", score("IrpCostBench", "verifier=off"),
+                "ns", "<=", 150));
+        checks.add(new Check("IRP allocate + complete + free, verifier on (defaults)",
+                score("IrpCostBench", "verifier=on"), "ns", "<=", Double.NaN));
+        ratio("wsk connect rate with " + sockets + " sockets open / with 0 open",
+                score("ScaleConnectBench", "open=" + sockets), score("ScaleConnectBench", "open=0"), ">=", 0.9);
+        checks.add(new Check("wsk heap per connected socket beyond the JDK channel (" + sockets + " open)",
+                memory("wskBeyondChannelBytesPerSocket"), "B", "<=", 1024));
+        checks.add(new Check("  same, verifier defaults (stack capture ALWAYS, IRP tracking on)",
+                memory("wskVerifierOnBeyondChannelBytesPerSocket"), "B", "<=", Double.NaN));
+    }
+
+    private double memory(String key) {
+        if (memoryJson == null) {
+            return Double.NaN;
+        }
+        Matcher m = Pattern.compile("\"" + key + "\": ([-0-9.]+)").matcher(memoryJson);
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    }
+
+    // ---- output -------------------------------------------------------------------------------------
+
+    void write(Path dir) throws IOException {
+        Files.writeString(dir.resolve("summary.md"), markdown());
+        Files.writeString(dir.resolve("summary.json"), json());
+        Files.writeString(dir.resolve("chart.svg"), svg());
+    }
+
+    private static String fmt(double v) {
+        if (Double.isNaN(v)) {
+            return "–";
+        }
+        double a = Math.abs(v);
+        return String.format(Locale.ROOT, a >= 1000 ? "%,.0f" : a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : "%.2f", v);
+    }
+
+    static String environment() {
+        String limits = "?";
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    limits = line.replaceAll("\\s+", " ").replace("Max open files ", "");
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux
+        }
+        return Runtime.getRuntime().availableProcessors() + " CPUs, " + System.getProperty("os.name") + " "
+                + System.getProperty("os.version") + ", " + System.getProperty("java.vm.name") + " "
+                + System.getProperty("java.runtime.version") + ", open files limit (soft hard unit): " + limits;
+    }
+
+    String markdown() {
+        StringBuilder md = new StringBuilder();
+        md.append("# wsk4j benchmark summary").append(smoke ? " (SMOKE run: numbers not meaningful)" : "")
+                .append("\n\n");
+        md.append("Machine: ").append(environment()).append(". Suite time: ").append(fmt(seconds))
+                .append(" s. Forks: ").append(smoke ? "1 × (1 × 1 s warm-up, 1 × 1 s)" : "2 × (2 × 1 s warm-up, 3 × 1 s), -prof gc")
+                .append(", heap -Xms1g -Xmx1g.\n\n");
+        md.append("## Targets (ratios against baselines of this run)\n\n| check | value | target | verdict |\n")
+                .append("| --- | ---: | ---: | --- |\n");
+        for (Check c : checks) {
+            md.append("| ").append(c.name).append(" | ").append(fmt(c.value)).append(' ').append(c.unit)
+                    .append(" | ").append(Double.isNaN(c.target) ? "–" : c.comparison + " " + fmt(c.target) + " " + c.unit)
+                    .append(" | ").append(c.verdict()).append(" |\n");
+        }
+        md.append("\n## Measurements\n\n| benchmark | configuration | score | ± error | unit | p50 | p99 | p99.9 | alloc B/op |\n")
+                .append("| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |\n");
+        for (Row r : rows) {
+            md.append("| ").append(r.bench).append(" | ").append(r.config).append(" | ").append(fmt(r.score))
+                    .append(" | ").append(fmt(r.error)).append(" | ").append(r.unit).append(" | ").append(fmt(r.p50))
+                    .append(" | ").append(fmt(r.p99)).append(" | ").append(fmt(r.p999)).append(" | ")
+                    .append(fmt(r.allocBytesPerOp)).append(" |\n");
+        }
+        if (memoryJson != null) {
+            md.append("\n## Memory with ").append(sockets).append(" connected sockets\n\n```json\n")
+                    .append(memoryJson).append("\n```\n");
+        }
+        md.append("\nEcho scores are messages/s (bytes/s = score × size). Connect scores are connect + accept +"
+                + " close cycles/s. Latencies are µs per connect + close. Simulated-transport benchmark (4a):"
+                + " not implemented yet (placeholder SimulatedTransportBench).\n");
+        return md.toString();
+    }
+
+    private static String jsonString(String s) {
+        return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    }
+
+    private static String jsonNumber(double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? "null" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    String json() {
+        StringBuilder j = new StringBuilder("{\n  \"environment\": ").append(jsonString(environment()))
+                .append(",\n  \"smoke\": ").append(smoke).append(",\n  \"checks\": [\n");
+        for (int i = 0; i < checks.size(); i++) {
+            Check c = checks.get(i);
+            j.append("    {\"name\": ").append(jsonString(c.name)).append(", \"value\": ").append(jsonNumber(c.value))
+                    .append(", \"unit\": ").append(jsonString(c.unit)).append(", \"comparison\": ")
+                    .append(jsonString(c.comparison)).append(", \"target\": ").append(jsonNumber(c.target))
+                    .append(", \"verdict\": ").append(jsonString(c.verdict())).append('}')
+                    .append(i + 1 < checks.size() ? ",\n" : "\n");
+        }
+        j.append("  ],\n  \"results\": [\n");
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            j.append("    {\"benchmark\": ").append(jsonString(r.bench)).append(", \"config\": ")
+                    .append(jsonString(r.config)).append(", \"score\": ").append(jsonNumber(r.score))
+                    .append(", \"error\": ").append(jsonNumber(r.error)).append(", \"unit\": ").append(jsonString(r.unit))
+                    .append(", \"p50\": ").append(jsonNumber(r.p50)).append(", \"p99\": ").append(jsonNumber(r.p99))
+                    .append(", \"p999\": ").append(jsonNumber(r.p999)).append(", \"allocBytesPerOp\": ")
+                    .append(jsonNumber(r.allocBytesPerOp)).append('}').append(i + 1 < rows.size() ? ",\n" : "\n");
+        }
+        j.append("  ],\n  \"memory\": ").append(memoryJson == null ? "null" : memoryJson).append("\n}\n");
+        return j.toString();
+    }
+
+    private static String xml(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    /** Horizontal bars: every check, scaled to its target (1.0 = exactly on target), coloured by verdict. */
+    String svg() {
+        int rowH = 22;
+        int labelW = 520;
+        int barW = 360;
+        int top = 40;
+        int h = top + checks.size() * rowH + 40;
+        double max = 2.5; // bars are value / target, or the plain ratio for informational rows; clipped here
+        StringBuilder s = new StringBuilder();
+        s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
+                + " font-family=\"sans-serif\" font-size=\"12\">%n", labelW + barW + 140, h));
+        s.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+        s.append("<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">wsk4j vs baselines, same run")
+                .append(smoke ? " (smoke: not meaningful)" : "")
+                .append(" — bar = value ÷ target (targets) or plain ratio (info); line = 1.0</text>\n");
+        int y = top;
+        for (Check c : checks) {
+            double v;
+            if (c.informational()) {
+                v = c.unit.equals("x") ? c.value : Double.NaN;
+            } else {
+                v = c.comparison.equals(">=") ? c.value / c.target : c.target / c.value; // > 1 is good either way
+            }
+            String colour = c.informational() ? "#9aa5b1" : c.met() ? "#2e7d32" : "#c62828";
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>%n",
+                    labelW - 6, y + 15, xml(c.name)));
+            if (!Double.isNaN(v)) {
+                double w = Math.max(1, Math.min(max, v) / max * barW);
+                s.append(String.format(Locale.ROOT,
+                        "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>%n", labelW, y + 4, w,
+                        rowH - 8, colour));
+            }
+            String label = fmt(c.value) + " " + c.unit + (c.informational() ? "" : " (" + c.comparison + " "
+                    + fmt(c.target) + ", " + c.verdict() + ")");
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", labelW + barW + 6, y + 15,
+                    xml(label)));
+            y += rowH;
+        }
+        double one = labelW + 1.0 / max * barW;
+        s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"black\""
+                + " stroke-dasharray=\"4 3\"/>%n", one, top, one, y));
+        s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">1.0</text>%n", one,
+                y + 16));
+        s.append("</svg>\n");
+        return s.toString();
+    }
+}
