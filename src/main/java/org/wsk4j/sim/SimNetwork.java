@@ -186,6 +186,8 @@ public final class SimNetwork {
     private final List<Function<ConnectAttempt, Fault>> deciders = new ArrayList<>();
     private final List<AttemptState> attempts = new ArrayList<>();
     private final List<String> eventLog = new ArrayList<>();
+    private boolean recording = true;
+    private int attemptCount;
     private int endpointIds;
     private long creationCalls;
     private long[] failCreationCalls = new long[0];
@@ -638,9 +640,26 @@ public final class SimNetwork {
     }
 
     synchronized void log(String event) {
+        if (!recording && !LOG.isDebugEnabled()) {
+            return;
+        }
         String line = "t=" + executor.nanoTime() + "ns " + event;
-        eventLog.add(line);
+        if (recording) {
+            eventLog.add(line);
+        }
         LOG.debug("{}", line);
+    }
+
+    /**
+     * Turns the event log and the attempt record on (the default) or off. Both grow with every event; a long
+     * run (a soak test, a benchmark) turns them off to keep memory flat. Faults, hooks and timing are unaffected.
+     *
+     * @param on whether to record
+     * @return this network
+     */
+    public synchronized SimNetwork setRecording(boolean on) {
+        this.recording = on;
+        return this;
     }
 
     // ---- scheduling --------------------------------------------------------------------------------------
@@ -710,8 +729,10 @@ public final class SimNetwork {
         if (source != null && client.local.getAddress().isAnyLocalAddress()) {
             client.local = new InetSocketAddress(source, client.local.getPort());
         }
-        AttemptState attempt = new AttemptState(attempts.size() + 1, now(), host.name, client.local, destination);
-        attempts.add(attempt);
+        AttemptState attempt = new AttemptState(++attemptCount, now(), host.name, client.local, destination);
+        if (recording) {
+            attempts.add(attempt);
+        }
         client.attempt = attempt;
         client.callback = callback;
         client.connectTarget = destination;
