@@ -58,6 +58,22 @@ class SimScriptingTest extends SimTestBase {
     }
 
     @Test
+    void recordingCanBeTurnedOffWithoutChangingBehaviour() {
+        network.script(WEB, Fault.refuse());
+        assertEquals(STATUS_CONNECTION_REFUSED, socketConnect(SERVER_V4, 80));
+        int events = network.eventLog().size();
+        network.setRecording(false);
+        network.script(WEB, Fault.hostUnreachable());
+        assertEquals(STATUS_HOST_UNREACHABLE, socketConnect(SERVER_V4, 80), "faults still apply");
+        assertEquals(STATUS_CONNECTION_REFUSED, socketConnect(SERVER_V4, 80));
+        assertEquals(1, network.attempts().size(), "attempts made while not recording are not kept");
+        assertEquals(events, network.eventLog().size(), "nor their events");
+        network.setRecording(true);
+        assertEquals(STATUS_CONNECTION_REFUSED, socketConnect(SERVER_V4, 80));
+        assertEquals(4, network.attempts().get(1).index(), "numbering carries on across the gap");
+    }
+
+    @Test
     void unusedFaultsAreReportedPerHook() {
         network.script(WEB, Fault.refuse(), Fault.blackHole());
         network.onConnect(443).thenFault(Fault.abort()).always(Fault.refuse());
