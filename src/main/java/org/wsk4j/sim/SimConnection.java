@@ -58,6 +58,8 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     private boolean finArrived;
     private boolean outputShut;
     private NtStatus failure;
+    // outbound direction: when its last queued byte has left (virtual ns)
+    private long outFreeAt;
 
     SimConnection(SimNetwork network, SimTransport transport, int family, String id, boolean passive) {
         super(network, transport, family, id);
@@ -190,9 +192,20 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             SimConnection receiver = peer;
             receiver.inFlight += n;
             network.log(id + " send " + n + "B");
-            network.after(network.config().deliveryLatency(), () -> receiver.arrive(data));
+            network.after(departure(n), () -> receiver.arrive(data));
             return n;
         }
+    }
+
+    /**
+     * Queues {@code bytes} on the outbound link: they start when the bytes queued before them have left, take
+     * their serialization time, and arrive one delivery latency after their last byte left. Returns the delay
+     * from now to the arrival (monitor held). Arrivals keep the order of departures.
+     */
+    private java.time.Duration departure(long bytes) {
+        long now = network.now();
+        outFreeAt = Math.max(now, outFreeAt) + network.config().serializationNanos(bytes);
+        return java.time.Duration.ofNanos(outFreeAt - now).plus(network.config().deliveryLatency());
     }
 
     /** Data from the peer arrives (monitor held). */
@@ -236,7 +249,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         outputShut = true;
         SimConnection receiver = peer;
         network.log(id + " FIN");
-        network.after(network.config().deliveryLatency(), () -> receiver.finArrives());
+        network.after(departure(0), () -> receiver.finArrives());
     }
 
     private void finArrives() {

@@ -69,7 +69,8 @@ public final class SimNetwork {
      * The network's timing and sizes. Immutable; change a value with the {@code with...} methods.
      *
      * @param connectLatency  one-way latency of SYN, SYN-ACK and the RST that refuses a connect (default 100 µs)
-     * @param deliveryLatency one-way latency of data, FIN, RST and datagrams (default 100 µs)
+     * @param deliveryLatency one-way latency of data, FIN, RST and datagrams (default 100 µs), counted from
+     *                        the moment the last byte left the sender (see {@code bytesPerSecond})
      * @param connectTimeout  how long an unanswered connect waits before STATUS_IO_TIMEOUT (default 21 s, the
      *                        Windows default of 3 SYN transmissions)
      * @param bufferSize      bytes a TCP direction holds (in flight plus unread) before writes return partial
@@ -77,9 +78,13 @@ public final class SimNetwork {
      * @param backlog         connections a listener holds before further connects are refused (default 128)
      * @param datagramBuffer  bytes of unread datagrams an endpoint holds before further ones are dropped
      *                        (default 256 KiB)
+     * @param bytesPerSecond  the transfer rate of each link (each direction of a TCP connection, each datagram
+     *                        endpoint's sending side): a write's bytes take {@code bytes * 1e9 / bytesPerSecond}
+     *                        ns to serialize, after the bytes queued before them; 0 for unlimited (default
+     *                        125,000,000, i.e. 1 Gbit/s)
      */
     public record Config(Duration connectLatency, Duration deliveryLatency, Duration connectTimeout, int bufferSize,
-                         int backlog, int datagramBuffer) {
+                         int backlog, int datagramBuffer, long bytesPerSecond) {
 
         /**
          * Validates the values.
@@ -90,13 +95,15 @@ public final class SimNetwork {
          * @param bufferSize      at least 1
          * @param backlog         at least 1
          * @param datagramBuffer  at least 1
+         * @param bytesPerSecond  not negative (0: unlimited)
          */
         public Config {
             Objects.requireNonNull(connectLatency, "connectLatency");
             Objects.requireNonNull(deliveryLatency, "deliveryLatency");
             Objects.requireNonNull(connectTimeout, "connectTimeout");
             if (connectLatency.isNegative() || deliveryLatency.isNegative() || connectTimeout.isNegative()
-                    || connectTimeout.isZero() || bufferSize < 1 || backlog < 1 || datagramBuffer < 1) {
+                    || connectTimeout.isZero() || bufferSize < 1 || backlog < 1 || datagramBuffer < 1
+                    || bytesPerSecond < 0) {
                 throw new IllegalArgumentException("invalid network configuration");
             }
         }
@@ -108,7 +115,12 @@ public final class SimNetwork {
          */
         public static Config defaults() {
             return new Config(Duration.ofNanos(100_000), Duration.ofNanos(100_000), Duration.ofSeconds(21),
-                    256 * 1024, 128, 256 * 1024);
+                    256 * 1024, 128, 256 * 1024, 125_000_000L);
+        }
+
+        /** The time {@code bytes} take to serialize onto a link, in nanoseconds (0 when unlimited). */
+        long serializationNanos(long bytes) {
+            return bytesPerSecond == 0 ? 0 : (long) Math.ceil(bytes * 1e9 / bytesPerSecond);
         }
 
         /**
@@ -118,7 +130,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withConnectLatency(Duration value) {
-            return new Config(value, deliveryLatency, connectTimeout, bufferSize, backlog, datagramBuffer);
+            return new Config(value, deliveryLatency, connectTimeout, bufferSize, backlog, datagramBuffer, bytesPerSecond);
         }
 
         /**
@@ -128,7 +140,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withDeliveryLatency(Duration value) {
-            return new Config(connectLatency, value, connectTimeout, bufferSize, backlog, datagramBuffer);
+            return new Config(connectLatency, value, connectTimeout, bufferSize, backlog, datagramBuffer, bytesPerSecond);
         }
 
         /**
@@ -138,7 +150,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withConnectTimeout(Duration value) {
-            return new Config(connectLatency, deliveryLatency, value, bufferSize, backlog, datagramBuffer);
+            return new Config(connectLatency, deliveryLatency, value, bufferSize, backlog, datagramBuffer, bytesPerSecond);
         }
 
         /**
@@ -148,7 +160,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withBufferSize(int value) {
-            return new Config(connectLatency, deliveryLatency, connectTimeout, value, backlog, datagramBuffer);
+            return new Config(connectLatency, deliveryLatency, connectTimeout, value, backlog, datagramBuffer, bytesPerSecond);
         }
 
         /**
@@ -158,7 +170,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withBacklog(int value) {
-            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, value, datagramBuffer);
+            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, value, datagramBuffer, bytesPerSecond);
         }
 
         /**
@@ -168,7 +180,17 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withDatagramBuffer(int value) {
-            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, backlog, value);
+            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, backlog, value, bytesPerSecond);
+        }
+
+        /**
+         * Returns a copy with another transfer rate.
+         *
+         * @param value bytes per second and direction, 0 for unlimited
+         * @return the copy
+         */
+        public Config withBytesPerSecond(long value) {
+            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, backlog, datagramBuffer, value);
         }
     }
 
@@ -921,6 +943,7 @@ public final class SimNetwork {
             return;
         }
         log(what);
+        delay = delay.plus(sender.serialize(payload.length));
         SimHost destination = route(host, target.getAddress());
         after(delay, () -> {
             SimDatagram receiver = destination == null ? null : destination.datagramFor(target);
