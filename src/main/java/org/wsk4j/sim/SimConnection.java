@@ -51,6 +51,11 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     ScheduledTask connectTimer;
     SimNetwork.AttemptState attempt;
     InetSocketAddress connectTarget;
+    /** Whether the accept hook was consulted for this connect; what a Delay accept fault deferred. */
+    boolean acceptHookDone;
+    Fault acceptFault;
+    /** Writes that took bytes so far (the send hook's per-connection count). */
+    private int sends;
     // inbound direction
     private final ArrayDeque<ByteBuffer> readable = new ArrayDeque<>();
     private long readableBytes;
@@ -179,6 +184,29 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             if (n <= 0) {
                 return 0;
             }
+            Fault fault = remote == null ? null : network.sendFault(remote, sends);
+            long hold = 0;
+            if (fault != null) {
+                network.log(id + " send#" + (sends + 1) + " fault=" + fault);
+                if (fault instanceof Fault.Delay) {
+                    hold = ((Fault.Delay) fault).delay().toNanos();
+                    fault = ((Fault.Delay) fault).then();
+                }
+            }
+            sends++;
+            if (fault instanceof Fault.FailWith) {
+                throw new TransportException(((Fault.FailWith) fault).status(), null);
+            }
+            if (fault instanceof Fault.Abort) {
+                SimConnection other = peer;
+                fail(NtStatus.STATUS_CONNECTION_ABORTED);
+                network.log(id + " RST to " + other.id);
+                network.after(network.config().deliveryLatency(), () -> other.fail(NtStatus.STATUS_CONNECTION_RESET));
+                throw new TransportException(NtStatus.STATUS_CONNECTION_ABORTED, null);
+            }
+            if (fault instanceof Fault.PartialSend) {
+                n = Math.min(n, ((Fault.PartialSend) fault).maxBytesPerWrite());
+            }
             byte[] data = new byte[n];
             int at = 0;
             for (ByteBuffer source : sources) {
@@ -190,8 +218,26 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
                 }
             }
             SimConnection receiver = peer;
-            receiver.inFlight += n;
             network.log(id + " send " + n + "B");
+            outFreeAt = Math.max(network.now(), outFreeAt) + hold;
+            if (fault instanceof Fault.ResetAfter) {
+                int keep = (int) Math.min(n, ((Fault.ResetAfter) fault).bytes());
+                byte[] kept = java.util.Arrays.copyOf(data, keep);
+                receiver.inFlight += keep;
+                Link shared = link;
+                SimConnection sender = this;
+                network.after(departure(keep), () -> {
+                    receiver.arrive(kept);
+                    if (!shared.reset) {
+                        shared.reset = true;
+                        network.log(id + " reset by the network after send#" + sends + " (" + keep + "B of it)");
+                        sender.fail(NtStatus.STATUS_CONNECTION_RESET);
+                        receiver.fail(NtStatus.STATUS_CONNECTION_RESET);
+                    }
+                });
+                return n;
+            }
+            receiver.inFlight += n;
             network.after(departure(n), () -> receiver.arrive(data));
             return n;
         }

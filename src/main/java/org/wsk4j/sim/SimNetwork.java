@@ -205,6 +205,8 @@ public final class SimNetwork {
     private final Map<InetAddress, SimHost> byAddress = new LinkedHashMap<>();
     private final List<Hook> connectHooks = new ArrayList<>();
     private final List<Hook> datagramHooks = new ArrayList<>();
+    private final List<Hook> sendHooks = new ArrayList<>();
+    private final List<Hook> acceptHooks = new ArrayList<>();
     private final List<Function<ConnectAttempt, Fault>> deciders = new ArrayList<>();
     private final List<AttemptState> attempts = new ArrayList<>();
     private final List<String> eventLog = new ArrayList<>();
@@ -402,20 +404,45 @@ public final class SimNetwork {
 
     // ---- fault scripting ---------------------------------------------------------------------------------
 
+    /** What a hook point intercepts. */
+    enum HookKind {
+        CONNECT("connect"), DATAGRAM("datagram"), SEND("send"), ACCEPT("accept");
+
+        final String label;
+
+        HookKind(String label) {
+            this.label = label;
+        }
+    }
+
     /** A hook point: which attempts it matches and its queued and standing faults. */
     static final class Hook {
         final String description;
-        final boolean datagram;
+        final HookKind kind;
         final InetSocketAddress address; // null: any address
         final int port;
         final ArrayDeque<Fault> queue = new ArrayDeque<>();
         Fault standing;
+        /** SEND hooks: how many queued faults (counted from the head) some connection's sends reached. */
+        int reached;
 
-        Hook(String description, boolean datagram, InetSocketAddress address, int port) {
+        Hook(String description, HookKind kind, InetSocketAddress address, int port) {
             this.description = description;
-            this.datagram = datagram;
+            this.kind = kind;
             this.address = address;
             this.port = port;
+        }
+
+        /** SEND hooks: the queued fault for the {@code index}th send (from 0), or null past the queue. */
+        Fault queued(int index) {
+            int i = 0;
+            for (Fault fault : queue) {
+                if (i++ == index) {
+                    reached = Math.max(reached, index + 1);
+                    return fault;
+                }
+            }
+            return null;
         }
 
         boolean matches(InetSocketAddress target) {
@@ -426,10 +453,27 @@ public final class SimNetwork {
         }
 
         void check(Fault fault) {
-            if (datagram ? !fault.appliesToDatagram() : !fault.appliesToConnect()) {
+            boolean fits = switch (kind) {
+                case CONNECT -> fault.appliesToConnect();
+                case DATAGRAM -> fault.appliesToDatagram();
+                case SEND -> fitsSend(fault) && (!(fault instanceof Fault.Delay) || fitsSend(((Fault.Delay) fault).then()));
+                case ACCEPT -> fitsAccept(fault)
+                        && (!(fault instanceof Fault.Delay) || fitsAccept(((Fault.Delay) fault).then()));
+            };
+            if (!fits) {
                 throw new IllegalArgumentException(fault + " does not apply to a " + description + " hook");
             }
         }
+    }
+
+    private static boolean fitsSend(Fault fault) {
+        return fault == null || fault instanceof Fault.ResetAfter || fault instanceof Fault.Abort
+                || fault instanceof Fault.PartialSend || fault instanceof Fault.Delay || fault instanceof Fault.FailWith;
+    }
+
+    private static boolean fitsAccept(Fault fault) {
+        return fault == null || fault instanceof Fault.Abort || fault instanceof Fault.Delay
+                || fault instanceof Fault.Refuse || fault instanceof Fault.FailWith;
     }
 
     /**
@@ -439,7 +483,7 @@ public final class SimNetwork {
      * @return the script (the same one for the same target)
      */
     public FaultScript onConnect(InetSocketAddress target) {
-        return script(connectHooks, false, resolved(target), target.getPort());
+        return script(connectHooks, HookKind.CONNECT, resolved(target), target.getPort());
     }
 
     /**
@@ -460,7 +504,7 @@ public final class SimNetwork {
      * @return the script
      */
     public FaultScript onConnect(int port) {
-        return script(connectHooks, false, null, port);
+        return script(connectHooks, HookKind.CONNECT, null, port);
     }
 
     /**
@@ -494,7 +538,7 @@ public final class SimNetwork {
      * @return the script
      */
     public FaultScript onDatagram(InetSocketAddress target) {
-        return script(datagramHooks, true, resolved(target), target.getPort());
+        return script(datagramHooks, HookKind.DATAGRAM, resolved(target), target.getPort());
     }
 
     /**
@@ -504,7 +548,61 @@ public final class SimNetwork {
      * @return the script
      */
     public FaultScript onDatagram(int port) {
-        return script(datagramHooks, true, null, port);
+        return script(datagramHooks, HookKind.DATAGRAM, null, port);
+    }
+
+    /**
+     * Returns the fault script for the sends (transport writes) of connections to an address and port (found
+     * before port-only scripts). Unlike the other hooks, sends are counted per connection: the first queued
+     * fault applies to the first send of every matching connection, the second to its second send, and so
+     * on; a connection past the queue gets the standing fault ({@link FaultScript#always(Fault)}), if any.
+     * A send is one write the transport accepts bytes for: a WskSend the window or a {@link Fault.PartialSend}
+     * splits counts once per write. Allowed faults:
+     * <ul>
+     * <li>{@link Fault.ResetAfter}: the write is accepted, only its first {@code bytes} bytes are delivered,
+     *     then both ends are reset (STATUS_CONNECTION_RESET) when they arrive;</li>
+     * <li>{@link Fault.Abort}: the write fails with STATUS_CONNECTION_ABORTED, the connection is broken on
+     *     this side and the peer gets a reset;</li>
+     * <li>{@link Fault.PartialSend}: this write takes at most {@code maxBytesPerWrite} bytes;</li>
+     * <li>{@link Fault.Delay}: the data leaves {@code delay} later (holding the link, so later data waits
+     *     behind it), then {@code then} applies to the same send;</li>
+     * <li>{@link Fault.FailWith}: the write fails with the status; the connection is unchanged.</li>
+     * </ul>
+     *
+     * @param target the connection's remote address
+     * @return the script
+     */
+    public FaultScript onSend(InetSocketAddress target) {
+        return script(sendHooks, HookKind.SEND, resolved(target), target.getPort());
+    }
+
+    /**
+     * Returns the fault script for the sends of connections to a port on any address; see
+     * {@link #onSend(InetSocketAddress)}.
+     *
+     * @param port the remote port
+     * @return the script
+     */
+    public FaultScript onSend(int port) {
+        return script(sendHooks, HookKind.SEND, null, port);
+    }
+
+    /**
+     * Returns the fault script consulted when a connection to a listener on a port is established (the SYN
+     * found a listener with room in its backlog), one queued fault per connection. Allowed faults:
+     * <ul>
+     * <li>{@link Fault.Abort}: the handshake completes (the connect succeeds and the listener's accept
+     *     returns the connection), then the connection is reset: both sides see STATUS_CONNECTION_RESET;</li>
+     * <li>{@link Fault.Delay}: the handshake completes {@code delay} later, then {@code then} applies;</li>
+     * <li>{@link Fault.Refuse}: the connect is refused (STATUS_CONNECTION_REFUSED), as with a full backlog;</li>
+     * <li>{@link Fault.FailWith}: the connect fails with the status; the listener sees nothing.</li>
+     * </ul>
+     *
+     * @param port the listener's port
+     * @return the script
+     */
+    public FaultScript onAccept(int port) {
+        return script(acceptHooks, HookKind.ACCEPT, null, port);
     }
 
     private static InetSocketAddress resolved(InetSocketAddress target) {
@@ -514,7 +612,7 @@ public final class SimNetwork {
         return target;
     }
 
-    private synchronized FaultScript script(List<Hook> hooks, boolean datagram, InetSocketAddress address,
+    private synchronized FaultScript script(List<Hook> hooks, HookKind kind, InetSocketAddress address,
                                             int port) {
         for (Hook hook : hooks) {
             if (Objects.equals(hook.address, address) && hook.port == port) {
@@ -522,7 +620,7 @@ public final class SimNetwork {
             }
         }
         String where = address == null ? "port " + port : hostString(address);
-        Hook hook = new Hook((datagram ? "datagram " : "connect ") + where, datagram, address, port);
+        Hook hook = new Hook(kind.label + " " + where, kind, address, port);
         hooks.add(hook);
         return new FaultScript(this, hook);
     }
@@ -546,17 +644,43 @@ public final class SimNetwork {
         return null;
     }
 
+    /** The fault for the {@code index}th send (from 0) of a connection to {@code target}, or null (monitor held). */
+    Fault sendFault(InetSocketAddress target, int index) {
+        for (boolean exact : new boolean[] {true, false}) {
+            for (Hook hook : sendHooks) {
+                if ((hook.address != null) == exact && hook.matches(target)) {
+                    Fault fault = hook.queued(index);
+                    if (fault != null) {
+                        return fault;
+                    }
+                }
+            }
+        }
+        for (boolean exact : new boolean[] {true, false}) {
+            for (Hook hook : sendHooks) {
+                if ((hook.address != null) == exact && hook.matches(target) && hook.standing != null) {
+                    return hook.standing;
+                }
+            }
+        }
+        return null;
+    }
+
     /**
-     * Returns the queued faults no attempt has consumed, in hook order.
+     * Returns the queued faults no attempt has consumed, in hook order (send hooks: the queued faults past
+     * the furthest send any connection made).
      *
      * @return the unused faults (standing faults are not listed)
      */
     public synchronized List<UnusedFault> unusedFaults() {
         List<UnusedFault> unused = new ArrayList<>();
-        for (List<Hook> hooks : List.of(connectHooks, datagramHooks)) {
+        for (List<Hook> hooks : List.of(connectHooks, datagramHooks, sendHooks, acceptHooks)) {
             for (Hook hook : hooks) {
+                int i = 0;
                 for (Fault fault : hook.queue) {
-                    unused.add(new UnusedFault(hook.description, fault));
+                    if (hook.kind != HookKind.SEND || i++ >= hook.reached) {
+                        unused.add(new UnusedFault(hook.description, fault));
+                    }
                 }
             }
         }
@@ -820,6 +944,35 @@ public final class SimNetwork {
         InetSocketAddress destination = client.connectTarget;
         SimListener listener = target == null ? null : target.listenerFor(destination);
         SimConnection server;
+        Fault acceptFault = null;
+        if (listener != null && listener.queue.size() < listener.backlog && !client.acceptHookDone) {
+            client.acceptHookDone = true;
+            acceptFault = scripted(acceptHooks, destination);
+            if (acceptFault != null) {
+                log(listener.id + " syn from " + hostString(client.local) + " accept fault=" + acceptFault);
+                if (client.attempt.fault == null) {
+                    client.attempt.fault = acceptFault;
+                }
+            }
+        }
+        if (acceptFault instanceof Fault.Delay) {
+            Fault then = ((Fault.Delay) acceptFault).then();
+            client.acceptFault = then;
+            client.connectTimer = after(((Fault.Delay) acceptFault).delay(), () -> synArrived(client, target, fault));
+            return;
+        }
+        if (acceptFault == null && client.acceptFault != null) {
+            acceptFault = client.acceptFault; // what a Delay deferred
+        }
+        client.acceptFault = null;
+        if (acceptFault instanceof Fault.Refuse) {
+            finishConnectLater(client, config.connectLatency, NtStatus.STATUS_CONNECTION_REFUSED);
+            return;
+        }
+        if (acceptFault instanceof Fault.FailWith) {
+            finishConnectLater(client, config.connectLatency, ((Fault.FailWith) acceptFault).status());
+            return;
+        }
         if (listener != null && listener.queue.size() < listener.backlog) {
             server = new SimConnection(this, listener.transport, client.family, nextId("c"), false);
             listener.queue.addLast(server);
@@ -846,7 +999,15 @@ public final class SimNetwork {
         if (listener != null && server.transport != null) {
             listener.poke();
         }
-        client.connectTimer = after(config.connectLatency, () -> established(client, fault));
+        boolean abortAfterHandshake = acceptFault instanceof Fault.Abort && listener != null && server.transport != null;
+        client.connectTimer = after(config.connectLatency, () -> {
+            established(client, fault);
+            if (abortAfterHandshake && client.state == SimConnection.State.CONNECTED) {
+                log(server.id + " reset right after the handshake (accept fault)");
+                server.fail(NtStatus.STATUS_CONNECTION_RESET);
+                after(config.deliveryLatency, () -> client.fail(NtStatus.STATUS_CONNECTION_RESET));
+            }
+        });
     }
 
     private void established(SimConnection client, Fault fault) {

@@ -7,6 +7,7 @@ import static org.wsk4j.nt.NtStatus.*;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.wsk4j.Ref;
 import org.wsk4j.SockAddrStorage;
@@ -15,7 +16,7 @@ import org.wsk4j.WskProviderDatagramDispatch;
 import org.wsk4j.WskSocket;
 import org.wsk4j.nt.Io;
 
-/** Link behaviour: transfer rate (serialization delay) of TCP directions and datagram senders. */
+/** Link behaviour (transfer rate of TCP directions and datagram senders) and the per-connection send and accept hooks. */
 class SimLinkTest extends SimTestBase {
 
     WskSocket listener;
@@ -127,5 +128,112 @@ class SimLinkTest extends SimTestBase {
         assertEquals(1000, second.information);
         close(a);
         close(b);
+    }
+
+    // ---- send and accept hooks --------------------------------------------------------------------------
+
+    Completion sendText(WskSocket socket, String text) {
+        Completion c = new Completion();
+        connection(socket).wskSend(socket, SimDataPathTest.buf(text), 0, c.irp);
+        executor.runUntilIdle();
+        return c;
+    }
+
+    Completion receiveAny(WskSocket socket) {
+        Completion c = new Completion();
+        connection(socket).wskReceive(socket, buffer(64), 0, c.irp);
+        return c;
+    }
+
+    @Test
+    void theSecondSendOfEachConnectionFails() {
+        network.onSend(7200).thenFault(Fault.delay(Duration.ZERO), Fault.failWith(STATUS_CONNECTION_RESET));
+        connectPair(7200);
+        assertEquals(STATUS_SUCCESS, sendText(clientSocket, "one").status);
+        assertEquals(STATUS_CONNECTION_RESET, sendText(clientSocket, "two").status);
+        assertTrue(network.unusedFaults().isEmpty());
+        assertTrue(network.eventLog().stream().anyMatch(line -> line.contains("send#2 fault=FailWith")));
+        closeAll();
+    }
+
+    @Test
+    void sendAbortBreaksTheConnectionAndResetsThePeer() {
+        network.onSend(7201).thenFault(Fault.abort());
+        connectPair(7201);
+        Completion pending = receiveAny(serverSocket);
+        assertEquals(STATUS_CONNECTION_ABORTED, sendText(clientSocket, "x").status);
+        executor.runUntilIdle();
+        assertEquals(STATUS_CONNECTION_RESET, pending.status);
+        assertEquals(STATUS_CONNECTION_ABORTED, sendText(clientSocket, "y").status, "the connection stays broken");
+        closeAll();
+    }
+
+    @Test
+    void sendResetAfterDeliversPartOfTheSendThenResetsBothEnds() {
+        network.onSend(7202).always(Fault.resetAfter(2));
+        connectPair(7202);
+        assertEquals(STATUS_SUCCESS, sendText(clientSocket, "hello").status, "the transport took the bytes");
+        assertEquals(STATUS_CONNECTION_RESET, sendText(clientSocket, "again").status);
+        Completion r = receiveAny(serverSocket);
+        executor.runUntilIdle();
+        assertEquals(STATUS_CONNECTION_RESET, r.status);
+        closeAll();
+    }
+
+    @Test
+    void acceptAbortResetsBothSidesRightAfterTheHandshake() {
+        network.onAccept(7203).thenFault(Fault.abort());
+        connectPair(7203); // the connect and the accept both succeed
+        Completion atServer = receiveAny(serverSocket);
+        Completion atClient = receiveAny(clientSocket);
+        executor.runUntilIdle();
+        assertEquals(STATUS_CONNECTION_RESET, atServer.status);
+        assertEquals(STATUS_CONNECTION_RESET, atClient.status);
+        assertTrue(network.unusedFaults().isEmpty());
+        assertEquals(Fault.abort(), network.attempts().get(0).fault());
+        closeAll();
+    }
+
+    @Test
+    void acceptRefuseFailWithAndDelay() {
+        network.onAccept(7204).thenFault(Fault.refuse(), Fault.failWith(STATUS_ACCESS_DENIED),
+                Fault.delay(Duration.ofSeconds(1)));
+        listener = listen(SERVER_V4, 7204);
+        Completion accepted = accept(listener);
+        for (var expected : new org.wsk4j.nt.NtStatus[] {STATUS_CONNECTION_REFUSED, STATUS_ACCESS_DENIED}) {
+            WskSocket s = connectionSocket(AF_INET);
+            assertEquals(STATUS_SUCCESS, bind(s, any(AF_INET)));
+            Completion c = new Completion();
+            connection(s).wskConnect(s, addr(SERVER_V4, 7204), 0, c.irp);
+            executor.runUntilIdle();
+            assertEquals(expected, c.status);
+            assertFalse(accepted.done());
+            close(s);
+        }
+        clientSocket = connectionSocket(AF_INET);
+        assertEquals(STATUS_SUCCESS, bind(clientSocket, any(AF_INET)));
+        Completion c = new Completion();
+        connection(clientSocket).wskConnect(clientSocket, addr(SERVER_V4, 7204), 0, c.irp);
+        executor.advanceTimeBy(Duration.ofMillis(999));
+        assertFalse(c.done(), "the handshake is delayed");
+        executor.advanceTimeBy(Duration.ofMillis(2));
+        assertEquals(STATUS_SUCCESS, c.status);
+        assertEquals(STATUS_SUCCESS, accepted.status);
+        serverSocket = accepted.socket();
+        closeAll();
+    }
+
+    @Test
+    void sendAndAcceptHooksRejectOtherFaultsAndReportUnusedOnes() {
+        assertThrows(IllegalArgumentException.class, () -> network.onSend(1).thenFault(Fault.refuse()));
+        assertThrows(IllegalArgumentException.class, () -> network.onSend(1).always(Fault.accept()));
+        assertThrows(IllegalArgumentException.class,
+                () -> network.onSend(1).thenFault(Fault.delay(Duration.ZERO, Fault.blackHole())));
+        assertThrows(IllegalArgumentException.class, () -> network.onAccept(1).thenFault(Fault.blackHole()));
+        assertThrows(IllegalArgumentException.class, () -> network.onAccept(1).thenFault(Fault.partialSend(1)));
+        network.onSend(2).thenFault(Fault.partialSend(1));
+        network.onAccept(3).thenFault(Fault.abort());
+        assertEquals(List.of(new UnusedFault("send port 2", Fault.partialSend(1)),
+                new UnusedFault("accept port 3", Fault.abort())), network.unusedFaults());
     }
 }
