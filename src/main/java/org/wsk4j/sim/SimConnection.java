@@ -54,6 +54,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     /** Whether the accept hook was consulted for this connect; what a Delay accept fault deferred. */
     boolean acceptHookDone;
     Fault acceptFault;
+    /** When this end last heard from its peer (virtual ns); the keep-alive timer while probes go unanswered. */
+    long lastActivity;
+    private ScheduledTask keepAliveTimer;
     /** Writes that took bytes so far (the send hook's per-connection count). */
     private int sends;
     // inbound direction
@@ -69,6 +72,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     SimConnection(SimNetwork network, SimTransport transport, int family, String id, boolean passive) {
         super(network, transport, family, id);
         this.passive = passive;
+        this.lastActivity = network.now();
     }
 
     @Override
@@ -254,8 +258,74 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         return java.time.Duration.ofNanos(outFreeAt - now).plus(network.config().deliveryLatency());
     }
 
+    /** The host this end lives on (a passive peer: the host its client connected to). */
+    private SimHost host() {
+        if (transport != null) {
+            return transport.host;
+        }
+        return peer == null || peer.transport == null ? null : network.route(peer.transport.host, local.getAddress());
+    }
+
+    /** Whether the network between this end and its peer is cut (monitor held). */
+    private boolean cutOff() {
+        return peer != null && network.partitioned(host(), peer.host());
+    }
+
+    @Override
+    void optionChanged(java.net.SocketOption<?> option) {
+        if (option == java.net.StandardSocketOptions.SO_KEEPALIVE) {
+            network.keepAlive.remove(this);
+            if (isOn(java.net.StandardSocketOptions.SO_KEEPALIVE)) {
+                network.keepAlive.add(this);
+            }
+            armKeepAlive();
+        }
+    }
+
+    /**
+     * Re-evaluates keep-alive (monitor held). Probes answered by a reachable peer change nothing observable,
+     * so the timer only runs while the peer is cut off: the first probe goes out at the first multiple of the
+     * keep-alive time after the last activity (answered probes restart the idle time), and the connection is
+     * dropped {@code keepAliveProbes} intervals after it, with STATUS_CONNECTION_ABORTED.
+     */
+    void armKeepAlive() {
+        if (keepAliveTimer != null) {
+            keepAliveTimer.cancel();
+            keepAliveTimer = null;
+        }
+        boolean on = isOn(java.net.StandardSocketOptions.SO_KEEPALIVE);
+        if (!on || closed || failure != null || state != State.CONNECTED) {
+            if (!on || closed || failure != null) {
+                network.keepAlive.remove(this);
+            }
+            return;
+        }
+        long now = network.now();
+        if (!cutOff()) {
+            lastActivity = Math.max(lastActivity, now); // the next probe is answered
+            return;
+        }
+        SimNetwork.Config config = network.config();
+        long time = config.keepAliveTime().toNanos();
+        long periods = Math.max(1, (now - lastActivity + time - 1) / time);
+        long firstProbe = lastActivity + periods * time;
+        long dropAt = firstProbe + config.keepAliveInterval().toNanos() * config.keepAliveProbes();
+        keepAliveTimer = network.after(java.time.Duration.ofNanos(dropAt - now), () -> {
+            keepAliveTimer = null;
+            if (!closed && failure == null && cutOff()) {
+                network.log(id + " keep-alive: " + config.keepAliveProbes() + " probes unanswered");
+                fail(NtStatus.STATUS_CONNECTION_ABORTED);
+            }
+        });
+    }
+
     /** Data from the peer arrives (monitor held). */
     private void arrive(byte[] data) {
+        if (cutOff()) {
+            network.log(id + " " + data.length + "B held by the partition");
+            return; // stays in flight for ever
+        }
+        lastActivity = network.now();
         inFlight -= data.length;
         SimConnection sender = peer;
         if (failure != null || link.reset) {
@@ -302,6 +372,11 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         if (failure != null || finArrived) {
             return;
         }
+        if (cutOff()) {
+            network.log(id + " FIN held by the partition");
+            return;
+        }
+        lastActivity = network.now();
         finArrived = true;
         network.log(id + " got FIN");
         if (passive && !outputShut) {
@@ -316,6 +391,11 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             return;
         }
         failure = status;
+        if (keepAliveTimer != null) {
+            keepAliveTimer.cancel();
+            keepAliveTimer = null;
+        }
+        network.keepAlive.remove(this);
         readable.clear();
         readableBytes = 0;
         network.log(id + " failed: " + status.name());
@@ -324,6 +404,11 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
 
     @Override
     void beforeClose(boolean abortive) {
+        if (keepAliveTimer != null) {
+            keepAliveTimer.cancel();
+            keepAliveTimer = null;
+        }
+        network.keepAlive.remove(this);
         if (state == State.CONNECTING) {
             network.connectCancelled(this);
             if (peer != null) {

@@ -82,9 +82,15 @@ public final class SimNetwork {
      *                        endpoint's sending side): a write's bytes take {@code bytes * 1e9 / bytesPerSecond}
      *                        ns to serialize, after the bytes queued before them; 0 for unlimited (default
      *                        125,000,000, i.e. 1 Gbit/s)
+     * @param keepAliveTime   how long a connection with SO_KEEPALIVE stays idle before the first keep-alive
+     *                        probe (default 2 h, the Windows default)
+     * @param keepAliveInterval the time between unanswered probes (default 1 s, the Windows default)
+     * @param keepAliveProbes unanswered probes after which the connection is dropped (default 10, fixed on
+     *                        Windows since Vista)
      */
     public record Config(Duration connectLatency, Duration deliveryLatency, Duration connectTimeout, int bufferSize,
-                         int backlog, int datagramBuffer, long bytesPerSecond) {
+                         int backlog, int datagramBuffer, long bytesPerSecond, Duration keepAliveTime,
+                         Duration keepAliveInterval, int keepAliveProbes) {
 
         /**
          * Validates the values.
@@ -96,6 +102,9 @@ public final class SimNetwork {
          * @param backlog         at least 1
          * @param datagramBuffer  at least 1
          * @param bytesPerSecond  not negative (0: unlimited)
+         * @param keepAliveTime   positive
+         * @param keepAliveInterval positive
+         * @param keepAliveProbes at least 1
          */
         public Config {
             Objects.requireNonNull(connectLatency, "connectLatency");
@@ -103,7 +112,9 @@ public final class SimNetwork {
             Objects.requireNonNull(connectTimeout, "connectTimeout");
             if (connectLatency.isNegative() || deliveryLatency.isNegative() || connectTimeout.isNegative()
                     || connectTimeout.isZero() || bufferSize < 1 || backlog < 1 || datagramBuffer < 1
-                    || bytesPerSecond < 0) {
+                    || bytesPerSecond < 0 || keepAliveTime == null || keepAliveInterval == null
+                    || keepAliveTime.isNegative() || keepAliveTime.isZero() || keepAliveInterval.isNegative()
+                    || keepAliveInterval.isZero() || keepAliveProbes < 1) {
                 throw new IllegalArgumentException("invalid network configuration");
             }
         }
@@ -115,7 +126,7 @@ public final class SimNetwork {
          */
         public static Config defaults() {
             return new Config(Duration.ofNanos(100_000), Duration.ofNanos(100_000), Duration.ofSeconds(21),
-                    256 * 1024, 128, 256 * 1024, 125_000_000L);
+                    256 * 1024, 128, 256 * 1024, 125_000_000L, Duration.ofHours(2), Duration.ofSeconds(1), 10);
         }
 
         /** The time {@code bytes} take to serialize onto a link, in nanoseconds (0 when unlimited). */
@@ -130,7 +141,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withConnectLatency(Duration value) {
-            return new Config(value, deliveryLatency, connectTimeout, bufferSize, backlog, datagramBuffer, bytesPerSecond);
+            return new Config(value, deliveryLatency, connectTimeout, bufferSize, backlog, datagramBuffer, bytesPerSecond, keepAliveTime, keepAliveInterval, keepAliveProbes);
         }
 
         /**
@@ -140,7 +151,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withDeliveryLatency(Duration value) {
-            return new Config(connectLatency, value, connectTimeout, bufferSize, backlog, datagramBuffer, bytesPerSecond);
+            return new Config(connectLatency, value, connectTimeout, bufferSize, backlog, datagramBuffer, bytesPerSecond, keepAliveTime, keepAliveInterval, keepAliveProbes);
         }
 
         /**
@@ -150,7 +161,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withConnectTimeout(Duration value) {
-            return new Config(connectLatency, deliveryLatency, value, bufferSize, backlog, datagramBuffer, bytesPerSecond);
+            return new Config(connectLatency, deliveryLatency, value, bufferSize, backlog, datagramBuffer, bytesPerSecond, keepAliveTime, keepAliveInterval, keepAliveProbes);
         }
 
         /**
@@ -160,7 +171,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withBufferSize(int value) {
-            return new Config(connectLatency, deliveryLatency, connectTimeout, value, backlog, datagramBuffer, bytesPerSecond);
+            return new Config(connectLatency, deliveryLatency, connectTimeout, value, backlog, datagramBuffer, bytesPerSecond, keepAliveTime, keepAliveInterval, keepAliveProbes);
         }
 
         /**
@@ -170,7 +181,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withBacklog(int value) {
-            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, value, datagramBuffer, bytesPerSecond);
+            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, value, datagramBuffer, bytesPerSecond, keepAliveTime, keepAliveInterval, keepAliveProbes);
         }
 
         /**
@@ -180,7 +191,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withDatagramBuffer(int value) {
-            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, backlog, value, bytesPerSecond);
+            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, backlog, value, bytesPerSecond, keepAliveTime, keepAliveInterval, keepAliveProbes);
         }
 
         /**
@@ -190,7 +201,37 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withBytesPerSecond(long value) {
-            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, backlog, datagramBuffer, value);
+            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, backlog, datagramBuffer, value, keepAliveTime, keepAliveInterval, keepAliveProbes);
+        }
+
+        /**
+         * Returns a copy with another keep-alive idle time.
+         *
+         * @param value the idle time before the first probe
+         * @return the copy
+         */
+        public Config withKeepAliveTime(Duration value) {
+            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, backlog, datagramBuffer, bytesPerSecond, value, keepAliveInterval, keepAliveProbes);
+        }
+
+        /**
+         * Returns a copy with another keep-alive probe interval.
+         *
+         * @param value the time between probes
+         * @return the copy
+         */
+        public Config withKeepAliveInterval(Duration value) {
+            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, backlog, datagramBuffer, bytesPerSecond, keepAliveTime, value, keepAliveProbes);
+        }
+
+        /**
+         * Returns a copy with another keep-alive probe count.
+         *
+         * @param value unanswered probes before the connection is dropped
+         * @return the copy
+         */
+        public Config withKeepAliveProbes(int value) {
+            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, backlog, datagramBuffer, bytesPerSecond, keepAliveTime, keepAliveInterval, value);
         }
     }
 
@@ -207,6 +248,9 @@ public final class SimNetwork {
     private final List<Hook> datagramHooks = new ArrayList<>();
     private final List<Hook> sendHooks = new ArrayList<>();
     private final List<Hook> acceptHooks = new ArrayList<>();
+    private final java.util.Set<String> partitions = new java.util.LinkedHashSet<>();
+    /** Connections with SO_KEEPALIVE on, in the order they turned it on. */
+    final List<SimConnection> keepAlive = new ArrayList<>();
     private final List<Function<ConnectAttempt, Fault>> deciders = new ArrayList<>();
     private final List<AttemptState> attempts = new ArrayList<>();
     private final List<String> eventLog = new ArrayList<>();
@@ -687,6 +731,62 @@ public final class SimNetwork {
         return unused;
     }
 
+    // ---- partitions ------------------------------------------------------------------------------------
+
+    private static String pair(String a, String b) {
+        return a.compareTo(b) <= 0 ? a + "|" + b : b + "|" + a;
+    }
+
+    /**
+     * Cuts the network between two hosts until {@link #heal(String, String)}. While partitioned nothing
+     * crosses between them: datagrams are dropped, and TCP data and FINs of established connections are held
+     * and never delivered, not even after the heal (they stay in flight and keep taking room in the window;
+     * retransmission is not modelled). Connects, RSTs and loopback traffic are not affected. An idle
+     * connection with SO_KEEPALIVE between the two hosts is dropped when its keep-alive probes go unanswered
+     * (see {@link Config#keepAliveTime()}); one without stays up for ever.
+     *
+     * @param hostA a host
+     * @param hostB another host
+     * @return this network
+     * @throws IllegalArgumentException when a host does not exist or both are the same
+     */
+    public synchronized SimNetwork partition(String hostA, String hostB) {
+        host(hostA);
+        host(hostB);
+        if (hostA.equals(hostB)) {
+            throw new IllegalArgumentException("a host cannot be partitioned from itself: " + hostA);
+        }
+        if (partitions.add(pair(hostA, hostB))) {
+            log("partition " + hostA + " / " + hostB);
+            for (SimConnection connection : new ArrayList<>(keepAlive)) {
+                connection.armKeepAlive();
+            }
+        }
+        return this;
+    }
+
+    /**
+     * Ends a partition made by {@link #partition(String, String)}: traffic sent from now on is delivered.
+     *
+     * @param hostA a host
+     * @param hostB the other host
+     * @return this network
+     */
+    public synchronized SimNetwork heal(String hostA, String hostB) {
+        if (partitions.remove(pair(hostA, hostB))) {
+            log("heal " + hostA + " / " + hostB);
+            for (SimConnection connection : new ArrayList<>(keepAlive)) {
+                connection.armKeepAlive();
+            }
+        }
+        return this;
+    }
+
+    /** Whether traffic between the two hosts is cut (monitor held). */
+    boolean partitioned(SimHost a, SimHost b) {
+        return a != null && b != null && a != b && !partitions.isEmpty() && partitions.contains(pair(a.name, b.name));
+    }
+
     // ---- resource faults ---------------------------------------------------------------------------------
 
     /**
@@ -1016,6 +1116,7 @@ public final class SimNetwork {
         }
         client.state = SimConnection.State.CONNECTED;
         client.remote = client.connectTarget;
+        client.lastActivity = now();
         if (fault instanceof Fault.PartialSend) {
             client.maxWrite = ((Fault.PartialSend) fault).maxBytesPerWrite();
         } else if (fault instanceof Fault.ResetAfter) {
@@ -1108,7 +1209,9 @@ public final class SimNetwork {
         SimHost destination = route(host, target.getAddress());
         after(delay, () -> {
             SimDatagram receiver = destination == null ? null : destination.datagramFor(target);
-            if (receiver == null) {
+            if (partitioned(host, destination)) {
+                log("datagram to " + hostString(target) + " dropped: partition " + host.name + " / " + destination.name);
+            } else if (receiver == null) {
                 log("datagram to " + hostString(target) + " dropped: nobody bound there");
             } else {
                 receiver.deliver(source, payload);

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.wsk4j.Ref;
 import org.wsk4j.SockAddrStorage;
 import org.wsk4j.WskBuf;
+import org.wsk4j.WskControlSocketType;
 import org.wsk4j.WskProviderDatagramDispatch;
 import org.wsk4j.WskSocket;
 import org.wsk4j.nt.Io;
@@ -235,5 +236,90 @@ class SimLinkTest extends SimTestBase {
         network.onAccept(3).thenFault(Fault.abort());
         assertEquals(List.of(new UnusedFault("send port 2", Fault.partialSend(1)),
                 new UnusedFault("accept port 3", Fault.abort())), network.unusedFaults());
+    }
+
+    // ---- partitions and keep-alive ------------------------------------------------------------------------
+
+    void keepAlive(WskSocket socket) {
+        Completion c = new Completion();
+        connection(socket).wskControlSocket(socket, WskControlSocketType.WskSetOption, SO_KEEPALIVE, SOL_SOCKET,
+                4, 1, 0, null, null, c.irp);
+        executor.runPending();
+        assertEquals(STATUS_SUCCESS, c.status);
+    }
+
+    @Test
+    void keepAliveDropsAPartitionedIdleConnection() {
+        connectPair(7300);
+        keepAlive(clientSocket);
+        keepAlive(serverSocket);
+        Completion atClient = receiveAny(clientSocket);
+        Completion atServer = receiveAny(serverSocket);
+        executor.runPending();
+        network.partition(SimNetwork.LOCALHOST, "server");
+        executor.advanceTimeBy(Duration.ofHours(2).plusSeconds(9));
+        assertFalse(atClient.done(), "probes are still going out");
+        executor.advanceTimeBy(Duration.ofSeconds(2)); // 2 h + 11 s in all
+        assertEquals(STATUS_CONNECTION_ABORTED, atClient.status);
+        assertEquals(STATUS_CONNECTION_ABORTED, atServer.status);
+        assertEquals(STATUS_CONNECTION_ABORTED, sendText(clientSocket, "late").status, "later calls fail too");
+        assertTrue(network.eventLog().stream().anyMatch(line -> line.contains("probes unanswered")));
+        network.heal(SimNetwork.LOCALHOST, "server");
+        closeAll();
+    }
+
+    @Test
+    void withoutKeepAliveAPartitionedIdleConnectionStaysUp() {
+        connectPair(7301);
+        Completion atClient = receiveAny(clientSocket);
+        network.partition("server", SimNetwork.LOCALHOST);
+        executor.advanceTimeBy(Duration.ofHours(2).plusSeconds(11));
+        executor.runUntilIdle();
+        assertFalse(atClient.done());
+        Completion sent = sendText(serverSocket, "held");
+        assertEquals(STATUS_SUCCESS, sent.status, "the transport took the bytes");
+        executor.runUntilIdle();
+        assertFalse(atClient.done(), "held by the partition");
+        network.heal(SimNetwork.LOCALHOST, "server");
+        assertEquals(STATUS_SUCCESS, sendText(serverSocket, "after").status);
+        assertEquals(STATUS_SUCCESS, atClient.status);
+        assertEquals(5, atClient.information, "only what was sent after the heal arrives");
+        closeAll();
+    }
+
+    @Test
+    void keepAliveOnAHealedConnectionKeepsItUp() {
+        connectPair(7302);
+        keepAlive(clientSocket);
+        Completion atClient = receiveAny(clientSocket);
+        network.partition(SimNetwork.LOCALHOST, "server");
+        executor.advanceTimeBy(Duration.ofHours(1));
+        network.heal(SimNetwork.LOCALHOST, "server");
+        executor.advanceTimeBy(Duration.ofHours(3));
+        assertFalse(atClient.done());
+        closeAll();
+    }
+
+    @Test
+    void partitionedDatagramsAreDropped() {
+        WskSocket a = socket(client, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
+        WskSocket b = socket(server, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
+        assertEquals(STATUS_SUCCESS, bind(a, any(AF_INET)));
+        assertEquals(STATUS_SUCCESS, bind(b, addr(SERVER_V4, 5353)));
+        network.partition(SimNetwork.LOCALHOST, "server");
+        Completion sent = new Completion();
+        ((WskProviderDatagramDispatch) a.dispatch()).wskSendTo(a, buffer(10), 0, addr(SERVER_V4, 5353), 0, null,
+                sent.irp);
+        Completion r = new Completion();
+        ((WskProviderDatagramDispatch) b.dispatch()).wskReceiveFrom(b, buffer(64), 0, new SockAddrStorage(),
+                new Ref<>(0), null, new Ref<>(0), r.irp);
+        executor.runUntilIdle();
+        assertEquals(STATUS_SUCCESS, sent.status);
+        assertFalse(r.done());
+        assertTrue(network.eventLog().stream().anyMatch(line -> line.contains("dropped: partition")));
+        close(a);
+        close(b);
+        assertThrows(IllegalArgumentException.class, () -> network.partition("server", "server"));
+        assertThrows(IllegalArgumentException.class, () -> network.partition("server", "nowhere"));
     }
 }
