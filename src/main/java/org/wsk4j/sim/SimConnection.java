@@ -230,6 +230,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
                 receiver.inFlight += keep;
                 Link shared = link;
                 SimConnection sender = this;
+                int sendNumber = sends;
                 network.after(departure(keep), () -> {
                     receiver.arrive(kept);
                     if (!shared.reset) {

@@ -1117,6 +1117,7 @@ public final class SimNetwork {
         client.state = SimConnection.State.CONNECTED;
         client.remote = client.connectTarget;
         client.lastActivity = now();
+        client.armKeepAlive(); // SO_KEEPALIVE set before the connect, the peer already cut off
         if (fault instanceof Fault.PartialSend) {
             client.maxWrite = ((Fault.PartialSend) fault).maxBytesPerWrite();
         } else if (fault instanceof Fault.ResetAfter) {

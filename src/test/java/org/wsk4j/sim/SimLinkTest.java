@@ -322,4 +322,26 @@ class SimLinkTest extends SimTestBase {
         assertThrows(IllegalArgumentException.class, () -> network.partition("server", "server"));
         assertThrows(IllegalArgumentException.class, () -> network.partition("server", "nowhere"));
     }
+
+    @Test
+    void keepAliveSetBeforeTheConnectAppliesToAConnectionMadeAcrossAPartition() {
+        network.partition(SimNetwork.LOCALHOST, "server"); // connects are not affected
+        listener = listen(SERVER_V4, 7303);
+        Completion accepted = accept(listener);
+        clientSocket = connectionSocket(AF_INET);
+        assertEquals(STATUS_SUCCESS, bind(clientSocket, any(AF_INET)));
+        keepAlive(clientSocket);
+        Completion connected = new Completion();
+        connection(clientSocket).wskConnect(clientSocket, addr(SERVER_V4, 7303), 0, connected.irp);
+        executor.advanceTimeBy(Duration.ofMillis(1));
+        assertEquals(STATUS_SUCCESS, connected.status);
+        serverSocket = accepted.socket();
+        Completion atClient = receiveAny(clientSocket);
+        Completion atServer = receiveAny(serverSocket);
+        executor.advanceTimeBy(Duration.ofHours(2).plusSeconds(11));
+        assertEquals(STATUS_CONNECTION_ABORTED, atClient.status);
+        assertFalse(atServer.done(), "the server side has no SO_KEEPALIVE");
+        network.heal(SimNetwork.LOCALHOST, "server");
+        closeAll();
+    }
 }
