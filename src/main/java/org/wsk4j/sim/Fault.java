@@ -13,8 +13,10 @@ import org.wsk4j.nt.NtStatus;
  *
  * <p>Connect faults: {@link Accept}, {@link Refuse}, {@link BlackHole}, {@link Unreachable}, {@link ResetAfter},
  * {@link Abort}, {@link Delay}, {@link PartialSend}, {@link FailWith}. Datagram faults: {@link Accept},
- * {@link DropDatagram}, {@link Delay}, {@link FailWith}. See {@code docs/simulation.md} for the status each
- * one produces and when.
+ * {@link DropDatagram}, {@link Delay}, {@link FailWith}. Send faults ({@link SimNetwork#onSend(int)}):
+ * {@link ResetAfter}, {@link Abort}, {@link PartialSend}, {@link Delay}, {@link FailWith}. Accept faults
+ * ({@link SimNetwork#onAccept(int)}): {@link Abort}, {@link Delay}, {@link Refuse}, {@link FailWith}. See
+ * {@code docs/simulation.md} for the status each one produces and when.
  */
 public sealed interface Fault permits Fault.Accept, Fault.Refuse, Fault.BlackHole, Fault.Unreachable,
         Fault.ResetAfter, Fault.Abort, Fault.Delay, Fault.PartialSend, Fault.DropDatagram, Fault.FailWith {

@@ -51,6 +51,14 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     ScheduledTask connectTimer;
     SimNetwork.AttemptState attempt;
     InetSocketAddress connectTarget;
+    /** Whether the accept hook was consulted for this connect; what a Delay accept fault deferred. */
+    boolean acceptHookDone;
+    Fault acceptFault;
+    /** When this end last heard from its peer (virtual ns); the keep-alive timer while probes go unanswered. */
+    long lastActivity;
+    private ScheduledTask keepAliveTimer;
+    /** Writes that took bytes so far (the send hook's per-connection count). */
+    private int sends;
     // inbound direction
     private final ArrayDeque<ByteBuffer> readable = new ArrayDeque<>();
     private long readableBytes;
@@ -58,10 +66,13 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     private boolean finArrived;
     private boolean outputShut;
     private NtStatus failure;
+    // outbound direction: when its last queued byte has left (virtual ns)
+    private long outFreeAt;
 
     SimConnection(SimNetwork network, SimTransport transport, int family, String id, boolean passive) {
         super(network, transport, family, id);
         this.passive = passive;
+        this.lastActivity = network.now();
     }
 
     @Override
@@ -177,6 +188,29 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             if (n <= 0) {
                 return 0;
             }
+            Fault fault = remote == null ? null : network.sendFault(remote, sends);
+            long hold = 0;
+            if (fault != null) {
+                network.log(id + " send#" + (sends + 1) + " fault=" + fault);
+                if (fault instanceof Fault.Delay) {
+                    hold = ((Fault.Delay) fault).delay().toNanos();
+                    fault = ((Fault.Delay) fault).then();
+                }
+            }
+            sends++;
+            if (fault instanceof Fault.FailWith) {
+                throw new TransportException(((Fault.FailWith) fault).status(), null);
+            }
+            if (fault instanceof Fault.Abort) {
+                SimConnection other = peer;
+                fail(NtStatus.STATUS_CONNECTION_ABORTED);
+                network.log(id + " RST to " + other.id);
+                network.after(network.config().deliveryLatency(), () -> other.fail(NtStatus.STATUS_CONNECTION_RESET));
+                throw new TransportException(NtStatus.STATUS_CONNECTION_ABORTED, null);
+            }
+            if (fault instanceof Fault.PartialSend) {
+                n = Math.min(n, ((Fault.PartialSend) fault).maxBytesPerWrite());
+            }
             byte[] data = new byte[n];
             int at = 0;
             for (ByteBuffer source : sources) {
@@ -188,15 +222,111 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
                 }
             }
             SimConnection receiver = peer;
-            receiver.inFlight += n;
             network.log(id + " send " + n + "B");
-            network.after(network.config().deliveryLatency(), () -> receiver.arrive(data));
+            outFreeAt = Math.max(network.now(), outFreeAt) + hold;
+            if (fault instanceof Fault.ResetAfter) {
+                int keep = (int) Math.min(n, ((Fault.ResetAfter) fault).bytes());
+                byte[] kept = java.util.Arrays.copyOf(data, keep);
+                receiver.inFlight += keep;
+                Link shared = link;
+                SimConnection sender = this;
+                int sendNumber = sends;
+                network.after(departure(keep), () -> {
+                    receiver.arrive(kept);
+                    if (!shared.reset) {
+                        shared.reset = true;
+                        network.log(id + " reset by the network after send#" + sends + " (" + keep + "B of it)");
+                        sender.fail(NtStatus.STATUS_CONNECTION_RESET);
+                        receiver.fail(NtStatus.STATUS_CONNECTION_RESET);
+                    }
+                });
+                return n;
+            }
+            receiver.inFlight += n;
+            network.after(departure(n), () -> receiver.arrive(data));
             return n;
         }
     }
 
+    /**
+     * Queues {@code bytes} on the outbound link: they start when the bytes queued before them have left, take
+     * their serialization time, and arrive one delivery latency after their last byte left. Returns the delay
+     * from now to the arrival (monitor held). Arrivals keep the order of departures.
+     */
+    private java.time.Duration departure(long bytes) {
+        long now = network.now();
+        outFreeAt = Math.max(now, outFreeAt) + network.config().serializationNanos(bytes);
+        return java.time.Duration.ofNanos(outFreeAt - now).plus(network.config().deliveryLatency());
+    }
+
+    /** The host this end lives on (a passive peer: the host its client connected to). */
+    private SimHost host() {
+        if (transport != null) {
+            return transport.host;
+        }
+        return peer == null || peer.transport == null ? null : network.route(peer.transport.host, local.getAddress());
+    }
+
+    /** Whether the network between this end and its peer is cut (monitor held). */
+    private boolean cutOff() {
+        return peer != null && network.partitioned(host(), peer.host());
+    }
+
+    @Override
+    void optionChanged(java.net.SocketOption<?> option) {
+        if (option == java.net.StandardSocketOptions.SO_KEEPALIVE) {
+            network.keepAlive.remove(this);
+            if (isOn(java.net.StandardSocketOptions.SO_KEEPALIVE)) {
+                network.keepAlive.add(this);
+            }
+            armKeepAlive();
+        }
+    }
+
+    /**
+     * Re-evaluates keep-alive (monitor held). Probes answered by a reachable peer change nothing observable,
+     * so the timer only runs while the peer is cut off: the first probe goes out at the first multiple of the
+     * keep-alive time after the last activity (answered probes restart the idle time), and the connection is
+     * dropped {@code keepAliveProbes} intervals after it, with STATUS_CONNECTION_ABORTED.
+     */
+    void armKeepAlive() {
+        if (keepAliveTimer != null) {
+            keepAliveTimer.cancel();
+            keepAliveTimer = null;
+        }
+        boolean on = isOn(java.net.StandardSocketOptions.SO_KEEPALIVE);
+        if (!on || closed || failure != null || state != State.CONNECTED) {
+            if (!on || closed || failure != null) {
+                network.keepAlive.remove(this);
+            }
+            return;
+        }
+        long now = network.now();
+        if (!cutOff()) {
+            lastActivity = Math.max(lastActivity, now); // the next probe is answered
+            return;
+        }
+        SimNetwork.Config config = network.config();
+        long time = config.keepAliveTime().toNanos();
+        long periods = Math.max(1, (now - lastActivity + time - 1) / time);
+        long firstProbe = lastActivity + periods * time;
+        long dropAt = firstProbe + config.keepAliveInterval().toNanos() * config.keepAliveProbes();
+        keepAliveTimer = network.after(java.time.Duration.ofNanos(dropAt - now), () -> {
+            keepAliveTimer = null;
+            if (!closed && failure == null && cutOff()) {
+                network.log(id + " keep-alive: " + config.keepAliveProbes() + " probes unanswered");
+                fail(NtStatus.STATUS_CONNECTION_ABORTED);
+            }
+        });
+    }
+
     /** Data from the peer arrives (monitor held). */
     private void arrive(byte[] data) {
+        if (cutOff()) {
+            network.log(id + " " + data.length + "B held by the partition");
+            return; // stays in flight for ever
+        }
+        lastActivity = network.now();
         inFlight -= data.length;
         SimConnection sender = peer;
         if (failure != null || link.reset) {
@@ -236,13 +366,18 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         outputShut = true;
         SimConnection receiver = peer;
         network.log(id + " FIN");
-        network.after(network.config().deliveryLatency(), () -> receiver.finArrives());
+        network.after(departure(0), () -> receiver.finArrives());
     }
 
     private void finArrives() {
         if (failure != null || finArrived) {
             return;
         }
+        if (cutOff()) {
+            network.log(id + " FIN held by the partition");
+            return;
+        }
+        lastActivity = network.now();
         finArrived = true;
         network.log(id + " got FIN");
         if (passive && !outputShut) {
@@ -257,6 +392,11 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             return;
         }
         failure = status;
+        if (keepAliveTimer != null) {
+            keepAliveTimer.cancel();
+            keepAliveTimer = null;
+        }
+        network.keepAlive.remove(this);
         readable.clear();
         readableBytes = 0;
         network.log(id + " failed: " + status.name());
@@ -265,6 +405,11 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
 
     @Override
     void beforeClose(boolean abortive) {
+        if (keepAliveTimer != null) {
+            keepAliveTimer.cancel();
+            keepAliveTimer = null;
+        }
+        network.keepAlive.remove(this);
         if (state == State.CONNECTING) {
             network.connectCancelled(this);
             if (peer != null) {

@@ -16,6 +16,8 @@ final class SimDatagram extends SimEndpoint implements TransportDatagram {
 
     private final ArrayDeque<Datagram> queue = new ArrayDeque<>();
     private long queuedBytes;
+    /** When the last datagram queued on this endpoint's sending link has left (virtual ns). */
+    private long outFreeAt;
 
     SimDatagram(SimNetwork network, SimTransport transport, int family, String id) {
         super(network, transport, family, id);
@@ -69,6 +71,13 @@ final class SimDatagram extends SimEndpoint implements TransportDatagram {
             source.position(source.limit());
             return true;
         }
+    }
+
+    /** Queues a datagram on the sending link; returns how long from now until its last byte left (monitor held). */
+    java.time.Duration serialize(int bytes) {
+        long now = network.now();
+        outFreeAt = Math.max(now, outFreeAt) + network.config().serializationNanos(bytes);
+        return java.time.Duration.ofNanos(outFreeAt - now);
     }
 
     /** A datagram arrives (monitor held). */

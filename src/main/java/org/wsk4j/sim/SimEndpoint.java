@@ -38,6 +38,15 @@ abstract class SimEndpoint implements TransportEndpoint {
     /** The readiness that holds now (TransportHandler bits), monitor held. */
     abstract int readyOps();
 
+    /** An option was set (monitor held). */
+    void optionChanged(SocketOption<?> option) {
+    }
+
+    /** Whether a boolean option is set to true (monitor held). */
+    boolean isOn(SocketOption<Boolean> option) {
+        return Boolean.TRUE.equals(options.get(option));
+    }
+
     abstract boolean datagram();
 
     @Override
@@ -131,6 +140,7 @@ abstract class SimEndpoint implements TransportEndpoint {
         }
         synchronized (network) {
             options.put(option, value);
+            optionChanged(option);
         }
         return NtStatus.STATUS_SUCCESS;
     }

@@ -69,7 +69,8 @@ public final class SimNetwork {
      * The network's timing and sizes. Immutable; change a value with the {@code with...} methods.
      *
      * @param connectLatency  one-way latency of SYN, SYN-ACK and the RST that refuses a connect (default 100 µs)
-     * @param deliveryLatency one-way latency of data, FIN, RST and datagrams (default 100 µs)
+     * @param deliveryLatency one-way latency of data, FIN, RST and datagrams (default 100 µs), counted from
+     *                        the moment the last byte left the sender (see {@code bytesPerSecond})
      * @param connectTimeout  how long an unanswered connect waits before STATUS_IO_TIMEOUT (default 21 s, the
      *                        Windows default of 3 SYN transmissions)
      * @param bufferSize      bytes a TCP direction holds (in flight plus unread) before writes return partial
@@ -77,9 +78,19 @@ public final class SimNetwork {
      * @param backlog         connections a listener holds before further connects are refused (default 128)
      * @param datagramBuffer  bytes of unread datagrams an endpoint holds before further ones are dropped
      *                        (default 256 KiB)
+     * @param bytesPerSecond  the transfer rate of each link (each direction of a TCP connection, each datagram
+     *                        endpoint's sending side): a write's bytes take {@code bytes * 1e9 / bytesPerSecond}
+     *                        ns to serialize, after the bytes queued before them; 0 for unlimited (default
+     *                        125,000,000, i.e. 1 Gbit/s)
+     * @param keepAliveTime   how long a connection with SO_KEEPALIVE stays idle before the first keep-alive
+     *                        probe (default 2 h, the Windows default)
+     * @param keepAliveInterval the time between unanswered probes (default 1 s, the Windows default)
+     * @param keepAliveProbes unanswered probes after which the connection is dropped (default 10, fixed on
+     *                        Windows since Vista)
      */
     public record Config(Duration connectLatency, Duration deliveryLatency, Duration connectTimeout, int bufferSize,
-                         int backlog, int datagramBuffer) {
+                         int backlog, int datagramBuffer, long bytesPerSecond, Duration keepAliveTime,
+                         Duration keepAliveInterval, int keepAliveProbes) {
 
         /**
          * Validates the values.
@@ -90,13 +101,20 @@ public final class SimNetwork {
          * @param bufferSize      at least 1
          * @param backlog         at least 1
          * @param datagramBuffer  at least 1
+         * @param bytesPerSecond  not negative (0: unlimited)
+         * @param keepAliveTime   positive
+         * @param keepAliveInterval positive
+         * @param keepAliveProbes at least 1
          */
         public Config {
             Objects.requireNonNull(connectLatency, "connectLatency");
             Objects.requireNonNull(deliveryLatency, "deliveryLatency");
             Objects.requireNonNull(connectTimeout, "connectTimeout");
             if (connectLatency.isNegative() || deliveryLatency.isNegative() || connectTimeout.isNegative()
-                    || connectTimeout.isZero() || bufferSize < 1 || backlog < 1 || datagramBuffer < 1) {
+                    || connectTimeout.isZero() || bufferSize < 1 || backlog < 1 || datagramBuffer < 1
+                    || bytesPerSecond < 0 || keepAliveTime == null || keepAliveInterval == null
+                    || keepAliveTime.isNegative() || keepAliveTime.isZero() || keepAliveInterval.isNegative()
+                    || keepAliveInterval.isZero() || keepAliveProbes < 1) {
                 throw new IllegalArgumentException("invalid network configuration");
             }
         }
@@ -108,7 +126,12 @@ public final class SimNetwork {
          */
         public static Config defaults() {
             return new Config(Duration.ofNanos(100_000), Duration.ofNanos(100_000), Duration.ofSeconds(21),
-                    256 * 1024, 128, 256 * 1024);
+                    256 * 1024, 128, 256 * 1024, 125_000_000L, Duration.ofHours(2), Duration.ofSeconds(1), 10);
+        }
+
+        /** The time {@code bytes} take to serialize onto a link, in nanoseconds (0 when unlimited). */
+        long serializationNanos(long bytes) {
+            return bytesPerSecond == 0 ? 0 : (long) Math.ceil(bytes * 1e9 / bytesPerSecond);
         }
 
         /**
@@ -118,7 +141,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withConnectLatency(Duration value) {
-            return new Config(value, deliveryLatency, connectTimeout, bufferSize, backlog, datagramBuffer);
+            return new Config(value, deliveryLatency, connectTimeout, bufferSize, backlog, datagramBuffer, bytesPerSecond, keepAliveTime, keepAliveInterval, keepAliveProbes);
         }
 
         /**
@@ -128,7 +151,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withDeliveryLatency(Duration value) {
-            return new Config(connectLatency, value, connectTimeout, bufferSize, backlog, datagramBuffer);
+            return new Config(connectLatency, value, connectTimeout, bufferSize, backlog, datagramBuffer, bytesPerSecond, keepAliveTime, keepAliveInterval, keepAliveProbes);
         }
 
         /**
@@ -138,7 +161,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withConnectTimeout(Duration value) {
-            return new Config(connectLatency, deliveryLatency, value, bufferSize, backlog, datagramBuffer);
+            return new Config(connectLatency, deliveryLatency, value, bufferSize, backlog, datagramBuffer, bytesPerSecond, keepAliveTime, keepAliveInterval, keepAliveProbes);
         }
 
         /**
@@ -148,7 +171,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withBufferSize(int value) {
-            return new Config(connectLatency, deliveryLatency, connectTimeout, value, backlog, datagramBuffer);
+            return new Config(connectLatency, deliveryLatency, connectTimeout, value, backlog, datagramBuffer, bytesPerSecond, keepAliveTime, keepAliveInterval, keepAliveProbes);
         }
 
         /**
@@ -158,7 +181,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withBacklog(int value) {
-            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, value, datagramBuffer);
+            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, value, datagramBuffer, bytesPerSecond, keepAliveTime, keepAliveInterval, keepAliveProbes);
         }
 
         /**
@@ -168,7 +191,47 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withDatagramBuffer(int value) {
-            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, backlog, value);
+            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, backlog, value, bytesPerSecond, keepAliveTime, keepAliveInterval, keepAliveProbes);
+        }
+
+        /**
+         * Returns a copy with another transfer rate.
+         *
+         * @param value bytes per second and direction, 0 for unlimited
+         * @return the copy
+         */
+        public Config withBytesPerSecond(long value) {
+            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, backlog, datagramBuffer, value, keepAliveTime, keepAliveInterval, keepAliveProbes);
+        }
+
+        /**
+         * Returns a copy with another keep-alive idle time.
+         *
+         * @param value the idle time before the first probe
+         * @return the copy
+         */
+        public Config withKeepAliveTime(Duration value) {
+            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, backlog, datagramBuffer, bytesPerSecond, value, keepAliveInterval, keepAliveProbes);
+        }
+
+        /**
+         * Returns a copy with another keep-alive probe interval.
+         *
+         * @param value the time between probes
+         * @return the copy
+         */
+        public Config withKeepAliveInterval(Duration value) {
+            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, backlog, datagramBuffer, bytesPerSecond, keepAliveTime, value, keepAliveProbes);
+        }
+
+        /**
+         * Returns a copy with another keep-alive probe count.
+         *
+         * @param value unanswered probes before the connection is dropped
+         * @return the copy
+         */
+        public Config withKeepAliveProbes(int value) {
+            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, backlog, datagramBuffer, bytesPerSecond, keepAliveTime, keepAliveInterval, value);
         }
     }
 
@@ -183,6 +246,11 @@ public final class SimNetwork {
     private final Map<InetAddress, SimHost> byAddress = new LinkedHashMap<>();
     private final List<Hook> connectHooks = new ArrayList<>();
     private final List<Hook> datagramHooks = new ArrayList<>();
+    private final List<Hook> sendHooks = new ArrayList<>();
+    private final List<Hook> acceptHooks = new ArrayList<>();
+    private final java.util.Set<String> partitions = new java.util.LinkedHashSet<>();
+    /** Connections with SO_KEEPALIVE on, in the order they turned it on. */
+    final List<SimConnection> keepAlive = new ArrayList<>();
     private final List<Function<ConnectAttempt, Fault>> deciders = new ArrayList<>();
     private final List<AttemptState> attempts = new ArrayList<>();
     private final List<String> eventLog = new ArrayList<>();
@@ -380,20 +448,45 @@ public final class SimNetwork {
 
     // ---- fault scripting ---------------------------------------------------------------------------------
 
+    /** What a hook point intercepts. */
+    enum HookKind {
+        CONNECT("connect"), DATAGRAM("datagram"), SEND("send"), ACCEPT("accept");
+
+        final String label;
+
+        HookKind(String label) {
+            this.label = label;
+        }
+    }
+
     /** A hook point: which attempts it matches and its queued and standing faults. */
     static final class Hook {
         final String description;
-        final boolean datagram;
+        final HookKind kind;
         final InetSocketAddress address; // null: any address
         final int port;
         final ArrayDeque<Fault> queue = new ArrayDeque<>();
         Fault standing;
+        /** SEND hooks: how many queued faults (counted from the head) some connection's sends reached. */
+        int reached;
 
-        Hook(String description, boolean datagram, InetSocketAddress address, int port) {
+        Hook(String description, HookKind kind, InetSocketAddress address, int port) {
             this.description = description;
-            this.datagram = datagram;
+            this.kind = kind;
             this.address = address;
             this.port = port;
+        }
+
+        /** SEND hooks: the queued fault for the {@code index}th send (from 0), or null past the queue. */
+        Fault queued(int index) {
+            int i = 0;
+            for (Fault fault : queue) {
+                if (i++ == index) {
+                    reached = Math.max(reached, index + 1);
+                    return fault;
+                }
+            }
+            return null;
         }
 
         boolean matches(InetSocketAddress target) {
@@ -404,10 +497,27 @@ public final class SimNetwork {
         }
 
         void check(Fault fault) {
-            if (datagram ? !fault.appliesToDatagram() : !fault.appliesToConnect()) {
+            boolean fits = switch (kind) {
+                case CONNECT -> fault.appliesToConnect();
+                case DATAGRAM -> fault.appliesToDatagram();
+                case SEND -> fitsSend(fault) && (!(fault instanceof Fault.Delay) || fitsSend(((Fault.Delay) fault).then()));
+                case ACCEPT -> fitsAccept(fault)
+                        && (!(fault instanceof Fault.Delay) || fitsAccept(((Fault.Delay) fault).then()));
+            };
+            if (!fits) {
                 throw new IllegalArgumentException(fault + " does not apply to a " + description + " hook");
             }
         }
+    }
+
+    private static boolean fitsSend(Fault fault) {
+        return fault == null || fault instanceof Fault.ResetAfter || fault instanceof Fault.Abort
+                || fault instanceof Fault.PartialSend || fault instanceof Fault.Delay || fault instanceof Fault.FailWith;
+    }
+
+    private static boolean fitsAccept(Fault fault) {
+        return fault == null || fault instanceof Fault.Abort || fault instanceof Fault.Delay
+                || fault instanceof Fault.Refuse || fault instanceof Fault.FailWith;
     }
 
     /**
@@ -417,7 +527,7 @@ public final class SimNetwork {
      * @return the script (the same one for the same target)
      */
     public FaultScript onConnect(InetSocketAddress target) {
-        return script(connectHooks, false, resolved(target), target.getPort());
+        return script(connectHooks, HookKind.CONNECT, resolved(target), target.getPort());
     }
 
     /**
@@ -438,7 +548,7 @@ public final class SimNetwork {
      * @return the script
      */
     public FaultScript onConnect(int port) {
-        return script(connectHooks, false, null, port);
+        return script(connectHooks, HookKind.CONNECT, null, port);
     }
 
     /**
@@ -472,7 +582,7 @@ public final class SimNetwork {
      * @return the script
      */
     public FaultScript onDatagram(InetSocketAddress target) {
-        return script(datagramHooks, true, resolved(target), target.getPort());
+        return script(datagramHooks, HookKind.DATAGRAM, resolved(target), target.getPort());
     }
 
     /**
@@ -482,7 +592,61 @@ public final class SimNetwork {
      * @return the script
      */
     public FaultScript onDatagram(int port) {
-        return script(datagramHooks, true, null, port);
+        return script(datagramHooks, HookKind.DATAGRAM, null, port);
+    }
+
+    /**
+     * Returns the fault script for the sends (transport writes) of connections to an address and port (found
+     * before port-only scripts). Unlike the other hooks, sends are counted per connection: the first queued
+     * fault applies to the first send of every matching connection, the second to its second send, and so
+     * on; a connection past the queue gets the standing fault ({@link FaultScript#always(Fault)}), if any.
+     * A send is one write the transport accepts bytes for: a WskSend the window or a {@link Fault.PartialSend}
+     * splits counts once per write. Allowed faults:
+     * <ul>
+     * <li>{@link Fault.ResetAfter}: the write is accepted, only its first {@code bytes} bytes are delivered,
+     *     then both ends are reset (STATUS_CONNECTION_RESET) when they arrive;</li>
+     * <li>{@link Fault.Abort}: the write fails with STATUS_CONNECTION_ABORTED, the connection is broken on
+     *     this side and the peer gets a reset;</li>
+     * <li>{@link Fault.PartialSend}: this write takes at most {@code maxBytesPerWrite} bytes;</li>
+     * <li>{@link Fault.Delay}: the data leaves {@code delay} later (holding the link, so later data waits
+     *     behind it), then {@code then} applies to the same send;</li>
+     * <li>{@link Fault.FailWith}: the write fails with the status; the connection is unchanged.</li>
+     * </ul>
+     *
+     * @param target the connection's remote address
+     * @return the script
+     */
+    public FaultScript onSend(InetSocketAddress target) {
+        return script(sendHooks, HookKind.SEND, resolved(target), target.getPort());
+    }
+
+    /**
+     * Returns the fault script for the sends of connections to a port on any address; see
+     * {@link #onSend(InetSocketAddress)}.
+     *
+     * @param port the remote port
+     * @return the script
+     */
+    public FaultScript onSend(int port) {
+        return script(sendHooks, HookKind.SEND, null, port);
+    }
+
+    /**
+     * Returns the fault script consulted when a connection to a listener on a port is established (the SYN
+     * found a listener with room in its backlog), one queued fault per connection. Allowed faults:
+     * <ul>
+     * <li>{@link Fault.Abort}: the handshake completes (the connect succeeds and the listener's accept
+     *     returns the connection), then the connection is reset: both sides see STATUS_CONNECTION_RESET;</li>
+     * <li>{@link Fault.Delay}: the handshake completes {@code delay} later, then {@code then} applies;</li>
+     * <li>{@link Fault.Refuse}: the connect is refused (STATUS_CONNECTION_REFUSED), as with a full backlog;</li>
+     * <li>{@link Fault.FailWith}: the connect fails with the status; the listener sees nothing.</li>
+     * </ul>
+     *
+     * @param port the listener's port
+     * @return the script
+     */
+    public FaultScript onAccept(int port) {
+        return script(acceptHooks, HookKind.ACCEPT, null, port);
     }
 
     private static InetSocketAddress resolved(InetSocketAddress target) {
@@ -492,7 +656,7 @@ public final class SimNetwork {
         return target;
     }
 
-    private synchronized FaultScript script(List<Hook> hooks, boolean datagram, InetSocketAddress address,
+    private synchronized FaultScript script(List<Hook> hooks, HookKind kind, InetSocketAddress address,
                                             int port) {
         for (Hook hook : hooks) {
             if (Objects.equals(hook.address, address) && hook.port == port) {
@@ -500,7 +664,7 @@ public final class SimNetwork {
             }
         }
         String where = address == null ? "port " + port : hostString(address);
-        Hook hook = new Hook((datagram ? "datagram " : "connect ") + where, datagram, address, port);
+        Hook hook = new Hook(kind.label + " " + where, kind, address, port);
         hooks.add(hook);
         return new FaultScript(this, hook);
     }
@@ -524,21 +688,103 @@ public final class SimNetwork {
         return null;
     }
 
+    /** The fault for the {@code index}th send (from 0) of a connection to {@code target}, or null (monitor held). */
+    Fault sendFault(InetSocketAddress target, int index) {
+        for (boolean exact : new boolean[] {true, false}) {
+            for (Hook hook : sendHooks) {
+                if ((hook.address != null) == exact && hook.matches(target)) {
+                    Fault fault = hook.queued(index);
+                    if (fault != null) {
+                        return fault;
+                    }
+                }
+            }
+        }
+        for (boolean exact : new boolean[] {true, false}) {
+            for (Hook hook : sendHooks) {
+                if ((hook.address != null) == exact && hook.matches(target) && hook.standing != null) {
+                    return hook.standing;
+                }
+            }
+        }
+        return null;
+    }
+
     /**
-     * Returns the queued faults no attempt has consumed, in hook order.
+     * Returns the queued faults no attempt has consumed, in hook order (send hooks: the queued faults past
+     * the furthest send any connection made).
      *
      * @return the unused faults (standing faults are not listed)
      */
     public synchronized List<UnusedFault> unusedFaults() {
         List<UnusedFault> unused = new ArrayList<>();
-        for (List<Hook> hooks : List.of(connectHooks, datagramHooks)) {
+        for (List<Hook> hooks : List.of(connectHooks, datagramHooks, sendHooks, acceptHooks)) {
             for (Hook hook : hooks) {
+                int i = 0;
                 for (Fault fault : hook.queue) {
-                    unused.add(new UnusedFault(hook.description, fault));
+                    if (hook.kind != HookKind.SEND || i++ >= hook.reached) {
+                        unused.add(new UnusedFault(hook.description, fault));
+                    }
                 }
             }
         }
         return unused;
+    }
+
+    // ---- partitions ------------------------------------------------------------------------------------
+
+    private static String pair(String a, String b) {
+        return a.compareTo(b) <= 0 ? a + "|" + b : b + "|" + a;
+    }
+
+    /**
+     * Cuts the network between two hosts until {@link #heal(String, String)}. While partitioned nothing
+     * crosses between them: datagrams are dropped, and TCP data and FINs of established connections are held
+     * and never delivered, not even after the heal (they stay in flight and keep taking room in the window;
+     * retransmission is not modelled). Connects, RSTs and loopback traffic are not affected. An idle
+     * connection with SO_KEEPALIVE between the two hosts is dropped when its keep-alive probes go unanswered
+     * (see {@link Config#keepAliveTime()}); one without stays up for ever.
+     *
+     * @param hostA a host
+     * @param hostB another host
+     * @return this network
+     * @throws IllegalArgumentException when a host does not exist or both are the same
+     */
+    public synchronized SimNetwork partition(String hostA, String hostB) {
+        host(hostA);
+        host(hostB);
+        if (hostA.equals(hostB)) {
+            throw new IllegalArgumentException("a host cannot be partitioned from itself: " + hostA);
+        }
+        if (partitions.add(pair(hostA, hostB))) {
+            log("partition " + hostA + " / " + hostB);
+            for (SimConnection connection : new ArrayList<>(keepAlive)) {
+                connection.armKeepAlive();
+            }
+        }
+        return this;
+    }
+
+    /**
+     * Ends a partition made by {@link #partition(String, String)}: traffic sent from now on is delivered.
+     *
+     * @param hostA a host
+     * @param hostB the other host
+     * @return this network
+     */
+    public synchronized SimNetwork heal(String hostA, String hostB) {
+        if (partitions.remove(pair(hostA, hostB))) {
+            log("heal " + hostA + " / " + hostB);
+            for (SimConnection connection : new ArrayList<>(keepAlive)) {
+                connection.armKeepAlive();
+            }
+        }
+        return this;
+    }
+
+    /** Whether traffic between the two hosts is cut (monitor held). */
+    boolean partitioned(SimHost a, SimHost b) {
+        return a != null && b != null && a != b && !partitions.isEmpty() && partitions.contains(pair(a.name, b.name));
     }
 
     // ---- resource faults ---------------------------------------------------------------------------------
@@ -798,6 +1044,35 @@ public final class SimNetwork {
         InetSocketAddress destination = client.connectTarget;
         SimListener listener = target == null ? null : target.listenerFor(destination);
         SimConnection server;
+        Fault acceptFault = null;
+        if (listener != null && listener.queue.size() < listener.backlog && !client.acceptHookDone) {
+            client.acceptHookDone = true;
+            acceptFault = scripted(acceptHooks, destination);
+            if (acceptFault != null) {
+                log(listener.id + " syn from " + hostString(client.local) + " accept fault=" + acceptFault);
+                if (client.attempt.fault == null) {
+                    client.attempt.fault = acceptFault;
+                }
+            }
+        }
+        if (acceptFault instanceof Fault.Delay) {
+            Fault then = ((Fault.Delay) acceptFault).then();
+            client.acceptFault = then;
+            client.connectTimer = after(((Fault.Delay) acceptFault).delay(), () -> synArrived(client, target, fault));
+            return;
+        }
+        if (acceptFault == null && client.acceptFault != null) {
+            acceptFault = client.acceptFault; // what a Delay deferred
+        }
+        client.acceptFault = null;
+        if (acceptFault instanceof Fault.Refuse) {
+            finishConnectLater(client, config.connectLatency, NtStatus.STATUS_CONNECTION_REFUSED);
+            return;
+        }
+        if (acceptFault instanceof Fault.FailWith) {
+            finishConnectLater(client, config.connectLatency, ((Fault.FailWith) acceptFault).status());
+            return;
+        }
         if (listener != null && listener.queue.size() < listener.backlog) {
             server = new SimConnection(this, listener.transport, client.family, nextId("c"), false);
             listener.queue.addLast(server);
@@ -824,7 +1099,15 @@ public final class SimNetwork {
         if (listener != null && server.transport != null) {
             listener.poke();
         }
-        client.connectTimer = after(config.connectLatency, () -> established(client, fault));
+        boolean abortAfterHandshake = acceptFault instanceof Fault.Abort && listener != null && server.transport != null;
+        client.connectTimer = after(config.connectLatency, () -> {
+            established(client, fault);
+            if (abortAfterHandshake && client.state == SimConnection.State.CONNECTED) {
+                log(server.id + " reset right after the handshake (accept fault)");
+                server.fail(NtStatus.STATUS_CONNECTION_RESET);
+                after(config.deliveryLatency, () -> client.fail(NtStatus.STATUS_CONNECTION_RESET));
+            }
+        });
     }
 
     private void established(SimConnection client, Fault fault) {
@@ -833,6 +1116,8 @@ public final class SimNetwork {
         }
         client.state = SimConnection.State.CONNECTED;
         client.remote = client.connectTarget;
+        client.lastActivity = now();
+        client.armKeepAlive(); // SO_KEEPALIVE set before the connect, the peer already cut off
         if (fault instanceof Fault.PartialSend) {
             client.maxWrite = ((Fault.PartialSend) fault).maxBytesPerWrite();
         } else if (fault instanceof Fault.ResetAfter) {
@@ -921,10 +1206,13 @@ public final class SimNetwork {
             return;
         }
         log(what);
+        delay = delay.plus(sender.serialize(payload.length));
         SimHost destination = route(host, target.getAddress());
         after(delay, () -> {
             SimDatagram receiver = destination == null ? null : destination.datagramFor(target);
-            if (receiver == null) {
+            if (partitioned(host, destination)) {
+                log("datagram to " + hostString(target) + " dropped: partition " + host.name + " / " + destination.name);
+            } else if (receiver == null) {
                 log("datagram to " + hostString(target) + " dropped: nobody bound there");
             } else {
                 receiver.deliver(source, payload);

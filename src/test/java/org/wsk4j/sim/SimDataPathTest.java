@@ -24,7 +24,7 @@ class SimDataPathTest extends SimTestBase {
     private WskSocket serverSocket;
 
     /** Connects host localhost to a listener on host server over IPv4 or IPv6. */
-    private void connectPair(String serverAddress) {
+    void connectPair(String serverAddress) {
         int family = serverAddress.indexOf(':') >= 0 ? AF_INET6 : AF_INET;
         listener = listen(serverAddress, 7000);
         Completion accepted = accept(listener);
@@ -79,7 +79,9 @@ class SimDataPathTest extends SimTestBase {
         executor.runPending();
         assertEquals(STATUS_SUCCESS, sent.status, "the send completes once the transport took the bytes");
         assertFalse(received.done(), "the bytes are still on the wire");
-        executor.advanceTimeBy(Duration.ofNanos(100_000));
+        executor.advanceTimeBy(Duration.ofNanos(99_999));
+        assertFalse(received.done(), "latency plus 40 ns of serialization at 1 Gbit/s");
+        executor.advanceTimeBy(Duration.ofNanos(41));
         assertEquals(STATUS_SUCCESS, received.status);
         assertEquals("hello", text(in, received.information));
 

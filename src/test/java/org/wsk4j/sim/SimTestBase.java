@@ -74,7 +74,18 @@ abstract class SimTestBase {
 
     @BeforeEach
     void startNetwork() {
-        network = SimNetwork.create(seed());
+        startNetwork(SimNetwork.Config.defaults());
+    }
+
+    /** Stops the network the test started with and starts another with {@code config} (call before any I/O). */
+    void restartNetwork(SimNetwork.Config config) {
+        stopNetwork();
+        clients.clear();
+        startNetwork(config);
+    }
+
+    private void startNetwork(SimNetwork.Config config) {
+        network = SimNetwork.create(seed(), config);
         network.addHost("server", SERVER_V4, SERVER_V6);
         executor = network.executor();
         binding = network.ioManager().bindToCurrentThread();

@@ -1,0 +1,347 @@
+package org.wsk4j.sim;
+
+import org.wsk4j.Completion;
+import static org.junit.jupiter.api.Assertions.*;
+import static org.wsk4j.Wsk.*;
+import static org.wsk4j.nt.NtStatus.*;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.wsk4j.Ref;
+import org.wsk4j.SockAddrStorage;
+import org.wsk4j.WskBuf;
+import org.wsk4j.WskControlSocketType;
+import org.wsk4j.WskProviderDatagramDispatch;
+import org.wsk4j.WskSocket;
+import org.wsk4j.nt.Io;
+
+/** Link behaviour (transfer rate of TCP directions and datagram senders) and the per-connection send and accept hooks. */
+class SimLinkTest extends SimTestBase {
+
+    WskSocket listener;
+    WskSocket clientSocket;
+    WskSocket serverSocket;
+
+    void connectPair(int port) {
+        listener = listen(SERVER_V4, port);
+        Completion accepted = accept(listener);
+        clientSocket = connectionSocket(AF_INET);
+        assertEquals(STATUS_SUCCESS, bind(clientSocket, any(AF_INET)));
+        Completion connected = new Completion();
+        connection(clientSocket).wskConnect(clientSocket, addr(SERVER_V4, port), 0, connected.irp);
+        executor.runUntilIdle();
+        assertEquals(STATUS_SUCCESS, connected.status);
+        assertEquals(STATUS_SUCCESS, accepted.status);
+        serverSocket = accepted.socket();
+    }
+
+    void closeAll() {
+        close(clientSocket);
+        close(serverSocket);
+        close(listener);
+        executor.runUntilIdle();
+    }
+
+    static WskBuf buffer(int size) {
+        return new WskBuf(Io.allocateMdl(ByteBuffer.allocate(size), 0, size), 0, size);
+    }
+
+    /** Sends {@code size} bytes client to server with a WAITALL receive pending; returns the receive. */
+    Completion exchange(int size) {
+        Completion received = new Completion();
+        connection(serverSocket).wskReceive(serverSocket, buffer(size), WSK_FLAG_WAITALL, received.irp);
+        Completion sent = new Completion();
+        connection(clientSocket).wskSend(clientSocket, buffer(size), 0, sent.irp);
+        executor.runPending();
+        assertEquals(STATUS_SUCCESS, sent.status);
+        return received;
+    }
+
+    @Test
+    void aSlowLinkTakesTheSerializationTime() {
+        restartNetwork(SimNetwork.Config.defaults().withBytesPerSecond(1_000_000));
+        connectPair(7100);
+        Completion received = exchange(100_000); // 100 ms at 1 MB/s
+        executor.advanceTimeBy(Duration.ofMillis(99));
+        assertFalse(received.done(), "the bytes are still being serialized");
+        executor.advanceTimeBy(Duration.ofMillis(2)); // 100 ms serialization + 100 µs latency
+        assertEquals(STATUS_SUCCESS, received.status);
+        assertEquals(100_000, received.information);
+        closeAll();
+    }
+
+    @Test
+    void anUnlimitedLinkTakesOneLatency() {
+        restartNetwork(SimNetwork.Config.defaults().withBytesPerSecond(0));
+        connectPair(7101);
+        Completion received = exchange(100_000);
+        executor.advanceTimeBy(Duration.ofNanos(99_999));
+        assertFalse(received.done());
+        executor.advanceTimeBy(Duration.ofNanos(1));
+        assertEquals(STATUS_SUCCESS, received.status);
+        assertEquals(100_000, received.information);
+        closeAll();
+    }
+
+    @Test
+    void finFollowsQueuedData() {
+        restartNetwork(SimNetwork.Config.defaults().withBytesPerSecond(1_000_000));
+        connectPair(7102);
+        Completion received = exchange(10_000); // 10 ms
+        Completion disconnect = new Completion();
+        connection(clientSocket).wskDisconnect(clientSocket, null, 0, disconnect.irp);
+        executor.advanceTimeBy(Duration.ofMillis(11));
+        assertEquals(10_000, received.information);
+        Completion eof = new Completion();
+        connection(serverSocket).wskReceive(serverSocket, buffer(16), 0, eof.irp);
+        executor.runPending();
+        assertEquals(STATUS_SUCCESS, eof.status);
+        assertEquals(0, eof.information, "the FIN came after the data");
+        closeAll();
+    }
+
+    @Test
+    void datagramsQueueOnTheSendersLink() {
+        restartNetwork(SimNetwork.Config.defaults().withBytesPerSecond(1_000_000));
+        WskSocket a = socket(client, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
+        WskSocket b = socket(server, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
+        assertEquals(STATUS_SUCCESS, bind(a, any(AF_INET)));
+        assertEquals(STATUS_SUCCESS, bind(b, addr(SERVER_V4, 5353)));
+        WskProviderDatagramDispatch da = (WskProviderDatagramDispatch) a.dispatch();
+        WskProviderDatagramDispatch db = (WskProviderDatagramDispatch) b.dispatch();
+        for (int i = 0; i < 2; i++) {
+            Completion sent = new Completion();
+            da.wskSendTo(a, buffer(1000), 0, addr(SERVER_V4, 5353), 0, null, sent.irp); // 1 ms each
+        }
+        Completion first = new Completion();
+        db.wskReceiveFrom(b, buffer(2000), 0, new SockAddrStorage(), new Ref<>(0), null, new Ref<>(0), first.irp);
+        executor.advanceTimeBy(Duration.ofNanos(1_099_999));
+        assertFalse(first.done());
+        executor.advanceTimeBy(Duration.ofNanos(1));
+        assertEquals(1000, first.information);
+        Completion second = new Completion();
+        db.wskReceiveFrom(b, buffer(2000), 0, new SockAddrStorage(), new Ref<>(0), null, new Ref<>(0), second.irp);
+        executor.advanceTimeBy(Duration.ofNanos(999_999));
+        assertFalse(second.done(), "the second datagram waited for the first to leave");
+        executor.advanceTimeBy(Duration.ofNanos(1));
+        assertEquals(1000, second.information);
+        close(a);
+        close(b);
+    }
+
+    // ---- send and accept hooks --------------------------------------------------------------------------
+
+    Completion sendText(WskSocket socket, String text) {
+        Completion c = new Completion();
+        connection(socket).wskSend(socket, SimDataPathTest.buf(text), 0, c.irp);
+        executor.runUntilIdle();
+        return c;
+    }
+
+    Completion receiveAny(WskSocket socket) {
+        Completion c = new Completion();
+        connection(socket).wskReceive(socket, buffer(64), 0, c.irp);
+        return c;
+    }
+
+    @Test
+    void theSecondSendOfEachConnectionFails() {
+        network.onSend(7200).thenFault(Fault.delay(Duration.ZERO), Fault.failWith(STATUS_CONNECTION_RESET));
+        connectPair(7200);
+        assertEquals(STATUS_SUCCESS, sendText(clientSocket, "one").status);
+        assertEquals(STATUS_CONNECTION_RESET, sendText(clientSocket, "two").status);
+        assertTrue(network.unusedFaults().isEmpty());
+        assertTrue(network.eventLog().stream().anyMatch(line -> line.contains("send#2 fault=FailWith")));
+        closeAll();
+    }
+
+    @Test
+    void sendAbortBreaksTheConnectionAndResetsThePeer() {
+        network.onSend(7201).thenFault(Fault.abort());
+        connectPair(7201);
+        Completion pending = receiveAny(serverSocket);
+        assertEquals(STATUS_CONNECTION_ABORTED, sendText(clientSocket, "x").status);
+        executor.runUntilIdle();
+        assertEquals(STATUS_CONNECTION_RESET, pending.status);
+        assertEquals(STATUS_CONNECTION_ABORTED, sendText(clientSocket, "y").status, "the connection stays broken");
+        closeAll();
+    }
+
+    @Test
+    void sendResetAfterDeliversPartOfTheSendThenResetsBothEnds() {
+        network.onSend(7202).always(Fault.resetAfter(2));
+        connectPair(7202);
+        assertEquals(STATUS_SUCCESS, sendText(clientSocket, "hello").status, "the transport took the bytes");
+        assertEquals(STATUS_CONNECTION_RESET, sendText(clientSocket, "again").status);
+        Completion r = receiveAny(serverSocket);
+        executor.runUntilIdle();
+        assertEquals(STATUS_CONNECTION_RESET, r.status);
+        closeAll();
+    }
+
+    @Test
+    void acceptAbortResetsBothSidesRightAfterTheHandshake() {
+        network.onAccept(7203).thenFault(Fault.abort());
+        connectPair(7203); // the connect and the accept both succeed
+        Completion atServer = receiveAny(serverSocket);
+        Completion atClient = receiveAny(clientSocket);
+        executor.runUntilIdle();
+        assertEquals(STATUS_CONNECTION_RESET, atServer.status);
+        assertEquals(STATUS_CONNECTION_RESET, atClient.status);
+        assertTrue(network.unusedFaults().isEmpty());
+        assertEquals(Fault.abort(), network.attempts().get(0).fault());
+        closeAll();
+    }
+
+    @Test
+    void acceptRefuseFailWithAndDelay() {
+        network.onAccept(7204).thenFault(Fault.refuse(), Fault.failWith(STATUS_ACCESS_DENIED),
+                Fault.delay(Duration.ofSeconds(1)));
+        listener = listen(SERVER_V4, 7204);
+        Completion accepted = accept(listener);
+        for (var expected : new org.wsk4j.nt.NtStatus[] {STATUS_CONNECTION_REFUSED, STATUS_ACCESS_DENIED}) {
+            WskSocket s = connectionSocket(AF_INET);
+            assertEquals(STATUS_SUCCESS, bind(s, any(AF_INET)));
+            Completion c = new Completion();
+            connection(s).wskConnect(s, addr(SERVER_V4, 7204), 0, c.irp);
+            executor.runUntilIdle();
+            assertEquals(expected, c.status);
+            assertFalse(accepted.done());
+            close(s);
+        }
+        clientSocket = connectionSocket(AF_INET);
+        assertEquals(STATUS_SUCCESS, bind(clientSocket, any(AF_INET)));
+        Completion c = new Completion();
+        connection(clientSocket).wskConnect(clientSocket, addr(SERVER_V4, 7204), 0, c.irp);
+        executor.advanceTimeBy(Duration.ofMillis(999));
+        assertFalse(c.done(), "the handshake is delayed");
+        executor.advanceTimeBy(Duration.ofMillis(2));
+        assertEquals(STATUS_SUCCESS, c.status);
+        assertEquals(STATUS_SUCCESS, accepted.status);
+        serverSocket = accepted.socket();
+        closeAll();
+    }
+
+    @Test
+    void sendAndAcceptHooksRejectOtherFaultsAndReportUnusedOnes() {
+        assertThrows(IllegalArgumentException.class, () -> network.onSend(1).thenFault(Fault.refuse()));
+        assertThrows(IllegalArgumentException.class, () -> network.onSend(1).always(Fault.accept()));
+        assertThrows(IllegalArgumentException.class,
+                () -> network.onSend(1).thenFault(Fault.delay(Duration.ZERO, Fault.blackHole())));
+        assertThrows(IllegalArgumentException.class, () -> network.onAccept(1).thenFault(Fault.blackHole()));
+        assertThrows(IllegalArgumentException.class, () -> network.onAccept(1).thenFault(Fault.partialSend(1)));
+        network.onSend(2).thenFault(Fault.partialSend(1));
+        network.onAccept(3).thenFault(Fault.abort());
+        assertEquals(List.of(new UnusedFault("send port 2", Fault.partialSend(1)),
+                new UnusedFault("accept port 3", Fault.abort())), network.unusedFaults());
+    }
+
+    // ---- partitions and keep-alive ------------------------------------------------------------------------
+
+    void keepAlive(WskSocket socket) {
+        Completion c = new Completion();
+        connection(socket).wskControlSocket(socket, WskControlSocketType.WskSetOption, SO_KEEPALIVE, SOL_SOCKET,
+                4, 1, 0, null, null, c.irp);
+        executor.runPending();
+        assertEquals(STATUS_SUCCESS, c.status);
+    }
+
+    @Test
+    void keepAliveDropsAPartitionedIdleConnection() {
+        connectPair(7300);
+        keepAlive(clientSocket);
+        keepAlive(serverSocket);
+        Completion atClient = receiveAny(clientSocket);
+        Completion atServer = receiveAny(serverSocket);
+        executor.runPending();
+        network.partition(SimNetwork.LOCALHOST, "server");
+        executor.advanceTimeBy(Duration.ofHours(2).plusSeconds(9));
+        assertFalse(atClient.done(), "probes are still going out");
+        executor.advanceTimeBy(Duration.ofSeconds(2)); // 2 h + 11 s in all
+        assertEquals(STATUS_CONNECTION_ABORTED, atClient.status);
+        assertEquals(STATUS_CONNECTION_ABORTED, atServer.status);
+        assertEquals(STATUS_CONNECTION_ABORTED, sendText(clientSocket, "late").status, "later calls fail too");
+        assertTrue(network.eventLog().stream().anyMatch(line -> line.contains("probes unanswered")));
+        network.heal(SimNetwork.LOCALHOST, "server");
+        closeAll();
+    }
+
+    @Test
+    void withoutKeepAliveAPartitionedIdleConnectionStaysUp() {
+        connectPair(7301);
+        Completion atClient = receiveAny(clientSocket);
+        network.partition("server", SimNetwork.LOCALHOST);
+        executor.advanceTimeBy(Duration.ofHours(2).plusSeconds(11));
+        executor.runUntilIdle();
+        assertFalse(atClient.done());
+        Completion sent = sendText(serverSocket, "held");
+        assertEquals(STATUS_SUCCESS, sent.status, "the transport took the bytes");
+        executor.runUntilIdle();
+        assertFalse(atClient.done(), "held by the partition");
+        network.heal(SimNetwork.LOCALHOST, "server");
+        assertEquals(STATUS_SUCCESS, sendText(serverSocket, "after").status);
+        assertEquals(STATUS_SUCCESS, atClient.status);
+        assertEquals(5, atClient.information, "only what was sent after the heal arrives");
+        closeAll();
+    }
+
+    @Test
+    void keepAliveOnAHealedConnectionKeepsItUp() {
+        connectPair(7302);
+        keepAlive(clientSocket);
+        Completion atClient = receiveAny(clientSocket);
+        network.partition(SimNetwork.LOCALHOST, "server");
+        executor.advanceTimeBy(Duration.ofHours(1));
+        network.heal(SimNetwork.LOCALHOST, "server");
+        executor.advanceTimeBy(Duration.ofHours(3));
+        assertFalse(atClient.done());
+        closeAll();
+    }
+
+    @Test
+    void partitionedDatagramsAreDropped() {
+        WskSocket a = socket(client, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
+        WskSocket b = socket(server, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
+        assertEquals(STATUS_SUCCESS, bind(a, any(AF_INET)));
+        assertEquals(STATUS_SUCCESS, bind(b, addr(SERVER_V4, 5353)));
+        network.partition(SimNetwork.LOCALHOST, "server");
+        Completion sent = new Completion();
+        ((WskProviderDatagramDispatch) a.dispatch()).wskSendTo(a, buffer(10), 0, addr(SERVER_V4, 5353), 0, null,
+                sent.irp);
+        Completion r = new Completion();
+        ((WskProviderDatagramDispatch) b.dispatch()).wskReceiveFrom(b, buffer(64), 0, new SockAddrStorage(),
+                new Ref<>(0), null, new Ref<>(0), r.irp);
+        executor.runUntilIdle();
+        assertEquals(STATUS_SUCCESS, sent.status);
+        assertFalse(r.done());
+        assertTrue(network.eventLog().stream().anyMatch(line -> line.contains("dropped: partition")));
+        close(a);
+        close(b);
+        assertThrows(IllegalArgumentException.class, () -> network.partition("server", "server"));
+        assertThrows(IllegalArgumentException.class, () -> network.partition("server", "nowhere"));
+    }
+
+    @Test
+    void keepAliveSetBeforeTheConnectAppliesToAConnectionMadeAcrossAPartition() {
+        network.partition(SimNetwork.LOCALHOST, "server"); // connects are not affected
+        listener = listen(SERVER_V4, 7303);
+        Completion accepted = accept(listener);
+        clientSocket = connectionSocket(AF_INET);
+        assertEquals(STATUS_SUCCESS, bind(clientSocket, any(AF_INET)));
+        keepAlive(clientSocket);
+        Completion connected = new Completion();
+        connection(clientSocket).wskConnect(clientSocket, addr(SERVER_V4, 7303), 0, connected.irp);
+        executor.advanceTimeBy(Duration.ofMillis(1));
+        assertEquals(STATUS_SUCCESS, connected.status);
+        serverSocket = accepted.socket();
+        Completion atClient = receiveAny(clientSocket);
+        Completion atServer = receiveAny(serverSocket);
+        executor.advanceTimeBy(Duration.ofHours(2).plusSeconds(11));
+        assertEquals(STATUS_CONNECTION_ABORTED, atClient.status);
+        assertFalse(atServer.done(), "the server side has no SO_KEEPALIVE");
+        network.heal(SimNetwork.LOCALHOST, "server");
+        closeAll();
+    }
+}
