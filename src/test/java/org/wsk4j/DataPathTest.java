@@ -118,13 +118,13 @@ class DataPathTest extends WskTestBase {
     @Test
     void largeSendCompletesOnlyWhenAllDataIsSent() throws Exception {
         connectPair(AF_INET);
-        byte[] data = new byte[8 << 20];
+        byte[] data = new byte[32 << 20]; // more than loopback's autotuned buffers (~6 MB receive + 4 MB send)
         for (int i = 0; i < data.length; i++) {
             data[i] = (byte) (i * 31);
         }
         Completion sent = send(buf(data), 0);
         executor.runPending();
-        assertFalse(sent.done(), "8 MiB cannot all be sent before the peer reads");
+        assertFalse(sent.done(), "32 MiB cannot all be sent before the peer reads");
         CompletableFuture<byte[]> reader = CompletableFuture.supplyAsync(() -> {
             try {
                 return peerRead(data.length);
@@ -498,7 +498,7 @@ class DataPathTest extends WskTestBase {
             return STATUS_PENDING; // a driver that holds on to everything
         }, null, null));
         enableEvents(socket, WSK_EVENT_RECEIVE);
-        int total = 8 << 20;
+        int total = 32 << 20; // more than loopback's autotuned socket buffers can absorb
         CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
             try {
                 peer.getOutputStream().write(new byte[total]);
