@@ -38,20 +38,34 @@ final class WskProvider implements WskProviderDispatch {
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
+        // Checked before the hand-over, so that in FAIL mode the IRP is still the driver's.
+        if (irp.isInFlight() && irp.driverContext() instanceof WskOwned) {
+            irp.ioManager().verifier().report(VerifierRule.IRP_ALREADY_IN_FLIGHT, irp + " passed to " + function
+                    + " while still pending in " + irp.driverContext(), irp);
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        IoStackLocation next = Io.getNextIrpStackLocation(irp);
+        if (next != null && irp.currentLocation() == irp.stackCount() + 1 && (next.completionRoutine() == null
+                || !next.invokeOnSuccess() || !next.invokeOnError() || !next.invokeOnCancel())) {
+            // A driver-allocated IRP: the routine must exist and run on every outcome.
+            irp.ioManager().verifier().report(VerifierRule.IRP_COMPLETION_ROUTINE_REQUIRED, irp + " passed to "
+                    + function + (next.completionRoutine() == null ? " without a completion routine"
+                    : " with an invoke flag FALSE"), irp);
+        }
         if (!Io.setNextIrpStackLocation(irp)) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        IoStackLocation location = Io.getCurrentIrpStackLocation(irp);
-        if (irp.currentLocation() == irp.stackCount() && (location.completionRoutine() == null
-                || !location.invokeOnSuccess() || !location.invokeOnError() || !location.invokeOnCancel())) {
-            // A driver-allocated IRP: the routine must exist and run on every outcome.
-            irp.ioManager().verifier().report(VerifierRule.IRP_COMPLETION_ROUTINE_REQUIRED, irp + " passed to "
-                    + function + (location.completionRoutine() == null ? " without a completion routine"
-                    : " with an invoke flag FALSE"), irp);
-        }
-        irp.setDriverContext(function);
+        irp.setDriverContext(new WskOwned(function));
         LOG.debug("{} accepted {}", function, irp);
         return null;
+    }
+
+    /** Marks an IRP a WSK function accepted (in its DriverContext, which belongs to WSK while it owns the IRP). */
+    private record WskOwned(String function) {
+        @Override
+        public String toString() {
+            return function;
+        }
     }
 
     /** Completes an accepted IRP with a failure detected at once: inline when allowed, returning the status. */
@@ -166,6 +180,9 @@ final class WskProvider implements WskProviderDispatch {
 
     SocketImpl createSocket(WskRegistration registration, int family, int type, int protocol, int category,
                             Object context, Object clientDispatch) throws TransportException {
+        if (subsystem.ioManager().failsSocketCreation()) {
+            throw new TransportException(NtStatus.STATUS_INSUFFICIENT_RESOURCES, null); // low-resources simulation
+        }
         SocketImpl socket;
         switch (category) {
             case Wsk.WSK_FLAG_CONNECTION_SOCKET:

@@ -510,8 +510,9 @@ public final class WskSubsystem implements AutoCloseable {
             while (wskRegistration.captures > 0 || wskRegistration.sockets > 0) {
                 long now = System.nanoTime();
                 if (now >= nextReport) {
-                    LOG.warn("WskDeregister({}) is waiting: {} captured NPIs not released, {} sockets not closed",
-                            wskRegistration, wskRegistration.captures, wskRegistration.sockets);
+                    LOG.warn("WskDeregister({}) is waiting: {} captured NPIs not released, {} sockets not closed: {}",
+                            wskRegistration, wskRegistration.captures, wskRegistration.sockets,
+                            wskRegistration.openSockets);
                     nextReport = now + DEREGISTER_REPORT_INTERVAL.toNanos();
                 }
                 try {

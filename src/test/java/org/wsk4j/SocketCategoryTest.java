@@ -126,12 +126,7 @@ class SocketCategoryTest extends WskTestBase {
         assertEquals(VerifierRule.IRP_COMPLETION_ROUTINE_REQUIRED, error.rule());
         assertTrue(error.getMessage().contains("WskBind"));
         wsk.ioManager().verifier().clearViolations();
-        // The bare IRP is now in flight; WSK never got to the operation. Let it finish with flags fixed.
-        assertTrue(bare.isInFlight());
-        bare.ioStatus().setStatus(STATUS_CANCELLED);
-        wsk.ioManager().verifier().setMode(VerifierRule.IRP_COMPLETION_ROUTINE_REQUIRED, Verifier.Mode.OFF);
-        wsk.ioManager().verifier().setMode(VerifierRule.IRP_COMPLETED_TO_IO_MANAGER, Verifier.Mode.OFF);
-        Io.completeRequest(bare);
+        assertFalse(bare.isInFlight(), "checked before the hand-over: the IRP is still the driver's");
         Io.freeIrp(bare);
 
         Irp partial = Io.allocateIrp(1, false);
@@ -144,6 +139,28 @@ class SocketCategoryTest extends WskTestBase {
         wsk.ioManager().verifier().clearViolations();
         Io.freeIrp(partial);
         close(socket);
+    }
+
+    @Test
+    void anIrpStillPendingInWskCannotBePassedToASecondCall() throws java.io.IOException {
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            WskSocket socket = createConnectionSocket(AF_INET);
+            assertEquals(STATUS_SUCCESS, bind(socket, SockAddrIn.any(0)));
+            assertEquals(STATUS_SUCCESS, connect(socket, SockAddrIn.loopback(server.getLocalPort())));
+            try (java.net.Socket peer = server.accept()) {
+                WskBuf buffer = new WskBuf(Io.allocateMdl(java.nio.ByteBuffer.allocate(8), 0, 8), 0, 8);
+                Completion receive = new Completion();
+                assertEquals(STATUS_PENDING, connection(socket).wskReceive(socket, buffer, 0, receive.irp));
+                VerifierError error = assertThrows(VerifierError.class,
+                        () -> connection(socket).wskReceive(socket, buffer, 0, receive.irp));
+                assertEquals(VerifierRule.IRP_ALREADY_IN_FLIGHT, error.rule());
+                assertTrue(error.getMessage().contains("WskReceive"), error.getMessage());
+                wsk.ioManager().verifier().clearViolations();
+                close(socket);
+                assertEquals(1, receive.runs.get(), "the first request still completes exactly once");
+                assertEquals(STATUS_CANCELLED, receive.status);
+            }
+        }
     }
 
     @Test

@@ -18,6 +18,7 @@ import org.wsk4j.nt.Irp;
 import org.wsk4j.nt.Irql;
 import org.wsk4j.nt.KEvent;
 import org.wsk4j.nt.Ke;
+import org.wsk4j.nt.NtStatus;
 import org.wsk4j.nt.Verifier;
 import org.wsk4j.nt.VerifierError;
 import org.wsk4j.nt.VerifierRule;
@@ -132,5 +133,53 @@ class VerifierWskRulesTest extends WskTestBase {
         assertEquals(VerifierRule.CALLBACK_BLOCKED, verifier.violations().get(0).rule());
         verifier.clearViolations();
         close(socket);
+    }
+
+    private List<Boolean> lowResourcesPattern(long seed) {
+        wsk.ioManager().setLowResourcesSimulation(0.4, seed);
+        List<Boolean> failed = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            Irp irp = Io.allocateIrp(1, false);
+            if (irp == null) {
+                failed.add(true); // the driver's STATUS_INSUFFICIENT_RESOURCES branch
+                continue;
+            }
+            Io.setCompletionRoutine(irp, (d, i2, c) -> STATUS_MORE_PROCESSING_REQUIRED, null, true, true, true);
+            NtStatus status = npi.dispatch().wskSocket(npi.client(), AF_INET, SOCK_STREAM, IPPROTO_TCP,
+                    WSK_FLAG_CONNECTION_SOCKET, null, null, null, null, null, irp);
+            executor.runPending();
+            if (status == STATUS_INSUFFICIENT_RESOURCES) {
+                failed.add(true);
+            } else {
+                failed.add(false);
+                assertEquals(STATUS_SUCCESS, irp.ioStatus().status());
+                WskSocket socket = irp.ioStatus().information(WskSocket.class);
+                wsk.ioManager().setLowResourcesSimulation(0, 0);
+                close(socket);
+                wsk.ioManager().setLowResourcesSimulation(0.4, seed + 1000 + i); // keep failures flowing
+            }
+            Io.freeIrp(irp);
+        }
+        wsk.ioManager().setLowResourcesSimulation(0, 0);
+        return failed;
+    }
+
+    @Test
+    void lowResourcesSimulationFailsIrpAllocationsAndSocketCreationsDeterministically() {
+        List<Boolean> first = lowResourcesPattern(42);
+        List<Boolean> second = lowResourcesPattern(42);
+        assertEquals(first, second, "same seed, same failures");
+        assertTrue(first.contains(true) && first.contains(false), first.toString());
+        wsk.ioManager().setLowResourcesSimulation(1.0, 7);
+        assertNull(Io.allocateIrp(1, false), "every IRP allocation fails at 1.0");
+        wsk.ioManager().setLowResourcesSimulation(0, 0);
+        Completion c = new Completion();
+        wsk.ioManager().setLowResourcesSimulation(1.0, 7);
+        assertEquals(STATUS_INSUFFICIENT_RESOURCES, npi.dispatch().wskSocket(npi.client(), AF_INET, SOCK_STREAM,
+                IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, null, null, null, null, null, c.irp));
+        assertEquals(STATUS_INSUFFICIENT_RESOURCES, c.status, "the IRP completed with it");
+        wsk.ioManager().setLowResourcesSimulation(0, 0);
+        assertEquals(0, registration.openSocketCount());
+        assertThrows(IllegalArgumentException.class, () -> wsk.ioManager().setLowResourcesSimulation(1.5, 1));
     }
 }

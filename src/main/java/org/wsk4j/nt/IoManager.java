@@ -43,6 +43,8 @@ public final class IoManager {
     private final Verifier verifier = new Verifier();
     private volatile IrpAllocationPolicy allocationPolicy = IrpAllocationPolicy.never();
     private volatile boolean trackLiveIrps = true;
+    private volatile java.util.SplittableRandom lowResources;
+    private volatile double lowResourcesFraction;
     private final AtomicLong nextIrpId = new AtomicLong();
     private final AtomicLong allocationAttempts = new AtomicLong();
     private final LongAdder allocationFailures = new LongAdder();
@@ -163,6 +165,45 @@ public final class IoManager {
     public IoManager setIrpAllocationPolicy(IrpAllocationPolicy policy) {
         this.allocationPolicy = Objects.requireNonNull(policy, "policy");
         return this;
+    }
+
+    /**
+     * Driver Verifier's low-resources simulation: from now on, the given fraction of IRP allocations
+     * ({@link Io#allocateIrp} returns null) and of socket creations (WskSocket and WskSocketConnect complete with
+     * STATUS_INSUFFICIENT_RESOURCES) fail, deterministically for a seed: the same seed and
+     * the same sequence of calls fail the same calls. A fraction of 0 turns it off. Replaces the IRP allocation
+     * policy. Primary intent: testing a driver's failure branches.
+     *
+     * @param fraction the chance of each allocation or creation failing, 0 to 1
+     * @param seed     the seed
+     * @return this manager
+     * @throws IllegalArgumentException when fraction is outside 0 to 1
+     */
+    public IoManager setLowResourcesSimulation(double fraction, long seed) {
+        if (!(fraction >= 0 && fraction <= 1)) {
+            throw new IllegalArgumentException("fraction must be between 0 and 1: " + fraction);
+        }
+        setIrpAllocationPolicy(fraction == 0 ? IrpAllocationPolicy.never()
+                : IrpAllocationPolicy.failWithProbability(fraction, seed));
+        lowResourcesFraction = fraction;
+        lowResources = fraction == 0 ? null : new java.util.SplittableRandom(seed ^ 0x5DEECE66DL);
+        return this;
+    }
+
+    /**
+     * Consults the low-resources simulation for one socket creation; called by the WSK provider (and usable by
+     * transports) before creating a socket.
+     *
+     * @return true when this creation must fail with STATUS_INSUFFICIENT_RESOURCES
+     */
+    public boolean failsSocketCreation() {
+        java.util.SplittableRandom random = lowResources;
+        if (random == null) {
+            return false;
+        }
+        synchronized (random) {
+            return random.nextDouble() < lowResourcesFraction;
+        }
     }
 
     /**

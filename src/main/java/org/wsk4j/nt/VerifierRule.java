@@ -26,7 +26,7 @@ public enum VerifierRule {
     /** A freed IRP was used (completed, cancelled, reused, or passed to a driver). */
     IRP_USED_AFTER_FREE(0xC2, "BAD_POOL_CALLER",
             "do not touch an IRP after IoFreeIrp; allocate a new one or reuse it before freeing"),
-    /** An IRP already in flight was passed to a second call. */
+    /** An IRP already in flight (pending in WSK) was passed to a second call. */
     IRP_ALREADY_IN_FLIGHT(0xC9, "DRIVER_VERIFIER_IOMANAGER_VIOLATION",
             "one IRP per outstanding request: wait for the completion routine before passing the IRP again"),
     /** A driver-allocated IRP was completed past its top stack location (no routine stopped it). */
