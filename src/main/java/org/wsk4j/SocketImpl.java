@@ -344,11 +344,6 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         }
     }
 
-    /** A snapshot of the operations pending now, oldest first. */
-    synchronized List<PendingOp> pendingOps() {
-        return new ArrayList<>(pending);
-    }
-
     // ---- event callbacks -----------------------------------------------------------------------------
 
     synchronized boolean isEventEnabled(int event) {

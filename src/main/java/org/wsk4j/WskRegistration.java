@@ -36,7 +36,6 @@ public final class WskRegistration {
     DeregistrationSummary summary;
     /** The open sockets, in creation order (for leak reports). */
     final Set<WskSocket> openSockets = new LinkedHashSet<>();
-    int callsInProgress;
     /** Event mask set by WSK_SET_STATIC_EVENT_CALLBACKS (0 when none); applied to every new socket. */
     int staticEventMask;
     /** Whether any socket was ever created by this registration (static callbacks must come first). */

@@ -140,7 +140,6 @@ public final class Io {
         irp.cancelRoutine.set(null);
         irp.ioStatus.setStatus(status == null ? NtStatus.STATUS_SUCCESS : status).setInformation(0);
         irp.setDriverContext(null);
-        irp.owner = null;
         irp.generation++;
         if (s != Irp.COMPLETING) {
             irp.casState(s, Irp.ALLOCATED);

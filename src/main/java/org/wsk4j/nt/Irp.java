@@ -64,8 +64,6 @@ public final class Irp implements VerifiedObject {
     volatile int generation;
     final Throwable allocationSite;
     volatile Throwable handoverSite;
-    /** Whoever owns the IRP's current request (for example a WSK operation); for diagnostics. */
-    volatile Object owner;
     private Object driverContext;
 
     Irp(IoManager manager, long id, int stackCount, boolean chargeQuota, Throwable allocationSite) {
@@ -212,11 +210,12 @@ public final class Irp implements VerifiedObject {
     }
 
     /**
-     * Describes the IRP: id, ownership state, current location and, when set, the request that owns it.
+     * Describes the IRP: id, ownership state, current location and, while it is in flight, its driver context
+     * (for an IRP pending in WSK: the function that accepted it).
      */
     @Override
     public String toString() {
-        Object o = owner;
+        Object o = driverContext;
         return "IRP#" + id + "[" + stateName(state) + ", location " + currentLocation + "/" + stackCount()
                 + (o != null && isInFlight() ? ", owner " + o : "") + "]";
     }
