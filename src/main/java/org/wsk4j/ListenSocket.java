@@ -320,9 +320,19 @@ class ListenSocket extends SocketImpl {
         }
     }
 
-    /** A new connection socket for an accepted connection, counted as open. */
+    /**
+     * A new connection socket for an accepted connection, counted as open; or null when the low-resources
+     * simulation ({@link org.wsk4j.nt.IoManager#setLowResourcesSimulation}) fails the socket's allocation: then
+     * the connection is reset (the peer sees a reset, as when Windows cannot allocate the accepted endpoint) and
+     * the caller reports STATUS_INSUFFICIENT_RESOURCES where it can (a WskAccept IRP).
+     */
     private ConnectionSocket newSocket(Incoming in, Object acceptContext, Object acceptDispatch) {
         unwatch(in);
+        if (provider.subsystem.ioManager().failsSocketCreation()) {
+            LOG.debug("{} low-resources simulation: no socket for {}; reset", this, in);
+            in.connection.close(true);
+            return null;
+        }
         ConnectionSocket socket = new ConnectionSocket(provider, registration, family, acceptContext, acceptDispatch,
                 in.connection);
         socket.inspectId = in.inspectId;
@@ -334,6 +344,10 @@ class ListenSocket extends SocketImpl {
     /** Completes a queued WskAccept with a connection. */
     private void completeAccept(AcceptRequest request, Incoming in) {
         ConnectionSocket socket = newSocket(in, request.context, request.dispatch);
+        if (socket == null) {
+            finish(request.op, NtStatus.STATUS_INSUFFICIENT_RESOURCES);
+            return;
+        }
         fillOut(request.localAddress, in.local);
         fillOut(request.remoteAddress, in.remote);
         if (!finish(request.op, NtStatus.STATUS_SUCCESS, 0, socket)) {
@@ -350,6 +364,9 @@ class ListenSocket extends SocketImpl {
         deliver(Wsk.WSK_EVENT_ACCEPT, () -> {
             ran.set(true);
             ConnectionSocket socket = newSocket(in, null, null);
+            if (socket == null) {
+                return; // low-resources simulation: the connection was reset, nothing is indicated
+            }
             Ref<Object> acceptContext = new Ref<>();
             Ref<WskClientConnectionDispatch> acceptDispatch = new Ref<>();
             NtStatus status = null;
@@ -436,6 +453,9 @@ class ListenSocket extends SocketImpl {
         }
         if (in != null) {
             ConnectionSocket socket = newSocket(in, acceptSocketContext, acceptSocketDispatch);
+            if (socket == null) {
+                return completeSoon(irp, NtStatus.STATUS_INSUFFICIENT_RESOURCES, 0, null);
+            }
             fillOut(localAddress, in.local);
             fillOut(remoteAddress, in.remote);
             LOG.debug("{} WskAccept {} takes waiting {}", this, irp, in);

@@ -147,6 +147,42 @@ class ListenSocketTest extends WskTestBase {
     }
 
     @Test
+    void lowResourcesSimulationFailsAcceptedConnectionsAndResetsThem() throws IOException {
+        WskSocket listener = boundListener(null);
+        int port = port(listener);
+        Completion queued = accept(listener, null, null); // IRPs allocated before allocations start to fail
+        Completion immediate = new Completion();
+        Completion afterwards = accept(listener, null, null);
+        wsk.ioManager().setLowResourcesSimulation(1.0, 11);
+        try (Socket first = client(port)) {
+            await(queued);
+            assertEquals(STATUS_INSUFFICIENT_RESOURCES, queued.status, "a queued WskAccept sees the failure");
+            assertNull(queued.informationObject, "and gets no socket");
+            assertDropped(first);
+        }
+        try (Socket second = client(port)) {
+            await(afterwards);
+            assertEquals(STATUS_INSUFFICIENT_RESOURCES, afterwards.status, "the next queued one too");
+            assertDropped(second);
+        }
+        try (Socket third = client(port)) {
+            // No IRP is waiting: the connection sits in the backlog until this WskAccept takes it.
+            assertEquals(STATUS_PENDING, listen(listener).wskAccept(listener, 0, null, null, null, null,
+                    immediate.irp));
+            await(immediate);
+            assertEquals(STATUS_INSUFFICIENT_RESOURCES, immediate.status);
+            assertDropped(third);
+        }
+        wsk.ioManager().setLowResourcesSimulation(0, 0);
+        assertEquals(1, registration.openSocketCount(), "only the listener is open: failed accepts leak nothing");
+        Completion recovered = accept(listener, null, null);
+        try (Socket fourth = client(port)) {
+            close(acceptedSocket(recovered));
+        }
+        close(listener);
+    }
+
+    @Test
     void clientFirstThenAcceptReturnsPendingAndCompletes() throws IOException {
         WskSocket listener = boundListener(null);
         try (Socket client = client(port(listener))) {
