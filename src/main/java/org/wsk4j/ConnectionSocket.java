@@ -92,14 +92,15 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         if (invalid != null) {
             return provider.failNow(irp, invalid);
         }
-        return startConnect(remoteAddress, irp, false, null);
+        return startConnect(remoteAddress, irp, false, null, null);
     }
 
     /**
      * Starts a connect on a bound socket. With {@code handOut} (WskSocketConnect) the IRP's Information is
      * this socket on success, and on failure the socket is destroyed before the IRP completes.
      */
-    NtStatus startConnect(SockAddr remoteAddress, Irp irp, boolean handOut, ByteBuffer[] initialData) {
+    NtStatus startConnect(SockAddr remoteAddress, Irp irp, boolean handOut, WskBuf initialBuffer,
+                          ByteBuffer[] initialData) {
         NtStatus refused = null;
         synchronized (this) {
             if (state == State.CONNECTED) {
@@ -113,7 +114,8 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         if (refused != null) {
             return provider.failNow(irp, refused); // outside the lock: the routine may run inline
         }
-        PendingOp op = pend(irp, handOut ? "WskSocketConnect" : "WskConnect");
+        PendingOp op = initialBuffer == null ? pend(irp, handOut ? "WskSocketConnect" : "WskConnect")
+                : pend(irp, "WskConnectEx", false, initialBuffer);
         armCancel(op, () -> abortConnect(op, NtStatus.STATUS_CANCELLED, handOut));
         InetSocketAddress target = remoteAddress.toInetSocketAddress();
         connection.connect(target, (status, cause) -> onConnected(op, status, handOut, initialData));
@@ -327,7 +329,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         synchronized (this) {
             refused = sendRefusal();
             if (refused == null) {
-                SendOp queued = new SendOp(pend(irp, "WskSend"), views, false);
+                SendOp queued = new SendOp(pend(irp, "WskSend", false, buffer), views, false);
                 sends.addLast(queued);
                 // Armed before the monitor is released, so no other thread can complete the IRP first.
                 armCancel(queued.op, () -> cancelSend(queued));
@@ -448,7 +450,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         ReceiveOp receive = null;
         synchronized (this) {
             if (state == State.CONNECTED) {
-                ReceiveOp queued = new ReceiveOp(pend(irp, kind), views, waitAll, drain);
+                ReceiveOp queued = new ReceiveOp(pend(irp, kind, true, buffer), views, waitAll, drain);
                 receives.addLast(queued);
                 armCancel(queued.op, () -> cancelReceive(queued)); // before another thread can complete it
                 receive = queued;
@@ -811,7 +813,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
                     : writeFailure != null ? writeFailure
                     : outputShut || disconnectOp != null ? NtStatus.STATUS_INVALID_DEVICE_STATE : null;
             if (refused == null) {
-                op = pend(irp, "WskDisconnect");
+                op = pend(irp, "WskDisconnect", false, buffer);
                 disconnectOp = op;
                 SendOp last = new SendOp(op, views, true);
                 disconnectBytes = last.total;
@@ -864,7 +866,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         if (invalid != null) {
             return provider.failNow(irp, invalid);
         }
-        return startConnect(remoteAddress, irp, false, views);
+        return startConnect(remoteAddress, irp, false, buffer, views);
     }
 
     /** After a successful WskConnectEx: sends the initial data; the IRP completes when it is sent. */

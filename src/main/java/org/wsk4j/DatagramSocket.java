@@ -179,7 +179,7 @@ final class DatagramSocket extends SocketImpl {
             LOG.debug("{} WskSendTo refused: {}", this, refused);
             return provider.failNow(irp, refused);
         }
-        return startSend(irp, "WskSendTo", List.of(payload), target);
+        return startSend(irp, "WskSendTo", List.of(payload), target, buffer);
     }
 
     NtStatus sendMessages(WskBufList bufferList, int flags, SockAddr remoteAddress, int controlInfoLength,
@@ -209,7 +209,7 @@ final class DatagramSocket extends SocketImpl {
             LOG.debug("{} WskSendMessages refused: {}", this, refused);
             return provider.failNow(irp, refused);
         }
-        return startSend(irp, "WskSendMessages", payloads, target);
+        return startSend(irp, "WskSendMessages", payloads, target, buffers(bufferList));
     }
 
     private NtStatus sendState() {
@@ -253,8 +253,18 @@ final class DatagramSocket extends SocketImpl {
         return all.flip();
     }
 
-    private NtStatus startSend(Irp irp, String kind, List<ByteBuffer> payloads, InetSocketAddress target) {
-        PendingSend send = new PendingSend(pend(irp, kind), payloads, target);
+    /** The buffers of a WskSendMessages list, in order. */
+    private static WskBuf[] buffers(WskBufList list) {
+        List<WskBuf> all = new ArrayList<>();
+        for (WskBufList element = list; element != null && all.size() <= MAX_MESSAGES; element = element.next()) {
+            all.add(element.buffer());
+        }
+        return all.toArray(new WskBuf[0]);
+    }
+
+    private NtStatus startSend(Irp irp, String kind, List<ByteBuffer> payloads, InetSocketAddress target,
+                               WskBuf... buffers) {
+        PendingSend send = new PendingSend(pend(irp, kind, false, buffers), payloads, target);
         LOG.debug("{} {}: {} datagram(s) to {}", this, send.op, payloads.size(), target);
         // Armed before the request is visible to the transport thread, so that a cancel routine is never set
         // on an IRP another thread already completed.
@@ -362,7 +372,7 @@ final class DatagramSocket extends SocketImpl {
             LOG.debug("{} WskReceiveFrom refused: {}", this, refused);
             return provider.failNow(irp, refused);
         }
-        PendingReceive receive = new PendingReceive(pend(irp, "WskReceiveFrom"), views, remoteAddress,
+        PendingReceive receive = new PendingReceive(pend(irp, "WskReceiveFrom", true, buffer), views, remoteAddress,
                 controlLength, controlFlags);
         armCancel(receive.op, () -> cancelReceive(receive)); // before another thread can complete it
         Datagram ready = null;

@@ -2,6 +2,7 @@ package org.wsk4j;
 
 import org.wsk4j.nt.Irp;
 import org.wsk4j.nt.NtStatus;
+import org.wsk4j.nt.Verifier;
 import org.wsk4j.nt.VerifierRule;
 
 /**
@@ -37,6 +38,13 @@ final class SocketDispatchTables {
     }
 
     /**
+     * Calls into socket functions running now on this thread (any socket): lets the close check tell calls on
+     * other threads (a driver bug) from calls this thread is nested in (a completion routine run inline by a
+     * failing call, which then closes the socket).
+     */
+    private static final ThreadLocal<int[]> CALL_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+
+    /**
      * The common preamble of a socket function with a required IRP: a missing IRP is returned as
      * STATUS_INVALID_PARAMETER; a closed socket is a verifier violation; the IRP is accepted; a null, foreign
      * or closed socket completes it with STATUS_INVALID_HANDLE; a socket of another category than the table's
@@ -44,16 +52,56 @@ final class SocketDispatchTables {
      */
     <S extends SocketImpl> NtStatus call(WskSocket socket, Irp irp, String function, Class<S> category,
                                          SocketCall<S> body) {
+        return call(socket, irp, function, category, null, null, false, body);
+    }
+
+    /**
+     * {@link #call(WskSocket, Irp, String, Class, SocketCall)} for a function that takes a {@code WSK_BUF} (or a
+     * list of them): before the IRP is accepted, the verifier checks the descriptions against their MDL chains
+     * and against bytes pending operations use ({@link WskBufs#check}), so that a verifier error in mode FAIL
+     * leaves the IRP with the driver.
+     */
+    <S extends SocketImpl> NtStatus call(WskSocket socket, Irp irp, String function, Class<S> category,
+                                         WskBuf buffer, WskBufList buffers, boolean writes, SocketCall<S> body) {
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
         SocketImpl impl = provider.lookup(socket, function);
+        if (impl == null) {
+            return run(null, irp, function, category, buffer, buffers, writes, body);
+        }
+        int[] depth = CALL_DEPTH.get();
+        depth[0]++;
+        impl.enterCall();
+        try {
+            return run(impl, irp, function, category, buffer, buffers, writes, body);
+        } finally {
+            impl.exitCall();
+            depth[0]--;
+        }
+    }
+
+    private <S extends SocketImpl> NtStatus run(SocketImpl impl, Irp irp, String function, Class<S> category,
+                                                WskBuf buffer, WskBufList buffers, boolean writes,
+                                                SocketCall<S> body) {
+        Verifier verifier = provider.subsystem.ioManager().verifier();
         if (impl != null && !category.isInstance(impl)) {
-            provider.subsystem.ioManager().verifier().report(VerifierRule.SOCKET_WRONG_CATEGORY,
+            verifier.report(VerifierRule.SOCKET_WRONG_CATEGORY,
                     function + " called on " + impl + ", which is not a " + category.getSimpleName(), impl);
         }
         if (impl != null) {
+            if (CLOSE.equals(function)) {
+                checkNoOtherCalls(verifier, impl);
+            }
             impl.beforeAccept(function);
+            if (!WskProvider.pendingInWsk(irp)) { // that IRP_ALREADY_IN_FLIGHT is the report to make
+                WskBufs.check(verifier, buffer, writes, function, impl);
+                int listed = 0;
+                for (WskBufList element = buffers; element != null && ++listed <= WskBufs.MAX_CHAIN;
+                        element = element.next()) {
+                    WskBufs.check(verifier, element.buffer(), writes, function, impl);
+                }
+            }
         }
         NtStatus rejected = provider.acceptIrp(irp, function);
         if (rejected != null) {
@@ -68,6 +116,23 @@ final class SocketDispatchTables {
         return body.run(category.cast(impl));
     }
 
+    /**
+     * WskCloseSocket while another call on the socket runs on another thread: {@link
+     * VerifierRule#SOCKET_CLOSED_DURING_CALL}. The calls counted on the socket, less this close, less what this
+     * thread itself is nested in, must be zero.
+     */
+    private static void checkNoOtherCalls(Verifier verifier, SocketImpl impl) {
+        int others = impl.callsRunning() - 1;
+        int nestedHere = CALL_DEPTH.get()[0] - 1;
+        if (others > nestedHere) {
+            verifier.report(VerifierRule.SOCKET_CLOSED_DURING_CALL, "WskCloseSocket on " + impl + " while "
+                    + (others - nestedHere) + " other call(s) into its functions are still running on other"
+                    + " threads", impl);
+        }
+    }
+
+    private static final String CLOSE = "WskCloseSocket";
+
     /** The preamble of a function without an IRP (WskRelease): a bad socket gives STATUS_INVALID_PARAMETER. */
     <S extends SocketImpl> NtStatus callWithoutIrp(WskSocket socket, String function, Class<S> category,
                                                    SocketCall<S> body) {
@@ -77,7 +142,18 @@ final class SocketDispatchTables {
                     function + " called on " + impl + ", which is not a " + category.getSimpleName(), impl);
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        return impl == null ? NtStatus.STATUS_INVALID_PARAMETER : body.run(category.cast(impl));
+        if (impl == null) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        int[] depth = CALL_DEPTH.get();
+        depth[0]++;
+        impl.enterCall();
+        try {
+            return body.run(category.cast(impl));
+        } finally {
+            impl.exitCall();
+            depth[0]--;
+        }
     }
 
     class Basic implements WskProviderBasicDispatch {
@@ -87,8 +163,12 @@ final class SocketDispatchTables {
                                          Object outputBuffer, Ref<Long> outputSizeReturned, Irp irp) {
             if (irp == null) {
                 SocketImpl impl = provider.lookup(socket, "WskControlSocket");
-                return impl == null ? NtStatus.STATUS_INVALID_HANDLE : impl.control(requestType, controlCode, level,
-                        inputSize, inputBuffer, outputSize, outputBuffer, outputSizeReturned, null);
+                if (impl == null) {
+                    return NtStatus.STATUS_INVALID_HANDLE;
+                }
+                return callWithoutIrp(socket, "WskControlSocket", SocketImpl.class, s -> s.control(requestType,
+                        controlCode, level, inputSize, inputBuffer, outputSize, outputBuffer, outputSizeReturned,
+                        null));
             }
             return call(socket, irp, "WskControlSocket", SocketImpl.class, s -> s.control(requestType, controlCode,
                     level, inputSize, inputBuffer, outputSize, outputBuffer, outputSizeReturned, irp));
@@ -129,7 +209,7 @@ final class SocketDispatchTables {
         @Override
         public NtStatus wskSendTo(WskSocket socket, WskBuf buffer, int flags, SockAddr remoteAddress,
                                   int controlInfoLength, byte[] controlInfo, Irp irp) {
-            return call(socket, irp, "WskSendTo", DatagramSocket.class,
+            return call(socket, irp, "WskSendTo", DatagramSocket.class, buffer, null, false,
                     s -> s.sendTo(buffer, flags, remoteAddress, controlInfoLength, controlInfo, irp));
         }
 
@@ -137,7 +217,7 @@ final class SocketDispatchTables {
         public NtStatus wskReceiveFrom(WskSocket socket, WskBuf buffer, int flags, SockAddr remoteAddress,
                                        Ref<Integer> controlLength, byte[] controlInfo, Ref<Integer> controlFlags,
                                        Irp irp) {
-            return call(socket, irp, "WskReceiveFrom", DatagramSocket.class, s -> s.receiveFrom(buffer, flags,
+            return call(socket, irp, "WskReceiveFrom", DatagramSocket.class, buffer, null, true, s -> s.receiveFrom(buffer, flags,
                     remoteAddress, controlLength, controlInfo, controlFlags, irp));
         }
 
@@ -149,7 +229,7 @@ final class SocketDispatchTables {
         @Override
         public NtStatus wskSendMessages(WskSocket socket, WskBufList bufferList, int flags, SockAddr remoteAddress,
                                         int controlInfoLength, byte[] controlInfo, Irp irp) {
-            return call(socket, irp, "WskSendMessages", DatagramSocket.class,
+            return call(socket, irp, "WskSendMessages", DatagramSocket.class, null, bufferList, false,
                     s -> s.sendMessages(bufferList, flags, remoteAddress, controlInfoLength, controlInfo, irp));
         }
     }
@@ -168,17 +248,20 @@ final class SocketDispatchTables {
 
         @Override
         public NtStatus wskSend(WskSocket socket, WskBuf buffer, int flags, Irp irp) {
-            return call(socket, irp, "WskSend", ConnectionSocket.class, s -> s.send(buffer, flags, irp));
+            return call(socket, irp, "WskSend", ConnectionSocket.class, buffer, null, false,
+                    s -> s.send(buffer, flags, irp));
         }
 
         @Override
         public NtStatus wskReceive(WskSocket socket, WskBuf buffer, int flags, Irp irp) {
-            return call(socket, irp, "WskReceive", ConnectionSocket.class, s -> s.receive(buffer, flags, irp));
+            return call(socket, irp, "WskReceive", ConnectionSocket.class, buffer, null, true,
+                    s -> s.receive(buffer, flags, irp));
         }
 
         @Override
         public NtStatus wskDisconnect(WskSocket socket, WskBuf buffer, int flags, Irp irp) {
-            return call(socket, irp, "WskDisconnect", ConnectionSocket.class, s -> s.disconnect(buffer, flags, irp));
+            return call(socket, irp, "WskDisconnect", ConnectionSocket.class, buffer, null, false,
+                    s -> s.disconnect(buffer, flags, irp));
         }
 
         @Override
@@ -188,21 +271,21 @@ final class SocketDispatchTables {
 
         @Override
         public NtStatus wskConnectEx(WskSocket socket, SockAddr remoteAddress, WskBuf buffer, int flags, Irp irp) {
-            return call(socket, irp, "WskConnectEx", ConnectionSocket.class,
+            return call(socket, irp, "WskConnectEx", ConnectionSocket.class, buffer, null, false,
                     s -> s.connectEx(remoteAddress, buffer, flags, irp));
         }
 
         @Override
         public NtStatus wskSendEx(WskSocket socket, WskBuf buffer, int flags, int controlInfoLength,
                                   byte[] controlInfo, Irp irp) {
-            return call(socket, irp, "WskSendEx", ConnectionSocket.class,
+            return call(socket, irp, "WskSendEx", ConnectionSocket.class, buffer, null, false,
                     s -> s.sendEx(buffer, flags, controlInfoLength, controlInfo, irp));
         }
 
         @Override
         public NtStatus wskReceiveEx(WskSocket socket, WskBuf buffer, int flags, Ref<Integer> controlInfoLength,
                                      byte[] controlInfo, Ref<Integer> controlFlags, Irp irp) {
-            return call(socket, irp, "WskReceiveEx", ConnectionSocket.class,
+            return call(socket, irp, "WskReceiveEx", ConnectionSocket.class, buffer, null, true,
                     s -> s.receiveEx(buffer, flags, controlInfoLength, controlInfo, controlFlags, irp));
         }
     }

@@ -124,6 +124,34 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         return null;
     }
 
+    /** Calls into this socket's functions running now (all threads); see {@link #enterCall()}. */
+    private volatile int callsRunning;
+    private static final java.lang.invoke.VarHandle CALLS_RUNNING;
+
+    static {
+        try {
+            CALLS_RUNNING = java.lang.invoke.MethodHandles.lookup().findVarHandle(SocketImpl.class, "callsRunning",
+                    int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** A dispatch-table call on this socket starts (counted for the close-during-call check). */
+    void enterCall() {
+        CALLS_RUNNING.getAndAdd(this, 1);
+    }
+
+    /** The call counted by {@link #enterCall()} returned. */
+    void exitCall() {
+        CALLS_RUNNING.getAndAdd(this, -1);
+    }
+
+    /** How many calls into this socket's functions are running now, on any thread. */
+    int callsRunning() {
+        return callsRunning;
+    }
+
     boolean isCloseCalled() {
         return closeCalled;
     }
@@ -210,7 +238,31 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
      * closing (the caller then fails the IRP with STATUS_CANCELLED... which cannot happen for a live call).
      */
     PendingOp pend(Irp irp, String kind) {
+        return pend(irp, kind, false, (WskBuf[]) null);
+    }
+
+    /**
+     * {@link #pend(Irp, String)} for an operation that uses the bytes of {@code buffers} until it completes: claims
+     * them (see {@link org.wsk4j.nt.MdlClaim}) before the operation is visible to other threads, so that freeing
+     * or reusing them meanwhile is reported and the claim is released exactly when the operation finishes.
+     */
+    PendingOp pend(Irp irp, String kind, boolean writes, WskBuf... buffers) {
         PendingOp op = new PendingOp(irp, kind);
+        if (buffers != null) {
+            org.wsk4j.nt.Verifier verifier = provider.subsystem.ioManager().verifier();
+            for (WskBuf buffer : buffers) {
+                if (buffer == null || buffer.length() <= 0 || buffer.mdl() == null) {
+                    continue;
+                }
+                if (op.claim == null) {
+                    if (!WskBufs.claimsChecked(verifier)) {
+                        break;
+                    }
+                    op.claim = new org.wsk4j.nt.MdlClaim(op);
+                }
+                op.claim.add(buffer.mdl(), buffer.offset(), buffer.length(), writes);
+            }
+        }
         synchronized (this) {
             pending.add(op);
         }

@@ -4,6 +4,9 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.wsk4j.nt.Mdl;
+import org.wsk4j.nt.MdlClaim;
+import org.wsk4j.nt.Verifier;
+import org.wsk4j.nt.VerifierRule;
 
 /**
  * Maps {@link WskBuf}s to {@link ByteBuffer} views of the MDL chain, with the checks WSK relies on: Offset
@@ -56,6 +59,81 @@ final class WskBufs {
             mdl = mdl.next();
         }
         return views.toArray(EMPTY);
+    }
+
+    /**
+     * Checks a buffer description the way the verifier does before a WSK function accepts its IRP, and reports
+     * what Windows would crash on: Offset or Length beyond the MDL chain, a missing MDL, a cyclic or absurdly
+     * long chain ({@link VerifierRule#BUFFER_OUT_OF_RANGE}), a freed MDL ({@link VerifierRule#MDL_USED_AFTER_FREE}),
+     * and bytes a pending operation uses where one of the two writes ({@link VerifierRule#MDL_REUSED_WHILE_IN_USE}).
+     * A null buffer and read-only memory for a receive are left to {@link #views} (STATUS_INVALID_PARAMETER).
+     * In mode LOG (or OFF) the function carries on and {@link #views} rejects what is invalid.
+     *
+     * @param verifier the subsystem's verifier
+     * @param buffer   the description, or null
+     * @param writes   true when WSK will write into it (receive)
+     * @param function the WSK function, for the report
+     * @param socket   the socket, for the report
+     */
+    static void check(Verifier verifier, WskBuf buffer, boolean writes, String function, Object socket) {
+        if (buffer == null || buffer.length() == 0 && buffer.offset() >= 0) {
+            return;
+        }
+        String where = function + " on " + socket + ": WSK_BUF{Mdl " + buffer.mdl() + ", Offset " + buffer.offset()
+                + ", Length " + buffer.length() + "}";
+        if (buffer.length() < 0 || buffer.offset() < 0) {
+            verifier.report(VerifierRule.BUFFER_OUT_OF_RANGE, where + ": a negative Offset or Length (as ULONG and"
+                    + " SIZE_T these are huge values that run far past the MDL chain)", buffer.mdl());
+            return;
+        }
+        Mdl mdl = buffer.mdl();
+        if (mdl == null) {
+            verifier.report(VerifierRule.BUFFER_OUT_OF_RANGE, where + ": a non-zero Length with no MDL", null);
+            return;
+        }
+        if (buffer.offset() > mdl.byteCount()) {
+            verifier.report(VerifierRule.BUFFER_OUT_OF_RANGE, where + ": Offset lies beyond the first MDL's "
+                    + mdl.byteCount() + " bytes", mdl);
+            return;
+        }
+        long remaining = buffer.length();
+        long described = 0;
+        int skip = buffer.offset();
+        int links = 0;
+        for (Mdl link = mdl; remaining > 0; link = link.next()) {
+            if (link == null) {
+                verifier.report(VerifierRule.BUFFER_OUT_OF_RANGE, where + ": Length runs past the end of the MDL"
+                        + " chain, which describes " + described + " bytes from Offset", mdl);
+                return;
+            }
+            if (++links > MAX_CHAIN) {
+                verifier.report(VerifierRule.BUFFER_OUT_OF_RANGE, where + ": the MDL chain is cyclic or longer than "
+                        + MAX_CHAIN + " MDLs", mdl);
+                return;
+            }
+            if (link.isFreed()) {
+                verifier.report(VerifierRule.MDL_USED_AFTER_FREE, where + ": " + link + " was freed with IoFreeMdl",
+                        link);
+                return;
+            }
+            int available = Math.max(link.byteCount() - skip, 0);
+            described += available;
+            remaining -= Math.min(available, remaining);
+            skip = 0;
+        }
+        if (verifier.isChecked(VerifierRule.MDL_REUSED_WHILE_IN_USE)) {
+            String conflict = MdlClaim.conflict(mdl, buffer.offset(), buffer.length(), writes);
+            if (conflict != null) {
+                verifier.report(VerifierRule.MDL_REUSED_WHILE_IN_USE, where + (writes ? " would write " : " reads ")
+                        + "bytes in use: " + conflict, mdl);
+            }
+        }
+    }
+
+    /** Whether MDL use is tracked at all: either MDL-in-use rule is on. */
+    static boolean claimsChecked(Verifier verifier) {
+        return verifier.isChecked(VerifierRule.MDL_RELEASED_WHILE_IN_USE)
+                || verifier.isChecked(VerifierRule.MDL_REUSED_WHILE_IN_USE);
     }
 
     /** The total bytes remaining in views. */

@@ -39,7 +39,7 @@ final class WskProvider implements WskProviderDispatch {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
         // Checked before the hand-over, so that in FAIL mode the IRP is still the driver's.
-        if (irp.isInFlight() && irp.driverContext() instanceof WskOwned) {
+        if (pendingInWsk(irp)) {
             irp.ioManager().verifier().report(VerifierRule.IRP_ALREADY_IN_FLIGHT, irp + " passed to " + function
                     + " while still pending in " + irp.driverContext(), irp);
             return NtStatus.STATUS_INVALID_PARAMETER;
@@ -58,6 +58,11 @@ final class WskProvider implements WskProviderDispatch {
         irp.setDriverContext(new WskOwned(function));
         LOG.debug("{} accepted {}", function, irp);
         return null;
+    }
+
+    /** Whether an IRP is pending in a WSK function now (passing it again is IRP_ALREADY_IN_FLIGHT). */
+    static boolean pendingInWsk(Irp irp) {
+        return irp.isInFlight() && irp.driverContext() instanceof WskOwned;
     }
 
     /** Marks an IRP a WSK function accepted (in its DriverContext, which belongs to WSK while it owns the IRP). */
@@ -253,7 +258,7 @@ final class WskProvider implements WskProviderDispatch {
             socket.destroy();
             return failNow(irp, bound);
         }
-        return socket.startConnect(remoteAddress, irp, true, null);
+        return socket.startConnect(remoteAddress, irp, true, null, null);
     }
 
     @Override

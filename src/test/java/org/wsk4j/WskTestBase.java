@@ -115,6 +115,22 @@ abstract class WskTestBase {
         assertEquals(1, c.runs.get());
     }
 
+    /**
+     * Puts a verifier rule in mode LOG: for tests of the status a WSK function gives when a driver that broke the
+     * rule keeps going (in mode FAIL the call would throw before accepting the IRP).
+     */
+    void logOnly(org.wsk4j.nt.VerifierRule rule) {
+        wsk.ioManager().verifier().setMode(rule, org.wsk4j.nt.Verifier.Mode.LOG);
+    }
+
+    /** Asserts that exactly {@code count} violations were recorded, all of {@code rule}, and forgets them. */
+    void assertLogged(int count, org.wsk4j.nt.VerifierRule rule) {
+        java.util.List<org.wsk4j.nt.VerifierReport> reports = wsk.ioManager().verifier().violations();
+        assertEquals(count, reports.size(), reports::toString);
+        assertTrue(reports.stream().allMatch(report -> report.rule() == rule), reports::toString);
+        wsk.ioManager().verifier().clearViolations();
+    }
+
     /** A port on loopback on which nothing listens (bound once, then released). */
     static int closedPort() throws IOException {
         try (ServerSocket probe = new ServerSocket()) {

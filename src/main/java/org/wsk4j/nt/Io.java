@@ -532,11 +532,18 @@ public final class Io {
     }
 
     /**
-     * {@code IoFreeMdl}: frees an MDL. Freeing twice is a {@link VerifierRule#INVALID_ARGUMENT} violation.
+     * {@code IoFreeMdl}: frees an MDL. Freeing twice is a {@link VerifierRule#INVALID_ARGUMENT} violation;
+     * freeing an MDL that a pending operation still uses (see {@link MdlClaim}) is a
+     * {@link VerifierRule#MDL_RELEASED_WHILE_IN_USE} violation (in mode FAIL the MDL stays allocated).
      *
      * @param mdl the MDL
      */
     public static void freeMdl(Mdl mdl) {
+        String user = mdl == null ? null : mdl.claimUser();
+        if (user != null) {
+            IoManager.current().verifier().report(VerifierRule.MDL_RELEASED_WHILE_IN_USE,
+                    "IoFreeMdl on " + mdl + " while " + user + " uses it", mdl);
+        }
         if (mdl == null || !mdl.markFreed()) {
             IoManager.current().verifier().report(VerifierRule.INVALID_ARGUMENT, "IoFreeMdl on "
                     + (mdl == null ? "NULL" : "an MDL already freed"), mdl);

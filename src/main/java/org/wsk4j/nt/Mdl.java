@@ -28,6 +28,8 @@ public final class Mdl {
     private final int byteCount;
     private Mdl next;
     private volatile boolean freed;
+    /** Claims of pending operations on this MDL's bytes ({@link MdlClaim}); guarded by this. */
+    private MdlClaim.Segment claims;
 
     Mdl(ByteBuffer buffer, int byteOffset, int byteCount) {
         this.memory = buffer.duplicate().clear(); // position 0, limit capacity: the whole memory
@@ -69,6 +71,13 @@ public final class Mdl {
      * @return this MDL
      */
     public Mdl setNext(Mdl next) {
+        if (next != this.next) {
+            String user = claimUser();
+            if (user != null) {
+                IoManager.current().verifier().report(VerifierRule.MDL_RELEASED_WHILE_IN_USE,
+                        "Mdl->Next of " + this + " changed while " + user + " uses it", this);
+            }
+        }
         this.next = next;
         return this;
     }
@@ -101,6 +110,48 @@ public final class Mdl {
         return freed;
     }
 
+    /**
+     * Tells whether a pending operation uses this MDL's bytes (see {@link MdlClaim}).
+     *
+     * @return true while at least one claim on it is not released
+     */
+    public synchronized boolean isInUse() {
+        return claims != null;
+    }
+
+    /** Names one pending user of this MDL, or returns null when there is none. */
+    synchronized String claimUser() {
+        return claims == null ? null : String.valueOf(claims.owner);
+    }
+
+    synchronized void addClaim(MdlClaim.Segment segment) {
+        segment.nextInMdl = claims;
+        claims = segment;
+    }
+
+    synchronized void removeClaim(MdlClaim.Segment segment) {
+        MdlClaim.Segment previous = null;
+        for (MdlClaim.Segment s = claims; s != null; previous = s, s = s.nextInMdl) {
+            if (s == segment) {
+                if (previous == null) {
+                    claims = s.nextInMdl;
+                } else {
+                    previous.nextInMdl = s.nextInMdl;
+                }
+                return;
+            }
+        }
+    }
+
+    synchronized MdlClaim.Segment findConflict(int start, int end, boolean writes) {
+        for (MdlClaim.Segment s = claims; s != null; s = s.nextInMdl) {
+            if (s.conflictsWith(start, end, writes)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
     boolean markFreed() {
         synchronized (this) {
             if (freed) {
@@ -114,6 +165,6 @@ public final class Mdl {
     @Override
     public String toString() {
         return "MDL[offset " + byteOffset + ", " + byteCount + " bytes" + (next != null ? ", chained" : "")
-                + (freed ? ", freed" : "") + "]";
+                + (freed ? ", freed" : "") + (isInUse() ? ", in use" : "") + "]";
     }
 }

@@ -52,14 +52,17 @@ public final class Verifier {
     /** With {@link StackCapture#SAMPLED}, one object in this many has its sites captured. */
     public static final int SAMPLE_INTERVAL = 64;
 
-    private final Mode[] modes = new Mode[VerifierRule.values().length];
+    /** Copy-on-write: checks on hot paths read the array without a lock; writers replace it under {@code this}. */
+    private volatile Mode[] modes;
     private volatile StackCapture stackCapture = StackCapture.ALWAYS;
     private final AtomicLong sampleCounter = new AtomicLong();
     private final List<VerifierReport> violations = Collections.synchronizedList(new ArrayList<>());
     private volatile java.time.Duration blockingWaitLimit = java.time.Duration.ofSeconds(5);
 
     Verifier() {
-        java.util.Arrays.fill(modes, Mode.FAIL);
+        Mode[] initial = new Mode[VerifierRule.values().length];
+        java.util.Arrays.fill(initial, Mode.FAIL);
+        modes = initial;
     }
 
     /**
@@ -69,9 +72,18 @@ public final class Verifier {
      * @return its mode; {@link Mode#FAIL} unless changed
      */
     public Mode mode(VerifierRule rule) {
-        synchronized (modes) {
-            return modes[rule.ordinal()];
-        }
+        return modes[rule.ordinal()];
+    }
+
+    /**
+     * Tells whether a rule is checked at all (its mode is not {@link Mode#OFF}); lets a check that costs
+     * something (bookkeeping on a hot path) skip itself.
+     *
+     * @param rule the rule
+     * @return true for {@link Mode#LOG} and {@link Mode#FAIL}
+     */
+    public boolean isChecked(VerifierRule rule) {
+        return modes[rule.ordinal()] != Mode.OFF;
     }
 
     /**
@@ -83,8 +95,11 @@ public final class Verifier {
      */
     public Verifier setMode(VerifierRule rule, Mode mode) {
         Objects.requireNonNull(mode, "mode");
-        synchronized (modes) {
-            modes[rule.ordinal()] = mode;
+        Objects.requireNonNull(rule, "rule");
+        synchronized (this) {
+            Mode[] next = modes.clone();
+            next[rule.ordinal()] = mode;
+            modes = next;
         }
         return this;
     }
@@ -97,8 +112,10 @@ public final class Verifier {
      */
     public Verifier setAllModes(Mode mode) {
         Objects.requireNonNull(mode, "mode");
-        synchronized (modes) {
-            java.util.Arrays.fill(modes, mode);
+        synchronized (this) {
+            Mode[] next = new Mode[VerifierRule.values().length];
+            java.util.Arrays.fill(next, mode);
+            modes = next;
         }
         return this;
     }

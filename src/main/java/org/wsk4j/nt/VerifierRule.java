@@ -47,6 +47,12 @@ public enum VerifierRule {
     /** A socket was used after WskCloseSocket was called for it (including a second close). */
     SOCKET_USED_AFTER_CLOSE(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
             "never touch a socket after calling WskCloseSocket; the WSK subsystem frees it"),
+    /**
+     * WskCloseSocket was called while another call into one of the socket's functions was still running on
+     * another thread (pending IRPs are allowed; running calls are not).
+     */
+    SOCKET_CLOSED_DURING_CALL(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
+            "count calls in progress per socket (a reference count around each call) and close only when it is zero"),
     /** A dispatch-table member was called with a socket of another category (for example WskSend on a listener). */
     SOCKET_WRONG_CATEGORY(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
             "call each function through the dispatch table of the socket it is given (Socket->Dispatch)"),
@@ -74,6 +80,20 @@ public enum VerifierRule {
     /** A buffer description (MDL, WSK_BUF) is longer than the memory it describes. */
     BUFFER_OUT_OF_RANGE(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
             "make Offset + Length lie within the MDL chain; WSK never truncates silently"),
+    /**
+     * An MDL was freed (IoFreeMdl) or relinked (Mdl-&gt;Next changed) while a pending WSK operation still uses it.
+     */
+    MDL_RELEASED_WHILE_IN_USE(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
+            "keep every MDL of a WSK_BUF allocated, locked and linked until the IRP's completion routine has run"),
+    /**
+     * Bytes a pending WSK operation uses were given to a second operation where one of the two writes them
+     * (two pending receives into the same bytes, or a send of bytes a pending receive is filling).
+     */
+    MDL_REUSED_WHILE_IN_USE(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
+            "give each pending receive its own buffer; reuse a buffer only after the completion routine ran"),
+    /** A freed MDL was given to a WSK function in a WSK_BUF. */
+    MDL_USED_AFTER_FREE(0xC2, "BAD_POOL_CALLER",
+            "do not pass an MDL to WSK after IoFreeMdl; allocate a new one"),
     /** WskFreeAddressInfo was given a list twice, or a list this client did not get from WskGetAddressInfo. */
     ADDRINFO_BAD_FREE(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
             "pass WskFreeAddressInfo exactly once the head of each list WskGetAddressInfo returned to this client");

@@ -1,0 +1,160 @@
+package org.wsk4j.nt;
+
+/**
+ * The record that a pending I/O operation uses bytes described by an MDL chain, from the moment the operation
+ * is accepted until it completes. The verifier uses it to report an MDL freed or relinked under a pending
+ * operation ({@link VerifierRule#MDL_RELEASED_WHILE_IN_USE}) and bytes handed to a second operation while one
+ * of the two writes them ({@link VerifierRule#MDL_REUSED_WHILE_IN_USE}).
+ *
+ * <p>Windows has no such object: its memory manager simply lets a driver free an MDL that a lower driver is
+ * still filling, and the damage shows later, elsewhere. wsk4j's WSK provider makes one claim per pending
+ * operation that carries a {@code WSK_BUF} (sends, receives, a disconnect or ConnectEx with data) and releases
+ * it when the operation completes, just before its completion routine is queued. A transport or a
+ * driver-written lower layer may do the same for its own pending operations.
+ *
+ * <pre>{@code
+ * MdlClaim claim = new MdlClaim("my receive").add(mdl, 0, 2048, true);   // accepted: the bytes are in use
+ * ...                                                                    // Io.freeMdl(mdl) here is reported
+ * claim.release();                                                       // completed: the driver may free it
+ * }</pre>
+ *
+ * <p>Threading: a claim is built by one thread (the one accepting the operation) and may be released from any
+ * thread; each MDL's set of claims is guarded by the MDL itself. The checks compare MDL objects: two distinct
+ * MDLs that describe the same memory are not recognised as overlapping.
+ */
+public final class MdlClaim {
+
+    /** One MDL's described range used by a claim: {@code [start, end)} relative to the MDL's first byte. */
+    static final class Segment {
+        final MdlClaim owner;
+        final Mdl mdl;
+        final int start;
+        final int end;
+        final boolean writes;
+        /** The next segment of the same claim. */
+        Segment nextInClaim;
+        /** The next segment using the same MDL (the MDL's list, guarded by the MDL). */
+        Segment nextInMdl;
+
+        Segment(MdlClaim owner, Mdl mdl, int start, int end, boolean writes) {
+            this.owner = owner;
+            this.mdl = mdl;
+            this.start = start;
+            this.end = end;
+            this.writes = writes;
+        }
+
+        boolean conflictsWith(int otherStart, int otherEnd, boolean otherWrites) {
+            return (writes || otherWrites) && start < otherEnd && otherStart < end;
+        }
+    }
+
+    /** The longest chain walked; longer (or cyclic) chains are invalid and were rejected by the caller. */
+    private static final int MAX_LINKS = 4096;
+
+    private final Object user;
+    private Segment segments;
+    private volatile boolean released;
+
+    /**
+     * Starts an empty claim.
+     *
+     * @param user what uses the bytes, named in reports (for example the pending operation); its
+     *             {@code toString()} is called only when a report is made
+     */
+    public MdlClaim(Object user) {
+        this.user = user;
+    }
+
+    /**
+     * Adds the bytes a buffer description covers: {@code length} bytes starting {@code offset} bytes into the
+     * first MDL of the chain {@code head}. An invalid description (one that a {@link #conflict} check or the
+     * caller's own validation would reject) adds what lies inside the chain and ignores the rest.
+     *
+     * @param head   the first MDL of the chain, or null (nothing is added)
+     * @param offset where the bytes start in the first MDL
+     * @param length how many bytes
+     * @param writes true when the operation writes into the bytes (a receive)
+     * @return this claim
+     * @throws IllegalStateException when the claim was already released
+     */
+    public MdlClaim add(Mdl head, int offset, long length, boolean writes) {
+        if (released) {
+            throw new IllegalStateException("claim already released");
+        }
+        int skip = Math.max(offset, 0);
+        long remaining = length;
+        int links = 0;
+        for (Mdl mdl = head; mdl != null && remaining > 0 && ++links <= MAX_LINKS; mdl = mdl.next()) {
+            int available = mdl.byteCount() - skip;
+            if (available > 0) {
+                int take = (int) Math.min(available, remaining);
+                Segment segment = new Segment(this, mdl, skip, skip + take, writes);
+                segment.nextInClaim = segments;
+                segments = segment;
+                mdl.addClaim(segment);
+                remaining -= take;
+            }
+            skip = 0;
+        }
+        return this;
+    }
+
+    /**
+     * Ends the claim: the operation completed and no longer uses the bytes. Releasing twice does nothing.
+     */
+    public synchronized void release() {
+        if (released) {
+            return;
+        }
+        released = true;
+        for (Segment segment = segments; segment != null; segment = segment.nextInClaim) {
+            segment.mdl.removeClaim(segment);
+        }
+        segments = null;
+    }
+
+    /**
+     * Tells whether {@link #release()} was called.
+     *
+     * @return true once released
+     */
+    public boolean isReleased() {
+        return released;
+    }
+
+    /**
+     * Looks for a pending claim that a new operation on the given bytes would conflict with: overlapping bytes
+     * of the same MDL where the new operation or the claimed one writes.
+     *
+     * @param head   the first MDL of the chain, or null (no conflict)
+     * @param offset where the bytes start in the first MDL
+     * @param length how many bytes
+     * @param writes true when the new operation would write into the bytes
+     * @return a description of the conflicting user and range, or null when there is none
+     */
+    public static String conflict(Mdl head, int offset, long length, boolean writes) {
+        int skip = Math.max(offset, 0);
+        long remaining = length;
+        int links = 0;
+        for (Mdl mdl = head; mdl != null && remaining > 0 && ++links <= MAX_LINKS; mdl = mdl.next()) {
+            int available = mdl.byteCount() - skip;
+            if (available > 0) {
+                int take = (int) Math.min(available, remaining);
+                Segment found = mdl.findConflict(skip, skip + take, writes);
+                if (found != null) {
+                    return "bytes " + found.start + ".." + found.end + " of " + mdl + " are in use by "
+                            + found.owner.user + (found.writes ? " (writing)" : " (reading)");
+                }
+                remaining -= take;
+            }
+            skip = 0;
+        }
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return "MdlClaim[" + user + (released ? ", released" : "") + "]";
+    }
+}
