@@ -97,7 +97,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         this.context = context;
         this.clientDispatch = clientDispatch;
         this.dispatch = provider.tables.forCategory(category);
-        this.allocationSite = provider.subsystem.ioManager().verifier().captureSite("socket#" + id + " created");
+        this.allocationSite = provider.subsystem.ioManager().verifier().captureSite(this, " created");
         int staticEvents;
         synchronized (registration) {
             staticEvents = registration.staticEventMask & eventsValidFor(category, type);

@@ -161,6 +161,7 @@ class RegistrationTest {
     @Test
     void deregistrationSummaryCountsIrpsAndSockets() {
         wsk = WskSubsystem.builder().manualExecutor().build();
+        wsk.ioManager().verifier().setStackCapture(org.wsk4j.nt.Verifier.StackCapture.ALWAYS); // sites named
         try (org.wsk4j.nt.IoManager.Binding ignored = wsk.bindToCurrentThread()) {
             WskRegistration registration = register(MAKE_WSK_VERSION(1, 0));
             assertNull(registration.deregistrationSummary());

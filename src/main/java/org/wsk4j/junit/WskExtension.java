@@ -97,6 +97,7 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
     private Long seed;
     private boolean failOnUnusedFaults = true;
     private Verifier.Mode verifierMode;
+    private Verifier.StackCapture stackCapture;
 
     /**
      * Creates the extension with the defaults: simulated transport, seed from the property or the test
@@ -169,6 +170,37 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
     public WskExtension verifierMode(Verifier.Mode mode) {
         this.verifierMode = Objects.requireNonNull(mode, "mode");
         return this;
+    }
+
+    /**
+     * Sets the verifier's stack capture for each test. Unless set here, tests capture every allocation and
+     * hand-over site ({@link Verifier.StackCapture#ALWAYS}), so a leak or violation report always says where the
+     * object came from; the system property {@value Verifier#STACK_CAPTURE_PROPERTY} overrides that default.
+     * (Outside tests the library default is {@link Verifier.StackCapture#SAMPLED}, which keeps the verifier's cost
+     * within budget.)
+     *
+     * @param capture the setting
+     * @return this extension
+     */
+    public WskExtension stackCapture(Verifier.StackCapture capture) {
+        this.stackCapture = Objects.requireNonNull(capture, "capture");
+        return this;
+    }
+
+    /** The stack capture for tests: the extension's setting, else the system property, else ALWAYS. */
+    private Verifier.StackCapture effectiveStackCapture() {
+        if (stackCapture != null) {
+            return stackCapture;
+        }
+        String property = System.getProperty(Verifier.STACK_CAPTURE_PROPERTY);
+        if (property != null) {
+            for (Verifier.StackCapture value : Verifier.StackCapture.values()) {
+                if (value.name().equalsIgnoreCase(property.trim())) {
+                    return value;
+                }
+            }
+        }
+        return Verifier.StackCapture.ALWAYS;
     }
 
     /** The configuration in force for one test. */
@@ -352,6 +384,7 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
         if (config.verifierMode() != null) {
             state.ioManager.verifier().setAllModes(config.verifierMode());
         }
+        state.ioManager.verifier().setStackCapture(effectiveStackCapture());
         state.binding = state.ioManager.bindToCurrentThread();
         NtStatus registered = state.subsystem.wskRegister(new WskClientNpi(null,
                 new WskClientDispatch(Wsk.MAKE_WSK_VERSION(1, 0), 0, null)), state.registration);

@@ -272,7 +272,7 @@ public final class Io {
         irp.generation++;
         irp.currentLocation = next;
         irp.stack[next].pendingReturned = false;
-        irp.handoverSite = irp.manager.verifier().captureSite(irp + " handed over");
+        irp.handoverSite = irp.manager.verifier().captureLaterSite(irp, irp, " handed over");
         return true;
     }
 

@@ -43,9 +43,12 @@ public final class Verifier {
     public enum StackCapture {
         /** No stack traces: cheapest; reports name objects but not where they came from. */
         OFF,
-        /** One object in {@value Verifier#SAMPLE_INTERVAL} gets its sites captured. */
+        /**
+         * One object in {@value Verifier#SAMPLE_INTERVAL} gets its sites captured (the default: it keeps the
+         * verifier within its cost budget; a report on an object without sites says how to get them).
+         */
         SAMPLED,
-        /** Every object gets its sites captured (the default). */
+        /** Every object gets its sites captured: about 1 µs per IRP allocation, hand-over and socket. */
         ALWAYS
     }
 
@@ -54,7 +57,14 @@ public final class Verifier {
 
     /** Copy-on-write: checks on hot paths read the array without a lock; writers replace it under {@code this}. */
     private volatile Mode[] modes;
-    private volatile StackCapture stackCapture = StackCapture.ALWAYS;
+    /**
+     * The system property that sets the initial stack capture of every new verifier: {@code off},
+     * {@code sampled} (the default) or {@code always}, for example {@code -Dwsk4j.verifier.stackCapture=always}
+     * to see every allocation site while debugging a report, without changing code.
+     */
+    public static final String STACK_CAPTURE_PROPERTY = "wsk4j.verifier.stackCapture";
+
+    private volatile StackCapture stackCapture = initialStackCapture();
     private final AtomicLong sampleCounter = new AtomicLong();
     private final List<VerifierReport> violations = Collections.synchronizedList(new ArrayList<>());
     private volatile java.time.Duration blockingWaitLimit = java.time.Duration.ofSeconds(5);
@@ -123,7 +133,7 @@ public final class Verifier {
     /**
      * Returns the stack capture setting.
      *
-     * @return the setting; {@link StackCapture#ALWAYS} unless changed
+     * @return the setting; {@link StackCapture#SAMPLED} unless changed (or set by {@link #STACK_CAPTURE_PROPERTY})
      */
     public StackCapture stackCapture() {
         return stackCapture;
@@ -172,12 +182,73 @@ public final class Verifier {
      * @return a throwable holding the stack, or null when not captured
      */
     public Throwable captureSite(String label) {
+        return sampleNow() ? new Throwable(label) : null;
+    }
+
+    /**
+     * Captures the current stack as the first site of a new object if the stack capture setting says so; the
+     * label ({@code subject + what}) is only rendered when the site is printed, so a skipped capture costs
+     * nothing but the sampling decision.
+     *
+     * @param subject the object, for example an IRP's id
+     * @param what    what happened, for example {@code " allocated"}
+     * @return a throwable holding the stack, or null when not captured
+     */
+    public Throwable captureSite(Object subject, String what) {
+        return sampleNow() ? new Site(subject, what) : null;
+    }
+
+    /**
+     * Captures a later site (a hand-over) of an object that already exists: always with
+     * {@link StackCapture#ALWAYS}; with {@link StackCapture#SAMPLED} only for an object whose first site was
+     * captured, so a sampled object has all its sites and the others cost nothing.
+     *
+     * @param object  the object
+     * @param subject what to name in the label
+     * @param what    what happened, for example {@code " handed over"}
+     * @return a throwable holding the stack, or null when not captured
+     */
+    public Throwable captureLaterSite(VerifiedObject object, Object subject, String what) {
         StackCapture capture = stackCapture;
-        if (capture == StackCapture.OFF
-                || (capture == StackCapture.SAMPLED && sampleCounter.getAndIncrement() % SAMPLE_INTERVAL != 0)) {
-            return null;
+        if (capture == StackCapture.ALWAYS || (capture == StackCapture.SAMPLED && object.allocationSite() != null)) {
+            return new Site(subject, what);
         }
-        return new Throwable(label);
+        return null;
+    }
+
+    private boolean sampleNow() {
+        StackCapture capture = stackCapture;
+        return capture == StackCapture.ALWAYS
+                || (capture == StackCapture.SAMPLED && sampleCounter.getAndIncrement() % SAMPLE_INTERVAL == 0);
+    }
+
+    private static StackCapture initialStackCapture() {
+        String value = System.getProperty(STACK_CAPTURE_PROPERTY, "sampled").trim().toUpperCase(java.util.Locale.ROOT);
+        try {
+            return StackCapture.valueOf(value);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("-D{}={}: expected off, sampled or always; using sampled", STACK_CAPTURE_PROPERTY, value);
+            return StackCapture.SAMPLED;
+        }
+    }
+
+    /** A captured site whose label is rendered only when printed. */
+    private static final class Site extends Throwable {
+        private static final long serialVersionUID = 1L;
+        private final transient Object subject;
+        private final String what;
+
+        Site(Object subject, String what) {
+            super(null, null, false, true);
+            this.subject = subject;
+            this.what = what;
+        }
+
+        @Override
+        public String getMessage() {
+            // A bare number is an IRP id (IoAllocateIrp captures before the IRP exists); anything else names itself.
+            return (subject instanceof Long ? "IRP#" + subject : String.valueOf(subject)) + what;
+        }
     }
 
     /**
@@ -203,6 +274,11 @@ public final class Verifier {
         if (subject instanceof VerifiedObject) {
             allocated = ((VerifiedObject) subject).allocationSite();
             handedOver = ((VerifiedObject) subject).handoverSite();
+            if (allocated == null && handedOver == null) {
+                message = message + " [no sites captured for this object: stack capture is " + stackCapture
+                        + "; set -D" + STACK_CAPTURE_PROPERTY + "=always or Verifier.setStackCapture(ALWAYS) to see"
+                        + " where it was allocated and last handed over]";
+            }
         }
         VerifierReport report = new VerifierReport(rule, message, subject == null ? null : subject.toString(),
                 allocated, handedOver, Thread.currentThread().getName());

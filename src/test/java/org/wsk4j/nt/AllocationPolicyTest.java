@@ -115,6 +115,7 @@ class AllocationPolicyTest extends IrpTestSupport {
 
     @Test
     void checkLeaksReportsEachUnfreedIrp() {
+        io.verifier().setStackCapture(Verifier.StackCapture.ALWAYS);
         logOnly(VerifierRule.IRP_LEAKED);
         Irp freed = allocate(1);
         Irp leaked = allocate(1);

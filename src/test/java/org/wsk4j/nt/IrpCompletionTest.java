@@ -532,7 +532,7 @@ class IrpCompletionTest extends IrpTestSupport {
 
     @Test
     void reportNamesTheAllocationSiteWhenStackCaptureIsAlways() {
-        assertEquals(Verifier.StackCapture.ALWAYS, io.verifier().stackCapture());
+        io.verifier().setStackCapture(Verifier.StackCapture.ALWAYS);
         logOnly(VerifierRule.IRP_DOUBLE_FREE);
         Irp irp = allocate(1);
         new RecordingRoutine().setOn(irp);
@@ -547,6 +547,39 @@ class IrpCompletionTest extends IrpTestSupport {
         assertTrue(text.contains("reportNamesTheAllocationSiteWhenStackCaptureIsAlways"), text);
         assertTrue(text.contains("last handed over at:"), text);
         assertTrue(text.contains("IRP#" + irp.id()), text);
+    }
+
+    @Test
+    void sampledCaptureIsTheDefaultAndSamplesWholeObjects() {
+        assertEquals(Verifier.StackCapture.SAMPLED, io.verifier().stackCapture(),
+                "the library default (the verifier's cost budget); tests that read sites ask for ALWAYS");
+        int withSites = 0;
+        for (int i = 0; i < 3 * Verifier.SAMPLE_INTERVAL; i++) {
+            Irp irp = allocate(1);
+            new RecordingRoutine().setOn(irp);
+            handDownAndComplete(irp, NtStatus.STATUS_SUCCESS);
+            assertEquals(irp.allocationSite() != null, irp.handoverSite() != null,
+                    "a sampled IRP has all its sites, the others none");
+            withSites += irp.allocationSite() != null ? 1 : 0;
+            Io.freeIrp(irp);
+        }
+        assertEquals(3, withSites, "one IRP in " + Verifier.SAMPLE_INTERVAL);
+
+        // A report on an object without sites says how to get them.
+        logOnly(VerifierRule.IRP_DOUBLE_FREE);
+        Irp unsampled;
+        do {
+            unsampled = allocate(1);
+            if (unsampled.allocationSite() != null) {
+                Io.freeIrp(unsampled);
+                unsampled = null;
+            }
+        } while (unsampled == null);
+        Io.freeIrp(unsampled);
+        Io.freeIrp(unsampled);
+        String message = io.verifier().violations().get(0).message();
+        assertTrue(message.contains("stack capture is SAMPLED") && message.contains("-D"
+                + Verifier.STACK_CAPTURE_PROPERTY + "=always"), message);
     }
 
     @Test

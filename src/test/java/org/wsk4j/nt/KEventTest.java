@@ -54,8 +54,8 @@ class KEventTest extends IrpTestSupport {
         CountDownLatch first = new CountDownLatch(1);
         CountDownLatch both = new CountDownLatch(2);
         Runnable onDone = () -> {
+            both.countDown(); // before first: the main thread reads both's count as soon as first opens
             first.countDown();
-            both.countDown();
         };
         Thread a = new Thread(() -> { results.add(event.waitFor(null)); onDone.run(); }, "sync-waiter-a");
         Thread b = new Thread(() -> { results.add(event.waitFor(null)); onDone.run(); }, "sync-waiter-b");
