@@ -133,6 +133,11 @@ final class SocketDispatchTables {
 
     private static final String CLOSE = "WskCloseSocket";
 
+    /** How many calls into socket functions this thread is inside now (nested: inline completions). */
+    static int callsOnThisThread() {
+        return CALL_DEPTH.get()[0];
+    }
+
     /** The preamble of a function without an IRP (WskRelease): a bad socket gives STATUS_INVALID_PARAMETER. */
     <S extends SocketImpl> NtStatus callWithoutIrp(WskSocket socket, String function, Class<S> category,
                                                    SocketCall<S> body) {

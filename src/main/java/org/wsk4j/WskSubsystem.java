@@ -491,6 +491,12 @@ public final class WskSubsystem implements AutoCloseable {
                     + Thread.currentThread().getName() + ", a thread of this subsystem's completion executor: the"
                     + " completions it waits for may need this very thread", wskRegistration);
         }
+        int inside = SocketDispatchTables.callsOnThisThread();
+        if (inside > 0) {
+            ioManager.verifier().report(VerifierRule.DEREGISTER_INSIDE_CALL, "WskDeregister called inside " + inside
+                    + " running call(s) into socket functions on this thread (a completion routine run inline): the"
+                    + " deregistration waits for sockets those calls still use", wskRegistration);
+        }
         if (wskRegistration == null) {
             return;
         }

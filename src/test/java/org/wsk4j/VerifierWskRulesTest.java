@@ -41,6 +41,28 @@ class VerifierWskRulesTest extends WskTestBase {
     }
 
     @Test
+    void deregisterFromACompletionRoutineRunInsideACallIsReported() {
+        Verifier verifier = wsk.ioManager().verifier();
+        verifier.setMode(VerifierRule.IRQL_NOT_PASSIVE, Verifier.Mode.OFF); // isolate the rule under test
+        WskSocket socket = createConnectionSocket(AF_INET);
+        Irp irp = Io.allocateIrp(1, false);
+        Io.setCompletionRoutine(irp, (device, completed, context) -> {
+            Io.freeIrp(completed);
+            wsk.wskDeregister(registration); // inside WskSend, which failed at once and runs this routine inline
+            return STATUS_MORE_PROCESSING_REQUIRED;
+        }, null, true, true, true);
+        assertEquals(STATUS_NOT_SUPPORTED, connection(socket).wskSend(socket, new WskBuf(null, 0, 0), 0x8000, irp));
+        assertEquals(List.of(VerifierRule.DEREGISTER_INSIDE_CALL),
+                verifier.violations().stream().map(v -> v.rule()).toList());
+        assertTrue(registration.isActive(), "in mode FAIL the deregistration did not start");
+        assertEquals(1, wsk.ioManager().routineFailures().size(), "the error surfaced from the routine");
+        assertTrue(wsk.ioManager().routineFailures().get(0) instanceof VerifierError);
+        verifier.clearViolations();
+        wsk.ioManager().clearRoutineFailures();
+        close(socket);
+    }
+
+    @Test
     void releaseWithoutCaptureIsReported() {
         wsk.wskReleaseProviderNpi(registration);
         VerifierError error = assertThrows(VerifierError.class, () -> wsk.wskReleaseProviderNpi(registration));

@@ -71,6 +71,12 @@ public enum VerifierRule {
     /** WskDeregister called on a thread of the subsystem's own completion executor (it may deadlock). */
     DEREGISTER_ON_COMPLETION_THREAD(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
             "call WskDeregister from the driver's own thread (Unload, a worker), never from a completion or callback"),
+    /**
+     * WskDeregister called while this thread is inside a call into a socket's function (from a completion routine
+     * the failing call ran inline): the deregistration waits for that socket, which the call still uses.
+     */
+    DEREGISTER_INSIDE_CALL(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
+            "never call WskDeregister from a completion routine or callback; signal the driver's unload thread instead"),
     /** KeRaiseIrql to a lower level, or KeLowerIrql to a higher level. */
     IRQL_BAD_TRANSITION(0x0A, "IRQL_NOT_LESS_OR_EQUAL",
             "pair each KeRaiseIrql with a KeLowerIrql to the level it returned"),
