@@ -82,21 +82,13 @@ public final class MdlClaim {
         if (released) {
             throw new IllegalStateException("claim already released");
         }
-        int skip = Math.max(offset, 0);
-        long remaining = length;
-        int links = 0;
-        for (Mdl mdl = head; mdl != null && remaining > 0 && ++links <= MAX_LINKS; mdl = mdl.next()) {
-            int available = mdl.byteCount() - skip;
-            if (available > 0) {
-                int take = (int) Math.min(available, remaining);
-                Segment segment = new Segment(this, mdl, skip, skip + take, writes);
-                segment.nextInClaim = segments;
-                segments = segment;
-                mdl.addClaim(segment);
-                remaining -= take;
-            }
-            skip = 0;
-        }
+        forEachRange(head, offset, length, (mdl, start, end) -> {
+            Segment segment = new Segment(this, mdl, start, end, writes);
+            segment.nextInClaim = segments;
+            segments = segment;
+            mdl.addClaim(segment);
+            return null;
+        });
         return this;
     }
 
@@ -134,6 +126,24 @@ public final class MdlClaim {
      * @return a description of the conflicting user and range, or null when there is none
      */
     public static String conflict(Mdl head, int offset, long length, boolean writes) {
+        return forEachRange(head, offset, length, (mdl, start, end) -> {
+            Segment found = mdl.findConflict(start, end, writes);
+            return found == null ? null : "bytes " + found.start + ".." + found.end + " of " + mdl + " are in use by "
+                    + found.owner.user + (found.writes ? " (writing)" : " (reading)");
+        });
+    }
+
+    /** Visits one MDL's part of a described range; a non-null result stops the walk. */
+    @FunctionalInterface
+    private interface RangeVisitor {
+        String visit(Mdl mdl, int start, int end);
+    }
+
+    /**
+     * Walks the bytes {@code length} bytes from {@code offset} into the chain {@code head} describes, one MDL at a
+     * time ({@code [start, end)} relative to each MDL), up to the end of the chain or {@value #MAX_LINKS} MDLs.
+     */
+    private static String forEachRange(Mdl head, int offset, long length, RangeVisitor visitor) {
         int skip = Math.max(offset, 0);
         long remaining = length;
         int links = 0;
@@ -141,10 +151,9 @@ public final class MdlClaim {
             int available = mdl.byteCount() - skip;
             if (available > 0) {
                 int take = (int) Math.min(available, remaining);
-                Segment found = mdl.findConflict(skip, skip + take, writes);
-                if (found != null) {
-                    return "bytes " + found.start + ".." + found.end + " of " + mdl + " are in use by "
-                            + found.owner.user + (found.writes ? " (writing)" : " (reading)");
+                String result = visitor.visit(mdl, skip, skip + take);
+                if (result != null) {
+                    return result;
                 }
                 remaining -= take;
             }
