@@ -29,6 +29,12 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     final TransportConnection connection;
     private State state = State.OPEN;
+    /**
+     * Whether the outcome of the pending connect is decided: set under the monitor by whichever of the transport's
+     * success and a cancel/failure comes first, so the loser backs off (without it a cancel racing a success could
+     * destroy a socket that was then handed out, counting it closed twice).
+     */
+    private boolean connectDecided;
     /** The WSK_INSPECT_ID of a socket accepted through conditional accept, else null (set before hand-out). */
     volatile WskInspectId inspectId;
 
@@ -127,14 +133,16 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
             abortConnect(op, status, handOut);
             return;
         }
+        boolean withData = initialData != null && WskBufs.remaining(initialData) > 0;
         synchronized (this) {
-            if (op.isFinished()) {
-                return;
+            if (op.isFinished() || connectDecided) {
+                return; // a cancel (or close) decided the outcome first: the connection is being released
             }
             state = State.CONNECTED;
+            connectDecided = !withData; // success will be reported; WskConnectEx stays cancellable until sent
         }
         onConnectedEstablished();
-        if (initialData != null && WskBufs.remaining(initialData) > 0) {
+        if (withData) {
             sendInitialData(op, initialData); // WskConnectEx: completes when the data is sent
             return;
         }
@@ -151,9 +159,10 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     private void abortConnect(PendingOp op, NtStatus status, boolean handOut) {
         synchronized (this) {
-            if (op.isFinished()) {
-                return;
+            if (op.isFinished() || connectDecided) {
+                return; // the success was decided first and is being reported: the socket is the client's
             }
+            connectDecided = true;
             if (state == State.CONNECTING) {
                 state = State.FAILED;
             }

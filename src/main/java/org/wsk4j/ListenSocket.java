@@ -343,17 +343,28 @@ class ListenSocket extends SocketImpl {
 
     /** Completes a queued WskAccept with a connection. */
     private void completeAccept(AcceptRequest request, Incoming in) {
-        ConnectionSocket socket = newSocket(in, request.context, request.dispatch);
-        if (socket == null) {
-            finish(request.op, NtStatus.STATUS_INSUFFICIENT_RESOURCES);
-            return;
+        // Decided under the monitor close() takes to collect the pending IRPs: either the close came first (the
+        // connection is reset and no socket is created), or the accept completes with its socket and the close finds
+        // it finished. Creating the socket first and destroying it when the close won let a socket be counted open
+        // after the listener's close IRP completed (and after WskDeregister could have returned).
+        synchronized (this) {
+            if (!isCloseCalled() && !request.op.isFinished()) {
+                ConnectionSocket socket = newSocket(in, request.context, request.dispatch);
+                if (socket == null) { // low-resources simulation: the connection was reset
+                    finish(request.op, NtStatus.STATUS_INSUFFICIENT_RESOURCES);
+                    return;
+                }
+                fillOut(request.localAddress, in.local);
+                fillOut(request.remoteAddress, in.remote);
+                if (finish(request.op, NtStatus.STATUS_SUCCESS, 0, socket)) {
+                    return;
+                }
+                socket.destroy(); // not reachable: only close() and this method finish a request taken off the queue
+                return;
+            }
         }
-        fillOut(request.localAddress, in.local);
-        fillOut(request.remoteAddress, in.remote);
-        if (!finish(request.op, NtStatus.STATUS_SUCCESS, 0, socket)) {
-            LOG.debug("{} {} was cancelled by close; {} reset", this, request.op, in);
-            socket.destroy(); // closed under it: nobody will own the connection
-        }
+        LOG.debug("{} {} was cancelled by close; {} reset", this, request.op, in);
+        in.connection.close(true); // closed under it: nobody will own the connection
     }
 
     /** Offers a connection to WskAcceptEvent; if the event does not run (closed, disabled), takes it back. */
