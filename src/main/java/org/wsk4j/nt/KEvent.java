@@ -135,6 +135,7 @@ public final class KEvent {
         }
         NtStatus status = waitUntil(limit);
         if (status == NtStatus.STATUS_TIMEOUT) {
+            TaskRunner.blockedReported(); // the watchdog need not report this task again
             verifier.report(VerifierRule.CALLBACK_BLOCKED, "a wait at DISPATCH_LEVEL on " + this + " did not end within "
                     + limit + "; it was ended with STATUS_TIMEOUT", null);
         }

@@ -1,18 +1,68 @@
 package org.wsk4j.nt;
 
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs one executor task with the executor's I/O manager bound, catching and recording what it throws. */
+/**
+ * Runs one executor task with the executor's I/O manager bound, catching and recording what it throws; and
+ * watches how long it runs.
+ *
+ * <p>The watchdog is wsk4j's {@code DPC_WATCHDOG_VIOLATION}: completion routines and event callbacks run at
+ * DISPATCH_LEVEL and must return promptly. A task (a completion routine, a callback, a provider step) that runs
+ * longer than twice its verifier's {@link Verifier#blockingWaitLimit()} (10 s by default; a bounded
+ * {@link KEvent} wait, one limit long, is reported by the event first) is reported as
+ * {@link VerifierRule#CALLBACK_TOO_LONG}, naming the thread and where it is stuck; in mode FAIL the thread is
+ * also interrupted, which ends a Java-level wait (a latch, a future, a queue) the routine is blocked in, so a
+ * routine waiting for a completion only its own thread can deliver is detected and broken instead of
+ * deadlocking. Waits on a {@link KEvent} at DISPATCH_LEVEL are bounded and reported by the event itself
+ * ({@link VerifierRule#CALLBACK_BLOCKED}); the watchdog does not report those a second time.
+ *
+ * <p>Threading: {@link #run} is called by the executors' threads; each thread owns its {@link Running} record
+ * (written only by it, read by the watchdog through volatile fields). One daemon thread,
+ * {@value #WATCHDOG_NAME}, scans the records every {@value #SCAN_MILLIS} ms once a task has run.
+ */
 final class TaskRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
+
+    static final String WATCHDOG_NAME = "wsk4j-callback-watchdog";
+    static final long SCAN_MILLIS = 50;
+
+    /** The task a thread is running now, as the watchdog sees it. */
+    static final class Running {
+        final Thread thread = Thread.currentThread();
+        /** Nesting of {@link #run} on this thread; only the outermost task is timed. Owner thread only. */
+        int depth;
+        /** When the outermost task started ({@link System#nanoTime()}), or 0 when idle. */
+        volatile long startedAt;
+        /** The I/O manager of the task running now. */
+        volatile IoManager manager;
+        /** The start time already reported (by the watchdog or by a bounded KEvent wait), or 0. */
+        volatile long reportedFor;
+        /** Whether the watchdog interrupted the task running now; guarded by this record. */
+        boolean interrupted;
+    }
+
+    private static final ThreadLocal<Running> CURRENT = ThreadLocal.withInitial(TaskRunner::register);
+    private static final Set<Running> WATCHED = ConcurrentHashMap.newKeySet();
+    private static volatile ScheduledThreadPoolExecutor watchdog;
 
     private TaskRunner() {
     }
 
     static void run(Runnable task, IoManager ioManager) {
+        Running running = CURRENT.get();
+        boolean outermost = running.depth++ == 0;
         IoManager.Binding binding = ioManager != null ? ioManager.bindToCurrentThread() : null;
+        if (outermost) {
+            running.manager = IoManager.current();
+            running.startedAt = System.nanoTime() | 1; // never 0 while running
+        }
         try {
             task.run();
         } catch (VirtualMachineError e) {
@@ -20,6 +70,17 @@ final class TaskRunner {
         } catch (Throwable t) {
             IoManager.current().recordRoutineFailure("completion executor task " + task, t);
         } finally {
+            if (outermost) {
+                synchronized (running) {
+                    running.startedAt = 0;
+                    running.reportedFor = 0;
+                    if (running.interrupted) {
+                        running.interrupted = false;
+                        Thread.interrupted(); // the watchdog's interrupt ends with the task it was meant for
+                    }
+                }
+            }
+            running.depth--;
             if (Ke.getCurrentIrql() != Irql.PASSIVE_LEVEL) {
                 LOG.error("a completion executor task returned at {}; resetting the thread to PASSIVE_LEVEL",
                         Ke.getCurrentIrql());
@@ -27,6 +88,90 @@ final class TaskRunner {
             }
             if (binding != null) {
                 binding.close();
+            }
+        }
+    }
+
+    /**
+     * Tells the watchdog that the task running on this thread was already reported as blocked (by a bounded
+     * {@link KEvent} wait), so it is not reported twice.
+     */
+    static void blockedReported() {
+        Running running = CURRENT.get();
+        running.reportedFor = running.startedAt;
+    }
+
+    private static Running register() {
+        Running running = new Running();
+        WATCHED.add(running);
+        startWatchdog();
+        return running;
+    }
+
+    private static void startWatchdog() {
+        if (watchdog != null) {
+            return;
+        }
+        synchronized (TaskRunner.class) {
+            if (watchdog != null) {
+                return;
+            }
+            ScheduledThreadPoolExecutor scanner = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread thread = new Thread(r, WATCHDOG_NAME);
+                thread.setDaemon(true);
+                return thread;
+            });
+            scanner.scheduleWithFixedDelay(TaskRunner::scan, SCAN_MILLIS, SCAN_MILLIS, TimeUnit.MILLISECONDS);
+            watchdog = scanner;
+        }
+    }
+
+    /** One pass of the watchdog: reports each task over its limit once, and forgets threads that ended. */
+    static void scan() {
+        long now = System.nanoTime();
+        for (Running running : WATCHED) {
+            if (!running.thread.isAlive()) {
+                WATCHED.remove(running);
+                continue;
+            }
+            long started = running.startedAt;
+            IoManager manager = running.manager;
+            if (started == 0 || manager == null || running.reportedFor == started) {
+                continue;
+            }
+            Verifier verifier = manager.verifier();
+            Duration limit = verifier.blockingWaitLimit();
+            Duration allowed = limit.multipliedBy(2); // a bounded KEvent wait (one limit long) reports first
+            if (now - started <= allowed.toNanos() || !verifier.isChecked(VerifierRule.CALLBACK_TOO_LONG)) {
+                continue;
+            }
+            running.reportedFor = started;
+            report(running, verifier, allowed);
+        }
+    }
+
+    private static void report(Running running, Verifier verifier, Duration limit) {
+        StringBuilder where = new StringBuilder();
+        StackTraceElement[] frames = running.thread.getStackTrace();
+        for (int i = 0; i < Math.min(frames.length, 12); i++) {
+            where.append("\n      at ").append(frames[i]);
+        }
+        boolean interrupt = verifier.mode(VerifierRule.CALLBACK_TOO_LONG) == Verifier.Mode.FAIL;
+        try {
+            verifier.report(VerifierRule.CALLBACK_TOO_LONG, "a completion routine, callback or provider task on "
+                    + running.thread.getName() + " has run longer than " + limit
+                    + (interrupt ? "; the thread was interrupted to end the wait it is blocked in" : "")
+                    + ". It is at:" + where, null);
+        } catch (VerifierError e) {
+            // Mode FAIL: recorded and logged; the error belongs to the stuck thread, which the interrupt reaches.
+        } finally {
+            if (interrupt) {
+                synchronized (running) {
+                    if (running.startedAt == running.reportedFor) { // still the task reported, not a later one
+                        running.interrupted = true;
+                        running.thread.interrupt();
+                    }
+                }
             }
         }
     }

@@ -153,7 +153,9 @@ public final class Verifier {
 
     /**
      * Returns how long a wait at DISPATCH_LEVEL may last before it is reported as
-     * {@link VerifierRule#CALLBACK_BLOCKED} and ended with STATUS_TIMEOUT (5 seconds unless changed).
+     * {@link VerifierRule#CALLBACK_BLOCKED} and ended with STATUS_TIMEOUT, and how long a completion routine or
+     * callback may run before the watchdog reports it as {@link VerifierRule#CALLBACK_TOO_LONG} (twice this limit)
+     * (5 seconds unless changed).
      *
      * @return the limit
      */

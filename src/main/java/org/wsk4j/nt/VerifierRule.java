@@ -59,6 +59,13 @@ public enum VerifierRule {
     /** A wait at DISPATCH_LEVEL (in a completion routine or callback) did not end within the verifier's limit. */
     CALLBACK_BLOCKED(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
             "never wait in a completion routine or callback: the completion you wait for may need this very thread"),
+    /**
+     * A completion routine, event callback or other executor task ran longer than the verifier's blocking-wait
+     * limit (the watchdog of wsk4j's completion executors; Windows' DPC watchdog bug-checks a DPC that runs too
+     * long). In mode FAIL the stuck thread is interrupted, which ends a Java-level wait it is blocked in.
+     */
+    CALLBACK_TOO_LONG(0x133, "DPC_WATCHDOG_VIOLATION",
+            "return from completion routines and callbacks promptly; queue a work item for anything that waits"),
     /** A provider-dispatch function was called after every captured NPI was released. */
     NPI_USED_AFTER_RELEASE(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
             "keep the provider NPI captured while calling WSK_PROVIDER_DISPATCH functions; release it afterwards"),
