@@ -44,7 +44,9 @@ public final class Verifier {
         /** No stack traces: cheapest; reports name objects but not where they came from. */
         OFF,
         /**
-         * One object in {@value Verifier#SAMPLE_INTERVAL} gets its sites captured (the default: it keeps the
+         * The first {@value Verifier#CAPTURE_ALL_FIRST} objects of each verifier get their sites captured (a
+         * test's objects, usually all of them), then one object in {@value Verifier#SAMPLE_INTERVAL} (the default: it
+         * keeps the
          * verifier within its cost budget; a report on an object without sites says how to get them).
          */
         SAMPLED,
@@ -52,8 +54,11 @@ public final class Verifier {
         ALWAYS
     }
 
-    /** With {@link StackCapture#SAMPLED}, one object in this many has its sites captured. */
+    /** With {@link StackCapture#SAMPLED}, one object in this many has its sites captured after the first ones. */
     public static final int SAMPLE_INTERVAL = 64;
+
+    /** With {@link StackCapture#SAMPLED}, how many objects of each verifier have their sites captured first. */
+    public static final int CAPTURE_ALL_FIRST = 1024;
 
     /** Copy-on-write: checks on hot paths read the array without a lock; writers replace it under {@code this}. */
     private volatile Mode[] modes;
@@ -221,7 +226,11 @@ public final class Verifier {
     private boolean sampleNow() {
         StackCapture capture = stackCapture;
         return capture == StackCapture.ALWAYS
-                || (capture == StackCapture.SAMPLED && sampleCounter.getAndIncrement() % SAMPLE_INTERVAL == 0);
+                || (capture == StackCapture.SAMPLED && sampled(sampleCounter.getAndIncrement()));
+    }
+
+    private static boolean sampled(long object) {
+        return object < CAPTURE_ALL_FIRST || object % SAMPLE_INTERVAL == 0;
     }
 
     private static StackCapture initialStackCapture() {

@@ -553,6 +553,11 @@ class IrpCompletionTest extends IrpTestSupport {
     void sampledCaptureIsTheDefaultAndSamplesWholeObjects() {
         assertEquals(Verifier.StackCapture.SAMPLED, io.verifier().stackCapture(),
                 "the library default (the verifier's cost budget); tests that read sites ask for ALWAYS");
+        for (int i = 0; i < Verifier.CAPTURE_ALL_FIRST; i++) { // a test's first objects all have their sites
+            Irp irp = allocate(1);
+            assertNotNull(irp.allocationSite(), "object " + i);
+            Io.freeIrp(irp);
+        }
         int withSites = 0;
         for (int i = 0; i < 3 * Verifier.SAMPLE_INTERVAL; i++) {
             Irp irp = allocate(1);
