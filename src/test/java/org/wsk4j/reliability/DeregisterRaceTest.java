@@ -58,6 +58,7 @@ class DeregisterRaceTest {
         AtomicLong acceptedTotal = new AtomicLong();
         AtomicLong lateCallbacks = new AtomicLong();
         AtomicLong deregisterWhilePending = new AtomicLong();
+        AtomicLong returnedBeforeCloseRoutines = new AtomicLong();
         long start = System.nanoTime();
         try (WskSubsystem wsk = WskSubsystem.builder().threadedExecutor(2).build();
              IoManager.Binding ignored = wsk.bindToCurrentThread();
@@ -137,7 +138,7 @@ class DeregisterRaceTest {
                 int listenerCloseAt = random.nextInt(clients + 2);
                 long[] openAtReturn = {-1};
                 List<Tracked> others = new ArrayList<>();
-                List<Tracked> closes = new ArrayList<>();
+                List<Tracked> closes = new java.util.concurrent.CopyOnWriteArrayList<>();
                 racer.race(() -> {
                     // The test thread: close everything in a random order, whatever WskDeregister does meanwhile.
                     boolean listenerClosed = false;
@@ -192,6 +193,9 @@ class DeregisterRaceTest {
                     wsk.wskReleaseProviderNpi(registration);
                     wsk.wskDeregister(registration);
                     openAtReturn[0] = registration.openSocketCount();
+                    if (closes.stream().anyMatch(close -> !close.isDone())) {
+                        returnedBeforeCloseRoutines.incrementAndGet(); // allowed: see the report
+                    }
                     deregistered.set(true);
                 });
                 assertEquals(0, openAtReturn[0], "WskDeregister returned with sockets open; " + context);
@@ -219,13 +223,16 @@ class DeregisterRaceTest {
                 .figure("rounds", ROUNDS).figure("deregisterWhileConnectsPending", deregisterWhilePending.get())
                 .figure("callbacks", callbacks.get()).figure("accepted", acceptedTotal.get())
                 .figure("lateCallbacks", lateCallbacks.get()).figure("durationMillis", millis)
+                .figure("returnedBeforeLastCloseRoutine", returnedBeforeCloseRoutines.get())
                 .line(String.format("%,d rounds (a registration each: a listener with accept, receive and disconnect"
                         + " events, 1-6 WskSocketConnect clients sending and receiving), %,d ms. WskDeregister started"
                         + " while connects were still pending in %,d rounds; %,d event callbacks ran, %,d connections"
                         + " accepted through WskAcceptEvent. **Result: WskDeregister returned every time, never with a"
                         + " socket open; 0 callbacks after it returned; every IRP completed exactly once and was freed;"
-                        + " no verifier violation.**", ROUNDS, millis, deregisterWhilePending.get(), callbacks.get(),
-                        acceptedTotal.get()))
+                        + " no verifier violation.** In %,d rounds WskDeregister returned while the completion routine of"
+                        + " the last WskCloseSocket had not run yet (the socket counts as closed just before its close IRP"
+                        + " completes; see Findings).", ROUNDS, millis, deregisterWhilePending.get(), callbacks.get(),
+                        acceptedTotal.get(), returnedBeforeCloseRoutines.get()))
                 .write();
     }
 
