@@ -56,7 +56,7 @@ section() { # id, title shown when the suite did not write its section
     echo "| \`DeregisterRaceTest\` | 2,000 rounds (\`-Dwsk4j.deregister.rounds\`) | 100 rounds |"
     echo "| \`BadInputFuzzTest\` | 100,000 cases (\`-Dwsk4j.fuzz.cases\`) | 10,000 cases |"
     echo "| \`SimFaultSweepTest\` | every case, run twice | the same |"
-    echo "| \`NetnsFaultTest\` | real netem delay and loss, where \`ip netns\` works | the same (skipped elsewhere) |"
+    echo "| \`NetnsFaultTest\` | route, refused-port and link-down faults between namespaces; netem delay and loss where available | the same (skipped where \`ip netns\` does not work) |"
     echo
     section soak-nio "Soak: NIO loopback"
     section soak-sim "Soak: simulated network"
