@@ -114,6 +114,17 @@ class NetnsFaultTest {
             return;
         }
         created = true;
+        try {
+            setUp();
+        } catch (Throwable e) {
+            // ip netns works but the rest does not (no veth, no route changes, the peer JVM cannot start...): an
+            // environment without what this optional test needs, not a wsk4j failure.
+            skipReason = "setting up the namespace failed: " + e;
+            System.out.println("NetnsFaultTest skipped: " + skipReason);
+        }
+    }
+
+    private static void setUp() throws Exception {
         must("ip", "link", "add", OURS, "type", "veth", "peer", "name", THEIRS);
         must("ip", "link", "set", THEIRS, "netns", NS);
         must("ip", "addr", "add", OUR_IP + "/30", "dev", OURS);
@@ -128,12 +139,18 @@ class NetnsFaultTest {
             netemMissing = "tc netem is not available here (" + netemProbe[1] + ")";
             System.out.println("NetnsFaultTest: delay and loss tests skipped: " + netemMissing);
         }
-        String java = ProcessHandle.current().info().command().orElse("java");
-        peer = new ProcessBuilder("ip", "netns", "exec", NS, java, "-cp", System.getProperty("java.class.path"),
+        String javaCommand = ProcessHandle.current().info().command().orElse("java");
+        peer = new ProcessBuilder("ip", "netns", "exec", NS, javaCommand, "-cp", System.getProperty("java.class.path"),
                 NetnsPeer.class.getName(), String.valueOf(PORT)).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(peer.getInputStream(), StandardCharsets.UTF_8));
-        String line = out.readLine();
-        assertEquals("ready", line, "the echo peer in the namespace did not start");
+        java.util.concurrent.CompletableFuture<String> ready = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return out.readLine();
+            } catch (IOException e) {
+                return e.toString();
+            }
+        });
+        assertEquals("ready", ready.get(20, TimeUnit.SECONDS), "the echo peer in the namespace did not start");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             try (Socket probeSocket = new Socket()) {
