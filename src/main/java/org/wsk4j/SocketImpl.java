@@ -982,10 +982,15 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     }
 
     private void completeClose(Irp irp) {
-        registration.socketClosed(this);
         irp.ioStatus().setStatus(NtStatus.STATUS_SUCCESS).setInformation(0);
         LOG.debug("{} closed", this);
-        Io.completeRequest(irp);
+        try {
+            Io.completeRequest(irp);
+        } finally {
+            // Counted closed only once the close IRP's completion routine returned, so WskDeregister (which waits for
+            // the count) cannot return while a routine of this socket is still to run: a driver may unload then.
+            registration.socketClosed(this);
+        }
     }
 
     /** Marks a socket that was never handed out as closed and releases it (WskSocketConnect failure paths). */

@@ -41,7 +41,7 @@ import org.wsk4j.reliability.RaceSupport.Tracked;
  * random moment a second thread releases the NPI and calls WskDeregister while the test thread keeps closing
  * sockets in random order (connects still pending, sends in flight, callbacks running). Checked: WskDeregister
  * returns (bounded wait), not before every socket of the registration is closed (it finds none open when it
- * returns); no event callback starts after it returned; every IRP completes exactly once and is freed; no
+ * returns) and every WskCloseSocket completion routine ran; no event callback starts after it returned; every IRP completes exactly once and is freed; no
  * verifier violation. Rounds: {@code -Dwsk4j.deregister.rounds} (CI 100; the full report 2,000).
  */
 class DeregisterRaceTest {
@@ -58,6 +58,7 @@ class DeregisterRaceTest {
         AtomicLong acceptedTotal = new AtomicLong();
         AtomicLong lateCallbacks = new AtomicLong();
         AtomicLong deregisterWhilePending = new AtomicLong();
+        AtomicLong returnedBeforeCloseRoutines = new AtomicLong();
         long start = System.nanoTime();
         try (WskSubsystem wsk = WskSubsystem.builder().threadedExecutor(2).build();
              IoManager.Binding ignored = wsk.bindToCurrentThread();
@@ -137,7 +138,7 @@ class DeregisterRaceTest {
                 int listenerCloseAt = random.nextInt(clients + 2);
                 long[] openAtReturn = {-1};
                 List<Tracked> others = new ArrayList<>();
-                List<Tracked> closes = new ArrayList<>();
+                List<Tracked> closes = new java.util.concurrent.CopyOnWriteArrayList<>();
                 racer.race(() -> {
                     // The test thread: close everything in a random order, whatever WskDeregister does meanwhile.
                     boolean listenerClosed = false;
@@ -192,6 +193,9 @@ class DeregisterRaceTest {
                     wsk.wskReleaseProviderNpi(registration);
                     wsk.wskDeregister(registration);
                     openAtReturn[0] = registration.openSocketCount();
+                    if (closes.stream().anyMatch(close -> !close.isDone())) {
+                        returnedBeforeCloseRoutines.incrementAndGet(); // a close routine could run after it returned
+                    }
                     deregistered.set(true);
                 });
                 assertEquals(0, openAtReturn[0], "WskDeregister returned with sockets open; " + context);
@@ -207,6 +211,8 @@ class DeregisterRaceTest {
                     close.checkAndFree(context);
                 }
                 assertEquals(0, lateCallbacks.get(), "an event callback ran after WskDeregister returned; " + context);
+                assertEquals(0, returnedBeforeCloseRoutines.get(), "WskDeregister returned before the completion routine"
+                        + " of a WskCloseSocket ran; " + context);
             }
             assertEquals(0, wsk.ioManager().liveIrpCount(), () -> "IRPs leaked: " + wsk.ioManager().liveIrps());
             assertTrue(wsk.ioManager().verifier().violations().isEmpty(),
@@ -219,13 +225,15 @@ class DeregisterRaceTest {
                 .figure("rounds", ROUNDS).figure("deregisterWhileConnectsPending", deregisterWhilePending.get())
                 .figure("callbacks", callbacks.get()).figure("accepted", acceptedTotal.get())
                 .figure("lateCallbacks", lateCallbacks.get()).figure("durationMillis", millis)
+                .figure("returnedBeforeLastCloseRoutine", returnedBeforeCloseRoutines.get())
                 .line(String.format("%,d rounds (a registration each: a listener with accept, receive and disconnect"
                         + " events, 1-6 WskSocketConnect clients sending and receiving), %,d ms. WskDeregister started"
                         + " while connects were still pending in %,d rounds; %,d event callbacks ran, %,d connections"
                         + " accepted through WskAcceptEvent. **Result: WskDeregister returned every time, never with a"
                         + " socket open; 0 callbacks after it returned; every IRP completed exactly once and was freed;"
-                        + " no verifier violation.**", ROUNDS, millis, deregisterWhilePending.get(), callbacks.get(),
-                        acceptedTotal.get()))
+                        + " no verifier violation; WskDeregister returned before a WskCloseSocket completion routine had"
+                        + " run in %,d rounds.**", ROUNDS, millis, deregisterWhilePending.get(), callbacks.get(),
+                        acceptedTotal.get(), returnedBeforeCloseRoutines.get()))
                 .write();
     }
 
