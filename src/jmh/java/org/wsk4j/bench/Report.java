@@ -138,6 +138,14 @@ final class Report {
                 "ns", "<=", 150));
         checks.add(new Check("IRP allocate + complete + free, verifier on (defaults)",
                 score("IrpCostBench", "verifier=on"), "ns", "<=", Double.NaN));
+        String sim = "SimulatedTransportBench";
+        double simOff = score(sim, "verifier=off");
+        checks.add(new Check("simulated socket/bind/connect/close cycles, verifier off", simOff, "cycles/s", ">=",
+                500_000));
+        ratio("simulated cycle slowdown, verifier on with stack capture SAMPLED (off ÷ sampled)", simOff,
+                score(sim, "verifier=sampled"), "<=", 2.0);
+        ratio("simulated cycle slowdown, verifier on with stack capture ALWAYS (off ÷ always)", simOff,
+                score(sim, "verifier=always"), "<=", 2.0);
         ratio("wsk connect rate with " + sockets + " sockets open / with 0 open",
                 score("ScaleConnectBench", "open=" + sockets), score("ScaleConnectBench", "open=0"), ">=", 0.9);
         checks.add(new Check("wsk heap per connected socket beyond the JDK channel (" + sockets + " open)",
