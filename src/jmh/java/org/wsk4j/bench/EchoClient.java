@@ -48,8 +48,7 @@ abstract class EchoClient implements AutoCloseable {
         return switch (impl) {
             case "nio" -> new RawNio(target, connections, size);
             case "wsk" -> new Wsk(target, connections, size, WskHost.Completions.THREADED);
-            // not in the default suite: for profiling the hand-off cost (-p impl=wsk-inline)
-            case "wsk-inline" -> new Wsk(target, connections, size, WskHost.Completions.INLINE);
+            case "wsk-direct" -> new Wsk(target, connections, size, WskHost.Completions.DIRECT);
             case "netty" -> new Netty(target, connections, size);
             default -> throw new IllegalArgumentException(impl);
         };
