@@ -258,10 +258,11 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     }
 
     private DataState dataState = DataState.OPEN;
-    private final ArrayDeque<SendOp> sends = new ArrayDeque<>();
-    private final ArrayDeque<ReceiveOp> receives = new ArrayDeque<>();
+    // Small initial capacities (they grow when needed): an idle connected socket should cost little heap.
+    private final ArrayDeque<SendOp> sends = new ArrayDeque<>(1);
+    private final ArrayDeque<ReceiveOp> receives = new ArrayDeque<>(1);
     /** Bytes read from the transport and not yet consumed (indicated and not accepted, or read ahead). */
-    private final ArrayDeque<ByteBuffer> backlog = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuffer> backlog = new ArrayDeque<>(1);
     private long backlogBytes;
     /** How the read side ended: null while open, STATUS_SUCCESS for a graceful close by the peer, else a failure. */
     private NtStatus readEnd;
@@ -273,7 +274,8 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     private long disconnectBytes;
     private boolean receiveEventSuspended;
     private boolean indicationInFlight;
-    private final Map<WskDataIndication, Long> retained = new IdentityHashMap<>();
+    /** Indication lists the client retained (STATUS_PENDING from WskReceiveEvent); created on first use. */
+    private Map<WskDataIndication, Long> retained;
     private long retainedBytes;
     private boolean disconnectIndicated;
     private int lastInterest = -1;
@@ -688,6 +690,9 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
                     receiveEventSuspended = true; // partial: no events until a receive completes
                 }
             } else if (result == NtStatus.STATUS_PENDING) {
+                if (retained == null) {
+                    retained = new IdentityHashMap<>(4);
+                }
                 retained.put(list, indicated);   // the client owns the whole list until WskRelease
                 retainedBytes += indicated;
                 consumeBacklog(indicated);
@@ -719,7 +724,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     NtStatus release(WskDataIndication indication) {
         synchronized (this) {
-            Long bytes = indication == null ? null : retained.remove(indication);
+            Long bytes = indication == null || retained == null ? null : retained.remove(indication);
             if (bytes == null) {
                 return NtStatus.STATUS_INVALID_PARAMETER;
             }
@@ -731,7 +736,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     @Override
     synchronized int retainedIndications() {
-        return retained.size();
+        return retained == null ? 0 : retained.size();
     }
 
     private void indicateDisconnect() {

@@ -23,13 +23,15 @@ import org.wsk4j.spi.TransportHandler;
  * no longer wanted is removed lazily, when its readiness next fires; {@link TransportHandler} values equal the
  * {@link SelectionKey} OP_* values they stand for.
  */
-abstract class NioEndpoint implements TransportEndpoint {
+abstract class NioEndpoint implements TransportEndpoint, Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(NioEndpoint.class);
 
     final NioTransport transport;
     final SelectableChannel channel;
-    private volatile TransportHandler handler = new TransportHandler() { };
+    private static final TransportHandler NO_HANDLER = new TransportHandler() { };
+
+    private volatile TransportHandler handler = NO_HANDLER;
     private volatile int interest;
     /** Selector thread only: extra readiness the endpoint wants for itself (OP_CONNECT while connecting). */
     int internalOps;
@@ -39,7 +41,6 @@ abstract class NioEndpoint implements TransportEndpoint {
     private volatile int keyOps;
     /** Set (on the selector thread) before the channel is first registered: close must then wake the selector. */
     private volatile boolean registered;
-    private final Runnable applyTask = this::applyInterest;
     volatile InetSocketAddress localAddress;
 
     NioEndpoint(NioTransport transport, SelectableChannel channel) {
@@ -90,8 +91,14 @@ abstract class NioEndpoint implements TransportEndpoint {
         if (transport.inSelectorThread()) {
             applyInterest();
         } else {
-            transport.submit(applyTask);
+            transport.submit(this); // run(): applyInterest on the selector thread
         }
+    }
+
+    /** Selector thread (a task submitted by {@link #setInterest}): applies the interest. */
+    @Override
+    public void run() {
+        applyInterest();
     }
 
     /** Selector thread: brings the key's interest set in line with the provider's and internal interest. */
