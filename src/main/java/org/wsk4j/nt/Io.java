@@ -272,7 +272,7 @@ public final class Io {
         irp.generation++;
         irp.currentLocation = next;
         irp.stack[next].pendingReturned = false;
-        irp.handoverSite = irp.manager.verifier().captureSite(irp + " handed over");
+        irp.handoverSite = irp.manager.verifier().captureSite(irp, " handed over"); // no string when not captured
         return true;
     }
 

@@ -229,7 +229,7 @@ public final class IoManager {
             return null;
         }
         long id = nextIrpId.incrementAndGet();
-        Irp irp = new Irp(this, id, stackSize, chargeQuota, verifier.captureSite("IRP#" + id + " allocated"));
+        Irp irp = new Irp(this, id, stackSize, chargeQuota, verifier.captureSite("IRP#", id, " allocated"));
         allocated.increment();
         long now = live.incrementAndGet();
         if (now > peakLive.get()) {

@@ -163,6 +163,22 @@ public final class Verifier {
         return new Throwable(label);
     }
 
+    /** Like {@link #captureSite(String)} with the label {@code subject + suffix}, built only when a site is captured. */
+    Throwable captureSite(Object subject, String suffix) {
+        return shouldCapture() ? new Throwable(subject + suffix) : null;
+    }
+
+    /** Like {@link #captureSite(String)} with the label {@code prefix + id + suffix}, built only when captured. */
+    Throwable captureSite(String prefix, long id, String suffix) {
+        return shouldCapture() ? new Throwable(prefix + id + suffix) : null;
+    }
+
+    private boolean shouldCapture() {
+        StackCapture capture = stackCapture;
+        return capture == StackCapture.ALWAYS
+                || (capture == StackCapture.SAMPLED && sampleCounter.getAndIncrement() % SAMPLE_INTERVAL == 0);
+    }
+
     /**
      * Reports a violation of {@code rule}. Depending on the rule's mode this does nothing, records and
      * logs it, or records, logs and throws.
