@@ -279,6 +279,10 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     private long retainedBytes;
     private boolean disconnectIndicated;
     private int lastInterest = -1;
+    /** The last read of a receive returned nothing (guarded by this). */
+    private boolean lastReadEmpty;
+    /** Set while a new receive is pumped after an empty read: serve it from the backlog only. */
+    private boolean skipSpeculativeRead;
 
     /**
      * Puts data read before this socket existed (a conditional-accept request watched for a reset) in front of
@@ -460,7 +464,11 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
             return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
         }
         synchronized (this) {
+            // The last read found nothing (request/response: the answer is not here yet): do not pay a read system
+            // call that will almost surely find nothing again; READ interest (level-triggered) brings the data.
+            skipSpeculativeRead = lastReadEmpty;
             pumpReads();
+            skipSpeculativeRead = false;
             updateInterest();
         }
         return NtStatus.STATUS_PENDING;
@@ -481,7 +489,8 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
                 peekTransport();
             } else {
                 takeFromBacklog(head);
-                if (head.received < head.capacity && readEnd == null && dataState == DataState.OPEN) {
+                if (head.received < head.capacity && readEnd == null && dataState == DataState.OPEN
+                        && !skipSpeculativeRead) {
                     readInto(head);
                 }
             }
@@ -528,6 +537,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     private void readInto(ReceiveOp receive) {
         try {
             long read = connection.read(receive.views);
+            lastReadEmpty = read == 0;
             if (read < 0) {
                 readEnded(NtStatus.STATUS_SUCCESS);
             } else {
@@ -611,6 +621,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     @Override
     public void onReadable() {
         synchronized (this) {
+            lastReadEmpty = false; // readiness: data (or an end) is there
             if (!receives.isEmpty()) {
                 pumpReads();
             } else if (eventReadingAllowed()) {
