@@ -116,6 +116,10 @@ abstract class NioEndpoint implements TransportEndpoint, Runnable {
                     registered = true; // before register: close() then knows the selector must deregister it
                     key = channel.register(transport.selector(), ops, this);
                     keyOps = ops;
+                    if (!channel.isOpen()) {
+                        key.cancel(); // closed while registering: the next select frees the descriptor
+                        return;
+                    }
                 } else if (!key.isValid()) {
                     return;
                 } else if (keyOps != ops) {
