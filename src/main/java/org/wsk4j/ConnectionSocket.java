@@ -269,10 +269,11 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     }
 
     private DataState dataState = DataState.OPEN;
-    private final ArrayDeque<SendOp> sends = new ArrayDeque<>();
-    private final ArrayDeque<ReceiveOp> receives = new ArrayDeque<>();
+    // Small initial capacities (they grow when needed): an idle connected socket should cost little heap.
+    private final ArrayDeque<SendOp> sends = new ArrayDeque<>(1);
+    private final ArrayDeque<ReceiveOp> receives = new ArrayDeque<>(1);
     /** Bytes read from the transport and not yet consumed (indicated and not accepted, or read ahead). */
-    private final ArrayDeque<ByteBuffer> backlog = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuffer> backlog = new ArrayDeque<>(1);
     private long backlogBytes;
     /** How the read side ended: null while open, STATUS_SUCCESS for a graceful close by the peer, else a failure. */
     private NtStatus readEnd;
@@ -284,10 +285,15 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     private long disconnectBytes;
     private boolean receiveEventSuspended;
     private boolean indicationInFlight;
-    private final Map<WskDataIndication, Long> retained = new IdentityHashMap<>();
+    /** Indication lists the client retained (STATUS_PENDING from WskReceiveEvent); created on first use. */
+    private Map<WskDataIndication, Long> retained;
     private long retainedBytes;
     private boolean disconnectIndicated;
     private int lastInterest = -1;
+    /** The last read of a receive returned nothing (guarded by this). */
+    private boolean lastReadEmpty;
+    /** Set while a new receive is pumped after an empty read: serve it from the backlog only. */
+    private boolean skipSpeculativeRead;
 
     /**
      * Puts data read before this socket existed (a conditional-accept request watched for a reset) in front of
@@ -469,7 +475,11 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
             return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
         }
         synchronized (this) {
+            // The last read found nothing (request/response: the answer is not here yet): do not pay a read system
+            // call that will almost surely find nothing again; READ interest (level-triggered) brings the data.
+            skipSpeculativeRead = lastReadEmpty;
             pumpReads();
+            skipSpeculativeRead = false;
             updateInterest();
         }
         return NtStatus.STATUS_PENDING;
@@ -490,7 +500,8 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
                 peekTransport();
             } else {
                 takeFromBacklog(head);
-                if (head.received < head.capacity && readEnd == null && dataState == DataState.OPEN) {
+                if (head.received < head.capacity && readEnd == null && dataState == DataState.OPEN
+                        && !skipSpeculativeRead) {
                     readInto(head);
                 }
             }
@@ -537,6 +548,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     private void readInto(ReceiveOp receive) {
         try {
             long read = connection.read(receive.views);
+            lastReadEmpty = read == 0;
             if (read < 0) {
                 readEnded(NtStatus.STATUS_SUCCESS);
             } else {
@@ -620,6 +632,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     @Override
     public void onReadable() {
         synchronized (this) {
+            lastReadEmpty = false; // readiness: data (or an end) is there
             if (!receives.isEmpty()) {
                 pumpReads();
             } else if (eventReadingAllowed()) {
@@ -699,6 +712,9 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
                     receiveEventSuspended = true; // partial: no events until a receive completes
                 }
             } else if (result == NtStatus.STATUS_PENDING) {
+                if (retained == null) {
+                    retained = new IdentityHashMap<>(4);
+                }
                 retained.put(list, indicated);   // the client owns the whole list until WskRelease
                 retainedBytes += indicated;
                 consumeBacklog(indicated);
@@ -730,7 +746,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     NtStatus release(WskDataIndication indication) {
         synchronized (this) {
-            Long bytes = indication == null ? null : retained.remove(indication);
+            Long bytes = indication == null || retained == null ? null : retained.remove(indication);
             if (bytes == null) {
                 return NtStatus.STATUS_INVALID_PARAMETER;
             }
@@ -742,7 +758,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     @Override
     synchronized int retainedIndications() {
-        return retained.size();
+        return retained == null ? 0 : retained.size();
     }
 
     private void indicateDisconnect() {

@@ -1,25 +1,58 @@
 package org.wsk4j;
 
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import org.wsk4j.nt.DeviceObject;
+import org.wsk4j.nt.DriverCancel;
+import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irp;
 import org.wsk4j.nt.MdlClaim;
 
-/** One accepted IRP that is pending in the provider; completed exactly once (first finisher wins). */
-final class PendingOp {
+/**
+ * One accepted IRP that is pending in the provider; completed exactly once (first finisher wins, a CAS on
+ * {@link #finished}).
+ *
+ * <p>To keep allocation per operation low, the object is also the IRP's cancel routine (running the
+ * {@code onCancel} action given to {@link SocketImpl#armCancel}) and the task that completes the IRP on the
+ * socket's serial queue, and it links itself into its socket's list of pending operations (guarded by the
+ * socket's monitor) instead of occupying a hash-set entry.
+ */
+final class PendingOp implements DriverCancel, Runnable {
+
+    private static final VarHandle FINISHED;
+
+    static {
+        try {
+            FINISHED = MethodHandles.lookup().findVarHandle(PendingOp.class, "finished", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final Irp irp;
     final String kind;
-    private final AtomicBoolean finished = new AtomicBoolean();
+    /** The socket whose outstanding count this operation holds (the host socket, for a facet). */
+    private final SocketImpl host;
+    @SuppressWarnings("unused") // through FINISHED
+    private volatile int finished;
+    /** What cancelling does; set by armCancel before the cancel routine is installed. */
+    private Runnable onCancel;
+    /** The socket's pending list; guarded by the socket's monitor. */
+    PendingOp prev;
+    PendingOp next;
+    /** Whether the operation is in its socket's pending list; guarded by the socket's monitor. */
+    boolean linked;
     /** The bytes this operation uses, released when it finishes; null when none (or not tracked). */
     MdlClaim claim;
 
-    PendingOp(Irp irp, String kind) {
+    PendingOp(Irp irp, String kind, SocketImpl host) {
         this.irp = irp;
         this.kind = kind;
+        this.host = host;
     }
 
     boolean tryFinish() {
-        if (!finished.compareAndSet(false, true)) {
+        if (!FINISHED.compareAndSet(this, 0, 1)) {
             return false;
         }
         MdlClaim used = claim;
@@ -30,7 +63,27 @@ final class PendingOp {
     }
 
     boolean isFinished() {
-        return finished.get();
+        return finished != 0;
+    }
+
+    void setOnCancel(Runnable onCancel) {
+        this.onCancel = onCancel;
+    }
+
+    /** The cancel routine: runs the operation's cancel action. */
+    @Override
+    public void cancel(DeviceObject deviceObject, Irp cancelled) {
+        onCancel.run();
+    }
+
+    /** The completion task (posted once, after {@link #tryFinish()} succeeded). */
+    @Override
+    public void run() {
+        try {
+            Io.completeRequest(irp);
+        } finally {
+            host.outstandingDone();
+        }
     }
 
     @Override

@@ -8,10 +8,8 @@ import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +58,9 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     private final Throwable allocationSite;
 
     // guarded by this
-    private final Set<PendingOp> pending = new LinkedHashSet<>();
+    /** The pending operations in the order they were accepted: a list linked through the PendingOp objects. */
+    private PendingOp pendingHead;
+    private PendingOp pendingTail;
     private int outstanding;
     private Irp closeIrp;
     private volatile boolean closeCalled;
@@ -70,15 +70,17 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     private final int staticMask;
     /** Events that must stay on (inherited connection events on a listener). */
     int lockedMask;
-    /** Per event bit: how many callbacks of that event are running now. */
-    private final Map<Integer, Integer> running = new HashMap<>();
-    /** IRPs of disable requests waiting for running callbacks, per event bit. */
-    private final Map<Integer, List<Irp>> disableWaiters = new HashMap<>();
-    /** Options without a transport equivalent, or kept while there is no endpoint yet. */
-    final Map<Integer, Integer> storedOptions = new HashMap<>();
+    // The maps below are created on first use: most sockets never need them (heap per socket, issue 7).
+    /** Per event bit (index = its bit number): how many callbacks of that event are running now; or null. */
+    private int[] running;
+    /** IRPs of disable requests waiting for running callbacks, per event bit; or null. */
+    private Map<Integer, List<Irp>> disableWaiters;
+    /** Options without a transport equivalent, or kept while there is no endpoint yet; or null. */
+    private Map<Integer, Integer> storedOptions;
 
-    // the serial queue
-    private final ArrayDeque<Runnable> serial = new ArrayDeque<>();
+    // the serial queue (small: it rarely holds more than a few tasks; grows when needed)
+    private final ArrayDeque<Runnable> serial = new ArrayDeque<>(3);
+    private final Runnable drainTask = this::drain;
     private boolean draining;
     /**
      * The socket whose serial queue and outstanding count this one uses: itself, or, for the internal listener
@@ -105,6 +107,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         this.staticMask = staticEvents;
         this.eventMask = staticEvents;
         if (family == Wsk.AF_INET6) {
+            storedOptions = new HashMap<>(4);
             storedOptions.put(optionKey(Wsk.IPPROTO_IPV6, Wsk.IPV6_V6ONLY), 1); // Windows default: IPv6 only
         }
     }
@@ -247,7 +250,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
      * or reusing them meanwhile is reported and the claim is released exactly when the operation finishes.
      */
     PendingOp pend(Irp irp, String kind, boolean writes, WskBuf... buffers) {
-        PendingOp op = new PendingOp(irp, kind);
+        PendingOp op = new PendingOp(irp, kind, host);
         if (buffers != null) {
             org.wsk4j.nt.Verifier verifier = provider.subsystem.ioManager().verifier();
             for (WskBuf buffer : buffers) {
@@ -264,7 +267,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
             }
         }
         synchronized (this) {
-            pending.add(op);
+            linkPending(op);
         }
         host.addOutstanding();
         Io.markIrpPending(irp);
@@ -276,7 +279,8 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
      * {@code onCancel} at once.
      */
     void armCancel(PendingOp op, Runnable onCancel) {
-        Io.setCancelRoutine(op.irp, (device, cancelled) -> onCancel.run());
+        op.setOnCancel(onCancel);
+        Io.setCancelRoutine(op.irp, op); // the PendingOp is the cancel routine: no wrapper per operation
         if (op.irp.cancel() && Io.setCancelRoutine(op.irp, null) != null) {
             onCancel.run();
         }
@@ -290,7 +294,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         Irp irp = op.irp;
         Io.setCancelRoutine(irp, null);
         synchronized (this) {
-            pending.remove(op);
+            unlinkPending(op);
         }
         irp.ioStatus().setStatus(status);
         if (informationObject != null) {
@@ -298,19 +302,57 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         } else {
             irp.ioStatus().setInformation(information);
         }
-        LOG.debug("{} {} completes: {} ({})", this, op, status, information);
-        post(() -> {
-            try {
-                Io.completeRequest(irp);
-            } finally {
-                host.outstandingDone();
-            }
-        });
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} {} completes: {} ({})", this, op, status, information);
+        }
+        post(op); // completes the IRP, then releases the host's outstanding count
         return true;
     }
 
     boolean finish(PendingOp op, NtStatus status) {
         return finish(op, status, 0, null);
+    }
+
+    /** Appends to the pending list. Monitor held. */
+    private void linkPending(PendingOp op) {
+        op.prev = pendingTail;
+        op.next = null;
+        if (pendingTail == null) {
+            pendingHead = op;
+        } else {
+            pendingTail.next = op;
+        }
+        pendingTail = op;
+        op.linked = true;
+    }
+
+    /** Removes from the pending list when still in it. Monitor held. */
+    private void unlinkPending(PendingOp op) {
+        if (!op.linked) {
+            return;
+        }
+        if (op.prev == null) {
+            pendingHead = op.next;
+        } else {
+            op.prev.next = op.next;
+        }
+        if (op.next == null) {
+            pendingTail = op.prev;
+        } else {
+            op.next.prev = op.prev;
+        }
+        op.prev = null;
+        op.next = null;
+        op.linked = false;
+    }
+
+    /** The pending operations, in the order they were accepted. Monitor held. */
+    private List<PendingOp> pendingSnapshot() {
+        List<PendingOp> list = new ArrayList<>();
+        for (PendingOp op = pendingHead; op != null; op = op.next) {
+            list.add(op);
+        }
+        return list;
     }
 
     /** Posts a task to this socket's serial queue (the host's, for a facet). */
@@ -326,7 +368,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
             }
             draining = true;
         }
-        provider.subsystem.executor().execute(this::drain);
+        provider.subsystem.executor().execute(drainTask);
     }
 
     private void drain() {
@@ -366,7 +408,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         List<PendingOp> toCancel;
         synchronized (this) {
             closeCalled = true;
-            toCancel = new ArrayList<>(pending);
+            toCancel = pendingSnapshot();
         }
         for (PendingOp op : toCancel) {
             finish(op, NtStatus.STATUS_CANCELLED);
@@ -382,7 +424,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         onEventsEnabled(events);
     }
 
-    private void outstandingDone() {
+    void outstandingDone() {
         Irp toComplete = null;
         synchronized (this) {
             outstanding--;
@@ -441,7 +483,10 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
                 synchronized (this) {
                     skip = closeCalled || (eventMask & event) == 0;
                     if (!skip) {
-                        running.merge(event, 1, Integer::sum);
+                        if (running == null) {
+                            running = new int[32];
+                        }
+                        running[Integer.numberOfTrailingZeros(event)]++;
                     }
                 }
                 if (skip) {
@@ -470,9 +515,8 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     private void callbackReturned(int event) {
         List<Irp> waiters = null;
         synchronized (this) {
-            int left = running.merge(event, -1, Integer::sum);
-            if (left == 0) {
-                running.remove(event);
+            int left = --running[Integer.numberOfTrailingZeros(event)];
+            if (left == 0 && disableWaiters != null) {
                 waiters = disableWaiters.remove(event);
             }
         }
@@ -708,9 +752,12 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
                 events = -1;
             } else {
                 eventMask &= ~events;
-                pendingDisable = running.getOrDefault(events, 0) > 0;
+                pendingDisable = running != null && running[Integer.numberOfTrailingZeros(events)] > 0;
                 if (pendingDisable && irp != null) {
                     Io.markIrpPending(irp);
+                    if (disableWaiters == null) {
+                        disableWaiters = new HashMap<>(4);
+                    }
                     disableWaiters.computeIfAbsent(events, k -> new ArrayList<>()).add(irp);
                 }
             }
@@ -777,7 +824,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     NtStatus getOption(int level, int code, Ref<Integer> value) {
         Integer stored;
         synchronized (this) {
-            stored = storedOptions.get(optionKey(level, code));
+            stored = storedOptions == null ? null : storedOptions.get(optionKey(level, code));
         }
         TransportEndpoint endpoint = endpoint();
         SocketOption<?> option = null;
@@ -832,12 +879,15 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     }
 
     private synchronized NtStatus store(int level, int code, int value) {
+        if (storedOptions == null) {
+            storedOptions = new HashMap<>(4);
+        }
         storedOptions.put(optionKey(level, code), value);
         return NtStatus.STATUS_SUCCESS;
     }
 
     synchronized int storedOption(int level, int code, int otherwise) {
-        return storedOptions.getOrDefault(optionKey(level, code), otherwise);
+        return storedOptions == null ? otherwise : storedOptions.getOrDefault(optionKey(level, code), otherwise);
     }
 
     /** Whether the socket has a local address (options that must precede bind check this). */
@@ -960,7 +1010,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         Io.markIrpPending(irp);
         synchronized (this) {
             closeCalled = true;
-            toCancel = new ArrayList<>(pending);
+            toCancel = pendingSnapshot();
             closeIrp = irp;
             outstanding++; // held until the cancellations below are queued
         }
@@ -970,8 +1020,10 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         closeEndpoint();
         List<Irp> waiters = new ArrayList<>();
         synchronized (this) {
-            disableWaiters.values().forEach(waiters::addAll);
-            disableWaiters.clear();
+            if (disableWaiters != null) {
+                disableWaiters.values().forEach(waiters::addAll);
+                disableWaiters.clear();
+            }
         }
         for (Irp waiter : waiters) {
             waiter.ioStatus().setStatus(NtStatus.STATUS_SUCCESS).setInformation(0);

@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wsk4j.internal.nio.NioTransport;
 import org.wsk4j.nt.CompletionExecutor;
+import org.wsk4j.nt.DirectCompletionExecutor;
 import org.wsk4j.nt.IoManager;
 import org.wsk4j.nt.Ke;
 import org.wsk4j.nt.ManualCompletionExecutor;
@@ -36,7 +37,8 @@ import org.wsk4j.spi.Transport;
  * instance methods here and static methods on {@link Wsk} for the default subsystem.
  *
  * <p>Threading: every method may be called from any thread. Completion routines and event callbacks run
- * on the executor (threaded: its worker threads; manual: the thread that drives it), or inline on the
+ * on the executor (threaded: its worker threads; manual: the thread that drives it; direct: the thread that
+ * produced the completion, see {@link Builder#directExecutor()}), or inline on the
  * calling thread when a WSK call fails at once. The subsystem's {@link IoManager} is bound on its executor
  * threads; call {@link #bindToCurrentThread()} to account IRPs allocated on your own thread to it.
  */
@@ -68,6 +70,9 @@ public final class WskSubsystem implements AutoCloseable {
         if (builder.executor != null) {
             this.executor = builder.executor;
             this.ownsExecutor = builder.ownsExecutor;
+        } else if (builder.direct) {
+            this.executor = new DirectCompletionExecutor(name);
+            this.ownsExecutor = true;
         } else {
             this.executor = new ThreadedCompletionExecutor(name, builder.concurrency);
             this.ownsExecutor = true;
@@ -122,6 +127,7 @@ public final class WskSubsystem implements AutoCloseable {
         private CompletionExecutor executor;
         private boolean ownsExecutor;
         private int concurrency = 2;
+        private boolean direct;
         private Transport transport;
         private boolean providerReady = true;
 
@@ -158,6 +164,7 @@ public final class WskSubsystem implements AutoCloseable {
          */
         public Builder threadedExecutor(int concurrency) {
             this.executor = null;
+            this.direct = false;
             this.concurrency = concurrency;
             return this;
         }
@@ -170,7 +177,24 @@ public final class WskSubsystem implements AutoCloseable {
          */
         public Builder manualExecutor() {
             this.executor = new ManualCompletionExecutor();
+            this.direct = false;
             this.ownsExecutor = true;
+            return this;
+        }
+
+        /**
+         * Uses a new {@link DirectCompletionExecutor}: completion routines and event callbacks run on the thread
+         * that produced the completion (the NIO selector thread, or the thread of the routine that made the
+         * call), with no thread hand-off per completion; the subsystem closes it. The fastest mode on real
+         * sockets, with one rule: <b>completion routines and event callbacks must not block</b>, since while one
+         * runs, no other completion of the subsystem runs and no socket makes progress. Per-socket order and
+         * serialization are the same as with the other executors.
+         *
+         * @return this builder
+         */
+        public Builder directExecutor() {
+            this.executor = null;
+            this.direct = true;
             return this;
         }
 
@@ -182,6 +206,7 @@ public final class WskSubsystem implements AutoCloseable {
          */
         public Builder executor(CompletionExecutor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
+            this.direct = false;
             this.ownsExecutor = false;
             return this;
         }

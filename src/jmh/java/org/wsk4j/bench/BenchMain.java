@@ -54,7 +54,9 @@ public final class BenchMain {
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .jvmArgs("-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-Dio.netty.leakDetection.level=disabled",
                         "-Dio.netty.eventLoopThreads=1")
-                .shouldFailOnError(true)
+                // smoke (CI): any error fails; full run: a failing benchmark is reported "not measured" and the
+                // rest of the suite still runs
+                .shouldFailOnError(smoke)
                 .resultFormat(ResultFormatType.JSON)
                 .result(out.resolve("jmh-result.json").toString())
                 .param("open", "0", Integer.toString(sockets));

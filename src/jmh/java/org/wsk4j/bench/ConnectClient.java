@@ -48,7 +48,8 @@ abstract class ConnectClient implements AutoCloseable {
             case "nio-blocking" -> new RawNioBlocking(target);
             case "wsk-socketConnect" -> new Wsk(target, WskHost.Completions.THREADED, false);
             case "wsk-socketBindConnect" -> new Wsk(target, WskHost.Completions.THREADED, true);
-            case "wsk-socketConnect-inline" -> new Wsk(target, WskHost.Completions.INLINE, false);
+            case "wsk-socketConnect-direct" -> new Wsk(target, WskHost.Completions.DIRECT, false);
+            case "wsk-socketBindConnect-direct" -> new Wsk(target, WskHost.Completions.DIRECT, true);
             case "async" -> new Async(target);
             case "netty" -> new Netty(target);
             default -> throw new IllegalArgumentException(impl);

@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Benchmark 2: sequential connect latency, one connect + close in flight, as a distribution (JMH SampleTime:
  * p50/p99/p99.9). wsk4j runs twice: completions through the threaded executor (one hand-off to the
- * completion thread) and inline on the transport's selector thread. Each waiting client is woken with the
+ * completion thread) and with the library's direct executor (on the thread that produced the completion). Each waiting client is woken with the
  * same park/unpark hand-off.
  */
 @State(Scope.Benchmark)
@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 public class ConnectLatencyBench {
 
-    @Param({"nio", "nio-blocking", "wsk-socketConnect", "wsk-socketConnect-inline", "wsk-socketBindConnect",
+    @Param({"nio", "nio-blocking", "wsk-socketConnect", "wsk-socketConnect-direct", "wsk-socketBindConnect",
             "async", "netty"})
     public String impl;
 

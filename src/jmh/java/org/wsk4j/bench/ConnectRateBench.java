@@ -20,7 +20,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Benchmark 1: connect rate with 64 connects in flight (connect + accept + close on loopback), in
  * connections per second. One benchmark thread; the client's own threads are fixed: raw NIO uses the
- * benchmark thread only, wsk4j its selector thread and one completion thread, AsynchronousSocketChannel a
+ * benchmark thread only, wsk4j its selector thread and one completion thread (threaded executor) or its
+ * selector thread and the direct executor's fallback thread (direct), AsynchronousSocketChannel a
  * one-thread group, Netty one event loop. The accepting peer is one more thread.
  */
 @State(Scope.Benchmark)
@@ -35,7 +36,7 @@ public class ConnectRateBench {
     static final int IN_FLIGHT = 64;
     static final int BATCH = 512;
 
-    @Param({"nio", "wsk-socketConnect", "wsk-socketBindConnect", "async", "netty"})
+    @Param({"nio", "wsk-socketConnect", "wsk-socketConnect-direct", "wsk-socketBindConnect", "async", "netty"})
     public String impl;
 
     private AcceptCloseServer server;

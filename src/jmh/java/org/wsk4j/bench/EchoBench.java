@@ -34,7 +34,7 @@ public class EchoBench {
 
     static final int MESSAGES = 64;
 
-    @Param({"nio", "wsk", "netty"})
+    @Param({"nio", "wsk", "wsk-direct", "netty"})
     public String impl;
 
     @Param({"1", "16"})

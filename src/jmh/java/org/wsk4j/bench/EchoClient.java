@@ -2,6 +2,7 @@ package org.wsk4j.bench;
 
 import static org.wsk4j.Wsk.IPPROTO_TCP;
 import static org.wsk4j.Wsk.SOCK_STREAM;
+import static org.wsk4j.Wsk.TCP_NODELAY;
 import static org.wsk4j.Wsk.WSK_FLAG_WAITALL;
 
 import io.netty.bootstrap.Bootstrap;
@@ -29,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.wsk4j.SockAddrIn;
 import org.wsk4j.WskBuf;
 import org.wsk4j.WskProviderConnectionDispatch;
+import org.wsk4j.WskControlSocketType;
 import org.wsk4j.WskSocket;
 import org.wsk4j.nt.DeviceObject;
 import org.wsk4j.nt.Io;
@@ -48,8 +50,7 @@ abstract class EchoClient implements AutoCloseable {
         return switch (impl) {
             case "nio" -> new RawNio(target, connections, size);
             case "wsk" -> new Wsk(target, connections, size, WskHost.Completions.THREADED);
-            // not in the default suite: for profiling the hand-off cost (-p impl=wsk-inline)
-            case "wsk-inline" -> new Wsk(target, connections, size, WskHost.Completions.INLINE);
+            case "wsk-direct" -> new Wsk(target, connections, size, WskHost.Completions.DIRECT);
             case "netty" -> new Netty(target, connections, size);
             default -> throw new IllegalArgumentException(impl);
         };
@@ -219,9 +220,26 @@ abstract class EchoClient implements AutoCloseable {
                             SockAddrIn.any(0), SockAddrIn.loopback(target.getPort()), 0, null, null, null, null,
                             null, irp);
                     connected.await();
+                    noDelay(socket[0]); // as the raw NIO and Netty clients (and the echo server) have it
                     conns.add(new Conn(socket[0]));
                 }
             }
+        }
+
+        private static void noDelay(WskSocket socket) {
+            Signal set = new Signal();
+            set.reset();
+            socket.dispatch().wskControlSocket(socket, WskControlSocketType.WskSetOption, TCP_NODELAY, IPPROTO_TCP,
+                    4, 1, 0, null, null, irp((device, done, context) -> {
+                        if (done.ioStatus().status() != NtStatus.STATUS_SUCCESS) {
+                            set.fail("TCP_NODELAY failed: " + done.ioStatus().status());
+                        } else {
+                            set.set();
+                        }
+                        Io.freeIrp(done);
+                        return NtStatus.STATUS_MORE_PROCESSING_REQUIRED;
+                    }, null));
+            set.await();
         }
 
         private static Irp irp(IoCompletionRoutine routine, Object context) {

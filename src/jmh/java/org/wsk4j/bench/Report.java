@@ -109,16 +109,22 @@ final class Report {
         String c = "ConnectRateBench";
         double nio = score(c, "impl=nio");
         ratio("connect 64 in flight: wsk WskSocketConnect / raw NIO", score(c, "impl=wsk-socketConnect"), nio, ">=", 0.9);
+        ratio("connect 64 in flight: wsk WskSocketConnect, direct executor / raw NIO",
+                score(c, "impl=wsk-socketConnect-direct"), nio, ">=", 0.9);
         ratio("connect 64 in flight: wsk socket/bind/connect / raw NIO", score(c, "impl=wsk-socketBindConnect"), nio,
                 ">=", 0.9);
         ratio("connect 64 in flight: wsk WskSocketConnect / Netty", score(c, "impl=wsk-socketConnect"),
                 score(c, "impl=netty"), ">=", 2.0);
         ratio("connect 64 in flight: wsk WskSocketConnect / AsynchronousSocketChannel",
                 score(c, "impl=wsk-socketConnect"), score(c, "impl=async"), ">=", 2.0);
+        ratio("connect 64 in flight: wsk WskSocketConnect, direct executor / Netty",
+                score(c, "impl=wsk-socketConnect-direct"), score(c, "impl=netty"), ">=", 2.0);
+        ratio("connect 64 in flight: wsk WskSocketConnect, direct executor / AsynchronousSocketChannel",
+                score(c, "impl=wsk-socketConnect-direct"), score(c, "impl=async"), ">=", 2.0);
         ratio("connect 64 in flight: Netty / raw NIO", score(c, "impl=netty"), nio, ">=", Double.NaN);
         ratio("connect 64 in flight: AsynchronousSocketChannel / raw NIO", score(c, "impl=async"), nio, ">=",
                 Double.NaN);
-        for (String impl : new String[] {"wsk-socketConnect", "wsk-socketConnect-inline", "wsk-socketBindConnect",
+        for (String impl : new String[] {"wsk-socketConnect", "wsk-socketConnect-direct", "wsk-socketBindConnect",
                 "async", "netty", "nio-blocking"}) {
             ratio("sequential connect p50 latency: " + impl + " / raw NIO selector (lower is better)", p50(impl),
                     p50("nio"), "<=", Double.NaN);
@@ -131,6 +137,8 @@ final class Report {
                 double base = score("EchoBench", pre + "nio" + cfg);
                 String label = "echo " + conns + " conn × " + (size.equals("1024") ? "1 KiB" : "64 KiB");
                 ratio(label + ": wsk / raw NIO", score("EchoBench", pre + "wsk" + cfg), base, ">=", 0.9);
+                ratio(label + ": wsk, direct executor / raw NIO", score("EchoBench", pre + "wsk-direct" + cfg), base,
+                        ">=", 0.9);
                 ratio(label + ": Netty / raw NIO", score("EchoBench", pre + "netty" + cfg), base, ">=", Double.NaN);
             }
         }

@@ -13,6 +13,8 @@ import java.time.Duration;
  *       {@link ManualCompletionExecutor#runPending()} or {@link ManualCompletionExecutor#runNext()}; a
  *       virtual clock advanced with {@link ManualCompletionExecutor#advanceTimeBy} fires timers
  *       deterministically, FIFO among equal times. For tests.</li>
+ *   <li>{@link DirectCompletionExecutor}: completions run on the thread that produced them (the NIO selector
+ *       thread), with no hand-off; routines must not block. For throughput.</li>
  * </ul>
  *
  * <p>Thread safety: {@link #execute} and {@link #schedule} may be called from any thread, concurrently.
@@ -22,8 +24,10 @@ import java.time.Duration;
 public interface CompletionExecutor extends AutoCloseable {
 
     /**
-     * Queues a task ({@code PostQueuedCompletionStatus}). Never runs it on the calling thread, except
-     * after {@link #close()}, when a late task is run on the calling thread rather than lost.
+     * Queues a task ({@code PostQueuedCompletionStatus}). Never runs it before this call returns (callers may
+     * hold locks), except after {@link #close()}, when a late task is run on the calling thread rather than
+     * lost. The {@link DirectCompletionExecutor} may run it later on the calling thread, once that thread is
+     * back at a point where it holds no lock.
      *
      * @param task the task
      */

@@ -254,7 +254,7 @@ public final class SimNetwork {
     private final List<Function<ConnectAttempt, Fault>> deciders = new ArrayList<>();
     private final List<AttemptState> attempts = new ArrayList<>();
     private final List<String> eventLog = new ArrayList<>();
-    private boolean recording = true;
+    private volatile boolean recording = true;
     private int attemptCount;
     private int endpointIds;
     private long creationCalls;
@@ -433,6 +433,9 @@ public final class SimNetwork {
         }
         return host;
     }
+
+    private static final InetAddress LOOPBACK_V4 = literal("127.0.0.1");
+    private static final InetAddress LOOPBACK_V6 = literal("::1");
 
     static InetAddress literal(String literal) {
         if (literal.isEmpty() || !(Character.digit(literal.charAt(0), 16) >= 0 || literal.charAt(0) == ':')
@@ -885,6 +888,11 @@ public final class SimNetwork {
         return List.copyOf(eventLog);
     }
 
+    /** Whether an event line would go anywhere (the event log or SLF4J debug): callers build it only then. */
+    boolean logging() {
+        return recording || LOG.isDebugEnabled();
+    }
+
     synchronized void log(String event) {
         if (!recording && !LOG.isDebugEnabled()) {
             return;
@@ -944,7 +952,7 @@ public final class SimNetwork {
     static InetAddress sourceAddress(SimHost host, InetAddress destination) {
         int family = destination instanceof Inet4Address ? AF_INET : AF_INET6;
         if (destination.isLoopbackAddress()) {
-            return literal(family == AF_INET ? "127.0.0.1" : "::1");
+            return family == AF_INET ? LOOPBACK_V4 : LOOPBACK_V6; // parsed once, not per connect
         }
         InetAddress fallback = null;
         for (InetAddress address : host.addresses) {
@@ -983,7 +991,7 @@ public final class SimNetwork {
         client.callback = callback;
         client.connectTarget = destination;
         Fault fault = scripted(connectHooks, destination);
-        if (fault == null) {
+        if (fault == null && !deciders.isEmpty()) {
             ConnectAttempt view = attempt.snapshot();
             for (Function<ConnectAttempt, Fault> decider : deciders) {
                 fault = decider.apply(view);
@@ -996,8 +1004,10 @@ public final class SimNetwork {
             }
         }
         attempt.fault = fault;
-        log("connect#" + attempt.index + " " + client.id + " " + hostString(client.local) + " -> "
-                + hostString(destination) + (fault == null ? "" : " fault=" + fault));
+        if (logging()) { // no event string built when nobody records or logs it
+            log("connect#" + attempt.index + " " + client.id + " " + hostString(client.local) + " -> "
+                    + hostString(destination) + (fault == null ? "" : " fault=" + fault));
+        }
         if (source == null && fault == null) {
             finishConnectLater(client, Duration.ZERO, NtStatus.STATUS_NETWORK_UNREACHABLE); // no address of the family
             return;
@@ -1152,7 +1162,9 @@ public final class SimNetwork {
         if (status != NtStatus.STATUS_SUCCESS) {
             client.state = SimConnection.State.FAILED;
         }
-        log("connect#" + attempt.index + " " + client.id + " " + status.name());
+        if (logging()) { // no event string built when nobody records or logs it
+            log("connect#" + attempt.index + " " + client.id + " " + status.name());
+        }
         ConnectCallback callback = client.callback;
         client.callback = null;
         if (callback != null) {
@@ -1171,7 +1183,9 @@ public final class SimNetwork {
         if (attempt != null && attempt.status == null) {
             attempt.status = NtStatus.STATUS_CANCELLED;
             attempt.completedAt = now();
-            log("connect#" + attempt.index + " " + client.id + " cancelled by close");
+            if (logging()) { // no event string built when nobody records or logs it
+                log("connect#" + attempt.index + " " + client.id + " cancelled by close");
+            }
         }
     }
 
@@ -1211,9 +1225,13 @@ public final class SimNetwork {
         after(delay, () -> {
             SimDatagram receiver = destination == null ? null : destination.datagramFor(target);
             if (partitioned(host, destination)) {
-                log("datagram to " + hostString(target) + " dropped: partition " + host.name + " / " + destination.name);
+                if (logging()) { // no event string built when nobody records or logs it
+                    log("datagram to " + hostString(target) + " dropped: partition " + host.name + " / " + destination.name);
+                }
             } else if (receiver == null) {
-                log("datagram to " + hostString(target) + " dropped: nobody bound there");
+                if (logging()) { // no event string built when nobody records or logs it
+                    log("datagram to " + hostString(target) + " dropped: nobody bound there");
+                }
             } else {
                 receiver.deliver(source, payload);
             }

@@ -174,7 +174,14 @@ public final class EchoServer {
             try {
                 work = workQueue.take();
             } catch (InterruptedException e) {
-                if (stopping && workQueue.isEmpty()) {
+                if (stopping) {
+                    // unload interrupts only after WskDeregister returned: run what is left and stop. (Testing
+                    // isEmpty() here raced with unload's wake-up task: take() throws when the interrupt is
+                    // already set even with that task queued, and the next take() then blocked for ever.)
+                    Runnable left;
+                    while ((left = workQueue.poll()) != null) {
+                        left.run();
+                    }
                     return;
                 }
                 continue;

@@ -46,7 +46,9 @@ final class NioConnection extends NioEndpoint implements TransportConnection {
     public void connect(InetSocketAddress address, ConnectCallback callback) {
         pendingConnect.set(callback);
         try {
-            if (socket.connect(address)) {
+            // On loopback (and whenever the handshake is done by the time connect returns, which Linux does for
+            // local destinations) finishConnect succeeds at once: no selector registration, wakeup or hand-off.
+            if (socket.connect(address) || socket.finishConnect()) {
                 connected();
                 return;
             }

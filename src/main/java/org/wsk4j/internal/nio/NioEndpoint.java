@@ -18,22 +18,29 @@ import org.wsk4j.spi.TransportHandler;
  * Common machinery of the NIO endpoints: lazy selector registration, interest applied on the selector
  * thread, readiness dispatch to the provider's handler, options and close.
  *
- * <p>The selection key is touched only on the selector thread. The provider's interest set is volatile and
- * applied by a task submitted to the selector thread; {@link TransportHandler} values equal the
+ * <p>The selection key is touched only on the selector thread. The provider's interest set is volatile; an
+ * interest the key lacks is added by a task submitted to the selector thread (or at once on it), an interest
+ * no longer wanted is removed lazily, when its readiness next fires; {@link TransportHandler} values equal the
  * {@link SelectionKey} OP_* values they stand for.
  */
-abstract class NioEndpoint implements TransportEndpoint {
+abstract class NioEndpoint implements TransportEndpoint, Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(NioEndpoint.class);
 
     final NioTransport transport;
     final SelectableChannel channel;
-    private volatile TransportHandler handler = new TransportHandler() { };
+    private static final TransportHandler NO_HANDLER = new TransportHandler() { };
+
+    private volatile TransportHandler handler = NO_HANDLER;
     private volatile int interest;
     /** Selector thread only: extra readiness the endpoint wants for itself (OP_CONNECT while connecting). */
     int internalOps;
     /** Selector thread only. */
     private SelectionKey key;
+    /** The interest set the key carries (written by the selector thread only; a superset of what is wanted). */
+    private volatile int keyOps;
+    /** Set (on the selector thread) before the channel is first registered: close must then wake the selector. */
+    private volatile boolean registered;
     volatile InetSocketAddress localAddress;
 
     NioEndpoint(NioTransport transport, SelectableChannel channel) {
@@ -73,11 +80,25 @@ abstract class NioEndpoint implements TransportEndpoint {
     @Override
     public void setInterest(int ops) {
         interest = ops;
+        // Removal is lazy: a key that still carries an interest no longer wanted costs at most one spurious
+        // readiness, after which onReady drops it. So only an interest the key lacks needs the selector thread,
+        // and a receive that re-arms READ right after it was dropped (the echo pattern) costs no wakeup at all.
+        // Paired with applyInterest's re-check: this thread writes interest, then reads keyOps; the selector
+        // thread writes keyOps, then re-reads interest; so one of them sees the other's change.
+        if ((ops & channel.validOps() & ~keyOps) == 0) {
+            return;
+        }
         if (transport.inSelectorThread()) {
             applyInterest();
         } else {
-            transport.submit(this::applyInterest);
+            transport.submit(this); // run(): applyInterest on the selector thread
         }
+    }
+
+    /** Selector thread (a task submitted by {@link #setInterest}): applies the interest. */
+    @Override
+    public void run() {
+        applyInterest();
     }
 
     /** Selector thread: brings the key's interest set in line with the provider's and internal interest. */
@@ -85,17 +106,31 @@ abstract class NioEndpoint implements TransportEndpoint {
         if (!channel.isOpen()) {
             return;
         }
-        int ops = (interest | internalOps) & channel.validOps();
         try {
-            if (key == null) {
-                if (ops == 0) {
+            while (true) {
+                int ops = (interest | internalOps) & channel.validOps();
+                if (key == null) {
+                    if (ops == 0) {
+                        return;
+                    }
+                    registered = true; // before register: close() then knows the selector must deregister it
+                    key = channel.register(transport.selector(), ops, this);
+                    keyOps = ops;
+                    if (!channel.isOpen()) {
+                        key.cancel(); // closed while registering: the next select frees the descriptor
+                        return;
+                    }
+                } else if (!key.isValid()) {
+                    return;
+                } else if (keyOps != ops) {
+                    key.interestOps(ops);
+                    keyOps = ops;
+                }
+                if (((interest | internalOps) & channel.validOps()) == ops) {
                     return;
                 }
-                key = channel.register(transport.selector(), ops, this);
-            } else if (key.isValid() && key.interestOps() != ops) {
-                key.interestOps(ops);
             }
-        } catch (ClosedChannelException e) {
+        } catch (ClosedChannelException | java.nio.channels.CancelledKeyException e) {
             LOG.debug("interest change on a closed channel ignored");
         }
     }
@@ -119,6 +154,9 @@ abstract class NioEndpoint implements TransportEndpoint {
         }
         if ((ready & SelectionKey.OP_WRITE) != 0 && (wanted & TransportHandler.WRITE) != 0 && channel.isOpen()) {
             current.onWritable();
+        }
+        if ((ready & ~(wanted | internalOps) & ~SelectionKey.OP_CONNECT) != 0 && readyKey.isValid()) {
+            applyInterest(); // readiness for an interest dropped lazily (see setInterest): remove it now
         }
     }
 
@@ -157,7 +195,9 @@ abstract class NioEndpoint implements TransportEndpoint {
         } catch (IOException e) {
             LOG.debug("channel close failed", e);
         }
-        transport.wakeup(); // the selector deregisters the key, freeing the descriptor
+        if (registered) {
+            transport.wakeup(); // the selector deregisters the key, freeing the descriptor
+        } // never registered: channel.close() released the descriptor already
     }
 
     static TransportException failure(Throwable e) {

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wsk4j.nt.DirectCompletionExecutor;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.spi.Transport;
 import org.wsk4j.spi.TransportConnection;
@@ -40,6 +41,11 @@ public final class NioTransport implements Transport {
     private final Thread thread;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
+    /**
+     * True while the selector thread is not blocked in select (or a wakeup is already pending): submitters then
+     * need not call {@code selector.wakeup()}, a system call, again. Netty's NioEventLoop does the same.
+     */
+    private final java.util.concurrent.atomic.AtomicBoolean awake = new java.util.concurrent.atomic.AtomicBoolean(true);
 
     /**
      * Opens the selector and starts the selector thread.
@@ -114,12 +120,17 @@ public final class NioTransport implements Transport {
     /** Runs a task on the selector thread. */
     void submit(Runnable task) {
         tasks.add(task);
-        selector.wakeup();
+        wakeup();
     }
 
-    /** Makes the selector thread go round once, so closed channels are deregistered and their descriptors freed. */
+    /**
+     * Makes the selector thread go round once (so tasks run and closed channels are deregistered and their
+     * descriptors freed); a no-op when it is awake already or a wakeup is pending.
+     */
     void wakeup() {
-        selector.wakeup();
+        if (!inSelectorThread() && awake.compareAndSet(false, true)) {
+            selector.wakeup();
+        }
     }
 
     Selector selector() {
@@ -131,12 +142,20 @@ public final class NioTransport implements Transport {
     }
 
     private void loop() {
+        DirectCompletionExecutor.adoptCurrentThread(); // direct completions run here, after each callback
         while (!closed) {
             try {
-                selector.select();
+                awake.set(false);
+                if (tasks.isEmpty()) {
+                    selector.select(); // a submit after awake.set(false) sees false and wakes it
+                } else {
+                    selector.selectNow();
+                }
+                awake.set(true);
                 Runnable task;
                 while ((task = tasks.poll()) != null) {
                     runSafely(task);
+                    DirectCompletionExecutor.runQueued();
                 }
                 Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
                 while (keys.hasNext()) {
@@ -144,7 +163,12 @@ public final class NioTransport implements Transport {
                     keys.remove();
                     Object attachment = key.attachment();
                     if (attachment instanceof NioEndpoint) {
-                        runSafely(() -> ((NioEndpoint) attachment).onReady(key));
+                        try {
+                            ((NioEndpoint) attachment).onReady(key);
+                        } catch (RuntimeException e) {
+                            LOG.error("{} readiness handling failed; continuing", name, e);
+                        }
+                        DirectCompletionExecutor.runQueued(); // outside every socket lock
                     }
                 }
             } catch (IOException | RuntimeException e) {
@@ -157,8 +181,10 @@ public final class NioTransport implements Transport {
             Object attachment = key.attachment();
             if (attachment instanceof NioEndpoint) {
                 ((NioEndpoint) attachment).close(true);
+                DirectCompletionExecutor.runQueued();
             }
         }
+        DirectCompletionExecutor.runQueued();
         try {
             selector.close();
         } catch (IOException e) {

@@ -1,0 +1,193 @@
+package org.wsk4j.nt;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Objects;
+
+/**
+ * A completion executor that runs completions on the thread that produced them, with no thread hand-off:
+ * for the NIO transport, completion routines and event callbacks run on its selector thread; for a WSK call
+ * made from a completion routine, on the thread running that routine, after the routine returned.
+ *
+ * <p><b>Threading model.</b> A task posted with {@link #execute} from a <em>completion thread</em> is queued on
+ * that thread and run by it as soon as the thread reaches a point where it holds no lock: after the task that
+ * is running now returns (a trampoline, so completions never nest and the stack does not grow), or, on a
+ * transport's own thread, after the readiness callback that produced it. Completion threads are the threads
+ * running one of this executor's tasks and the threads a transport declared with {@link #adoptCurrentThread()}
+ * (the NIO selector thread). A task posted from any other thread (a driver's own thread calling a WSK function,
+ * a timer) goes to one fallback daemon thread, which then becomes a completion thread for what that task
+ * produces. Per-socket order and serialization are kept by the provider (each socket's serial queue), as with
+ * the other executors; completions of different sockets run one at a time per thread.
+ *
+ * <p><b>Completion routines and event callbacks must not block</b> (no waits, no blocking I/O, no long loops):
+ * with this executor they run on the transport's only selector thread, so while one blocks, no socket of the
+ * subsystem makes progress and no other completion runs. The verifier's DISPATCH_LEVEL rules report the
+ * blocking waits it can see. Use {@link ThreadedCompletionExecutor} (the default) when routines may be slow.
+ *
+ * <p>Recursion: a WSK call that fails at once still completes its IRP inline, bounded by
+ * {@link InlineCompletion#MAX_DEPTH} as with every executor; posted completions never nest.
+ *
+ * <pre>{@code
+ * try (WskSubsystem wsk = WskSubsystem.builder().directExecutor().build()) {
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Thread safety: every method may be called from any thread. Tasks run with the bound {@link IoManager},
+ * return to PASSIVE_LEVEL, and an exception a task throws is recorded and logged, as with the threaded
+ * executor. After {@link #close()}, tasks posted from a thread that is not a completion thread run on the
+ * calling thread, so none is lost.
+ */
+public final class DirectCompletionExecutor implements CompletionExecutor {
+
+    /** Per-thread queue of direct completions: pairs of (executor, task). */
+    private static final class Trampoline {
+        final ArrayDeque<Object> queue = new ArrayDeque<>();
+        /** The thread drains at its own safe points (a transport thread). */
+        boolean adopted;
+        /** A drain is running on this thread: new tasks queue behind it. */
+        boolean draining;
+        /** The executor whose task runs now, or null. */
+        DirectCompletionExecutor running;
+    }
+
+    private static final ThreadLocal<Trampoline> TRAMPOLINE = ThreadLocal.withInitial(Trampoline::new);
+
+    private final String name;
+    private final ThreadedCompletionExecutor fallback;
+    private volatile IoManager ioManager;
+
+    /**
+     * Creates the executor and starts its fallback thread.
+     *
+     * @param name a prefix for the fallback thread's name
+     */
+    public DirectCompletionExecutor(String name) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.fallback = new ThreadedCompletionExecutor(name + "-direct", 1);
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        Trampoline t = TRAMPOLINE.get();
+        if (t.draining || t.adopted) {
+            t.queue.addLast(this);
+            t.queue.addLast(task);
+            return;
+        }
+        if (fallback.isClosed()) {
+            TaskRunner.run(task, ioManager); // never lose a late task
+            return;
+        }
+        fallback.execute(new Runnable() {
+            @Override
+            public void run() {
+                runAndDrain(task);
+            }
+
+            @Override
+            public String toString() {
+                return task.toString();
+            }
+        });
+    }
+
+    /** Runs {@code task} on this thread, then everything it (and what it runs) posted here. */
+    private void runAndDrain(Runnable task) {
+        Trampoline t = TRAMPOLINE.get();
+        if (t.draining) {
+            t.queue.addLast(this);
+            t.queue.addLast(task);
+            return;
+        }
+        t.draining = true;
+        try {
+            runOne(t, task);
+            drain(t);
+        } finally {
+            t.draining = false;
+        }
+    }
+
+    private void runOne(Trampoline t, Runnable task) {
+        DirectCompletionExecutor previous = t.running;
+        t.running = this;
+        try {
+            TaskRunner.run(task, ioManager);
+        } finally {
+            t.running = previous;
+        }
+    }
+
+    private static void drain(Trampoline t) {
+        Object next;
+        while ((next = t.queue.pollFirst()) != null) {
+            DirectCompletionExecutor executor = (DirectCompletionExecutor) next;
+            Runnable task = (Runnable) t.queue.pollFirst();
+            executor.runOne(t, task);
+        }
+    }
+
+    /**
+     * For transport implementations: declares the calling thread (a transport's own event thread, such as a
+     * selector thread) a completion thread. Direct completions it produces are queued and run when it calls
+     * {@link #runQueued()}, which it must do at a point where it holds no lock, soon after each readiness
+     * callback or task. Other executors are not affected.
+     */
+    public static void adoptCurrentThread() {
+        TRAMPOLINE.get().adopted = true;
+    }
+
+    /**
+     * For transport implementations: runs the direct completions queued on the calling thread, and what they
+     * post in turn, until none is left. Call it holding no lock. A no-op when nothing is queued or when called
+     * from inside a completion.
+     */
+    public static void runQueued() {
+        Trampoline t = TRAMPOLINE.get();
+        if (t.draining || t.queue.isEmpty()) {
+            return;
+        }
+        t.draining = true;
+        try {
+            drain(t);
+        } finally {
+            t.draining = false;
+        }
+    }
+
+    @Override
+    public ScheduledTask schedule(Duration delay, Runnable task) {
+        Objects.requireNonNull(task, "task");
+        return fallback.schedule(delay, () -> runAndDrain(task)); // due: runs on the fallback thread
+    }
+
+    @Override
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+
+    /** True while the calling thread runs one of this executor's tasks. */
+    @Override
+    public boolean inExecutorThread() {
+        return TRAMPOLINE.get().running == this;
+    }
+
+    @Override
+    public void bindIoManager(IoManager manager) {
+        this.ioManager = manager;
+        fallback.bindIoManager(manager);
+    }
+
+    /** Stops the fallback thread after its queued tasks ran; timers not yet fired are dropped. Idempotent. */
+    @Override
+    public void close() {
+        fallback.close();
+    }
+
+    @Override
+    public String toString() {
+        return "DirectCompletionExecutor[" + name + (fallback.isClosed() ? ", closed" : "") + "]";
+    }
+}
