@@ -101,6 +101,31 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         return startConnect(remoteAddress, irp, false, null, null);
     }
 
+    /** WskSocketConnect's bind was left to the connect by the transport ({@link TransportConnection#bindForConnect}). */
+    private boolean bindDeferred;
+
+    /**
+     * The bind of WskSocketConnect: like {@link #bindNow} but through {@link TransportConnection#bindForConnect},
+     * which may leave a wildcard port-0 bind to the connect that follows at once.
+     */
+    NtStatus bindForConnect(SockAddr localAddress) {
+        if (localAddress.family() != family) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        synchronized (this) {
+            if (connection.localAddress() != null || bindDeferred || !canBind()) {
+                return NtStatus.STATUS_INVALID_DEVICE_STATE;
+            }
+            NtStatus status = connection.bindForConnect(localAddress.toInetSocketAddress());
+            LOG.debug("{} bind for connect {}: {}", this, localAddress, status);
+            if (status == NtStatus.STATUS_SUCCESS) {
+                bindDeferred = connection.localAddress() == null;
+                onBound();
+            }
+            return status;
+        }
+    }
+
     /**
      * Starts a connect on a bound socket. With {@code handOut} (WskSocketConnect) the IRP's Information is
      * this socket on success, and on failure the socket is destroyed before the IRP completes.
@@ -111,7 +136,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         synchronized (this) {
             if (state == State.CONNECTED) {
                 refused = NtStatus.STATUS_CONNECTION_ACTIVE;
-            } else if (state != State.OPEN || connection.localAddress() == null) {
+            } else if (state != State.OPEN || (connection.localAddress() == null && !bindDeferred)) {
                 refused = NtStatus.STATUS_INVALID_DEVICE_STATE; // never bound, already connecting, or failed
             } else {
                 state = State.CONNECTING;

@@ -2,6 +2,7 @@ package org.wsk4j.spi;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import org.wsk4j.nt.NtStatus;
 
 /**
  * One TCP connection endpoint of a {@link Transport}: bind, connect, then non-blocking reads and writes
@@ -24,6 +25,23 @@ public interface TransportConnection extends TransportEndpoint {
      * @param callback      receives the outcome
      */
     void connect(InetSocketAddress remoteAddress, ConnectCallback callback);
+
+    /**
+     * Binds for a connect that follows at once ({@code WskSocketConnect}, where the socket is invisible until it
+     * is connected, so nobody can observe when its port was chosen). The default is {@link #bind}.
+     *
+     * <p>A transport may defer a wildcard bind with port 0 to the connect, where the operating system chooses the
+     * port knowing the destination: Linux then walks the ephemeral range per destination instead of picking a
+     * random port, which matters at high connect rates (a random port can meet the peer's TIME_WAIT entry for
+     * the same four-tuple, and the SYN is answered with a reset). After a deferred bind {@link #localAddress()}
+     * is null until the connect completes, and {@link #connect} must accept the unbound connection.
+     *
+     * @param localAddress the local address
+     * @return STATUS_SUCCESS, or the failure (as {@link #bind})
+     */
+    default NtStatus bindForConnect(InetSocketAddress localAddress) {
+        return bind(localAddress);
+    }
 
     /**
      * Reads what is available, without blocking.

@@ -37,6 +37,18 @@ final class NioConnection extends NioEndpoint implements TransportConnection {
         return connection;
     }
 
+    /**
+     * A wildcard bind with port 0 is left to the connect (java.nio binds an unbound channel there, and Linux then
+     * picks the port per destination: no random port meeting the peer's TIME_WAIT entry for the same four-tuple).
+     */
+    @Override
+    public NtStatus bindForConnect(InetSocketAddress address) {
+        if (address.getPort() == 0 && address.getAddress().isAnyLocalAddress()) {
+            return NtStatus.STATUS_SUCCESS;
+        }
+        return bind(address);
+    }
+
     @Override
     public InetSocketAddress remoteAddress() {
         return remoteAddress;
