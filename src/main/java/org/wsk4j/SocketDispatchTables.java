@@ -1,5 +1,6 @@
 package org.wsk4j;
 
+import org.wsk4j.nt.InlineCompletion;
 import org.wsk4j.nt.Irp;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.nt.Verifier;
@@ -38,13 +39,6 @@ final class SocketDispatchTables {
     }
 
     /**
-     * Calls into socket functions running now on this thread (any socket): lets the close check tell calls on
-     * other threads (a driver bug) from calls this thread is nested in (a completion routine run inline by a
-     * failing call, which then closes the socket).
-     */
-    private static final ThreadLocal<int[]> CALL_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
-
-    /**
      * The common preamble of a socket function with a required IRP: a missing IRP is returned as
      * STATUS_INVALID_PARAMETER; a closed socket is a verifier violation; the IRP is accepted; a null, foreign
      * or closed socket completes it with STATUS_INVALID_HANDLE; a socket of another category than the table's
@@ -70,14 +64,11 @@ final class SocketDispatchTables {
         if (impl == null) {
             return run(null, irp, function, category, buffer, buffers, writes, body);
         }
-        int[] depth = CALL_DEPTH.get();
-        depth[0]++;
         impl.enterCall();
         try {
             return run(impl, irp, function, category, buffer, buffers, writes, body);
         } finally {
             impl.exitCall();
-            depth[0]--;
         }
     }
 
@@ -118,12 +109,15 @@ final class SocketDispatchTables {
 
     /**
      * WskCloseSocket while another call on the socket runs on another thread: {@link
-     * VerifierRule#SOCKET_CLOSED_DURING_CALL}. The calls counted on the socket, less this close, less what this
-     * thread itself is nested in, must be zero.
+     * VerifierRule#SOCKET_CLOSED_DURING_CALL}. The calls counted on the socket, less this close, less the calls
+     * this thread itself is nested in, must be zero. A thread is nested in a call only through a completion
+     * routine that a failing call ran inline ({@link InlineCompletion#depth()}: each inline completion sits inside
+     * one call), so that depth bounds the calls of this thread that the count includes; no per-call thread-local
+     * bookkeeping is needed.
      */
     private static void checkNoOtherCalls(Verifier verifier, SocketImpl impl) {
         int others = impl.callsRunning() - 1;
-        int nestedHere = CALL_DEPTH.get()[0] - 1;
+        int nestedHere = InlineCompletion.depth();
         if (others > nestedHere) {
             verifier.report(VerifierRule.SOCKET_CLOSED_DURING_CALL, "WskCloseSocket on " + impl + " while "
                     + (others - nestedHere) + " other call(s) into its functions are still running on other"
@@ -133,9 +127,9 @@ final class SocketDispatchTables {
 
     private static final String CLOSE = "WskCloseSocket";
 
-    /** How many calls into socket functions this thread is inside now (nested: inline completions). */
+    /** How many WSK calls this thread is inside now: the completion routines they ran inline. */
     static int callsOnThisThread() {
-        return CALL_DEPTH.get()[0];
+        return InlineCompletion.depth();
     }
 
     /** The preamble of a function without an IRP (WskRelease): a bad socket gives STATUS_INVALID_PARAMETER. */
@@ -150,14 +144,11 @@ final class SocketDispatchTables {
         if (impl == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        int[] depth = CALL_DEPTH.get();
-        depth[0]++;
         impl.enterCall();
         try {
             return body.run(category.cast(impl));
         } finally {
             impl.exitCall();
-            depth[0]--;
         }
     }
 

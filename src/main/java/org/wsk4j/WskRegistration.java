@@ -60,7 +60,9 @@ public final class WskRegistration {
         sockets--;
         socketsClosed++;
         openSockets.remove(socket);
-        notifyAll();
+        if (sockets == 0) {
+            notifyAll(); // WskDeregister waits for the last socket; nothing waits for one close among many
+        }
     }
 
     /**

@@ -519,8 +519,8 @@ public final class WskSubsystem implements AutoCloseable {
         int inside = SocketDispatchTables.callsOnThisThread();
         if (inside > 0) {
             ioManager.verifier().report(VerifierRule.DEREGISTER_INSIDE_CALL, "WskDeregister called inside " + inside
-                    + " running call(s) into socket functions on this thread (a completion routine run inline): the"
-                    + " deregistration waits for sockets those calls still use", wskRegistration);
+                    + " running WSK call(s) on this thread (a completion routine a failing call ran inline): the"
+                    + " deregistration waits for what those calls still use", wskRegistration);
         }
         if (wskRegistration == null) {
             return;

@@ -236,6 +236,7 @@ public final class IoManager {
             peakLive.accumulateAndGet(now, Math::max);
         }
         if (trackLiveIrps) {
+            irp.tracked = true;
             liveIrps.put(id, irp);
         }
         return irp;
@@ -244,7 +245,9 @@ public final class IoManager {
     void onFreed(Irp irp) {
         freed.increment();
         live.decrementAndGet();
-        liveIrps.remove(irp.id);
+        if (irp.tracked) { // no map operation (and no boxing) for IRPs allocated with tracking off
+            liveIrps.remove(irp.id);
+        }
     }
 
     void onCompletedToOwner() {

@@ -63,6 +63,8 @@ public final class Irp implements VerifiedObject {
     /** Incremented whenever the IRP is (re)sent, reused or freed; lets completion detect that. */
     volatile int generation;
     final Throwable allocationSite;
+    /** Whether the I/O manager tracks this IRP in its live set (set once at allocation, before publication). */
+    boolean tracked;
     volatile Throwable handoverSite;
     private Object driverContext;
 

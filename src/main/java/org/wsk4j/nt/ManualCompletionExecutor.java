@@ -31,6 +31,8 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     public static final int MAX_TASKS_PER_RUN = 10_000_000;
 
     private final Object lock = new Object();
+    /** Threads waiting in runUntil for work posted from other threads; guarded by lock. */
+    private int waiters;
     private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private long now;
@@ -85,7 +87,9 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         Objects.requireNonNull(task, "task");
         synchronized (lock) {
             ready.addLast(task);
-            lock.notifyAll();
+            if (waiters > 0) { // runUntil waiting for work posted from another thread (the NIO selector)
+                lock.notifyAll();
+            }
         }
     }
 
@@ -236,11 +240,14 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
                     if (remaining <= 0) {
                         return condition.getAsBoolean();
                     }
+                    waiters++;
                     try {
                         lock.wait(Math.max(1, remaining / 1_000_000));
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return condition.getAsBoolean();
+                    } finally {
+                        waiters--;
                     }
                 }
             }

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: {@link #run} is called by the executors' threads; each thread owns its {@link Running} record
  * (written only by it, read by the watchdog through volatile fields). One daemon thread,
- * {@value #WATCHDOG_NAME}, scans the records every {@value #SCAN_MILLIS} ms once a task has run.
+ * {@value #WATCHDOG_NAME}, scans the records every {@value #SCAN_MILLIS} ms once a task has run; a task counts as
+ * running as long as consecutive scans see the same odd phase.
  */
 final class TaskRunner {
 
@@ -33,19 +34,30 @@ final class TaskRunner {
     static final String WATCHDOG_NAME = "wsk4j-callback-watchdog";
     static final long SCAN_MILLIS = 50;
 
-    /** The task a thread is running now, as the watchdog sees it. */
+    /**
+     * The task a thread is running now, as the watchdog sees it. The owner thread only bumps a counter at the
+     * start and the end of each outermost task (odd while one runs), so timing costs two volatile writes per task
+     * and no clock read; the watchdog measures time by how many scans see the same odd value.
+     */
     static final class Running {
         final Thread thread = Thread.currentThread();
-        /** Nesting of {@link #run} on this thread; only the outermost task is timed. Owner thread only. */
+        /** Nesting of {@link #run} on this thread; only the outermost task counts. Owner thread only. */
         int depth;
-        /** When the outermost task started ({@link System#nanoTime()}), or 0 when idle. */
-        volatile long startedAt;
-        /** The I/O manager of the task running now. */
+        /** Bumped at the start and the end of each outermost task: odd while one runs. Written by the owner. */
+        volatile long phase;
+        /** The I/O manager of the task running now. Written by the owner. */
         volatile IoManager manager;
-        /** The start time already reported (by the watchdog or by a bounded KEvent wait), or 0. */
-        volatile long reportedFor;
-        /** Whether the watchdog interrupted the task running now; guarded by this record. */
-        boolean interrupted;
+        /** The phase already reported (by the watchdog or by a bounded KEvent wait), or 0. */
+        volatile long reportedPhase;
+        /** Set by the watchdog before it may interrupt the thread, and cleared by the owner afterwards. */
+        volatile boolean interruptPending;
+        /** Set by the watchdog once its interrupt decision is carried out. */
+        volatile boolean interruptDone;
+        /** The phase of the task the watchdog interrupted (written before {@code interruptDone}). */
+        volatile long interruptedPhase;
+        /** Watchdog-only: the phase seen at the last scan and for how many scans in a row. */
+        long seenPhase;
+        int seenScans;
     }
 
     private static final ThreadLocal<Running> CURRENT = ThreadLocal.withInitial(TaskRunner::register);
@@ -61,7 +73,7 @@ final class TaskRunner {
         IoManager.Binding binding = ioManager != null ? ioManager.bindToCurrentThread() : null;
         if (outermost) {
             running.manager = IoManager.current();
-            running.startedAt = System.nanoTime() | 1; // never 0 while running
+            running.phase++; // odd: a task runs
         }
         try {
             task.run();
@@ -71,13 +83,10 @@ final class TaskRunner {
             IoManager.current().recordRoutineFailure("completion executor task " + task, t);
         } finally {
             if (outermost) {
-                synchronized (running) {
-                    running.startedAt = 0;
-                    running.reportedFor = 0;
-                    if (running.interrupted) {
-                        running.interrupted = false;
-                        Thread.interrupted(); // the watchdog's interrupt ends with the task it was meant for
-                    }
+                long ended = running.phase;
+                running.phase = ended + 1; // even: idle
+                if (running.interruptPending) {
+                    endInterrupt(running, ended);
                 }
             }
             running.depth--;
@@ -93,12 +102,29 @@ final class TaskRunner {
     }
 
     /**
+     * The watchdog may have interrupted the task that just ended: wait (briefly, the watchdog is between two
+     * statements) until its decision is carried out, then clear the interrupt so it never reaches a later task.
+     * The watchdog writes {@code interruptPending} before it reads {@code phase}, and this thread writes
+     * {@code phase} before it reads {@code interruptPending}: one of the two always sees the other.
+     */
+    private static void endInterrupt(Running running, long ended) {
+        while (!running.interruptDone) {
+            Thread.onSpinWait();
+        }
+        if (running.interruptedPhase == ended) {
+            Thread.interrupted();
+        }
+        running.interruptDone = false;
+        running.interruptPending = false;
+    }
+
+    /**
      * Tells the watchdog that the task running on this thread was already reported as blocked (by a bounded
      * {@link KEvent} wait), so it is not reported twice.
      */
     static void blockedReported() {
         Running running = CURRENT.get();
-        running.reportedFor = running.startedAt;
+        running.reportedPhase = running.phase;
     }
 
     private static Running register() {
@@ -128,29 +154,36 @@ final class TaskRunner {
 
     /** One pass of the watchdog: reports each task over its limit once, and forgets threads that ended. */
     static void scan() {
-        long now = System.nanoTime();
         for (Running running : WATCHED) {
             if (!running.thread.isAlive()) {
                 WATCHED.remove(running);
                 continue;
             }
-            long started = running.startedAt;
+            long phase = running.phase;
+            if ((phase & 1) == 0 || phase != running.seenPhase) {
+                running.seenPhase = phase;
+                running.seenScans = 0;
+                continue;
+            }
+            running.seenScans++;
             IoManager manager = running.manager;
-            if (started == 0 || manager == null || running.reportedFor == started) {
+            if (manager == null || running.reportedPhase == phase) {
                 continue;
             }
             Verifier verifier = manager.verifier();
-            Duration limit = verifier.blockingWaitLimit();
-            Duration allowed = limit.multipliedBy(2); // a bounded KEvent wait (one limit long) reports first
-            if (now - started <= allowed.toNanos() || !verifier.isChecked(VerifierRule.CALLBACK_TOO_LONG)) {
+            // Twice the limit: a bounded KEvent wait (one limit long) reports first. The task has run at least
+            // seenScans scan periods.
+            Duration allowed = verifier.blockingWaitLimit().multipliedBy(2);
+            if (running.seenScans * SCAN_MILLIS <= allowed.toMillis()
+                    || !verifier.isChecked(VerifierRule.CALLBACK_TOO_LONG)) {
                 continue;
             }
-            running.reportedFor = started;
-            report(running, verifier, allowed);
+            running.reportedPhase = phase;
+            report(running, phase, verifier, allowed);
         }
     }
 
-    private static void report(Running running, Verifier verifier, Duration limit) {
+    private static void report(Running running, long phase, Verifier verifier, Duration limit) {
         StringBuilder where = new StringBuilder();
         StackTraceElement[] frames = running.thread.getStackTrace();
         for (int i = 0; i < Math.min(frames.length, 12); i++) {
@@ -166,12 +199,12 @@ final class TaskRunner {
             // Mode FAIL: recorded and logged; the error belongs to the stuck thread, which the interrupt reaches.
         } finally {
             if (interrupt) {
-                synchronized (running) {
-                    if (running.startedAt == running.reportedFor) { // still the task reported, not a later one
-                        running.interrupted = true;
-                        running.thread.interrupt();
-                    }
+                running.interruptPending = true;
+                if (running.phase == phase) { // still the task reported, not a later one
+                    running.interruptedPhase = phase;
+                    running.thread.interrupt();
                 }
+                running.interruptDone = true;
             }
         }
     }

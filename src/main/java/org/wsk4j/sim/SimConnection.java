@@ -69,7 +69,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     // outbound direction: when its last queued byte has left (virtual ns)
     private long outFreeAt;
 
-    SimConnection(SimNetwork network, SimTransport transport, int family, String id, boolean passive) {
+    SimConnection(SimNetwork network, SimTransport transport, int family, SimNetwork.EndpointId id, boolean passive) {
         super(network, transport, family, id);
         this.passive = passive;
         this.lastActivity = network.now();

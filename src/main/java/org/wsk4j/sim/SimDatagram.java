@@ -19,7 +19,7 @@ final class SimDatagram extends SimEndpoint implements TransportDatagram {
     /** When the last datagram queued on this endpoint's sending link has left (virtual ns). */
     private long outFreeAt;
 
-    SimDatagram(SimNetwork network, SimTransport transport, int family, String id) {
+    SimDatagram(SimNetwork network, SimTransport transport, int family, SimNetwork.EndpointId id) {
         super(network, transport, family, id);
     }
 

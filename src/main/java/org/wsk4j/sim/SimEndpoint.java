@@ -20,7 +20,7 @@ abstract class SimEndpoint implements TransportEndpoint {
     /** The owning transport; null for the passive peer of a scripted connect. */
     final SimTransport transport;
     final int family;
-    final String id;
+    final SimNetwork.EndpointId id;
     InetSocketAddress local;
     boolean closed;
     private TransportHandler handler = new TransportHandler() { };
@@ -28,7 +28,7 @@ abstract class SimEndpoint implements TransportEndpoint {
     private boolean dispatchQueued;
     private final Map<SocketOption<?>, Object> options = new LinkedHashMap<>();
 
-    SimEndpoint(SimNetwork network, SimTransport transport, int family, String id) {
+    SimEndpoint(SimNetwork network, SimTransport transport, int family, SimNetwork.EndpointId id) {
         this.network = network;
         this.transport = transport;
         this.family = family;

@@ -15,7 +15,7 @@ final class SimListener extends SimEndpoint implements TransportListener {
     final int backlog;
     boolean listening;
 
-    SimListener(SimNetwork network, SimTransport transport, int family, String id) {
+    SimListener(SimNetwork network, SimTransport transport, int family, SimNetwork.EndpointId id) {
         super(network, transport, family, id);
         this.backlog = network.config().backlog();
     }

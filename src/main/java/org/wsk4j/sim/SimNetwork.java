@@ -834,8 +834,16 @@ public final class SimNetwork {
         }
     }
 
-    synchronized String nextId(String prefix) {
-        return prefix + (++endpointIds);
+    synchronized EndpointId nextId(String prefix) {
+        return new EndpointId(prefix, ++endpointIds);
+    }
+
+    /** An endpoint's name in the event log ("c12"), rendered only when a log line or a description needs it. */
+    record EndpointId(String prefix, long number) {
+        @Override
+        public String toString() {
+            return prefix + number;
+        }
     }
 
     // ---- records -----------------------------------------------------------------------------------------
