@@ -241,7 +241,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
      * closing (the caller then fails the IRP with STATUS_CANCELLED... which cannot happen for a live call).
      */
     PendingOp pend(Irp irp, String kind) {
-        return pend(irp, kind, false, (WskBuf[]) null);
+        return pendClaimed(new PendingOp(irp, kind, host));
     }
 
     /**
@@ -252,20 +252,36 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     PendingOp pend(Irp irp, String kind, boolean writes, WskBuf... buffers) {
         PendingOp op = new PendingOp(irp, kind, host);
         if (buffers != null) {
-            org.wsk4j.nt.Verifier verifier = provider.subsystem.ioManager().verifier();
             for (WskBuf buffer : buffers) {
-                if (buffer == null || buffer.length() <= 0 || buffer.mdl() == null) {
-                    continue;
-                }
-                if (op.claim == null) {
-                    if (!WskBufs.claimsChecked(verifier)) {
-                        break;
-                    }
-                    op.claim = new org.wsk4j.nt.MdlClaim(op);
-                }
-                op.claim.add(buffer.mdl(), buffer.offset(), buffer.length(), writes);
+                claim(op, buffer, writes);
             }
         }
+        return pendClaimed(op);
+    }
+
+    /** {@link #pend(Irp, String, boolean, WskBuf...)} for one buffer, without the varargs array per operation. */
+    PendingOp pend(Irp irp, String kind, boolean writes, WskBuf buffer) {
+        PendingOp op = new PendingOp(irp, kind, host);
+        claim(op, buffer, writes);
+        return pendClaimed(op);
+    }
+
+    /** Adds a buffer's bytes to the operation's claim, when the verifier checks MDL use. */
+    private void claim(PendingOp op, WskBuf buffer, boolean writes) {
+        if (buffer == null || buffer.length() <= 0 || buffer.mdl() == null) {
+            return;
+        }
+        if (op.claim == null) {
+            if (!WskBufs.claimsChecked(provider.subsystem.ioManager().verifier())) {
+                return;
+            }
+            op.claim = new org.wsk4j.nt.MdlClaim(op);
+        }
+        op.claim.add(buffer.mdl(), buffer.offset(), buffer.length(), writes);
+    }
+
+    private PendingOp pendClaimed(PendingOp op) {
+        Irp irp = op.irp;
         synchronized (this) {
             linkPending(op);
         }

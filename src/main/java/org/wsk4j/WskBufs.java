@@ -79,22 +79,42 @@ final class WskBufs {
         if (buffer == null || buffer.length() == 0 && buffer.offset() >= 0) {
             return;
         }
-        String where = function + " on " + socket + ": WSK_BUF{Mdl " + buffer.mdl() + ", Offset " + buffer.offset()
-                + ", Length " + buffer.length() + "}";
-        if (buffer.length() < 0 || buffer.offset() < 0) {
-            verifier.report(VerifierRule.BUFFER_OUT_OF_RANGE, where + ": a negative Offset or Length (as ULONG and"
-                    + " SIZE_T these are huge values that run far past the MDL chain)", buffer.mdl());
+        String problem = problem(buffer);
+        if (problem != null) {
+            VerifierRule rule = problem.startsWith(FREED) ? VerifierRule.MDL_USED_AFTER_FREE
+                    : VerifierRule.BUFFER_OUT_OF_RANGE;
+            verifier.report(rule, where(buffer, function, socket) + ": " + problem, buffer.mdl());
             return;
+        }
+        if (verifier.isChecked(VerifierRule.MDL_REUSED_WHILE_IN_USE)) {
+            String conflict = MdlClaim.conflict(buffer.mdl(), buffer.offset(), buffer.length(), writes);
+            if (conflict != null) {
+                verifier.report(VerifierRule.MDL_REUSED_WHILE_IN_USE, where(buffer, function, socket)
+                        + (writes ? " would write " : " reads ") + "bytes in use: " + conflict, buffer.mdl());
+            }
+        }
+    }
+
+    private static final String FREED = "freed MDL: ";
+
+    /** Names the call and the buffer in a report (built only when there is one). */
+    private static String where(WskBuf buffer, String function, Object socket) {
+        return function + " on " + socket + ": WSK_BUF{Mdl " + buffer.mdl() + ", Offset " + buffer.offset()
+                + ", Length " + buffer.length() + "}";
+    }
+
+    /** What is wrong with a non-empty buffer description against its MDL chain, or null when nothing is. */
+    private static String problem(WskBuf buffer) {
+        if (buffer.length() < 0 || buffer.offset() < 0) {
+            return "a negative Offset or Length (as ULONG and SIZE_T these are huge values that run far past the"
+                    + " MDL chain)";
         }
         Mdl mdl = buffer.mdl();
         if (mdl == null) {
-            verifier.report(VerifierRule.BUFFER_OUT_OF_RANGE, where + ": a non-zero Length with no MDL", null);
-            return;
+            return "a non-zero Length with no MDL";
         }
         if (buffer.offset() > mdl.byteCount()) {
-            verifier.report(VerifierRule.BUFFER_OUT_OF_RANGE, where + ": Offset lies beyond the first MDL's "
-                    + mdl.byteCount() + " bytes", mdl);
-            return;
+            return "Offset lies beyond the first MDL's " + mdl.byteCount() + " bytes";
         }
         long remaining = buffer.length();
         long described = 0;
@@ -102,32 +122,21 @@ final class WskBufs {
         int links = 0;
         for (Mdl link = mdl; remaining > 0; link = link.next()) {
             if (link == null) {
-                verifier.report(VerifierRule.BUFFER_OUT_OF_RANGE, where + ": Length runs past the end of the MDL"
-                        + " chain, which describes " + described + " bytes from Offset", mdl);
-                return;
+                return "Length runs past the end of the MDL chain, which describes " + described
+                        + " bytes from Offset";
             }
             if (++links > MAX_CHAIN) {
-                verifier.report(VerifierRule.BUFFER_OUT_OF_RANGE, where + ": the MDL chain is cyclic or longer than "
-                        + MAX_CHAIN + " MDLs", mdl);
-                return;
+                return "the MDL chain is cyclic or longer than " + MAX_CHAIN + " MDLs";
             }
             if (link.isFreed()) {
-                verifier.report(VerifierRule.MDL_USED_AFTER_FREE, where + ": " + link + " was freed with IoFreeMdl",
-                        link);
-                return;
+                return FREED + link + " was freed with IoFreeMdl";
             }
             int available = Math.max(link.byteCount() - skip, 0);
             described += available;
             remaining -= Math.min(available, remaining);
             skip = 0;
         }
-        if (verifier.isChecked(VerifierRule.MDL_REUSED_WHILE_IN_USE)) {
-            String conflict = MdlClaim.conflict(mdl, buffer.offset(), buffer.length(), writes);
-            if (conflict != null) {
-                verifier.report(VerifierRule.MDL_REUSED_WHILE_IN_USE, where + (writes ? " would write " : " reads ")
-                        + "bytes in use: " + conflict, mdl);
-            }
-        }
+        return null;
     }
 
     /** Whether MDL use is tracked at all: either MDL-in-use rule is on. */
