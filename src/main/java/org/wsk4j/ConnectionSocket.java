@@ -101,7 +101,10 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         return startConnect(remoteAddress, irp, false, null, null);
     }
 
-    /** WskSocketConnect's bind was left to the connect by the transport ({@link TransportConnection#bindForConnect}). */
+    /**
+     * WskSocketConnect's bind was left to the connect by the transport ({@link TransportConnection#bindForConnect});
+     * guarded by this.
+     */
     private boolean bindDeferred;
 
     /**

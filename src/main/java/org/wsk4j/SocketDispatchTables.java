@@ -162,9 +162,13 @@ final class SocketDispatchTables {
                 if (impl == null) {
                     return NtStatus.STATUS_INVALID_HANDLE;
                 }
-                return callWithoutIrp(socket, "WskControlSocket", SocketImpl.class, s -> s.control(requestType,
-                        controlCode, level, inputSize, inputBuffer, outputSize, outputBuffer, outputSizeReturned,
-                        null));
+                impl.enterCall(); // counted like every call, for SOCKET_CLOSED_DURING_CALL
+                try {
+                    return impl.control(requestType, controlCode, level, inputSize, inputBuffer, outputSize,
+                            outputBuffer, outputSizeReturned, null);
+                } finally {
+                    impl.exitCall();
+                }
             }
             return call(socket, irp, "WskControlSocket", SocketImpl.class, s -> s.control(requestType, controlCode,
                     level, inputSize, inputBuffer, outputSize, outputBuffer, outputSizeReturned, irp));
@@ -213,8 +217,8 @@ final class SocketDispatchTables {
         public NtStatus wskReceiveFrom(WskSocket socket, WskBuf buffer, int flags, SockAddr remoteAddress,
                                        Ref<Integer> controlLength, byte[] controlInfo, Ref<Integer> controlFlags,
                                        Irp irp) {
-            return call(socket, irp, "WskReceiveFrom", DatagramSocket.class, buffer, null, true, s -> s.receiveFrom(buffer, flags,
-                    remoteAddress, controlLength, controlInfo, controlFlags, irp));
+            return call(socket, irp, "WskReceiveFrom", DatagramSocket.class, buffer, null, true,
+                    s -> s.receiveFrom(buffer, flags, remoteAddress, controlLength, controlInfo, controlFlags, irp));
         }
 
         @Override

@@ -45,9 +45,9 @@ public final class Verifier {
         OFF,
         /**
          * The first {@value Verifier#CAPTURE_ALL_FIRST} objects of each verifier get their sites captured (a
-         * test's objects, usually all of them), then one object in {@value Verifier#SAMPLE_INTERVAL} (the default: it
-         * keeps the
-         * verifier within its cost budget; a report on an object without sites says how to get them).
+         * test's objects, usually all of them), then one object in {@value Verifier#SAMPLE_INTERVAL}. The default:
+         * it keeps the verifier within its cost budget, and a report on an object without sites says how to get
+         * them.
          */
         SAMPLED,
         /** Every object gets its sites captured: about 1 µs per IRP allocation, hand-over and socket. */
