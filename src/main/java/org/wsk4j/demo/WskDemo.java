@@ -20,6 +20,7 @@ import org.wsk4j.WskRegistration;
 import org.wsk4j.WskSocket;
 import org.wsk4j.WskSubsystem;
 import org.wsk4j.nt.Io;
+import org.wsk4j.nt.IoManager;
 import org.wsk4j.nt.Irp;
 import org.wsk4j.nt.KEvent;
 import org.wsk4j.nt.NtStatus;
@@ -46,7 +47,10 @@ public final class WskDemo {
      * @throws Exception on a demo failure
      */
     public static void main(String[] args) throws Exception {
-        try (WskSubsystem wsk = WskSubsystem.builder().name("demo").build()) {
+        // The binding makes this thread's IoAllocateIrp count against the subsystem's I/O manager, so the
+        // deregistration summary and leak checks see the demo's IRPs (unbound threads use the global manager).
+        try (WskSubsystem wsk = WskSubsystem.builder().name("demo").build();
+             IoManager.Binding bound = wsk.bindToCurrentThread()) {
             if (args.length == 0) {
                 try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
                     Thread acceptor = new Thread(() -> serve(server), "demo-server");
