@@ -64,7 +64,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     @Override
     boolean canBind() {
-        return state == State.OPEN;
+        return state == State.OPEN && !bindDeferred;
     }
 
     @Override
@@ -108,25 +108,17 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     private boolean bindDeferred;
 
     /**
-     * The bind of WskSocketConnect: like {@link #bindNow} but through {@link TransportConnection#bindForConnect},
+     * For WskSocketConnect ({@code thenConnect}) the bind goes through {@link TransportConnection#bindForConnect},
      * which may leave a wildcard port-0 bind to the connect that follows at once.
      */
-    NtStatus bindForConnect(SockAddr localAddress) {
-        if (localAddress.family() != family) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
+    @Override
+    NtStatus bindEndpoint(InetSocketAddress address, boolean thenConnect) {
+        if (!thenConnect) {
+            return connection.bind(address);
         }
-        synchronized (this) {
-            if (connection.localAddress() != null || bindDeferred || !canBind()) {
-                return NtStatus.STATUS_INVALID_DEVICE_STATE;
-            }
-            NtStatus status = connection.bindForConnect(localAddress.toInetSocketAddress());
-            LOG.debug("{} bind for connect {}: {}", this, localAddress, status);
-            if (status == NtStatus.STATUS_SUCCESS) {
-                bindDeferred = connection.localAddress() == null;
-                onBound();
-            }
-            return status;
-        }
+        NtStatus status = connection.bindForConnect(address);
+        bindDeferred = status == NtStatus.STATUS_SUCCESS && connection.localAddress() == null;
+        return status;
     }
 
     /**

@@ -993,6 +993,14 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
 
     /** Binds the endpoint synchronously; STATUS_SUCCESS or the failure. */
     NtStatus bindNow(SockAddr localAddress) {
+        return bindNow(localAddress, false);
+    }
+
+    /**
+     * Binds the endpoint synchronously; with {@code thenConnect} (WskSocketConnect, whose connect follows at once)
+     * through {@link #bindEndpoint}'s connect variant, which may leave the bind to the connect.
+     */
+    NtStatus bindNow(SockAddr localAddress, boolean thenConnect) {
         if (localAddress.family() != family) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
@@ -1001,13 +1009,18 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
             if (endpoint.localAddress() != null || !canBind()) {
                 return NtStatus.STATUS_INVALID_DEVICE_STATE;
             }
-            NtStatus status = endpoint.bind(localAddress.toInetSocketAddress());
-            LOG.debug("{} bind {}: {}", this, localAddress, status);
+            NtStatus status = bindEndpoint(localAddress.toInetSocketAddress(), thenConnect);
+            LOG.debug("{} bind {}{}: {}", this, localAddress, thenConnect ? " (then connect)" : "", status);
             if (status == NtStatus.STATUS_SUCCESS) {
                 onBound();
             }
             return status;
         }
+    }
+
+    /** Binds the transport endpoint (monitor held); a connection socket may leave a bind to the connect. */
+    NtStatus bindEndpoint(InetSocketAddress address, boolean thenConnect) {
+        return endpoint().bind(address);
     }
 
     /** Whether the socket is in a state that allows bind (called with the monitor held). */

@@ -253,7 +253,7 @@ final class WskProvider implements WskProviderDispatch {
         } catch (TransportException e) {
             return failNow(irp, e.status());
         }
-        NtStatus bound = socket.bindForConnect(localAddress);
+        NtStatus bound = socket.bindNow(localAddress, true);
         if (bound != NtStatus.STATUS_SUCCESS) {
             socket.destroy();
             return failNow(irp, bound);
