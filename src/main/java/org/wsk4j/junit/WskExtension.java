@@ -189,18 +189,7 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
 
     /** The stack capture for tests: the extension's setting, else the system property, else ALWAYS. */
     private Verifier.StackCapture effectiveStackCapture() {
-        if (stackCapture != null) {
-            return stackCapture;
-        }
-        String property = System.getProperty(Verifier.STACK_CAPTURE_PROPERTY);
-        if (property != null) {
-            for (Verifier.StackCapture value : Verifier.StackCapture.values()) {
-                if (value.name().equalsIgnoreCase(property.trim())) {
-                    return value;
-                }
-            }
-        }
-        return Verifier.StackCapture.ALWAYS;
+        return stackCapture != null ? stackCapture : Verifier.configuredStackCapture(Verifier.StackCapture.ALWAYS);
     }
 
     /** The configuration in force for one test. */

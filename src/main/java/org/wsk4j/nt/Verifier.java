@@ -69,7 +69,7 @@ public final class Verifier {
      */
     public static final String STACK_CAPTURE_PROPERTY = "wsk4j.verifier.stackCapture";
 
-    private volatile StackCapture stackCapture = initialStackCapture();
+    private volatile StackCapture stackCapture = configuredStackCapture(StackCapture.SAMPLED);
     private final AtomicLong sampleCounter = new AtomicLong();
     private final List<VerifierReport> violations = Collections.synchronizedList(new ArrayList<>());
     private volatile java.time.Duration blockingWaitLimit = java.time.Duration.ofSeconds(5);
@@ -233,13 +233,25 @@ public final class Verifier {
         return object < CAPTURE_ALL_FIRST || object % SAMPLE_INTERVAL == 0;
     }
 
-    private static StackCapture initialStackCapture() {
-        String value = System.getProperty(STACK_CAPTURE_PROPERTY, "sampled").trim().toUpperCase(java.util.Locale.ROOT);
+    /**
+     * Returns the stack capture the system property {@value #STACK_CAPTURE_PROPERTY} asks for ({@code off},
+     * {@code sampled} or {@code always}, any case), or {@code otherwise} when it is unset; an unknown value is
+     * logged at WARN and gives {@code otherwise}. New verifiers start with {@code configuredStackCapture(SAMPLED)};
+     * the JUnit extension uses {@code configuredStackCapture(ALWAYS)}.
+     *
+     * @param otherwise the setting when the property does not name one
+     * @return the setting
+     */
+    public static StackCapture configuredStackCapture(StackCapture otherwise) {
+        String value = System.getProperty(STACK_CAPTURE_PROPERTY);
+        if (value == null) {
+            return otherwise;
+        }
         try {
-            return StackCapture.valueOf(value);
+            return StackCapture.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            LOG.warn("-D{}={}: expected off, sampled or always; using sampled", STACK_CAPTURE_PROPERTY, value);
-            return StackCapture.SAMPLED;
+            LOG.warn("-D{}={}: expected off, sampled or always; using {}", STACK_CAPTURE_PROPERTY, value, otherwise);
+            return otherwise;
         }
     }
 
