@@ -44,6 +44,22 @@ public interface TransportConnection extends TransportEndpoint {
     }
 
     /**
+     * Whether a read tried before readiness is reported is wasted on the calling thread. A provider that is
+     * handed a receive normally tries to read at once, so data that is already there completes it without a trip
+     * through readiness. On the transport's own readiness thread that read is never needed: the thread polls
+     * readiness as soon as the current callback returns, and that poll reports the data without a read system
+     * call that, in request/response traffic, usually finds nothing. The default is false (always worth trying).
+     *
+     * <p>May be called on any thread; the answer concerns the calling thread only.
+     *
+     * @return true when the caller runs on the thread that delivers this connection's readiness callbacks and
+     *         polls readiness before it runs anything else
+     */
+    default boolean readinessPolledNext() {
+        return false;
+    }
+
+    /**
      * Reads what is available, without blocking.
      *
      * @param destinations the buffers to fill, in order

@@ -108,10 +108,17 @@ final class NioConnection extends NioEndpoint implements TransportConnection {
         }
     }
 
+    /** True on the selector thread, which selects (a non-blocking epoll_wait when data is there) after each callback. */
+    @Override
+    public boolean readinessPolledNext() {
+        return transport.inSelectorThread();
+    }
+
     @Override
     public long read(ByteBuffer[] destinations) throws TransportException {
         try {
-            return socket.read(destinations);
+            // One buffer (the common single-MDL WSK_BUF): read(2) without the JDK's per-thread iovec wrapper.
+            return destinations.length == 1 ? socket.read(destinations[0]) : socket.read(destinations);
         } catch (IOException | RuntimeException e) {
             throw failure(e);
         }
@@ -120,7 +127,7 @@ final class NioConnection extends NioEndpoint implements TransportConnection {
     @Override
     public long write(ByteBuffer[] sources) throws TransportException {
         try {
-            return socket.write(sources);
+            return sources.length == 1 ? socket.write(sources[0]) : socket.write(sources);
         } catch (IOException | RuntimeException e) {
             throw failure(e);
         }

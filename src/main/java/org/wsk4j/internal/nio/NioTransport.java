@@ -8,10 +8,10 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
-import java.util.Iterator;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wsk4j.nt.DirectCompletionExecutor;
@@ -40,6 +40,7 @@ public final class NioTransport implements Transport {
     private final Selector selector;
     private final Thread thread;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final Consumer<SelectionKey> onReady = this::dispatch;
     private volatile boolean closed;
     /**
      * True while the selector thread is not blocked in select (or a wakeup is already pending): submitters then
@@ -146,30 +147,17 @@ public final class NioTransport implements Transport {
         while (!closed) {
             try {
                 awake.set(false);
+                // The action forms hand each ready key straight to onReady: no selected-key set to fill and empty.
                 if (tasks.isEmpty()) {
-                    selector.select(); // a submit after awake.set(false) sees false and wakes it
+                    selector.select(onReady); // a submit after awake.set(false) sees false and wakes it
                 } else {
-                    selector.selectNow();
+                    selector.selectNow(onReady);
                 }
                 awake.set(true);
                 Runnable task;
                 while ((task = tasks.poll()) != null) {
                     runSafely(task);
                     DirectCompletionExecutor.runQueued();
-                }
-                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-                while (keys.hasNext()) {
-                    SelectionKey key = keys.next();
-                    keys.remove();
-                    Object attachment = key.attachment();
-                    if (attachment instanceof NioEndpoint) {
-                        try {
-                            ((NioEndpoint) attachment).onReady(key);
-                        } catch (RuntimeException e) {
-                            LOG.error("{} readiness handling failed; continuing", name, e);
-                        }
-                        DirectCompletionExecutor.runQueued(); // outside every socket lock
-                    }
                 }
             } catch (IOException | RuntimeException e) {
                 if (!closed) {
@@ -189,6 +177,19 @@ public final class NioTransport implements Transport {
             selector.close();
         } catch (IOException e) {
             LOG.debug("selector close failed", e);
+        }
+    }
+
+    /** Selector thread: one ready key (called from inside select). */
+    private void dispatch(SelectionKey key) {
+        Object attachment = key.attachment();
+        if (attachment instanceof NioEndpoint) {
+            try {
+                ((NioEndpoint) attachment).onReady(key);
+            } catch (RuntimeException e) {
+                LOG.error("{} readiness handling failed; continuing", name, e);
+            }
+            DirectCompletionExecutor.runQueued(); // outside every socket lock
         }
     }
 
