@@ -243,6 +243,8 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     static final long RETAINED_LIMIT = 1L << 20;
     /** How much one receive-event indication reads at most. */
     static final int INDICATION_CHUNK = 64 * 1024;
+    /** The most receives one empty speculative read makes skip it (see speculativeReadSkips). */
+    static final int SPECULATIVE_READ_BACKOFF_LIMIT = 64;
     /** The most initial data WskConnectEx takes. */
     static final int CONNECT_EX_LIMIT = 65_535;
 
@@ -250,8 +252,11 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     private static final ByteBuffer[] NO_VIEWS = new ByteBuffer[0];
 
-    /** A queued send (or the final buffer of a graceful disconnect, or the initial data of WskConnectEx). */
-    private static final class SendOp {
+    /**
+     * A queued send (or the final buffer of a graceful disconnect, or the initial data of WskConnectEx); also its
+     * cancel action (no lambda per send).
+     */
+    private final class SendOp implements Runnable {
         final PendingOp op;
         final ByteBuffer[] views;
         final long total;
@@ -268,10 +273,16 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         long remaining() {
             return total - sent;
         }
+
+        /** Cancels the send (armed with {@link #armCancel}). */
+        @Override
+        public void run() {
+            cancelSend(this);
+        }
     }
 
-    /** A queued receive. */
-    private static final class ReceiveOp {
+    /** A queued receive; also its cancel action. */
+    private final class ReceiveOp implements Runnable {
         final PendingOp op;
         final ByteBuffer[] views;
         final long capacity;
@@ -285,6 +296,12 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
             this.capacity = WskBufs.remaining(views);
             this.waitAll = waitAll;
             this.drain = drain;
+        }
+
+        /** Cancels the receive (armed with {@link #armCancel}). */
+        @Override
+        public void run() {
+            cancelReceive(this);
         }
     }
 
@@ -310,9 +327,19 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     private long retainedBytes;
     private boolean disconnectIndicated;
     private int lastInterest = -1;
-    /** The last read of a receive returned nothing (guarded by this). */
-    private boolean lastReadEmpty;
-    /** Set while a new receive is pumped after an empty read: serve it from the backlog only. */
+    /**
+     * Receives to queue without a speculative read, after speculative reads found nothing (guarded by this). A
+     * read tried when a receive is queued, before readiness says data is there, saves a trip through the
+     * transport's readiness thread when data is already waiting (streaming), and is a wasted system call when it
+     * is not (request/response: the answer is not here yet). Each empty speculative read doubles the number of
+     * receives that skip it (up to {@link #SPECULATIVE_READ_BACKOFF_LIMIT}); one that finds data resets it.
+     */
+    private int speculativeReadSkips;
+    /** How many receives the next empty speculative read makes skip (guarded by this). */
+    private int speculativeReadBackoff;
+    /** Set while a newly queued receive is pumped: its read, if any, is speculative (guarded by this). */
+    private boolean speculating;
+    /** Set while a newly queued receive is pumped without a speculative read: the backlog only (guarded by this). */
     private boolean skipSpeculativeRead;
 
     /**
@@ -359,26 +386,20 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         if (views == null) {
             return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
-        SendOp send = null;
         NtStatus refused;
-        synchronized (this) {
+        synchronized (this) { // one critical section: pend, queue, arm, write
             refused = sendRefusal();
             if (refused == null) {
-                SendOp queued = new SendOp(pend(irp, "WskSend", false, buffer), views, false);
+                SendOp queued = new SendOp(pendLocked(irp, "WskSend", false, buffer), views, false);
                 sends.addLast(queued);
                 // Armed before the monitor is released, so no other thread can complete the IRP first.
-                armCancel(queued.op, () -> cancelSend(queued));
-                send = queued;
+                armCancel(queued.op, queued);
+                pumpWrites();
+                updateInterest();
+                return NtStatus.STATUS_PENDING;
             }
         }
-        if (refused != null) {
-            return provider.failNow(irp, refused); // outside the monitor: the routine runs inline
-        }
-        synchronized (this) {
-            pumpWrites();
-            updateInterest();
-        }
-        return NtStatus.STATUS_PENDING;
+        return provider.failNow(irp, refused); // outside the monitor: the routine runs inline
     }
 
     /** Writes what the transport takes now. Called with the monitor held. */
@@ -402,7 +423,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
             }
             sends.pollFirst();
             if (!head.disconnect) {
-                finish(head.op, NtStatus.STATUS_SUCCESS, head.total, null);
+                finishLocked(head.op, NtStatus.STATUS_SUCCESS, head.total);
             }
         }
         maybeFinishDisconnect();
@@ -482,27 +503,22 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         if ((waitAll && drain) || views == null || (drain && WskBufs.remaining(views) != 0)) {
             return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
-        ReceiveOp receive = null;
-        synchronized (this) {
+        synchronized (this) { // one critical section: pend, queue, arm, read
             if (state == State.CONNECTED) {
-                ReceiveOp queued = new ReceiveOp(pend(irp, kind, true, buffer), views, waitAll, drain);
+                ReceiveOp queued = new ReceiveOp(pendLocked(irp, kind, true, buffer), views, waitAll, drain);
                 receives.addLast(queued);
-                armCancel(queued.op, () -> cancelReceive(queued)); // before another thread can complete it
-                receive = queued;
+                armCancel(queued.op, queued); // before another thread can complete it
+                // Without a speculative read, READ interest (level-triggered) brings the data.
+                speculating = speculativeReadWorthwhile();
+                skipSpeculativeRead = !speculating;
+                pumpReads();
+                speculating = false;
+                skipSpeculativeRead = false;
+                updateInterest();
+                return NtStatus.STATUS_PENDING;
             }
         }
-        if (receive == null) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
-        }
-        synchronized (this) {
-            // The last read found nothing (request/response: the answer is not here yet): do not pay a read system
-            // call that will almost surely find nothing again; READ interest (level-triggered) brings the data.
-            skipSpeculativeRead = lastReadEmpty;
-            pumpReads();
-            skipSpeculativeRead = false;
-            updateInterest();
-        }
-        return NtStatus.STATUS_PENDING;
+        return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
     }
 
     /** Serves queued receives from the backlog and the transport. Called with the monitor held. */
@@ -530,7 +546,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
                 return;
             }
             receives.pollFirst();
-            finish(head.op, status, status == NtStatus.STATUS_SUCCESS ? head.received : 0, null);
+            finishLocked(head.op, status, status == NtStatus.STATUS_SUCCESS ? head.received : 0);
             receiveEventSuspended = false; // a completed receive re-arms the receive event
         }
         maybeIndicate();
@@ -565,10 +581,34 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         }
     }
 
+    /**
+     * Whether a receive being queued should try to read before readiness is reported. Never on the transport's
+     * readiness thread, which polls readiness next anyway; elsewhere unless recent speculative reads found nothing.
+     * Monitor held.
+     */
+    private boolean speculativeReadWorthwhile() {
+        if (connection.readinessPolledNext()) {
+            return false;
+        }
+        if (speculativeReadSkips > 0) {
+            speculativeReadSkips--;
+            return false;
+        }
+        return true;
+    }
+
     private void readInto(ReceiveOp receive) {
         try {
             long read = connection.read(receive.views);
-            lastReadEmpty = read == 0;
+            if (speculating) {
+                if (read == 0) {
+                    speculativeReadBackoff = Math.min(Math.max(1, speculativeReadBackoff * 2),
+                            SPECULATIVE_READ_BACKOFF_LIMIT);
+                    speculativeReadSkips = speculativeReadBackoff;
+                } else {
+                    speculativeReadBackoff = 0;
+                }
+            }
             if (read < 0) {
                 readEnded(NtStatus.STATUS_SUCCESS);
             } else {
@@ -652,7 +692,6 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     @Override
     public void onReadable() {
         synchronized (this) {
-            lastReadEmpty = false; // readiness: data (or an end) is there
             if (!receives.isEmpty()) {
                 pumpReads();
             } else if (eventReadingAllowed()) {

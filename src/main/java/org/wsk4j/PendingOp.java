@@ -13,11 +13,11 @@ import org.wsk4j.nt.MdlClaim;
  * {@link #finished}).
  *
  * <p>To keep allocation per operation low, the object is also the IRP's cancel routine (running the
- * {@code onCancel} action given to {@link SocketImpl#armCancel}) and the task that completes the IRP on the
- * socket's serial queue, and it links itself into its socket's list of pending operations (guarded by the
- * socket's monitor) instead of occupying a hash-set entry.
+ * {@code onCancel} action given to {@link SocketImpl#armCancel}) and the task (and queue node) that completes the
+ * IRP on the socket's {@link SerialQueue}, and it links itself into its socket's list of pending operations
+ * (guarded by the socket's monitor) instead of occupying a hash-set entry.
  */
-final class PendingOp implements DriverCancel, Runnable {
+final class PendingOp extends SerialQueue.Node implements DriverCancel {
 
     private static final VarHandle FINISHED;
 

@@ -17,6 +17,15 @@ final class SocketDispatchTables {
         NtStatus run(S socket);
     }
 
+    /**
+     * The body of a data-path function (WskSend, WskReceive): its arguments are passed, not captured, so the body
+     * is a constant method reference and a call allocates no lambda.
+     */
+    @FunctionalInterface
+    interface BufferCall<S extends SocketImpl> {
+        NtStatus run(S socket, WskBuf buffer, int flags, Irp irp);
+    }
+
     final WskProvider provider;
     final Basic basic = new Basic();
     final Listen listen = new Listen();
@@ -62,19 +71,42 @@ final class SocketDispatchTables {
         }
         SocketImpl impl = provider.lookup(socket, function);
         if (impl == null) {
-            return run(null, irp, function, category, buffer, buffers, writes, body);
+            return prepare(null, irp, function, category, buffer, buffers, writes);
         }
         impl.enterCall();
         try {
-            return run(impl, irp, function, category, buffer, buffers, writes, body);
+            NtStatus refused = prepare(impl, irp, function, category, buffer, buffers, writes);
+            return refused != null ? refused : body.run(category.cast(impl));
         } finally {
             impl.exitCall();
         }
     }
 
-    private <S extends SocketImpl> NtStatus run(SocketImpl impl, Irp irp, String function, Class<S> category,
-                                                WskBuf buffer, WskBufList buffers, boolean writes,
-                                                SocketCall<S> body) {
+    /** {@link #call(WskSocket, Irp, String, Class, WskBuf, WskBufList, boolean, SocketCall)} for a data-path body. */
+    <S extends SocketImpl> NtStatus call(WskSocket socket, Irp irp, String function, Class<S> category,
+                                         WskBuf buffer, int flags, boolean writes, BufferCall<S> body) {
+        if (irp == null) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        SocketImpl impl = provider.lookup(socket, function);
+        if (impl == null) {
+            return prepare(null, irp, function, category, buffer, null, writes);
+        }
+        impl.enterCall();
+        try {
+            NtStatus refused = prepare(impl, irp, function, category, buffer, null, writes);
+            return refused != null ? refused : body.run(category.cast(impl), buffer, flags, irp);
+        } finally {
+            impl.exitCall();
+        }
+    }
+
+    /**
+     * The checks and the hand-over before a body runs: null when the body may run (the IRP is accepted and the
+     * socket is of the table's category), else the status the function returns (the IRP completed, or refused).
+     */
+    private NtStatus prepare(SocketImpl impl, Irp irp, String function, Class<? extends SocketImpl> category,
+                             WskBuf buffer, WskBufList buffers, boolean writes) {
         Verifier verifier = provider.subsystem.ioManager().verifier();
         if (impl != null && !category.isInstance(impl)) {
             verifier.report(VerifierRule.SOCKET_WRONG_CATEGORY,
@@ -104,7 +136,7 @@ final class SocketDispatchTables {
         if (!category.isInstance(impl)) {
             return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_REQUEST);
         }
-        return body.run(category.cast(impl));
+        return null;
     }
 
     /**
@@ -248,14 +280,13 @@ final class SocketDispatchTables {
 
         @Override
         public NtStatus wskSend(WskSocket socket, WskBuf buffer, int flags, Irp irp) {
-            return call(socket, irp, "WskSend", ConnectionSocket.class, buffer, null, false,
-                    s -> s.send(buffer, flags, irp));
+            return call(socket, irp, "WskSend", ConnectionSocket.class, buffer, flags, false, ConnectionSocket::send);
         }
 
         @Override
         public NtStatus wskReceive(WskSocket socket, WskBuf buffer, int flags, Irp irp) {
-            return call(socket, irp, "WskReceive", ConnectionSocket.class, buffer, null, true,
-                    s -> s.receive(buffer, flags, irp));
+            return call(socket, irp, "WskReceive", ConnectionSocket.class, buffer, flags, true,
+                    ConnectionSocket::receive);
         }
 
         @Override

@@ -5,7 +5,6 @@ import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,7 +13,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wsk4j.nt.Io;
-import org.wsk4j.nt.IoManager;
 import org.wsk4j.nt.Irp;
 import org.wsk4j.nt.Irql;
 import org.wsk4j.nt.Ke;
@@ -78,10 +76,8 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     /** Options without a transport equivalent, or kept while there is no endpoint yet; or null. */
     private Map<Integer, Integer> storedOptions;
 
-    // the serial queue (small: it rarely holds more than a few tasks; grows when needed)
-    private final ArrayDeque<Runnable> serial = new ArrayDeque<>(3);
-    private final Runnable drainTask = this::drain;
-    private boolean draining;
+    /** Completion routines and callbacks of this socket, in order, one at a time (lock-free). */
+    private final SerialQueue serial;
     /**
      * The socket whose serial queue and outstanding count this one uses: itself, or, for the internal listener
      * of a stream socket, the stream socket (so its close orders after the facet's completions).
@@ -98,6 +94,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         this.category = category;
         this.context = context;
         this.clientDispatch = clientDispatch;
+        this.serial = new SerialQueue(this, provider.subsystem.executor());
         this.dispatch = provider.tables.forCategory(category);
         this.allocationSite = provider.subsystem.ioManager().verifier().captureSite(this, " created");
         int staticEvents;
@@ -266,6 +263,23 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         return pendClaimed(op);
     }
 
+    /**
+     * {@link #pend(Irp, String, boolean, WskBuf)} for a caller that holds this socket's monitor and queues the
+     * operation in the same critical section: one lock for the pending list, the outstanding count and the
+     * caller's own queue. Not for a facet (its count is its host's, under the host's monitor).
+     */
+    PendingOp pendLocked(Irp irp, String kind, boolean writes, WskBuf buffer) {
+        if (host != this) {
+            throw new IllegalStateException("pendLocked on a facet of " + host);
+        }
+        PendingOp op = new PendingOp(irp, kind, this);
+        claim(op, buffer, writes);
+        linkPending(op);
+        outstanding++;
+        Io.markIrpPending(irp);
+        return op;
+    }
+
     /** Adds a buffer's bytes to the operation's claim, when the verifier checks MDL use. */
     private void claim(PendingOp op, WskBuf buffer, boolean writes) {
         if (buffer == null || buffer.length() <= 0 || buffer.mdl() == null) {
@@ -307,11 +321,27 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         if (!op.tryFinish()) {
             return false;
         }
-        Irp irp = op.irp;
-        Io.setCancelRoutine(irp, null);
         synchronized (this) {
             unlinkPending(op);
         }
+        complete(op, status, information, informationObject);
+        return true;
+    }
+
+    /** {@link #finish(PendingOp, NtStatus, long, Object)} for a caller that holds this socket's monitor. */
+    boolean finishLocked(PendingOp op, NtStatus status, long information) {
+        if (!op.tryFinish()) {
+            return false;
+        }
+        unlinkPending(op);
+        complete(op, status, information, null);
+        return true;
+    }
+
+    /** The rest of finishing, after the operation was claimed and unlinked: status, then the completion task. */
+    private void complete(PendingOp op, NtStatus status, long information, Object informationObject) {
+        Irp irp = op.irp;
+        Io.setCancelRoutine(irp, null);
         irp.ioStatus().setStatus(status);
         if (informationObject != null) {
             irp.ioStatus().setInformationObject(informationObject);
@@ -322,7 +352,6 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
             LOG.debug("{} {} completes: {} ({})", this, op, status, information);
         }
         post(op); // completes the IRP, then releases the host's outstanding count
-        return true;
     }
 
     boolean finish(PendingOp op, NtStatus status) {
@@ -377,34 +406,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
             host.post(task);
             return;
         }
-        synchronized (serial) {
-            serial.addLast(task);
-            if (draining) {
-                return;
-            }
-            draining = true;
-        }
-        provider.subsystem.executor().execute(drainTask);
-    }
-
-    private void drain() {
-        while (true) {
-            Runnable task;
-            synchronized (serial) {
-                task = serial.pollFirst();
-                if (task == null) {
-                    draining = false;
-                    return;
-                }
-            }
-            try {
-                task.run();
-            } catch (VirtualMachineError e) {
-                throw e;
-            } catch (Throwable t) {
-                IoManager.current().recordRoutineFailure(this + " task", t);
-            }
-        }
+        serial.post(task);
     }
 
     private synchronized void addOutstanding() {

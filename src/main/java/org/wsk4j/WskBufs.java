@@ -41,6 +41,12 @@ final class WskBufs {
         if (mdl == null || buffer.offset() > mdl.byteCount()) {
             return null;
         }
+        if (buffer.offset() + buffer.length() <= mdl.byteCount()) { // inside the first MDL (the usual case)
+            if (mdl.isFreed() || (writable && mdl.isReadOnly())) {
+                return null;
+            }
+            return new ByteBuffer[] {mdl.systemAddress(buffer.offset(), (int) buffer.length())};
+        }
         List<ByteBuffer> views = new ArrayList<>(2);
         long remaining = buffer.length();
         int skip = buffer.offset();
@@ -52,7 +58,7 @@ final class WskBufs {
             int available = mdl.byteCount() - skip;
             if (available > 0) {
                 int take = (int) Math.min(available, remaining);
-                views.add(mdl.systemAddress().position(skip).limit(skip + take).slice());
+                views.add(mdl.systemAddress(skip, take));
                 remaining -= take;
             }
             skip = 0;
@@ -112,6 +118,9 @@ final class WskBufs {
         Mdl mdl = buffer.mdl();
         if (mdl == null) {
             return "a non-zero Length with no MDL";
+        }
+        if (buffer.offset() + buffer.length() <= mdl.byteCount() && !mdl.isFreed()) {
+            return null; // inside the first MDL, which is live (the usual case): no chain walk
         }
         if (buffer.offset() > mdl.byteCount()) {
             return "Offset lies beyond the first MDL's " + mdl.byteCount() + " bytes";

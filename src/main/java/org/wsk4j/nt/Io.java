@@ -104,7 +104,7 @@ public final class Io {
                 return;
             }
             if (irp.casState(s, Irp.FREED)) {
-                irp.generation++;
+                irp.bumpGeneration();
                 irp.manager.onFreed(irp);
                 return;
             }
@@ -137,10 +137,10 @@ public final class Io {
         irp.currentLocation = irp.stackCount() + 1;
         irp.cancel = false;
         irp.pendingReturned = false;
-        irp.cancelRoutine.set(null);
+        irp.clearCancelRoutine();
         irp.ioStatus.setStatus(status == null ? NtStatus.STATUS_SUCCESS : status).setInformation(0);
         irp.setDriverContext(null);
-        irp.generation++;
+        irp.bumpGeneration();
         if (s != Irp.COMPLETING) {
             irp.casState(s, Irp.ALLOCATED);
         }
@@ -269,10 +269,13 @@ public final class Io {
                 break;
             }
         }
-        irp.generation++;
+        irp.bumpGeneration();
         irp.currentLocation = next;
         irp.stack[next].pendingReturned = false;
-        irp.handoverSite = irp.manager.verifier().captureLaterSite(irp, irp, " handed over");
+        Throwable site = irp.manager.verifier().captureLaterSite(irp, irp, " handed over");
+        if (site != null || irp.handoverSite != null) { // no volatile store when stack capture is off
+            irp.handoverSite = site;
+        }
         return true;
     }
 
@@ -337,7 +340,7 @@ public final class Io {
         }
         if (irp.state == Irp.IN_FLIGHT) {
             // Checked before the state changes, so that in FAIL mode the IRP stays with its owner.
-            if (irp.cancelRoutine.get() != null) {
+            if (irp.cancelRoutine() != null) {
                 irp.manager.verifier().report(VerifierRule.IRP_BAD_COMPLETION_STATE,
                         irp + " completed with its cancel routine still set", irp);
             }
@@ -352,7 +355,7 @@ public final class Io {
                             + " (already completed, or never passed to a driver)", irp);
             return;
         }
-        irp.cancelRoutine.set(null);
+        irp.clearCancelRoutine();
         Irql old = Ke.getCurrentIrql();
         if (old != Irql.DISPATCH_LEVEL) {
             Ke.raiseIrql(Irql.DISPATCH_LEVEL);
@@ -455,7 +458,7 @@ public final class Io {
             return false;
         }
         irp.cancel = true;
-        DriverCancel routine = irp.cancelRoutine.getAndSet(null);
+        DriverCancel routine = irp.swapCancelRoutine(null);
         if (routine == null) {
             LOG.debug("IoCancelIrp({}): no cancel routine set", irp);
             return false;
@@ -496,7 +499,7 @@ public final class Io {
         if (!checkNotFreed(irp, "IoSetCancelRoutine")) {
             return null;
         }
-        return irp.cancelRoutine.getAndSet(routine);
+        return irp.swapCancelRoutine(routine);
     }
 
     // ---- MDLs -------------------------------------------------------------------------------------

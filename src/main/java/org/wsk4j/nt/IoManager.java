@@ -45,11 +45,8 @@ public final class IoManager {
     private volatile boolean trackLiveIrps = true;
     private volatile java.util.SplittableRandom lowResources;
     private volatile double lowResourcesFraction;
-    private final AtomicLong nextIrpId = new AtomicLong();
     private final AtomicLong allocationAttempts = new AtomicLong();
     private final LongAdder allocationFailures = new LongAdder();
-    private final LongAdder allocated = new LongAdder();
-    private final LongAdder freed = new LongAdder();
     private final LongAdder completed = new LongAdder();
     private final AtomicLong live = new AtomicLong();
     private final AtomicLong peakLive = new AtomicLong();
@@ -99,6 +96,25 @@ public final class IoManager {
         IoManager previous = BOUND.get();
         BOUND.set(this);
         return new Binding(previous);
+    }
+
+    /**
+     * For executors, around each task: binds {@code manager} (when not null and not bound already) without a
+     * {@link Binding} object, returning what {@link #restoreBinding} needs to undo it.
+     */
+    static IoManager swapBinding(IoManager manager) {
+        IoManager previous = BOUND.get();
+        if (manager != null && manager != previous) {
+            BOUND.set(manager);
+        }
+        return previous;
+    }
+
+    /** Undoes {@link #swapBinding}: a no-op when nothing changed (a null binding is kept as null, not removed). */
+    static void restoreBinding(IoManager manager, IoManager previous) {
+        if (manager != null && manager != previous) {
+            BOUND.set(previous);
+        }
     }
 
     /** A thread binding made by {@link IoManager#bindToCurrentThread()}; closing it restores the previous one. */
@@ -228,9 +244,8 @@ public final class IoManager {
             LOG.debug("IoAllocateIrp({}, {}) failed by allocation policy (attempt {})", stackSize, chargeQuota, attempt);
             return null;
         }
-        long id = nextIrpId.incrementAndGet();
+        long id = attempt; // unique and increasing (an attempt that failed leaves a gap): one counter, one CAS
         Irp irp = new Irp(this, id, stackSize, chargeQuota, verifier.captureSite(id, " allocated"));
-        allocated.increment();
         long now = live.incrementAndGet();
         if (now > peakLive.get()) {
             peakLive.accumulateAndGet(now, Math::max);
@@ -243,8 +258,7 @@ public final class IoManager {
     }
 
     void onFreed(Irp irp) {
-        freed.increment();
-        live.decrementAndGet();
+        live.decrementAndGet(); // freed = allocated - live: no counter of its own
         if (irp.tracked) { // no map operation (and no boxing) for IRPs allocated with tracking off
             liveIrps.remove(irp.id);
         }
@@ -312,8 +326,14 @@ public final class IoManager {
      * @return a snapshot
      */
     public IrpStatistics statistics() {
-        return new IrpStatistics(allocationAttempts.get(), allocationFailures.sum(), allocated.sum(), freed.sum(),
-                completed.sum(), live.get(), peakLive.get());
+        // Allocated and freed are derived (attempts - failures, allocated - live), so the hot path counts less. As
+        // before, a snapshot taken while other threads allocate or free is not atomic across the fields.
+        long liveNow = live.get();
+        long failures = allocationFailures.sum();
+        long attempts = allocationAttempts.get();
+        long allocatedNow = attempts - failures;
+        return new IrpStatistics(attempts, failures, allocatedNow, Math.max(allocatedNow - liveNow, 0),
+                completed.sum(), liveNow, peakLive.get());
     }
 
     /**

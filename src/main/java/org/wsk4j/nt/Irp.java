@@ -2,7 +2,6 @@ package org.wsk4j.nt;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code IRP}: an I/O request packet, the object every asynchronous WSK call completes through.
@@ -41,10 +40,14 @@ public final class Irp implements VerifiedObject {
     private static final String[] STATE_NAMES = {"allocated", "in flight", "completing", "completed", "freed"};
 
     private static final VarHandle STATE;
+    private static final VarHandle CANCEL_ROUTINE;
+    private static final VarHandle GENERATION;
 
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(Irp.class, "state", int.class);
+            GENERATION = MethodHandles.lookup().findVarHandle(Irp.class, "generation", int.class);
+            CANCEL_ROUTINE = MethodHandles.lookup().findVarHandle(Irp.class, "cancelRoutine", DriverCancel.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -58,7 +61,8 @@ public final class Irp implements VerifiedObject {
     final IoStatusBlock ioStatus = new IoStatusBlock();
     volatile boolean cancel;
     boolean pendingReturned;
-    final AtomicReference<DriverCancel> cancelRoutine = new AtomicReference<>();
+    /** The cancel routine; read and swapped atomically through {@link #CANCEL_ROUTINE}. */
+    private volatile DriverCancel cancelRoutine;
     volatile int state;
     /** Incremented whenever the IRP is (re)sent, reused or freed; lets completion detect that. */
     volatile int generation;
@@ -78,6 +82,26 @@ public final class Irp implements VerifiedObject {
         }
         this.currentLocation = stackCount + 1;
         this.allocationSite = allocationSite;
+    }
+
+    /**
+     * Increments {@link #generation}. Only the IRP's owner changes it, so a release store does (no fence: on
+     * x86 a plain store), and the completing thread compares it around the routine it runs itself.
+     */
+    void bumpGeneration() {
+        GENERATION.setRelease(this, generation + 1);
+    }
+
+    /** Atomically replaces the cancel routine, returning the previous one. */
+    DriverCancel swapCancelRoutine(DriverCancel routine) {
+        return (DriverCancel) CANCEL_ROUTINE.getAndSet(this, routine);
+    }
+
+    /** Clears the cancel routine (a plain volatile write when one is set; nothing when none is). */
+    void clearCancelRoutine() {
+        if (cancelRoutine != null) {
+            cancelRoutine = null;
+        }
     }
 
     boolean casState(int expected, int next) {
@@ -161,7 +185,7 @@ public final class Irp implements VerifiedObject {
      * @return the routine, or null
      */
     public DriverCancel cancelRoutine() {
-        return cancelRoutine.get();
+        return cancelRoutine;
     }
 
     /**

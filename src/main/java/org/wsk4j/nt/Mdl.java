@@ -1,5 +1,7 @@
 package org.wsk4j.nt;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 
 /**
@@ -28,8 +30,32 @@ public final class Mdl {
     private final int byteCount;
     private Mdl next;
     private volatile boolean freed;
-    /** Claims of pending operations on this MDL's bytes ({@link MdlClaim}); guarded by this. */
-    private MdlClaim.Segment claims;
+    /**
+     * Claims of pending operations on this MDL's bytes ({@link MdlClaim}): an immutable list, replaced with a CAS,
+     * so that checking for a conflict (every buffer a WSK function takes, when the verifier checks MDL use) takes
+     * no lock, and adding or removing a claim is one CAS when nothing else changes the list meanwhile.
+     */
+    private volatile ClaimNode claims;
+    private static final VarHandle CLAIMS;
+
+    static {
+        try {
+            CLAIMS = MethodHandles.lookup().findVarHandle(Mdl.class, "claims", ClaimNode.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** One entry of {@link #claims}; never changed once the list that holds it is published. */
+    private static final class ClaimNode {
+        final MdlClaim.Segment segment;
+        final ClaimNode next;
+
+        ClaimNode(MdlClaim.Segment segment, ClaimNode next) {
+            this.segment = segment;
+            this.next = next;
+        }
+    }
 
     Mdl(ByteBuffer buffer, int byteOffset, int byteCount) {
         this.memory = buffer.duplicate().clear(); // position 0, limit capacity: the whole memory
@@ -93,6 +119,21 @@ public final class Mdl {
     }
 
     /**
+     * A buffer over part of the described bytes: {@code length} bytes from {@code offset} bytes into the
+     * description, position 0 and limit {@code length}; the same as slicing {@link #systemAddress()}, without the
+     * intermediate view.
+     *
+     * @param offset where the part starts, relative to the described bytes
+     * @param length how many bytes
+     * @return a new view; read-only when the underlying buffer is
+     * @throws IndexOutOfBoundsException when the part is not inside the description
+     */
+    public ByteBuffer systemAddress(int offset, int length) {
+        java.util.Objects.checkFromIndexSize(offset, length, byteCount);
+        return memory.slice(byteOffset + offset, length);
+    }
+
+    /**
      * Tells whether the underlying buffer is read-only (such an MDL can be sent from, not received into).
      *
      * @return true for read-only memory
@@ -115,38 +156,66 @@ public final class Mdl {
      *
      * @return true while at least one claim on it is not released
      */
-    public synchronized boolean isInUse() {
+    public boolean isInUse() {
         return claims != null;
     }
 
     /** Names one pending user of this MDL, or returns null when there is none. */
-    synchronized String claimUser() {
-        return claims == null ? null : String.valueOf(claims.owner);
+    String claimUser() {
+        ClaimNode head = claims;
+        return head == null ? null : String.valueOf(head.segment.owner);
     }
 
-    synchronized void addClaim(MdlClaim.Segment segment) {
-        segment.nextInMdl = claims;
-        claims = segment;
+    void addClaim(MdlClaim.Segment segment) {
+        ClaimNode head;
+        do {
+            head = claims;
+        } while (!CLAIMS.compareAndSet(this, head, new ClaimNode(segment, head)));
     }
 
-    synchronized void removeClaim(MdlClaim.Segment segment) {
-        MdlClaim.Segment previous = null;
-        for (MdlClaim.Segment s = claims; s != null; previous = s, s = s.nextInMdl) {
-            if (s == segment) {
-                if (previous == null) {
-                    claims = s.nextInMdl;
-                } else {
-                    previous.nextInMdl = s.nextInMdl;
-                }
-                return;
+    void removeClaim(MdlClaim.Segment segment) {
+        while (true) {
+            ClaimNode head = claims;
+            ClaimNode without = without(head, segment);
+            if (without == head || CLAIMS.compareAndSet(this, head, without)) {
+                return; // not (or no longer) there, or removed
             }
         }
     }
 
-    synchronized MdlClaim.Segment findConflict(int start, int end, boolean writes) {
-        for (MdlClaim.Segment s = claims; s != null; s = s.nextInMdl) {
-            if (s.conflictsWith(start, end, writes)) {
-                return s;
+    /** {@code list} without the node of {@code segment}: a copy of the nodes before it, or list when absent. */
+    private static ClaimNode without(ClaimNode list, MdlClaim.Segment segment) {
+        if (list == null) {
+            return null;
+        }
+        if (list.segment == segment) {
+            return list.next; // the usual case: one claim at a time, or the newest released first
+        }
+        int before = 1;
+        ClaimNode found = list.next;
+        while (found != null && found.segment != segment) {
+            found = found.next;
+            before++;
+        }
+        if (found == null) {
+            return list;
+        }
+        ClaimNode[] prefix = new ClaimNode[before];
+        ClaimNode node = list;
+        for (int i = 0; i < before; i++, node = node.next) {
+            prefix[i] = node;
+        }
+        ClaimNode copy = found.next;
+        for (int i = before - 1; i >= 0; i--) {
+            copy = new ClaimNode(prefix[i].segment, copy);
+        }
+        return copy;
+    }
+
+    MdlClaim.Segment findConflict(int start, int end, boolean writes) {
+        for (ClaimNode node = claims; node != null; node = node.next) {
+            if (node.segment.conflictsWith(start, end, writes)) {
+                return node.segment;
             }
         }
         return null;

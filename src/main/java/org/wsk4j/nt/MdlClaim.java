@@ -18,9 +18,10 @@ package org.wsk4j.nt;
  * claim.release();                                                       // completed: the driver may free it
  * }</pre>
  *
- * <p>Threading: a claim is built by one thread (the one accepting the operation) and may be released from any
- * thread; each MDL's set of claims is guarded by the MDL itself. The checks compare MDL objects: two distinct
- * MDLs that describe the same memory are not recognised as overlapping.
+ * <p>Threading: a claim is built by one thread (the one accepting the operation), which adds every range before
+ * the claim is shared; it may be released from any thread (releasing again does nothing). Each MDL keeps its
+ * claims in a list replaced by CAS, so a conflict check takes no lock. The checks compare MDL objects: two
+ * distinct MDLs that describe the same memory are not recognised as overlapping.
  */
 public final class MdlClaim {
 
@@ -33,8 +34,6 @@ public final class MdlClaim {
         final boolean writes;
         /** The next segment of the same claim. */
         Segment nextInClaim;
-        /** The next segment using the same MDL (the MDL's list, guarded by the MDL). */
-        Segment nextInMdl;
 
         Segment(MdlClaim owner, Mdl mdl, int start, int end, boolean writes) {
             this.owner = owner;
@@ -82,24 +81,36 @@ public final class MdlClaim {
         if (released) {
             throw new IllegalStateException("claim already released");
         }
+        if (head != null && head.next() == null) { // one MDL (the usual WSK_BUF): no visitor
+            int start = Math.max(offset, 0);
+            int end = (int) Math.min(head.byteCount(), start + Math.max(length, 0));
+            if (start < end) {
+                addSegment(head, start, end, writes);
+            }
+            return this;
+        }
         forEachRange(head, offset, length, (mdl, start, end) -> {
-            Segment segment = new Segment(this, mdl, start, end, writes);
-            segment.nextInClaim = segments;
-            segments = segment;
-            mdl.addClaim(segment);
+            addSegment(mdl, start, end, writes);
             return null;
         });
         return this;
     }
 
+    private void addSegment(Mdl mdl, int start, int end, boolean writes) {
+        Segment segment = new Segment(this, mdl, start, end, writes);
+        segment.nextInClaim = segments;
+        segments = segment;
+        mdl.addClaim(segment);
+    }
+
     /**
      * Ends the claim: the operation completed and no longer uses the bytes. Releasing twice does nothing.
      */
-    public synchronized void release() {
+    public void release() {
         if (released) {
             return;
         }
-        released = true;
+        released = true; // no CAS: two racing releases both remove the segments, and removing twice is harmless
         for (Segment segment = segments; segment != null; segment = segment.nextInClaim) {
             segment.mdl.removeClaim(segment);
         }
@@ -126,6 +137,9 @@ public final class MdlClaim {
      * @return a description of the conflicting user and range, or null when there is none
      */
     public static String conflict(Mdl head, int offset, long length, boolean writes) {
+        if (head == null || head.next() == null && !head.isInUse()) {
+            return null; // one MDL that nothing uses (the usual case): no walk
+        }
         return forEachRange(head, offset, length, (mdl, start, end) -> {
             Segment found = mdl.findConflict(start, end, writes);
             return found == null ? null : "bytes " + found.start + ".." + found.end + " of " + mdl + " are in use by "

@@ -70,9 +70,9 @@ final class TaskRunner {
     static void run(Runnable task, IoManager ioManager) {
         Running running = CURRENT.get();
         boolean outermost = running.depth++ == 0;
-        IoManager.Binding binding = ioManager != null ? ioManager.bindToCurrentThread() : null;
+        IoManager previous = IoManager.swapBinding(ioManager);
         if (outermost) {
-            running.manager = IoManager.current();
+            running.manager = ioManager != null ? ioManager : IoManager.current();
             running.phase++; // odd: a task runs
         }
         try {
@@ -95,9 +95,7 @@ final class TaskRunner {
                         Ke.getCurrentIrql());
                 Ke.lowerIrql(Irql.PASSIVE_LEVEL);
             }
-            if (binding != null) {
-                binding.close();
-            }
+            IoManager.restoreBinding(ioManager, previous);
         }
     }
 

@@ -1,0 +1,141 @@
+package org.wsk4j;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import org.wsk4j.nt.CompletionExecutor;
+import org.wsk4j.nt.IoManager;
+
+/**
+ * A socket's serial queue: tasks posted from any thread run on the completion executor one at a time, in the
+ * order they were posted. It is what keeps a socket's completion routines and event callbacks in order and never
+ * concurrent, whatever executor runs them.
+ *
+ * <p>Lock-free, multi-producer single-consumer: the queue is Dmitry Vyukov's intrusive MPSC linked list, and a
+ * state word says whether a drain task is scheduled. Posting is one atomic exchange, plus one CAS when the queue
+ * was idle; the drain takes tasks off without atomic instructions and pays one volatile store when it runs dry.
+ * A {@link PendingOp} is its own queue node, so completing an operation allocates nothing here; other tasks are
+ * wrapped in a node.
+ *
+ * <p>Threading: {@link #post} may be called from any thread. The drain ({@link #run}) is the only consumer: at
+ * most one drain is scheduled or running at a time, which is what serialises the tasks.
+ */
+final class SerialQueue implements Runnable {
+
+    /** An entry of the queue. Each node is posted at most once. */
+    abstract static class Node implements Runnable {
+        /** The next node: written once by the producer that links the next node (release), read by the drain. */
+        volatile Node next;
+    }
+
+    /** A plain task in a node of its own. */
+    private static final class Wrapped extends Node {
+        private final Runnable task;
+
+        Wrapped(Runnable task) {
+            this.task = task;
+        }
+
+        @Override
+        public void run() {
+            task.run();
+        }
+
+        @Override
+        public String toString() {
+            return String.valueOf(task);
+        }
+    }
+
+    private static final int IDLE = 0;
+    private static final int SCHEDULED = 1;
+
+    private static final VarHandle TAIL;
+    private static final VarHandle STATE;
+    private static final VarHandle NEXT;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            TAIL = lookup.findVarHandle(SerialQueue.class, "tail", Node.class);
+            STATE = lookup.findVarHandle(SerialQueue.class, "state", int.class);
+            NEXT = lookup.findVarHandle(Node.class, "next", Node.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Object owner;
+    private final CompletionExecutor executor;
+    /** The last node taken off (initially a stub); the drain's alone. */
+    private Node head = new Wrapped(null);
+    /** The last node posted; swapped by producers. */
+    @SuppressWarnings("unused") // through TAIL
+    private volatile Node tail = head;
+    /** IDLE, or SCHEDULED while a drain is queued on the executor or running. */
+    private volatile int state;
+
+    /**
+     * Creates an empty queue.
+     *
+     * @param owner    named when a task throws (the socket)
+     * @param executor where the drain runs
+     */
+    SerialQueue(Object owner, CompletionExecutor executor) {
+        this.owner = owner;
+        this.executor = executor;
+    }
+
+    /** Posts a task; it runs after every task posted before it, never concurrently with another. Any thread. */
+    void post(Runnable task) {
+        Node node = task instanceof Node ? (Node) task : new Wrapped(task);
+        Node previous = (Node) TAIL.getAndSet(this, node); // a full fence: orders the state read below
+        NEXT.setRelease(previous, node);
+        if (state == IDLE && STATE.compareAndSet(this, IDLE, SCHEDULED)) {
+            executor.execute(this);
+        }
+    }
+
+    /** The drain: runs queued tasks until none is left. Only ever one at a time (see {@link #state}). */
+    @Override
+    public void run() {
+        while (true) {
+            Node node = poll();
+            if (node == null) {
+                state = IDLE; // a volatile store, then the tail read: pairs with post's exchange, then state read
+                if (tail == head || !STATE.compareAndSet(this, IDLE, SCHEDULED)) {
+                    return; // empty, or a producer saw IDLE and scheduled the next drain itself
+                }
+                continue;
+            }
+            try {
+                node.run();
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable t) {
+                IoManager.current().recordRoutineFailure(owner + " task", t);
+            }
+        }
+    }
+
+    /** The next task, or null when the queue is empty. Waits out a producer between its two steps. */
+    private Node poll() {
+        Node current = head;
+        Node next = (Node) NEXT.getAcquire(current);
+        if (next == null) {
+            if (tail == current) {
+                return null;
+            }
+            // A producer swapped the tail but has not linked its node yet: it is between two statements.
+            while ((next = (Node) NEXT.getAcquire(current)) == null) {
+                Thread.onSpinWait();
+            }
+        }
+        head = next;
+        return next;
+    }
+
+    @Override
+    public String toString() {
+        return "SerialQueue[" + owner + "]";
+    }
+}
