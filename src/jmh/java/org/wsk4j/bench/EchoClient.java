@@ -166,7 +166,9 @@ abstract class EchoClient implements AutoCloseable {
         }
     }
 
-    // ---- wsk4j: WskReceive (WAITALL) posted, then WskSend; the later of the two completions starts the next
+    // ---- wsk4j: WskReceive (WAITALL) posted, then WskSend; the later of the two completions starts the next.
+    // Each connection owns its two IRPs and reuses them for every message (IoReuseIrp, as Microsoft's WSK echo
+    // sample does and as the raw NIO and Netty clients reuse their buffers); they are freed at close.
 
     static final class Wsk extends EchoClient {
         private final WskHost host;
@@ -182,6 +184,8 @@ abstract class EchoClient implements AutoCloseable {
             final WskBuf out;
             final WskBuf in;
             final AtomicInteger halves = new AtomicInteger();
+            final Irp receiveIrp = Io.allocateIrp(1, false);
+            final Irp sendIrp = Io.allocateIrp(1, false);
             int left;
 
             Conn(WskSocket socket) {
@@ -193,9 +197,16 @@ abstract class EchoClient implements AutoCloseable {
 
             void start() {
                 halves.set(2);
-                dispatch.wskReceive(socket, in, WSK_FLAG_WAITALL, irp(onReceived, this));
-                dispatch.wskSend(socket, out, 0, irp(onSent, this));
+                dispatch.wskReceive(socket, in, WSK_FLAG_WAITALL, reuse(receiveIrp, onReceived, this));
+                dispatch.wskSend(socket, out, 0, reuse(sendIrp, onSent, this));
             }
+        }
+
+        /** IoReuseIrp + IoSetCompletionRoutine: an IRP of a previous message, ready for the next. */
+        private static Irp reuse(Irp irp, IoCompletionRoutine routine, Object context) {
+            Io.reuseIrp(irp, NtStatus.STATUS_UNSUCCESSFUL);
+            Io.setCompletionRoutine(irp, routine, context, true, true, true);
+            return irp;
         }
 
         Wsk(InetSocketAddress target, int connections, int size, WskHost.Completions completions) {
@@ -276,7 +287,6 @@ abstract class EchoClient implements AutoCloseable {
 
         private NtStatus half(Irp irp, Conn c, String what) {
             NtStatus status = irp.ioStatus().status();
-            Io.freeIrp(irp);
             if (status != NtStatus.STATUS_SUCCESS) {
                 signal.fail(what + " failed: " + status);
             } else if (c.halves.decrementAndGet() == 0) {
@@ -301,6 +311,8 @@ abstract class EchoClient implements AutoCloseable {
                         return NtStatus.STATUS_MORE_PROCESSING_REQUIRED;
                     }, null));
                     closed.await();
+                    Io.freeIrp(c.receiveIrp);
+                    Io.freeIrp(c.sendIrp);
                 }
             }
             host.close();

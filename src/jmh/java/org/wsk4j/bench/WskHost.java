@@ -11,6 +11,7 @@ import org.wsk4j.WskSubsystem;
 import org.wsk4j.nt.IoManager;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.nt.Verifier;
+import org.wsk4j.spi.Transport;
 
 /**
  * A registered WSK client on its own subsystem (real sockets), set up as a benchmark should: IRP tracking
@@ -34,7 +35,15 @@ final class WskHost implements AutoCloseable {
     final WskProviderNpi npi = new WskProviderNpi();
 
     WskHost(Completions completions, boolean verifier) {
+        this(completions, verifier, null);
+    }
+
+    /** A host on {@code transport} instead of the default NIO transport (null for the default). */
+    WskHost(Completions completions, boolean verifier, Transport transport) {
         WskSubsystem.Builder builder = WskSubsystem.builder().name("bench");
+        if (transport != null) {
+            builder.transport(transport);
+        }
         if (completions == Completions.DIRECT) {
             builder.directExecutor();
         } else {
@@ -52,6 +61,7 @@ final class WskHost implements AutoCloseable {
     static void configure(IoManager manager, boolean verifier) {
         manager.setTrackLiveIrps(verifier);
         manager.verifier().setStackCapture(verifier ? Verifier.StackCapture.ALWAYS : Verifier.StackCapture.OFF);
+
     }
 
     static void check(NtStatus status, String what) {
