@@ -1,5 +1,7 @@
 package org.wsk4j.nt;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,8 +38,8 @@ final class TaskRunner {
 
     /**
      * The task a thread is running now, as the watchdog sees it. The owner thread only bumps a counter at the
-     * start and the end of each outermost task (odd while one runs), so timing costs two volatile writes per task
-     * and no clock read; the watchdog measures time by how many scans see the same odd value.
+     * start and the end of each outermost task (odd while one runs), so timing costs a release store and a volatile
+     * store per task and no clock read; the watchdog measures time by how many scans see the same odd value.
      */
     static final class Running {
         final Thread thread = Thread.currentThread();
@@ -45,6 +47,15 @@ final class TaskRunner {
         int depth;
         /** Bumped at the start and the end of each outermost task: odd while one runs. Written by the owner. */
         volatile long phase;
+        static final VarHandle PHASE;
+
+        static {
+            try {
+                PHASE = MethodHandles.lookup().findVarHandle(Running.class, "phase", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
         /** The I/O manager of the task running now. Written by the owner. */
         volatile IoManager manager;
         /** The phase already reported (by the watchdog or by a bounded KEvent wait), or 0. */
@@ -72,8 +83,13 @@ final class TaskRunner {
         boolean outermost = running.depth++ == 0;
         IoManager previous = IoManager.swapBinding(ioManager);
         if (outermost) {
-            running.manager = ioManager != null ? ioManager : IoManager.current();
-            running.phase++; // odd: a task runs
+            IoManager manager = ioManager != null ? ioManager : IoManager.current();
+            if (running.manager != manager) {
+                running.manager = manager;
+            }
+            // Odd: a task runs. A release store (no fence): the watchdog only needs to see it eventually. The
+            // store that ends the task stays volatile, for the interrupt handshake (endInterrupt).
+            Running.PHASE.setRelease(running, running.phase + 1);
         }
         try {
             task.run();
