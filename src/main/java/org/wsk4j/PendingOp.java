@@ -29,13 +29,18 @@ final class PendingOp extends SerialQueue.Node implements DriverCancel {
         }
     }
 
-    final Irp irp;
+    /** The IRP; null once the completion task ran (see {@link #run()}). */
+    Irp irp;
     final String kind;
     /** The socket whose outstanding count this operation holds (the host socket, for a facet). */
     private final SocketImpl host;
     @SuppressWarnings("unused") // through FINISHED
     private volatile int finished;
-    /** What cancelling does; set by armCancel before the cancel routine is installed. */
+    /**
+     * What cancelling does; set by armCancel before the cancel routine is installed (the IRP's atomic swap of the
+     * routine publishes it), dropped once completed. A cancel routine racing with that drop sees the action
+     * (which then finds nothing to cancel) or null: both are fine, so the field needs no fence.
+     */
     private Runnable onCancel;
     /** The socket's pending list; guarded by the socket's monitor. */
     PendingOp prev;
@@ -73,14 +78,23 @@ final class PendingOp extends SerialQueue.Node implements DriverCancel {
     /** The cancel routine: runs the operation's cancel action. */
     @Override
     public void cancel(DeviceObject deviceObject, Irp cancelled) {
-        onCancel.run();
+        Runnable action = onCancel;
+        if (action != null) { // null: the operation completed meanwhile (run() dropped it), nothing to cancel
+            action.run();
+        }
     }
 
     /** The completion task (posted once, after {@link #tryFinish()} succeeded). */
     @Override
     public void run() {
+        Irp completed = irp;
+        // The serial queue keeps its last node as its head until the next post: drop what this operation held
+        // (the IRP, the claim, the cancel action), so an idle socket does not keep its last IRP reachable.
+        irp = null;
+        claim = null;
+        onCancel = null;
         try {
-            Io.completeRequest(irp);
+            Io.completeRequest(completed);
         } finally {
             host.outstandingDone();
         }
@@ -88,6 +102,7 @@ final class PendingOp extends SerialQueue.Node implements DriverCancel {
 
     @Override
     public String toString() {
-        return kind + " IRP#" + irp.id();
+        Irp current = irp;
+        return kind + (current != null ? " IRP#" + current.id() : " (completed)");
     }
 }

@@ -21,7 +21,10 @@ import org.wsk4j.nt.IoManager;
  */
 final class SerialQueue implements Runnable {
 
-    /** An entry of the queue. Each node is posted at most once. */
+    /**
+     * An entry of the queue. Each node is posted at most once. The node last taken off stays referenced (as the
+     * queue's head) until the next one is, so a node should drop what it holds once it ran.
+     */
     abstract static class Node implements Runnable {
         /** The next node: written once by the producer that links the next node (release), read by the drain. */
         volatile Node next;
@@ -29,7 +32,7 @@ final class SerialQueue implements Runnable {
 
     /** A plain task in a node of its own. */
     private static final class Wrapped extends Node {
-        private final Runnable task;
+        private Runnable task;
 
         Wrapped(Runnable task) {
             this.task = task;
@@ -37,7 +40,9 @@ final class SerialQueue implements Runnable {
 
         @Override
         public void run() {
-            task.run();
+            Runnable current = task;
+            task = null; // the node stays the queue's head until the next post: keep nothing reachable
+            current.run();
         }
 
         @Override

@@ -309,9 +309,13 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
      * {@code onCancel} at once.
      */
     void armCancel(PendingOp op, Runnable onCancel) {
+        Irp irp = op.irp;
+        if (op.isFinished() || irp == null) {
+            return; // already finished (and perhaps completed): there is nothing left to cancel
+        }
         op.setOnCancel(onCancel);
-        Io.setCancelRoutine(op.irp, op); // the PendingOp is the cancel routine: no wrapper per operation
-        if (op.irp.cancel() && Io.setCancelRoutine(op.irp, null) != null) {
+        Io.setCancelRoutine(irp, op); // the PendingOp is the cancel routine: no wrapper per operation
+        if (irp.cancel() && Io.setCancelRoutine(irp, null) != null) {
             onCancel.run();
         }
     }

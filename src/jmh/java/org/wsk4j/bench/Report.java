@@ -142,6 +142,14 @@ final class Report {
                 ratio(label + ": Netty / raw NIO", score("EchoBench", pre + "netty" + cfg), base, ">=", Double.NaN);
             }
         }
+        for (String irps : new String[] {"reuse", "allocate"}) {
+            for (String verifier : new String[] {"defaults", "off"}) {
+                checks.add(new Check("wsk4j's own cost per echo message, no system calls (IRPs " + irps
+                        + (irps.equals("reuse") ? "d" : "d per operation") + ", verifier " + verifier + ")",
+                        score("DataPathOverheadBench", "irps=" + irps + " verifier=" + verifier), "ns", "<=",
+                        Double.NaN));
+            }
+        }
         checks.add(new Check("IRP allocate + complete + free, verifier off", score("IrpCostBench", "verifier=off"),
                 "ns", "<=", 150));
         checks.add(new Check("IRP allocate + complete + free, verifier on (defaults)",
