@@ -26,8 +26,11 @@ final class SerialQueue implements Runnable {
      * queue's head) until the next one is, so a node should drop what it holds once it ran.
      */
     abstract static class Node implements Runnable {
-        /** The next node: written once by the producer that links the next node (release), read by the drain. */
-        volatile Node next;
+        /**
+         * The next node: written once by the producer that links the next node (release), read by the drain.
+         * (Not {@code next}: {@link PendingOp}, a node, has a {@code next} of its own for its socket's pending list.)
+         */
+        volatile Node nextInQueue;
     }
 
     /** A plain task in a node of its own. */
@@ -63,7 +66,7 @@ final class SerialQueue implements Runnable {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             TAIL = lookup.findVarHandle(SerialQueue.class, "tail", Node.class);
             STATE = lookup.findVarHandle(SerialQueue.class, "state", int.class);
-            NEXT = lookup.findVarHandle(Node.class, "next", Node.class);
+            NEXT = lookup.findVarHandle(Node.class, "nextInQueue", Node.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
