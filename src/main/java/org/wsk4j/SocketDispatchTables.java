@@ -66,6 +66,19 @@ final class SocketDispatchTables {
      */
     <S extends SocketImpl> NtStatus call(WskSocket socket, Irp irp, String function, Class<S> category,
                                          WskBuf buffer, WskBufList buffers, boolean writes, SocketCall<S> body) {
+        return invoke(socket, irp, function, category, buffer, buffers, 0, writes, (s, b, f, i) -> body.run(s));
+    }
+
+    /** {@link #call(WskSocket, Irp, String, Class, WskBuf, WskBufList, boolean, SocketCall)} for a data-path body. */
+    <S extends SocketImpl> NtStatus call(WskSocket socket, Irp irp, String function, Class<S> category,
+                                         WskBuf buffer, int flags, boolean writes, BufferCall<S> body) {
+        return invoke(socket, irp, function, category, buffer, null, flags, writes, body);
+    }
+
+    /** The one implementation of both {@code call}s: resolve, count the call, check and accept, run the body. */
+    private <S extends SocketImpl> NtStatus invoke(WskSocket socket, Irp irp, String function, Class<S> category,
+                                                   WskBuf buffer, WskBufList buffers, int flags, boolean writes,
+                                                   BufferCall<S> body) {
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
@@ -76,25 +89,6 @@ final class SocketDispatchTables {
         impl.enterCall();
         try {
             NtStatus refused = prepare(impl, irp, function, category, buffer, buffers, writes);
-            return refused != null ? refused : body.run(category.cast(impl));
-        } finally {
-            impl.exitCall();
-        }
-    }
-
-    /** {@link #call(WskSocket, Irp, String, Class, WskBuf, WskBufList, boolean, SocketCall)} for a data-path body. */
-    <S extends SocketImpl> NtStatus call(WskSocket socket, Irp irp, String function, Class<S> category,
-                                         WskBuf buffer, int flags, boolean writes, BufferCall<S> body) {
-        if (irp == null) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        SocketImpl impl = provider.lookup(socket, function);
-        if (impl == null) {
-            return prepare(null, irp, function, category, buffer, null, writes);
-        }
-        impl.enterCall();
-        try {
-            NtStatus refused = prepare(impl, irp, function, category, buffer, null, writes);
             return refused != null ? refused : body.run(category.cast(impl), buffer, flags, irp);
         } finally {
             impl.exitCall();

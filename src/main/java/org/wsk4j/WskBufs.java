@@ -1,8 +1,7 @@
 package org.wsk4j;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import org.wsk4j.nt.Mdl;
 import org.wsk4j.nt.MdlClaim;
 import org.wsk4j.nt.Verifier;
@@ -41,13 +40,9 @@ final class WskBufs {
         if (mdl == null || buffer.offset() > mdl.byteCount()) {
             return null;
         }
-        if (buffer.offset() + buffer.length() <= mdl.byteCount()) { // inside the first MDL (the usual case)
-            if (mdl.isFreed() || (writable && mdl.isReadOnly())) {
-                return null;
-            }
-            return new ByteBuffer[] {mdl.systemAddress(buffer.offset(), (int) buffer.length())};
-        }
-        List<ByteBuffer> views = new ArrayList<>(2);
+        // Sized for the usual one-MDL buffer, grown for a chain: a single MDL costs one array and one view.
+        ByteBuffer[] views = new ByteBuffer[1];
+        int count = 0;
         long remaining = buffer.length();
         int skip = buffer.offset();
         int links = 0;
@@ -58,13 +53,16 @@ final class WskBufs {
             int available = mdl.byteCount() - skip;
             if (available > 0) {
                 int take = (int) Math.min(available, remaining);
-                views.add(mdl.systemAddress(skip, take));
+                if (count == views.length) {
+                    views = Arrays.copyOf(views, count * 2);
+                }
+                views[count++] = mdl.systemAddress(skip, take);
                 remaining -= take;
             }
             skip = 0;
             mdl = mdl.next();
         }
-        return views.toArray(EMPTY);
+        return count == views.length ? views : Arrays.copyOf(views, count);
     }
 
     /**
@@ -118,9 +116,6 @@ final class WskBufs {
         Mdl mdl = buffer.mdl();
         if (mdl == null) {
             return "a non-zero Length with no MDL";
-        }
-        if (buffer.offset() + buffer.length() <= mdl.byteCount() && !mdl.isFreed()) {
-            return null; // inside the first MDL, which is live (the usual case): no chain walk
         }
         if (buffer.offset() > mdl.byteCount()) {
             return "Offset lies beyond the first MDL's " + mdl.byteCount() + " bytes";

@@ -103,8 +103,7 @@ public class DataPathOverheadBench {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        Irp irp = irp();
-        dispatch.wskCloseSocket(socket, irp);
+        dispatch.wskCloseSocket(socket, WskHost.irp(onDone, null));
         DirectCompletionExecutor.runQueued();
         Io.freeIrp(receiveIrp);
         Io.freeIrp(sendIrp);
@@ -115,20 +114,9 @@ public class DataPathOverheadBench {
         }
     }
 
-    private Irp irp() {
-        Irp irp = Io.allocateIrp(1, false);
-        Io.setCompletionRoutine(irp, onDone, null, true, true, true);
-        return irp;
-    }
-
     /** The IRP for the next operation: {@code reused} made ready again, or a new one. */
     private Irp irp(Irp reused) {
-        if (!reuse) {
-            return irp();
-        }
-        Io.reuseIrp(reused, NtStatus.STATUS_UNSUCCESSFUL);
-        Io.setCompletionRoutine(reused, onDone, null, true, true, true);
-        return reused;
+        return reuse ? WskHost.reuse(reused, onDone, null) : WskHost.irp(onDone, null);
     }
 
     private NtStatus onDone(DeviceObject device, Irp irp, Object context) {

@@ -197,16 +197,9 @@ abstract class EchoClient implements AutoCloseable {
 
             void start() {
                 halves.set(2);
-                dispatch.wskReceive(socket, in, WSK_FLAG_WAITALL, reuse(receiveIrp, onReceived, this));
-                dispatch.wskSend(socket, out, 0, reuse(sendIrp, onSent, this));
+                dispatch.wskReceive(socket, in, WSK_FLAG_WAITALL, WskHost.reuse(receiveIrp, onReceived, this));
+                dispatch.wskSend(socket, out, 0, WskHost.reuse(sendIrp, onSent, this));
             }
-        }
-
-        /** IoReuseIrp + IoSetCompletionRoutine: an IRP of a previous message, ready for the next. */
-        private static Irp reuse(Irp irp, IoCompletionRoutine routine, Object context) {
-            Io.reuseIrp(irp, NtStatus.STATUS_UNSUCCESSFUL);
-            Io.setCompletionRoutine(irp, routine, context, true, true, true);
-            return irp;
         }
 
         Wsk(InetSocketAddress target, int connections, int size, WskHost.Completions completions) {
@@ -217,7 +210,7 @@ abstract class EchoClient implements AutoCloseable {
                     Signal connected = new Signal();
                     connected.reset();
                     WskSocket[] socket = new WskSocket[1];
-                    Irp irp = irp((device, done, context) -> {
+                    Irp irp = WskHost.irp((device, done, context) -> {
                         if (done.ioStatus().status() != NtStatus.STATUS_SUCCESS) {
                             connected.fail("WskSocketConnect failed: " + done.ioStatus().status());
                         } else {
@@ -241,7 +234,7 @@ abstract class EchoClient implements AutoCloseable {
             Signal set = new Signal();
             set.reset();
             socket.dispatch().wskControlSocket(socket, WskControlSocketType.WskSetOption, TCP_NODELAY, IPPROTO_TCP,
-                    4, 1, 0, null, null, irp((device, done, context) -> {
+                    4, 1, 0, null, null, WskHost.irp((device, done, context) -> {
                         if (done.ioStatus().status() != NtStatus.STATUS_SUCCESS) {
                             set.fail("TCP_NODELAY failed: " + done.ioStatus().status());
                         } else {
@@ -251,12 +244,6 @@ abstract class EchoClient implements AutoCloseable {
                         return NtStatus.STATUS_MORE_PROCESSING_REQUIRED;
                     }, null));
             set.await();
-        }
-
-        private static Irp irp(IoCompletionRoutine routine, Object context) {
-            Irp irp = Io.allocateIrp(1, false);
-            Io.setCompletionRoutine(irp, routine, context, true, true, true);
-            return irp;
         }
 
         @Override
@@ -305,7 +292,7 @@ abstract class EchoClient implements AutoCloseable {
                 for (Conn c : conns) {
                     Signal closed = new Signal();
                     closed.reset();
-                    c.socket.dispatch().wskCloseSocket(c.socket, irp((device, done, context) -> {
+                    c.socket.dispatch().wskCloseSocket(c.socket, WskHost.irp((device, done, context) -> {
                         Io.freeIrp(done);
                         closed.set();
                         return NtStatus.STATUS_MORE_PROCESSING_REQUIRED;

@@ -8,7 +8,10 @@ import org.wsk4j.WskClientNpi;
 import org.wsk4j.WskProviderNpi;
 import org.wsk4j.WskRegistration;
 import org.wsk4j.WskSubsystem;
+import org.wsk4j.nt.Io;
+import org.wsk4j.nt.IoCompletionRoutine;
 import org.wsk4j.nt.IoManager;
+import org.wsk4j.nt.Irp;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.nt.Verifier;
 import org.wsk4j.spi.Transport;
@@ -62,6 +65,20 @@ final class WskHost implements AutoCloseable {
         manager.setTrackLiveIrps(verifier);
         manager.verifier().setStackCapture(verifier ? Verifier.StackCapture.ALWAYS : Verifier.StackCapture.OFF);
 
+    }
+
+    /** IoAllocateIrp + IoSetCompletionRoutine (invoked on every outcome): an IRP for one WSK call. */
+    static Irp irp(IoCompletionRoutine routine, Object context) {
+        Irp irp = Io.allocateIrp(1, false);
+        Io.setCompletionRoutine(irp, routine, context, true, true, true);
+        return irp;
+    }
+
+    /** IoReuseIrp + IoSetCompletionRoutine: an IRP of a previous call, ready for the next. */
+    static Irp reuse(Irp irp, IoCompletionRoutine routine, Object context) {
+        Io.reuseIrp(irp, NtStatus.STATUS_UNSUCCESSFUL);
+        Io.setCompletionRoutine(irp, routine, context, true, true, true);
+        return irp;
     }
 
     static void check(NtStatus status, String what) {

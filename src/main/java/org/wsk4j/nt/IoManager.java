@@ -93,9 +93,7 @@ public final class IoManager {
      * @return the binding; close it on the same thread
      */
     public Binding bindToCurrentThread() {
-        IoManager previous = BOUND.get();
-        BOUND.set(this);
-        return new Binding(previous);
+        return new Binding(swapBinding(this));
     }
 
     /**

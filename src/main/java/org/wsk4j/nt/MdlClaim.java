@@ -81,18 +81,7 @@ public final class MdlClaim {
         if (released) {
             throw new IllegalStateException("claim already released");
         }
-        if (head != null && head.next() == null) { // one MDL (the usual WSK_BUF): no visitor
-            int start = Math.max(offset, 0);
-            int end = (int) Math.min(head.byteCount(), start + Math.max(length, 0));
-            if (start < end) {
-                addSegment(head, start, end, writes);
-            }
-            return this;
-        }
-        forEachRange(head, offset, length, (mdl, start, end) -> {
-            addSegment(mdl, start, end, writes);
-            return null;
-        });
+        forEachRange(head, offset, length, ADD, this, writes);
         return this;
     }
 
@@ -140,24 +129,37 @@ public final class MdlClaim {
         if (head == null || head.next() == null && !head.isInUse()) {
             return null; // one MDL that nothing uses (the usual case): no walk
         }
-        return forEachRange(head, offset, length, (mdl, start, end) -> {
-            Segment found = mdl.findConflict(start, end, writes);
-            return found == null ? null : "bytes " + found.start + ".." + found.end + " of " + mdl + " are in use by "
-                    + found.owner.user + (found.writes ? " (writing)" : " (reading)");
-        });
+        return forEachRange(head, offset, length, CONFLICT, null, writes);
     }
 
-    /** Visits one MDL's part of a described range; a non-null result stops the walk. */
+    /**
+     * Visits one MDL's part of a described range; a non-null result stops the walk. The claim and the direction
+     * are passed, not captured, so the visitors are constants and a walk allocates nothing.
+     */
     @FunctionalInterface
     private interface RangeVisitor {
-        String visit(Mdl mdl, int start, int end);
+        String visit(MdlClaim claim, boolean writes, Mdl mdl, int start, int end);
     }
+
+    /** Adds a segment for each MDL's part to {@code claim}. */
+    private static final RangeVisitor ADD = (claim, writes, mdl, start, end) -> {
+        claim.addSegment(mdl, start, end, writes);
+        return null;
+    };
+
+    /** Describes the first claimed segment an operation on each MDL's part would conflict with. */
+    private static final RangeVisitor CONFLICT = (claim, writes, mdl, start, end) -> {
+        Segment found = mdl.findConflict(start, end, writes);
+        return found == null ? null : "bytes " + found.start + ".." + found.end + " of " + mdl + " are in use by "
+                + found.owner.user + (found.writes ? " (writing)" : " (reading)");
+    };
 
     /**
      * Walks the bytes {@code length} bytes from {@code offset} into the chain {@code head} describes, one MDL at a
      * time ({@code [start, end)} relative to each MDL), up to the end of the chain or {@value #MAX_LINKS} MDLs.
      */
-    private static String forEachRange(Mdl head, int offset, long length, RangeVisitor visitor) {
+    private static String forEachRange(Mdl head, int offset, long length, RangeVisitor visitor, MdlClaim claim,
+                                       boolean writes) {
         int skip = Math.max(offset, 0);
         long remaining = length;
         int links = 0;
@@ -165,7 +167,7 @@ public final class MdlClaim {
             int available = mdl.byteCount() - skip;
             if (available > 0) {
                 int take = (int) Math.min(available, remaining);
-                String result = visitor.visit(mdl, skip, skip + take);
+                String result = visitor.visit(claim, writes, mdl, skip, skip + take);
                 if (result != null) {
                     return result;
                 }
