@@ -5,6 +5,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -346,7 +347,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
      * Puts data read before this socket existed (a conditional-accept request watched for a reset) in front of
      * the read-ahead backlog; an empty buffer in the list marks a FIN the peer already sent.
      */
-    void prefill(java.util.List<ByteBuffer> data) {
+    void prefill(List<ByteBuffer> data) {
         synchronized (this) {
             for (ByteBuffer chunk : data) {
                 if (chunk.hasRemaining()) {
@@ -400,6 +401,21 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
             }
         }
         return provider.failNow(irp, refused); // outside the monitor: the routine runs inline
+    }
+
+    /** The sends and receives queued with pendLocked (not in the pending list). Monitor held. */
+    @Override
+    void addQueuedOps(List<PendingOp> into) {
+        for (SendOp send : sends) {
+            if (!send.op.linked && !send.op.isFinished()) {
+                into.add(send.op);
+            }
+        }
+        for (ReceiveOp receive : receives) {
+            if (!receive.op.linked && !receive.op.isFinished()) {
+                into.add(receive.op);
+            }
+        }
     }
 
     /** Writes what the transport takes now. Called with the monitor held. */
@@ -743,7 +759,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
             return;
         }
         WskDataIndication indication = null;
-        java.util.List<ByteBuffer> parts = new java.util.ArrayList<>(backlog);
+        List<ByteBuffer> parts = new java.util.ArrayList<>(backlog);
         for (int i = parts.size() - 1; i >= 0; i--) {
             ByteBuffer part = parts.get(i);
             Mdl mdl = Io.allocateMdl(part, part.position(), part.remaining());

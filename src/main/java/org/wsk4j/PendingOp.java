@@ -47,6 +47,8 @@ final class PendingOp extends SerialQueue.Node implements DriverCancel {
     PendingOp next;
     /** Whether the operation is in its socket's pending list; guarded by the socket's monitor. */
     boolean linked;
+    /** When its socket accepted it, counted per socket (may wrap; compared only at close); guarded by the monitor. */
+    int order;
     /** The bytes this operation uses, released when it finishes; null when none (or not tracked). */
     MdlClaim claim;
 

@@ -56,9 +56,14 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     private final Throwable allocationSite;
 
     // guarded by this
-    /** The pending operations in the order they were accepted: a list linked through the PendingOp objects. */
+    /**
+     * The pending operations in the order they were accepted, but for those a subclass keeps in its own queues (see
+     * {@link #pendLocked}): a list linked through the PendingOp objects.
+     */
     private PendingOp pendingHead;
     private PendingOp pendingTail;
+    /** Operations accepted so far: the {@link PendingOp#order} of the next is one more. */
+    private int accepted;
     private int outstanding;
     private Irp closeIrp;
     private volatile boolean closeCalled;
@@ -264,9 +269,10 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     }
 
     /**
-     * {@link #pend(Irp, String, boolean, WskBuf)} for a caller that holds this socket's monitor and queues the
-     * operation in the same critical section: one lock for the pending list, the outstanding count and the
-     * caller's own queue. Not for a facet (its count is its host's, under the host's monitor).
+     * {@link #pend(Irp, String, boolean, WskBuf)} for a caller that holds this socket's monitor and keeps the
+     * operation in a queue of its own, reported by {@link #addQueuedOps} until it finished: one critical section,
+     * and the operation is not linked into the pending list as well (two references stored into this long-lived
+     * object per operation, each a G1 write-barrier fence). Not for a facet (its count is its host's).
      */
     PendingOp pendLocked(Irp irp, String kind, boolean writes, WskBuf buffer) {
         if (host != this) {
@@ -274,10 +280,17 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         }
         PendingOp op = new PendingOp(irp, kind, this);
         claim(op, buffer, writes);
-        linkPending(op);
+        op.order = ++accepted;
         outstanding++;
         Io.markIrpPending(irp);
         return op;
+    }
+
+    /**
+     * Adds the pending operations the subclass keeps in its own queues (those given by {@link #pendLocked}, which
+     * are not in the pending list) to {@code into}. Monitor held.
+     */
+    void addQueuedOps(List<PendingOp> into) {
     }
 
     /** Adds a buffer's bytes to the operation's claim, when the verifier checks MDL use. */
@@ -364,6 +377,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
 
     /** Appends to the pending list. Monitor held. */
     private void linkPending(PendingOp op) {
+        op.order = ++accepted;
         op.prev = pendingTail;
         op.next = null;
         if (pendingTail == null) {
@@ -400,6 +414,11 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         List<PendingOp> list = new ArrayList<>();
         for (PendingOp op = pendingHead; op != null; op = op.next) {
             list.add(op);
+        }
+        int listed = list.size();
+        addQueuedOps(list);
+        if (list.size() > listed) {
+            list.sort((a, b) -> Integer.signum(a.order - b.order)); // acceptance order (the counter may wrap)
         }
         return list;
     }

@@ -1,5 +1,6 @@
 package org.wsk4j;
 
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wsk4j.nt.InlineCompletion;
@@ -55,7 +56,7 @@ final class WskProvider implements WskProviderDispatch {
         if (!Io.setNextIrpStackLocation(irp)) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        irp.setDriverContext(new WskOwned(function));
+        irp.setDriverContext(owned(function));
         LOG.debug("{} accepted {}", function, irp);
         return null;
     }
@@ -63,6 +64,14 @@ final class WskProvider implements WskProviderDispatch {
     /** Whether an IRP is pending in a WSK function now (passing it again is IRP_ALREADY_IN_FLIGHT). */
     static boolean pendingInWsk(Irp irp) {
         return irp.isInFlight() && irp.driverContext() instanceof WskOwned;
+    }
+
+    /** One marker per function name: an IRP reused for the same function then gets the value it already holds. */
+    private static final ConcurrentHashMap<String, WskOwned> OWNED = new ConcurrentHashMap<>();
+
+    private static WskOwned owned(String function) {
+        WskOwned marker = OWNED.get(function);
+        return marker != null ? marker : OWNED.computeIfAbsent(function, WskOwned::new);
     }
 
     /** Marks an IRP a WSK function accepted (in its DriverContext, which belongs to WSK while it owns the IRP). */

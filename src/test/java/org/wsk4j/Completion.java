@@ -1,6 +1,7 @@
 package org.wsk4j;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irp;
 import org.wsk4j.nt.KEvent;
@@ -18,6 +19,9 @@ public final class Completion {
     public volatile long information;
     public volatile Object informationObject;
     public volatile boolean pendingReturned;
+    /** When the routine ran, on a counter shared by every Completion: orders completions; 0 until it ran. */
+    public volatile long sequence;
+    private static final AtomicLong SEQUENCE = new AtomicLong();
     /** Set by the completion routine, for tests that wait the way a driver does. */
     public final KEvent signaled = new KEvent(KEvent.EventType.NOTIFICATION_EVENT, false);
 
@@ -29,6 +33,7 @@ public final class Completion {
             information = completed.ioStatus().information();
             informationObject = completed.ioStatus().informationObject();
             pendingReturned = completed.pendingReturned();
+            sequence = SEQUENCE.incrementAndGet();
             runs.incrementAndGet();
             Io.freeIrp(completed);
             signaled.set();

@@ -321,6 +321,37 @@ class DataPathTest extends WskTestBase {
     }
 
     @Test
+    void closeCancelsEveryPendingOperationInTheOrderItWasAccepted() throws IOException {
+        // Sends and receives are kept in the socket's data queues, a graceful disconnect in its pending list: the
+        // close must still cancel them in acceptance order, then complete itself.
+        connectPair(AF_INET);
+        Completion bigSend = send(buf(new byte[32 << 20]), 0);
+        Completion firstReceive = receive(empty(8), 0);
+        Completion graceful = new Completion();
+        assertEquals(STATUS_PENDING, connection(socket).wskDisconnect(socket, null, 0, graceful.irp));
+        Completion secondReceive = receive(empty(8), 0);
+        executor.runPending();
+        Completion[] accepted = {bigSend, firstReceive, graceful, secondReceive};
+        for (Completion c : accepted) {
+            assertFalse(c.done(), "nothing completes before the close");
+        }
+
+        Completion closed = new Completion();
+        socket.dispatch().wskCloseSocket(socket, closed.irp);
+        executor.runPending();
+
+        for (int i = 0; i < accepted.length; i++) {
+            assertEquals(STATUS_CANCELLED, accepted[i].status, "operation " + i);
+            assertEquals(1, accepted[i].runs.get());
+            if (i > 0) {
+                assertTrue(accepted[i - 1].sequence < accepted[i].sequence, "operation " + i + " completed out of order");
+            }
+        }
+        assertEquals(STATUS_SUCCESS, closed.status);
+        assertTrue(secondReceive.sequence < closed.sequence, "the close completes after everything it cancelled");
+    }
+
+    @Test
     void cancelPendingReceive() throws IOException {
         connectPair(AF_INET);
         Completion received = receive(empty(8), 0);

@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.wsk4j.nt.DirectCompletionExecutor;
 import org.wsk4j.nt.Io;
@@ -57,6 +58,38 @@ class DirectCompletionExecutorTest {
             assertEquals(999, order.size());
             assertEquals(1, threads.stream().distinct().count(), "all on the thread that produced them");
             assertNotEquals(Thread.currentThread(), threads.get(0));
+        }
+    }
+
+    @Test
+    void tasksOfTwoExecutorsQueuedOnOneThreadRunInOrderEachAsItsOwnExecutors() throws Exception {
+        // The per-thread queue records an executor only where it changes: the tasks must still run in the order they
+        // were posted, each inside its own executor (inExecutorThread), and neither after the drain.
+        try (DirectCompletionExecutor a = new DirectCompletionExecutor("a");
+             DirectCompletionExecutor b = new DirectCompletionExecutor("b")) {
+            List<String> ran = new CopyOnWriteArrayList<>();
+            List<Thread> threads = new CopyOnWriteArrayList<>();
+            CountDownLatch done = new CountDownLatch(1);
+            Function<String, Runnable> task = name -> () -> {
+                threads.add(Thread.currentThread());
+                ran.add(name + (a.inExecutorThread() ? " in a" : "") + (b.inExecutorThread() ? " in b" : ""));
+                if (name.equals("a3")) {
+                    done.countDown();
+                }
+            };
+            a.execute(() -> {
+                task.apply("a1").run();
+                b.execute(task.apply("b1"));
+                a.execute(task.apply("a2"));
+                b.execute(task.apply("b2"));
+                b.execute(task.apply("b3"));
+                a.execute(task.apply("a3"));
+            });
+            assertTrue(done.await(10, TimeUnit.SECONDS));
+            assertEquals(List.of("a1 in a", "b1 in b", "a2 in a", "b2 in b", "b3 in b", "a3 in a"), ran);
+            assertEquals(1, threads.stream().distinct().count(), "all on the thread that produced them");
+            assertFalse(a.inExecutorThread());
+            assertFalse(b.inExecutorThread());
         }
     }
 

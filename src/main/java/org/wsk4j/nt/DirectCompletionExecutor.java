@@ -40,15 +40,35 @@ import java.util.Objects;
  */
 public final class DirectCompletionExecutor implements CompletionExecutor {
 
-    /** Per-thread queue of direct completions: pairs of (executor, task). */
+    /**
+     * Per-thread queue of direct completions. The queue holds tasks, each preceded by its executor only where the
+     * executor changes (usually never: one subsystem per thread), and the executor fields are written only when
+     * they change: storing a reference into this long-lived object costs a G1 write-barrier fence, and the queue
+     * sees two tasks per echo message.
+     */
     private static final class Trampoline {
+        /** Tasks; a DirectCompletionExecutor entry makes it the executor of the tasks after it. */
         final ArrayDeque<Object> queue = new ArrayDeque<>();
+        /** The executor of the last task queued (a new task of another one queues that executor first). */
+        DirectCompletionExecutor queuedFor;
+        /** The executor of the tasks drain takes from the queue now. */
+        DirectCompletionExecutor drainingFor;
         /** The thread drains at its own safe points (a transport thread). */
         boolean adopted;
         /** A drain is running on this thread: new tasks queue behind it. */
         boolean draining;
-        /** The executor whose task runs now, or null. */
+        /** The executor whose task runs now, when {@link #inTask}; stale otherwise. */
         DirectCompletionExecutor running;
+        /** A task runs now. */
+        boolean inTask;
+
+        void add(DirectCompletionExecutor executor, Runnable task) {
+            if (queuedFor != executor) {
+                queue.addLast(executor);
+                queuedFor = executor;
+            }
+            queue.addLast(task);
+        }
     }
 
     private static final ThreadLocal<Trampoline> TRAMPOLINE = ThreadLocal.withInitial(Trampoline::new);
@@ -72,8 +92,7 @@ public final class DirectCompletionExecutor implements CompletionExecutor {
         Objects.requireNonNull(task, "task");
         Trampoline t = TRAMPOLINE.get();
         if (t.draining || t.adopted) {
-            t.queue.addLast(this);
-            t.queue.addLast(task);
+            t.add(this, task);
             return;
         }
         if (fallback.isClosed()) {
@@ -97,8 +116,7 @@ public final class DirectCompletionExecutor implements CompletionExecutor {
     private void runAndDrain(Runnable task) {
         Trampoline t = TRAMPOLINE.get();
         if (t.draining) {
-            t.queue.addLast(this);
-            t.queue.addLast(task);
+            t.add(this, task);
             return;
         }
         t.draining = true;
@@ -112,20 +130,29 @@ public final class DirectCompletionExecutor implements CompletionExecutor {
 
     private void runOne(Trampoline t, Runnable task) {
         DirectCompletionExecutor previous = t.running;
-        t.running = this;
+        boolean nested = t.inTask;
+        if (previous != this) {
+            t.running = this;
+        }
+        t.inTask = true;
         try {
             TaskRunner.run(task, ioManager);
         } finally {
-            t.running = previous;
+            t.inTask = nested;
+            if (nested && previous != this) {
+                t.running = previous;
+            }
         }
     }
 
     private static void drain(Trampoline t) {
         Object next;
         while ((next = t.queue.pollFirst()) != null) {
-            DirectCompletionExecutor executor = (DirectCompletionExecutor) next;
-            Runnable task = (Runnable) t.queue.pollFirst();
-            executor.runOne(t, task);
+            if (next instanceof DirectCompletionExecutor) {
+                t.drainingFor = (DirectCompletionExecutor) next;
+            } else {
+                t.drainingFor.runOne(t, (Runnable) next);
+            }
         }
     }
 
@@ -171,7 +198,8 @@ public final class DirectCompletionExecutor implements CompletionExecutor {
     /** True while the calling thread runs one of this executor's tasks. */
     @Override
     public boolean inExecutorThread() {
-        return TRAMPOLINE.get().running == this;
+        Trampoline t = TRAMPOLINE.get();
+        return t.inTask && t.running == this;
     }
 
     @Override

@@ -105,6 +105,7 @@ public final class Io {
             }
             if (irp.casState(s, Irp.FREED)) {
                 irp.bumpGeneration();
+                irp.forgetReferences(); // a freed IRP keeps no routine or context reachable
                 irp.manager.onFreed(irp);
                 return;
             }
@@ -141,8 +142,8 @@ public final class Io {
         irp.ioStatus.setStatus(status == null ? NtStatus.STATUS_SUCCESS : status).setInformation(0);
         irp.setDriverContext(null);
         irp.bumpGeneration();
-        if (s != Irp.COMPLETING) {
-            irp.casState(s, Irp.ALLOCATED);
+        if (s != Irp.COMPLETING && s != Irp.ALLOCATED) {
+            irp.setStateRelease(Irp.ALLOCATED); // COMPLETED, the owner's: no other thread changes it (no CAS)
         }
     }
 
@@ -176,8 +177,7 @@ public final class Io {
             return;
         }
         IoStackLocation location = irp.stack[next];
-        location.completionRoutine = routine;
-        location.completionContext = context;
+        location.setCompletion(routine, context);
         location.invokeOnSuccess = invokeOnSuccess;
         location.invokeOnError = invokeOnError;
         location.invokeOnCancel = invokeOnCancel;
@@ -260,14 +260,15 @@ public final class Io {
                     irp + " passed to a driver with no stack location left", irp);
             return false;
         }
-        while (true) {
-            int s = irp.state;
-            if (s == Irp.FREED) {
-                return checkNotFreed(irp, "IoSetNextIrpStackLocation");
-            }
-            if (s == Irp.IN_FLIGHT || irp.casState(s, Irp.IN_FLIGHT)) {
-                break;
-            }
+        int s = irp.state;
+        if (s == Irp.FREED) {
+            return checkNotFreed(irp, "IoSetNextIrpStackLocation");
+        }
+        if (s != Irp.IN_FLIGHT) {
+            // The owner hands the IRP over. No other thread moves an IRP out of ALLOCATED or COMPLETED, and out of
+            // COMPLETING (re-sent while its routine is still returning) only with a CAS from COMPLETING, which then
+            // fails or is overridden here: either way the IRP ends in flight. So a release store does, not a CAS.
+            irp.setStateRelease(Irp.IN_FLIGHT);
         }
         irp.bumpGeneration();
         irp.currentLocation = next;
@@ -385,7 +386,7 @@ public final class Io {
             IoStackLocation location = irp.stack[loc];
             irp.pendingReturned = location.pendingReturned;
             irp.currentLocation = loc + 1;
-            IoCompletionRoutine routine = location.completionRoutine;
+            IoCompletionRoutine routine = location.routine();
             boolean success = irp.ioStatus.status().isSuccess();
             boolean invoke = routine != null
                     && ((success && location.invokeOnSuccess) || (!success && location.invokeOnError)

@@ -18,8 +18,15 @@ public final class IoStackLocation {
     private int minorFunction;
     private Object parameters;
     DeviceObject deviceObject;
+    /**
+     * The completion routine and context, meaningful only while {@link #completionSet}. Clearing keeps them (only
+     * the flag drops), so that a reused IRP given the same routine and context again (the common case) stores no
+     * reference: a store into a long-lived IRP costs a G1 write-barrier fence. {@link #forget()} drops them when
+     * the IRP is freed.
+     */
     IoCompletionRoutine completionRoutine;
     Object completionContext;
+    boolean completionSet;
     boolean invokeOnSuccess;
     boolean invokeOnError;
     boolean invokeOnCancel;
@@ -39,11 +46,33 @@ public final class IoStackLocation {
     }
 
     void clearCompletion() {
-        completionRoutine = null;
-        completionContext = null;
+        completionSet = false;
         invokeOnSuccess = false;
         invokeOnError = false;
         invokeOnCancel = false;
+    }
+
+    /** Sets the completion routine and context, storing only what changed (see {@link #completionRoutine}). */
+    void setCompletion(IoCompletionRoutine routine, Object context) {
+        if (completionRoutine != routine) {
+            completionRoutine = routine;
+        }
+        if (completionContext != context) {
+            completionContext = context;
+        }
+        completionSet = true;
+    }
+
+    /** The routine set, or null. */
+    IoCompletionRoutine routine() {
+        return completionSet ? completionRoutine : null;
+    }
+
+    /** Drops every reference the location holds (the IRP is freed). */
+    void forget() {
+        clear();
+        completionRoutine = null;
+        completionContext = null;
     }
 
     /**
@@ -130,7 +159,7 @@ public final class IoStackLocation {
      * @return the routine, or null
      */
     public IoCompletionRoutine completionRoutine() {
-        return completionRoutine;
+        return routine();
     }
 
     /**
@@ -139,7 +168,7 @@ public final class IoStackLocation {
      * @return the context, or null
      */
     public Object completionContext() {
-        return completionContext;
+        return completionSet ? completionContext : null;
     }
 
     /**

@@ -29,7 +29,12 @@ import java.util.Objects;
  */
 public final class IoStatusBlock {
 
-    private NtStatus status = NtStatus.STATUS_SUCCESS;
+    // Two slots and a selector instead of one field: an IRP reused for request after request alternates between
+    // two statuses (STATUS_UNSUCCESSFUL from IoReuseIrp, then the completion's), and with both in a slot setting
+    // one stores no reference; a reference stored into a long-lived object costs a G1 write-barrier fence.
+    private NtStatus first = NtStatus.STATUS_SUCCESS;
+    private NtStatus second = NtStatus.STATUS_SUCCESS;
+    private boolean inSecond;
     private long information;
     private Object informationObject;
 
@@ -43,7 +48,7 @@ public final class IoStatusBlock {
      * @return the status; never null
      */
     public NtStatus status() {
-        return status;
+        return inSecond ? second : first;
     }
 
     /**
@@ -53,7 +58,18 @@ public final class IoStatusBlock {
      * @return this block
      */
     public IoStatusBlock setStatus(NtStatus status) {
-        this.status = Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(status, "status");
+        if (first == status) {
+            inSecond = false;
+        } else if (second == status) {
+            inSecond = true;
+        } else if (inSecond) { // replace the slot not in use, keeping the current status in the other
+            first = status;
+            inSecond = false;
+        } else {
+            second = status;
+            inSecond = true;
+        }
         return this;
     }
 
@@ -118,7 +134,7 @@ public final class IoStatusBlock {
     @Override
     public String toString() {
         return informationObject != null
-                ? "IoStatus[" + status + ", Information=" + informationObject + "]"
-                : "IoStatus[" + status + ", Information=" + information + "]";
+                ? "IoStatus[" + status() + ", Information=" + informationObject + "]"
+                : "IoStatus[" + status() + ", Information=" + information + "]";
     }
 }

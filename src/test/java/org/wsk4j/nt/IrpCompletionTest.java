@@ -482,6 +482,48 @@ class IrpCompletionTest extends IrpTestSupport {
     }
 
     @Test
+    void anIrpReusedForRequestAfterRequestShowsOnlyWhatTheCurrentRequestSet() {
+        // The IRP keeps the routine, context and driver context of the previous request internally (so that setting
+        // the same ones again stores nothing): none of it may show through, or run, once the IRP was reused.
+        Irp irp = allocate(1);
+        RecordingRoutine routine = new RecordingRoutine();
+        Object driverContext = new Object();
+        NtStatus[] outcomes = {NtStatus.STATUS_SUCCESS, NtStatus.STATUS_CONNECTION_REFUSED, NtStatus.STATUS_SUCCESS,
+            NtStatus.STATUS_CANCELLED};
+        for (int round = 0; round < outcomes.length; round++) {
+            Io.reuseIrp(irp, NtStatus.STATUS_UNSUCCESSFUL);
+            IoStackLocation next = Io.getNextIrpStackLocation(irp);
+            assertNull(next.completionRoutine(), "round " + round + ": the previous routine shows through");
+            assertNull(next.completionContext());
+            assertNull(irp.driverContext(), "the previous driver context shows through");
+            assertSame(NtStatus.STATUS_UNSUCCESSFUL, irp.ioStatus().status());
+
+            routine.setOn(irp);
+            irp.setDriverContext(driverContext);
+            assertSame(routine, next.completionRoutine());
+            assertSame(routine, next.completionContext());
+            assertSame(driverContext, irp.driverContext());
+            handDownAndComplete(irp, outcomes[round]);
+
+            assertEquals(round + 1, routine.calls.get(), "the routine runs once per request");
+            assertSame(outcomes[round], routine.status);
+            assertSame(outcomes[round], irp.ioStatus().status());
+        }
+        irp.setDriverContext(null);
+        assertNull(irp.driverContext(), "setting null clears the driver context");
+
+        // Reused and given no routine this time: the old one must not run (the request completes to the I/O
+        // manager, which the verifier reports).
+        logOnly(VerifierRule.IRP_COMPLETED_TO_IO_MANAGER);
+        Io.reuseIrp(irp, NtStatus.STATUS_UNSUCCESSFUL);
+        Io.setCompletionRoutine(irp, null, null, true, true, true);
+        assertNull(Io.getNextIrpStackLocation(irp).completionRoutine(), "a routine set to null reads null");
+        handDownAndComplete(irp, NtStatus.STATUS_SUCCESS);
+        assertEquals(outcomes.length, routine.calls.get(), "the routine of an earlier request ran again");
+        freeAndAssertNoLeaks(irp);
+    }
+
+    @Test
     void completionRoutineRunsAtDispatchLevelAndTheThreadReturnsToPassive() {
         Irp irp = allocate(1);
         RecordingRoutine routine = new RecordingRoutine().setOn(irp);
