@@ -47,7 +47,7 @@ import org.wsk4j.nt.Verifier;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Threads(1)
 @Fork(2)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 8, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class DataPathOverheadBench {
 
