@@ -144,8 +144,9 @@ final class Report {
         }
         for (String irps : new String[] {"reuse", "allocate"}) {
             for (String verifier : new String[] {"defaults", "off"}) {
-                checks.add(new Check("wsk4j's own cost per echo message, no system calls (IRPs " + irps
-                        + (irps.equals("reuse") ? "d" : "d per operation") + ", verifier " + verifier + ")",
+                checks.add(new Check("wsk4j's own cost per echo message, no system calls, long-lived connection"
+                        + " (old generation; IRPs " + irps + (irps.equals("reuse") ? "d" : "d per operation")
+                        + ", verifier " + verifier + ")",
                         score("DataPathOverheadBench", "irps=" + irps + " verifier=" + verifier), "ns", "<=",
                         Double.NaN));
             }
