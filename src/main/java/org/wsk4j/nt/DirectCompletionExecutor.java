@@ -128,20 +128,16 @@ public final class DirectCompletionExecutor implements CompletionExecutor {
         }
     }
 
+    /** Runs one task. Never nested: it runs only while the thread drains, when every task posted queues. */
     private void runOne(Trampoline t, Runnable task) {
-        DirectCompletionExecutor previous = t.running;
-        boolean nested = t.inTask;
-        if (previous != this) {
+        if (t.running != this) {
             t.running = this;
         }
         t.inTask = true;
         try {
             TaskRunner.run(task, ioManager);
         } finally {
-            t.inTask = nested;
-            if (nested && previous != this) {
-                t.running = previous;
-            }
+            t.inTask = false;
         }
     }
 
