@@ -9,14 +9,15 @@ package org.wsk4j;
  * status = dispatch.wskControlClient(client, WSK_TRANSPORT_LIST_QUERY, 0, null, 0, null, needed, null);
  * }</pre>
  *
+ * <p>It is also the out-parameter of the kernel functions ({@link org.wsk4j.nt.Out}), such as
+ * {@code PsCreateSystemThread}'s thread handle.
+ *
  * <p>Thread safety: the value is volatile; a WSK function that completes through an IRP writes it before
  * the IRP completes, so the completion routine sees it.
  *
  * @param <T> the value type
  */
-public final class Ref<T> {
-
-    private volatile T value;
+public final class Ref<T> extends org.wsk4j.nt.Out<T> {
 
     /** Creates an empty cell (C: an uninitialised variable whose address is passed). */
     public Ref() {
@@ -28,29 +29,6 @@ public final class Ref<T> {
      * @param value the initial value
      */
     public Ref(T value) {
-        this.value = value;
-    }
-
-    /**
-     * Returns the value.
-     *
-     * @return the value, or null
-     */
-    public T get() {
-        return value;
-    }
-
-    /**
-     * Sets the value.
-     *
-     * @param value the value
-     */
-    public void set(T value) {
-        this.value = value;
-    }
-
-    @Override
-    public String toString() {
-        return "Ref[" + value + "]";
+        super(value);
     }
 }

@@ -17,9 +17,10 @@ import org.wsk4j.nt.NtStatus;
  * status = wskCaptureProviderNpi(registration, WSK_INFINITE_WAIT, npi);
  * }</pre>
  *
- * <p>The default subsystem is created on first use and lives as long as the JVM (its threads are
- * daemons). Tests that need isolation create their own {@link WskSubsystem} instead; the functions here
- * are exactly {@code WskSubsystem.defaultSubsystem().wskRegister(...)} and so on.
+ * <p>{@code wskRegister} acts on the calling thread's subsystem ({@link WskSubsystem#current()}): the one bound with
+ * {@link WskSubsystem#bindToCurrentThread()} (driver threads inherit their creator's; {@code @WskTest} binds the
+ * test thread), else the default subsystem, which is created on first use and lives as long as the JVM (its threads
+ * are daemons). The other registration functions act on the subsystem the registration belongs to.
  */
 public final class Wsk {
 
@@ -260,14 +261,15 @@ public final class Wsk {
     // ---- registration functions on the default subsystem -------------------------------------------
 
     /**
-     * {@code WskRegister} on the default subsystem.
+     * {@code WskRegister} on the calling thread's subsystem ({@link WskSubsystem#current()}): the one bound to the
+     * thread (inside {@code @WskTest}, the test's), else the default subsystem.
      *
      * @param wskClientNpi    the client's NPI
      * @param wskRegistration an unused registration block to fill
      * @return see {@link WskSubsystem#wskRegister}
      */
     public static NtStatus wskRegister(WskClientNpi wskClientNpi, WskRegistration wskRegistration) {
-        return WskSubsystem.defaultSubsystem().wskRegister(wskClientNpi, wskRegistration);
+        return WskSubsystem.current().wskRegister(wskClientNpi, wskRegistration);
     }
 
     /**

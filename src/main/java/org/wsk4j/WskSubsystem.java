@@ -63,9 +63,11 @@ public final class WskSubsystem implements AutoCloseable {
     private final List<WskRegistration> registrations = new ArrayList<>();
     private boolean providerReady;
     private volatile boolean closed;
+    private final boolean ownsIoManager;
 
     private WskSubsystem(Builder builder) {
         this.name = builder.name != null ? builder.name : "wsk" + IDS.incrementAndGet();
+        this.ownsIoManager = builder.ioManager == null;
         this.ioManager = builder.ioManager != null ? builder.ioManager : IoManager.create(name);
         if (builder.executor != null) {
             this.executor = builder.executor;
@@ -111,6 +113,36 @@ public final class WskSubsystem implements AutoCloseable {
             }
         }
         return current;
+    }
+
+    /**
+     * Returns the subsystem the C-shaped global functions ({@link Wsk#wskRegister}) act on for the calling thread: the
+     * one bound to it with {@link #bindToCurrentThread()} (driver threads created by the kernel inherit their creator's
+     * binding; the JUnit extension binds the test thread), else the {@link #defaultSubsystem()}. Inside a test, falling
+     * back to the default is an escape from the test's subsystem, which the JUnit extension reports.
+     *
+     * @return the current subsystem
+     */
+    public static WskSubsystem current() {
+        Object attached = IoManager.currentAttachment();
+        if (attached instanceof WskSubsystem subsystem) {
+            return subsystem;
+        }
+        DEFAULT_USES.incrementAndGet();
+        return defaultSubsystem();
+    }
+
+    /** How often {@link #current()} fell back to the default subsystem: the JUnit extension watches it. */
+    private static final AtomicLong DEFAULT_USES = new AtomicLong();
+
+    /**
+     * Returns how many times a global function fell back to the default subsystem because the calling thread was not
+     * bound to one (see {@link #current()}); a test harness compares it before and after a test.
+     *
+     * @return the count since the JVM started
+     */
+    public static long defaultSubsystemFallbacks() {
+        return DEFAULT_USES.get();
     }
 
     static WskSubsystem of(WskRegistration registration) {
@@ -305,7 +337,7 @@ public final class WskSubsystem implements AutoCloseable {
      * @return the binding; close it to restore the previous one
      */
     public IoManager.Binding bindToCurrentThread() {
-        return ioManager.bindToCurrentThread();
+        return ioManager.bindToCurrentThread(this);
     }
 
     /**
@@ -351,6 +383,16 @@ public final class WskSubsystem implements AutoCloseable {
         synchronized (registrations) {
             return new ArrayList<>(registrations);
         }
+    }
+
+    /**
+     * Returns the registrations made on this subsystem ({@code WskRegister}) and not yet deregistered, oldest first:
+     * what a test harness checks after a test.
+     *
+     * @return a snapshot
+     */
+    public List<WskRegistration> registrations() {
+        return registrationsSnapshot();
     }
 
     // ---- registration functions ----------------------------------------------------------------------
@@ -416,6 +458,12 @@ public final class WskSubsystem implements AutoCloseable {
         if (wskRegistration == null || wskProviderNpi == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
+        if (waitTimeout != Wsk.WSK_NO_WAIT && ioManager.kernel().isDeterministic()) {
+            // The simulated processor: the wait is a driver-thread wait in virtual time, then the loop below decides.
+            ioManager.kernel().waitUntil(() -> captureMayProceed(wskRegistration), waitTimeout == Wsk.WSK_INFINITE_WAIT
+                    ? null : Duration.ofMillis(Integer.toUnsignedLong(waitTimeout)));
+            waitTimeout = Wsk.WSK_NO_WAIT;
+        }
         long deadline = waitTimeout == Wsk.WSK_INFINITE_WAIT ? Long.MAX_VALUE
                 : System.nanoTime() + Duration.ofMillis(Integer.toUnsignedLong(waitTimeout)).toNanos();
         synchronized (wskRegistration) {
@@ -449,6 +497,12 @@ public final class WskSubsystem implements AutoCloseable {
             wskRegistration.captures++;
             wskProviderNpi.fill(wskRegistration.client, provider);
             return NtStatus.STATUS_SUCCESS;
+        }
+    }
+
+    private boolean captureMayProceed(WskRegistration wskRegistration) {
+        synchronized (wskRegistration) {
+            return wskRegistration.state != WskRegistration.REGISTERED || isProviderReady();
         }
     }
 
@@ -535,6 +589,15 @@ public final class WskSubsystem implements AutoCloseable {
         }
         // Outside the monitor: completes queued WSK_TRANSPORT_LIST_CHANGE IRPs (their routines run inline).
         provider.clientServices.deregistering(wskRegistration);
+        if (ioManager.kernel().isDeterministic()) {
+            // The simulated processor: wait as a driver thread (other threads and completions run; a wait nothing can
+            // end is reported as a deadlock instead of hanging).
+            ioManager.kernel().waitUntil(() -> {
+                synchronized (wskRegistration) {
+                    return wskRegistration.captures == 0 && wskRegistration.sockets == 0;
+                }
+            }, null);
+        }
         synchronized (wskRegistration) {
             long nextReport = System.nanoTime() + DEREGISTER_REPORT_INTERVAL.toNanos();
             boolean interrupted = false;
@@ -622,6 +685,9 @@ public final class WskSubsystem implements AutoCloseable {
         transport.close();
         if (ownsExecutor) {
             executor.close();
+        }
+        if (ownsIoManager) {
+            ioManager.kernel().close(); // driver threads still alive unwind from their waits
         }
     }
 

@@ -2,6 +2,7 @@ package org.wsk4j.junit;
 
 import java.lang.reflect.AnnotatedElement;
 import java.security.CodeSource;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -25,10 +26,12 @@ import org.wsk4j.WskSocket;
 import org.wsk4j.WskSubsystem;
 import org.wsk4j.nt.IoManager;
 import org.wsk4j.nt.Irp;
+import org.wsk4j.nt.Kernel;
 import org.wsk4j.nt.ManualCompletionExecutor;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.nt.VerifiedObject;
 import org.wsk4j.nt.Verifier;
+import org.wsk4j.nt.VerifierError;
 import org.wsk4j.nt.VerifierReport;
 import org.wsk4j.sim.SimNetwork;
 import org.wsk4j.sim.UnusedFault;
@@ -91,13 +94,15 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(WskExtension.class);
     private static final String STATE = "state";
     private static final Set<Class<?>> INJECTABLE = Set.of(WskSubsystem.class, WskRegistration.class,
-            WskProviderNpi.class, WskClient.class, SimNetwork.class, ManualCompletionExecutor.class, IoManager.class);
+            WskProviderNpi.class, WskClient.class, SimNetwork.class, ManualCompletionExecutor.class, IoManager.class,
+            Kernel.class);
 
     private WskTransport transport = WskTransport.SIMULATED;
     private Long seed;
     private boolean failOnUnusedFaults = true;
     private Verifier.Mode verifierMode;
     private Verifier.StackCapture stackCapture;
+    private Duration waitLimit = Duration.ofSeconds(30);
 
     /**
      * Creates the extension with the defaults: simulated transport, seed from the property or the test
@@ -187,23 +192,40 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
         return this;
     }
 
+    /**
+     * Sets the longest a blocking kernel wait may last on the NIO transport (see {@link WskTest#waitLimitSeconds()}).
+     *
+     * @param limit the limit; 30 seconds unless set
+     * @return this extension
+     */
+    public WskExtension waitLimit(Duration limit) {
+        this.waitLimit = Objects.requireNonNull(limit, "limit");
+        return this;
+    }
+
     /** The stack capture for tests: the extension's setting, else the system property, else ALWAYS. */
     private Verifier.StackCapture effectiveStackCapture() {
         return stackCapture != null ? stackCapture : Verifier.configuredStackCapture(Verifier.StackCapture.ALWAYS);
     }
 
     /** The configuration in force for one test. */
-    private record Config(WskTransport transport, Long seed, boolean failOnUnusedFaults, Verifier.Mode verifierMode) {
+    private record Config(WskTransport transport, Long seed, boolean failOnUnusedFaults, Verifier.Mode verifierMode,
+                          Duration waitLimit) {
     }
 
     private Config config(ExtensionContext context) {
         Optional<WskTest> annotation = findAnnotation(context);
         if (annotation.isEmpty()) {
-            return new Config(transport, seed, failOnUnusedFaults, verifierMode);
+            return new Config(transport, seed, failOnUnusedFaults, verifierMode, waitLimit);
         }
         WskTest test = annotation.get();
         Long pinned = test.seed().isBlank() ? seed : Long.valueOf(parseSeed(test.seed(), "@WskTest(seed)"));
-        return new Config(test.transport(), pinned, test.failOnUnusedFaults(), verifierMode);
+        if (test.waitLimitSeconds() <= 0) {
+            throw new ExtensionConfigurationException("@WskTest(waitLimitSeconds) must be positive: "
+                    + test.waitLimitSeconds());
+        }
+        return new Config(test.transport(), pinned, test.failOnUnusedFaults(), verifierMode,
+                Duration.ofSeconds(test.waitLimitSeconds()));
     }
 
     private static Optional<WskTest> findAnnotation(ExtensionContext context) {
@@ -303,6 +325,9 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
         final IoManager ioManager;
         final WskRegistration registration = new WskRegistration();
         final WskProviderNpi npi = new WskProviderNpi();
+        /** The global fallbacks before the test: an unbound thread that used them escaped the test. */
+        final long defaultFallbacksBefore = WskSubsystem.defaultSubsystemFallbacks();
+        final long globalIrpsBefore = IoManager.global().statistics().allocationAttempts();
         IoManager.Binding binding;
         boolean registered;
         boolean captured;
@@ -374,7 +399,10 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
             state.ioManager.verifier().setAllModes(config.verifierMode());
         }
         state.ioManager.verifier().setStackCapture(effectiveStackCapture());
-        state.binding = state.ioManager.bindToCurrentThread();
+        if (config.transport() == WskTransport.NIO) {
+            state.ioManager.kernel().setWaitLimit(config.waitLimit());
+        }
+        state.binding = state.subsystem.bindToCurrentThread();
         NtStatus registered = state.subsystem.wskRegister(new WskClientNpi(null,
                 new WskClientDispatch(Wsk.MAKE_WSK_VERSION(1, 0), 0, null)), state.registration);
         if (registered != NtStatus.STATUS_SUCCESS) {
@@ -441,14 +469,40 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
                 wsk.wskReleaseProviderNpi(registration);
             }
         }
+        for (WskRegistration other : wsk.registrations()) {
+            if (other != registration) {
+                problems.add(other + " was registered during the test (WskRegister) and never deregistered"
+                        + " (WskDeregister)" + (other.openSocketCount() > 0 ? "; its open sockets: " + other.openSockets()
+                        : ""));
+            }
+        }
+        for (String thread : io.kernel().liveDriverThreads()) {
+            problems.add("a driver thread was still running at the end of the test (bug check 0xCE"
+                    + " DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS): " + thread);
+        }
+        long fallbacks = WskSubsystem.defaultSubsystemFallbacks() - state.defaultFallbacksBefore;
+        if (fallbacks > 0) {
+            problems.add(fallbacks + " global WSK call(s) (Wsk.wskRegister) ran on a thread not bound to the test's"
+                    + " subsystem and went to the process-default NIO subsystem instead: bind the thread"
+                    + " (WskSubsystem.bindToCurrentThread) or create it with PsCreateSystemThread from a bound thread");
+        }
+        long globalIrps = IoManager.global().statistics().allocationAttempts() - state.globalIrpsBefore;
+        if (globalIrps > 0) {
+            problems.add(globalIrps + " IoAllocateIrp call(s) ran on a thread not bound to the test's I/O manager and"
+                    + " used IoManager.global(): the test's allocation policy and leak checks did not see them");
+        }
         List<WskSocket> open = registration.openSockets();
         for (WskSocket socket : open) {
             problems.add(socket + " was never closed (WskCloseSocket)"
                     + site("created at", socket instanceof VerifiedObject ? ((VerifiedObject) socket).allocationSite() : null));
         }
         if (open.isEmpty() && state.registered) {
-            wsk.wskDeregister(registration);
-            state.executor.runPending();
+            try {
+                wsk.wskDeregister(registration);
+                state.executor.runPending();
+            } catch (VerifierError e) {
+                problems.add("deregistering after the test failed: " + e.getMessage());
+            }
         }
         List<Irp> live = io.liveIrps();
         for (Irp irp : live) {
@@ -588,6 +642,8 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
             return state.executor;
         } else if (type == IoManager.class) {
             return state.ioManager;
+        } else if (type == Kernel.class) {
+            return state.ioManager.kernel();
         } else if (type == SimNetwork.class) {
             if (state.network == null) {
                 throw new ParameterResolutionException("SimNetwork cannot be injected: this test runs on the NIO "

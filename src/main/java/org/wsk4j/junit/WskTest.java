@@ -54,4 +54,14 @@ public @interface WskTest {
      * @return true unless set
      */
     boolean failOnUnusedFaults() default true;
+
+    /**
+     * The longest a blocking kernel wait (a KEVENT wait in KSOCKET-style code, {@code WskDeregister}, a work item)
+     * may last on the NIO transport, in seconds: a wait still blocked then fails the test with a report of what every
+     * driver thread waits for ({@link org.wsk4j.nt.VerifierRule#WAIT_LIMIT_EXCEEDED}). The simulated transport needs
+     * no limit: it reports a deadlock at once.
+     *
+     * @return 30 unless set
+     */
+    int waitLimitSeconds() default 30;
 }

@@ -202,6 +202,9 @@ public final class DirectCompletionExecutor implements CompletionExecutor {
     public void bindIoManager(IoManager manager) {
         this.ioManager = manager;
         fallback.bindIoManager(manager);
+        if (manager != null) {
+            manager.kernel().attachExecutor(this); // after the fallback's own attach: this executor is the kernel's
+        }
     }
 
     /** Stops the fallback thread after its queued tasks ran; timers not yet fired are dropped. Idempotent. */

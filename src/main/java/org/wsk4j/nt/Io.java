@@ -565,4 +565,95 @@ public final class Io {
         }
         return true;
     }
+
+    // ---- work items -------------------------------------------------------------------------------------------
+
+    /**
+     * {@code IoAllocateWorkItem}: allocates a work item for {@code deviceObject}. At most DISPATCH_LEVEL.
+     *
+     * @param deviceObject the device object passed to the routine; must not be null
+     * @return the work item, or null (and a verifier report) for a null device object
+     */
+    public static IoWorkItem allocateWorkItem(DeviceObject deviceObject) {
+        IoManager manager = IoManager.current();
+        if (deviceObject == null) {
+            manager.verifier().report(VerifierRule.WORK_ITEM_INVALID, "IoAllocateWorkItem(NULL): a work item needs a"
+                    + " device object (bug check 0xE4, 0x3)", null);
+            return null;
+        }
+        return manager.kernel().allocateWorkItem(deviceObject);
+    }
+
+    /**
+     * {@code IoQueueWorkItem}: queues the item to run {@code workerRoutine(deviceObject, context)} at PASSIVE_LEVEL on a
+     * system worker thread of the calling thread's kernel (on the simulated network: a driver thread scheduled like the
+     * others). The item is dequeued before its routine runs, so the routine may queue it again or free it. At most
+     * DISPATCH_LEVEL.
+     *
+     * @param ioWorkItem    the item
+     * @param workerRoutine the routine
+     * @param queueType     {@link WorkQueueType#DelayedWorkQueue}
+     * @param context       passed to the routine
+     * @throws VerifierError when the item is queued already or freed ({@link VerifierRule#WORK_ITEM_INVALID}, bug
+     *                       check 0xE4) in FAIL mode; in LOG mode the call is ignored (the earlier queueing stands)
+     */
+    public static void queueWorkItem(IoWorkItem ioWorkItem, IoWorkItemRoutine workerRoutine, WorkQueueType queueType,
+                                     Object context) {
+        IoManager manager = IoManager.current();
+        if (ioWorkItem == null || workerRoutine == null || queueType == null) {
+            manager.verifier().report(VerifierRule.WORK_ITEM_INVALID, "IoQueueWorkItem(" + ioWorkItem + ", "
+                    + (workerRoutine == null ? "NULL routine" : "routine") + ", " + queueType + ") (bug check 0xE4, 0x7)",
+                    null);
+            return;
+        }
+        String problem;
+        synchronized (Dispatcher.LOCK) {
+            problem = switch (ioWorkItem.state) {
+                case QUEUED -> ioWorkItem + " is queued already (bug check 0xE4, 0x1)";
+                case FREED -> ioWorkItem + " was freed (IoFreeWorkItem)";
+                case IDLE -> null;
+            };
+            if (problem == null) {
+                ioWorkItem.state = IoWorkItem.State.QUEUED;
+                ioWorkItem.routine = workerRoutine;
+                ioWorkItem.context = context;
+                ioWorkItem.kernel = manager.kernel();
+            }
+        }
+        if (problem != null) {
+            manager.verifier().report(VerifierRule.WORK_ITEM_INVALID, "IoQueueWorkItem: " + problem, null);
+            return;
+        }
+        manager.kernel().queueWorkItem(ioWorkItem);
+    }
+
+    /**
+     * {@code IoFreeWorkItem}: frees a work item that is not queued (its routine may be running: an item may free
+     * itself). At most DISPATCH_LEVEL.
+     *
+     * @param ioWorkItem the item
+     * @throws VerifierError when it is queued or freed already ({@link VerifierRule#WORK_ITEM_INVALID}, bug check
+     *                       0xE4, 0x2) in FAIL mode; in LOG mode the free is ignored and the queued item still runs
+     */
+    public static void freeWorkItem(IoWorkItem ioWorkItem) {
+        IoManager manager = IoManager.current();
+        if (ioWorkItem == null) {
+            manager.verifier().report(VerifierRule.WORK_ITEM_INVALID, "IoFreeWorkItem(NULL)", null);
+            return;
+        }
+        String problem;
+        synchronized (Dispatcher.LOCK) {
+            problem = switch (ioWorkItem.state) {
+                case QUEUED -> ioWorkItem + " is queued and its routine has not run (bug check 0xE4, 0x2)";
+                case FREED -> ioWorkItem + " was freed already";
+                case IDLE -> null;
+            };
+            if (problem == null) {
+                ioWorkItem.state = IoWorkItem.State.FREED;
+            }
+        }
+        if (problem != null) {
+            manager.verifier().report(VerifierRule.WORK_ITEM_INVALID, "IoFreeWorkItem: " + problem, null);
+        }
+    }
 }

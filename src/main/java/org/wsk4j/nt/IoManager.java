@@ -38,9 +38,12 @@ public final class IoManager {
     private static final Logger LOG = LoggerFactory.getLogger(IoManager.class);
     private static final IoManager GLOBAL = new IoManager("global");
     private static final ThreadLocal<IoManager> BOUND = new ThreadLocal<>();
+    /** What the binding was made for (a WskSubsystem binds itself): threads the kernel creates inherit it. */
+    private static final ThreadLocal<Object> ATTACHMENT = new ThreadLocal<>();
 
     private final String name;
     private final Verifier verifier = new Verifier();
+    private final Kernel kernel = new Kernel(this);
     private volatile IrpAllocationPolicy allocationPolicy = IrpAllocationPolicy.never();
     private volatile boolean trackLiveIrps = true;
     private volatile java.util.SplittableRandom lowResources;
@@ -93,7 +96,46 @@ public final class IoManager {
      * @return the binding; close it on the same thread
      */
     public Binding bindToCurrentThread() {
-        return new Binding(swapBinding(this));
+        return bindToCurrentThread(null);
+    }
+
+    /**
+     * Binds this manager to the calling thread, as {@link #bindToCurrentThread()}, together with an attachment: the
+     * object the binding is for. {@code WskSubsystem.bindToCurrentThread()} attaches the subsystem, so the C-shaped
+     * global functions ({@code Wsk.wskRegister}) find it; driver threads the kernel creates from this thread
+     * ({@link Ps#createSystemThread}, work-item workers) inherit both.
+     *
+     * @param attachment the object to attach, or null
+     * @return the binding; close it on the same thread
+     */
+    public Binding bindToCurrentThread(Object attachment) {
+        Object previousAttachment = ATTACHMENT.get();
+        ATTACHMENT.set(attachment);
+        return new Binding(swapBinding(this), previousAttachment);
+    }
+
+    /**
+     * Returns the attachment of the calling thread's binding ({@link #bindToCurrentThread(Object)}).
+     *
+     * @return the attachment, or null when the thread is unbound or bound without one
+     */
+    public static Object currentAttachment() {
+        return ATTACHMENT.get();
+    }
+
+    /** The binding of a thread the kernel created: for the thread's whole life. */
+    static void bindForKernelThread(IoManager manager, Object attachment) {
+        BOUND.set(manager);
+        ATTACHMENT.set(attachment);
+    }
+
+    /**
+     * Returns the kernel model of this manager: its driver threads, waits, timers, DPCs and work items.
+     *
+     * @return the kernel
+     */
+    public Kernel kernel() {
+        return kernel;
     }
 
     /**
@@ -118,10 +160,12 @@ public final class IoManager {
     /** A thread binding made by {@link IoManager#bindToCurrentThread()}; closing it restores the previous one. */
     public static final class Binding implements AutoCloseable {
         private final IoManager previous;
+        private final Object previousAttachment;
         private final Thread thread = Thread.currentThread();
 
-        private Binding(IoManager previous) {
+        private Binding(IoManager previous, Object previousAttachment) {
             this.previous = previous;
+            this.previousAttachment = previousAttachment;
         }
 
         /**
@@ -138,6 +182,11 @@ public final class IoManager {
                 BOUND.remove();
             } else {
                 BOUND.set(previous);
+            }
+            if (previousAttachment == null) {
+                ATTACHMENT.remove();
+            } else {
+                ATTACHMENT.set(previousAttachment);
             }
         }
     }

@@ -19,13 +19,18 @@ import java.util.Objects;
  * <p>A {@link EventType#NOTIFICATION_EVENT} stays signaled until reset and releases every waiter; a
  * {@link EventType#SYNCHRONIZATION_EVENT} releases one waiter and resets itself.
  *
- * <p>Waiting with a non-zero timeout requires PASSIVE_LEVEL: a wait from a completion routine or event
+ * <p>The methods are the C functions on the event: {@link #set()} is {@code KeSetEvent}, {@link #waitFor} is
+ * {@code KeWaitForSingleObject} with a relative timeout. The C-shaped forms are on {@link Ke}
+ * ({@code Ke.setEvent(event, IO_NO_INCREMENT, false)}, {@code Ke.waitForSingleObject(event, Executive, KernelMode,
+ * false, null)}); both behave the same, on the kernel of the calling thread (see {@link Kernel}).
+ *
+ * <p>Waiting with a non-zero timeout requires PASSIVE_LEVEL (or APC_LEVEL): a wait from a completion routine or event
  * callback is a {@link VerifierRule#IRQL_NOT_PASSIVE} violation (a zero timeout is a poll and allowed).
  *
- * <p>Thread safety: all methods may be called from any thread; {@link #set()} happens-before the
- * return of the wait it releases.
+ * <p>Thread safety: all methods may be called from any thread; the state is guarded by the kernel's dispatcher lock
+ * (private to wsk4j); {@link #set()} happens-before the return of the wait it releases.
  */
-public final class KEvent {
+public final class KEvent extends DispatcherHeader {
 
     /** {@code EVENT_TYPE}. */
     public enum EventType {
@@ -35,27 +40,48 @@ public final class KEvent {
         SYNCHRONIZATION_EVENT
     }
 
-    private final EventType type;
-    private boolean signaled;
+    /** Guarded by the dispatcher lock; null until initialized. */
+    private EventType type;
 
     /**
-     * {@code KeInitializeEvent}: creates an event.
+     * Creates event storage that {@link Ke#initializeEvent} initializes (C: a {@code KEVENT} in a structure).
+     * Waiting on it or setting it before then is a {@link VerifierRule#WAIT_OBJECT_INVALID} report.
+     */
+    public KEvent() {
+    }
+
+    /**
+     * {@code KeInitializeEvent}: creates an initialized event.
      *
      * @param type  the event type
      * @param state the initial state: true for signaled
      */
     public KEvent(EventType type, boolean state) {
         this.type = Objects.requireNonNull(type, "type");
-        this.signaled = state;
+        this.signalState = state ? 1 : 0;
+    }
+
+    void initialize(EventType type, boolean state) {
+        synchronized (Dispatcher.LOCK) {
+            this.type = type;
+            this.signalState = state ? 1 : 0;
+        }
+    }
+
+    @Override
+    boolean initialized() {
+        return type != null;
     }
 
     /**
      * Returns the event type.
      *
-     * @return the type
+     * @return the type, or null before initialization
      */
     public EventType type() {
-        return type;
+        synchronized (Dispatcher.LOCK) {
+            return type;
+        }
     }
 
     /**
@@ -63,15 +89,13 @@ public final class KEvent {
      *
      * @return the previous state: true when it was already signaled
      */
-    public synchronized boolean set() {
-        boolean previous = signaled;
-        signaled = true;
-        if (type == EventType.NOTIFICATION_EVENT) {
-            notifyAll();
-        } else {
-            notify();
+    public boolean set() {
+        synchronized (Dispatcher.LOCK) {
+            boolean previous = signalState > 0;
+            signalState = 1;
+            wakeWaitersLocked();
+            return previous;
         }
-        return previous;
     }
 
     /**
@@ -79,15 +103,19 @@ public final class KEvent {
      *
      * @return the previous state
      */
-    public synchronized boolean reset() {
-        boolean previous = signaled;
-        signaled = false;
-        return previous;
+    public boolean reset() {
+        synchronized (Dispatcher.LOCK) {
+            boolean previous = signalState > 0;
+            signalState = 0;
+            return previous;
+        }
     }
 
     /** {@code KeClearEvent}: sets the event to not signaled, without returning the previous state. */
-    public synchronized void clear() {
-        signaled = false;
+    public void clear() {
+        synchronized (Dispatcher.LOCK) {
+            signalState = 0;
+        }
     }
 
     /**
@@ -95,12 +123,23 @@ public final class KEvent {
      *
      * @return true when signaled
      */
-    public synchronized boolean readState() {
-        return signaled;
+    public boolean readState() {
+        synchronized (Dispatcher.LOCK) {
+            return signalState > 0;
+        }
+    }
+
+    @Override
+    void satisfyLocked() {
+        if (type == EventType.SYNCHRONIZATION_EVENT) {
+            signalState = 0;
+        }
     }
 
     /**
-     * {@code KeWaitForSingleObject}: waits until the event is signaled or the timeout elapses.
+     * {@code KeWaitForSingleObject}: waits until the event is signaled or the timeout elapses, on the kernel of the
+     * calling thread (on the simulated network: other driver threads, completions and timers run meanwhile, and the
+     * timeout is virtual).
      *
      * <p>For a synchronization event, a successful wait resets the event. A Java interrupt ends the wait
      * with {@link NtStatus#STATUS_ALERTED} and keeps the thread's interrupt flag set.
@@ -112,75 +151,15 @@ public final class KEvent {
      *                       {@link VerifierRule#IRQL_NOT_PASSIVE} is in FAIL mode
      */
     public NtStatus waitFor(Duration timeout) {
-        boolean atDispatch = false;
-        if (timeout == null || !timeout.isZero()) {
-            atDispatch = !Ke.requirePassiveLevel("KeWaitForSingleObject with a non-zero timeout");
-        }
-        if (atDispatch) {
-            return waitAtDispatch(timeout);
-        }
-        return waitUntil(timeout);
-    }
-
-    /**
-     * A wait the verifier let through at DISPATCH_LEVEL (rule in LOG or OFF mode): bounded by the verifier's
-     * blocking-wait limit, so a callback waiting for something only its own thread can deliver is reported
-     * instead of deadlocking.
-     */
-    private NtStatus waitAtDispatch(Duration timeout) {
-        Verifier verifier = IoManager.current().verifier();
-        Duration limit = verifier.blockingWaitLimit();
-        if (timeout != null && timeout.compareTo(limit) <= 0) {
-            return waitUntil(timeout);
-        }
-        NtStatus status = waitUntil(limit);
-        if (status == NtStatus.STATUS_TIMEOUT) {
-            TaskRunner.blockedReported(); // the watchdog need not report this task again
-            verifier.report(VerifierRule.CALLBACK_BLOCKED, "a wait at DISPATCH_LEVEL on " + this + " did not end within "
-                    + limit + "; it was ended with STATUS_TIMEOUT", null);
-        }
-        return status;
-    }
-
-    private NtStatus waitUntil(Duration timeout) {
-        long deadline = timeout == null ? 0 : System.nanoTime() + saturatedNanos(timeout);
-        synchronized (this) {
-            while (!signaled) {
-                try {
-                    if (timeout == null) {
-                        wait();
-                    } else {
-                        long remaining = deadline - System.nanoTime();
-                        if (remaining <= 0) {
-                            return NtStatus.STATUS_TIMEOUT;
-                        }
-                        wait(remaining / 1_000_000, (int) (remaining % 1_000_000));
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return NtStatus.STATUS_ALERTED;
-                }
-            }
-            if (type == EventType.SYNCHRONIZATION_EVENT) {
-                signaled = false;
-            }
-            return NtStatus.STATUS_SUCCESS;
-        }
-    }
-
-    private static long saturatedNanos(Duration timeout) {
-        if (timeout.isNegative()) {
-            return 0;
-        }
-        try {
-            return timeout.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE / 2;
-        }
+        return Ke.waitForSingleObject(this, KWaitReason.Executive, KProcessorMode.KernelMode, false,
+                Ke.relativeTimeout(timeout));
     }
 
     @Override
-    public synchronized String toString() {
-        return "KEvent[" + type + ", " + (signaled ? "signaled" : "not signaled") + "]";
+    public String toString() {
+        synchronized (Dispatcher.LOCK) {
+            return "KEvent[" + (type == null ? "uninitialized" : type + ", " + (signalState > 0 ? "signaled"
+                    : "not signaled")) + "]";
+        }
     }
 }

@@ -4,7 +4,11 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * A completion executor driven by the test: nothing runs until the test calls {@link #runNext()},
@@ -20,6 +24,11 @@ import java.util.function.BooleanSupplier;
  * executor.runPending();                       // completion routines run here, on this thread
  * executor.advanceTimeBy(Duration.ofSeconds(21));
  * }</pre>
+ *
+ * <p>An executor made by {@link #simulated} is also the simulated processor of a deterministic {@link Kernel}: driver
+ * threads ({@link Ps#createSystemThread}, work items, a test method that blocks) run one at a time, chosen from the
+ * seed. Then {@link #runUntilIdle()} and {@link #advanceTimeBy} let runnable driver threads run whenever no task is
+ * due (they are the "idle loop"), while {@link #runNext()} and {@link #runPending()} run tasks only.
  *
  * <p>Thread safety: {@link #execute} and {@link #schedule} may be called from any thread (the NIO
  * transport posts from its selector thread). The run methods run tasks on the calling thread and must not
@@ -40,9 +49,42 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     private long executed;
     private volatile IoManager ioManager;
     private Thread runner;
+    /** The deterministic scheduler of a simulated executor, or null. */
+    private final KScheduler scheduler;
+    /** Threads of the real kernel model waiting while they run this executor's tasks: woken when a task is posted. */
+    private final Set<Thread> pumpWaiters = ConcurrentHashMap.newKeySet();
 
     /** Creates an executor with its virtual clock at 0. */
     public ManualCompletionExecutor() {
+        this.scheduler = null;
+    }
+
+    private ManualCompletionExecutor(long seed, Consumer<String> eventLog) {
+        this.scheduler = new KScheduler(this, seed, eventLog);
+    }
+
+    /**
+     * Creates the executor of a simulated network: a manual executor that is also the simulated processor of its
+     * kernel, scheduling driver threads one at a time from {@code seed} (see {@link Kernel}).
+     *
+     * @param seed     the seed of the scheduler's choices
+     * @param eventLog receives one line per scheduling event (thread created, ended, chosen among several), or null
+     * @return the executor
+     */
+    public static ManualCompletionExecutor simulated(long seed, Consumer<String> eventLog) {
+        return new ManualCompletionExecutor(seed, eventLog);
+    }
+
+    KScheduler scheduler() {
+        return scheduler;
+    }
+
+    void addPumpWaiter(Thread thread) {
+        pumpWaiters.add(thread);
+    }
+
+    void removePumpWaiter(Thread thread) {
+        pumpWaiters.remove(thread);
     }
 
     private final class Timer implements ScheduledTask, Comparable<Timer> {
@@ -91,6 +133,11 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
                 lock.notifyAll();
             }
         }
+        if (!pumpWaiters.isEmpty()) {
+            for (Thread thread : pumpWaiters) {
+                LockSupport.unpark(thread);
+            }
+        }
     }
 
     @Override
@@ -130,6 +177,15 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     @Override
     public void bindIoManager(IoManager ioManager) {
         this.ioManager = ioManager;
+        if (ioManager != null) {
+            ioManager.kernel().attachExecutor(this);
+        }
+    }
+
+    /** The kernel whose processor this is, when driver threads may run from the calling thread. */
+    private Kernel schedulingKernel() {
+        IoManager manager = ioManager;
+        return scheduler != null && manager != null && scheduler.mayEnter() ? manager.kernel() : null;
     }
 
     /**
@@ -179,6 +235,10 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         synchronized (lock) {
             target = saturatedAdd(now, saturatedNanos(duration));
         }
+        Kernel kernel = schedulingKernel();
+        if (kernel != null) {
+            return scheduler.drive(kernel, target);
+        }
         int count = runPending();
         while (true) {
             synchronized (lock) {
@@ -202,6 +262,10 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
      *                               that always re-arms itself)
      */
     public int runUntilIdle() {
+        Kernel kernel = schedulingKernel();
+        if (kernel != null) {
+            return scheduler.drive(kernel, Long.MAX_VALUE);
+        }
         int count = 0;
         while (true) {
             count += runPending();
@@ -219,15 +283,22 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     }
 
     /**
-     * Runs pending tasks until {@code condition} holds, waiting in <em>real</em> time (up to
-     * {@code timeout}) for tasks posted by other threads, such as the NIO transport's selector thread.
-     * The virtual clock does not move.
+     * Runs pending tasks until {@code condition} holds, at most {@code timeout}. When the executor is bound to an I/O
+     * manager this is {@link Kernel#waitUntil}: on a simulated network the calling thread blocks as a driver thread
+     * (other driver threads run, virtual time moves, the timeout is virtual); elsewhere it waits in real time, running
+     * this executor's tasks as they are posted (by the NIO transport's selector thread) and re-checking the condition
+     * when any dispatcher object is signaled or a millisecond passes. Unbound, it waits in real time for posted tasks
+     * and the virtual clock does not move.
      *
-     * @param condition checked on the calling thread after each batch of tasks
-     * @param timeout   the longest real time to wait
+     * @param condition checked on the calling thread, first before anything runs
+     * @param timeout   the longest time to wait
      * @return true when the condition holds; false when the timeout elapsed first
      */
     public boolean runUntil(BooleanSupplier condition, Duration timeout) {
+        IoManager manager = ioManager;
+        if (manager != null && (scheduler == null || scheduler.mayEnter())) {
+            return manager.kernel().waitUntil(condition, timeout);
+        }
         long deadline = System.nanoTime() + saturatedNanos(timeout);
         while (true) {
             runPending();
@@ -251,6 +322,53 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
                     }
                 }
             }
+        }
+    }
+
+    /** The scheduler's clock step: moves virtual time to the next timer, if any. */
+    boolean advanceToNextTimer() {
+        return advanceToNextTimerUpTo(Long.MAX_VALUE);
+    }
+
+    /**
+     * Moves virtual time to the next timer if it is due at or before {@code target}; otherwise moves it to
+     * {@code target} (unless that is {@link Long#MAX_VALUE}) and returns false.
+     */
+    boolean advanceToNextTimerUpTo(long target) {
+        synchronized (lock) {
+            Timer next = timers.peek();
+            if (next != null && next.due <= target) {
+                now = Math.max(now, next.due);
+                return true;
+            }
+            if (target != Long.MAX_VALUE) {
+                now = Math.max(now, target);
+            }
+            return false;
+        }
+    }
+
+    /** For the real kernel model's waits: runs what is due unless another thread is running a task. */
+    void tryRunPending() {
+        while (true) {
+            Runnable task;
+            synchronized (lock) {
+                if (runner != null) {
+                    return;
+                }
+                task = ready.pollFirst();
+                if (task == null && hasDueTimer()) {
+                    Timer timer = timers.poll();
+                    timer.fired = true;
+                    task = timer.task;
+                }
+                if (task == null) {
+                    return;
+                }
+                runner = Thread.currentThread();
+                executed++;
+            }
+            runOne(task);
         }
     }
 
@@ -287,9 +405,16 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         }
     }
 
-    /** Does nothing: a manual executor holds no threads. Queued tasks can still be run. */
+    /**
+     * Holds no threads of its own, so queued tasks can still be run; a simulated executor also closes its kernel
+     * ({@link Kernel#close()}): driver threads still alive unwind from their waits.
+     */
     @Override
     public void close() {
+        IoManager manager = ioManager;
+        if (scheduler != null && manager != null) {
+            manager.kernel().close();
+        }
     }
 
     private boolean hasDueTimer() {

@@ -50,6 +50,18 @@ public final class NtStatus {
      * {@link #STATUS_SUCCESS} in wdm.h, and is the very same instance here.
      */
     public static final NtStatus STATUS_CONTINUE_COMPLETION = STATUS_SUCCESS;
+    /** {@code STATUS_WAIT_0}: the same value and instance as {@link #STATUS_SUCCESS} (KeWaitForMultipleObjects, index 0). */
+    public static final NtStatus STATUS_WAIT_0 = STATUS_SUCCESS;
+    /** {@code STATUS_WAIT_1}: KeWaitForMultipleObjects with WaitAny was satisfied by the object at index 1. */
+    public static final NtStatus STATUS_WAIT_1 = define("STATUS_WAIT_1", 0x00000001);
+    /** {@code STATUS_WAIT_2}: satisfied by the object at index 2. */
+    public static final NtStatus STATUS_WAIT_2 = define("STATUS_WAIT_2", 0x00000002);
+    /** {@code STATUS_WAIT_3}: satisfied by the object at index 3. */
+    public static final NtStatus STATUS_WAIT_3 = define("STATUS_WAIT_3", 0x00000003);
+    /** {@code STATUS_WAIT_63}: satisfied by the object at index 63, the last a wait can name. */
+    public static final NtStatus STATUS_WAIT_63 = define("STATUS_WAIT_63", 0x0000003F);
+    /** {@code STATUS_USER_APC}: a user-mode APC ended an alertable wait (never produced by wsk4j). */
+    public static final NtStatus STATUS_USER_APC = define("STATUS_USER_APC", 0x000000C0);
     /** 0x00000101: a wait was ended because the waiting thread was alerted (here: interrupted). */
     public static final NtStatus STATUS_ALERTED = define("STATUS_ALERTED", 0x00000101);
     /** 0x00000102: a wait timed out. Note: a <em>success</em> code, as in Windows. */
@@ -84,6 +96,8 @@ public final class NtStatus {
     public static final NtStatus STATUS_ACCESS_DENIED = define("STATUS_ACCESS_DENIED", 0xC0000022);
     /** 0xC0000023: a buffer is too small. */
     public static final NtStatus STATUS_BUFFER_TOO_SMALL = define("STATUS_BUFFER_TOO_SMALL", 0xC0000023);
+    /** {@code STATUS_OBJECT_TYPE_MISMATCH}: ObReferenceObjectByHandle was asked for another object type. */
+    public static final NtStatus STATUS_OBJECT_TYPE_MISMATCH = define("STATUS_OBJECT_TYPE_MISMATCH", 0xC0000024);
     /** 0xC0000043: sharing violation. */
     public static final NtStatus STATUS_SHARING_VIOLATION = define("STATUS_SHARING_VIOLATION", 0xC0000043);
     /** 0xC000009A: insufficient system resources (the usual result of a failed IoAllocateIrp). */

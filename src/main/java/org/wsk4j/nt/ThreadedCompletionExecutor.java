@@ -159,6 +159,9 @@ public final class ThreadedCompletionExecutor implements CompletionExecutor {
     @Override
     public void bindIoManager(IoManager ioManager) {
         this.ioManager = ioManager;
+        if (ioManager != null) {
+            ioManager.kernel().attachExecutor(this);
+        }
     }
 
     /**

@@ -109,7 +109,45 @@ public enum VerifierRule {
             "do not pass an MDL to WSK after IoFreeMdl; allocate a new one"),
     /** WskFreeAddressInfo was given a list twice, or a list this client did not get from WskGetAddressInfo. */
     ADDRINFO_BAD_FREE(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
-            "pass WskFreeAddressInfo exactly once the head of each list WskGetAddressInfo returned to this client");
+            "pass WskFreeAddressInfo exactly once the head of each list WskGetAddressInfo returned to this client"),
+    /** A wait named NULL, something that is not a dispatcher object, an uninitialized object, or a freed one. */
+    WAIT_OBJECT_INVALID(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
+            "wait only on initialized KEVENT, KTIMER or KTHREAD objects you still hold a reference to"),
+    /** KeWaitForMultipleObjects named more than 64 objects, or more than 3 without a wait block array. */
+    MAXIMUM_WAIT_OBJECTS_EXCEEDED(0x0C, "MAXIMUM_WAIT_OBJECTS_EXCEEDED",
+            "wait on at most 64 objects, and pass a KWAIT_BLOCK array for more than THREAD_WAIT_OBJECTS (3)"),
+    /** A timer or DPC was used (set, cancelled, queued) without having been initialized. */
+    TIMER_OR_DPC_INVALID(0xC7, "TIMER_OR_DPC_INVALID",
+            "call KeInitializeTimer(Ex) and KeInitializeDpc before KeSetTimer(Ex) or KeInsertQueueDpc"),
+    /** A work item was queued while already queued, freed while queued, or used after IoFreeWorkItem. */
+    WORK_ITEM_INVALID(0xE4, "WORKER_INVALID",
+            "queue a work item only when its previous run has started, and free it only when it is not queued"),
+    /** A work item's routine returned above PASSIVE_LEVEL. */
+    WORKER_THREAD_RETURNED_AT_BAD_IRQL(0xE1, "WORKER_THREAD_RETURNED_AT_BAD_IRQL",
+            "lower the IRQL (KeLowerIrql, KeReleaseSpinLock) before the work item routine returns"),
+    /** A system thread's start routine let an exception escape. */
+    SYSTEM_THREAD_EXCEPTION_NOT_HANDLED(0x7E, "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED",
+            "catch what the thread's code can throw; end the thread by returning or with PsTerminateSystemThread"),
+    /**
+     * Every driver thread of a simulated kernel waits and no completion, DPC or timer is due: they wait for ever
+     * (wsk4j's own check: Driver Verifier's deadlock detection covers locks, not events).
+     */
+    DRIVER_THREADS_DEADLOCKED(0, null,
+            "each thread waits for something only another waiting thread would do: signal before waiting, or wait with"
+                    + " a timeout"),
+    /** A driver thread polled over and over while nothing else could run (simulated kernel). */
+    DRIVER_THREAD_BUSY_LOOP(0, null,
+            "block (KeWaitForSingleObject with a timeout, KeDelayExecutionThread) instead of polling in a loop"),
+    /** A driver thread (or a queued work item) was still running when its subsystem or test ended. */
+    DRIVER_THREAD_LEAKED(0xCE, "DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS",
+            "signal each system thread to stop and wait for its thread object before unloading"),
+    /** A wait outlasted the wait limit of the real kernel model (the JUnit extension sets the test's). */
+    WAIT_LIMIT_EXCEEDED(0, null,
+            "the thread waits for something that does not happen: see what every driver thread waits for"),
+    /** A bad handle, or an object dereferenced more often than referenced. */
+    OBJECT_REFERENCE_INVALID(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
+            "pass ObReferenceObjectByHandle and ZwClose only open handles, and dereference each object once per"
+                    + " reference");
 
     private final int bugCheckCode;
     private final String bugCheckName;

@@ -239,7 +239,7 @@ public final class SimNetwork {
 
     private final long seed;
     private final Config config;
-    private final ManualCompletionExecutor executor = new ManualCompletionExecutor();
+    private final ManualCompletionExecutor executor;
     private final IoManager ioManager;
     private final SplittableRandom socketCreationRandom;
     private final Map<String, SimHost> hosts = new LinkedHashMap<>();
@@ -264,6 +264,9 @@ public final class SimNetwork {
     private SimNetwork(long seed, Config config) {
         this.seed = seed;
         this.config = Objects.requireNonNull(config, "config");
+        // The executor is also the simulated processor: driver threads are scheduled from the seed, and its
+        // scheduling events go to this network's event log, in order with the network's own.
+        this.executor = ManualCompletionExecutor.simulated(seed, this::log);
         SplittableRandom root = new SplittableRandom(seed);
         this.socketCreationRandom = root.split();
         this.ioManager = IoManager.create("sim-" + Long.toHexString(seed));
