@@ -30,6 +30,7 @@ import org.wsk4j.nt.NtStatus;
 import org.wsk4j.nt.VerifiedObject;
 import org.wsk4j.nt.Verifier;
 import org.wsk4j.nt.VerifierReport;
+import org.wsk4j.nt.VerifierSink;
 import org.wsk4j.sim.SimNetwork;
 import org.wsk4j.sim.UnusedFault;
 
@@ -374,6 +375,8 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
             state.ioManager.verifier().setAllModes(config.verifierMode());
         }
         state.ioManager.verifier().setStackCapture(effectiveStackCapture());
+        // Violations and routine failures are asserted after the test (check), not logged: a recording sink.
+        state.ioManager.verifier().setSink(VerifierSink.recording());
         state.binding = state.ioManager.bindToCurrentThread();
         NtStatus registered = state.subsystem.wskRegister(new WskClientNpi(null,
                 new WskClientDispatch(Wsk.MAKE_WSK_VERSION(1, 0), 0, null)), state.registration);

@@ -84,7 +84,10 @@ public enum VerifierRule {
      */
     DEREGISTER_INSIDE_CALL(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
             "never call WskDeregister from a completion routine or callback; signal the driver's unload thread instead"),
-    /** KeRaiseIrql to a lower level, or KeLowerIrql to a higher level. */
+    /**
+     * KeRaiseIrql to a lower level, KeLowerIrql to a higher level, or a completion executor task (completion
+     * routine, callback, work item) that returned above PASSIVE_LEVEL.
+     */
     IRQL_BAD_TRANSITION(0x0A, "IRQL_NOT_LESS_OR_EQUAL",
             "pair each KeRaiseIrql with a KeLowerIrql to the level it returned"),
     /** An invalid argument was passed to a kernel routine (not to a WSK function). */
