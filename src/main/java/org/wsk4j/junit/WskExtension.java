@@ -507,7 +507,7 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
     }
 
     /**
-     * A frame of the library itself (same jar or class directory as this class, package org.wsk4j); the
+     * A frame of the library itself (same jar or class directory as WskSubsystem, or this extension); the
      * package name alone is not enough, since tests and drivers may live in org.wsk4j packages too.
      */
     private static boolean isLibraryFrame(StackTraceElement frame) {
@@ -516,7 +516,10 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
         }
         try {
             Class<?> type = Class.forName(frame.getClassName(), false, WskExtension.class.getClassLoader());
-            return Objects.equals(location(type), location(WskExtension.class));
+            // The library's jar (the extension is a jar of its own, or test classes in wsk4j's own build).
+            return Objects.equals(location(type), location(WskSubsystem.class))
+                    || type.getName().equals(WskExtension.class.getName())
+                    || type.getName().startsWith(WskExtension.class.getName() + "$");
         } catch (ClassNotFoundException | LinkageError | SecurityException e) {
             return true;
         }
