@@ -3,7 +3,8 @@
 # then assembles the report from the figures each suite writes to target/reliability/<section>.{json,md}.
 #   bench/reliability.sh          full size (about 5-10 minutes on 2 cores); writes docs/reliability.md
 #   bench/reliability.sh --ci     the sizes `mvn -B verify` runs (seconds); writes target/reliability/report.md only
-# Extra arguments go to Maven, e.g. -Dwsk4j.seed=0x... to replay a seed. Exit status: that of the test run.
+# Extra arguments go to Maven, e.g. -Dwsk4j.seed=0x... to replay a seed, or -Dwsk4j.netns=true to include the
+# host-networking suite (NetnsFaultTest: namespaces, veth, routes; opt-in, needs root). Exit status: that of the test run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

@@ -9,19 +9,21 @@
  *   <li>{@code org.wsk4j.nt}: kernel primitives: NTSTATUS, IRPs, MDLs, KEVENT, IRQL, the I/O manager,
  *       the verifier and the completion executors.</li>
  *   <li>{@code org.wsk4j.sim}: the deterministic simulated network (virtual time, fault scripting).</li>
- *   <li>{@code org.wsk4j.junit}: the JUnit 5 extension (needs {@code junit-jupiter-api}, an optional
- *       dependency: nothing else in the library uses it).</li>
  * </ul>
+ *
+ * <p>The JUnit 5 extension ({@code org.wsk4j.junit}: {@code WskExtension}, {@code @WskTest}) is not part of this
+ * module: it ships as the separate jar {@code org.wsk4j:wsk4j:<version>:junit} (automatic module
+ * {@code org.wsk4j.junit}), so this module never mentions JUnit and a consumer's tests run on the module path with
+ * default Surefire settings (a {@code requires static org.junit.jupiter.api} here put JUnit's API in a named module
+ * while its engine stayed on the class path).
  *
  * <p>{@code org.wsk4j.internal.nio} (the java.nio transport) is not exported.
  */
 module org.wsk4j {
     requires org.slf4j;
-    requires static org.junit.jupiter.api;
 
     exports org.wsk4j;
     exports org.wsk4j.nt;
     exports org.wsk4j.spi;
     exports org.wsk4j.sim;
-    exports org.wsk4j.junit;
 }

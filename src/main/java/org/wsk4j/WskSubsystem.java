@@ -47,6 +47,17 @@ public final class WskSubsystem implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WskSubsystem.class);
     private static final AtomicLong IDS = new AtomicLong();
     private static final Duration DEREGISTER_REPORT_INTERVAL = Duration.ofSeconds(5);
+    private static final Duration DEREGISTER_REPORT_MAX_INTERVAL = Duration.ofMinutes(5);
+
+    /**
+     * How long a stuck WskDeregister waits before its next "is waiting" WARN, after {@code reports} of them: 5 s,
+     * then doubling (10 s, 20 s, ...) up to 5 minutes, so a deregistration stuck for an hour logs about 17 lines,
+     * not 720.
+     */
+    static Duration deregisterReportInterval(int reports) {
+        Duration interval = DEREGISTER_REPORT_INTERVAL.multipliedBy(1L << Math.min(reports, 16));
+        return interval.compareTo(DEREGISTER_REPORT_MAX_INTERVAL) > 0 ? DEREGISTER_REPORT_MAX_INTERVAL : interval;
+    }
 
     /** The WSK version the provider implements: 1.0. */
     public static final int PROVIDER_VERSION = 0x0100;
@@ -599,7 +610,8 @@ public final class WskSubsystem implements AutoCloseable {
             }, null);
         }
         synchronized (wskRegistration) {
-            long nextReport = System.nanoTime() + DEREGISTER_REPORT_INTERVAL.toNanos();
+            int reports = 0;
+            long nextReport = System.nanoTime() + deregisterReportInterval(reports).toNanos();
             boolean interrupted = false;
             while (wskRegistration.captures > 0 || wskRegistration.sockets > 0) {
                 long now = System.nanoTime();
@@ -607,7 +619,7 @@ public final class WskSubsystem implements AutoCloseable {
                     LOG.warn("WskDeregister({}) is waiting: {} captured NPIs not released, {} sockets not closed: {}",
                             wskRegistration, wskRegistration.captures, wskRegistration.sockets,
                             wskRegistration.openSockets);
-                    nextReport = now + DEREGISTER_REPORT_INTERVAL.toNanos();
+                    nextReport = now + deregisterReportInterval(++reports).toNanos();
                 }
                 try {
                     wskRegistration.wait(Math.max(1, (nextReport - now) / 1_000_000));

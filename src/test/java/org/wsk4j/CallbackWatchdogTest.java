@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.wsk4j.nt.Verifier;
 import org.wsk4j.nt.VerifierReport;
 import org.wsk4j.nt.VerifierRule;
+import org.wsk4j.nt.VerifierSink;
 
 /**
  * The completion executors' watchdog (CALLBACK_TOO_LONG, Windows' DPC_WATCHDOG_VIOLATION): a routine that blocks
@@ -31,7 +32,7 @@ class CallbackWatchdogTest {
     @BeforeEach
     void start() {
         wsk = WskSubsystem.builder().threadedExecutor(1).build();
-        wsk.ioManager().verifier().setBlockingWaitLimit(LIMIT);
+        wsk.ioManager().verifier().setBlockingWaitLimit(LIMIT).setSink(VerifierSink.recording());
     }
 
     @AfterEach

@@ -49,7 +49,10 @@ class DefaultSubsystemTest {
         java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
         try {
-            org.wsk4j.demo.WskDemo.main(new String[0]);
+            // The demo is compiled outside the library (src/demo/java -> target/demo-classes, on the test class path
+            // through Surefire's additionalClasspathElements), so it is reached by name.
+            Class.forName("org.wsk4j.demo.WskDemo").getMethod("main", String[].class)
+                    .invoke(null, (Object) new String[0]);
         } finally {
             System.setOut(original);
         }

@@ -194,6 +194,8 @@ class RegistrationTest {
     @Test
     void deregisterOnACompletionThreadIsReported() {
         wsk = WskSubsystem.builder().manualExecutor().build();
+        org.wsk4j.nt.VerifierSink.Recording sink = org.wsk4j.nt.VerifierSink.recording();
+        wsk.ioManager().verifier().setSink(sink);
         wsk.ioManager().verifier().setMode(org.wsk4j.nt.VerifierRule.DEREGISTER_ON_COMPLETION_THREAD,
                 org.wsk4j.nt.Verifier.Mode.LOG);
         WskRegistration registration = register(MAKE_WSK_VERSION(1, 0));
@@ -201,6 +203,16 @@ class RegistrationTest {
         wsk.manualExecutor().runPending();
         assertEquals(org.wsk4j.nt.VerifierRule.DEREGISTER_ON_COMPLETION_THREAD,
                 wsk.ioManager().verifier().violations().get(0).rule());
+        assertEquals(1, sink.count(org.wsk4j.nt.VerifierRule.DEREGISTER_ON_COMPLETION_THREAD), "reported to the sink");
         assertFalse(registration.isDeregistering(), "nothing held it, so it still returned");
+    }
+
+    @Test
+    void aStuckDeregistrationWarnsLessAndLessOften() {
+        assertEquals(java.time.Duration.ofSeconds(5), WskSubsystem.deregisterReportInterval(0));
+        assertEquals(java.time.Duration.ofSeconds(10), WskSubsystem.deregisterReportInterval(1));
+        assertEquals(java.time.Duration.ofSeconds(160), WskSubsystem.deregisterReportInterval(5));
+        assertEquals(java.time.Duration.ofMinutes(5), WskSubsystem.deregisterReportInterval(6), "capped");
+        assertEquals(java.time.Duration.ofMinutes(5), WskSubsystem.deregisterReportInterval(Integer.MAX_VALUE));
     }
 }

@@ -93,6 +93,8 @@ class SerialQueueTest {
     @Test
     void aTaskThatThrowsIsRecordedAndTheNextOneStillRuns() {
         IoManager manager = IoManager.create("serial-queue-test");
+        org.wsk4j.nt.VerifierSink.Recording sink = org.wsk4j.nt.VerifierSink.recording();
+        manager.verifier().setSink(sink);
         ManualCompletionExecutor executor = new ManualCompletionExecutor();
         SerialQueue queue = new SerialQueue("test socket", executor);
         AtomicInteger ran = new AtomicInteger();
@@ -106,5 +108,6 @@ class SerialQueueTest {
         assertEquals(1, ran.get());
         assertEquals(1, manager.routineFailures().size());
         assertEquals("broken routine", manager.routineFailures().get(0).getMessage());
+        assertEquals(manager.routineFailures(), sink.routineFailures(), "reported to the sink, not logged");
     }
 }

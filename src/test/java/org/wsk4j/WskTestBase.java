@@ -28,6 +28,8 @@ abstract class WskTestBase {
     IoManager.Binding binding;
     WskRegistration registration;
     WskProviderNpi npi;
+    /** Receives the test's violations and routine failures instead of the ERROR log. */
+    final org.wsk4j.nt.VerifierSink.Recording sink = org.wsk4j.nt.VerifierSink.recording();
 
     /** The transport to run on; null for the default (NIO). Fault-injecting tests override it. */
     org.wsk4j.spi.Transport transport() {
@@ -39,6 +41,7 @@ abstract class WskTestBase {
         org.wsk4j.spi.Transport transport = transport();
         WskSubsystem.Builder builder = WskSubsystem.builder().manualExecutor();
         wsk = (transport == null ? builder : builder.transport(transport)).build();
+        wsk.ioManager().verifier().setSink(sink); // violations are asserted (stopSubsystem, assertReported), not logged
         executor = wsk.manualExecutor();
         binding = wsk.bindToCurrentThread();
         registration = new WskRegistration();

@@ -188,8 +188,10 @@ public final class Io {
      *
      * @param irp the IRP
      * @return the location, or null when no driver has taken one
+     * @throws VerifierError on {@link VerifierRule#IRP_USED_AFTER_FREE} (a freed IRP) in FAIL mode
      */
     public static IoStackLocation getCurrentIrpStackLocation(Irp irp) {
+        irp.checkReadable("IoGetCurrentIrpStackLocation");
         int current = irp.currentLocation;
         return current >= 1 && current <= irp.stackCount() ? irp.stack[current] : null;
     }
@@ -199,8 +201,10 @@ public final class Io {
      *
      * @param irp the IRP
      * @return the location, or null when none is left
+     * @throws VerifierError on {@link VerifierRule#IRP_USED_AFTER_FREE} (a freed IRP) in FAIL mode
      */
     public static IoStackLocation getNextIrpStackLocation(Irp irp) {
+        irp.checkReadable("IoGetNextIrpStackLocation");
         int next = irp.currentLocation - 1;
         return next >= 1 && next <= irp.stackCount() ? irp.stack[next] : null;
     }
@@ -382,6 +386,7 @@ public final class Io {
 
     private static void walkCompletion(Irp irp) {
         int stackCount = irp.stackCount();
+        boolean counted = false;
         for (int loc = irp.currentLocation; loc <= stackCount; loc++) {
             IoStackLocation location = irp.stack[loc];
             irp.pendingReturned = location.pendingReturned;
@@ -402,16 +407,19 @@ public final class Io {
                 continue;
             }
             int generation = irp.generation;
+            boolean top = loc == stackCount;
+            if (top) {
+                // The owner's routine gets the IRP back: counted before it runs, so whoever observes what the routine
+                // does (an IoFreeIrp, an event it signals before a deregistration summary) sees it counted completed.
+                irp.manager.onCompletedToOwner();
+                counted = true;
+            }
             NtStatus result = invokeRoutine(routine, device, irp, context);
             if (result.code() == NtStatus.STATUS_MORE_PROCESSING_REQUIRED.code()) {
-                boolean top = loc == stackCount;
                 if (irp.generation == generation) {
                     irp.casState(Irp.COMPLETING, top ? Irp.COMPLETED : Irp.IN_FLIGHT);
                 } else {
                     irp.casState(Irp.COMPLETING, Irp.COMPLETED); // reused inside the routine
-                }
-                if (top) {
-                    irp.manager.onCompletedToOwner();
                 }
                 return;
             }
@@ -423,7 +431,9 @@ public final class Io {
             }
         }
         irp.casState(Irp.COMPLETING, Irp.COMPLETED);
-        irp.manager.onCompletedToOwner();
+        if (!counted) {
+            irp.manager.onCompletedToOwner();
+        }
         irp.manager.verifier().report(VerifierRule.IRP_COMPLETED_TO_IO_MANAGER, irp
                 + " was completed past its top stack location: no completion routine returned"
                 + " STATUS_MORE_PROCESSING_REQUIRED", irp);

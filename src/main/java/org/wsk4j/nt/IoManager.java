@@ -316,19 +316,16 @@ public final class IoManager {
     }
 
     /**
-     * Records an exception thrown by a completion routine, cancel routine or callback and logs it. The
-     * exception is not rethrown: routines never break the thread that runs them.
+     * Records an exception thrown by a completion routine, cancel routine or callback and passes it to the
+     * verifier's {@link VerifierSink} (by default: logged at ERROR). The exception is not rethrown: routines never
+     * break the thread that runs them.
      *
      * @param where   what was running, for the log
      * @param failure the exception
      */
     public void recordRoutineFailure(String where, Throwable failure) {
         routineFailures.add(failure);
-        if (failure instanceof VerifierError) {
-            LOG.debug("verifier error raised inside {} (already reported)", where);
-        } else {
-            LOG.error("{} threw; the exception is recorded and the thread carries on", where, failure);
-        }
+        verifier.sink().routineFailure(where, failure);
     }
 
     /**

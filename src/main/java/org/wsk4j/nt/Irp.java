@@ -175,12 +175,22 @@ public final class Irp implements VerifiedObject {
 
     /**
      * {@code IoStatus}: the IRP's status block. Final once the IRP completed; do not read it while the
-     * IRP is pending.
+     * IRP is pending, nor after {@link Io#freeIrp}: read the results first, then free (in the kernel the memory
+     * is back in the pool and may already hold another IRP).
      *
-     * @return the status block
+     * @return the status block (of a freed IRP too, when the rule is not in FAIL mode)
+     * @throws VerifierError on {@link VerifierRule#IRP_USED_AFTER_FREE} (the IRP was freed) in FAIL mode
      */
     public IoStatusBlock ioStatus() {
+        checkReadable("IoStatus");
         return ioStatus;
+    }
+
+    /** Reports reading a field of a freed IRP ({@link VerifierRule#IRP_USED_AFTER_FREE}); a volatile read otherwise. */
+    void checkReadable(String what) {
+        if (state == FREED) {
+            manager.verifier().report(VerifierRule.IRP_USED_AFTER_FREE, what + " read from freed " + this, this);
+        }
     }
 
     /**

@@ -7,8 +7,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs one executor task with the executor's I/O manager bound, catching and recording what it throws; and
@@ -31,7 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 final class TaskRunner {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
 
     static final String WATCHDOG_NAME = "wsk4j-callback-watchdog";
     static final long SCAN_MILLIS = 50;
@@ -106,12 +103,28 @@ final class TaskRunner {
                 }
             }
             running.depth--;
-            if (Ke.getCurrentIrql() != Irql.PASSIVE_LEVEL) {
-                LOG.error("a completion executor task returned at {}; resetting the thread to PASSIVE_LEVEL",
-                        Ke.getCurrentIrql());
+            Irql left = Ke.getCurrentIrql();
+            if (left != Irql.PASSIVE_LEVEL) {
                 Ke.lowerIrql(Irql.PASSIVE_LEVEL);
+                reportIrqlLeftRaised(task, left);
             }
             IoManager.restoreBinding(ioManager, previous);
+        }
+    }
+
+    /**
+     * A task returned above PASSIVE_LEVEL (a KeRaiseIrql without its KeLowerIrql): a driver bug, reported once as
+     * {@link VerifierRule#IRQL_BAD_TRANSITION} to the task's I/O manager (its verifier's sink decides whether it is
+     * logged). The thread was already reset to PASSIVE_LEVEL; in mode FAIL the error is recorded, not thrown out of
+     * the executor's thread.
+     */
+    private static void reportIrqlLeftRaised(Runnable task, Irql left) {
+        try {
+            IoManager.current().verifier().report(VerifierRule.IRQL_BAD_TRANSITION, "completion executor task " + task
+                    + " returned at " + left + " (no KeLowerIrql for its KeRaiseIrql); the thread was reset to"
+                    + " PASSIVE_LEVEL", null);
+        } catch (VerifierError recorded) {
+            // recorded in violations() and passed to the sink; the executor thread carries on
         }
     }
 

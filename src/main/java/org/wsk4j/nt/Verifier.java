@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
  * <p>Each {@link VerifierRule} has a {@link Mode}: {@link Mode#OFF} ignores violations,
  * {@link Mode#LOG} records and logs them (SLF4J, ERROR level), {@link Mode#FAIL} (the default)
  * records, logs and throws a {@link VerifierError} at the point of violation. Every recorded violation
- * is available from {@link #violations()} until {@link #clearViolations()}.
+ * is available from {@link #violations()} until {@link #clearViolations()}. "Logs" means: passes it to the
+ * verifier's {@link VerifierSink} (see {@link #setSink}), which by default logs it once at ERROR; a test that
+ * breaks rules on purpose installs {@link VerifierSink#recording()} and asserts on it instead.
  *
  * <pre>{@code
  * Verifier verifier = IoManager.current().verifier();
@@ -73,6 +75,7 @@ public final class Verifier {
     private final AtomicLong sampleCounter = new AtomicLong();
     private final List<VerifierReport> violations = Collections.synchronizedList(new ArrayList<>());
     private volatile java.time.Duration blockingWaitLimit = java.time.Duration.ofSeconds(5);
+    private volatile VerifierSink sink = VerifierSink.logging();
 
     Verifier() {
         Mode[] initial = new Mode[VerifierRule.values().length];
@@ -133,6 +136,30 @@ public final class Verifier {
             modes = next;
         }
         return this;
+    }
+
+    /**
+     * Returns where violations and routine failures are sent (see {@link VerifierSink}).
+     *
+     * @return the sink; {@link VerifierSink#logging()} unless changed
+     */
+    public VerifierSink sink() {
+        return sink;
+    }
+
+    /**
+     * Sets where this verifier's violations, and the routine failures of its {@link IoManager}, are sent from now
+     * on. They are recorded in {@link #violations()} and {@link IoManager#routineFailures()} whatever the sink.
+     * Reports already being delivered on other threads may still reach the previous sink.
+     *
+     * @param sink the new sink, for example {@link VerifierSink#recording()} in a test that breaks rules on
+     *             purpose, or {@link VerifierSink#logging()} to restore the default
+     * @return the previous sink, to restore later
+     */
+    public VerifierSink setSink(VerifierSink sink) {
+        VerifierSink previous = this.sink;
+        this.sink = Objects.requireNonNull(sink, "sink");
+        return previous;
     }
 
     /**
@@ -306,7 +333,7 @@ public final class Verifier {
         VerifierReport report = new VerifierReport(rule, message, subject == null ? null : subject.toString(),
                 allocated, handedOver, Thread.currentThread().getName());
         violations.add(report);
-        LOG.error("{}", report.describe());
+        sink.violation(report);
         if (mode == Mode.FAIL) {
             throw new VerifierError(report);
         }

@@ -23,9 +23,12 @@ public enum VerifierRule {
     /** An IRP was freed twice. */
     IRP_DOUBLE_FREE(0xC2, "BAD_POOL_CALLER",
             "call IoFreeIrp exactly once per IoAllocateIrp"),
-    /** A freed IRP was used (completed, cancelled, reused, or passed to a driver). */
+    /**
+     * A freed IRP was used: completed, cancelled, reused, passed to a driver, or read (its IoStatus or a stack
+     * location).
+     */
     IRP_USED_AFTER_FREE(0xC2, "BAD_POOL_CALLER",
-            "do not touch an IRP after IoFreeIrp; allocate a new one or reuse it before freeing"),
+            "read IoStatus before IoFreeIrp and do not touch the IRP after it; allocate a new one or reuse it instead"),
     /** An IRP already in flight (pending in WSK) was passed to a second call. */
     IRP_ALREADY_IN_FLIGHT(0xC9, "DRIVER_VERIFIER_IOMANAGER_VIOLATION",
             "one IRP per outstanding request: wait for the completion routine before passing the IRP again"),
@@ -84,7 +87,10 @@ public enum VerifierRule {
      */
     DEREGISTER_INSIDE_CALL(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
             "never call WskDeregister from a completion routine or callback; signal the driver's unload thread instead"),
-    /** KeRaiseIrql to a lower level, or KeLowerIrql to a higher level. */
+    /**
+     * KeRaiseIrql to a lower level, KeLowerIrql to a higher level, or a completion executor task (completion
+     * routine, callback, work item) that returned above PASSIVE_LEVEL.
+     */
     IRQL_BAD_TRANSITION(0x0A, "IRQL_NOT_LESS_OR_EQUAL",
             "pair each KeRaiseIrql with a KeLowerIrql to the level it returned"),
     /** An invalid argument was passed to a kernel routine (not to a WSK function). */

@@ -116,6 +116,43 @@ class IrpCompletionTest extends IrpTestSupport {
         freeAndAssertNoLeaks(irp);
     }
 
+    @Test
+    void readingAFreedIrpsIoStatusOrStackLocationIsUseAfterFree() {
+        Irp irp = allocate(1);
+        Io.setCompletionRoutine(irp, new RecordingRoutine(), null, true, true, true);
+        handDownAndComplete(irp, NtStatus.STATUS_SUCCESS);
+        assertSame(NtStatus.STATUS_SUCCESS, irp.ioStatus().status(), "read before the free: fine");
+        Io.freeIrp(irp);
+
+        VerifierError error = assertViolation(VerifierRule.IRP_USED_AFTER_FREE, irp::ioStatus);
+        assertTrue(error.getMessage().contains("IoStatus read from freed IRP#"), error::getMessage);
+        assertViolation(VerifierRule.IRP_USED_AFTER_FREE, () -> Io.getCurrentIrpStackLocation(irp));
+        assertViolation(VerifierRule.IRP_USED_AFTER_FREE, () -> Io.getNextIrpStackLocation(irp));
+        assertEquals(3, sink.count(VerifierRule.IRP_USED_AFTER_FREE), "each read reported once, to the sink");
+
+        logOnly(VerifierRule.IRP_USED_AFTER_FREE);
+        assertSame(NtStatus.STATUS_SUCCESS, irp.ioStatus().status(), "LOG mode: reported, the stale value returned");
+        assertEquals(4, sink.count(VerifierRule.IRP_USED_AFTER_FREE));
+        assertEquals(0, io.liveIrpCount());
+    }
+
+    @Test
+    void theCompletionIsCountedBeforeTheOwnersRoutineCanFreeTheIrp() {
+        Irp irp = allocate(1);
+        java.util.concurrent.atomic.AtomicReference<String> seenInRoutine = new java.util.concurrent.atomic.AtomicReference<>();
+        Io.setCompletionRoutine(irp, (device, completed, context) -> {
+            Io.freeIrp(completed); // a driver that frees in its routine, then signals its unload thread
+            IoManager.IrpStatistics now = io.statistics();
+            seenInRoutine.set("completed " + now.completedToOwner() + ", freed " + now.freed());
+            return NtStatus.STATUS_MORE_PROCESSING_REQUIRED;
+        }, null, true, true, true);
+        handDownAndComplete(irp, NtStatus.STATUS_SUCCESS);
+
+        assertEquals("completed 1, freed 1", seenInRoutine.get(), "a summary printed from the routine is consistent");
+        assertEquals(1, io.statistics().completedToOwner(), "counted once");
+        assertEquals(0, io.liveIrpCount());
+    }
+
     // ---- layered drivers: STATUS_MORE_PROCESSING_REQUIRED versus STATUS_CONTINUE_COMPLETION ---------
 
     /** A two-layer driver stack: the upper device sets a routine and passes the IRP to the lower one. */

@@ -27,11 +27,14 @@ abstract class IrpTestSupport {
 
     /** The I/O manager of the running test, bound to the test thread. */
     IoManager io;
+    /** Receives the test's violations and routine failures instead of the ERROR log. */
+    final VerifierSink.Recording sink = VerifierSink.recording();
     private IoManager.Binding binding;
 
     @BeforeEach
     final void bindIoManager(TestInfo test) {
         io = IoManager.create(getClass().getSimpleName() + "." + test.getDisplayName());
+        io.verifier().setSink(sink); // the tests provoke violations on purpose and assert on them
         binding = io.bindToCurrentThread();
     }
 

@@ -205,6 +205,8 @@ class ManualCompletionExecutorTest extends IrpTestSupport {
     @Test
     void tasksRunWithTheBoundIoManagerAtPassiveLevel() {
         IoManager bound = IoManager.create("executor");
+        VerifierSink.Recording reports = VerifierSink.recording();
+        bound.verifier().setSink(reports);
         executor.bindIoManager(bound);
         AtomicReference<IoManager> current = new AtomicReference<>();
         AtomicBoolean inside = new AtomicBoolean();
@@ -222,12 +224,15 @@ class ManualCompletionExecutorTest extends IrpTestSupport {
         assertTrue(inside.get());
         assertFalse(executor.inExecutorThread());
         assertEquals(Irql.PASSIVE_LEVEL, next.get(), "the runner resets the IRQL after each task");
+        assertEquals(1, reports.count(VerifierRule.IRQL_BAD_TRANSITION), "the buggy task is reported once");
         assertSame(io, IoManager.current(), "the test thread's binding is restored");
     }
 
     @Test
     void exceptionInATaskIsRecordedInTheBoundManagerAndLaterTasksRun() {
         IoManager bound = IoManager.create("executor");
+        VerifierSink.Recording reports = VerifierSink.recording();
+        bound.verifier().setSink(reports);
         executor.bindIoManager(bound);
         RuntimeException boom = new RuntimeException("task boom");
         executor.execute(() -> {
@@ -239,6 +244,7 @@ class ManualCompletionExecutorTest extends IrpTestSupport {
 
         assertEquals(List.of("later"), ran);
         assertEquals(List.of(boom), bound.routineFailures());
+        assertEquals(List.of(boom), reports.routineFailures(), "passed to the sink (not logged)");
         assertEquals(List.of(), io.routineFailures());
     }
 }

@@ -142,6 +142,8 @@ class ThreadedCompletionExecutorTest extends IrpTestSupport {
     @Test
     void tasksRunAtPassiveLevelWithTheBoundIoManagerInAnExecutorThread() throws InterruptedException {
         IoManager bound = IoManager.create("executor");
+        VerifierSink.Recording reports = VerifierSink.recording();
+        bound.verifier().setSink(reports);
         AtomicReference<Irql> irql = new AtomicReference<>();
         AtomicReference<IoManager> current = new AtomicReference<>();
         AtomicBoolean inside = new AtomicBoolean();
@@ -160,6 +162,7 @@ class ThreadedCompletionExecutorTest extends IrpTestSupport {
             assertEquals(1, executor.concurrency());
         }
         assertEquals(Irql.PASSIVE_LEVEL, irql.get());
+        assertEquals(1, reports.count(VerifierRule.IRQL_BAD_TRANSITION), "the task that forgot to lower is reported");
         assertSame(bound, current.get());
         assertTrue(inside.get());
     }

@@ -95,7 +95,7 @@ public final class WskDemo {
             Call socket = new Call("WskSocket");
             socket.returned(npi.dispatch().wskSocket(npi.client(), remote.family(), SOCK_STREAM, IPPROTO_TCP,
                     WSK_FLAG_CONNECTION_SOCKET, null, null, null, null, null, socket.irp));
-            WskSocket s = (WskSocket) socket.await().ioStatus().informationObject();
+            WskSocket s = (WskSocket) socket.await().informationObject();
             WskProviderConnectionDispatch dispatch = (WskProviderConnectionDispatch) s.dispatch();
             Call bind = new Call("WskBind");
             bind.returned(dispatch.wskBind(s, wildcard, 0, bind.irp));
@@ -108,8 +108,7 @@ public final class WskDemo {
         Call socketConnect = new Call("WskSocketConnect " + remote);
         socketConnect.returned(npi.dispatch().wskSocketConnect(npi.client(), SOCK_STREAM, IPPROTO_TCP, wildcard, remote, 0,
                 null, null, null, null, null, socketConnect.irp));
-        Irp done = socketConnect.await();
-        WskSocket connected = (WskSocket) done.ioStatus().informationObject();
+        WskSocket connected = (WskSocket) socketConnect.await().informationObject();
         if (connected != null) {
             close(connected);
         }
@@ -146,13 +145,22 @@ public final class WskDemo {
             print(name + " returned", status);
         }
 
-        Irp await() {
+        /**
+         * Waits for the completion, reads the IRP's IoStatus and only then frees the IRP: a freed IRP must not be
+         * read (the verifier reports IRP_USED_AFTER_FREE), so the results are copied out first.
+         */
+        Result await() {
             if (event.waitFor(WAIT) != STATUS_SUCCESS) {
                 throw new IllegalStateException(name + " did not complete within " + WAIT);
             }
-            print(name + " completed", irp.ioStatus().status());
+            Result result = new Result(irp.ioStatus().status(), irp.ioStatus().informationObject());
+            print(name + " completed", result.status());
             Io.freeIrp(irp);
-            return irp;
+            return result;
         }
+    }
+
+    /** What a driver copies out of {@code Irp->IoStatus} before it frees the IRP. */
+    private record Result(NtStatus status, Object informationObject) {
     }
 }

@@ -33,6 +33,7 @@ import org.wsk4j.nt.VerifiedObject;
 import org.wsk4j.nt.Verifier;
 import org.wsk4j.nt.VerifierError;
 import org.wsk4j.nt.VerifierReport;
+import org.wsk4j.nt.VerifierSink;
 import org.wsk4j.sim.SimNetwork;
 import org.wsk4j.sim.UnusedFault;
 
@@ -399,6 +400,8 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
             state.ioManager.verifier().setAllModes(config.verifierMode());
         }
         state.ioManager.verifier().setStackCapture(effectiveStackCapture());
+        // Violations and routine failures are asserted after the test (check), not logged: a recording sink.
+        state.ioManager.verifier().setSink(VerifierSink.recording());
         if (config.transport() == WskTransport.NIO) {
             state.ioManager.kernel().setWaitLimit(config.waitLimit());
         }
@@ -558,7 +561,7 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
     }
 
     /**
-     * A frame of the library itself (same jar or class directory as this class, package org.wsk4j); the
+     * A frame of the library itself (same jar or class directory as WskSubsystem, or this extension); the
      * package name alone is not enough, since tests and drivers may live in org.wsk4j packages too.
      */
     private static boolean isLibraryFrame(StackTraceElement frame) {
@@ -567,7 +570,10 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
         }
         try {
             Class<?> type = Class.forName(frame.getClassName(), false, WskExtension.class.getClassLoader());
-            return Objects.equals(location(type), location(WskExtension.class));
+            // The library's jar (the extension is a jar of its own, or test classes in wsk4j's own build).
+            return Objects.equals(location(type), location(WskSubsystem.class))
+                    || type.getName().equals(WskExtension.class.getName())
+                    || type.getName().startsWith(WskExtension.class.getName() + "$");
         } catch (ClassNotFoundException | LinkageError | SecurityException e) {
             return true;
         }
