@@ -32,6 +32,8 @@ final class KScheduler {
     private final Consumer<String> eventLog;
     /** Guarded by the lock: the driver threads not yet ended, in creation order. */
     private final List<KThread> threads = new ArrayList<>();
+    /** Guarded by the lock: the threads adopted as driver threads (a thread may belong to several networks). */
+    private final java.util.Map<Thread, KThread> adopted = new java.util.HashMap<>();
     /** Guarded by the lock: the thread holding the processor, or null when none does. */
     private KThread running;
     /** Guarded by the lock: the innermost thread driving the executor, or null. */
@@ -77,9 +79,15 @@ final class KScheduler {
             }
             KThread self = KThread.CURRENT.get();
             if (self == null || self.kernel.scheduler() != this) {
+                self = adopted.get(current);
+            }
+            if (self == null) {
                 self = new KThread(kernel, KThread.Kind.ADOPTED, current.getName(), KThread.State.RUNNING);
                 self.javaThread = current;
-                KThread.CURRENT.set(self);
+                adopted.put(current, self);
+                if (KThread.CURRENT.get() == null) {
+                    KThread.CURRENT.set(self);
+                }
                 threads.add(self);
             }
             if (running == null) {
@@ -97,8 +105,7 @@ final class KScheduler {
     /** Whether the calling thread holds the processor (or nobody does and it may take it). */
     boolean mayEnter() {
         synchronized (Dispatcher.LOCK) {
-            KThread self = KThread.CURRENT.get();
-            return running == null || (self != null && running == self);
+            return running == null || running.javaThread == Thread.currentThread();
         }
     }
 
