@@ -447,17 +447,31 @@ final class KScheduler {
             error = reported;
         }
         List<Thread> wake = new ArrayList<>();
+        List<Thread> join = new ArrayList<>();
         synchronized (Dispatcher.LOCK) {
             failure = error;
             for (KThread thread : threads) {
                 if (thread != self && thread.state != KThread.State.TERMINATED) {
                     thread.abort = error;
                     wake.add(thread.javaThread);
+                    if (thread.kind != KThread.Kind.ADOPTED) {
+                        join.add(thread.javaThread);
+                    }
                 }
             }
             running = self;
         }
         wake.forEach(LockSupport::unpark);
+        // The woken threads unwind concurrently; let the kernel's own threads finish, so the report that follows (a
+        // test's leak check) sees them ended. Bounded: a driver's finally block that blocks for real cannot hang this.
+        for (Thread thread : join) {
+            try {
+                thread.join(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         throw error;
     }
 

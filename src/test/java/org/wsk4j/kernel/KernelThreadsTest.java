@@ -139,6 +139,7 @@ class KernelThreadsTest {
         }
         assertEquals(Duration.ofMillis(1500).toNanos(), executor.nanoTime() - start, "1 s, then two 250 ms periods");
         assertTrue(Ke.cancelTimer(timer), "a periodic timer stays set");
+        Ke.delayExecutionThread(KernelMode, false, 0L); // the last expiry's DPC was queued after the wait ended
         assertEquals(List.of("dpc at DISPATCH_LEVEL t=1000", "dpc at DISPATCH_LEVEL t=1250",
                 "dpc at DISPATCH_LEVEL t=1500"), runs);
         assertSame(STATUS_TIMEOUT, Ke.waitForSingleObject(timer, Executive, KernelMode, false, -50_000_000L));
@@ -146,7 +147,7 @@ class KernelThreadsTest {
 
     @Test
     void workItemsRunAtPassiveLevelOnASystemWorkerThread() {
-        IoWorkItem item = Io.allocateWorkItem(new DeviceObject("test"));
+        IoWorkItem item = Io.allocateWorkItem(DeviceObject.create("test", 1, (device, irp) -> STATUS_SUCCESS));
         KEvent done = new KEvent(SynchronizationEvent, false);
         AtomicReference<String> ran = new AtomicReference<>();
         Io.queueWorkItem(item, (device, context) -> {
@@ -224,7 +225,7 @@ class KernelThreadsTest {
         } finally {
             Ke.lowerIrql(old);
         }
-        IoWorkItem item = Io.allocateWorkItem(new DeviceObject("bad"));
+        IoWorkItem item = Io.allocateWorkItem(DeviceObject.create("bad", 1, (device, irp) -> STATUS_SUCCESS));
         KEvent done = new KEvent(NotificationEvent, false);
         AtomicInteger runs = new AtomicInteger();
         Io.queueWorkItem(item, (d, c) -> {
