@@ -79,6 +79,54 @@ class WskExtensionTest {
         }
     }
 
+    @WskTest
+    static class LeaksADriverThread {
+        @Test
+        void leaksADriverThread() {
+            org.wsk4j.Ref<org.wsk4j.nt.Handle> handle = new org.wsk4j.Ref<>();
+            org.wsk4j.nt.KEvent never = new org.wsk4j.nt.KEvent(org.wsk4j.nt.KEvent.EventType.NOTIFICATION_EVENT, false);
+            org.wsk4j.nt.Ps.createSystemThread(handle, org.wsk4j.nt.Ps.THREAD_ALL_ACCESS, null, null, null,
+                    context -> org.wsk4j.nt.Ke.waitForSingleObject(never, org.wsk4j.nt.Ke.Executive,
+                            org.wsk4j.nt.Ke.KernelMode, false, null), null);
+            org.wsk4j.nt.Zw.close(handle.get());
+            org.wsk4j.nt.Ke.delayExecutionThread(org.wsk4j.nt.Ke.KernelMode, false, -10_000L); // let it start waiting
+        }
+    }
+
+    @WskTest
+    static class EscapesToTheDefaults {
+        @Test
+        void escapesToTheDefaults() throws InterruptedException {
+            Thread unbound = new Thread(() -> {
+                org.wsk4j.nt.Irp irp = Io.allocateIrp(1, false);
+                Io.freeIrp(irp);
+                org.wsk4j.WskSubsystem.current();
+            });
+            unbound.start();
+            unbound.join();
+        }
+    }
+
+    @WskTest
+    static class Deadlocks {
+        @Test
+        void deadlocks() {
+            org.wsk4j.nt.KEvent mine = new org.wsk4j.nt.KEvent(org.wsk4j.nt.KEvent.EventType.SYNCHRONIZATION_EVENT, false);
+            org.wsk4j.nt.KEvent theirs = new org.wsk4j.nt.KEvent(org.wsk4j.nt.KEvent.EventType.SYNCHRONIZATION_EVENT,
+                    false);
+            org.wsk4j.Ref<org.wsk4j.nt.Handle> handle = new org.wsk4j.Ref<>();
+            org.wsk4j.nt.Ps.createSystemThread(handle, org.wsk4j.nt.Ps.THREAD_ALL_ACCESS, null, null, null, context -> {
+                org.wsk4j.nt.Ke.waitForSingleObject(mine, org.wsk4j.nt.Ke.Executive, org.wsk4j.nt.Ke.KernelMode, false,
+                        null);
+                theirs.set();
+            }, null);
+            org.wsk4j.nt.Zw.close(handle.get());
+            org.wsk4j.nt.Ke.waitForSingleObject(theirs, org.wsk4j.nt.Ke.Executive, org.wsk4j.nt.Ke.KernelMode, false,
+                    null);
+            mine.set();
+        }
+    }
+
     @WskTest(seed = "0x2a")
     static class LeaksAnIrp {
         @Test
@@ -222,6 +270,29 @@ class WskExtensionTest {
     }
 
     // ---- tests ---------------------------------------------------------------------------------------------
+
+    @Test
+    void aDriverThreadStillRunningAtTheEndIsALeakWithItsStack() {
+        assertContains(failureOf(LeaksADriverThread.class).getMessage(), "a driver thread was still running",
+                "wsk4j-system-thread-1 (system): waiting in KeWaitForSingleObject on KEvent", "WskExtensionTest");
+    }
+
+    @Test
+    void globalFunctionsOnAnUnboundThreadAreReportedAsEscapes() {
+        assertContains(failureOf(EscapesToTheDefaults.class).getMessage(),
+                "1 global WSK call(s) (Wsk.wskRegister) ran on a thread not bound to the test's subsystem",
+                "1 IoAllocateIrp call(s) ran on a thread not bound to the test's I/O manager");
+    }
+
+    @Test
+    void aDeadlockFailsTheTestAtOnceWithEveryThreadsWait() {
+        long start = System.nanoTime();
+        Throwable failure = failureOf(Deadlocks.class);
+        assertTrue(System.nanoTime() - start < java.time.Duration.ofSeconds(1).toNanos(), "well under a second");
+        assertContains(failure.getMessage(), "DRIVER_THREADS_DEADLOCKED", "every driver thread is waiting",
+                "wsk4j-system-thread-1 (system): waiting in KeWaitForSingleObject", "(adopted): waiting in"
+                + " KeWaitForSingleObject");
+    }
 
     @Test
     void injectsEveryTypeOnTheSimulatedNetwork() {
