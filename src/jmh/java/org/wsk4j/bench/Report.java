@@ -163,6 +163,8 @@ final class Report {
                 score(sim, "verifier=sampled"), "<=", 2.0);
         ratio("simulated cycle slowdown, verifier on with stack capture ALWAYS (off ÷ always)", simOff,
                 score(sim, "verifier=always"), "<=", 2.0);
+        ratio("blocking-style (KSOCKET) connect+send+receive+close on the simulated network: callback ÷ blocking",
+                score("BlockingStyleBench.callback", ""), score("BlockingStyleBench.blocking", ""), "<=", 1.5);
         ratio("wsk connect rate with " + sockets + " sockets open / with 0 open",
                 score("ScaleConnectBench", "open=" + sockets), score("ScaleConnectBench", "open=0"), ">=", 0.9);
         checks.add(new Check("wsk heap per connected socket beyond the JDK channel (" + sockets + " open)",
