@@ -282,7 +282,7 @@ final class WskProvider implements WskProviderDispatch {
                                       Object provider, AddrInfoExW hints, Ref<AddrInfoExW> result,
                                       Object owningProcess, Object owningThread, Irp irp) {
         return clientServices.getAddressInfo(registrationOf(client, "WskGetAddressInfo"), nodeName, serviceName,
-                nameSpace, provider, hints, result, irp);
+                nameSpace, provider, hints, result, owningProcess, owningThread, irp);
     }
 
     @Override
@@ -295,6 +295,6 @@ final class WskProvider implements WskProviderDispatch {
                                    Ref<String> serviceName, int flags, Object owningProcess, Object owningThread,
                                    Irp irp) {
         return clientServices.getNameInfo(registrationOf(client, "WskGetNameInfo"), sockAddr, sockAddrLength,
-                nodeName, serviceName, flags, irp);
+                nodeName, serviceName, flags, owningProcess, owningThread, irp);
     }
 }

@@ -62,6 +62,13 @@ public final class SimNetwork {
     /** The first ephemeral port handed out by bind with port 0 (the IANA dynamic range, as on Windows). */
     public static final int FIRST_EPHEMERAL_PORT = 49152;
 
+    /**
+     * How long an unanswered name lookup takes to fail with STATUS_IO_TIMEOUT: 10 s, the Windows DNS client
+     * with one DNS server (queries at 0, 1, 2, 4 and 8 s, gives up at 10 s; Microsoft KB 2834226, "DNS client
+     * resolution timeouts").
+     */
+    public static final Duration RESOLVE_TIMEOUT = Duration.ofSeconds(10);
+
     static final int AF_INET = 2;
     static final int AF_INET6 = 23;
 
@@ -248,6 +255,7 @@ public final class SimNetwork {
     private final List<Hook> datagramHooks = new ArrayList<>();
     private final List<Hook> sendHooks = new ArrayList<>();
     private final List<Hook> acceptHooks = new ArrayList<>();
+    private final List<Hook> resolveHooks = new ArrayList<>();
     private final java.util.Set<String> partitions = new java.util.LinkedHashSet<>();
     /** Connections with SO_KEEPALIVE on, in the order they turned it on. */
     final List<SimConnection> keepAlive = new ArrayList<>();
@@ -453,7 +461,7 @@ public final class SimNetwork {
 
     /** What a hook point intercepts. */
     enum HookKind {
-        CONNECT("connect"), DATAGRAM("datagram"), SEND("send"), ACCEPT("accept");
+        CONNECT("connect"), DATAGRAM("datagram"), SEND("send"), ACCEPT("accept"), RESOLVE("resolve");
 
         final String label;
 
@@ -472,6 +480,9 @@ public final class SimNetwork {
         Fault standing;
         /** SEND hooks: how many queued faults (counted from the head) some connection's sends reached. */
         int reached;
+
+        /** RESOLVE hooks: the name or address literal looked up, lower case; null otherwise. */
+        String name;
 
         Hook(String description, HookKind kind, InetSocketAddress address, int port) {
             this.description = description;
@@ -506,6 +517,8 @@ public final class SimNetwork {
                 case SEND -> fitsSend(fault) && (!(fault instanceof Fault.Delay) || fitsSend(((Fault.Delay) fault).then()));
                 case ACCEPT -> fitsAccept(fault)
                         && (!(fault instanceof Fault.Delay) || fitsAccept(((Fault.Delay) fault).then()));
+                case RESOLVE -> SimNameService.fits(fault)
+                        && (!(fault instanceof Fault.Delay) || SimNameService.fits(((Fault.Delay) fault).then()));
             };
             if (!fits) {
                 throw new IllegalArgumentException(fault + " does not apply to a " + description + " hook");
@@ -652,6 +665,56 @@ public final class SimNetwork {
         return script(acceptHooks, HookKind.ACCEPT, null, port);
     }
 
+    /**
+     * Returns the fault script for the name lookups of {@code WskGetAddressInfo} (a host name, compared without
+     * case and without a trailing dot) or {@code WskGetNameInfo} (an address literal, for example
+     * {@code "10.0.0.2"}, for its reverse lookup), from any host. Without a fault a lookup is answered one
+     * round trip later from the simulated hosts (see {@code docs/simulation.md}). Allowed faults:
+     * <ul>
+     * <li>{@link Fault.Answer}: that answer instead (a changed or stale record);</li>
+     * <li>{@link Fault.FailWith}: the lookup fails with the status one round trip later (STATUS_NOT_FOUND: the
+     *     name does not exist; another status: a server failure);</li>
+     * <li>{@link Fault.BlackHole}: no answer; the lookup fails with STATUS_IO_TIMEOUT after
+     *     {@link #RESOLVE_TIMEOUT};</li>
+     * <li>{@link Fault.Delay}: the answer comes {@code delay} later, then {@code then} applies.</li>
+     * </ul>
+     *
+     * @param name a host name or an address literal
+     * @return the script (the same one for the same name)
+     */
+    public synchronized FaultScript onResolve(String name) {
+        String key = SimNameService.key(Objects.requireNonNull(name, "name"));
+        for (Hook hook : resolveHooks) {
+            if (hook.name.equals(key)) {
+                return new FaultScript(this, hook);
+            }
+        }
+        Hook hook = new Hook("resolve " + key, HookKind.RESOLVE, null, -1);
+        hook.name = key;
+        resolveHooks.add(hook);
+        return new FaultScript(this, hook);
+    }
+
+    /** The fault for one lookup of {@code key}: a queued one first, else the standing one; null for none. */
+    Fault resolveFault(String key) {
+        for (Hook hook : resolveHooks) {
+            if (hook.name.equals(key)) {
+                return hook.queue.isEmpty() ? hook.standing : hook.queue.pollFirst();
+            }
+        }
+        return null;
+    }
+
+    /** The host with this name, compared without case, or null (monitor held). */
+    SimHost hostNamed(String name) {
+        for (SimHost host : hosts.values()) {
+            if (host.name.equalsIgnoreCase(name)) {
+                return host;
+            }
+        }
+        return null;
+    }
+
     private static InetSocketAddress resolved(InetSocketAddress target) {
         if (target.isUnresolved()) {
             return new InetSocketAddress(literal(target.getHostString()), target.getPort());
@@ -721,7 +784,7 @@ public final class SimNetwork {
      */
     public synchronized List<UnusedFault> unusedFaults() {
         List<UnusedFault> unused = new ArrayList<>();
-        for (List<Hook> hooks : List.of(connectHooks, datagramHooks, sendHooks, acceptHooks)) {
+        for (List<Hook> hooks : List.of(connectHooks, datagramHooks, sendHooks, acceptHooks, resolveHooks)) {
             for (Hook hook : hooks) {
                 int i = 0;
                 for (Fault fault : hook.queue) {

@@ -3,6 +3,7 @@ package org.wsk4j.sim;
 import java.util.ArrayList;
 import java.util.List;
 import org.wsk4j.nt.NtStatus;
+import org.wsk4j.spi.NameService;
 import org.wsk4j.spi.Transport;
 import org.wsk4j.spi.TransportConnection;
 import org.wsk4j.spi.TransportDatagram;
@@ -17,10 +18,18 @@ final class SimTransport implements Transport {
     /** Open endpoints, in creation order (guarded by the network). */
     private final List<SimEndpoint> endpoints = new ArrayList<>();
     private boolean closed;
+    private final SimNameService names;
 
     SimTransport(SimNetwork network, SimHost host) {
         this.network = network;
         this.host = host;
+        this.names = new SimNameService(network, this);
+    }
+
+    /** The simulated host-name lookups: answered from the network's hosts, in virtual time. */
+    @Override
+    public NameService nameService() {
+        return names;
     }
 
     @Override
@@ -91,6 +100,7 @@ final class SimTransport implements Transport {
             }
             network.log(host.name + " transport closed");
         }
+        names.abandon();
     }
 
     @Override
