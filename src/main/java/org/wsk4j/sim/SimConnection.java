@@ -68,6 +68,14 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     private NtStatus failure;
     // outbound direction: when its last queued byte has left (virtual ns)
     private long outFreeAt;
+    // inbound segments a partition stopped, in order: byte[] data, FIN or RST (null until the first)
+    private ArrayDeque<Object> held;
+    private static final Object FIN = "FIN";
+    private static final Object RST = "RST";
+    /** When the first held segment was held (virtual ns); whether the sender gave up on it. */
+    private long heldSince;
+    private boolean retransmissionTimedOut;
+    private ScheduledTask retransmitTimer;
 
     SimConnection(SimNetwork network, SimTransport transport, int family, SimNetwork.EndpointId id, boolean passive) {
         super(network, transport, family, id);
@@ -320,12 +328,147 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         });
     }
 
+    /** Whether traffic from the peer to this end is cut (monitor held). */
+    private boolean cutFromPeer() {
+        return peer != null && network.blocked(peer.host(), host());
+    }
+
+    /**
+     * Holds a segment from the peer when a partition stops it, or when earlier segments are held (TCP keeps
+     * order); returns false when it can be delivered now (monitor held).
+     */
+    private boolean hold(Object segment) {
+        if (held == null || held.isEmpty()) {
+            if (!cutFromPeer()) {
+                return false;
+            }
+            if (held == null) {
+                held = new ArrayDeque<>(4);
+            }
+            heldSince = network.now();
+            retransmissionTimedOut = false;
+            network.holding.add(this);
+            held.addLast(segment);
+            scheduleRetransmission();
+        } else {
+            held.addLast(segment);
+        }
+        if (network.logging()) {
+            String what = segment instanceof byte[] ? ((byte[]) segment).length + "B" : segment.toString();
+            network.log(id + " " + what + " held by the partition");
+        }
+        return true;
+    }
+
+    /**
+     * Schedules the next retransmission of the held segments (monitor held): the peer retransmits
+     * {@link SimNetwork#MIN_RTO} after the first was held, then after twice that, and so on; the first
+     * retransmission while the path is clear delivers them, and the peer gives up after
+     * {@link SimNetwork#RETRANSMISSION_TIMEOUT}. After the give-up only its RST waits, for the heal.
+     */
+    void scheduleRetransmission() {
+        if (retransmitTimer != null) {
+            retransmitTimer.cancel();
+            retransmitTimer = null;
+        }
+        if (held == null || held.isEmpty()) {
+            return;
+        }
+        long now = network.now();
+        boolean clear = !cutFromPeer();
+        long next;
+        if (retransmissionTimedOut) {
+            if (!clear) {
+                return; // the RST waits for the heal
+            }
+            next = now;
+        } else {
+            long rto = SimNetwork.MIN_RTO.toNanos();
+            next = heldSince + SimNetwork.RETRANSMISSION_TIMEOUT.toNanos(); // the give-up
+            for (int k = 1; clear && k <= SimNetwork.MAX_DATA_RETRANSMISSIONS; k++) {
+                long at = heldSince + rto * ((1L << k) - 1);
+                if (at >= now) {
+                    next = at;
+                    break;
+                }
+            }
+        }
+        retransmitTimer = network.after(java.time.Duration.ofNanos(next - now), () -> {
+            retransmitTimer = null;
+            retransmit();
+        });
+    }
+
+    /** A retransmission of the held segments, or the give-up (monitor held). */
+    private void retransmit() {
+        if (held == null || held.isEmpty()) {
+            return;
+        }
+        if (!cutFromPeer()) {
+            network.log(id + " retransmission gets through: " + held.size() + " held segment(s)");
+            network.after(network.config().deliveryLatency(), this::release);
+            return;
+        }
+        if (network.now() < heldSince + SimNetwork.RETRANSMISSION_TIMEOUT.toNanos()) {
+            scheduleRetransmission();
+            return;
+        }
+        SimConnection sender = peer;
+        network.log(sender.id + " retransmission timeout: " + SimNetwork.MAX_DATA_RETRANSMISSIONS
+                + " retransmissions unanswered");
+        discardHeld();
+        retransmissionTimedOut = true;
+        held.addLast(RST); // the sender's RST reaches this end when the network heals
+        network.holding.add(this);
+        sender.fail(NtStatus.STATUS_CONNECTION_ABORTED);
+    }
+
+    /** Delivers the held segments in order while the path stays clear (monitor held). */
+    private void release() {
+        while (held != null && !held.isEmpty()) {
+            if (cutFromPeer()) {
+                scheduleRetransmission(); // cut again before they arrived
+                return;
+            }
+            Object segment = held.pollFirst();
+            if (segment == FIN) {
+                deliverFin();
+            } else if (segment == RST) {
+                network.log(id + " got the RST of " + peer.id);
+                fail(NtStatus.STATUS_CONNECTION_RESET);
+            } else {
+                deliver((byte[]) segment);
+            }
+        }
+        network.holding.remove(this);
+    }
+
+    /** Drops the held segments: their bytes leave the window (monitor held). */
+    private void discardHeld() {
+        if (held == null) {
+            return;
+        }
+        for (Object segment : held) {
+            if (segment instanceof byte[]) {
+                inFlight -= ((byte[]) segment).length;
+            }
+        }
+        held.clear();
+        network.holding.remove(this);
+        if (retransmitTimer != null) {
+            retransmitTimer.cancel();
+            retransmitTimer = null;
+        }
+    }
+
     /** Data from the peer arrives (monitor held). */
     private void arrive(byte[] data) {
-        if (cutOff()) {
-            network.log(id + " " + data.length + "B held by the partition");
-            return; // stays in flight for ever
+        if (!hold(data)) {
+            deliver(data);
         }
+    }
+
+    private void deliver(byte[] data) {
         lastActivity = network.now();
         inFlight -= data.length;
         SimConnection sender = peer;
@@ -370,11 +513,14 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     }
 
     private void finArrives() {
-        if (failure != null || finArrived) {
+        if (failure != null || finArrived || hold(FIN)) {
             return;
         }
-        if (cutOff()) {
-            network.log(id + " FIN held by the partition");
+        deliverFin();
+    }
+
+    private void deliverFin() {
+        if (failure != null || finArrived) {
             return;
         }
         lastActivity = network.now();
@@ -397,6 +543,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             keepAliveTimer = null;
         }
         network.keepAlive.remove(this);
+        discardHeld();
         readable.clear();
         readableBytes = 0;
         network.log(id + " failed: " + status.name());

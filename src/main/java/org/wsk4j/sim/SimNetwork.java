@@ -69,6 +69,22 @@ public final class SimNetwork {
      */
     public static final Duration RESOLVE_TIMEOUT = Duration.ofSeconds(10);
 
+    /**
+     * The retransmission timeout of a connection on the simulated LAN: 300 ms, the Windows minimum RTO (the
+     * {@code MinRto} of {@code Get-NetTCPSetting}, default 300 ms), which a LAN's microsecond round trips never
+     * exceed. Each retransmission of a segment doubles it (KB 170359).
+     */
+    public static final Duration MIN_RTO = Duration.ofMillis(300);
+
+    /** How many times unacknowledged data is retransmitted before the connection is aborted: 5, Windows' {@code TcpMaxDataRetransmissions} default (KB 170359). */
+    public static final int MAX_DATA_RETRANSMISSIONS = 5;
+
+    /**
+     * How long data may stay unacknowledged before its connection is aborted: {@link #MIN_RTO} × (1 + 2 + 4 + 8
+     * + 16 + 32) = 18.9 s, the five doubling retransmission intervals and the wait after the last one.
+     */
+    public static final Duration RETRANSMISSION_TIMEOUT = MIN_RTO.multipliedBy((1L << (MAX_DATA_RETRANSMISSIONS + 1)) - 1);
+
     static final int AF_INET = 2;
     static final int AF_INET6 = 23;
 
@@ -257,6 +273,8 @@ public final class SimNetwork {
     private final List<Hook> acceptHooks = new ArrayList<>();
     private final List<Hook> resolveHooks = new ArrayList<>();
     private final java.util.Set<String> partitions = new java.util.LinkedHashSet<>();
+    /** Connections holding data a partition stopped, in the order they started holding. */
+    final List<SimConnection> holding = new ArrayList<>();
     /** Connections with SO_KEEPALIVE on, in the order they turned it on. */
     final List<SimConnection> keepAlive = new ArrayList<>();
     private final List<Function<ConnectAttempt, Fault>> deciders = new ArrayList<>();
@@ -799,17 +817,14 @@ public final class SimNetwork {
 
     // ---- partitions ------------------------------------------------------------------------------------
 
-    private static String pair(String a, String b) {
-        return a.compareTo(b) <= 0 ? a + "|" + b : b + "|" + a;
+    /** The key of one cut direction. */
+    private static String direction(String from, String to) {
+        return from + ">" + to;
     }
 
     /**
-     * Cuts the network between two hosts until {@link #heal(String, String)}. While partitioned nothing
-     * crosses between them: datagrams are dropped, and TCP data and FINs of established connections are held
-     * and never delivered, not even after the heal (they stay in flight and keep taking room in the window;
-     * retransmission is not modelled). Connects, RSTs and loopback traffic are not affected. An idle
-     * connection with SO_KEEPALIVE between the two hosts is dropped when its keep-alive probes go unanswered
-     * (see {@link Config#keepAliveTime()}); one without stays up for ever.
+     * Cuts the network between two hosts, both ways, until {@link #heal(String, String)}: the same as
+     * {@link #partitionOneWay(String, String)} in each direction. Logged as {@code partition a / b}.
      *
      * @param hostA a host
      * @param hostB another host
@@ -817,40 +832,104 @@ public final class SimNetwork {
      * @throws IllegalArgumentException when a host does not exist or both are the same
      */
     public synchronized SimNetwork partition(String hostA, String hostB) {
-        host(hostA);
-        host(hostB);
-        if (hostA.equals(hostB)) {
-            throw new IllegalArgumentException("a host cannot be partitioned from itself: " + hostA);
-        }
-        if (partitions.add(pair(hostA, hostB))) {
+        checkPair(hostA, hostB);
+        boolean added = partitions.add(direction(hostA, hostB));
+        added |= partitions.add(direction(hostB, hostA));
+        if (added) {
             log("partition " + hostA + " / " + hostB);
-            for (SimConnection connection : new ArrayList<>(keepAlive)) {
-                connection.armKeepAlive();
-            }
+            partitionsChanged();
         }
         return this;
     }
 
     /**
-     * Ends a partition made by {@link #partition(String, String)}: traffic sent from now on is delivered.
+     * Cuts the traffic from one host to another (not the other way) until {@link #healOneWay(String, String)}
+     * or {@link #heal(String, String)}. Datagrams from {@code from} to {@code to} are dropped. TCP data and FINs
+     * from {@code from} to {@code to} are held, in order (what follows a held segment waits behind it), and
+     * retransmitted as Windows does: {@link #MIN_RTO} after they were held, then after twice that, and so on;
+     * the first retransmission after the heal delivers everything held, in order. When
+     * {@link #MAX_DATA_RETRANSMISSIONS} retransmissions go unanswered ({@link #RETRANSMISSION_TIMEOUT} after the
+     * first held segment) the sending end fails with STATUS_CONNECTION_ABORTED, what was held is lost, and the
+     * receiving end gets a RST (STATUS_CONNECTION_RESET) once the network heals. Only the data direction counts:
+     * acknowledgements always get through (a cut {@code to → from} alone holds nothing). Connects, RSTs and
+     * loopback traffic are not affected. Keep-alive probes need both directions: an idle connection with
+     * SO_KEEPALIVE across any cut is dropped when its probes go unanswered (see {@link Config#keepAliveTime()}).
+     * Logged as {@code partition from -> to}.
+     *
+     * @param from the sending host
+     * @param to   the receiving host
+     * @return this network
+     * @throws IllegalArgumentException when a host does not exist or both are the same
+     */
+    public synchronized SimNetwork partitionOneWay(String from, String to) {
+        checkPair(from, to);
+        if (partitions.add(direction(from, to))) {
+            log("partition " + from + " -> " + to);
+            partitionsChanged();
+        }
+        return this;
+    }
+
+    private void checkPair(String hostA, String hostB) {
+        host(hostA);
+        host(hostB);
+        if (hostA.equals(hostB)) {
+            throw new IllegalArgumentException("a host cannot be partitioned from itself: " + hostA);
+        }
+    }
+
+    /**
+     * Ends the cuts between two hosts, both directions: traffic sent from now on is delivered, and what TCP
+     * held is retransmitted (see {@link #partitionOneWay(String, String)}) unless its connection timed out.
      *
      * @param hostA a host
      * @param hostB the other host
      * @return this network
      */
     public synchronized SimNetwork heal(String hostA, String hostB) {
-        if (partitions.remove(pair(hostA, hostB))) {
+        boolean removed = partitions.remove(direction(hostA, hostB));
+        removed |= partitions.remove(direction(hostB, hostA));
+        if (removed) {
             log("heal " + hostA + " / " + hostB);
-            for (SimConnection connection : new ArrayList<>(keepAlive)) {
-                connection.armKeepAlive();
-            }
+            partitionsChanged();
         }
         return this;
     }
 
-    /** Whether traffic between the two hosts is cut (monitor held). */
+    /**
+     * Ends the cut from one host to another made by {@link #partitionOneWay(String, String)}.
+     *
+     * @param from the sending host
+     * @param to   the receiving host
+     * @return this network
+     */
+    public synchronized SimNetwork healOneWay(String from, String to) {
+        if (partitions.remove(direction(from, to))) {
+            log("heal " + from + " -> " + to);
+            partitionsChanged();
+        }
+        return this;
+    }
+
+    /** Re-evaluates keep-alive timers and schedules the retransmission of held data (monitor held). */
+    private void partitionsChanged() {
+        for (SimConnection connection : new ArrayList<>(keepAlive)) {
+            connection.armKeepAlive();
+        }
+        for (SimConnection connection : new ArrayList<>(holding)) {
+            connection.scheduleRetransmission();
+        }
+    }
+
+    /** Whether traffic between the two hosts is cut in either direction (monitor held). */
     boolean partitioned(SimHost a, SimHost b) {
-        return a != null && b != null && a != b && !partitions.isEmpty() && partitions.contains(pair(a.name, b.name));
+        return blocked(a, b) || blocked(b, a);
+    }
+
+    /** Whether traffic from {@code from} to {@code to} is cut (monitor held). */
+    boolean blocked(SimHost from, SimHost to) {
+        return from != null && to != null && from != to && !partitions.isEmpty()
+                && partitions.contains(direction(from.name, to.name));
     }
 
     // ---- resource faults ---------------------------------------------------------------------------------
@@ -1295,7 +1374,7 @@ public final class SimNetwork {
         SimHost destination = route(host, target.getAddress());
         after(delay, () -> {
             SimDatagram receiver = destination == null ? null : destination.datagramFor(target);
-            if (partitioned(host, destination)) {
+            if (blocked(host, destination)) {
                 if (logging()) { // no event string built when nobody records or logs it
                     log("datagram to " + hostString(target) + " dropped: partition " + host.name + " / " + destination.name);
                 }

@@ -175,10 +175,22 @@ class SimFaultSweepTest {
                 "client WskReceive", STATUS_CONNECTION_RESET));
         all.add(c("receive", "partition", l -> l.at("server WskSend", () -> l.network.partition(SimNetwork.LOCALHOST, "server")),
                 "client WskReceive", STATUS_CANCELLED));
-        all.add(c("receive", "partition, then heal (data sent meanwhile is lost)", l -> {
+        all.add(c("receive", "partition, then heal after the retransmission timeout", l -> {
             l.at("client WskSend", () -> l.network.partition(SimNetwork.LOCALHOST, "server"));
             l.at("client WskReceive", () -> l.network.heal(SimNetwork.LOCALHOST, "server"));
-        }, "client WskSend", STATUS_SUCCESS)); // the held 1,000 bytes are lost, the later FIN is not: see docs/reliability.md
+        }, "client WskSend", STATUS_SUCCESS, "client WskReceive", STATUS_CONNECTION_ABORTED,
+                "server WskReceive", STATUS_CONNECTION_RESET)); // the sender gave up; its RST arrives at the heal
+        all.add(c("receive", "partition, healed 1 s later (held data retransmitted)", l -> l.at("client WskSend", () -> {
+            l.network.partition(SimNetwork.LOCALHOST, "server");
+            l.executor.schedule(Duration.ofSeconds(1), () -> l.network.heal(SimNetwork.LOCALHOST, "server"));
+        }), "client WskSend", STATUS_SUCCESS, "server WskReceive", STATUS_SUCCESS, "client WskReceive", STATUS_SUCCESS,
+                "server final WskReceive", STATUS_SUCCESS));
+        all.add(c("receive", "one-way partition client -> server (request held, times out)", l -> l.at("client WskSend",
+                () -> l.network.partitionOneWay(SimNetwork.LOCALHOST, "server")),
+                "client WskSend", STATUS_SUCCESS, "client WskReceive", STATUS_CONNECTION_ABORTED));
+        all.add(c("receive", "one-way partition server -> client (reply held, times out)", l -> l.at("server WskSend",
+                () -> l.network.partitionOneWay("server", SimNetwork.LOCALHOST)),
+                "server WskReceive", STATUS_SUCCESS, "server WskSend", STATUS_SUCCESS));
         all.add(c("receive", "partition + SO_KEEPALIVE: keep-alive timeout", l -> {
             l.keepAlive = true;
             l.at("server WskSend", () -> l.network.partition(SimNetwork.LOCALHOST, "server"));

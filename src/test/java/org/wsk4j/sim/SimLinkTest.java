@@ -276,14 +276,15 @@ class SimLinkTest extends SimTestBase {
         executor.advanceTimeBy(Duration.ofHours(2).plusSeconds(11));
         executor.runUntilIdle();
         assertFalse(atClient.done());
-        Completion sent = sendText(serverSocket, "held");
+        Completion sent = new Completion();
+        connection(serverSocket).wskSend(serverSocket, SimDataPathTest.buf("held"), 0, sent.irp);
+        executor.advanceTimeBy(Duration.ofSeconds(1)); // less than the retransmission timeout
         assertEquals(STATUS_SUCCESS, sent.status, "the transport took the bytes");
-        executor.runUntilIdle();
         assertFalse(atClient.done(), "held by the partition");
         network.heal(SimNetwork.LOCALHOST, "server");
         assertEquals(STATUS_SUCCESS, sendText(serverSocket, "after").status);
         assertEquals(STATUS_SUCCESS, atClient.status);
-        assertEquals(5, atClient.information, "only what was sent after the heal arrives");
+        assertEquals(9, atClient.information, "the held data is retransmitted, what follows waits behind it");
         closeAll();
     }
 
@@ -343,5 +344,143 @@ class SimLinkTest extends SimTestBase {
         assertFalse(atServer.done(), "the server side has no SO_KEEPALIVE");
         network.heal(SimNetwork.LOCALHOST, "server");
         closeAll();
+    }
+
+    // ---- partitions per direction, retransmission and its timeout -------------------------------------------
+
+    private static final long MIN_RTO_NS = SimNetwork.MIN_RTO.toNanos();
+
+    /** Starts a send and runs what is due now, without letting virtual time pass. */
+    private Completion sendNow(WskSocket socket, String text) {
+        Completion c = new Completion();
+        connection(socket).wskSend(socket, SimDataPathTest.buf(text), 0, c.irp);
+        executor.runPending();
+        assertEquals(STATUS_SUCCESS, c.status, "the transport took the bytes");
+        return c;
+    }
+
+    /** A receive and its buffer. */
+    private final class Rx {
+        final Completion completion = new Completion();
+        final WskBuf buffer;
+
+        Rx(WskSocket socket, int size, int flags) {
+            buffer = buffer(size);
+            connection(socket).wskReceive(socket, buffer, flags, completion.irp);
+        }
+
+        boolean done() {
+            return completion.done();
+        }
+
+        String text() {
+            assertTrue(completion.done(), "the receive did not complete");
+            assertEquals(STATUS_SUCCESS, completion.status);
+            return SimDataPathTest.text(buffer, completion.information);
+        }
+    }
+
+    @Test
+    void theRetransmissionTimeoutIsWindowsFiveDoublingsOfTheMinimumRto() {
+        assertEquals(Duration.ofMillis(300), SimNetwork.MIN_RTO);
+        assertEquals(5, SimNetwork.MAX_DATA_RETRANSMISSIONS);
+        assertEquals(Duration.ofMillis(18_900), SimNetwork.RETRANSMISSION_TIMEOUT);
+    }
+
+    @Test
+    void aHealBeforeTheTimeoutDeliversTheHeldDataAtTheNextRetransmissionInOrderThenTheFin() {
+        connectPair(7400);
+        Rx atServer = new Rx(serverSocket, 6, WSK_FLAG_WAITALL);
+        network.partition(SimNetwork.LOCALHOST, "server");
+        sendNow(clientSocket, "abc");
+        sendNow(clientSocket, "def");
+        Completion disconnect = new Completion();
+        connection(clientSocket).wskDisconnect(clientSocket, null, 0, disconnect.irp);
+        executor.runPending();
+        long heldAt = executor.nanoTime() + 100_000; // about one delivery latency: when they reached the cut
+        executor.advanceTimeBy(Duration.ofMillis(500));
+        assertFalse(atServer.done());
+        network.heal(SimNetwork.LOCALHOST, "server");
+        // Retransmissions at +0.3 s, +0.9 s, +2.1 s ... after the hold: the one at +0.9 s gets through.
+        long retransmission = heldAt + 3 * MIN_RTO_NS;
+        executor.advanceTimeBy(Duration.ofNanos(retransmission - executor.nanoTime() + 50_000));
+        assertFalse(atServer.done(), "not before the retransmission has crossed the link");
+        executor.advanceTimeBy(Duration.ofNanos(100_000));
+        assertEquals("abcdef", atServer.text());
+        Completion eof = receiveAny(serverSocket);
+        executor.runPending();
+        assertEquals(STATUS_SUCCESS, eof.status);
+        assertEquals(0, eof.information, "the FIN comes after the held data, not instead of it");
+        assertTrue(network.eventLog().stream().anyMatch(line -> line.contains("retransmission gets through")));
+        closeAll();
+    }
+
+    @Test
+    void withoutAHealTheSenderAbortsAfterTheRetransmissionTimeoutAndThePeerIsResetWhenItHeals() {
+        connectPair(7401);
+        Completion atServer = receiveAny(serverSocket);
+        network.partition(SimNetwork.LOCALHOST, "server");
+        sendNow(clientSocket, "lost");
+        Completion atClient = receiveAny(clientSocket);
+        executor.runPending();
+        long heldAt = executor.nanoTime() + 100_000;
+        executor.advanceTimeBy(Duration.ofNanos(heldAt + SimNetwork.RETRANSMISSION_TIMEOUT.toNanos() - 1_000
+                - executor.nanoTime()));
+        assertFalse(atClient.done(), "still retransmitting");
+        executor.advanceTimeBy(Duration.ofNanos(2_000));
+        assertEquals(STATUS_CONNECTION_ABORTED, atClient.status, "Windows: WSAECONNABORTED after a data time-out");
+        assertFalse(atServer.done(), "the receiver hears nothing across the partition");
+        network.heal(SimNetwork.LOCALHOST, "server");
+        executor.runUntilIdle();
+        assertEquals(STATUS_CONNECTION_RESET, atServer.status, "the aborting sender's RST");
+        closeAll();
+    }
+
+    @Test
+    void aOneWayPartitionHoldsOnlyItsDirection() {
+        connectPair(7402);
+        network.partitionOneWay(SimNetwork.LOCALHOST, "server");
+        Rx atClient = new Rx(clientSocket, 64, 0);
+        Rx atServer = new Rx(serverSocket, 64, 0);
+        sendNow(serverSocket, "down");
+        sendNow(clientSocket, "up");
+        executor.advanceTimeBy(Duration.ofMillis(1));
+        assertEquals("down", atClient.text(), "server -> client still flows");
+        assertFalse(atServer.done(), "client -> server is held");
+        network.healOneWay(SimNetwork.LOCALHOST, "server");
+        executor.advanceTimeBy(Duration.ofMillis(300));
+        assertEquals("up", atServer.text());
+        assertTrue(network.eventLog().stream().anyMatch(line -> line.contains("partition localhost -> server")));
+        closeAll();
+    }
+
+    @Test
+    void healEndsBothDirectionsOfAOneWayPartition() {
+        network.partitionOneWay("server", SimNetwork.LOCALHOST);
+        assertTrue(network.eventLog().get(network.eventLog().size() - 1).contains("partition server -> localhost"));
+        network.heal(SimNetwork.LOCALHOST, "server"); // heals both directions
+        assertTrue(network.eventLog().get(network.eventLog().size() - 1).contains("heal localhost / server"));
+    }
+
+    @Test
+    void retransmissionIsDeterministic() {
+        List<String> first = partitionedRun();
+        restartNetwork(SimNetwork.Config.defaults());
+        assertEquals(first, partitionedRun());
+    }
+
+    private List<String> partitionedRun() {
+        connectPair(7403);
+        Rx atServer = new Rx(serverSocket, 8, WSK_FLAG_WAITALL);
+        network.partitionOneWay(SimNetwork.LOCALHOST, "server");
+        sendNow(clientSocket, "1234");
+        executor.advanceTimeBy(Duration.ofMillis(700));
+        sendNow(clientSocket, "5678");
+        executor.advanceTimeBy(Duration.ofMillis(700));
+        network.heal(SimNetwork.LOCALHOST, "server");
+        executor.runUntilIdle();
+        assertEquals("12345678", atServer.text());
+        closeAll();
+        return network.eventLog();
     }
 }
