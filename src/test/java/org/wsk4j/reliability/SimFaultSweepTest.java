@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.wsk4j.AddrInfoExW;
 import org.wsk4j.Ref;
 import org.wsk4j.SockAddr;
 import org.wsk4j.SockAddrIn;
@@ -46,9 +47,9 @@ import org.wsk4j.sim.SimNetwork;
 
 /**
  * Every fault the simulated network can inject, at every stage of a connection's life: socket creation, bind,
- * connect, accept, send, receive, disconnect, close (and datagram send/receive). Each case runs a whole life —
- * client WskSocket, WskBind, WskConnect to a WSK listener on another host, WskAccept there, request and reply with
- * WskSend/WskReceive both ways, graceful WskDisconnect both ways, WskCloseSocket of everything — with one fault
+ * name resolution, connect, accept, send, receive, disconnect, close (and datagram send/receive). Each case runs a
+ * whole life — (in the resolve cases WskGetAddressInfo "server" first) client WskSocket, WskBind, WskConnect to
+ * a WSK listener on another host, WskAccept there, request and reply with WskSend/WskReceive both ways, graceful WskDisconnect both ways, WskCloseSocket of everything — with one fault
  * injected at its stage; a failed step skips to the closes. Checked per case: every step ends in a documented
  * NTSTATUS (and the specific status the docs promise for the fault, where they promise one); every completion
  * routine ran exactly once; every queued fault was used; after deregistration no IRP, socket or capture is left, no
@@ -66,7 +67,7 @@ class SimFaultSweepTest {
     static final Set<NtStatus> DOCUMENTED = Set.of(STATUS_SUCCESS, STATUS_CANCELLED, STATUS_CONNECTION_REFUSED,
             STATUS_IO_TIMEOUT, STATUS_HOST_UNREACHABLE, STATUS_NETWORK_UNREACHABLE, STATUS_CONNECTION_RESET,
             STATUS_CONNECTION_ABORTED, STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_DEVICE_STATE,
-            STATUS_ADDRESS_ALREADY_ASSOCIATED, STATUS_CONNECTION_DISCONNECTED, STATUS_NETWORK_BUSY);
+            STATUS_ADDRESS_ALREADY_ASSOCIATED, STATUS_CONNECTION_DISCONNECTED, STATUS_NETWORK_BUSY, STATUS_NOT_FOUND);
 
     static final Map<String, String> RESULTS = new TreeMap<>();
 
@@ -214,6 +215,29 @@ class SimFaultSweepTest {
         all.add(c("close", "close while the peer's reset is on its way", l -> l.peerResetAt = "close"));
         all.add(c("close", "close during a partition", l -> l.at("close", () -> l.network.partition(SimNetwork.LOCALHOST,
                 "server"))));
+        // name resolution (the client looks the server up by name first)
+        all.add(c("resolve", "none (the simulated hosts answer)", l -> l.resolve = true,
+                "WskGetAddressInfo", STATUS_SUCCESS, "WskConnect", STATUS_SUCCESS));
+        all.add(c("resolve", "onResolve FailWith(STATUS_NOT_FOUND)", l -> {
+            l.resolve = true;
+            l.network.onResolve("server").thenFault(Fault.failWith(STATUS_NOT_FOUND));
+        }, "WskGetAddressInfo", STATUS_NOT_FOUND));
+        all.add(c("resolve", "onResolve BlackHole (DNS timeout)", l -> {
+            l.resolve = true;
+            l.network.onResolve("server").thenFault(Fault.blackHole());
+        }, "WskGetAddressInfo", STATUS_IO_TIMEOUT));
+        all.add(c("resolve", "onResolve Delay(2 s)", l -> {
+            l.resolve = true;
+            l.network.onResolve("server").thenFault(Fault.delay(Duration.ofSeconds(2)));
+        }, "WskGetAddressInfo", STATUS_SUCCESS, "WskConnect", STATUS_SUCCESS));
+        all.add(c("resolve", "onResolve Answer(10.0.0.9): a stale address", l -> {
+            l.resolve = true;
+            l.network.onResolve("server").thenFault(Fault.answer("10.0.0.9"));
+        }, "WskGetAddressInfo", STATUS_SUCCESS, "WskConnect", STATUS_HOST_UNREACHABLE));
+        all.add(c("resolve", "IoCancelIrp on the lookup", l -> {
+            l.resolve = true;
+            l.cancelAfterIssue.add("WskGetAddressInfo");
+        }, "WskGetAddressInfo", STATUS_CANCELLED));
         // datagrams
         all.add(c("datagram", "onDatagram Accept", l -> {
             l.datagram = true;
@@ -253,6 +277,8 @@ class SimFaultSweepTest {
         boolean bindPortTaken;
         boolean keepAlive;
         boolean abortiveDisconnect;
+        /** Whether the client finds the server by name (WskGetAddressInfo "server") before connecting. */
+        boolean resolve;
         /** Open sockets by role (socket ids are global, roles repeat from run to run). */
         final Map<WskSocket, String> open = new LinkedHashMap<>();
 
@@ -399,6 +425,27 @@ class SimFaultSweepTest {
             return npi;
         }
 
+        /** WskGetAddressInfo("server", "80", AF_INET): the first address, or null when the lookup failed. */
+        private SockAddr resolveServer(WskProviderNpi client) {
+            Op lookup = new Op("WskGetAddressInfo");
+            if (lookup.irp == null) {
+                return null;
+            }
+            Ref<AddrInfoExW> result = new Ref<>();
+            client.dispatch().wskGetAddressInfo(client.client(), "server", "80", NS_ALL, null,
+                    new AddrInfoExW(0, AF_INET, SOCK_STREAM, IPPROTO_TCP, null, null, null), result, null, null,
+                    lookup.irp);
+            issued(lookup, null);
+            executor.runUntilIdle();
+            if (!lookup.ok()) {
+                assertNull(result.get(), "no list on failure");
+                return null;
+            }
+            SockAddr address = result.get().addr();
+            client.dispatch().wskFreeAddressInfo(client.client(), result.get());
+            return address;
+        }
+
         private void streamLife(WskProviderNpi client, WskProviderNpi server) {
             WskSocket listener = socket(server, "listener WskSocket", SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET);
             Op accept = null;
@@ -418,6 +465,13 @@ class SimFaultSweepTest {
                 ((WskProviderConnectionDispatch) blocker.dispatch()).wskBind(blocker, SockAddrIn.any(40000), 0, bind.irp);
                 executor.runPending();
             }
+            SockAddr target = SockAddr.of(SERVER);
+            if (resolve) {
+                target = resolveServer(client);
+                if (target == null) {
+                    return;
+                }
+            }
             WskSocket socket = socket(client, "client WskSocket", SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET);
             if (socket == null) {
                 return;
@@ -436,7 +490,7 @@ class SimFaultSweepTest {
                 executor.runPending();
             }
             Op connect = new Op("WskConnect");
-            conn.wskConnect(socket, SockAddr.of(SERVER), 0, connect.irp);
+            conn.wskConnect(socket, target, 0, connect.irp);
             issued(connect, socket);
             executor.runUntilIdle();
             WskSocket accepted = accept != null && accept.ok() ? (WskSocket) accept.information : null;
