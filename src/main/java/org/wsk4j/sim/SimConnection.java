@@ -330,7 +330,23 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
 
     /** Whether traffic from the peer to this end is cut (monitor held). */
     private boolean cutFromPeer() {
-        return peer != null && network.blocked(peer.host(), host());
+        return peer != null && (network.blocked(peer.host(), host()) || network.linkHeld(peer.host(), host()));
+    }
+
+    /** The link from the peer was released (monitor held): what it held arrives now, unless a partition cuts it. */
+    void linkReleased() {
+        if (held == null || held.isEmpty() || peer == null || network.linkHeld(peer.host(), host())) {
+            return;
+        }
+        if (network.blocked(peer.host(), host())) {
+            scheduleRetransmission();
+            return;
+        }
+        if (retransmitTimer != null) {
+            retransmitTimer.cancel();
+            retransmitTimer = null;
+        }
+        release();
     }
 
     /**
@@ -371,8 +387,8 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             retransmitTimer.cancel();
             retransmitTimer = null;
         }
-        if (held == null || held.isEmpty()) {
-            return;
+        if (held == null || held.isEmpty() || peer == null || network.linkHeld(peer.host(), host())) {
+            return; // a held link loses nothing and times nothing out: it waits for release()
         }
         long now = network.now();
         boolean clear = !cutFromPeer();

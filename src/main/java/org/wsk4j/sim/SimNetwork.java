@@ -273,7 +273,10 @@ public final class SimNetwork {
     private final List<Hook> acceptHooks = new ArrayList<>();
     private final List<Hook> resolveHooks = new ArrayList<>();
     private final java.util.Set<String> partitions = new java.util.LinkedHashSet<>();
-    /** Connections holding data a partition stopped, in the order they started holding. */
+    /** Held links ("from>to") and the datagrams each holds, in arrival order. */
+    private final java.util.Set<String> heldLinks = new java.util.LinkedHashSet<>();
+    private final Map<String, List<Runnable>> heldDatagrams = new LinkedHashMap<>();
+    /** Connections holding data a partition or a held link stopped, in the order they started holding. */
     final List<SimConnection> holding = new ArrayList<>();
     /** Connections with SO_KEEPALIVE on, in the order they turned it on. */
     final List<SimConnection> keepAlive = new ArrayList<>();
@@ -921,6 +924,59 @@ public final class SimNetwork {
         }
     }
 
+    /**
+     * Holds the link from one host to another (turmoil's {@code hold}): everything that reaches {@code to} from
+     * {@code from} — TCP data, FINs, datagrams — waits, in order, until {@link #release(String, String)}. Unlike a
+     * partition a hold loses nothing and times nothing out: no retransmission timer runs for held TCP data, so a
+     * test can park a segment, a FIN or a datagram for as long as it likes and choose the moment it arrives.
+     * Connects and RSTs are not held. Logged as {@code hold from -> to}.
+     *
+     * @param from the sending host
+     * @param to   the receiving host
+     * @return this network
+     * @throws IllegalArgumentException when a host does not exist or both are the same
+     */
+    public synchronized SimNetwork hold(String from, String to) {
+        checkPair(from, to);
+        if (heldLinks.add(direction(from, to))) {
+            log("hold " + from + " -> " + to);
+        }
+        return this;
+    }
+
+    /**
+     * Releases a link held by {@link #hold(String, String)}: what it held arrives now, in the order it was sent
+     * (TCP data and FINs of each connection in stream order, datagrams in arrival order), unless a partition
+     * still cuts the direction (TCP then waits for the next retransmission, datagrams are dropped).
+     *
+     * @param from the sending host
+     * @param to   the receiving host
+     * @return this network
+     */
+    public synchronized SimNetwork release(String from, String to) {
+        String key = direction(from, to);
+        if (!heldLinks.remove(key)) {
+            return this;
+        }
+        log("release " + from + " -> " + to);
+        List<Runnable> datagrams = heldDatagrams.remove(key);
+        if (datagrams != null) {
+            for (Runnable datagram : datagrams) {
+                datagram.run();
+            }
+        }
+        for (SimConnection connection : new ArrayList<>(holding)) {
+            connection.linkReleased();
+        }
+        return this;
+    }
+
+    /** Whether the link from {@code from} to {@code to} is held (monitor held). */
+    boolean linkHeld(SimHost from, SimHost to) {
+        return from != null && to != null && from != to && !heldLinks.isEmpty()
+                && heldLinks.contains(direction(from.name, to.name));
+    }
+
     /** Whether traffic between the two hosts is cut in either direction (monitor held). */
     boolean partitioned(SimHost a, SimHost b) {
         return blocked(a, b) || blocked(b, a);
@@ -1372,19 +1428,31 @@ public final class SimNetwork {
         log(what);
         delay = delay.plus(sender.serialize(payload.length));
         SimHost destination = route(host, target.getAddress());
-        after(delay, () -> {
-            SimDatagram receiver = destination == null ? null : destination.datagramFor(target);
-            if (blocked(host, destination)) {
-                if (logging()) { // no event string built when nobody records or logs it
-                    log("datagram to " + hostString(target) + " dropped: partition " + host.name + " / " + destination.name);
-                }
-            } else if (receiver == null) {
-                if (logging()) { // no event string built when nobody records or logs it
-                    log("datagram to " + hostString(target) + " dropped: nobody bound there");
-                }
-            } else {
-                receiver.deliver(source, payload);
+        after(delay, () -> arriveDatagram(host, destination, source, target, payload));
+    }
+
+    /** A datagram reaches its destination host (monitor held): dropped, held by the link, or delivered. */
+    private void arriveDatagram(SimHost host, SimHost destination, InetSocketAddress source, InetSocketAddress target,
+                                byte[] payload) {
+        if (blocked(host, destination)) {
+            if (logging()) { // no event string built when nobody records or logs it
+                log("datagram to " + hostString(target) + " dropped: partition " + host.name + " / " + destination.name);
             }
-        });
+            return;
+        }
+        if (linkHeld(host, destination)) {
+            heldDatagrams.computeIfAbsent(direction(host.name, destination.name), key -> new ArrayList<>())
+                    .add(() -> arriveDatagram(host, destination, source, target, payload));
+            log("datagram to " + hostString(target) + " held on link " + host.name + " -> " + destination.name);
+            return;
+        }
+        SimDatagram receiver = destination == null ? null : destination.datagramFor(target);
+        if (receiver == null) {
+            if (logging()) { // no event string built when nobody records or logs it
+                log("datagram to " + hostString(target) + " dropped: nobody bound there");
+            }
+        } else {
+            receiver.deliver(source, payload);
+        }
     }
 }

@@ -186,6 +186,14 @@ class SimFaultSweepTest {
             l.executor.schedule(Duration.ofSeconds(1), () -> l.network.heal(SimNetwork.LOCALHOST, "server"));
         }), "client WskSend", STATUS_SUCCESS, "server WskReceive", STATUS_SUCCESS, "client WskReceive", STATUS_SUCCESS,
                 "server final WskReceive", STATUS_SUCCESS));
+        all.add(c("send", "hold client -> server for 1 min, then release", l -> l.at("client WskSend", () -> {
+            l.network.hold(SimNetwork.LOCALHOST, "server");
+            l.executor.schedule(Duration.ofMinutes(1), () -> l.network.release(SimNetwork.LOCALHOST, "server"));
+        }), "client WskSend", STATUS_SUCCESS, "server WskReceive", STATUS_SUCCESS, "client WskReceive", STATUS_SUCCESS));
+        all.add(c("disconnect", "hold server -> client (FIN parked 5 s)", l -> l.at("client WskDisconnect", () -> {
+            l.network.hold("server", SimNetwork.LOCALHOST);
+            l.executor.schedule(Duration.ofSeconds(5), () -> l.network.release("server", SimNetwork.LOCALHOST));
+        }), "client WskDisconnect", STATUS_SUCCESS, "server final WskReceive", STATUS_SUCCESS));
         all.add(c("receive", "one-way partition client -> server (request held, times out)", l -> l.at("client WskSend",
                 () -> l.network.partitionOneWay(SimNetwork.LOCALHOST, "server")),
                 "client WskSend", STATUS_SUCCESS, "client WskReceive", STATUS_CONNECTION_ABORTED));
@@ -255,6 +263,11 @@ class SimFaultSweepTest {
             l.datagram = true;
             l.network.onDatagram(SERVER_UDP).thenFault(new Fault.FailWith(STATUS_HOST_UNREACHABLE));
         }, "WskSendTo", STATUS_HOST_UNREACHABLE, "WskReceiveFrom", STATUS_CANCELLED));
+        all.add(c("datagram", "hold client -> server, released after 1 s", l -> {
+            l.datagram = true;
+            l.network.hold(SimNetwork.LOCALHOST, "server");
+            l.executor.schedule(Duration.ofSeconds(1), () -> l.network.release(SimNetwork.LOCALHOST, "server"));
+        }, "WskSendTo", STATUS_SUCCESS, "WskReceiveFrom", STATUS_SUCCESS));
         all.add(c("datagram", "partition", l -> {
             l.datagram = true;
             l.network.partition(SimNetwork.LOCALHOST, "server");

@@ -483,4 +483,61 @@ class SimLinkTest extends SimTestBase {
         closeAll();
         return network.eventLog();
     }
+
+    // ---- hold and release of a link ------------------------------------------------------------------------
+
+    @Test
+    void aHeldLinkParksDataAndFinWithoutTimingOutAndReleaseDeliversThemInOrder() {
+        connectPair(7500);
+        Rx atServer = new Rx(serverSocket, 6, WSK_FLAG_WAITALL);
+        Rx atClient = new Rx(clientSocket, 64, 0);
+        network.hold(SimNetwork.LOCALHOST, "server");
+        sendNow(clientSocket, "abc");
+        sendNow(clientSocket, "def");
+        Completion disconnect = new Completion();
+        connection(clientSocket).wskDisconnect(clientSocket, null, 0, disconnect.irp);
+        sendNow(serverSocket, "back"); // the other direction is not held
+        executor.advanceTimeBy(Duration.ofMinutes(1)); // far beyond the retransmission timeout
+        assertEquals("back", atClient.text());
+        assertFalse(atServer.done(), "parked on the held link");
+        assertFalse(network.eventLog().stream().anyMatch(line -> line.contains("retransmission timeout")));
+        long releasedAt = executor.nanoTime();
+        network.release(SimNetwork.LOCALHOST, "server");
+        executor.runPending();
+        assertEquals("abcdef", atServer.text());
+        assertEquals(releasedAt, executor.nanoTime(), "released at the moment the test chose");
+        Rx eof = new Rx(serverSocket, 16, 0);
+        executor.runPending();
+        assertEquals("", eof.text(), "then the FIN");
+        assertTrue(network.eventLog().stream().anyMatch(line -> line.contains("hold localhost -> server")));
+        assertTrue(network.eventLog().stream().anyMatch(line -> line.contains("release localhost -> server")));
+        closeAll();
+    }
+
+    @Test
+    void aHeldLinkParksDatagramsUntilRelease() {
+        WskSocket a = socket(client, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
+        WskSocket b = socket(server, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
+        assertEquals(STATUS_SUCCESS, bind(a, any(AF_INET)));
+        assertEquals(STATUS_SUCCESS, bind(b, addr(SERVER_V4, 5354)));
+        network.hold(SimNetwork.LOCALHOST, "server");
+        WskProviderDatagramDispatch da = (WskProviderDatagramDispatch) a.dispatch();
+        WskProviderDatagramDispatch db = (WskProviderDatagramDispatch) b.dispatch();
+        List<Completion> receives = new java.util.ArrayList<>();
+        for (int size : new int[] {10, 20}) {
+            Completion sent = new Completion();
+            da.wskSendTo(a, buffer(size), 0, addr(SERVER_V4, 5354), 0, null, sent.irp);
+            Completion r = new Completion();
+            db.wskReceiveFrom(b, buffer(64), 0, new SockAddrStorage(), new Ref<>(0), null, new Ref<>(0), r.irp);
+            receives.add(r);
+        }
+        executor.runUntilIdle();
+        assertFalse(receives.get(0).done(), "held, not dropped");
+        network.release(SimNetwork.LOCALHOST, "server");
+        executor.runUntilIdle();
+        assertEquals(10, receives.get(0).information, "in the order they were sent");
+        assertEquals(20, receives.get(1).information);
+        close(a);
+        close(b);
+    }
 }
