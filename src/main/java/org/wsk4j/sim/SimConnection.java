@@ -68,6 +68,8 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     private NtStatus failure;
     // outbound direction: when its last queued byte has left (virtual ns)
     private long outFreeAt;
+    /** With a link profile: when the last segment sent arrives (virtual ns), so jitter never reorders TCP. */
+    private long lastArrival;
     // inbound segments a partition stopped, in order: byte[] data, FIN or RST (null until the first)
     private ArrayDeque<Object> held;
     private static final Object FIN = "FIN";
@@ -264,7 +266,13 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     private java.time.Duration departure(long bytes) {
         long now = network.now();
         outFreeAt = Math.max(now, outFreeAt) + network.config().serializationNanos(bytes);
-        return java.time.Duration.ofNanos(outFreeAt - now).plus(network.config().deliveryLatency());
+        LinkProfile profile = peer == null ? null : network.linkProfile(host(), peer.host());
+        if (profile == null) {
+            return java.time.Duration.ofNanos(outFreeAt - now).plus(network.config().deliveryLatency());
+        }
+        // A latency draw per segment, but never before the previous segment: TCP delivers in order.
+        lastArrival = Math.max(outFreeAt + network.sampleLatency(profile), lastArrival);
+        return java.time.Duration.ofNanos(lastArrival - now);
     }
 
     /** The host this end lives on (a passive peer: the host its client connected to). */

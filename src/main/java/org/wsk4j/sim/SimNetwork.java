@@ -265,6 +265,9 @@ public final class SimNetwork {
     private final ManualCompletionExecutor executor = new ManualCompletionExecutor();
     private final IoManager ioManager;
     private final SplittableRandom socketCreationRandom;
+    /** Latency, loss, duplication and reordering draws of the link profiles. */
+    private final SplittableRandom linkRandom;
+    private final Map<String, LinkProfile> links = new LinkedHashMap<>();
     private final Map<String, SimHost> hosts = new LinkedHashMap<>();
     private final Map<InetAddress, SimHost> byAddress = new LinkedHashMap<>();
     private final List<Hook> connectHooks = new ArrayList<>();
@@ -295,6 +298,7 @@ public final class SimNetwork {
         this.config = Objects.requireNonNull(config, "config");
         SplittableRandom root = new SplittableRandom(seed);
         this.socketCreationRandom = root.split();
+        this.linkRandom = root.split();
         this.ioManager = IoManager.create("sim-" + Long.toHexString(seed));
         executor.bindIoManager(ioManager);
         addHost(LOCALHOST, "127.0.0.1", "::1");
@@ -1428,7 +1432,63 @@ public final class SimNetwork {
         log(what);
         delay = delay.plus(sender.serialize(payload.length));
         SimHost destination = route(host, target.getAddress());
-        after(delay, () -> arriveDatagram(host, destination, source, target, payload));
+        LinkProfile profile = linkProfile(host, destination);
+        if (profile == null) {
+            after(delay, () -> arriveDatagram(host, destination, source, target, payload));
+            return;
+        }
+        if (profile.loss() > 0 && linkRandom.nextDouble() < profile.loss()) {
+            log(sender.id + " datagram lost on link " + host.name + " -> " + destination.name);
+            return;
+        }
+        int copies = profile.duplicate() > 0 && linkRandom.nextDouble() < profile.duplicate() ? 2 : 1;
+        Duration beforeLatency = delay.minus(config.deliveryLatency);
+        for (int copy = 0; copy < copies; copy++) {
+            long latency = sampleLatency(profile);
+            if (profile.reorder() > 0 && linkRandom.nextDouble() < profile.reorder()) {
+                latency += profile.reorderDelay().toNanos();
+                log(sender.id + " datagram held back " + profile.reorderDelay().toMillis() + " ms (reordered)");
+            }
+            if (copy == 1) {
+                log(sender.id + " datagram duplicated on link " + host.name + " -> " + destination.name);
+            }
+            after(beforeLatency.plusNanos(latency), () -> arriveDatagram(host, destination, source, target, payload));
+        }
+    }
+
+    // ---- link conditions ---------------------------------------------------------------------------------
+
+    /**
+     * Sets the conditions of the direction from one host to another: its latency distribution (TCP segments and
+     * datagrams; TCP stays in order) and, for datagrams, loss, duplication and reordering. Draws come from the
+     * network's seeded link stream. Without a profile (the default) a direction has {@link Config#deliveryLatency()}
+     * and no datagram faults, and draws nothing.
+     *
+     * @param from    the sending host
+     * @param to      the receiving host
+     * @param profile the conditions, or null to restore the default
+     * @return this network
+     * @throws IllegalArgumentException when a host does not exist or both are the same
+     */
+    public synchronized SimNetwork setLink(String from, String to, LinkProfile profile) {
+        checkPair(from, to);
+        if (profile == null) {
+            links.remove(direction(from, to));
+        } else {
+            links.put(direction(from, to), profile);
+        }
+        log("link " + from + " -> " + to + " " + (profile == null ? "default" : profile));
+        return this;
+    }
+
+    /** The profile of the direction, or null for the default (monitor held). */
+    LinkProfile linkProfile(SimHost from, SimHost to) {
+        return links.isEmpty() || from == null || to == null ? null : links.get(direction(from.name, to.name));
+    }
+
+    /** One latency draw of a profile, in ns (monitor held). */
+    long sampleLatency(LinkProfile profile) {
+        return profile.latency() == null ? config.deliveryLatency.toNanos() : profile.latency().sampleNanos(linkRandom);
     }
 
     /** A datagram reaches its destination host (monitor held): dropped, held by the link, or delivered. */

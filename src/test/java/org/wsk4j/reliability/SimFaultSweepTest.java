@@ -43,6 +43,8 @@ import org.wsk4j.nt.IrpAllocationPolicy;
 import org.wsk4j.nt.ManualCompletionExecutor;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.sim.Fault;
+import org.wsk4j.sim.Latency;
+import org.wsk4j.sim.LinkProfile;
 import org.wsk4j.sim.SimNetwork;
 
 /**
@@ -186,6 +188,12 @@ class SimFaultSweepTest {
             l.executor.schedule(Duration.ofSeconds(1), () -> l.network.heal(SimNetwork.LOCALHOST, "server"));
         }), "client WskSend", STATUS_SUCCESS, "server WskReceive", STATUS_SUCCESS, "client WskReceive", STATUS_SUCCESS,
                 "server final WskReceive", STATUS_SUCCESS));
+        all.add(c("send", "jitter both ways (exponential, long tail)", l -> {
+            l.network.setLink(SimNetwork.LOCALHOST, "server", LinkProfile.NORMAL.withLatency(
+                    Latency.exponential(Duration.ofNanos(50_000), Duration.ofMillis(2))));
+            l.network.setLink("server", SimNetwork.LOCALHOST, LinkProfile.NORMAL.withLatency(
+                    Latency.longTail(Duration.ofNanos(50_000), 1.16)));
+        }, "client WskSend", STATUS_SUCCESS, "server WskReceive", STATUS_SUCCESS, "client WskReceive", STATUS_SUCCESS));
         all.add(c("send", "hold client -> server for 1 min, then release", l -> l.at("client WskSend", () -> {
             l.network.hold(SimNetwork.LOCALHOST, "server");
             l.executor.schedule(Duration.ofMinutes(1), () -> l.network.release(SimNetwork.LOCALHOST, "server"));
@@ -263,6 +271,15 @@ class SimFaultSweepTest {
             l.datagram = true;
             l.network.onDatagram(SERVER_UDP).thenFault(new Fault.FailWith(STATUS_HOST_UNREACHABLE));
         }, "WskSendTo", STATUS_HOST_UNREACHABLE, "WskReceiveFrom", STATUS_CANCELLED));
+        all.add(c("datagram", "link loss 100 %", l -> {
+            l.datagram = true;
+            l.network.setLink(SimNetwork.LOCALHOST, "server", LinkProfile.NORMAL.withLoss(1));
+        }, "WskSendTo", STATUS_SUCCESS, "WskReceiveFrom", STATUS_CANCELLED));
+        all.add(c("datagram", "link duplication 100 %, reordering 50 %", l -> {
+            l.datagram = true;
+            l.network.setLink(SimNetwork.LOCALHOST, "server",
+                    LinkProfile.NORMAL.withDuplicate(1).withReorder(0.5, Duration.ofMillis(1)));
+        }, "WskSendTo", STATUS_SUCCESS, "WskReceiveFrom", STATUS_SUCCESS));
         all.add(c("datagram", "hold client -> server, released after 1 s", l -> {
             l.datagram = true;
             l.network.hold(SimNetwork.LOCALHOST, "server");

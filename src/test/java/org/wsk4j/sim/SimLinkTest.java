@@ -540,4 +540,34 @@ class SimLinkTest extends SimTestBase {
         close(a);
         close(b);
     }
+
+    // ---- link profiles on TCP --------------------------------------------------------------------------------
+
+    @Test
+    void jitterNeverReordersTcpAndTheSameSeedGivesTheSameTimes() {
+        List<String> first = jitteredStream();
+        restartNetwork(SimNetwork.Config.defaults());
+        assertEquals(first, jitteredStream());
+    }
+
+    private List<String> jitteredStream() {
+        network.setLink(SimNetwork.LOCALHOST, "server",
+                LinkProfile.NORMAL.withLatency(Latency.uniform(Duration.ofNanos(10_000), Duration.ofMillis(5))));
+        connectPair(7600);
+        StringBuilder expected = new StringBuilder();
+        Rx atServer = new Rx(serverSocket, 400, WSK_FLAG_WAITALL);
+        for (int i = 0; i < 100; i++) {
+            String piece = String.format("%04d", i);
+            expected.append(piece);
+            sendNow(clientSocket, piece);
+            executor.advanceTimeBy(Duration.ofNanos(20_000)); // far less than the jitter
+        }
+        executor.runUntilIdle();
+        assertEquals(expected.toString(), atServer.text(), "TCP delivers in order whatever the latency draws");
+        long finishedAt = executor.nanoTime();
+        closeAll();
+        List<String> log = new java.util.ArrayList<>(network.eventLog());
+        log.add("finished at " + finishedAt);
+        return log;
+    }
 }
