@@ -145,6 +145,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     @Override
     public long read(ByteBuffer[] destinations) throws TransportException {
         synchronized (network) {
+            if (crashed && !closed) {
+                return 0; // inert: the host crashed under the provider
+            }
             checkUsable();
             long copied = 0;
             for (ByteBuffer destination : destinations) {
@@ -182,6 +185,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     @Override
     public long write(ByteBuffer[] sources) throws TransportException {
         synchronized (network) {
+            if (crashed && !closed) {
+                return 0; // inert: the host crashed under the provider
+            }
             checkUsable();
             if (outputShut) {
                 throw new TransportException(NtStatus.STATUS_PIPE_DISCONNECTED, null);
@@ -499,7 +505,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         if (failure != null || link.reset) {
             return; // lost with the connection
         }
-        if (closed) {
+        if (closed || crashed) {
             network.log(id + " got " + data.length + "B after close: RST to " + sender.id);
             network.after(network.config().deliveryLatency(), () -> sender.fail(NtStatus.STATUS_CONNECTION_RESET));
             return;
@@ -522,6 +528,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     @Override
     public void shutdownOutput() throws TransportException {
         synchronized (network) {
+            if (crashed && !closed) {
+                return; // inert: the host crashed under the provider
+            }
             checkUsable();
             if (!outputShut) {
                 sendFin();
@@ -558,7 +567,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
 
     /** The connection broke (monitor held): reads and writes fail with {@code status} from now on. */
     void fail(NtStatus status) {
-        if (failure != null || closed) {
+        if (failure != null || closed || crashed) {
             return;
         }
         failure = status;
@@ -572,6 +581,25 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         readableBytes = 0;
         network.log(id + " failed: " + status.name());
         poke();
+    }
+
+    @Override
+    void beforeCrash(boolean reset) {
+        if (keepAliveTimer != null) {
+            keepAliveTimer.cancel();
+            keepAliveTimer = null;
+        }
+        network.keepAlive.remove(this);
+        discardHeld();
+        if (state == State.CONNECTING) {
+            network.connectCancelled(this);
+            return;
+        }
+        if (reset && state == State.CONNECTED && failure == null && peer != null) {
+            SimConnection other = peer;
+            network.log(id + " RST to " + other.id + " (host crashed)");
+            network.after(network.config().deliveryLatency(), () -> other.fail(NtStatus.STATUS_CONNECTION_RESET));
+        }
     }
 
     @Override

@@ -46,8 +46,8 @@ final class SimNameService implements NameService {
         @Override
         public void run() {
             synchronized (network) {
-                if (!pending.remove(this)) {
-                    return; // abandoned when the transport closed
+                if (transport.crashed || !pending.remove(this)) {
+                    return; // the host crashed (answered CANCELLED when its transport closes), or abandoned
                 }
                 network.log(transport.host.name + " resolve " + key + " answered " + describe(answer));
             }

@@ -988,8 +988,97 @@ public final class SimNetwork {
 
     /** Whether traffic from {@code from} to {@code to} is cut (monitor held). */
     boolean blocked(SimHost from, SimHost to) {
-        return from != null && to != null && from != to && !partitions.isEmpty()
-                && partitions.contains(direction(from.name, to.name));
+        if (from == null || to == null || from == to) {
+            return false;
+        }
+        return from.silent() || to.silent()
+                || !partitions.isEmpty() && partitions.contains(direction(from.name, to.name));
+    }
+
+    // ---- hosts crashing, restarting, pausing ------------------------------------------------------------
+
+    /**
+     * Crashes a host: every socket of every transport (subsystem) on it vanishes at once — bound ports are free,
+     * nothing is sent (no FIN; with {@code resetPeers} its connections' peers get a RST, as when the host's stack
+     * aborts them), no callback of those transports runs again, so their pending IRPs never complete (until the
+     * subsystem is closed), and its pending name lookups are never answered. While down, the host neither sends
+     * nor answers: connects to it time out (STATUS_IO_TIMEOUT after the connect timeout), TCP data to it is held
+     * and times out (see {@link #partitionOneWay(String, String)}), datagrams to it are dropped; new sockets on it
+     * fail with STATUS_DEVICE_NOT_READY. {@link #restart(String)} brings it back with no sockets: give it a
+     * fresh subsystem ({@link #newSubsystem(String)}). Logged as {@code crash host}.
+     *
+     * @param hostName   the host
+     * @param resetPeers whether the peers of its connections are reset (otherwise they see silence)
+     * @return this network
+     * @throws IllegalArgumentException when there is no such host
+     */
+    public synchronized SimNetwork crash(String hostName, boolean resetPeers) {
+        SimHost host = host(hostName);
+        if (host.down) {
+            return this;
+        }
+        host.down = true;
+        log("crash " + hostName + (resetPeers ? " (peers reset)" : ""));
+        for (SimTransport transport : new ArrayList<>(host.transports)) {
+            transport.crash(resetPeers);
+        }
+        partitionsChanged();
+        return this;
+    }
+
+    /**
+     * Restarts a crashed host: it answers again (on the same addresses, with no sockets: connects are refused
+     * until something listens, and data or retransmissions for the connections it lost are answered with a RST,
+     * STATUS_CONNECTION_RESET at the peer). The subsystems it had stay dead; create new ones. Logged as
+     * {@code restart host}.
+     *
+     * @param hostName the host
+     * @return this network
+     */
+    public synchronized SimNetwork restart(String hostName) {
+        SimHost host = host(hostName);
+        if (host.down) {
+            host.down = false;
+            log("restart " + hostName);
+            partitionsChanged();
+        }
+        return this;
+    }
+
+    /**
+     * Pauses a host's networking (a stalled machine, as seen from the network): until {@link #resume(String)}
+     * nothing leaves or reaches it — its peers see a silent peer (TCP data held and retransmitted on the Windows
+     * schedule, timing out after {@link #RETRANSMISSION_TIMEOUT}; datagrams dropped; connects to it time out),
+     * while its sockets and subsystems stay. Its own completions and timers keep running (the executor is shared
+     * by the whole network). Logged as {@code pause host}.
+     *
+     * @param hostName the host
+     * @return this network
+     */
+    public synchronized SimNetwork pause(String hostName) {
+        SimHost host = host(hostName);
+        if (!host.paused) {
+            host.paused = true;
+            log("pause " + hostName);
+            partitionsChanged();
+        }
+        return this;
+    }
+
+    /**
+     * Resumes a paused host: what was held is delivered at the next retransmission, unless it timed out.
+     *
+     * @param hostName the host
+     * @return this network
+     */
+    public synchronized SimNetwork resume(String hostName) {
+        SimHost host = host(hostName);
+        if (host.paused) {
+            host.paused = false;
+            log("resume " + hostName);
+            partitionsChanged();
+        }
+        return this;
     }
 
     // ---- resource faults ---------------------------------------------------------------------------------
@@ -1249,6 +1338,11 @@ public final class SimNetwork {
 
     private void sendSyn(SimConnection client, Fault fault) {
         SimHost target = route(client.transport.host, client.connectTarget.getAddress());
+        if (fault == null && target != null && blocked(client.transport.host, target)
+                && (target.silent() || client.transport.host.silent())) {
+            finishConnectLater(client, config.connectTimeout, NtStatus.STATUS_IO_TIMEOUT); // nobody answers the SYN
+            return;
+        }
         if (target == null && fault == null) {
             finishConnectLater(client, rtt(), NtStatus.STATUS_HOST_UNREACHABLE);
             return;
@@ -1496,7 +1590,8 @@ public final class SimNetwork {
                                 byte[] payload) {
         if (blocked(host, destination)) {
             if (logging()) { // no event string built when nobody records or logs it
-                log("datagram to " + hostString(target) + " dropped: partition " + host.name + " / " + destination.name);
+                log("datagram to " + hostString(target) + " dropped: " + (host.silent() || destination.silent()
+                        ? "host down" : "partition " + host.name + " / " + destination.name));
             }
             return;
         }

@@ -24,6 +24,24 @@ final class SimTransport implements Transport {
         this.network = network;
         this.host = host;
         this.names = new SimNameService(network, this);
+        host.transports.add(this);
+    }
+
+    /** Whether the host crashed under this transport: it is dead for good (a restarted host needs a new one). */
+    boolean crashed;
+
+    /**
+     * The host crashed (monitor held): every endpoint vanishes without a FIN or a RST (with {@code reset}, the
+     * peers of its connections are reset), no callback of this transport runs again, and it opens nothing more.
+     */
+    void crash(boolean reset) {
+        if (crashed || closed) {
+            return;
+        }
+        crashed = true;
+        for (SimEndpoint endpoint : new ArrayList<>(endpoints)) {
+            endpoint.crash(reset);
+        }
     }
 
     /** The simulated host-name lookups: answered from the network's hosts, in virtual time. */
@@ -39,7 +57,7 @@ final class SimTransport implements Transport {
 
     private void check(int addressFamily, String kind) throws TransportException {
         synchronized (network) {
-            if (closed) {
+            if (closed || crashed || host.down) {
                 throw new TransportException(NtStatus.STATUS_DEVICE_NOT_READY, null);
             }
             if (addressFamily != SimNetwork.AF_INET && addressFamily != SimNetwork.AF_INET6) {
@@ -95,6 +113,7 @@ final class SimTransport implements Transport {
                 return;
             }
             closed = true;
+            host.transports.remove(this);
             for (SimEndpoint endpoint : new ArrayList<>(endpoints)) {
                 endpoint.close(true);
             }

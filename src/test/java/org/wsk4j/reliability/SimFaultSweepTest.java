@@ -202,6 +202,20 @@ class SimFaultSweepTest {
             l.network.hold("server", SimNetwork.LOCALHOST);
             l.executor.schedule(Duration.ofSeconds(5), () -> l.network.release("server", SimNetwork.LOCALHOST));
         }), "client WskDisconnect", STATUS_SUCCESS, "server final WskReceive", STATUS_SUCCESS));
+        all.add(c("receive", "server host crashes (silent), never restarts", l -> l.at("server WskSend",
+                () -> l.network.crash("server", false)), "client WskReceive", STATUS_CONNECTION_ABORTED));
+        all.add(c("receive", "server host crashes (peers reset)", l -> l.at("server WskSend",
+                () -> l.network.crash("server", true)), "client WskReceive", STATUS_CONNECTION_RESET));
+        all.add(c("receive", "server host crashes, restarts 1 s later", l -> l.at("client WskSend", () -> {
+            l.network.crash("server", false);
+            l.executor.schedule(Duration.ofSeconds(1), () -> l.network.restart("server"));
+        }), "client WskSend", STATUS_SUCCESS, "client WskReceive", STATUS_CONNECTION_RESET));
+        all.add(c("receive", "server host paused 2 s", l -> l.at("client WskSend", () -> {
+            l.network.pause("server");
+            l.executor.schedule(Duration.ofSeconds(2), () -> l.network.resume("server"));
+        }), "client WskSend", STATUS_SUCCESS, "server WskReceive", STATUS_SUCCESS, "client WskReceive", STATUS_SUCCESS));
+        all.add(c("connect", "server host crashed before the connect", l -> l.at("WskConnect",
+                () -> l.network.crash("server", false)), "WskConnect", STATUS_IO_TIMEOUT));
         all.add(c("receive", "one-way partition client -> server (request held, times out)", l -> l.at("client WskSend",
                 () -> l.network.partitionOneWay(SimNetwork.LOCALHOST, "server")),
                 "client WskSend", STATUS_SUCCESS, "client WskReceive", STATUS_CONNECTION_ABORTED));

@@ -570,4 +570,90 @@ class SimLinkTest extends SimTestBase {
         log.add("finished at " + finishedAt);
         return log;
     }
+
+    // ---- hosts crashing, restarting, pausing ------------------------------------------------------------------
+
+    @Test
+    void aSilentCrashLeavesThePeerRetransmittingUntilItAbortsAndTheCrashedSubsystemsIrpsPending() {
+        connectPair(7700);
+        Completion atServer = receiveAny(serverSocket);
+        Completion atClient = receiveAny(clientSocket);
+        network.crash("server", false);
+        sendNow(clientSocket, "anyone?");
+        executor.advanceTimeBy(Duration.ofSeconds(18));
+        assertFalse(atClient.done(), "the crash sent nothing: the client still retransmits");
+        executor.runUntilIdle();
+        assertEquals(STATUS_CONNECTION_ABORTED, atClient.status, "no answer to the retransmissions");
+        assertFalse(atServer.done(), "the crashed host's pending IRPs never complete");
+        Completion refused = new Completion();
+        WskSocket late = connectionSocket(AF_INET);
+        assertEquals(STATUS_SUCCESS, bind(late, any(AF_INET)));
+        connection(late).wskConnect(late, addr(SERVER_V4, 7700), 0, refused.irp);
+        executor.runUntilIdle();
+        assertEquals(STATUS_IO_TIMEOUT, refused.status, "a crashed host does not answer a SYN");
+        ConnectAttempt last = network.attempts().get(network.attempts().size() - 1);
+        assertEquals(Duration.ofSeconds(21), last.completedAt().minus(last.time()), "the connect timeout");
+        close(late);
+        closeAll(); // the dead subsystem's sockets can still be closed: their IRPs complete cancelled
+        assertEquals(STATUS_CANCELLED, atServer.status);
+    }
+
+    @Test
+    void aCrashWithResetResetsThePeersAndARestartedHostTakesAFreshSubsystemOnTheSameAddress() {
+        connectPair(7701);
+        Completion atClient = receiveAny(clientSocket);
+        network.crash("server", true);
+        executor.runUntilIdle();
+        assertEquals(STATUS_CONNECTION_RESET, atClient.status);
+        assertTrue(network.eventLog().stream().anyMatch(line -> line.contains("crash server (peers reset)")));
+        closeAll();
+        network.restart("server");
+        Client rebooted = client("server");
+        WskSocket again = socket(rebooted, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, executor);
+        assertEquals(STATUS_SUCCESS, bind(again, addr(SERVER_V4, 7701)), "the port was freed by the crash");
+        Completion accepted = accept(again);
+        WskSocket socket = connectionSocket(AF_INET);
+        assertEquals(STATUS_SUCCESS, bind(socket, any(AF_INET)));
+        Completion connected = new Completion();
+        connection(socket).wskConnect(socket, addr(SERVER_V4, 7701), 0, connected.irp);
+        executor.runUntilIdle();
+        assertEquals(STATUS_SUCCESS, connected.status);
+        close(socket);
+        close(accepted.socket());
+        close(again);
+    }
+
+    @Test
+    void dataForAConnectionTheRestartedHostLostIsAnsweredWithAReset() {
+        connectPair(7702);
+        Completion atClient = receiveAny(clientSocket);
+        network.crash("server", false);
+        sendNow(clientSocket, "hello?");
+        executor.advanceTimeBy(Duration.ofSeconds(1));
+        network.restart("server");
+        executor.runUntilIdle();
+        assertEquals(STATUS_CONNECTION_RESET, atClient.status, "the retransmission reached a host that forgot it");
+        closeAll();
+    }
+
+    @Test
+    void aShortPauseOnlyDelaysAndALongOneTimesThePeerOut() {
+        connectPair(7703);
+        Rx atServer = new Rx(serverSocket, 5, WSK_FLAG_WAITALL);
+        network.pause("server");
+        sendNow(clientSocket, "hello");
+        executor.advanceTimeBy(Duration.ofSeconds(2));
+        assertFalse(atServer.done());
+        network.resume("server");
+        executor.advanceTimeBy(Duration.ofSeconds(3));
+        assertEquals("hello", atServer.text(), "delivered at the next retransmission");
+        Completion atClient = receiveAny(clientSocket);
+        network.pause("server");
+        sendNow(clientSocket, "again");
+        executor.advanceTimeBy(Duration.ofSeconds(20));
+        assertEquals(STATUS_CONNECTION_ABORTED, atClient.status, "silent for longer than the retransmission timeout");
+        network.resume("server");
+        assertTrue(network.eventLog().stream().anyMatch(line -> line.contains("pause server")));
+        closeAll();
+    }
 }
