@@ -1,6 +1,9 @@
 package org.wsk4j.junit;
 
+import java.io.IOException;
 import java.lang.reflect.AnnotatedElement;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +33,7 @@ import org.wsk4j.nt.NtStatus;
 import org.wsk4j.nt.VerifiedObject;
 import org.wsk4j.nt.Verifier;
 import org.wsk4j.nt.VerifierReport;
+import org.wsk4j.sim.PacketCapture;
 import org.wsk4j.sim.SimNetwork;
 import org.wsk4j.sim.UnusedFault;
 
@@ -87,6 +91,13 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
 
     /** The system property that sets the seed when neither the annotation nor the extension does. */
     public static final String SEED_PROPERTY = "wsk4j.seed";
+
+    /**
+     * The system property naming a directory ({@code -Dwsk4j.trace=target/wsk4j-traces}): when set, every simulated
+     * test captures its network's packets, and a failing test writes them there as a pcap file that Wireshark opens
+     * ({@link PacketCapture}), named in the failure.
+     */
+    public static final String TRACE_PROPERTY = "wsk4j.trace";
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(WskExtension.class);
     private static final String STATE = "state";
@@ -314,6 +325,9 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
             this.failOnUnusedFaults = config.failOnUnusedFaults();
             if (transport == WskTransport.SIMULATED) {
                 network = SimNetwork.create(seed);
+                if (System.getProperty(TRACE_PROPERTY) != null) {
+                    network.startCapture();
+                }
                 subsystem = network.newSubsystem();
                 executor = network.executor();
                 ioManager = network.ioManager();
@@ -540,8 +554,31 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
         if (state != null && state.transport == WskTransport.SIMULATED
                 && !throwable.getClass().getName().equals("org.opentest4j.TestAbortedException")) {
             throwable.addSuppressed(new SeedReport(seedMessage(state.seed)));
+            writeTrace(context, state, throwable);
         }
         throw throwable;
+    }
+
+    /**
+     * With {@value #TRACE_PROPERTY} set to a directory: writes the failed test's packet capture there as
+     * {@code <class>.<method>-<seed>.pcap} and names the file in a suppressed exception.
+     */
+    private static void writeTrace(ExtensionContext context, State state, Throwable throwable) {
+        String directory = System.getProperty(TRACE_PROPERTY);
+        PacketCapture capture = directory == null ? null : state.network.stopCapture();
+        if (capture == null) {
+            return;
+        }
+        String name = context.getRequiredTestClass().getSimpleName() + "." + context.getRequiredTestMethod().getName()
+                + "-0x" + Long.toHexString(state.seed) + ".pcap";
+        try {
+            Path file = Path.of(directory).resolve(name.replaceAll("[^A-Za-z0-9._-]", "_"));
+            Files.createDirectories(file.getParent());
+            capture.writePcap(file);
+            throwable.addSuppressed(new SeedReport("wsk4j trace: " + capture.packets().size() + " packets in " + file));
+        } catch (IOException | RuntimeException e) {
+            throwable.addSuppressed(e);
+        }
     }
 
     // ---- parameters ---------------------------------------------------------------------------------------

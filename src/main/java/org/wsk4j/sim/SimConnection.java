@@ -70,6 +70,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     private long outFreeAt;
     /** With a link profile: when the last segment sent arrives (virtual ns), so jitter never reorders TCP. */
     private long lastArrival;
+    /** Sequence numbers for the packet capture: the next to send, the next expected from the peer. */
+    long sndNxt;
+    long rcvNxt;
     // inbound segments a partition stopped, in order: byte[] data, FIN or RST (null until the first)
     private ArrayDeque<Object> held;
     private static final Object FIN = "FIN";
@@ -219,6 +222,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             }
             if (fault instanceof Fault.Abort) {
                 SimConnection other = peer;
+                captureReset();
                 fail(NtStatus.STATUS_CONNECTION_ABORTED);
                 network.log(id + " RST to " + other.id);
                 network.after(network.config().deliveryLatency(), () -> other.fail(NtStatus.STATUS_CONNECTION_RESET));
@@ -239,6 +243,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             }
             SimConnection receiver = peer;
             network.log(id + " send " + n + "B");
+            capture(PacketCapture.PSH | PacketCapture.ACK, data, n);
             outFreeAt = Math.max(network.now(), outFreeAt) + hold;
             if (fault instanceof Fault.ResetAfter) {
                 int keep = (int) Math.min(n, ((Fault.ResetAfter) fault).bytes());
@@ -287,6 +292,27 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             return transport.host;
         }
         return peer == null || peer.transport == null ? null : network.route(peer.transport.host, local.getAddress());
+    }
+
+    /** The initial sequence number of this end: a function of its id, so captures repeat. */
+    long isn() {
+        return (id.number() * 0x9E3779B97F4A7C15L) >>> 33;
+    }
+
+    /** Records a segment this end sends, when a capture runs, and advances its sequence number (monitor held). */
+    void capture(int flags, byte[] payload, int length) {
+        PacketCapture capture = network.capture;
+        InetSocketAddress to = remote != null ? remote : connectTarget;
+        if (capture != null && local != null && to != null) {
+            capture.tcp(network.now(), local, to, sndNxt, (flags & PacketCapture.ACK) != 0 ? rcvNxt : 0, flags,
+                    payload, 0, length);
+        }
+        sndNxt += length + ((flags & (PacketCapture.SYN | PacketCapture.FIN)) != 0 ? 1 : 0);
+    }
+
+    /** Records a RST|ACK this end sends (monitor held). */
+    void captureReset() {
+        capture(PacketCapture.RST | PacketCapture.ACK, null, 0);
     }
 
     /** Whether the network between this end and its peer is cut (monitor held). */
@@ -506,6 +532,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             return; // lost with the connection
         }
         if (closed || crashed) {
+            captureReset();
             network.log(id + " got " + data.length + "B after close: RST to " + sender.id);
             network.after(network.config().deliveryLatency(), () -> sender.fail(NtStatus.STATUS_CONNECTION_RESET));
             return;
@@ -515,6 +542,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             length = (int) Math.max(0, Math.min(length, link.resetAfter - link.transferred));
         }
         link.transferred += length;
+        rcvNxt += length;
         if (length > 0 && !passive) {
             readable.addLast(ByteBuffer.wrap(data, 0, length));
             readableBytes += length;
@@ -542,6 +570,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         outputShut = true;
         SimConnection receiver = peer;
         network.log(id + " FIN");
+        capture(PacketCapture.FIN | PacketCapture.ACK, null, 0);
         network.after(departure(0), () -> receiver.finArrives());
     }
 
@@ -558,6 +587,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         }
         lastActivity = network.now();
         finArrived = true;
+        rcvNxt++;
         network.log(id + " got FIN");
         if (passive && !outputShut) {
             sendFin(); // the passive peer closes when its client does
@@ -597,6 +627,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         }
         if (reset && state == State.CONNECTED && failure == null && peer != null) {
             SimConnection other = peer;
+            captureReset();
             network.log(id + " RST to " + other.id + " (host crashed)");
             network.after(network.config().deliveryLatency(), () -> other.fail(NtStatus.STATUS_CONNECTION_RESET));
         }
@@ -622,6 +653,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         }
         SimConnection other = peer;
         if (abortive || readableBytes > 0) {
+            captureReset();
             network.log(id + " RST to " + other.id);
             network.after(network.config().deliveryLatency(), () -> other.fail(NtStatus.STATUS_CONNECTION_RESET));
         } else if (!outputShut) {

@@ -1338,6 +1338,8 @@ public final class SimNetwork {
 
     private void sendSyn(SimConnection client, Fault fault) {
         SimHost target = route(client.transport.host, client.connectTarget.getAddress());
+        client.sndNxt = client.isn();
+        client.capture(PacketCapture.SYN, null, 0);
         if (fault == null && target != null && blocked(client.transport.host, target)
                 && (target.silent() || client.transport.host.silent())) {
             finishConnectLater(client, config.connectTimeout, NtStatus.STATUS_IO_TIMEOUT); // nobody answers the SYN
@@ -1410,6 +1412,9 @@ public final class SimNetwork {
         client.link = link;
         server.peer = client;
         client.peer = server;
+        server.sndNxt = server.isn();
+        server.rcvNxt = client.sndNxt;
+        server.capture(PacketCapture.SYN | PacketCapture.ACK, null, 0);
         if (listener != null && server.transport != null) {
             listener.poke();
         }
@@ -1430,6 +1435,10 @@ public final class SimNetwork {
         }
         client.state = SimConnection.State.CONNECTED;
         client.remote = client.connectTarget;
+        if (client.peer != null) {
+            client.rcvNxt = client.peer.isn() + 1;
+            client.capture(PacketCapture.ACK, null, 0);
+        }
         client.lastActivity = now();
         client.armKeepAlive(); // SO_KEEPALIVE set before the connect, the peer already cut off
         if (fault instanceof Fault.PartialSend) {
@@ -1465,6 +1474,10 @@ public final class SimNetwork {
         attempt.completedAt = now();
         if (status != NtStatus.STATUS_SUCCESS) {
             client.state = SimConnection.State.FAILED;
+            if (status == NtStatus.STATUS_CONNECTION_REFUSED && capture != null && client.local != null) {
+                capture.tcp(now(), client.connectTarget, client.local, 0, client.sndNxt,
+                        PacketCapture.RST | PacketCapture.ACK, null, 0, 0);
+            }
         }
         if (logging()) { // no event string built when nobody records or logs it
             log("connect#" + attempt.index + " " + client.id + " " + status.name());
@@ -1524,6 +1537,9 @@ public final class SimNetwork {
             return;
         }
         log(what);
+        if (capture != null) {
+            capture.udp(now(), source, target, payload);
+        }
         delay = delay.plus(sender.serialize(payload.length));
         SimHost destination = route(host, target.getAddress());
         LinkProfile profile = linkProfile(host, destination);
@@ -1548,6 +1564,32 @@ public final class SimNetwork {
             }
             after(beforeLatency.plusNanos(latency), () -> arriveDatagram(host, destination, source, target, payload));
         }
+    }
+
+    // ---- packet capture ----------------------------------------------------------------------------------
+
+    /** The running capture, or null (guarded by this). */
+    PacketCapture capture;
+
+    /**
+     * Starts capturing the network's traffic as packets (see {@link PacketCapture}); replaces a running capture.
+     *
+     * @return the capture, filled as the simulation sends
+     */
+    public synchronized PacketCapture startCapture() {
+        capture = new PacketCapture();
+        return capture;
+    }
+
+    /**
+     * Stops the running capture, if any; it keeps what it recorded.
+     *
+     * @return the capture that was running, or null
+     */
+    public synchronized PacketCapture stopCapture() {
+        PacketCapture stopped = capture;
+        capture = null;
+        return stopped;
     }
 
     // ---- link conditions ---------------------------------------------------------------------------------
