@@ -57,6 +57,10 @@ final class WskProvider implements WskProviderDispatch {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
         irp.setDriverContext(owned(function));
+        org.wsk4j.nt.IrpTimeline timeline = irp.ioManager().timeline();
+        if (timeline != null) {
+            timeline.handedOver(irp, function);
+        }
         LOG.debug("{} accepted {}", function, irp);
         return null;
     }

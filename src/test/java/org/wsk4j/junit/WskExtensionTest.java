@@ -309,7 +309,10 @@ class WskExtensionTest {
         }
         java.nio.file.Path file = dir.resolve("FailsAfterTraffic.failsAfterAConnect-0x2a.pcap");
         assertTrue(java.nio.file.Files.exists(file), () -> Arrays.toString(failure.getSuppressed()));
-        assertEquals("wsk4j trace: 2 packets in " + file, failure.getSuppressed()[1].getMessage());
+        assertEquals("wsk4j trace: 2 packets in " + file, failure.getSuppressed()[2].getMessage());
+        java.nio.file.Path timeline = dir.resolve("FailsAfterTraffic.failsAfterAConnect-0x2a.trace.json");
+        assertContains(failure.getSuppressed()[1].getMessage(), "IRP events in " + timeline);
+        assertContains(java.nio.file.Files.readString(timeline), "\"traceEvents\"", "WskSocketConnect");
         byte[] pcap = java.nio.file.Files.readAllBytes(file);
         assertEquals(24 + 2 * 16 + 2 * 40, pcap.length, "a SYN and a RST, IPv4 + TCP headers, no payload");
     }
