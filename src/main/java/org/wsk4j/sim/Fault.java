@@ -16,16 +16,17 @@ import org.wsk4j.nt.NtStatus;
  *
  * <p>Connect faults: {@link Accept}, {@link Refuse}, {@link BlackHole}, {@link Unreachable}, {@link ResetAfter},
  * {@link Abort}, {@link Delay}, {@link PartialSend}, {@link FailWith}. Datagram faults: {@link Accept},
- * {@link DropDatagram}, {@link Delay}, {@link FailWith}. Send faults ({@link SimNetwork#onSend(int)}):
- * {@link ResetAfter}, {@link Abort}, {@link PartialSend}, {@link Delay}, {@link FailWith}. Accept faults
- * ({@link SimNetwork#onAccept(int)}): {@link Abort}, {@link Delay}, {@link Refuse}, {@link FailWith}. Name
+ * {@link DropDatagram}, {@link Delay}, {@link FailWith}, {@link Hold}. Send faults ({@link SimNetwork#onSend(int)}):
+ * {@link ResetAfter}, {@link Abort}, {@link PartialSend}, {@link Delay}, {@link FailWith}, {@link Hold}. Accept
+ * faults ({@link SimNetwork#onAccept(int)}): {@link Abort}, {@link Delay}, {@link Refuse}, {@link FailWith},
+ * {@link Hold}. Name
  * resolution faults ({@link SimNetwork#onResolve(String)}): {@link Answer}, {@link BlackHole}, {@link Delay},
  * {@link FailWith}. See
  * {@code docs/simulation.md} for the status each one produces and when.
  */
 public sealed interface Fault permits Fault.Accept, Fault.Refuse, Fault.BlackHole, Fault.Unreachable,
         Fault.ResetAfter, Fault.Abort, Fault.Delay, Fault.PartialSend, Fault.DropDatagram, Fault.FailWith,
-        Fault.Answer {
+        Fault.Answer, Fault.Hold {
 
     /**
      * Whether this fault can be applied to a TCP connect attempt.
@@ -236,6 +237,33 @@ public sealed interface Fault permits Fault.Accept, Fault.Refuse, Fault.BlackHol
         public boolean appliesToConnect() {
             return false;
         }
+    }
+
+    /**
+     * The message is parked until {@link SimNetwork#releaseParked()} (turmoil's hold, for one message): a send's
+     * data segment (and, TCP keeping order, whatever follows it on that connection) waits at the receiver; a
+     * datagram waits; an accept's SYN-ACK waits, so the connect completes only at the release. Nothing is lost and
+     * nothing times out while parked. For send, accept and datagram hooks.
+     */
+    record Hold() implements Fault {
+        @Override
+        public boolean appliesToConnect() {
+            return false;
+        }
+
+        @Override
+        public boolean appliesToDatagram() {
+            return true;
+        }
+    }
+
+    /**
+     * Returns {@link Hold}.
+     *
+     * @return the fault
+     */
+    static Fault hold() {
+        return new Hold();
     }
 
     /**

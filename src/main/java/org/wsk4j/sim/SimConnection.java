@@ -264,6 +264,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
                 return n;
             }
             receiver.inFlight += n;
+            if (fault instanceof Fault.Hold) {
+                receiver.parkOnArrival(data);
+            }
             network.after(departure(n), () -> receiver.arrive(data));
             return n;
         }
@@ -370,12 +373,34 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
 
     /** Whether traffic from the peer to this end is cut (monitor held). */
     private boolean cutFromPeer() {
-        return peer != null && (network.blocked(peer.host(), host()) || network.linkHeld(peer.host(), host()));
+        return parkedHere || peer != null && (network.blocked(peer.host(), host()) || network.linkHeld(peer.host(), host()));
+    }
+
+    /** Segments a Hold send fault parks when they arrive (identity), and whether this end holds a parked one. */
+    private java.util.List<Object> toPark;
+    private boolean parkedHere;
+
+    private void parkOnArrival(byte[] data) {
+        if (toPark == null) {
+            toPark = new java.util.ArrayList<>(2);
+        }
+        toPark.add(data);
+    }
+
+    /** A parked segment arrives: it and what follows wait for {@link SimNetwork#releaseParked()} (monitor held). */
+    private void parkIfScripted(Object segment) {
+        if (toPark != null && toPark.removeIf(parked -> parked == segment)) {
+            parkedHere = true;
+            network.park(id + " " + ((byte[]) segment).length + "B", () -> {
+                parkedHere = false;
+                linkReleased();
+            });
+        }
     }
 
     /** The link from the peer was released (monitor held): what it held arrives now, unless a partition cuts it. */
     void linkReleased() {
-        if (held == null || held.isEmpty() || peer == null || network.linkHeld(peer.host(), host())) {
+        if (held == null || held.isEmpty() || peer == null || parkedHere || network.linkHeld(peer.host(), host())) {
             return;
         }
         if (network.blocked(peer.host(), host())) {
@@ -394,6 +419,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
      * order); returns false when it can be delivered now (monitor held).
      */
     private boolean hold(Object segment) {
+        parkIfScripted(segment);
         if (held == null || held.isEmpty()) {
             if (!cutFromPeer()) {
                 return false;
@@ -427,8 +453,8 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             retransmitTimer.cancel();
             retransmitTimer = null;
         }
-        if (held == null || held.isEmpty() || peer == null || network.linkHeld(peer.host(), host())) {
-            return; // a held link loses nothing and times nothing out: it waits for release()
+        if (held == null || held.isEmpty() || peer == null || parkedHere || network.linkHeld(peer.host(), host())) {
+            return; // a held link or a parked segment loses nothing and times nothing out: it waits for release
         }
         long now = network.now();
         boolean clear = !cutFromPeer();

@@ -552,12 +552,12 @@ public final class SimNetwork {
     }
 
     private static boolean fitsSend(Fault fault) {
-        return fault == null || fault instanceof Fault.ResetAfter || fault instanceof Fault.Abort
+        return fault == null || fault instanceof Fault.Hold || fault instanceof Fault.ResetAfter || fault instanceof Fault.Abort
                 || fault instanceof Fault.PartialSend || fault instanceof Fault.Delay || fault instanceof Fault.FailWith;
     }
 
     private static boolean fitsAccept(Fault fault) {
-        return fault == null || fault instanceof Fault.Abort || fault instanceof Fault.Delay
+        return fault == null || fault instanceof Fault.Hold || fault instanceof Fault.Abort || fault instanceof Fault.Delay
                 || fault instanceof Fault.Refuse || fault instanceof Fault.FailWith;
     }
 
@@ -975,6 +975,44 @@ public final class SimNetwork {
         return this;
     }
 
+    /** Messages parked by {@link Fault.Hold}, in the order they were parked: description and release action. */
+    private final List<Map.Entry<String, Runnable>> parked = new ArrayList<>();
+
+    /** Parks a message until {@link #releaseParked()} (monitor held). */
+    void park(String description, Runnable release) {
+        parked.add(Map.entry(description, release));
+        log("parked: " + description);
+    }
+
+    /**
+     * Returns what {@link Fault.Hold} faults parked and is not released yet, in the order it was parked.
+     *
+     * @return one description per parked message (a TCP segment, a datagram, a SYN-ACK)
+     */
+    public synchronized List<String> parked() {
+        List<String> descriptions = new ArrayList<>();
+        for (Map.Entry<String, Runnable> entry : parked) {
+            descriptions.add(entry.getKey());
+        }
+        return descriptions;
+    }
+
+    /**
+     * Releases every message {@link Fault.Hold} faults parked, in the order they were parked: it arrives now
+     * (a SYN-ACK completes its handshake now; a TCP segment is delivered with what waited behind it).
+     *
+     * @return how many were released
+     */
+    public synchronized int releaseParked() {
+        List<Map.Entry<String, Runnable>> released = new ArrayList<>(parked);
+        parked.clear();
+        for (Map.Entry<String, Runnable> entry : released) {
+            log("release parked: " + entry.getKey());
+            entry.getValue().run();
+        }
+        return released.size();
+    }
+
     /** Whether the link from {@code from} to {@code to} is held (monitor held). */
     boolean linkHeld(SimHost from, SimHost to) {
         return from != null && to != null && from != to && !heldLinks.isEmpty()
@@ -1377,6 +1415,10 @@ public final class SimNetwork {
             client.connectTimer = after(((Fault.Delay) acceptFault).delay(), () -> synArrived(client, target, fault));
             return;
         }
+        if (acceptFault instanceof Fault.Hold) {
+            park("SYN-ACK of connect#" + client.attempt.index, () -> synArrived(client, target, fault));
+            return;
+        }
         if (acceptFault == null && client.acceptFault != null) {
             acceptFault = client.acceptFault; // what a Delay deferred
         }
@@ -1531,6 +1573,12 @@ public final class SimNetwork {
         if (fault instanceof Fault.FailWith) {
             log(what + " failed: " + ((Fault.FailWith) fault).status().name());
             throw new TransportException(((Fault.FailWith) fault).status(), null);
+        }
+        if (fault instanceof Fault.Hold) {
+            log(what + " parked (scripted)");
+            SimHost destination = route(host, target.getAddress());
+            park(what, () -> arriveDatagram(host, destination, source, target, payload));
+            return;
         }
         if (fault instanceof Fault.DropDatagram) {
             log(what + " dropped (scripted)");

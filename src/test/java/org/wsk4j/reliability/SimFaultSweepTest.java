@@ -194,6 +194,14 @@ class SimFaultSweepTest {
             l.network.setLink("server", SimNetwork.LOCALHOST, LinkProfile.NORMAL.withLatency(
                     Latency.longTail(Duration.ofNanos(50_000), 1.16)));
         }, "client WskSend", STATUS_SUCCESS, "server WskReceive", STATUS_SUCCESS, "client WskReceive", STATUS_SUCCESS));
+        all.add(c("send", "onSend Hold: the request parked 10 s", l -> {
+            l.network.onSend(SERVER).thenFault(Fault.hold());
+            l.at("server WskReceive", () -> l.executor.schedule(Duration.ofSeconds(10), l.network::releaseParked));
+        }, "client WskSend", STATUS_SUCCESS, "server WskReceive", STATUS_SUCCESS));
+        all.add(c("accept", "onAccept Hold: the SYN-ACK parked 5 s", l -> {
+            l.network.onAccept(80).thenFault(Fault.hold());
+            l.at("WskConnect", () -> l.executor.schedule(Duration.ofSeconds(5), l.network::releaseParked));
+        }, "WskConnect", STATUS_SUCCESS, "WskAccept", STATUS_SUCCESS));
         all.add(c("send", "hold client -> server for 1 min, then release", l -> l.at("client WskSend", () -> {
             l.network.hold(SimNetwork.LOCALHOST, "server");
             l.executor.schedule(Duration.ofMinutes(1), () -> l.network.release(SimNetwork.LOCALHOST, "server"));

@@ -656,4 +656,72 @@ class SimLinkTest extends SimTestBase {
         assertTrue(network.eventLog().stream().anyMatch(line -> line.contains("pause server")));
         closeAll();
     }
+
+    // ---- parking individual messages (Fault.Hold) --------------------------------------------------------------
+
+    @Test
+    void aParkedSegmentAndWhatFollowsWaitForTheReleaseWithoutTimingOut() {
+        network.onSend(7800).thenFault(Fault.delay(Duration.ZERO), Fault.hold());
+        connectPair(7800);
+        Rx first = new Rx(serverSocket, 3, WSK_FLAG_WAITALL);
+        sendNow(clientSocket, "one");
+        sendNow(clientSocket, "two"); // parked
+        sendNow(clientSocket, "six"); // waits behind it
+        executor.advanceTimeBy(Duration.ofMinutes(1));
+        assertEquals("one", first.text());
+        Rx rest = new Rx(serverSocket, 6, WSK_FLAG_WAITALL);
+        executor.runPending();
+        assertFalse(rest.done());
+        assertEquals(1, network.parked().size(), network.parked()::toString);
+        assertEquals(1, network.releaseParked());
+        executor.runPending();
+        assertEquals("twosix", rest.text());
+        assertTrue(network.parked().isEmpty());
+        closeAll();
+    }
+
+    @Test
+    void aParkedSynAckCompletesTheConnectAtTheRelease() {
+        network.onAccept(7801).thenFault(Fault.hold());
+        listener = listen(SERVER_V4, 7801);
+        Completion accepted = accept(listener);
+        clientSocket = connectionSocket(AF_INET);
+        assertEquals(STATUS_SUCCESS, bind(clientSocket, any(AF_INET)));
+        Completion connected = new Completion();
+        connection(clientSocket).wskConnect(clientSocket, addr(SERVER_V4, 7801), 0, connected.irp);
+        executor.advanceTimeBy(Duration.ofMinutes(1));
+        assertFalse(connected.done(), "the SYN-ACK is parked");
+        assertEquals(List.of("SYN-ACK of connect#1"), network.parked());
+        long releasedAt = executor.nanoTime();
+        network.releaseParked();
+        executor.runUntilIdle();
+        assertEquals(STATUS_SUCCESS, connected.status);
+        assertTrue(executor.nanoTime() - releasedAt <= 200_000, "completed when released");
+        serverSocket = accepted.socket();
+        closeAll();
+    }
+
+    @Test
+    void aParkedDatagramArrivesAtTheRelease() {
+        network.onDatagram(5356).thenFault(Fault.hold());
+        WskSocket a = socket(client, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
+        WskSocket b = socket(server, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
+        assertEquals(STATUS_SUCCESS, bind(a, any(AF_INET)));
+        assertEquals(STATUS_SUCCESS, bind(b, addr(SERVER_V4, 5356)));
+        Completion sent = new Completion();
+        ((WskProviderDatagramDispatch) a.dispatch()).wskSendTo(a, buffer(7), 0, addr(SERVER_V4, 5356), 0, null,
+                sent.irp);
+        Completion r = new Completion();
+        ((WskProviderDatagramDispatch) b.dispatch()).wskReceiveFrom(b, buffer(64), 0, new SockAddrStorage(),
+                new Ref<>(0), null, new Ref<>(0), r.irp);
+        executor.runUntilIdle();
+        assertEquals(STATUS_SUCCESS, sent.status);
+        assertFalse(r.done());
+        network.releaseParked();
+        executor.runUntilIdle();
+        assertEquals(7, r.information);
+        close(a);
+        close(b);
+        assertThrows(IllegalArgumentException.class, () -> network.onConnect(7802).thenFault(Fault.hold()));
+    }
 }
