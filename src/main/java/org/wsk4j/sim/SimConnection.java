@@ -646,7 +646,8 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             keepAliveTimer = null;
         }
         network.keepAlive.remove(this);
-        discardHeld();
+        // What the peer sent and a partition held stays held: the peer keeps retransmitting to the dead host and
+        // times out, or after a restart its retransmission meets this dead endpoint and is answered with a RST.
         if (state == State.CONNECTING) {
             network.connectCancelled(this);
             return;

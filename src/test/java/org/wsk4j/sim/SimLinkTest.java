@@ -724,4 +724,18 @@ class SimLinkTest extends SimTestBase {
         close(b);
         assertThrows(IllegalArgumentException.class, () -> network.onConnect(7802).thenFault(Fault.hold()));
     }
+
+    @Test
+    void dataHeldByAPartitionWhenTheReceiverCrashesStillTimesTheSenderOut() {
+        connectPair(7704);
+        Completion atClient = receiveAny(clientSocket);
+        network.partition(SimNetwork.LOCALHOST, "server");
+        sendNow(clientSocket, "held");
+        executor.advanceTimeBy(Duration.ofSeconds(1));
+        network.crash("server", false);
+        network.heal(SimNetwork.LOCALHOST, "server");
+        executor.runUntilIdle();
+        assertEquals(STATUS_CONNECTION_ABORTED, atClient.status, "the dead host never acknowledges");
+        closeAll();
+    }
 }
