@@ -627,11 +627,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             return;
         }
         failure = status;
-        if (keepAliveTimer != null) {
-            keepAliveTimer.cancel();
-            keepAliveTimer = null;
-        }
-        network.keepAlive.remove(this);
+        stopKeepAlive();
         discardHeld();
         readable.clear();
         readableBytes = 0;
@@ -639,13 +635,18 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         poke();
     }
 
-    @Override
-    void beforeCrash(boolean reset) {
+    /** Cancels the keep-alive timer and leaves the keep-alive list (monitor held). */
+    private void stopKeepAlive() {
         if (keepAliveTimer != null) {
             keepAliveTimer.cancel();
             keepAliveTimer = null;
         }
         network.keepAlive.remove(this);
+    }
+
+    @Override
+    void beforeCrash(boolean reset) {
+        stopKeepAlive();
         // What the peer sent and a partition held stays held: the peer keeps retransmitting to the dead host and
         // times out, or after a restart its retransmission meets this dead endpoint and is answered with a RST.
         if (state == State.CONNECTING) {
@@ -662,11 +663,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
 
     @Override
     void beforeClose(boolean abortive) {
-        if (keepAliveTimer != null) {
-            keepAliveTimer.cancel();
-            keepAliveTimer = null;
-        }
-        network.keepAlive.remove(this);
+        stopKeepAlive();
         if (state == State.CONNECTING) {
             network.connectCancelled(this);
             if (peer != null) {

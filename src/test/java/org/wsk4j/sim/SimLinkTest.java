@@ -44,6 +44,15 @@ class SimLinkTest extends SimTestBase {
         executor.runUntilIdle();
     }
 
+    /** A datagram socket on the client (wildcard) and one on the server bound to {@code port}. */
+    WskSocket[] datagramPair(int port) {
+        WskSocket a = socket(client, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
+        WskSocket b = socket(server, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
+        assertEquals(STATUS_SUCCESS, bind(a, any(AF_INET)));
+        assertEquals(STATUS_SUCCESS, bind(b, addr(SERVER_V4, port)));
+        return new WskSocket[] {a, b};
+    }
+
     static WskBuf buffer(int size) {
         return new WskBuf(Io.allocateMdl(ByteBuffer.allocate(size), 0, size), 0, size);
     }
@@ -105,10 +114,9 @@ class SimLinkTest extends SimTestBase {
     @Test
     void datagramsQueueOnTheSendersLink() {
         restartNetwork(SimNetwork.Config.defaults().withBytesPerSecond(1_000_000));
-        WskSocket a = socket(client, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
-        WskSocket b = socket(server, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
-        assertEquals(STATUS_SUCCESS, bind(a, any(AF_INET)));
-        assertEquals(STATUS_SUCCESS, bind(b, addr(SERVER_V4, 5353)));
+        WskSocket[] pair = datagramPair(5353);
+        WskSocket a = pair[0];
+        WskSocket b = pair[1];
         WskProviderDatagramDispatch da = (WskProviderDatagramDispatch) a.dispatch();
         WskProviderDatagramDispatch db = (WskProviderDatagramDispatch) b.dispatch();
         for (int i = 0; i < 2; i++) {
@@ -303,10 +311,9 @@ class SimLinkTest extends SimTestBase {
 
     @Test
     void partitionedDatagramsAreDropped() {
-        WskSocket a = socket(client, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
-        WskSocket b = socket(server, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
-        assertEquals(STATUS_SUCCESS, bind(a, any(AF_INET)));
-        assertEquals(STATUS_SUCCESS, bind(b, addr(SERVER_V4, 5353)));
+        WskSocket[] pair = datagramPair(5353);
+        WskSocket a = pair[0];
+        WskSocket b = pair[1];
         network.partition(SimNetwork.LOCALHOST, "server");
         Completion sent = new Completion();
         ((WskProviderDatagramDispatch) a.dispatch()).wskSendTo(a, buffer(10), 0, addr(SERVER_V4, 5353), 0, null,
@@ -516,10 +523,9 @@ class SimLinkTest extends SimTestBase {
 
     @Test
     void aHeldLinkParksDatagramsUntilRelease() {
-        WskSocket a = socket(client, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
-        WskSocket b = socket(server, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
-        assertEquals(STATUS_SUCCESS, bind(a, any(AF_INET)));
-        assertEquals(STATUS_SUCCESS, bind(b, addr(SERVER_V4, 5354)));
+        WskSocket[] pair = datagramPair(5354);
+        WskSocket a = pair[0];
+        WskSocket b = pair[1];
         network.hold(SimNetwork.LOCALHOST, "server");
         WskProviderDatagramDispatch da = (WskProviderDatagramDispatch) a.dispatch();
         WskProviderDatagramDispatch db = (WskProviderDatagramDispatch) b.dispatch();
@@ -704,10 +710,9 @@ class SimLinkTest extends SimTestBase {
     @Test
     void aParkedDatagramArrivesAtTheRelease() {
         network.onDatagram(5356).thenFault(Fault.hold());
-        WskSocket a = socket(client, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
-        WskSocket b = socket(server, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
-        assertEquals(STATUS_SUCCESS, bind(a, any(AF_INET)));
-        assertEquals(STATUS_SUCCESS, bind(b, addr(SERVER_V4, 5356)));
+        WskSocket[] pair = datagramPair(5356);
+        WskSocket a = pair[0];
+        WskSocket b = pair[1];
         Completion sent = new Completion();
         ((WskProviderDatagramDispatch) a.dispatch()).wskSendTo(a, buffer(7), 0, addr(SERVER_V4, 5356), 0, null,
                 sent.irp);
