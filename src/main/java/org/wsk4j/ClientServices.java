@@ -17,6 +17,7 @@ import org.wsk4j.nt.Irp;
 import org.wsk4j.nt.Ke;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.nt.VerifierRule;
+import org.wsk4j.spi.NameService;
 
 /**
  * Client-level services of the provider: {@code WskControlClient} and name resolution
@@ -349,7 +350,8 @@ final class ClientServices {
     // ---- name resolution ------------------------------------------------------------------------------
 
     NtStatus getAddressInfo(WskRegistration registration, String nodeName, String serviceName, int nameSpace,
-                            Object nameProvider, AddrInfoExW hints, Ref<AddrInfoExW> result, Irp irp) {
+                            Object nameProvider, AddrInfoExW hints, Ref<AddrInfoExW> result, Object owningProcess,
+                            Object owningThread, Irp irp) {
         Ke.requirePassiveLevel("WskGetAddressInfo");
         LOG.debug("WskGetAddressInfo({}, node {}, service {}, namespace {}, hints {}, {})", registration, nodeName,
                 serviceName, nameSpace, hints, irp);
@@ -364,17 +366,44 @@ final class ClientServices {
             return provider.failNow(irp, NtStatus.STATUS_INVALID_HANDLE);
         }
         NtStatus invalid = validateAddressInfo(nodeName, serviceName, nameSpace, nameProvider, hints, result);
-        if (invalid != null) {
-            return provider.failNow(irp, invalid);
+        if (invalid != null || !validOwner(owningProcess, owningThread)) {
+            return provider.failNow(irp, invalid != null ? invalid : NtStatus.STATUS_INVALID_PARAMETER);
         }
-        return resolveOffThread(irp, () -> {
-            NameResolver.Outcome<AddrInfoExW> outcome = NameResolver.resolveAddress(nodeName, serviceName, hints);
-            return new Publication(outcome.status(), () -> {
-                synchronized (registration) {
-                    stateOf(registration).addressLists.add(outcome.value());
-                }
-                result.set(outcome.value());
-            });
+        NameService names = provider.subsystem.transport().nameService();
+        if (names == null) {
+            return resolveOffThread(irp, () -> addressPublication(registration, result,
+                    NameResolver.resolveAddress(nodeName, serviceName, hints)));
+        }
+        String lookup = NameResolver.lookupName(nodeName, serviceName, hints);
+        Pending pending = pend(irp);
+        if (pending != null) {
+            if (lookup == null) {
+                pending.finish(addressPublication(registration, result,
+                        NameResolver.resolveAddress(nodeName, serviceName, hints, null)));
+            } else {
+                names.lookupHost(lookup, answer -> pending.finish(addressPublication(registration, result,
+                        NameResolver.resolveAddress(nodeName, serviceName, hints, answer))));
+            }
+        }
+        return NtStatus.STATUS_PENDING;
+    }
+
+    /**
+     * The WDK's rule for OwningProcess / OwningThread (WskGetAddressInfo, WskGetNameInfo): a thread may be given
+     * only with its process. Impersonation is not modelled, so its rule (an owner given while the calling thread
+     * impersonates is STATUS_INVALID_PARAMETER) never applies.
+     */
+    private static boolean validOwner(Object owningProcess, Object owningThread) {
+        return owningThread == null || owningProcess != null;
+    }
+
+    private Publication addressPublication(WskRegistration registration, Ref<AddrInfoExW> result,
+                                           NameResolver.Outcome<AddrInfoExW> outcome) {
+        return new Publication(outcome.status(), () -> {
+            synchronized (registration) {
+                stateOf(registration).addressLists.add(outcome.value());
+            }
+            result.set(outcome.value());
         });
     }
 
@@ -422,7 +451,7 @@ final class ClientServices {
     }
 
     NtStatus getNameInfo(WskRegistration registration, SockAddr sockAddr, int sockAddrLength, Ref<String> nodeName,
-                         Ref<String> serviceName, int flags, Irp irp) {
+                         Ref<String> serviceName, int flags, Object owningProcess, Object owningThread, Irp irp) {
         Ke.requirePassiveLevel("WskGetNameInfo");
         LOG.debug("WskGetNameInfo({}, {} ({} bytes), flags {}, {})", registration, sockAddr, sockAddrLength,
                 flags, irp);
@@ -441,7 +470,7 @@ final class ClientServices {
         if (nodeName == null && serviceName == null || address == null
                 || address.family() != Wsk.AF_INET && address.family() != Wsk.AF_INET6
                 || sockAddrLength > SockAddrStorage.SIZE || sockAddrLength < address.length()
-                || (flags & ~allFlags) != 0) {
+                || (flags & ~allFlags) != 0 || !validOwner(owningProcess, owningThread)) {
             return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
         String service = serviceName == null ? null : NameResolver.serviceText(address.port(), flags);
@@ -455,17 +484,32 @@ final class ClientServices {
             }
             return provider.completeLater(irp, NtStatus.STATUS_SUCCESS, null);
         }
-        return resolveOffThread(irp, () -> {
-            String host = NameResolver.reverseLookup(address, flags);
-            if (host == null) {
-                return new Publication(NtStatus.STATUS_NOT_FOUND, null);
+        NameService names = provider.subsystem.transport().nameService();
+        if (names == null) {
+            return resolveOffThread(irp, () -> namePublication(NameResolver.reverseLookup(address, flags),
+                    NtStatus.STATUS_NOT_FOUND, nodeName, serviceName, service));
+        }
+        Pending pending = pend(irp);
+        if (pending != null) {
+            names.lookupAddress(address.address(), answer -> pending.finish(namePublication(
+                    NameResolver.reverseResult(address, flags, answer),
+                    answer.status().isSuccess() ? NtStatus.STATUS_NOT_FOUND : answer.status(),
+                    nodeName, serviceName, service)));
+        }
+        return NtStatus.STATUS_PENDING;
+    }
+
+    /** The publication of a reverse lookup: the host (null: failed with {@code failure}) and the service. */
+    private static Publication namePublication(String host, NtStatus failure, Ref<String> nodeName,
+                                               Ref<String> serviceName, String service) {
+        if (host == null) {
+            return new Publication(failure, null);
+        }
+        return new Publication(NtStatus.STATUS_SUCCESS, () -> {
+            nodeName.set(host);
+            if (serviceName != null) {
+                serviceName.set(service);
             }
-            return new Publication(NtStatus.STATUS_SUCCESS, () -> {
-                nodeName.set(host);
-                if (serviceName != null) {
-                    serviceName.set(service);
-                }
-            });
         });
     }
 
@@ -474,22 +518,66 @@ final class ClientServices {
     }
 
     /**
+     * A pended resolution IRP: the first of cancel, completion and abandonment to flip {@code decided}
+     * completes it; the others must not touch it afterwards (it may already be completed and freed by its owner).
+     */
+    private final class Pending {
+        private final Irp irp;
+        private final java.util.concurrent.atomic.AtomicBoolean decided = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Pending(Irp irp) {
+            this.irp = irp;
+        }
+
+        /** Completes the IRP with the publication's status (publishing a success) unless it was decided. */
+        void finish(Publication publication) {
+            if (!decided.compareAndSet(false, true)) {
+                LOG.debug("{} was cancelled; resolution result dropped", irp);
+                return;
+            }
+            Io.setCancelRoutine(irp, null);
+            if (publication.status() == NtStatus.STATUS_SUCCESS && publication.publish() != null) {
+                publication.publish().run();
+            }
+            completeLater(irp, publication.status());
+        }
+
+        /** Completes the IRP with {@code status}, publishing nothing, unless it was decided. */
+        void fail(NtStatus status) {
+            if (decided.compareAndSet(false, true)) {
+                Io.setCancelRoutine(irp, null);
+                completeLater(irp, status);
+            }
+        }
+    }
+
+    /**
+     * Marks an accepted IRP pending and cancelable (IoCancelIrp completes it with STATUS_CANCELLED and drops
+     * the result). Returns null when it was already cancelled (then it has been completed cancelled).
+     */
+    private Pending pend(Irp irp) {
+        Pending pending = new Pending(irp);
+        Io.markIrpPending(irp);
+        Io.setCancelRoutine(irp, (device, cancelled) -> {
+            if (pending.decided.compareAndSet(false, true)) {
+                completeLater(cancelled, NtStatus.STATUS_CANCELLED);
+            }
+        });
+        if (irp.cancel() && Io.setCancelRoutine(irp, null) != null && pending.decided.compareAndSet(false, true)) {
+            completeLater(irp, NtStatus.STATUS_CANCELLED);
+            return null;
+        }
+        return pending;
+    }
+
+    /**
      * Pends an accepted IRP and runs {@code work} on a resolver thread; the IRP is completed on the executor
      * with the work's status and Information 0 (observed), or with STATUS_CANCELLED if IoCancelIrp comes
      * first (the result is then dropped), or the subsystem closes before the work started.
      */
     private NtStatus resolveOffThread(Irp irp, Supplier<Publication> work) {
-        // The first of cancel, completion and abandonment to flip this flag completes the IRP; the others must
-        // not touch it afterwards (it may already be completed and freed by its owner).
-        java.util.concurrent.atomic.AtomicBoolean decided = new java.util.concurrent.atomic.AtomicBoolean();
-        Io.markIrpPending(irp);
-        Io.setCancelRoutine(irp, (device, cancelled) -> {
-            if (decided.compareAndSet(false, true)) {
-                completeLater(cancelled, NtStatus.STATUS_CANCELLED);
-            }
-        });
-        if (irp.cancel() && Io.setCancelRoutine(irp, null) != null && decided.compareAndSet(false, true)) {
-            completeLater(irp, NtStatus.STATUS_CANCELLED);
+        Pending pending = pend(irp);
+        if (pending == null) {
             return NtStatus.STATUS_PENDING;
         }
         NameResolver.Task task = new NameResolver.Task() {
@@ -502,28 +590,16 @@ final class ClientServices {
                     LOG.warn("name resolution for {} failed unexpectedly", irp, e);
                     publication = new Publication(NtStatus.STATUS_UNSUCCESSFUL, null);
                 }
-                if (!decided.compareAndSet(false, true)) {
-                    LOG.debug("{} was cancelled; resolution result dropped", irp);
-                    return;
-                }
-                Io.setCancelRoutine(irp, null);
-                if (publication.status() == NtStatus.STATUS_SUCCESS && publication.publish() != null) {
-                    publication.publish().run();
-                }
-                completeLater(irp, publication.status());
+                pending.finish(publication);
             }
 
             @Override
             void abandon() {
-                if (decided.compareAndSet(false, true)) {
-                    Io.setCancelRoutine(irp, null);
-                    completeLater(irp, NtStatus.STATUS_CANCELLED);
-                }
+                pending.fail(NtStatus.STATUS_CANCELLED);
             }
         };
-        if (!resolver.submit(task) && decided.compareAndSet(false, true)) { // the subsystem is closing
-            Io.setCancelRoutine(irp, null);
-            completeLater(irp, NtStatus.STATUS_DEVICE_NOT_READY);
+        if (!resolver.submit(task)) { // the subsystem is closing
+            pending.fail(NtStatus.STATUS_DEVICE_NOT_READY);
         }
         return NtStatus.STATUS_PENDING;
     }

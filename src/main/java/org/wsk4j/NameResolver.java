@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wsk4j.nt.NtStatus;
+import org.wsk4j.spi.NameService;
 
 /**
  * Name resolution for WskGetAddressInfo and WskGetNameInfo: the resolver threads of one subsystem and the
@@ -138,10 +139,57 @@ final class NameResolver {
     }
 
     /**
-     * Resolves a node and service like GetAddrInfoW. Blocking (DNS) for names other than numeric hosts,
-     * "localhost" and {@code .invalid} names. The arguments were validated by the caller.
+     * Resolves a node and service like GetAddrInfoW, blocking on the JVM's resolver (DNS) for a name that
+     * needs a lookup. The arguments were validated by the caller.
      */
     static Outcome<AddrInfoExW> resolveAddress(String node, String service, AddrInfoExW hints) {
+        String lookup = lookupName(node, service, hints);
+        return resolveAddress(node, service, hints, lookup == null ? null : lookupHost(lookup));
+    }
+
+    /**
+     * The host name WskGetAddressInfo must look up, or null when the answer needs no lookup: no node, a
+     * numeric host, "localhost", a {@code .invalid} name, AI_NUMERICHOST, or a service that does not resolve.
+     */
+    static String lookupName(String node, String service, AddrInfoExW hints) {
+        int flags = hints == null ? 0 : hints.flags();
+        if (node == null || node.isEmpty() || servicePort(service, flags) == null
+                || (flags & Wsk.AI_NUMERICHOST) != 0) {
+            return null;
+        }
+        try {
+            if (parseNumeric(node) != null) {
+                return null;
+            }
+        } catch (UnknownHostException e) {
+            return null; // looks numeric but is malformed: not found, without a lookup
+        }
+        String lower = node.toLowerCase(Locale.ROOT);
+        if (lower.endsWith(".")) {
+            lower = lower.substring(0, lower.length() - 1);
+        }
+        if (lower.equals("invalid") || lower.endsWith(".invalid") || lower.equals("localhost")) {
+            return null;
+        }
+        return node;
+    }
+
+    /** Forward lookup with the JVM's resolver (blocking, possibly DNS). */
+    static NameService.Answer lookupHost(String name) {
+        try {
+            return new NameService.Answer(NtStatus.STATUS_SUCCESS, null, List.of(InetAddress.getAllByName(name)));
+        } catch (UnknownHostException | SecurityException e) {
+            LOG.debug("{} does not resolve: {}", name, e.toString());
+            return NameService.Answer.failed(NtStatus.STATUS_NOT_FOUND);
+        }
+    }
+
+    /**
+     * Resolves a node and service like GetAddrInfoW, given the answer of the lookup of
+     * {@link #lookupName(String, String, AddrInfoExW)} (null when that was null). Never blocks.
+     */
+    static Outcome<AddrInfoExW> resolveAddress(String node, String service, AddrInfoExW hints,
+                                               NameService.Answer looked) {
         int flags = hints == null ? 0 : hints.flags();
         int family = hints == null ? Wsk.AF_UNSPEC : hints.family();
         Integer port = servicePort(service, flags);
@@ -154,6 +202,12 @@ final class NameResolver {
             boolean passive = (flags & Wsk.AI_PASSIVE) != 0;
             addresses.add(passive ? ipv6(new byte[16], 0) : ipv6Loopback());
             addresses.add(ipv4(passive ? new byte[4] : new byte[] {127, 0, 0, 1}));
+        } else if (looked != null) {
+            if (looked.status() != NtStatus.STATUS_SUCCESS) {
+                return Outcome.failed(looked.status());
+            }
+            addresses.addAll(looked.addresses());
+            canonName = looked.name() != null ? looked.name() : node;
         } else {
             InetAddress numeric;
             try {
@@ -168,22 +222,13 @@ final class NameResolver {
             if (numeric != null) {
                 addresses.add(numeric);
                 canonName = node;
-            } else if ((flags & Wsk.AI_NUMERICHOST) != 0) {
-                return Outcome.failed(NtStatus.STATUS_NOT_FOUND);
-            } else if (lower.equals("invalid") || lower.endsWith(".invalid")) {
-                return Outcome.failed(NtStatus.STATUS_NOT_FOUND); // RFC 2606: never resolves
-            } else if (lower.equals("localhost")) {
+            } else if ((flags & Wsk.AI_NUMERICHOST) == 0 && lower.equals("localhost")) {
                 addresses.add(ipv6Loopback());
                 addresses.add(ipv4(new byte[] {127, 0, 0, 1}));
                 canonName = "localhost";
             } else {
-                try {
-                    addresses.addAll(List.of(InetAddress.getAllByName(node)));
-                } catch (UnknownHostException | SecurityException e) {
-                    LOG.debug("{} does not resolve: {}", node, e.toString());
-                    return Outcome.failed(NtStatus.STATUS_NOT_FOUND);
-                }
-                canonName = node;
+                // AI_NUMERICHOST with a name, or a name in the .invalid TLD (RFC 2606: never resolves)
+                return Outcome.failed(NtStatus.STATUS_NOT_FOUND);
             }
         }
         addresses.removeIf(address -> family == Wsk.AF_INET && !(address instanceof Inet4Address)
@@ -297,13 +342,24 @@ final class NameResolver {
     }
 
     /**
-     * Reverse lookup (blocking): the host name of an address, the numeric text when none is found, or
-     * null when none is found and NI_NAMEREQD is set.
+     * Reverse lookup (blocking, the JVM's resolver): the host name of an address, the numeric text when none
+     * is found, or null when none is found and NI_NAMEREQD is set.
      */
     static String reverseLookup(SockAddr addr, int flags) {
         InetAddress address = addr.address();
         String name = address.getCanonicalHostName();
-        if (name == null || name.isEmpty() || name.equals(address.getHostAddress())) {
+        boolean none = name == null || name.isEmpty() || name.equals(address.getHostAddress());
+        return reverseResult(addr, flags, none ? NameService.Answer.failed(NtStatus.STATUS_NOT_FOUND)
+                : new NameService.Answer(NtStatus.STATUS_SUCCESS, name, List.of()));
+    }
+
+    /**
+     * The host text of a reverse lookup's answer: the name (NI_NOFQDN keeps its first label); after a failed
+     * lookup the numeric text, or null when NI_NAMEREQD is set (the IRP then fails with the answer's status).
+     */
+    static String reverseResult(SockAddr addr, int flags, NameService.Answer answer) {
+        String name = answer.name();
+        if (answer.status() != NtStatus.STATUS_SUCCESS || name == null || name.isEmpty()) {
             return (flags & Wsk.NI_NAMEREQD) != 0 ? null : numericHost(addr);
         }
         if ((flags & Wsk.NI_NOFQDN) != 0 && name.indexOf('.') > 0) {

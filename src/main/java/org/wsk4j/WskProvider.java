@@ -57,6 +57,10 @@ final class WskProvider implements WskProviderDispatch {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
         irp.setDriverContext(owned(function));
+        org.wsk4j.nt.IrpTimeline timeline = irp.ioManager().timeline();
+        if (timeline != null) {
+            timeline.handedOver(irp, function);
+        }
         LOG.debug("{} accepted {}", function, irp);
         return null;
     }
@@ -282,7 +286,7 @@ final class WskProvider implements WskProviderDispatch {
                                       Object provider, AddrInfoExW hints, Ref<AddrInfoExW> result,
                                       Object owningProcess, Object owningThread, Irp irp) {
         return clientServices.getAddressInfo(registrationOf(client, "WskGetAddressInfo"), nodeName, serviceName,
-                nameSpace, provider, hints, result, irp);
+                nameSpace, provider, hints, result, owningProcess, owningThread, irp);
     }
 
     @Override
@@ -295,6 +299,6 @@ final class WskProvider implements WskProviderDispatch {
                                    Ref<String> serviceName, int flags, Object owningProcess, Object owningThread,
                                    Irp irp) {
         return clientServices.getNameInfo(registrationOf(client, "WskGetNameInfo"), sockAddr, sockAddrLength,
-                nodeName, serviceName, flags, irp);
+                nodeName, serviceName, flags, owningProcess, owningThread, irp);
     }
 }

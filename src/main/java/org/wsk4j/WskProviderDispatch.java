@@ -133,7 +133,8 @@ public interface WskProviderDispatch {
      * (checked: {@link org.wsk4j.nt.VerifierRule#IRQL_NOT_PASSIVE}, before the IRP is accepted).
      *
      * <p>Resolution runs on a resolver thread of the subsystem, never on the caller's or a completion
-     * thread. Numeric hosts ("127.0.0.1", "::1") and ports never use DNS; "localhost" resolves to ::1 and
+     * thread; on a transport with a {@link org.wsk4j.spi.NameService} (the simulated network) that service
+     * answers name lookups instead, with no thread. Numeric hosts ("127.0.0.1", "::1") and ports never use DNS; "localhost" resolves to ::1 and
      * 127.0.0.1 without DNS; names in the {@code .invalid} TLD (RFC 2606) fail at once. Service names:
      * digits, or ftp 21, ssh 22, smtp 25, domain 53, http 80, https 443. Each result entry has the hints'
      * socket type and protocol (0 when not hinted), and an {@code addr} ({@link SockAddrIn} or
@@ -153,7 +154,8 @@ public interface WskProviderDispatch {
      * @param owningThread  the owning thread, or null
      * @param irp           the IRP; required
      * @return STATUS_PENDING; or the status the IRP was completed with at once: STATUS_INVALID_PARAMETER
-     *         (no node and no service, malformed hints, other namespace), STATUS_INVALID_HANDLE; the IRP
+     *         (no node and no service, malformed hints, other namespace, an owning thread without its
+     *         process), STATUS_INVALID_HANDLE; the IRP
      *         completes later with STATUS_SUCCESS, STATUS_NOT_FOUND (the name or service does not resolve,
      *         or no address of the hinted family) or STATUS_CANCELLED. A null IRP: STATUS_INVALID_PARAMETER,
      *         nothing completed
@@ -192,8 +194,9 @@ public interface WskProviderDispatch {
      * @param owningProcess  the owning process, or null
      * @param owningThread   the owning thread, or null
      * @param irp            the IRP; required
-     * @return STATUS_PENDING, or the failure the IRP was completed with (STATUS_INVALID_PARAMETER,
-     *         STATUS_INVALID_HANDLE); a null IRP: STATUS_INVALID_PARAMETER, nothing completed
+     * @return STATUS_PENDING, or the failure the IRP was completed with (STATUS_INVALID_PARAMETER, also for an
+     *         owning thread without its process; STATUS_INVALID_HANDLE); a null IRP: STATUS_INVALID_PARAMETER,
+     *         nothing completed
      */
     NtStatus wskGetNameInfo(WskClient client, SockAddr sockAddr, int sockAddrLength, Ref<String> nodeName,
                             Ref<String> serviceName, int flags, Object owningProcess, Object owningThread, Irp irp);

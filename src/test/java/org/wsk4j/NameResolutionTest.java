@@ -255,6 +255,28 @@ class NameResolutionTest extends WskTestBase {
     private static final int NS_NLA_ID = 15;
 
     @Test
+    void anOwningThreadWithoutItsProcessIsInvalidParameter() {
+        // WDK: OwningThread may be non-NULL only if OwningProcess is non-NULL.
+        Completion c = new Completion();
+        assertEquals(STATUS_INVALID_PARAMETER, npi.dispatch().wskGetAddressInfo(npi.client(), "127.0.0.1", "80",
+                NS_ALL, null, null, new Ref<>(), null, Thread.currentThread(), c.irp));
+        assertEquals(1, c.runs.get());
+        assertEquals(STATUS_INVALID_PARAMETER, c.status);
+        Completion names = new Completion();
+        SockAddr address = SockAddrIn.loopback(80);
+        assertEquals(STATUS_INVALID_PARAMETER, npi.dispatch().wskGetNameInfo(npi.client(), address, address.length(),
+                new Ref<>(), null, NI_NUMERICHOST, null, Thread.currentThread(), names.irp));
+        assertEquals(1, names.runs.get());
+        Ref<AddrInfoExW> result = new Ref<>();
+        Completion owned = new Completion();
+        assertEquals(STATUS_PENDING, npi.dispatch().wskGetAddressInfo(npi.client(), "127.0.0.1", "80", NS_ALL, null,
+                null, result, new Object(), Thread.currentThread(), owned.irp));
+        await(owned);
+        assertEquals(STATUS_SUCCESS, owned.status);
+        npi.dispatch().wskFreeAddressInfo(npi.client(), result.get());
+    }
+
+    @Test
     void nullIrpIsInvalidParameterAndNothingCompletes() {
         assertEquals(STATUS_INVALID_PARAMETER, npi.dispatch().wskGetAddressInfo(npi.client(), "127.0.0.1", "80",
                 NS_ALL, null, null, new Ref<>(), null, null, null));

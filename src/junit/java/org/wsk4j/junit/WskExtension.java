@@ -1,6 +1,9 @@
 package org.wsk4j.junit;
 
+import java.io.IOException;
 import java.lang.reflect.AnnotatedElement;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.CodeSource;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +36,9 @@ import org.wsk4j.nt.VerifiedObject;
 import org.wsk4j.nt.Verifier;
 import org.wsk4j.nt.VerifierError;
 import org.wsk4j.nt.VerifierReport;
+import org.wsk4j.nt.IrpTimeline;
 import org.wsk4j.nt.VerifierSink;
+import org.wsk4j.sim.PacketCapture;
 import org.wsk4j.sim.SimNetwork;
 import org.wsk4j.sim.UnusedFault;
 
@@ -91,6 +96,14 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
 
     /** The system property that sets the seed when neither the annotation nor the extension does. */
     public static final String SEED_PROPERTY = "wsk4j.seed";
+
+    /**
+     * The system property naming a directory ({@code -Dwsk4j.trace=target/wsk4j-traces}): when set, every test
+     * records its IRP timeline ({@link IrpTimeline}, Chrome / Perfetto trace JSON) and every simulated test also its
+     * network's packets ({@link PacketCapture}, pcap for Wireshark); a failing test writes them there, named in the
+     * failure.
+     */
+    public static final String TRACE_PROPERTY = "wsk4j.trace";
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(WskExtension.class);
     private static final String STATE = "state";
@@ -340,6 +353,10 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
             this.failOnUnusedFaults = config.failOnUnusedFaults();
             if (transport == WskTransport.SIMULATED) {
                 network = SimNetwork.create(seed);
+                if (System.getProperty(TRACE_PROPERTY) != null) {
+                    network.startCapture();
+                    network.ioManager().startTimeline(network.executor()::nanoTime);
+                }
                 subsystem = network.newSubsystem();
                 executor = network.executor();
                 ioManager = network.ioManager();
@@ -348,6 +365,9 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
                 subsystem = WskSubsystem.builder().manualExecutor().build();
                 executor = subsystem.manualExecutor();
                 ioManager = subsystem.ioManager();
+                if (System.getProperty(TRACE_PROPERTY) != null) {
+                    ioManager.startTimeline(executor::nanoTime);
+                }
             }
         }
 
@@ -597,11 +617,48 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
     @Override
     public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
         State state = store(context).get(STATE, State.class);
-        if (state != null && state.transport == WskTransport.SIMULATED
-                && !throwable.getClass().getName().equals("org.opentest4j.TestAbortedException")) {
+        boolean aborted = throwable.getClass().getName().equals("org.opentest4j.TestAbortedException");
+        if (state != null && state.transport == WskTransport.SIMULATED && !aborted) {
             throwable.addSuppressed(new SeedReport(seedMessage(state.seed)));
         }
+        if (state != null && !aborted) {
+            writeTrace(context, state, throwable);
+        }
         throw throwable;
+    }
+
+    /**
+     * With {@value #TRACE_PROPERTY} set to a directory: writes the failed test's IRP timeline there as
+     * {@code <class>.<method>[-<seed>].trace.json} and, on the simulated network, its packet capture as
+     * {@code ....pcap}, and names the files in a suppressed exception.
+     */
+    private static void writeTrace(ExtensionContext context, State state, Throwable throwable) {
+        String directory = System.getProperty(TRACE_PROPERTY);
+        if (directory == null) {
+            return;
+        }
+        String name = (context.getRequiredTestClass().getSimpleName() + "." + context.getRequiredTestMethod().getName()
+                + (state.network != null ? "-0x" + Long.toHexString(state.seed) : "")).replaceAll("[^A-Za-z0-9._-]", "_");
+        try {
+            Path dir = Path.of(directory);
+            Files.createDirectories(dir);
+            IrpTimeline timeline = state.ioManager.stopTimeline();
+            if (timeline != null) {
+                Path file = dir.resolve(name + ".trace.json");
+                timeline.writeJson(file);
+                throwable.addSuppressed(new SeedReport("wsk4j trace: " + timeline.eventCount() + " IRP events in "
+                        + file));
+            }
+            PacketCapture capture = state.network == null ? null : state.network.stopCapture();
+            if (capture != null) {
+                Path file = dir.resolve(name + ".pcap");
+                capture.writePcap(file);
+                throwable.addSuppressed(new SeedReport("wsk4j trace: " + capture.packets().size() + " packets in "
+                        + file));
+            }
+        } catch (IOException | RuntimeException e) {
+            throwable.addSuppressed(e);
+        }
     }
 
     // ---- parameters ---------------------------------------------------------------------------------------

@@ -74,7 +74,12 @@ public final class Io {
                     "IoAllocateIrp stack size " + stackSize + " is outside 0.." + MAX_STACK_SIZE, null);
             return null;
         }
-        return manager.allocate(stackSize, chargeQuota);
+        Irp irp = manager.allocate(stackSize, chargeQuota);
+        IrpTimeline timeline = manager.timeline;
+        if (timeline != null && irp != null) {
+            timeline.allocated(irp);
+        }
+        return irp;
     }
 
     /**
@@ -104,6 +109,10 @@ public final class Io {
                 return;
             }
             if (irp.casState(s, Irp.FREED)) {
+                IrpTimeline timeline = irp.manager.timeline;
+                if (timeline != null) {
+                    timeline.freed(irp);
+                }
                 irp.bumpGeneration();
                 irp.forgetReferences(); // a freed IRP keeps no routine or context reachable
                 irp.manager.onFreed(irp);
@@ -327,6 +336,10 @@ public final class Io {
             return;
         }
         current.pendingReturned = true;
+        IrpTimeline timeline = irp.manager.timeline;
+        if (timeline != null) {
+            timeline.pending(irp);
+        }
     }
 
     /**
@@ -414,7 +427,14 @@ public final class Io {
                 irp.manager.onCompletedToOwner();
                 counted = true;
             }
+            IrpTimeline timeline = irp.manager.timeline;
+            NtStatus status = irp.ioStatus.status();
+            long irpId = irp.id;
+            long started = timeline == null ? 0 : timeline.completing(irp, status);
             NtStatus result = invokeRoutine(routine, device, irp, context);
+            if (timeline != null) {
+                timeline.routineRan(irpId, started, status, result);
+            }
             if (result.code() == NtStatus.STATUS_MORE_PROCESSING_REQUIRED.code()) {
                 if (irp.generation == generation) {
                     irp.casState(Irp.COMPLETING, top ? Irp.COMPLETED : Irp.IN_FLIGHT);

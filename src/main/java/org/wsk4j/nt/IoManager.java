@@ -417,6 +417,42 @@ public final class IoManager {
         return (int) count;
     }
 
+    /** The running IRP timeline, or null (the common case: one volatile read per IRP event). */
+    volatile IrpTimeline timeline;
+
+    /**
+     * Starts recording an {@link IrpTimeline} of this manager's IRPs (replacing a running one).
+     *
+     * @param nanoClock the clock of the timestamps, in nanoseconds (for example a manual executor's
+     *                  {@code nanoTime} for virtual time)
+     * @return the timeline
+     */
+    public IrpTimeline startTimeline(java.util.function.LongSupplier nanoClock) {
+        IrpTimeline started = new IrpTimeline(nanoClock);
+        timeline = started;
+        return started;
+    }
+
+    /**
+     * Stops recording the IRP timeline; it keeps what it recorded.
+     *
+     * @return the timeline that was running, or null
+     */
+    public IrpTimeline stopTimeline() {
+        IrpTimeline stopped = timeline;
+        timeline = null;
+        return stopped;
+    }
+
+    /**
+     * Returns the running IRP timeline (the WSK provider records hand-overs in it).
+     *
+     * @return the timeline, or null when none runs
+     */
+    public IrpTimeline timeline() {
+        return timeline;
+    }
+
     @Override
     public String toString() {
         return "IoManager[" + name + "]";

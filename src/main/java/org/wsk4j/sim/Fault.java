@@ -1,6 +1,9 @@
 package org.wsk4j.sim;
 
+import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import org.wsk4j.nt.NtStatus;
 
@@ -13,13 +16,17 @@ import org.wsk4j.nt.NtStatus;
  *
  * <p>Connect faults: {@link Accept}, {@link Refuse}, {@link BlackHole}, {@link Unreachable}, {@link ResetAfter},
  * {@link Abort}, {@link Delay}, {@link PartialSend}, {@link FailWith}. Datagram faults: {@link Accept},
- * {@link DropDatagram}, {@link Delay}, {@link FailWith}. Send faults ({@link SimNetwork#onSend(int)}):
- * {@link ResetAfter}, {@link Abort}, {@link PartialSend}, {@link Delay}, {@link FailWith}. Accept faults
- * ({@link SimNetwork#onAccept(int)}): {@link Abort}, {@link Delay}, {@link Refuse}, {@link FailWith}. See
+ * {@link DropDatagram}, {@link Delay}, {@link FailWith}, {@link Hold}. Send faults ({@link SimNetwork#onSend(int)}):
+ * {@link ResetAfter}, {@link Abort}, {@link PartialSend}, {@link Delay}, {@link FailWith}, {@link Hold}. Accept
+ * faults ({@link SimNetwork#onAccept(int)}): {@link Abort}, {@link Delay}, {@link Refuse}, {@link FailWith},
+ * {@link Hold}. Name
+ * resolution faults ({@link SimNetwork#onResolve(String)}): {@link Answer}, {@link BlackHole}, {@link Delay},
+ * {@link FailWith}. See
  * {@code docs/simulation.md} for the status each one produces and when.
  */
 public sealed interface Fault permits Fault.Accept, Fault.Refuse, Fault.BlackHole, Fault.Unreachable,
-        Fault.ResetAfter, Fault.Abort, Fault.Delay, Fault.PartialSend, Fault.DropDatagram, Fault.FailWith {
+        Fault.ResetAfter, Fault.Abort, Fault.Delay, Fault.PartialSend, Fault.DropDatagram, Fault.FailWith,
+        Fault.Answer, Fault.Hold {
 
     /**
      * Whether this fault can be applied to a TCP connect attempt.
@@ -55,7 +62,10 @@ public sealed interface Fault permits Fault.Accept, Fault.Refuse, Fault.BlackHol
     record Refuse() implements Fault {
     }
 
-    /** The connect is never answered: STATUS_IO_TIMEOUT after the connect timeout (21 s by default). */
+    /**
+     * The connect is never answered: STATUS_IO_TIMEOUT after the connect timeout (21 s by default). A name
+     * lookup is never answered: STATUS_IO_TIMEOUT after {@link SimNetwork#RESOLVE_TIMEOUT}.
+     */
     record BlackHole() implements Fault {
     }
 
@@ -201,6 +211,84 @@ public sealed interface Fault permits Fault.Accept, Fault.Refuse, Fault.BlackHol
         public boolean appliesToDatagram() {
             return true;
         }
+    }
+
+    /**
+     * A name lookup ({@link SimNetwork#onResolve(String)}) is answered with these addresses (a forward lookup)
+     * or this name (a reverse lookup) instead of what the simulated hosts say, one round trip later: a changed
+     * or a stale answer. Only for resolve hooks.
+     *
+     * @param name      the canonical name of a forward lookup (null: the name asked), the host name of a
+     *                  reverse lookup (null: not found)
+     * @param addresses the addresses of a forward lookup (empty: not found)
+     */
+    record Answer(String name, List<InetAddress> addresses) implements Fault {
+        /**
+         * Copies the addresses.
+         *
+         * @param name      the name, or null
+         * @param addresses the addresses
+         */
+        public Answer {
+            addresses = List.copyOf(addresses);
+        }
+
+        @Override
+        public boolean appliesToConnect() {
+            return false;
+        }
+    }
+
+    /**
+     * The message is parked until {@link SimNetwork#releaseParked()} (turmoil's hold, for one message): a send's
+     * data segment (and, TCP keeping order, whatever follows it on that connection) waits at the receiver; a
+     * datagram waits; an accept's SYN-ACK waits, so the connect completes only at the release. Nothing is lost and
+     * nothing times out while parked. For send, accept and datagram hooks.
+     */
+    record Hold() implements Fault {
+        @Override
+        public boolean appliesToConnect() {
+            return false;
+        }
+
+        @Override
+        public boolean appliesToDatagram() {
+            return true;
+        }
+    }
+
+    /**
+     * Returns {@link Hold}.
+     *
+     * @return the fault
+     */
+    static Fault hold() {
+        return new Hold();
+    }
+
+    /**
+     * Returns an {@link Answer} for a forward lookup: these addresses.
+     *
+     * @param literals IPv4 and IPv6 literals
+     * @return the fault
+     * @throws IllegalArgumentException when one is not a literal
+     */
+    static Fault answer(String... literals) {
+        List<InetAddress> addresses = new ArrayList<>();
+        for (String literal : literals) {
+            addresses.add(SimNetwork.literal(literal));
+        }
+        return new Answer(null, addresses);
+    }
+
+    /**
+     * Returns an {@link Answer} for a reverse lookup: this host name.
+     *
+     * @param hostName the name
+     * @return the fault
+     */
+    static Fault answerName(String hostName) {
+        return new Answer(Objects.requireNonNull(hostName, "hostName"), List.of());
     }
 
     /**

@@ -68,6 +68,19 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     private NtStatus failure;
     // outbound direction: when its last queued byte has left (virtual ns)
     private long outFreeAt;
+    /** With a link profile: when the last segment sent arrives (virtual ns), so jitter never reorders TCP. */
+    private long lastArrival;
+    /** Sequence numbers for the packet capture: the next to send, the next expected from the peer. */
+    long sndNxt;
+    long rcvNxt;
+    // inbound segments a partition stopped, in order: byte[] data, FIN or RST (null until the first)
+    private ArrayDeque<Object> held;
+    private static final Object FIN = "FIN";
+    private static final Object RST = "RST";
+    /** When the first held segment was held (virtual ns); whether the sender gave up on it. */
+    private long heldSince;
+    private boolean retransmissionTimedOut;
+    private ScheduledTask retransmitTimer;
 
     SimConnection(SimNetwork network, SimTransport transport, int family, SimNetwork.EndpointId id, boolean passive) {
         super(network, transport, family, id);
@@ -135,6 +148,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     @Override
     public long read(ByteBuffer[] destinations) throws TransportException {
         synchronized (network) {
+            if (crashed && !closed) {
+                return 0; // inert: the host crashed under the provider
+            }
             checkUsable();
             long copied = 0;
             for (ByteBuffer destination : destinations) {
@@ -172,6 +188,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     @Override
     public long write(ByteBuffer[] sources) throws TransportException {
         synchronized (network) {
+            if (crashed && !closed) {
+                return 0; // inert: the host crashed under the provider
+            }
             checkUsable();
             if (outputShut) {
                 throw new TransportException(NtStatus.STATUS_PIPE_DISCONNECTED, null);
@@ -203,6 +222,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             }
             if (fault instanceof Fault.Abort) {
                 SimConnection other = peer;
+                captureReset();
                 fail(NtStatus.STATUS_CONNECTION_ABORTED);
                 network.log(id + " RST to " + other.id);
                 network.after(network.config().deliveryLatency(), () -> other.fail(NtStatus.STATUS_CONNECTION_RESET));
@@ -223,6 +243,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             }
             SimConnection receiver = peer;
             network.log(id + " send " + n + "B");
+            capture(PacketCapture.PSH | PacketCapture.ACK, data, n);
             outFreeAt = Math.max(network.now(), outFreeAt) + hold;
             if (fault instanceof Fault.ResetAfter) {
                 int keep = (int) Math.min(n, ((Fault.ResetAfter) fault).bytes());
@@ -243,6 +264,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
                 return n;
             }
             receiver.inFlight += n;
+            if (fault instanceof Fault.Hold) {
+                receiver.parkOnArrival(data);
+            }
             network.after(departure(n), () -> receiver.arrive(data));
             return n;
         }
@@ -256,7 +280,13 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     private java.time.Duration departure(long bytes) {
         long now = network.now();
         outFreeAt = Math.max(now, outFreeAt) + network.config().serializationNanos(bytes);
-        return java.time.Duration.ofNanos(outFreeAt - now).plus(network.config().deliveryLatency());
+        LinkProfile profile = peer == null ? null : network.linkProfile(host(), peer.host());
+        if (profile == null) {
+            return java.time.Duration.ofNanos(outFreeAt - now).plus(network.config().deliveryLatency());
+        }
+        // A latency draw per segment, but never before the previous segment: TCP delivers in order.
+        lastArrival = Math.max(outFreeAt + network.sampleLatency(profile), lastArrival);
+        return java.time.Duration.ofNanos(lastArrival - now);
     }
 
     /** The host this end lives on (a passive peer: the host its client connected to). */
@@ -265,6 +295,27 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             return transport.host;
         }
         return peer == null || peer.transport == null ? null : network.route(peer.transport.host, local.getAddress());
+    }
+
+    /** The initial sequence number of this end: a function of its id, so captures repeat. */
+    long isn() {
+        return (id.number() * 0x9E3779B97F4A7C15L) >>> 33;
+    }
+
+    /** Records a segment this end sends, when a capture runs, and advances its sequence number (monitor held). */
+    void capture(int flags, byte[] payload, int length) {
+        PacketCapture capture = network.capture;
+        InetSocketAddress to = remote != null ? remote : connectTarget;
+        if (capture != null && local != null && to != null) {
+            capture.tcp(network.now(), local, to, sndNxt, (flags & PacketCapture.ACK) != 0 ? rcvNxt : 0, flags,
+                    payload, 0, length);
+        }
+        sndNxt += length + ((flags & (PacketCapture.SYN | PacketCapture.FIN)) != 0 ? 1 : 0);
+    }
+
+    /** Records a RST|ACK this end sends (monitor held). */
+    void captureReset() {
+        capture(PacketCapture.RST | PacketCapture.ACK, null, 0);
     }
 
     /** Whether the network between this end and its peer is cut (monitor held). */
@@ -320,19 +371,194 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         });
     }
 
+    /** Whether traffic from the peer to this end is cut (monitor held). */
+    private boolean cutFromPeer() {
+        return parkedHere || peer != null && (network.blocked(peer.host(), host()) || network.linkHeld(peer.host(), host()));
+    }
+
+    /** Segments a Hold send fault parks when they arrive (identity), and whether this end holds a parked one. */
+    private java.util.List<Object> toPark;
+    private boolean parkedHere;
+
+    private void parkOnArrival(byte[] data) {
+        if (toPark == null) {
+            toPark = new java.util.ArrayList<>(2);
+        }
+        toPark.add(data);
+    }
+
+    /** A parked segment arrives: it and what follows wait for {@link SimNetwork#releaseParked()} (monitor held). */
+    private void parkIfScripted(Object segment) {
+        if (toPark != null && toPark.removeIf(parked -> parked == segment)) {
+            parkedHere = true;
+            network.park(id + " " + ((byte[]) segment).length + "B", () -> {
+                parkedHere = false;
+                linkReleased();
+            });
+        }
+    }
+
+    /** The link from the peer was released (monitor held): what it held arrives now, unless a partition cuts it. */
+    void linkReleased() {
+        if (held == null || held.isEmpty() || peer == null || parkedHere || network.linkHeld(peer.host(), host())) {
+            return;
+        }
+        if (network.blocked(peer.host(), host())) {
+            scheduleRetransmission();
+            return;
+        }
+        if (retransmitTimer != null) {
+            retransmitTimer.cancel();
+            retransmitTimer = null;
+        }
+        release();
+    }
+
+    /**
+     * Holds a segment from the peer when a partition stops it, or when earlier segments are held (TCP keeps
+     * order); returns false when it can be delivered now (monitor held).
+     */
+    private boolean hold(Object segment) {
+        parkIfScripted(segment);
+        if (held == null || held.isEmpty()) {
+            if (!cutFromPeer()) {
+                return false;
+            }
+            if (held == null) {
+                held = new ArrayDeque<>(4);
+            }
+            heldSince = network.now();
+            retransmissionTimedOut = false;
+            network.holding.add(this);
+            held.addLast(segment);
+            scheduleRetransmission();
+        } else {
+            held.addLast(segment);
+        }
+        if (network.logging()) {
+            String what = segment instanceof byte[] ? ((byte[]) segment).length + "B" : segment.toString();
+            network.log(id + " " + what + " held by the partition");
+        }
+        return true;
+    }
+
+    /**
+     * Schedules the next retransmission of the held segments (monitor held): the peer retransmits
+     * {@link SimNetwork#MIN_RTO} after the first was held, then after twice that, and so on; the first
+     * retransmission while the path is clear delivers them, and the peer gives up after
+     * {@link SimNetwork#RETRANSMISSION_TIMEOUT}. After the give-up only its RST waits, for the heal.
+     */
+    void scheduleRetransmission() {
+        if (retransmitTimer != null) {
+            retransmitTimer.cancel();
+            retransmitTimer = null;
+        }
+        if (held == null || held.isEmpty() || peer == null || parkedHere || network.linkHeld(peer.host(), host())) {
+            return; // a held link or a parked segment loses nothing and times nothing out: it waits for release
+        }
+        long now = network.now();
+        boolean clear = !cutFromPeer();
+        long next;
+        if (retransmissionTimedOut) {
+            if (!clear) {
+                return; // the RST waits for the heal
+            }
+            next = now;
+        } else {
+            long rto = SimNetwork.MIN_RTO.toNanos();
+            next = heldSince + SimNetwork.RETRANSMISSION_TIMEOUT.toNanos(); // the give-up
+            for (int k = 1; clear && k <= SimNetwork.MAX_DATA_RETRANSMISSIONS; k++) {
+                long at = heldSince + rto * ((1L << k) - 1);
+                if (at >= now) {
+                    next = at;
+                    break;
+                }
+            }
+        }
+        retransmitTimer = network.after(java.time.Duration.ofNanos(next - now), () -> {
+            retransmitTimer = null;
+            retransmit();
+        });
+    }
+
+    /** A retransmission of the held segments, or the give-up (monitor held). */
+    private void retransmit() {
+        if (held == null || held.isEmpty()) {
+            return;
+        }
+        if (!cutFromPeer()) {
+            network.log(id + " retransmission gets through: " + held.size() + " held segment(s)");
+            network.after(network.config().deliveryLatency(), this::release);
+            return;
+        }
+        if (network.now() < heldSince + SimNetwork.RETRANSMISSION_TIMEOUT.toNanos()) {
+            scheduleRetransmission();
+            return;
+        }
+        SimConnection sender = peer;
+        network.log(sender.id + " retransmission timeout: " + SimNetwork.MAX_DATA_RETRANSMISSIONS
+                + " retransmissions unanswered");
+        discardHeld();
+        retransmissionTimedOut = true;
+        held.addLast(RST); // the sender's RST reaches this end when the network heals
+        network.holding.add(this);
+        sender.fail(NtStatus.STATUS_CONNECTION_ABORTED);
+    }
+
+    /** Delivers the held segments in order while the path stays clear (monitor held). */
+    private void release() {
+        while (held != null && !held.isEmpty()) {
+            if (cutFromPeer()) {
+                scheduleRetransmission(); // cut again before they arrived
+                return;
+            }
+            Object segment = held.pollFirst();
+            if (segment == FIN) {
+                deliverFin();
+            } else if (segment == RST) {
+                network.log(id + " got the RST of " + peer.id);
+                fail(NtStatus.STATUS_CONNECTION_RESET);
+            } else {
+                deliver((byte[]) segment);
+            }
+        }
+        network.holding.remove(this);
+    }
+
+    /** Drops the held segments: their bytes leave the window (monitor held). */
+    private void discardHeld() {
+        if (held == null) {
+            return;
+        }
+        for (Object segment : held) {
+            if (segment instanceof byte[]) {
+                inFlight -= ((byte[]) segment).length;
+            }
+        }
+        held.clear();
+        network.holding.remove(this);
+        if (retransmitTimer != null) {
+            retransmitTimer.cancel();
+            retransmitTimer = null;
+        }
+    }
+
     /** Data from the peer arrives (monitor held). */
     private void arrive(byte[] data) {
-        if (cutOff()) {
-            network.log(id + " " + data.length + "B held by the partition");
-            return; // stays in flight for ever
+        if (!hold(data)) {
+            deliver(data);
         }
+    }
+
+    private void deliver(byte[] data) {
         lastActivity = network.now();
         inFlight -= data.length;
         SimConnection sender = peer;
         if (failure != null || link.reset) {
             return; // lost with the connection
         }
-        if (closed) {
+        if (closed || crashed) {
+            captureReset();
             network.log(id + " got " + data.length + "B after close: RST to " + sender.id);
             network.after(network.config().deliveryLatency(), () -> sender.fail(NtStatus.STATUS_CONNECTION_RESET));
             return;
@@ -342,6 +568,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             length = (int) Math.max(0, Math.min(length, link.resetAfter - link.transferred));
         }
         link.transferred += length;
+        rcvNxt += length;
         if (length > 0 && !passive) {
             readable.addLast(ByteBuffer.wrap(data, 0, length));
             readableBytes += length;
@@ -355,6 +582,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     @Override
     public void shutdownOutput() throws TransportException {
         synchronized (network) {
+            if (crashed && !closed) {
+                return; // inert: the host crashed under the provider
+            }
             checkUsable();
             if (!outputShut) {
                 sendFin();
@@ -366,19 +596,24 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         outputShut = true;
         SimConnection receiver = peer;
         network.log(id + " FIN");
+        capture(PacketCapture.FIN | PacketCapture.ACK, null, 0);
         network.after(departure(0), () -> receiver.finArrives());
     }
 
     private void finArrives() {
-        if (failure != null || finArrived) {
+        if (failure != null || finArrived || hold(FIN)) {
             return;
         }
-        if (cutOff()) {
-            network.log(id + " FIN held by the partition");
+        deliverFin();
+    }
+
+    private void deliverFin() {
+        if (failure != null || finArrived) {
             return;
         }
         lastActivity = network.now();
         finArrived = true;
+        rcvNxt++;
         network.log(id + " got FIN");
         if (passive && !outputShut) {
             sendFin(); // the passive peer closes when its client does
@@ -388,28 +623,47 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
 
     /** The connection broke (monitor held): reads and writes fail with {@code status} from now on. */
     void fail(NtStatus status) {
-        if (failure != null || closed) {
+        if (failure != null || closed || crashed) {
             return;
         }
         failure = status;
-        if (keepAliveTimer != null) {
-            keepAliveTimer.cancel();
-            keepAliveTimer = null;
-        }
-        network.keepAlive.remove(this);
+        stopKeepAlive();
+        discardHeld();
         readable.clear();
         readableBytes = 0;
         network.log(id + " failed: " + status.name());
         poke();
     }
 
-    @Override
-    void beforeClose(boolean abortive) {
+    /** Cancels the keep-alive timer and leaves the keep-alive list (monitor held). */
+    private void stopKeepAlive() {
         if (keepAliveTimer != null) {
             keepAliveTimer.cancel();
             keepAliveTimer = null;
         }
         network.keepAlive.remove(this);
+    }
+
+    @Override
+    void beforeCrash(boolean reset) {
+        stopKeepAlive();
+        // What the peer sent and a partition held stays held: the peer keeps retransmitting to the dead host and
+        // times out, or after a restart its retransmission meets this dead endpoint and is answered with a RST.
+        if (state == State.CONNECTING) {
+            network.connectCancelled(this);
+            return;
+        }
+        if (reset && state == State.CONNECTED && failure == null && peer != null) {
+            SimConnection other = peer;
+            captureReset();
+            network.log(id + " RST to " + other.id + " (host crashed)");
+            network.after(network.config().deliveryLatency(), () -> other.fail(NtStatus.STATUS_CONNECTION_RESET));
+        }
+    }
+
+    @Override
+    void beforeClose(boolean abortive) {
+        stopKeepAlive();
         if (state == State.CONNECTING) {
             network.connectCancelled(this);
             if (peer != null) {
@@ -423,6 +677,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         }
         SimConnection other = peer;
         if (abortive || readableBytes > 0) {
+            captureReset();
             network.log(id + " RST to " + other.id);
             network.after(network.config().deliveryLatency(), () -> other.fail(NtStatus.STATUS_CONNECTION_RESET));
         } else if (!outputShut) {

@@ -23,6 +23,8 @@ abstract class SimEndpoint implements TransportEndpoint {
     final SimNetwork.EndpointId id;
     InetSocketAddress local;
     boolean closed;
+    /** Its host crashed: inert (see {@link #crash(boolean)}). */
+    boolean crashed;
     private TransportHandler handler = new TransportHandler() { };
     private int interest;
     private boolean dispatchQueued;
@@ -92,7 +94,7 @@ abstract class SimEndpoint implements TransportEndpoint {
 
     /** Queues a readiness dispatch when a wanted condition holds (monitor held). */
     void poke() {
-        if (closed || dispatchQueued || (interest & readyOps()) == 0) {
+        if (closed || crashed || dispatchQueued || (interest & readyOps()) == 0) {
             return;
         }
         dispatchQueued = true;
@@ -104,7 +106,7 @@ abstract class SimEndpoint implements TransportEndpoint {
         int ready;
         synchronized (network) {
             dispatchQueued = false;
-            if (closed) {
+            if (closed || crashed) {
                 return;
             }
             ready = interest & readyOps();
@@ -190,11 +192,13 @@ abstract class SimEndpoint implements TransportEndpoint {
             if (closed) {
                 return;
             }
-            beforeClose(abortive);
+            if (!crashed) {
+                beforeClose(abortive);
+            }
             closed = true;
             interest = 0;
             if (transport != null) {
-                transport.host.unbind(this);
+                transport.host.unbind(this); // a no-op after a crash, which freed the port already
                 transport.forget(this);
             }
             network.log(id + " closed" + (abortive ? " (abortive)" : ""));
@@ -203,6 +207,29 @@ abstract class SimEndpoint implements TransportEndpoint {
 
     /** Protocol work before the endpoint is marked closed (monitor held). */
     void beforeClose(boolean abortive) {
+    }
+
+    /**
+     * The endpoint's host crashed (monitor held): it vanishes from the network (its port is free) without sending
+     * anything (with {@code reset}, its connection's peer is reset) and turns inert for the provider above it:
+     * never ready, never calling its handler, reads find nothing and writes take nothing, so the IRPs of the dead
+     * subsystem stay pending until it closes them. What reaches it later is answered with a RST.
+     */
+    void crash(boolean reset) {
+        if (closed || crashed) {
+            return;
+        }
+        beforeCrash(reset);
+        crashed = true;
+        interest = 0;
+        if (transport != null) {
+            transport.host.unbind(this);
+        }
+        network.log(id + " vanished with its host" + (reset ? " (peer reset)" : ""));
+    }
+
+    /** Protocol work of a crash, before the endpoint is marked closed (monitor held). */
+    void beforeCrash(boolean reset) {
     }
 
     @Override

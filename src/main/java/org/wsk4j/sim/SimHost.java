@@ -16,6 +16,17 @@ final class SimHost {
     /** Bound UDP endpoints, in bind order. */
     final List<SimEndpoint> udp = new ArrayList<>();
     private int nextEphemeral = SimNetwork.FIRST_EPHEMERAL_PORT;
+    /** Crashed and not restarted: no traffic in or out, no new sockets. */
+    boolean down;
+    /** Paused: no traffic in or out until resumed. */
+    boolean paused;
+    /** The transports created for this host, in creation order. */
+    final List<SimTransport> transports = new ArrayList<>();
+
+    /** Whether the host neither sends nor answers (crashed or paused). */
+    boolean silent() {
+        return down || paused;
+    }
 
     SimHost(String name) {
         this.name = name;

@@ -51,6 +51,14 @@ final class SimListener extends SimEndpoint implements TransportListener {
     }
 
     @Override
+    void beforeCrash(boolean reset) {
+        for (SimConnection waiting : new ArrayList<>(queue)) {
+            waiting.crash(reset);
+        }
+        queue.clear();
+    }
+
+    @Override
     void beforeClose(boolean abortive) {
         listening = false;
         for (SimConnection waiting : new ArrayList<>(queue)) {

@@ -62,6 +62,29 @@ public final class SimNetwork {
     /** The first ephemeral port handed out by bind with port 0 (the IANA dynamic range, as on Windows). */
     public static final int FIRST_EPHEMERAL_PORT = 49152;
 
+    /**
+     * How long an unanswered name lookup takes to fail with STATUS_IO_TIMEOUT: 10 s, the Windows DNS client
+     * with one DNS server (queries at 0, 1, 2, 4 and 8 s, gives up at 10 s; Microsoft KB 2834226, "DNS client
+     * resolution timeouts").
+     */
+    public static final Duration RESOLVE_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * The retransmission timeout of a connection on the simulated LAN: 300 ms, the Windows minimum RTO (the
+     * {@code MinRto} of {@code Get-NetTCPSetting}, default 300 ms), which a LAN's microsecond round trips never
+     * exceed. Each retransmission of a segment doubles it (KB 170359).
+     */
+    public static final Duration MIN_RTO = Duration.ofMillis(300);
+
+    /** How many times unacknowledged data is retransmitted before the connection is aborted: 5, Windows' {@code TcpMaxDataRetransmissions} default (KB 170359). */
+    public static final int MAX_DATA_RETRANSMISSIONS = 5;
+
+    /**
+     * How long data may stay unacknowledged before its connection is aborted: {@link #MIN_RTO} × (1 + 2 + 4 + 8
+     * + 16 + 32) = 18.9 s, the five doubling retransmission intervals and the wait after the last one.
+     */
+    public static final Duration RETRANSMISSION_TIMEOUT = MIN_RTO.multipliedBy((1L << (MAX_DATA_RETRANSMISSIONS + 1)) - 1);
+
     static final int AF_INET = 2;
     static final int AF_INET6 = 23;
 
@@ -242,13 +265,22 @@ public final class SimNetwork {
     private final ManualCompletionExecutor executor;
     private final IoManager ioManager;
     private final SplittableRandom socketCreationRandom;
+    /** Latency, loss, duplication and reordering draws of the link profiles. */
+    private final SplittableRandom linkRandom;
+    private final Map<String, LinkProfile> links = new LinkedHashMap<>();
     private final Map<String, SimHost> hosts = new LinkedHashMap<>();
     private final Map<InetAddress, SimHost> byAddress = new LinkedHashMap<>();
     private final List<Hook> connectHooks = new ArrayList<>();
     private final List<Hook> datagramHooks = new ArrayList<>();
     private final List<Hook> sendHooks = new ArrayList<>();
     private final List<Hook> acceptHooks = new ArrayList<>();
+    private final List<Hook> resolveHooks = new ArrayList<>();
     private final java.util.Set<String> partitions = new java.util.LinkedHashSet<>();
+    /** Held links ("from>to") and the datagrams each holds, in arrival order. */
+    private final java.util.Set<String> heldLinks = new java.util.LinkedHashSet<>();
+    private final Map<String, List<Runnable>> heldDatagrams = new LinkedHashMap<>();
+    /** Connections holding data a partition or a held link stopped, in the order they started holding. */
+    final List<SimConnection> holding = new ArrayList<>();
     /** Connections with SO_KEEPALIVE on, in the order they turned it on. */
     final List<SimConnection> keepAlive = new ArrayList<>();
     private final List<Function<ConnectAttempt, Fault>> deciders = new ArrayList<>();
@@ -269,6 +301,7 @@ public final class SimNetwork {
         this.executor = ManualCompletionExecutor.simulated(seed, this::log);
         SplittableRandom root = new SplittableRandom(seed);
         this.socketCreationRandom = root.split();
+        this.linkRandom = root.split();
         this.ioManager = IoManager.create("sim-" + Long.toHexString(seed));
         executor.bindIoManager(ioManager);
         addHost(LOCALHOST, "127.0.0.1", "::1");
@@ -456,7 +489,7 @@ public final class SimNetwork {
 
     /** What a hook point intercepts. */
     enum HookKind {
-        CONNECT("connect"), DATAGRAM("datagram"), SEND("send"), ACCEPT("accept");
+        CONNECT("connect"), DATAGRAM("datagram"), SEND("send"), ACCEPT("accept"), RESOLVE("resolve");
 
         final String label;
 
@@ -475,6 +508,9 @@ public final class SimNetwork {
         Fault standing;
         /** SEND hooks: how many queued faults (counted from the head) some connection's sends reached. */
         int reached;
+
+        /** RESOLVE hooks: the name or address literal looked up, lower case; null otherwise. */
+        String name;
 
         Hook(String description, HookKind kind, InetSocketAddress address, int port) {
             this.description = description;
@@ -509,6 +545,8 @@ public final class SimNetwork {
                 case SEND -> fitsSend(fault) && (!(fault instanceof Fault.Delay) || fitsSend(((Fault.Delay) fault).then()));
                 case ACCEPT -> fitsAccept(fault)
                         && (!(fault instanceof Fault.Delay) || fitsAccept(((Fault.Delay) fault).then()));
+                case RESOLVE -> SimNameService.fits(fault)
+                        && (!(fault instanceof Fault.Delay) || SimNameService.fits(((Fault.Delay) fault).then()));
             };
             if (!fits) {
                 throw new IllegalArgumentException(fault + " does not apply to a " + description + " hook");
@@ -517,12 +555,12 @@ public final class SimNetwork {
     }
 
     private static boolean fitsSend(Fault fault) {
-        return fault == null || fault instanceof Fault.ResetAfter || fault instanceof Fault.Abort
+        return fault == null || fault instanceof Fault.Hold || fault instanceof Fault.ResetAfter || fault instanceof Fault.Abort
                 || fault instanceof Fault.PartialSend || fault instanceof Fault.Delay || fault instanceof Fault.FailWith;
     }
 
     private static boolean fitsAccept(Fault fault) {
-        return fault == null || fault instanceof Fault.Abort || fault instanceof Fault.Delay
+        return fault == null || fault instanceof Fault.Hold || fault instanceof Fault.Abort || fault instanceof Fault.Delay
                 || fault instanceof Fault.Refuse || fault instanceof Fault.FailWith;
     }
 
@@ -655,6 +693,56 @@ public final class SimNetwork {
         return script(acceptHooks, HookKind.ACCEPT, null, port);
     }
 
+    /**
+     * Returns the fault script for the name lookups of {@code WskGetAddressInfo} (a host name, compared without
+     * case and without a trailing dot) or {@code WskGetNameInfo} (an address literal, for example
+     * {@code "10.0.0.2"}, for its reverse lookup), from any host. Without a fault a lookup is answered one
+     * round trip later from the simulated hosts (see {@code docs/simulation.md}). Allowed faults:
+     * <ul>
+     * <li>{@link Fault.Answer}: that answer instead (a changed or stale record);</li>
+     * <li>{@link Fault.FailWith}: the lookup fails with the status one round trip later (STATUS_NOT_FOUND: the
+     *     name does not exist; another status: a server failure);</li>
+     * <li>{@link Fault.BlackHole}: no answer; the lookup fails with STATUS_IO_TIMEOUT after
+     *     {@link #RESOLVE_TIMEOUT};</li>
+     * <li>{@link Fault.Delay}: the answer comes {@code delay} later, then {@code then} applies.</li>
+     * </ul>
+     *
+     * @param name a host name or an address literal
+     * @return the script (the same one for the same name)
+     */
+    public synchronized FaultScript onResolve(String name) {
+        String key = SimNameService.key(Objects.requireNonNull(name, "name"));
+        for (Hook hook : resolveHooks) {
+            if (hook.name.equals(key)) {
+                return new FaultScript(this, hook);
+            }
+        }
+        Hook hook = new Hook("resolve " + key, HookKind.RESOLVE, null, -1);
+        hook.name = key;
+        resolveHooks.add(hook);
+        return new FaultScript(this, hook);
+    }
+
+    /** The fault for one lookup of {@code key}: a queued one first, else the standing one; null for none. */
+    Fault resolveFault(String key) {
+        for (Hook hook : resolveHooks) {
+            if (hook.name.equals(key)) {
+                return hook.queue.isEmpty() ? hook.standing : hook.queue.pollFirst();
+            }
+        }
+        return null;
+    }
+
+    /** The host with this name, compared without case, or null (monitor held). */
+    SimHost hostNamed(String name) {
+        for (SimHost host : hosts.values()) {
+            if (host.name.equalsIgnoreCase(name)) {
+                return host;
+            }
+        }
+        return null;
+    }
+
     private static InetSocketAddress resolved(InetSocketAddress target) {
         if (target.isUnresolved()) {
             return new InetSocketAddress(literal(target.getHostString()), target.getPort());
@@ -724,7 +812,7 @@ public final class SimNetwork {
      */
     public synchronized List<UnusedFault> unusedFaults() {
         List<UnusedFault> unused = new ArrayList<>();
-        for (List<Hook> hooks : List.of(connectHooks, datagramHooks, sendHooks, acceptHooks)) {
+        for (List<Hook> hooks : List.of(connectHooks, datagramHooks, sendHooks, acceptHooks, resolveHooks)) {
             for (Hook hook : hooks) {
                 int i = 0;
                 for (Fault fault : hook.queue) {
@@ -739,17 +827,14 @@ public final class SimNetwork {
 
     // ---- partitions ------------------------------------------------------------------------------------
 
-    private static String pair(String a, String b) {
-        return a.compareTo(b) <= 0 ? a + "|" + b : b + "|" + a;
+    /** The key of one cut direction. */
+    private static String direction(String from, String to) {
+        return from + ">" + to;
     }
 
     /**
-     * Cuts the network between two hosts until {@link #heal(String, String)}. While partitioned nothing
-     * crosses between them: datagrams are dropped, and TCP data and FINs of established connections are held
-     * and never delivered, not even after the heal (they stay in flight and keep taking room in the window;
-     * retransmission is not modelled). Connects, RSTs and loopback traffic are not affected. An idle
-     * connection with SO_KEEPALIVE between the two hosts is dropped when its keep-alive probes go unanswered
-     * (see {@link Config#keepAliveTime()}); one without stays up for ever.
+     * Cuts the network between two hosts, both ways, until {@link #heal(String, String)}: the same as
+     * {@link #partitionOneWay(String, String)} in each direction. Logged as {@code partition a / b}.
      *
      * @param hostA a host
      * @param hostB another host
@@ -757,40 +842,284 @@ public final class SimNetwork {
      * @throws IllegalArgumentException when a host does not exist or both are the same
      */
     public synchronized SimNetwork partition(String hostA, String hostB) {
-        host(hostA);
-        host(hostB);
-        if (hostA.equals(hostB)) {
-            throw new IllegalArgumentException("a host cannot be partitioned from itself: " + hostA);
-        }
-        if (partitions.add(pair(hostA, hostB))) {
+        checkPair(hostA, hostB);
+        boolean added = partitions.add(direction(hostA, hostB));
+        added |= partitions.add(direction(hostB, hostA));
+        if (added) {
             log("partition " + hostA + " / " + hostB);
-            for (SimConnection connection : new ArrayList<>(keepAlive)) {
-                connection.armKeepAlive();
-            }
+            partitionsChanged();
         }
         return this;
     }
 
     /**
-     * Ends a partition made by {@link #partition(String, String)}: traffic sent from now on is delivered.
+     * Cuts the traffic from one host to another (not the other way) until {@link #healOneWay(String, String)}
+     * or {@link #heal(String, String)}. Datagrams from {@code from} to {@code to} are dropped. TCP data and FINs
+     * from {@code from} to {@code to} are held, in order (what follows a held segment waits behind it), and
+     * retransmitted as Windows does: {@link #MIN_RTO} after they were held, then after twice that, and so on;
+     * the first retransmission after the heal delivers everything held, in order. When
+     * {@link #MAX_DATA_RETRANSMISSIONS} retransmissions go unanswered ({@link #RETRANSMISSION_TIMEOUT} after the
+     * first held segment) the sending end fails with STATUS_CONNECTION_ABORTED, what was held is lost, and the
+     * receiving end gets a RST (STATUS_CONNECTION_RESET) once the network heals. Only the data direction counts:
+     * acknowledgements always get through (a cut {@code to → from} alone holds nothing). Connects, RSTs and
+     * loopback traffic are not affected. Keep-alive probes need both directions: an idle connection with
+     * SO_KEEPALIVE across any cut is dropped when its probes go unanswered (see {@link Config#keepAliveTime()}).
+     * Logged as {@code partition from -> to}.
+     *
+     * @param from the sending host
+     * @param to   the receiving host
+     * @return this network
+     * @throws IllegalArgumentException when a host does not exist or both are the same
+     */
+    public synchronized SimNetwork partitionOneWay(String from, String to) {
+        checkPair(from, to);
+        if (partitions.add(direction(from, to))) {
+            log("partition " + from + " -> " + to);
+            partitionsChanged();
+        }
+        return this;
+    }
+
+    private void checkPair(String hostA, String hostB) {
+        host(hostA);
+        host(hostB);
+        if (hostA.equals(hostB)) {
+            throw new IllegalArgumentException("a host cannot be partitioned from itself: " + hostA);
+        }
+    }
+
+    /**
+     * Ends the cuts between two hosts, both directions: traffic sent from now on is delivered, and what TCP
+     * held is retransmitted (see {@link #partitionOneWay(String, String)}) unless its connection timed out.
      *
      * @param hostA a host
      * @param hostB the other host
      * @return this network
      */
     public synchronized SimNetwork heal(String hostA, String hostB) {
-        if (partitions.remove(pair(hostA, hostB))) {
+        boolean removed = partitions.remove(direction(hostA, hostB));
+        removed |= partitions.remove(direction(hostB, hostA));
+        if (removed) {
             log("heal " + hostA + " / " + hostB);
-            for (SimConnection connection : new ArrayList<>(keepAlive)) {
-                connection.armKeepAlive();
-            }
+            partitionsChanged();
         }
         return this;
     }
 
-    /** Whether traffic between the two hosts is cut (monitor held). */
+    /**
+     * Ends the cut from one host to another made by {@link #partitionOneWay(String, String)}.
+     *
+     * @param from the sending host
+     * @param to   the receiving host
+     * @return this network
+     */
+    public synchronized SimNetwork healOneWay(String from, String to) {
+        if (partitions.remove(direction(from, to))) {
+            log("heal " + from + " -> " + to);
+            partitionsChanged();
+        }
+        return this;
+    }
+
+    /** Re-evaluates keep-alive timers and schedules the retransmission of held data (monitor held). */
+    private void partitionsChanged() {
+        for (SimConnection connection : new ArrayList<>(keepAlive)) {
+            connection.armKeepAlive();
+        }
+        for (SimConnection connection : new ArrayList<>(holding)) {
+            connection.scheduleRetransmission();
+        }
+    }
+
+    /**
+     * Holds the link from one host to another (turmoil's {@code hold}): everything that reaches {@code to} from
+     * {@code from} — TCP data, FINs, datagrams — waits, in order, until {@link #release(String, String)}. Unlike a
+     * partition a hold loses nothing and times nothing out: no retransmission timer runs for held TCP data, so a
+     * test can park a segment, a FIN or a datagram for as long as it likes and choose the moment it arrives.
+     * Connects and RSTs are not held. Logged as {@code hold from -> to}.
+     *
+     * @param from the sending host
+     * @param to   the receiving host
+     * @return this network
+     * @throws IllegalArgumentException when a host does not exist or both are the same
+     */
+    public synchronized SimNetwork hold(String from, String to) {
+        checkPair(from, to);
+        if (heldLinks.add(direction(from, to))) {
+            log("hold " + from + " -> " + to);
+        }
+        return this;
+    }
+
+    /**
+     * Releases a link held by {@link #hold(String, String)}: what it held arrives now, in the order it was sent
+     * (TCP data and FINs of each connection in stream order, datagrams in arrival order), unless a partition
+     * still cuts the direction (TCP then waits for the next retransmission, datagrams are dropped).
+     *
+     * @param from the sending host
+     * @param to   the receiving host
+     * @return this network
+     */
+    public synchronized SimNetwork release(String from, String to) {
+        String key = direction(from, to);
+        if (!heldLinks.remove(key)) {
+            return this;
+        }
+        log("release " + from + " -> " + to);
+        List<Runnable> datagrams = heldDatagrams.remove(key);
+        if (datagrams != null) {
+            for (Runnable datagram : datagrams) {
+                datagram.run();
+            }
+        }
+        for (SimConnection connection : new ArrayList<>(holding)) {
+            connection.linkReleased();
+        }
+        return this;
+    }
+
+    /** Messages parked by {@link Fault.Hold}, in the order they were parked: description and release action. */
+    private final List<Map.Entry<String, Runnable>> parked = new ArrayList<>();
+
+    /** Parks a message until {@link #releaseParked()} (monitor held). */
+    void park(String description, Runnable release) {
+        parked.add(Map.entry(description, release));
+        log("parked: " + description);
+    }
+
+    /**
+     * Returns what {@link Fault.Hold} faults parked and is not released yet, in the order it was parked.
+     *
+     * @return one description per parked message (a TCP segment, a datagram, a SYN-ACK)
+     */
+    public synchronized List<String> parked() {
+        List<String> descriptions = new ArrayList<>();
+        for (Map.Entry<String, Runnable> entry : parked) {
+            descriptions.add(entry.getKey());
+        }
+        return descriptions;
+    }
+
+    /**
+     * Releases every message {@link Fault.Hold} faults parked, in the order they were parked: it arrives now
+     * (a SYN-ACK completes its handshake now; a TCP segment is delivered with what waited behind it).
+     *
+     * @return how many were released
+     */
+    public synchronized int releaseParked() {
+        List<Map.Entry<String, Runnable>> released = new ArrayList<>(parked);
+        parked.clear();
+        for (Map.Entry<String, Runnable> entry : released) {
+            log("release parked: " + entry.getKey());
+            entry.getValue().run();
+        }
+        return released.size();
+    }
+
+    /** Whether the link from {@code from} to {@code to} is held (monitor held). */
+    boolean linkHeld(SimHost from, SimHost to) {
+        return from != null && to != null && from != to && !heldLinks.isEmpty()
+                && heldLinks.contains(direction(from.name, to.name));
+    }
+
+    /** Whether traffic between the two hosts is cut in either direction (monitor held). */
     boolean partitioned(SimHost a, SimHost b) {
-        return a != null && b != null && a != b && !partitions.isEmpty() && partitions.contains(pair(a.name, b.name));
+        return blocked(a, b) || blocked(b, a);
+    }
+
+    /** Whether traffic from {@code from} to {@code to} is cut (monitor held). */
+    boolean blocked(SimHost from, SimHost to) {
+        if (from == null || to == null || from == to) {
+            return false;
+        }
+        return from.silent() || to.silent()
+                || !partitions.isEmpty() && partitions.contains(direction(from.name, to.name));
+    }
+
+    // ---- hosts crashing, restarting, pausing ------------------------------------------------------------
+
+    /**
+     * Crashes a host: every socket of every transport (subsystem) on it vanishes at once — bound ports are free,
+     * nothing is sent (no FIN; with {@code resetPeers} its connections' peers get a RST, as when the host's stack
+     * aborts them), no callback of those transports runs again, so their pending IRPs never complete (until the
+     * subsystem is closed), and its pending name lookups are never answered. While down, the host neither sends
+     * nor answers: connects to it time out (STATUS_IO_TIMEOUT after the connect timeout), TCP data to it is held
+     * and times out (see {@link #partitionOneWay(String, String)}), datagrams to it are dropped; new sockets on it
+     * fail with STATUS_DEVICE_NOT_READY. {@link #restart(String)} brings it back with no sockets: give it a
+     * fresh subsystem ({@link #newSubsystem(String)}). Logged as {@code crash host}.
+     *
+     * @param hostName   the host
+     * @param resetPeers whether the peers of its connections are reset (otherwise they see silence)
+     * @return this network
+     * @throws IllegalArgumentException when there is no such host
+     */
+    public synchronized SimNetwork crash(String hostName, boolean resetPeers) {
+        SimHost host = host(hostName);
+        if (host.down) {
+            return this;
+        }
+        host.down = true;
+        log("crash " + hostName + (resetPeers ? " (peers reset)" : ""));
+        for (SimTransport transport : new ArrayList<>(host.transports)) {
+            transport.crash(resetPeers);
+        }
+        partitionsChanged();
+        return this;
+    }
+
+    /**
+     * Restarts a crashed host: it answers again (on the same addresses, with no sockets: connects are refused
+     * until something listens, and data or retransmissions for the connections it lost are answered with a RST,
+     * STATUS_CONNECTION_RESET at the peer). The subsystems it had stay dead; create new ones. Logged as
+     * {@code restart host}.
+     *
+     * @param hostName the host
+     * @return this network
+     */
+    public synchronized SimNetwork restart(String hostName) {
+        SimHost host = host(hostName);
+        if (host.down) {
+            host.down = false;
+            log("restart " + hostName);
+            partitionsChanged();
+        }
+        return this;
+    }
+
+    /**
+     * Pauses a host's networking (a stalled machine, as seen from the network): until {@link #resume(String)}
+     * nothing leaves or reaches it — its peers see a silent peer (TCP data held and retransmitted on the Windows
+     * schedule, timing out after {@link #RETRANSMISSION_TIMEOUT}; datagrams dropped; connects to it time out),
+     * while its sockets and subsystems stay. Its own completions and timers keep running (the executor is shared
+     * by the whole network). Logged as {@code pause host}.
+     *
+     * @param hostName the host
+     * @return this network
+     */
+    public synchronized SimNetwork pause(String hostName) {
+        SimHost host = host(hostName);
+        if (!host.paused) {
+            host.paused = true;
+            log("pause " + hostName);
+            partitionsChanged();
+        }
+        return this;
+    }
+
+    /**
+     * Resumes a paused host: what was held is delivered at the next retransmission, unless it timed out.
+     *
+     * @param hostName the host
+     * @return this network
+     */
+    public synchronized SimNetwork resume(String hostName) {
+        SimHost host = host(hostName);
+        if (host.paused) {
+            host.paused = false;
+            log("resume " + hostName);
+            partitionsChanged();
+        }
+        return this;
     }
 
     // ---- resource faults ---------------------------------------------------------------------------------
@@ -1050,6 +1379,13 @@ public final class SimNetwork {
 
     private void sendSyn(SimConnection client, Fault fault) {
         SimHost target = route(client.transport.host, client.connectTarget.getAddress());
+        client.sndNxt = client.isn();
+        client.capture(PacketCapture.SYN, null, 0);
+        if (fault == null && target != null && blocked(client.transport.host, target)
+                && (target.silent() || client.transport.host.silent())) {
+            finishConnectLater(client, config.connectTimeout, NtStatus.STATUS_IO_TIMEOUT); // nobody answers the SYN
+            return;
+        }
         if (target == null && fault == null) {
             finishConnectLater(client, rtt(), NtStatus.STATUS_HOST_UNREACHABLE);
             return;
@@ -1080,6 +1416,10 @@ public final class SimNetwork {
             Fault then = ((Fault.Delay) acceptFault).then();
             client.acceptFault = then;
             client.connectTimer = after(((Fault.Delay) acceptFault).delay(), () -> synArrived(client, target, fault));
+            return;
+        }
+        if (acceptFault instanceof Fault.Hold) {
+            park("SYN-ACK of connect#" + client.attempt.index, () -> synArrived(client, target, fault));
             return;
         }
         if (acceptFault == null && client.acceptFault != null) {
@@ -1117,6 +1457,9 @@ public final class SimNetwork {
         client.link = link;
         server.peer = client;
         client.peer = server;
+        server.sndNxt = server.isn();
+        server.rcvNxt = client.sndNxt;
+        server.capture(PacketCapture.SYN | PacketCapture.ACK, null, 0);
         if (listener != null && server.transport != null) {
             listener.poke();
         }
@@ -1137,6 +1480,10 @@ public final class SimNetwork {
         }
         client.state = SimConnection.State.CONNECTED;
         client.remote = client.connectTarget;
+        if (client.peer != null) {
+            client.rcvNxt = client.peer.isn() + 1;
+            client.capture(PacketCapture.ACK, null, 0);
+        }
         client.lastActivity = now();
         client.armKeepAlive(); // SO_KEEPALIVE set before the connect, the peer already cut off
         if (fault instanceof Fault.PartialSend) {
@@ -1172,6 +1519,10 @@ public final class SimNetwork {
         attempt.completedAt = now();
         if (status != NtStatus.STATUS_SUCCESS) {
             client.state = SimConnection.State.FAILED;
+            if (status == NtStatus.STATUS_CONNECTION_REFUSED && capture != null && client.local != null) {
+                capture.tcp(now(), client.connectTarget, client.local, 0, client.sndNxt,
+                        PacketCapture.RST | PacketCapture.ACK, null, 0, 0);
+            }
         }
         if (logging()) { // no event string built when nobody records or logs it
             log("connect#" + attempt.index + " " + client.id + " " + status.name());
@@ -1226,26 +1577,130 @@ public final class SimNetwork {
             log(what + " failed: " + ((Fault.FailWith) fault).status().name());
             throw new TransportException(((Fault.FailWith) fault).status(), null);
         }
+        if (fault instanceof Fault.Hold) {
+            log(what + " parked (scripted)");
+            SimHost destination = route(host, target.getAddress());
+            park(what, () -> arriveDatagram(host, destination, source, target, payload));
+            return;
+        }
         if (fault instanceof Fault.DropDatagram) {
             log(what + " dropped (scripted)");
             return;
         }
         log(what);
+        if (capture != null) {
+            capture.udp(now(), source, target, payload);
+        }
         delay = delay.plus(sender.serialize(payload.length));
         SimHost destination = route(host, target.getAddress());
-        after(delay, () -> {
-            SimDatagram receiver = destination == null ? null : destination.datagramFor(target);
-            if (partitioned(host, destination)) {
-                if (logging()) { // no event string built when nobody records or logs it
-                    log("datagram to " + hostString(target) + " dropped: partition " + host.name + " / " + destination.name);
-                }
-            } else if (receiver == null) {
-                if (logging()) { // no event string built when nobody records or logs it
-                    log("datagram to " + hostString(target) + " dropped: nobody bound there");
-                }
-            } else {
-                receiver.deliver(source, payload);
+        LinkProfile profile = linkProfile(host, destination);
+        if (profile == null) {
+            after(delay, () -> arriveDatagram(host, destination, source, target, payload));
+            return;
+        }
+        if (profile.loss() > 0 && linkRandom.nextDouble() < profile.loss()) {
+            log(sender.id + " datagram lost on link " + host.name + " -> " + destination.name);
+            return;
+        }
+        int copies = profile.duplicate() > 0 && linkRandom.nextDouble() < profile.duplicate() ? 2 : 1;
+        Duration beforeLatency = delay.minus(config.deliveryLatency);
+        for (int copy = 0; copy < copies; copy++) {
+            long latency = sampleLatency(profile);
+            if (profile.reorder() > 0 && linkRandom.nextDouble() < profile.reorder()) {
+                latency += profile.reorderDelay().toNanos();
+                log(sender.id + " datagram held back " + profile.reorderDelay().toMillis() + " ms (reordered)");
             }
-        });
+            if (copy == 1) {
+                log(sender.id + " datagram duplicated on link " + host.name + " -> " + destination.name);
+            }
+            after(beforeLatency.plusNanos(latency), () -> arriveDatagram(host, destination, source, target, payload));
+        }
+    }
+
+    // ---- packet capture ----------------------------------------------------------------------------------
+
+    /** The running capture, or null (guarded by this). */
+    PacketCapture capture;
+
+    /**
+     * Starts capturing the network's traffic as packets (see {@link PacketCapture}); replaces a running capture.
+     *
+     * @return the capture, filled as the simulation sends
+     */
+    public synchronized PacketCapture startCapture() {
+        capture = new PacketCapture();
+        return capture;
+    }
+
+    /**
+     * Stops the running capture, if any; it keeps what it recorded.
+     *
+     * @return the capture that was running, or null
+     */
+    public synchronized PacketCapture stopCapture() {
+        PacketCapture stopped = capture;
+        capture = null;
+        return stopped;
+    }
+
+    // ---- link conditions ---------------------------------------------------------------------------------
+
+    /**
+     * Sets the conditions of the direction from one host to another: its latency distribution (TCP segments and
+     * datagrams; TCP stays in order) and, for datagrams, loss, duplication and reordering. Draws come from the
+     * network's seeded link stream. Without a profile (the default) a direction has {@link Config#deliveryLatency()}
+     * and no datagram faults, and draws nothing.
+     *
+     * @param from    the sending host
+     * @param to      the receiving host
+     * @param profile the conditions, or null to restore the default
+     * @return this network
+     * @throws IllegalArgumentException when a host does not exist or both are the same
+     */
+    public synchronized SimNetwork setLink(String from, String to, LinkProfile profile) {
+        checkPair(from, to);
+        if (profile == null) {
+            links.remove(direction(from, to));
+        } else {
+            links.put(direction(from, to), profile);
+        }
+        log("link " + from + " -> " + to + " " + (profile == null ? "default" : profile));
+        return this;
+    }
+
+    /** The profile of the direction, or null for the default (monitor held). */
+    LinkProfile linkProfile(SimHost from, SimHost to) {
+        return links.isEmpty() || from == null || to == null ? null : links.get(direction(from.name, to.name));
+    }
+
+    /** One latency draw of a profile, in ns (monitor held). */
+    long sampleLatency(LinkProfile profile) {
+        return profile.latency() == null ? config.deliveryLatency.toNanos() : profile.latency().sampleNanos(linkRandom);
+    }
+
+    /** A datagram reaches its destination host (monitor held): dropped, held by the link, or delivered. */
+    private void arriveDatagram(SimHost host, SimHost destination, InetSocketAddress source, InetSocketAddress target,
+                                byte[] payload) {
+        if (blocked(host, destination)) {
+            if (logging()) { // no event string built when nobody records or logs it
+                log("datagram to " + hostString(target) + " dropped: " + (host.silent() || destination.silent()
+                        ? "host down" : "partition " + host.name + " / " + destination.name));
+            }
+            return;
+        }
+        if (linkHeld(host, destination)) {
+            heldDatagrams.computeIfAbsent(direction(host.name, destination.name), key -> new ArrayList<>())
+                    .add(() -> arriveDatagram(host, destination, source, target, payload));
+            log("datagram to " + hostString(target) + " held on link " + host.name + " -> " + destination.name);
+            return;
+        }
+        SimDatagram receiver = destination == null ? null : destination.datagramFor(target);
+        if (receiver == null) {
+            if (logging()) { // no event string built when nobody records or logs it
+                log("datagram to " + hostString(target) + " dropped: nobody bound there");
+            }
+        } else {
+            receiver.deliver(source, payload);
+        }
     }
 }

@@ -3,6 +3,7 @@ package org.wsk4j.sim;
 import java.util.ArrayList;
 import java.util.List;
 import org.wsk4j.nt.NtStatus;
+import org.wsk4j.spi.NameService;
 import org.wsk4j.spi.Transport;
 import org.wsk4j.spi.TransportConnection;
 import org.wsk4j.spi.TransportDatagram;
@@ -17,10 +18,36 @@ final class SimTransport implements Transport {
     /** Open endpoints, in creation order (guarded by the network). */
     private final List<SimEndpoint> endpoints = new ArrayList<>();
     private boolean closed;
+    private final SimNameService names;
 
     SimTransport(SimNetwork network, SimHost host) {
         this.network = network;
         this.host = host;
+        this.names = new SimNameService(network, this);
+        host.transports.add(this);
+    }
+
+    /** Whether the host crashed under this transport: it is dead for good (a restarted host needs a new one). */
+    boolean crashed;
+
+    /**
+     * The host crashed (monitor held): every endpoint vanishes without a FIN or a RST (with {@code reset}, the
+     * peers of its connections are reset), no callback of this transport runs again, and it opens nothing more.
+     */
+    void crash(boolean reset) {
+        if (crashed || closed) {
+            return;
+        }
+        crashed = true;
+        for (SimEndpoint endpoint : new ArrayList<>(endpoints)) {
+            endpoint.crash(reset);
+        }
+    }
+
+    /** The simulated host-name lookups: answered from the network's hosts, in virtual time. */
+    @Override
+    public NameService nameService() {
+        return names;
     }
 
     @Override
@@ -30,7 +57,7 @@ final class SimTransport implements Transport {
 
     private void check(int addressFamily, String kind) throws TransportException {
         synchronized (network) {
-            if (closed) {
+            if (closed || crashed || host.down) {
                 throw new TransportException(NtStatus.STATUS_DEVICE_NOT_READY, null);
             }
             if (addressFamily != SimNetwork.AF_INET && addressFamily != SimNetwork.AF_INET6) {
@@ -86,11 +113,13 @@ final class SimTransport implements Transport {
                 return;
             }
             closed = true;
+            host.transports.remove(this);
             for (SimEndpoint endpoint : new ArrayList<>(endpoints)) {
                 endpoint.close(true);
             }
             network.log(host.name + " transport closed");
         }
+        names.abandon();
     }
 
     @Override

@@ -45,6 +45,17 @@ public interface Transport extends AutoCloseable {
      */
     TransportDatagram openDatagram(int addressFamily) throws TransportException;
 
+    /**
+     * Returns the name service that answers the host-name lookups of {@code WskGetAddressInfo} and
+     * {@code WskGetNameInfo} on this transport, or null (the default) to let the provider use the JVM's
+     * resolver on its own threads.
+     *
+     * @return the name service, or null
+     */
+    default NameService nameService() {
+        return null;
+    }
+
     /** Releases the transport's threads and resources; endpoints still open are closed. Idempotent. */
     @Override
     void close();

@@ -194,6 +194,19 @@ class WskExtensionTest {
         }
     }
 
+    @WskTest(seed = "0x2a")
+    static class FailsAfterTraffic {
+        @Test
+        void failsAfterAConnect(WskProviderNpi npi, SimNetwork network) {
+            org.wsk4j.Completion connect = new org.wsk4j.Completion();
+            npi.dispatch().wskSocketConnect(npi.client(), org.wsk4j.Wsk.SOCK_STREAM, org.wsk4j.Wsk.IPPROTO_TCP,
+                    org.wsk4j.SockAddrIn.any(0), org.wsk4j.SockAddrIn.loopback(9), 0, null, null, null, null, null,
+                    connect.irp);
+            network.executor().runUntilIdle(); // nobody listens: SYN, then RST
+            fail("after the refused connect");
+        }
+    }
+
     static final List<Long> SEEDS = Collections.synchronizedList(new ArrayList<>());
 
     @WskTest
@@ -350,6 +363,31 @@ class WskExtensionTest {
         assertTrue(failure instanceof org.opentest4j.AssertionFailedError, "the original exception is rethrown");
         assertEquals(1, failure.getSuppressed().length, Arrays.toString(failure.getSuppressed()));
         assertEquals("wsk4j seed=0x2a (rerun with -Dwsk4j.seed=0x2a)", failure.getSuppressed()[0].getMessage());
+    }
+
+    @Test
+    void withTheTracePropertyAFailedSimulatedTestWritesItsPacketCapture(@org.junit.jupiter.api.io.TempDir
+                                                                       java.nio.file.Path dir) throws Exception {
+        String old = System.getProperty(WskExtension.TRACE_PROPERTY);
+        System.setProperty(WskExtension.TRACE_PROPERTY, dir.toString());
+        Throwable failure;
+        try {
+            failure = failureOf(FailsAfterTraffic.class);
+        } finally {
+            if (old == null) {
+                System.clearProperty(WskExtension.TRACE_PROPERTY);
+            } else {
+                System.setProperty(WskExtension.TRACE_PROPERTY, old);
+            }
+        }
+        java.nio.file.Path file = dir.resolve("FailsAfterTraffic.failsAfterAConnect-0x2a.pcap");
+        assertTrue(java.nio.file.Files.exists(file), () -> Arrays.toString(failure.getSuppressed()));
+        assertEquals("wsk4j trace: 2 packets in " + file, failure.getSuppressed()[2].getMessage());
+        java.nio.file.Path timeline = dir.resolve("FailsAfterTraffic.failsAfterAConnect-0x2a.trace.json");
+        assertContains(failure.getSuppressed()[1].getMessage(), "IRP events in " + timeline);
+        assertContains(java.nio.file.Files.readString(timeline), "\"traceEvents\"", "WskSocketConnect");
+        byte[] pcap = java.nio.file.Files.readAllBytes(file);
+        assertEquals(24 + 2 * 16 + 2 * 40, pcap.length, "a SYN and a RST, IPv4 + TCP headers, no payload");
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.wsk4j.AddrInfoExW;
 import org.wsk4j.Ref;
 import org.wsk4j.SockAddr;
 import org.wsk4j.SockAddrIn;
@@ -42,13 +43,15 @@ import org.wsk4j.nt.IrpAllocationPolicy;
 import org.wsk4j.nt.ManualCompletionExecutor;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.sim.Fault;
+import org.wsk4j.sim.Latency;
+import org.wsk4j.sim.LinkProfile;
 import org.wsk4j.sim.SimNetwork;
 
 /**
  * Every fault the simulated network can inject, at every stage of a connection's life: socket creation, bind,
- * connect, accept, send, receive, disconnect, close (and datagram send/receive). Each case runs a whole life —
- * client WskSocket, WskBind, WskConnect to a WSK listener on another host, WskAccept there, request and reply with
- * WskSend/WskReceive both ways, graceful WskDisconnect both ways, WskCloseSocket of everything — with one fault
+ * name resolution, connect, accept, send, receive, disconnect, close (and datagram send/receive). Each case runs a
+ * whole life — (in the resolve cases WskGetAddressInfo "server" first) client WskSocket, WskBind, WskConnect to
+ * a WSK listener on another host, WskAccept there, request and reply with WskSend/WskReceive both ways, graceful WskDisconnect both ways, WskCloseSocket of everything — with one fault
  * injected at its stage; a failed step skips to the closes. Checked per case: every step ends in a documented
  * NTSTATUS (and the specific status the docs promise for the fault, where they promise one); every completion
  * routine ran exactly once; every queued fault was used; after deregistration no IRP, socket or capture is left, no
@@ -66,7 +69,7 @@ class SimFaultSweepTest {
     static final Set<NtStatus> DOCUMENTED = Set.of(STATUS_SUCCESS, STATUS_CANCELLED, STATUS_CONNECTION_REFUSED,
             STATUS_IO_TIMEOUT, STATUS_HOST_UNREACHABLE, STATUS_NETWORK_UNREACHABLE, STATUS_CONNECTION_RESET,
             STATUS_CONNECTION_ABORTED, STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_DEVICE_STATE,
-            STATUS_ADDRESS_ALREADY_ASSOCIATED, STATUS_CONNECTION_DISCONNECTED, STATUS_NETWORK_BUSY);
+            STATUS_ADDRESS_ALREADY_ASSOCIATED, STATUS_CONNECTION_DISCONNECTED, STATUS_NETWORK_BUSY, STATUS_NOT_FOUND);
 
     static final Map<String, String> RESULTS = new TreeMap<>();
 
@@ -175,10 +178,58 @@ class SimFaultSweepTest {
                 "client WskReceive", STATUS_CONNECTION_RESET));
         all.add(c("receive", "partition", l -> l.at("server WskSend", () -> l.network.partition(SimNetwork.LOCALHOST, "server")),
                 "client WskReceive", STATUS_CANCELLED));
-        all.add(c("receive", "partition, then heal (data sent meanwhile is lost)", l -> {
+        all.add(c("receive", "partition, then heal after the retransmission timeout", l -> {
             l.at("client WskSend", () -> l.network.partition(SimNetwork.LOCALHOST, "server"));
             l.at("client WskReceive", () -> l.network.heal(SimNetwork.LOCALHOST, "server"));
-        }, "client WskSend", STATUS_SUCCESS)); // the held 1,000 bytes are lost, the later FIN is not: see docs/reliability.md
+        }, "client WskSend", STATUS_SUCCESS, "client WskReceive", STATUS_CONNECTION_ABORTED,
+                "server WskReceive", STATUS_CONNECTION_RESET)); // the sender gave up; its RST arrives at the heal
+        all.add(c("receive", "partition, healed 1 s later (held data retransmitted)", l -> l.at("client WskSend", () -> {
+            l.network.partition(SimNetwork.LOCALHOST, "server");
+            l.executor.schedule(Duration.ofSeconds(1), () -> l.network.heal(SimNetwork.LOCALHOST, "server"));
+        }), "client WskSend", STATUS_SUCCESS, "server WskReceive", STATUS_SUCCESS, "client WskReceive", STATUS_SUCCESS,
+                "server final WskReceive", STATUS_SUCCESS));
+        all.add(c("send", "jitter both ways (exponential, long tail)", l -> {
+            l.network.setLink(SimNetwork.LOCALHOST, "server", LinkProfile.NORMAL.withLatency(
+                    Latency.exponential(Duration.ofNanos(50_000), Duration.ofMillis(2))));
+            l.network.setLink("server", SimNetwork.LOCALHOST, LinkProfile.NORMAL.withLatency(
+                    Latency.longTail(Duration.ofNanos(50_000), 1.16)));
+        }, "client WskSend", STATUS_SUCCESS, "server WskReceive", STATUS_SUCCESS, "client WskReceive", STATUS_SUCCESS));
+        all.add(c("send", "onSend Hold: the request parked 10 s", l -> {
+            l.network.onSend(SERVER).thenFault(Fault.hold());
+            l.at("server WskReceive", () -> l.executor.schedule(Duration.ofSeconds(10), l.network::releaseParked));
+        }, "client WskSend", STATUS_SUCCESS, "server WskReceive", STATUS_SUCCESS));
+        all.add(c("accept", "onAccept Hold: the SYN-ACK parked 5 s", l -> {
+            l.network.onAccept(80).thenFault(Fault.hold());
+            l.at("WskConnect", () -> l.executor.schedule(Duration.ofSeconds(5), l.network::releaseParked));
+        }, "WskConnect", STATUS_SUCCESS, "WskAccept", STATUS_SUCCESS));
+        all.add(c("send", "hold client -> server for 1 min, then release", l -> l.at("client WskSend", () -> {
+            l.network.hold(SimNetwork.LOCALHOST, "server");
+            l.executor.schedule(Duration.ofMinutes(1), () -> l.network.release(SimNetwork.LOCALHOST, "server"));
+        }), "client WskSend", STATUS_SUCCESS, "server WskReceive", STATUS_SUCCESS, "client WskReceive", STATUS_SUCCESS));
+        all.add(c("disconnect", "hold server -> client (FIN parked 5 s)", l -> l.at("client WskDisconnect", () -> {
+            l.network.hold("server", SimNetwork.LOCALHOST);
+            l.executor.schedule(Duration.ofSeconds(5), () -> l.network.release("server", SimNetwork.LOCALHOST));
+        }), "client WskDisconnect", STATUS_SUCCESS, "server final WskReceive", STATUS_SUCCESS));
+        all.add(c("receive", "server host crashes (silent), never restarts", l -> l.at("server WskSend",
+                () -> l.network.crash("server", false)), "client WskReceive", STATUS_CONNECTION_ABORTED));
+        all.add(c("receive", "server host crashes (peers reset)", l -> l.at("server WskSend",
+                () -> l.network.crash("server", true)), "client WskReceive", STATUS_CONNECTION_RESET));
+        all.add(c("receive", "server host crashes, restarts 1 s later", l -> l.at("client WskSend", () -> {
+            l.network.crash("server", false);
+            l.executor.schedule(Duration.ofSeconds(1), () -> l.network.restart("server"));
+        }), "client WskSend", STATUS_SUCCESS, "client WskReceive", STATUS_CONNECTION_RESET));
+        all.add(c("receive", "server host paused 2 s", l -> l.at("client WskSend", () -> {
+            l.network.pause("server");
+            l.executor.schedule(Duration.ofSeconds(2), () -> l.network.resume("server"));
+        }), "client WskSend", STATUS_SUCCESS, "server WskReceive", STATUS_SUCCESS, "client WskReceive", STATUS_SUCCESS));
+        all.add(c("connect", "server host crashed before the connect", l -> l.at("WskConnect",
+                () -> l.network.crash("server", false)), "WskConnect", STATUS_IO_TIMEOUT));
+        all.add(c("receive", "one-way partition client -> server (request held, times out)", l -> l.at("client WskSend",
+                () -> l.network.partitionOneWay(SimNetwork.LOCALHOST, "server")),
+                "client WskSend", STATUS_SUCCESS, "client WskReceive", STATUS_CONNECTION_ABORTED));
+        all.add(c("receive", "one-way partition server -> client (reply held, times out)", l -> l.at("server WskSend",
+                () -> l.network.partitionOneWay("server", SimNetwork.LOCALHOST)),
+                "server WskReceive", STATUS_SUCCESS, "server WskSend", STATUS_SUCCESS));
         all.add(c("receive", "partition + SO_KEEPALIVE: keep-alive timeout", l -> {
             l.keepAlive = true;
             l.at("server WskSend", () -> l.network.partition(SimNetwork.LOCALHOST, "server"));
@@ -202,6 +253,29 @@ class SimFaultSweepTest {
         all.add(c("close", "close while the peer's reset is on its way", l -> l.peerResetAt = "close"));
         all.add(c("close", "close during a partition", l -> l.at("close", () -> l.network.partition(SimNetwork.LOCALHOST,
                 "server"))));
+        // name resolution (the client looks the server up by name first)
+        all.add(c("resolve", "none (the simulated hosts answer)", l -> l.resolve = true,
+                "WskGetAddressInfo", STATUS_SUCCESS, "WskConnect", STATUS_SUCCESS));
+        all.add(c("resolve", "onResolve FailWith(STATUS_NOT_FOUND)", l -> {
+            l.resolve = true;
+            l.network.onResolve("server").thenFault(Fault.failWith(STATUS_NOT_FOUND));
+        }, "WskGetAddressInfo", STATUS_NOT_FOUND));
+        all.add(c("resolve", "onResolve BlackHole (DNS timeout)", l -> {
+            l.resolve = true;
+            l.network.onResolve("server").thenFault(Fault.blackHole());
+        }, "WskGetAddressInfo", STATUS_IO_TIMEOUT));
+        all.add(c("resolve", "onResolve Delay(2 s)", l -> {
+            l.resolve = true;
+            l.network.onResolve("server").thenFault(Fault.delay(Duration.ofSeconds(2)));
+        }, "WskGetAddressInfo", STATUS_SUCCESS, "WskConnect", STATUS_SUCCESS));
+        all.add(c("resolve", "onResolve Answer(10.0.0.9): a stale address", l -> {
+            l.resolve = true;
+            l.network.onResolve("server").thenFault(Fault.answer("10.0.0.9"));
+        }, "WskGetAddressInfo", STATUS_SUCCESS, "WskConnect", STATUS_HOST_UNREACHABLE));
+        all.add(c("resolve", "IoCancelIrp on the lookup", l -> {
+            l.resolve = true;
+            l.cancelAfterIssue.add("WskGetAddressInfo");
+        }, "WskGetAddressInfo", STATUS_CANCELLED));
         // datagrams
         all.add(c("datagram", "onDatagram Accept", l -> {
             l.datagram = true;
@@ -219,6 +293,20 @@ class SimFaultSweepTest {
             l.datagram = true;
             l.network.onDatagram(SERVER_UDP).thenFault(new Fault.FailWith(STATUS_HOST_UNREACHABLE));
         }, "WskSendTo", STATUS_HOST_UNREACHABLE, "WskReceiveFrom", STATUS_CANCELLED));
+        all.add(c("datagram", "link loss 100 %", l -> {
+            l.datagram = true;
+            l.network.setLink(SimNetwork.LOCALHOST, "server", LinkProfile.NORMAL.withLoss(1));
+        }, "WskSendTo", STATUS_SUCCESS, "WskReceiveFrom", STATUS_CANCELLED));
+        all.add(c("datagram", "link duplication 100 %, reordering 50 %", l -> {
+            l.datagram = true;
+            l.network.setLink(SimNetwork.LOCALHOST, "server",
+                    LinkProfile.NORMAL.withDuplicate(1).withReorder(0.5, Duration.ofMillis(1)));
+        }, "WskSendTo", STATUS_SUCCESS, "WskReceiveFrom", STATUS_SUCCESS));
+        all.add(c("datagram", "hold client -> server, released after 1 s", l -> {
+            l.datagram = true;
+            l.network.hold(SimNetwork.LOCALHOST, "server");
+            l.executor.schedule(Duration.ofSeconds(1), () -> l.network.release(SimNetwork.LOCALHOST, "server"));
+        }, "WskSendTo", STATUS_SUCCESS, "WskReceiveFrom", STATUS_SUCCESS));
         all.add(c("datagram", "partition", l -> {
             l.datagram = true;
             l.network.partition(SimNetwork.LOCALHOST, "server");
@@ -241,6 +329,8 @@ class SimFaultSweepTest {
         boolean bindPortTaken;
         boolean keepAlive;
         boolean abortiveDisconnect;
+        /** Whether the client finds the server by name (WskGetAddressInfo "server") before connecting. */
+        boolean resolve;
         /** Open sockets by role (socket ids are global, roles repeat from run to run). */
         final Map<WskSocket, String> open = new LinkedHashMap<>();
 
@@ -387,6 +477,27 @@ class SimFaultSweepTest {
             return npi;
         }
 
+        /** WskGetAddressInfo("server", "80", AF_INET): the first address, or null when the lookup failed. */
+        private SockAddr resolveServer(WskProviderNpi client) {
+            Op lookup = new Op("WskGetAddressInfo");
+            if (lookup.irp == null) {
+                return null;
+            }
+            Ref<AddrInfoExW> result = new Ref<>();
+            client.dispatch().wskGetAddressInfo(client.client(), "server", "80", NS_ALL, null,
+                    new AddrInfoExW(0, AF_INET, SOCK_STREAM, IPPROTO_TCP, null, null, null), result, null, null,
+                    lookup.irp);
+            issued(lookup, null);
+            executor.runUntilIdle();
+            if (!lookup.ok()) {
+                assertNull(result.get(), "no list on failure");
+                return null;
+            }
+            SockAddr address = result.get().addr();
+            client.dispatch().wskFreeAddressInfo(client.client(), result.get());
+            return address;
+        }
+
         private void streamLife(WskProviderNpi client, WskProviderNpi server) {
             WskSocket listener = socket(server, "listener WskSocket", SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET);
             Op accept = null;
@@ -406,6 +517,13 @@ class SimFaultSweepTest {
                 ((WskProviderConnectionDispatch) blocker.dispatch()).wskBind(blocker, SockAddrIn.any(40000), 0, bind.irp);
                 executor.runPending();
             }
+            SockAddr target = SockAddr.of(SERVER);
+            if (resolve) {
+                target = resolveServer(client);
+                if (target == null) {
+                    return;
+                }
+            }
             WskSocket socket = socket(client, "client WskSocket", SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET);
             if (socket == null) {
                 return;
@@ -424,7 +542,7 @@ class SimFaultSweepTest {
                 executor.runPending();
             }
             Op connect = new Op("WskConnect");
-            conn.wskConnect(socket, SockAddr.of(SERVER), 0, connect.irp);
+            conn.wskConnect(socket, target, 0, connect.irp);
             issued(connect, socket);
             executor.runUntilIdle();
             WskSocket accepted = accept != null && accept.ok() ? (WskSocket) accept.information : null;

@@ -44,6 +44,15 @@ class SimLinkTest extends SimTestBase {
         executor.runUntilIdle();
     }
 
+    /** A datagram socket on the client (wildcard) and one on the server bound to {@code port}. */
+    WskSocket[] datagramPair(int port) {
+        WskSocket a = socket(client, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
+        WskSocket b = socket(server, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
+        assertEquals(STATUS_SUCCESS, bind(a, any(AF_INET)));
+        assertEquals(STATUS_SUCCESS, bind(b, addr(SERVER_V4, port)));
+        return new WskSocket[] {a, b};
+    }
+
     static WskBuf buffer(int size) {
         return new WskBuf(Io.allocateMdl(ByteBuffer.allocate(size), 0, size), 0, size);
     }
@@ -105,10 +114,9 @@ class SimLinkTest extends SimTestBase {
     @Test
     void datagramsQueueOnTheSendersLink() {
         restartNetwork(SimNetwork.Config.defaults().withBytesPerSecond(1_000_000));
-        WskSocket a = socket(client, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
-        WskSocket b = socket(server, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
-        assertEquals(STATUS_SUCCESS, bind(a, any(AF_INET)));
-        assertEquals(STATUS_SUCCESS, bind(b, addr(SERVER_V4, 5353)));
+        WskSocket[] pair = datagramPair(5353);
+        WskSocket a = pair[0];
+        WskSocket b = pair[1];
         WskProviderDatagramDispatch da = (WskProviderDatagramDispatch) a.dispatch();
         WskProviderDatagramDispatch db = (WskProviderDatagramDispatch) b.dispatch();
         for (int i = 0; i < 2; i++) {
@@ -276,14 +284,15 @@ class SimLinkTest extends SimTestBase {
         executor.advanceTimeBy(Duration.ofHours(2).plusSeconds(11));
         executor.runUntilIdle();
         assertFalse(atClient.done());
-        Completion sent = sendText(serverSocket, "held");
+        Completion sent = new Completion();
+        connection(serverSocket).wskSend(serverSocket, SimDataPathTest.buf("held"), 0, sent.irp);
+        executor.advanceTimeBy(Duration.ofSeconds(1)); // less than the retransmission timeout
         assertEquals(STATUS_SUCCESS, sent.status, "the transport took the bytes");
-        executor.runUntilIdle();
         assertFalse(atClient.done(), "held by the partition");
         network.heal(SimNetwork.LOCALHOST, "server");
         assertEquals(STATUS_SUCCESS, sendText(serverSocket, "after").status);
         assertEquals(STATUS_SUCCESS, atClient.status);
-        assertEquals(5, atClient.information, "only what was sent after the heal arrives");
+        assertEquals(9, atClient.information, "the held data is retransmitted, what follows waits behind it");
         closeAll();
     }
 
@@ -302,10 +311,9 @@ class SimLinkTest extends SimTestBase {
 
     @Test
     void partitionedDatagramsAreDropped() {
-        WskSocket a = socket(client, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
-        WskSocket b = socket(server, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
-        assertEquals(STATUS_SUCCESS, bind(a, any(AF_INET)));
-        assertEquals(STATUS_SUCCESS, bind(b, addr(SERVER_V4, 5353)));
+        WskSocket[] pair = datagramPair(5353);
+        WskSocket a = pair[0];
+        WskSocket b = pair[1];
         network.partition(SimNetwork.LOCALHOST, "server");
         Completion sent = new Completion();
         ((WskProviderDatagramDispatch) a.dispatch()).wskSendTo(a, buffer(10), 0, addr(SERVER_V4, 5353), 0, null,
@@ -342,6 +350,397 @@ class SimLinkTest extends SimTestBase {
         assertEquals(STATUS_CONNECTION_ABORTED, atClient.status);
         assertFalse(atServer.done(), "the server side has no SO_KEEPALIVE");
         network.heal(SimNetwork.LOCALHOST, "server");
+        closeAll();
+    }
+
+    // ---- partitions per direction, retransmission and its timeout -------------------------------------------
+
+    private static final long MIN_RTO_NS = SimNetwork.MIN_RTO.toNanos();
+
+    /** Starts a send and runs what is due now, without letting virtual time pass. */
+    private Completion sendNow(WskSocket socket, String text) {
+        Completion c = new Completion();
+        connection(socket).wskSend(socket, SimDataPathTest.buf(text), 0, c.irp);
+        executor.runPending();
+        assertEquals(STATUS_SUCCESS, c.status, "the transport took the bytes");
+        return c;
+    }
+
+    /** A receive and its buffer. */
+    private final class Rx {
+        final Completion completion = new Completion();
+        final WskBuf buffer;
+
+        Rx(WskSocket socket, int size, int flags) {
+            buffer = buffer(size);
+            connection(socket).wskReceive(socket, buffer, flags, completion.irp);
+        }
+
+        boolean done() {
+            return completion.done();
+        }
+
+        String text() {
+            assertTrue(completion.done(), "the receive did not complete");
+            assertEquals(STATUS_SUCCESS, completion.status);
+            return SimDataPathTest.text(buffer, completion.information);
+        }
+    }
+
+    @Test
+    void theRetransmissionTimeoutIsWindowsFiveDoublingsOfTheMinimumRto() {
+        assertEquals(Duration.ofMillis(300), SimNetwork.MIN_RTO);
+        assertEquals(5, SimNetwork.MAX_DATA_RETRANSMISSIONS);
+        assertEquals(Duration.ofMillis(18_900), SimNetwork.RETRANSMISSION_TIMEOUT);
+    }
+
+    @Test
+    void aHealBeforeTheTimeoutDeliversTheHeldDataAtTheNextRetransmissionInOrderThenTheFin() {
+        connectPair(7400);
+        Rx atServer = new Rx(serverSocket, 6, WSK_FLAG_WAITALL);
+        network.partition(SimNetwork.LOCALHOST, "server");
+        sendNow(clientSocket, "abc");
+        sendNow(clientSocket, "def");
+        Completion disconnect = new Completion();
+        connection(clientSocket).wskDisconnect(clientSocket, null, 0, disconnect.irp);
+        executor.runPending();
+        long heldAt = executor.nanoTime() + 100_000; // about one delivery latency: when they reached the cut
+        executor.advanceTimeBy(Duration.ofMillis(500));
+        assertFalse(atServer.done());
+        network.heal(SimNetwork.LOCALHOST, "server");
+        // Retransmissions at +0.3 s, +0.9 s, +2.1 s ... after the hold: the one at +0.9 s gets through.
+        long retransmission = heldAt + 3 * MIN_RTO_NS;
+        executor.advanceTimeBy(Duration.ofNanos(retransmission - executor.nanoTime() + 50_000));
+        assertFalse(atServer.done(), "not before the retransmission has crossed the link");
+        executor.advanceTimeBy(Duration.ofNanos(100_000));
+        assertEquals("abcdef", atServer.text());
+        Completion eof = receiveAny(serverSocket);
+        executor.runPending();
+        assertEquals(STATUS_SUCCESS, eof.status);
+        assertEquals(0, eof.information, "the FIN comes after the held data, not instead of it");
+        assertTrue(network.eventLog().stream().anyMatch(line -> line.contains("retransmission gets through")));
+        closeAll();
+    }
+
+    @Test
+    void withoutAHealTheSenderAbortsAfterTheRetransmissionTimeoutAndThePeerIsResetWhenItHeals() {
+        connectPair(7401);
+        Completion atServer = receiveAny(serverSocket);
+        network.partition(SimNetwork.LOCALHOST, "server");
+        sendNow(clientSocket, "lost");
+        Completion atClient = receiveAny(clientSocket);
+        executor.runPending();
+        long heldAt = executor.nanoTime() + 100_000;
+        executor.advanceTimeBy(Duration.ofNanos(heldAt + SimNetwork.RETRANSMISSION_TIMEOUT.toNanos() - 1_000
+                - executor.nanoTime()));
+        assertFalse(atClient.done(), "still retransmitting");
+        executor.advanceTimeBy(Duration.ofNanos(2_000));
+        assertEquals(STATUS_CONNECTION_ABORTED, atClient.status, "Windows: WSAECONNABORTED after a data time-out");
+        assertFalse(atServer.done(), "the receiver hears nothing across the partition");
+        network.heal(SimNetwork.LOCALHOST, "server");
+        executor.runUntilIdle();
+        assertEquals(STATUS_CONNECTION_RESET, atServer.status, "the aborting sender's RST");
+        closeAll();
+    }
+
+    @Test
+    void aOneWayPartitionHoldsOnlyItsDirection() {
+        connectPair(7402);
+        network.partitionOneWay(SimNetwork.LOCALHOST, "server");
+        Rx atClient = new Rx(clientSocket, 64, 0);
+        Rx atServer = new Rx(serverSocket, 64, 0);
+        sendNow(serverSocket, "down");
+        sendNow(clientSocket, "up");
+        executor.advanceTimeBy(Duration.ofMillis(1));
+        assertEquals("down", atClient.text(), "server -> client still flows");
+        assertFalse(atServer.done(), "client -> server is held");
+        network.healOneWay(SimNetwork.LOCALHOST, "server");
+        executor.advanceTimeBy(Duration.ofMillis(300));
+        assertEquals("up", atServer.text());
+        assertTrue(network.eventLog().stream().anyMatch(line -> line.contains("partition localhost -> server")));
+        closeAll();
+    }
+
+    @Test
+    void healEndsBothDirectionsOfAOneWayPartition() {
+        network.partitionOneWay("server", SimNetwork.LOCALHOST);
+        assertTrue(network.eventLog().get(network.eventLog().size() - 1).contains("partition server -> localhost"));
+        network.heal(SimNetwork.LOCALHOST, "server"); // heals both directions
+        assertTrue(network.eventLog().get(network.eventLog().size() - 1).contains("heal localhost / server"));
+    }
+
+    @Test
+    void retransmissionIsDeterministic() {
+        List<String> first = partitionedRun();
+        restartNetwork(SimNetwork.Config.defaults());
+        assertEquals(first, partitionedRun());
+    }
+
+    private List<String> partitionedRun() {
+        connectPair(7403);
+        Rx atServer = new Rx(serverSocket, 8, WSK_FLAG_WAITALL);
+        network.partitionOneWay(SimNetwork.LOCALHOST, "server");
+        sendNow(clientSocket, "1234");
+        executor.advanceTimeBy(Duration.ofMillis(700));
+        sendNow(clientSocket, "5678");
+        executor.advanceTimeBy(Duration.ofMillis(700));
+        network.heal(SimNetwork.LOCALHOST, "server");
+        executor.runUntilIdle();
+        assertEquals("12345678", atServer.text());
+        closeAll();
+        return network.eventLog();
+    }
+
+    // ---- hold and release of a link ------------------------------------------------------------------------
+
+    @Test
+    void aHeldLinkParksDataAndFinWithoutTimingOutAndReleaseDeliversThemInOrder() {
+        connectPair(7500);
+        Rx atServer = new Rx(serverSocket, 6, WSK_FLAG_WAITALL);
+        Rx atClient = new Rx(clientSocket, 64, 0);
+        network.hold(SimNetwork.LOCALHOST, "server");
+        sendNow(clientSocket, "abc");
+        sendNow(clientSocket, "def");
+        Completion disconnect = new Completion();
+        connection(clientSocket).wskDisconnect(clientSocket, null, 0, disconnect.irp);
+        sendNow(serverSocket, "back"); // the other direction is not held
+        executor.advanceTimeBy(Duration.ofMinutes(1)); // far beyond the retransmission timeout
+        assertEquals("back", atClient.text());
+        assertFalse(atServer.done(), "parked on the held link");
+        assertFalse(network.eventLog().stream().anyMatch(line -> line.contains("retransmission timeout")));
+        long releasedAt = executor.nanoTime();
+        network.release(SimNetwork.LOCALHOST, "server");
+        executor.runPending();
+        assertEquals("abcdef", atServer.text());
+        assertEquals(releasedAt, executor.nanoTime(), "released at the moment the test chose");
+        Rx eof = new Rx(serverSocket, 16, 0);
+        executor.runPending();
+        assertEquals("", eof.text(), "then the FIN");
+        assertTrue(network.eventLog().stream().anyMatch(line -> line.contains("hold localhost -> server")));
+        assertTrue(network.eventLog().stream().anyMatch(line -> line.contains("release localhost -> server")));
+        closeAll();
+    }
+
+    @Test
+    void aHeldLinkParksDatagramsUntilRelease() {
+        WskSocket[] pair = datagramPair(5354);
+        WskSocket a = pair[0];
+        WskSocket b = pair[1];
+        network.hold(SimNetwork.LOCALHOST, "server");
+        WskProviderDatagramDispatch da = (WskProviderDatagramDispatch) a.dispatch();
+        WskProviderDatagramDispatch db = (WskProviderDatagramDispatch) b.dispatch();
+        List<Completion> receives = new java.util.ArrayList<>();
+        for (int size : new int[] {10, 20}) {
+            Completion sent = new Completion();
+            da.wskSendTo(a, buffer(size), 0, addr(SERVER_V4, 5354), 0, null, sent.irp);
+            Completion r = new Completion();
+            db.wskReceiveFrom(b, buffer(64), 0, new SockAddrStorage(), new Ref<>(0), null, new Ref<>(0), r.irp);
+            receives.add(r);
+        }
+        executor.runUntilIdle();
+        assertFalse(receives.get(0).done(), "held, not dropped");
+        network.release(SimNetwork.LOCALHOST, "server");
+        executor.runUntilIdle();
+        assertEquals(10, receives.get(0).information, "in the order they were sent");
+        assertEquals(20, receives.get(1).information);
+        close(a);
+        close(b);
+    }
+
+    // ---- link profiles on TCP --------------------------------------------------------------------------------
+
+    @Test
+    void jitterNeverReordersTcpAndTheSameSeedGivesTheSameTimes() {
+        List<String> first = jitteredStream();
+        restartNetwork(SimNetwork.Config.defaults());
+        assertEquals(first, jitteredStream());
+    }
+
+    private List<String> jitteredStream() {
+        network.setLink(SimNetwork.LOCALHOST, "server",
+                LinkProfile.NORMAL.withLatency(Latency.uniform(Duration.ofNanos(10_000), Duration.ofMillis(5))));
+        connectPair(7600);
+        StringBuilder expected = new StringBuilder();
+        Rx atServer = new Rx(serverSocket, 400, WSK_FLAG_WAITALL);
+        for (int i = 0; i < 100; i++) {
+            String piece = String.format("%04d", i);
+            expected.append(piece);
+            sendNow(clientSocket, piece);
+            executor.advanceTimeBy(Duration.ofNanos(20_000)); // far less than the jitter
+        }
+        executor.runUntilIdle();
+        assertEquals(expected.toString(), atServer.text(), "TCP delivers in order whatever the latency draws");
+        long finishedAt = executor.nanoTime();
+        closeAll();
+        List<String> log = new java.util.ArrayList<>(network.eventLog());
+        log.add("finished at " + finishedAt);
+        return log;
+    }
+
+    // ---- hosts crashing, restarting, pausing ------------------------------------------------------------------
+
+    @Test
+    void aSilentCrashLeavesThePeerRetransmittingUntilItAbortsAndTheCrashedSubsystemsIrpsPending() {
+        connectPair(7700);
+        Completion atServer = receiveAny(serverSocket);
+        Completion atClient = receiveAny(clientSocket);
+        network.crash("server", false);
+        sendNow(clientSocket, "anyone?");
+        executor.advanceTimeBy(Duration.ofSeconds(18));
+        assertFalse(atClient.done(), "the crash sent nothing: the client still retransmits");
+        executor.runUntilIdle();
+        assertEquals(STATUS_CONNECTION_ABORTED, atClient.status, "no answer to the retransmissions");
+        assertFalse(atServer.done(), "the crashed host's pending IRPs never complete");
+        Completion refused = new Completion();
+        WskSocket late = connectionSocket(AF_INET);
+        assertEquals(STATUS_SUCCESS, bind(late, any(AF_INET)));
+        connection(late).wskConnect(late, addr(SERVER_V4, 7700), 0, refused.irp);
+        executor.runUntilIdle();
+        assertEquals(STATUS_IO_TIMEOUT, refused.status, "a crashed host does not answer a SYN");
+        ConnectAttempt last = network.attempts().get(network.attempts().size() - 1);
+        assertEquals(Duration.ofSeconds(21), last.completedAt().minus(last.time()), "the connect timeout");
+        close(late);
+        closeAll(); // the dead subsystem's sockets can still be closed: their IRPs complete cancelled
+        assertEquals(STATUS_CANCELLED, atServer.status);
+    }
+
+    @Test
+    void aCrashWithResetResetsThePeersAndARestartedHostTakesAFreshSubsystemOnTheSameAddress() {
+        connectPair(7701);
+        Completion atClient = receiveAny(clientSocket);
+        network.crash("server", true);
+        executor.runUntilIdle();
+        assertEquals(STATUS_CONNECTION_RESET, atClient.status);
+        assertTrue(network.eventLog().stream().anyMatch(line -> line.contains("crash server (peers reset)")));
+        closeAll();
+        network.restart("server");
+        Client rebooted = client("server");
+        WskSocket again = socket(rebooted, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, executor);
+        assertEquals(STATUS_SUCCESS, bind(again, addr(SERVER_V4, 7701)), "the port was freed by the crash");
+        Completion accepted = accept(again);
+        WskSocket socket = connectionSocket(AF_INET);
+        assertEquals(STATUS_SUCCESS, bind(socket, any(AF_INET)));
+        Completion connected = new Completion();
+        connection(socket).wskConnect(socket, addr(SERVER_V4, 7701), 0, connected.irp);
+        executor.runUntilIdle();
+        assertEquals(STATUS_SUCCESS, connected.status);
+        close(socket);
+        close(accepted.socket());
+        close(again);
+    }
+
+    @Test
+    void dataForAConnectionTheRestartedHostLostIsAnsweredWithAReset() {
+        connectPair(7702);
+        Completion atClient = receiveAny(clientSocket);
+        network.crash("server", false);
+        sendNow(clientSocket, "hello?");
+        executor.advanceTimeBy(Duration.ofSeconds(1));
+        network.restart("server");
+        executor.runUntilIdle();
+        assertEquals(STATUS_CONNECTION_RESET, atClient.status, "the retransmission reached a host that forgot it");
+        closeAll();
+    }
+
+    @Test
+    void aShortPauseOnlyDelaysAndALongOneTimesThePeerOut() {
+        connectPair(7703);
+        Rx atServer = new Rx(serverSocket, 5, WSK_FLAG_WAITALL);
+        network.pause("server");
+        sendNow(clientSocket, "hello");
+        executor.advanceTimeBy(Duration.ofSeconds(2));
+        assertFalse(atServer.done());
+        network.resume("server");
+        executor.advanceTimeBy(Duration.ofSeconds(3));
+        assertEquals("hello", atServer.text(), "delivered at the next retransmission");
+        Completion atClient = receiveAny(clientSocket);
+        network.pause("server");
+        sendNow(clientSocket, "again");
+        executor.advanceTimeBy(Duration.ofSeconds(20));
+        assertEquals(STATUS_CONNECTION_ABORTED, atClient.status, "silent for longer than the retransmission timeout");
+        network.resume("server");
+        assertTrue(network.eventLog().stream().anyMatch(line -> line.contains("pause server")));
+        closeAll();
+    }
+
+    // ---- parking individual messages (Fault.Hold) --------------------------------------------------------------
+
+    @Test
+    void aParkedSegmentAndWhatFollowsWaitForTheReleaseWithoutTimingOut() {
+        network.onSend(7800).thenFault(Fault.delay(Duration.ZERO), Fault.hold());
+        connectPair(7800);
+        Rx first = new Rx(serverSocket, 3, WSK_FLAG_WAITALL);
+        sendNow(clientSocket, "one");
+        sendNow(clientSocket, "two"); // parked
+        sendNow(clientSocket, "six"); // waits behind it
+        executor.advanceTimeBy(Duration.ofMinutes(1));
+        assertEquals("one", first.text());
+        Rx rest = new Rx(serverSocket, 6, WSK_FLAG_WAITALL);
+        executor.runPending();
+        assertFalse(rest.done());
+        assertEquals(1, network.parked().size(), network.parked()::toString);
+        assertEquals(1, network.releaseParked());
+        executor.runPending();
+        assertEquals("twosix", rest.text());
+        assertTrue(network.parked().isEmpty());
+        closeAll();
+    }
+
+    @Test
+    void aParkedSynAckCompletesTheConnectAtTheRelease() {
+        network.onAccept(7801).thenFault(Fault.hold());
+        listener = listen(SERVER_V4, 7801);
+        Completion accepted = accept(listener);
+        clientSocket = connectionSocket(AF_INET);
+        assertEquals(STATUS_SUCCESS, bind(clientSocket, any(AF_INET)));
+        Completion connected = new Completion();
+        connection(clientSocket).wskConnect(clientSocket, addr(SERVER_V4, 7801), 0, connected.irp);
+        executor.advanceTimeBy(Duration.ofMinutes(1));
+        assertFalse(connected.done(), "the SYN-ACK is parked");
+        assertEquals(List.of("SYN-ACK of connect#1"), network.parked());
+        long releasedAt = executor.nanoTime();
+        network.releaseParked();
+        executor.runUntilIdle();
+        assertEquals(STATUS_SUCCESS, connected.status);
+        assertTrue(executor.nanoTime() - releasedAt <= 200_000, "completed when released");
+        serverSocket = accepted.socket();
+        closeAll();
+    }
+
+    @Test
+    void aParkedDatagramArrivesAtTheRelease() {
+        network.onDatagram(5356).thenFault(Fault.hold());
+        WskSocket[] pair = datagramPair(5356);
+        WskSocket a = pair[0];
+        WskSocket b = pair[1];
+        Completion sent = new Completion();
+        ((WskProviderDatagramDispatch) a.dispatch()).wskSendTo(a, buffer(7), 0, addr(SERVER_V4, 5356), 0, null,
+                sent.irp);
+        Completion r = new Completion();
+        ((WskProviderDatagramDispatch) b.dispatch()).wskReceiveFrom(b, buffer(64), 0, new SockAddrStorage(),
+                new Ref<>(0), null, new Ref<>(0), r.irp);
+        executor.runUntilIdle();
+        assertEquals(STATUS_SUCCESS, sent.status);
+        assertFalse(r.done());
+        network.releaseParked();
+        executor.runUntilIdle();
+        assertEquals(7, r.information);
+        close(a);
+        close(b);
+        assertThrows(IllegalArgumentException.class, () -> network.onConnect(7802).thenFault(Fault.hold()));
+    }
+
+    @Test
+    void dataHeldByAPartitionWhenTheReceiverCrashesStillTimesTheSenderOut() {
+        connectPair(7704);
+        Completion atClient = receiveAny(clientSocket);
+        network.partition(SimNetwork.LOCALHOST, "server");
+        sendNow(clientSocket, "held");
+        executor.advanceTimeBy(Duration.ofSeconds(1));
+        network.crash("server", false);
+        network.heal(SimNetwork.LOCALHOST, "server");
+        executor.runUntilIdle();
+        assertEquals(STATUS_CONNECTION_ABORTED, atClient.status, "the dead host never acknowledges");
         closeAll();
     }
 }

@@ -21,6 +21,8 @@ final class NioConnection extends NioEndpoint implements TransportConnection {
 
     private final SocketChannel socket;
     private final AtomicReference<ConnectCallback> pendingConnect = new AtomicReference<>();
+    /** The destination of the connect; written before the selector thread may read it (submit publishes it). */
+    private volatile InetSocketAddress connectTarget;
     private volatile InetSocketAddress remoteAddress;
 
     NioConnection(NioTransport transport, SocketChannel channel) {
@@ -57,6 +59,7 @@ final class NioConnection extends NioEndpoint implements TransportConnection {
     @Override
     public void connect(InetSocketAddress address, ConnectCallback callback) {
         pendingConnect.set(callback);
+        connectTarget = address;
         try {
             // On loopback (and whenever the handshake is done by the time connect returns, which Linux does for
             // local destinations) finishConnect succeeds at once: no selector registration, wakeup or hand-off.
@@ -72,7 +75,7 @@ final class NioConnection extends NioEndpoint implements TransportConnection {
                 }
             });
         } catch (IOException | RuntimeException e) {
-            fire(NioStatusMapper.map(e), e);
+            fire(NioStatusMapper.mapConnect(e, address), e);
         }
     }
 
@@ -85,7 +88,7 @@ final class NioConnection extends NioEndpoint implements TransportConnection {
                 connected();
             }
         } catch (IOException | RuntimeException e) {
-            fire(NioStatusMapper.map(e), e);
+            fire(NioStatusMapper.mapConnect(e, connectTarget), e);
         }
     }
 

@@ -137,10 +137,12 @@ abstract class NioEndpoint implements TransportEndpoint, Runnable {
 
     /** Selector thread: the key is ready. */
     void onReady(SelectionKey readyKey) {
-        if (!readyKey.isValid()) {
-            return;
+        int ready;
+        try {
+            ready = readyKey.readyOps();
+        } catch (java.nio.channels.CancelledKeyException e) {
+            return; // the channel was closed since the select: nothing is ready any more (not an error)
         }
-        int ready = readyKey.readyOps();
         if ((ready & SelectionKey.OP_CONNECT) != 0) {
             onConnectable();
         }

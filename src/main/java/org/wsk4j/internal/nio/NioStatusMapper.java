@@ -3,6 +3,10 @@ package org.wsk4j.internal.nio;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;
 import java.net.SocketException;
@@ -16,6 +20,7 @@ import java.nio.channels.NotYetBoundException;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.channels.UnsupportedAddressTypeException;
+import java.util.Arrays;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +36,33 @@ public final class NioStatusMapper {
 
     private NioStatusMapper() {
     }
+
+    /**
+     * Maps an exception from connecting to {@code destination}. Linux fails a connect with EINVAL ("Invalid
+     * argument") where Windows answers differently: for a destination that can never be a TCP peer (multicast,
+     * broadcast, the wildcard, an IPv6 link-local address with a scope that does not exist) Windows reports
+     * WSAEADDRNOTAVAIL, STATUS_INVALID_ADDRESS_COMPONENT; otherwise the routing table rejected the destination
+     * (a blackhole route), which Windows reports as STATUS_HOST_UNREACHABLE. Anything else maps as {@link #map}.
+     *
+     * @param failure     the exception from connect or finishConnect
+     * @param destination the destination, or null when unknown
+     * @return the status
+     */
+    public static NtStatus mapConnect(Throwable failure, InetSocketAddress destination) {
+        String message = failure.getMessage() == null ? "" : failure.getMessage().toLowerCase(Locale.ROOT);
+        if (!(failure instanceof SocketException) || !message.contains("invalid argument")) {
+            return map(failure);
+        }
+        InetAddress address = destination == null ? null : destination.getAddress();
+        if (address != null && (address.isMulticastAddress() || address.isAnyLocalAddress()
+                || address.isLinkLocalAddress() && address instanceof Inet6Address
+                || address instanceof Inet4Address && Arrays.equals(address.getAddress(), BROADCAST))) {
+            return NtStatus.STATUS_INVALID_ADDRESS_COMPONENT;
+        }
+        return NtStatus.STATUS_HOST_UNREACHABLE;
+    }
+
+    private static final byte[] BROADCAST = {(byte) 255, (byte) 255, (byte) 255, (byte) 255};
 
     /**
      * Maps an exception.

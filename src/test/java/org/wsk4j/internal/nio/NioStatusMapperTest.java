@@ -6,6 +6,8 @@ import static org.wsk4j.nt.NtStatus.*;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;
 import java.net.SocketException;
@@ -54,5 +56,23 @@ class NioStatusMapperTest {
         assertEquals(STATUS_ACCESS_DENIED, NioStatusMapper.map(new IOException("Permission denied")));
         assertEquals(STATUS_UNSUCCESSFUL, NioStatusMapper.map(new IOException("something unheard of")));
         assertEquals(STATUS_UNSUCCESSFUL, NioStatusMapper.map(new IllegalStateException()));
+    }
+
+    @Test
+    void einvalFromAConnectIsAnAddressProblemOrAnUnreachableHost() throws Exception {
+        SocketException einval = new SocketException("Invalid argument");
+        assertEquals(STATUS_HOST_UNREACHABLE, NioStatusMapper.mapConnect(einval, peer("192.0.2.1")), "blackhole route");
+        assertEquals(STATUS_HOST_UNREACHABLE, NioStatusMapper.mapConnect(einval, null));
+        for (String odd : new String[] {"224.0.0.1", "255.255.255.255", "0.0.0.0", "fe80::1", "ff02::1", "::"}) {
+            assertEquals(STATUS_INVALID_ADDRESS_COMPONENT, NioStatusMapper.mapConnect(einval, peer(odd)), odd);
+        }
+        // Other failures map as from any operation.
+        assertEquals(STATUS_CONNECTION_REFUSED,
+                NioStatusMapper.mapConnect(new ConnectException("Connection refused"), peer("192.0.2.1")));
+        assertEquals(STATUS_UNSUCCESSFUL, NioStatusMapper.map(einval), "outside a connect EINVAL stays unmapped");
+    }
+
+    private static InetSocketAddress peer(String literal) throws Exception {
+        return new InetSocketAddress(InetAddress.getByName(literal), 80);
     }
 }
