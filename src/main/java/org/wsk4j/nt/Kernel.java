@@ -433,7 +433,10 @@ public final class Kernel {
             exit = NtStatus.STATUS_CANCELLED;
         } catch (VerifierError e) {
             exit = NtStatus.STATUS_UNSUCCESSFUL;
-            ioManager.recordRoutineFailure("driver thread " + thread.name, e);
+            VerifierRule rule = e.rule();
+            if (rule != VerifierRule.DRIVER_THREADS_DEADLOCKED && rule != VerifierRule.DRIVER_THREAD_BUSY_LOOP) {
+                ioManager.recordRoutineFailure("driver thread " + thread.name, e);
+            } // else: the kernel ended the run; the report is the violation itself, not a failure of this thread
         } catch (Throwable e) {
             exit = NtStatus.STATUS_UNSUCCESSFUL;
             try {
