@@ -397,10 +397,19 @@ final class KScheduler {
 
     private void awaitProcessor(KThread self) {
         while (true) {
+            Error abort;
             synchronized (Dispatcher.LOCK) {
-                if (self.abort != null) {
-                    throw self.abort;
+                abort = self.abort;
+            }
+            if (abort != null) {
+                if (self.kind == KThread.Kind.ADOPTED && abort instanceof VerifierError) {
+                    // A test thread woken by a failed run: let the kernel's own threads finish unwinding first, so what
+                    // runs next on this thread (the test's assertions, its leak check) sees them ended.
+                    joinKernelThreads(self);
                 }
+                throw abort;
+            }
+            synchronized (Dispatcher.LOCK) {
                 if (running == self) {
                     if (self.state == KThread.State.RUNNABLE) {
                         self.state = KThread.State.RUNNING;
@@ -447,32 +456,44 @@ final class KScheduler {
             error = reported;
         }
         List<Thread> wake = new ArrayList<>();
-        List<Thread> join = new ArrayList<>();
         synchronized (Dispatcher.LOCK) {
             failure = error;
             for (KThread thread : threads) {
                 if (thread != self && thread.state != KThread.State.TERMINATED) {
                     thread.abort = error;
                     wake.add(thread.javaThread);
-                    if (thread.kind != KThread.Kind.ADOPTED) {
-                        join.add(thread.javaThread);
-                    }
                 }
             }
             running = self;
         }
         wake.forEach(LockSupport::unpark);
-        // The woken threads unwind concurrently; let the kernel's own threads finish, so the report that follows (a
-        // test's leak check) sees them ended. Bounded: a driver's finally block that blocks for real cannot hang this.
+        if (self == null || self.kind == KThread.Kind.ADOPTED) {
+            joinKernelThreads(self);
+        }
+        throw error;
+    }
+
+    /**
+     * Waits (bounded: a driver's finally block that blocks for real cannot hang this) until the kernel's own threads
+     * of this scheduler, woken to unwind by a failed run, have ended.
+     */
+    private void joinKernelThreads(KThread self) {
+        List<Thread> join = new ArrayList<>();
+        synchronized (Dispatcher.LOCK) {
+            for (KThread thread : threads) {
+                if (thread != self && thread.kind != KThread.Kind.ADOPTED && thread.javaThread != Thread.currentThread()) {
+                    join.add(thread.javaThread);
+                }
+            }
+        }
         for (Thread thread : join) {
             try {
                 thread.join(1_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                break;
+                return;
             }
         }
-        throw error;
     }
 
     /**
