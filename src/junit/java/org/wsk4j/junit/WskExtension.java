@@ -59,22 +59,33 @@ import org.wsk4j.sim.UnusedFault;
  * <ul>
  *   <li>Simulated (the default): a fresh {@link SimNetwork} from the seed and {@code network.newSubsystem()}
  *       (host {@value SimNetwork#LOCALHOST}); NIO: {@code WskSubsystem.builder().manualExecutor().build()}.</li>
- *   <li>The subsystem's {@link IoManager} is bound to the test thread for the test (so IRPs the test
- *       allocates with {@code Io.allocateIrp} are accounted there).</li>
+ *   <li>The subsystem is bound to the test thread for the test ({@code WskSubsystem.bindToCurrentThread()}), so
+ *       IRPs the test allocates with {@code Io.allocateIrp} are accounted there, and the C-shaped global functions
+ *       ({@code Wsk.wskRegister}) and kernel functions ({@code Ke}, {@code Ps}, {@code Io.queueWorkItem}) act on the
+ *       test's subsystem; driver threads the test creates inherit the binding.</li>
+ *   <li>The test method is a driver thread at PASSIVE_LEVEL: it may make blocking, KSOCKET-style calls itself
+ *       ({@code KeWaitForSingleObject} on a KEVENT its completion routine sets), start system threads and queue
+ *       work items, and still drive the executor step by step. On the simulated network every driver thread is
+ *       scheduled deterministically from the seed, waits move virtual time, and a deadlock fails the test at once
+ *       with every thread's wait; on NIO waits are real, and bounded by {@link WskTest#waitLimitSeconds()}
+ *       (see {@link Kernel}).</li>
  *   <li>A {@link WskRegistration} registered with WSK version 1.0 and a provider NPI captured with
  *       {@code WSK_NO_WAIT}; the extension releases its own capture after the test.</li>
  * </ul>
  * Test methods and {@code @BeforeEach}/{@code @AfterEach} methods may declare parameters of type
  * {@link WskSubsystem}, {@link WskRegistration}, {@link WskProviderNpi}, {@link WskClient},
- * {@link ManualCompletionExecutor}, {@link IoManager} and, on the simulated transport only,
- * {@link SimNetwork}. Constructors cannot: the subsystem exists per test, not per instance.
+ * {@link ManualCompletionExecutor}, {@link IoManager}, {@link Kernel} (with {@link Kernel#waitUntil}, the wait helper
+ * that works on both transports) and, on the simulated transport only, {@link SimNetwork}. Constructors cannot: the
+ * subsystem exists per test, not per instance.
  *
  * <h2>After each test</h2>
  * The extension runs the tasks already queued, then fails the test with one report listing every
  * problem, each naming the object and, where captured, where it was allocated:
  * IRPs still allocated (outstanding or never freed), sockets not closed, NPI captures not released (after
  * releasing its own), queued faults no attempt used (simulated, when {@link #failOnUnusedFaults(boolean)}),
- * verifier violations recorded, and exceptions thrown by completion or cancel routines. Then it
+ * verifier violations recorded, exceptions thrown by completion or cancel routines, driver threads still running
+ * (with their stacks), registrations made during the test and not deregistered, and global calls made on threads
+ * not bound to the test (which went to the process-default subsystem or {@code IoManager.global()}). Then it
  * deregisters (when no socket is left open; otherwise {@code WskDeregister} would wait forever) and
  * closes the subsystem and unbinds the thread, whatever the outcome.
  *
