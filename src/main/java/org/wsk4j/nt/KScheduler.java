@@ -42,6 +42,11 @@ final class KScheduler {
     private VerifierError failure;
     /** Guarded by the lock. */
     private long decisions;
+    /**
+     * Threads the kernel created (system threads, workers) that have not ended: written under the lock, read without
+     * it by the executor's run methods, which need the scheduler only when there is a thread to schedule.
+     */
+    private volatile int kernelThreads;
 
     KScheduler(ManualCompletionExecutor executor, long seed, Consumer<String> eventLog) {
         this.executor = executor;
@@ -61,6 +66,7 @@ final class KScheduler {
     void add(KThread thread) {
         synchronized (Dispatcher.LOCK) {
             threads.add(thread);
+            kernelThreads++;
             log(thread.name + " created");
         }
     }
@@ -102,6 +108,11 @@ final class KScheduler {
         }
     }
 
+    /** Whether any thread the kernel created is alive (without the lock: a hint for the executor's fast path). */
+    boolean hasKernelThreads() {
+        return kernelThreads > 0;
+    }
+
     /** Whether the calling thread holds the processor (or nobody does and it may take it). */
     boolean mayEnter() {
         synchronized (Dispatcher.LOCK) {
@@ -121,7 +132,9 @@ final class KScheduler {
     void exit(KThread self) {
         synchronized (Dispatcher.LOCK) {
             self.state = KThread.State.TERMINATED;
-            threads.remove(self);
+            if (threads.remove(self) && self.kind != KThread.Kind.ADOPTED) {
+                kernelThreads--;
+            }
             self.wakeWaitersLocked();
             log(self.name + " ended");
             if (running != self) {
@@ -521,16 +534,6 @@ final class KScheduler {
     List<KThread> threads() {
         synchronized (Dispatcher.LOCK) {
             return new ArrayList<>(threads);
-        }
-    }
-
-    /** Forgets an adopted thread (its binding closed): it no longer holds the processor. */
-    void leave(KThread self) {
-        synchronized (Dispatcher.LOCK) {
-            threads.remove(self);
-            if (running == self) {
-                running = null;
-            }
         }
     }
 }

@@ -182,10 +182,14 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         }
     }
 
-    /** The kernel whose processor this is, when driver threads may run from the calling thread. */
+    /**
+     * The kernel whose processor this is, when driver threads may run from the calling thread: only when the kernel has
+     * threads of its own (otherwise there is nothing to schedule, and the run methods keep their plain, cheap loop).
+     */
     private Kernel schedulingKernel() {
         IoManager manager = ioManager;
-        return scheduler != null && manager != null && scheduler.mayEnter() ? manager.kernel() : null;
+        return scheduler != null && manager != null && scheduler.hasKernelThreads() && scheduler.mayEnter()
+                ? manager.kernel() : null;
     }
 
     /**
