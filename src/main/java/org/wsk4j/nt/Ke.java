@@ -578,4 +578,104 @@ public final class Ke {
             return true;
         }
     }
+
+    /**
+     * {@code KeFlushQueuedDpcs}: returns once every DPC queued on the calling thread's kernel before the call has run.
+     * PASSIVE_LEVEL. On the simulated network it is a driver-thread wait (the DPCs run on the simulated processor).
+     */
+    public static void flushQueuedDpcs() {
+        if (!requirePassiveLevel("KeFlushQueuedDpcs")) {
+            return;
+        }
+        KDpc marker = new KDpc();
+        KEvent flushed = new KEvent(KEvent.EventType.NOTIFICATION_EVENT, false);
+        initializeDpc(marker, (dpc, context, a1, a2) -> flushed.set(), null);
+        insertQueueDpc(marker, null, null); // the executor runs tasks in order: when this one ran, every earlier one did
+        waitForSingleObject(flushed, KWaitReason.Executive, KProcessorMode.KernelMode, false, null);
+    }
+
+    // ---- spin locks -------------------------------------------------------------------------------------------
+
+    /**
+     * {@code KeInitializeSpinLock}. Any IRQL.
+     *
+     * @param spinLock the storage
+     */
+    public static void initializeSpinLock(KSpinLock spinLock) {
+        if (spinLock == null) {
+            IoManager.current().verifier().report(VerifierRule.INVALID_ARGUMENT, "KeInitializeSpinLock(NULL)", null);
+            return;
+        }
+        spinLock.owner.set(null);
+        spinLock.initialized = true;
+    }
+
+    /**
+     * {@code KeAcquireSpinLock}: raises the IRQL to DISPATCH_LEVEL and takes the lock. At most DISPATCH_LEVEL.
+     *
+     * @param spinLock an initialized lock
+     * @param oldIrql  receives the IRQL to pass to {@link #releaseSpinLock}
+     * @throws VerifierError when the calling thread holds the lock already (bug check 0xC4, 0x1000: it would spin for
+     *                       ever) or the lock was never initialized ({@link VerifierRule#SPIN_LOCK_MISUSE}) in FAIL
+     *                       mode; in LOG mode the acquisition is skipped (the IRQL is still raised)
+     */
+    public static void acquireSpinLock(KSpinLock spinLock, Out<Irql> oldIrql) {
+        Irql previous = raiseIrql(Irql.DISPATCH_LEVEL);
+        if (oldIrql != null) {
+            oldIrql.set(previous);
+        }
+        acquireSpinLockAtDpcLevel(spinLock);
+    }
+
+    /**
+     * {@code KeAcquireSpinLockAtDpcLevel}: takes the lock; the caller is at DISPATCH_LEVEL already.
+     *
+     * @param spinLock an initialized lock
+     */
+    public static void acquireSpinLockAtDpcLevel(KSpinLock spinLock) {
+        Thread self = Thread.currentThread();
+        if (spinLock == null || !spinLock.initialized || spinLock.owner.get() == self) {
+            IoManager.current().verifier().report(VerifierRule.SPIN_LOCK_MISUSE, spinLock == null
+                    ? "KeAcquireSpinLock(NULL)" : !spinLock.initialized
+                    ? "KeAcquireSpinLock on a lock never initialized (KeInitializeSpinLock)"
+                    : "KeAcquireSpinLock on " + spinLock + " by the thread holding it: it would spin for ever (bug check"
+                    + " 0xC4, 0x1000 self-deadlock)", null);
+            return;
+        }
+        int spins = 0;
+        while (!spinLock.owner.compareAndSet(null, self)) {
+            if (++spins < 64) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+    }
+
+    /**
+     * {@code KeReleaseSpinLock}: gives the lock back and lowers the IRQL to {@code newIrql}.
+     *
+     * @param spinLock a lock the calling thread holds
+     * @param newIrql  the IRQL {@link #acquireSpinLock} returned
+     * @throws VerifierError when the calling thread does not hold the lock (bug check 0xC4, 0x1007 or 0x1004) in FAIL
+     *                       mode; in LOG mode the lock is left as it is (the IRQL is still lowered)
+     */
+    public static void releaseSpinLock(KSpinLock spinLock, Irql newIrql) {
+        releaseSpinLockFromDpcLevel(spinLock);
+        lowerIrql(newIrql == null ? Irql.PASSIVE_LEVEL : newIrql);
+    }
+
+    /**
+     * {@code KeReleaseSpinLockFromDpcLevel}: gives the lock back; the IRQL stays at DISPATCH_LEVEL.
+     *
+     * @param spinLock a lock the calling thread holds
+     */
+    public static void releaseSpinLockFromDpcLevel(KSpinLock spinLock) {
+        Thread self = Thread.currentThread();
+        if (spinLock == null || !spinLock.owner.compareAndSet(self, null)) {
+            IoManager.current().verifier().report(VerifierRule.SPIN_LOCK_MISUSE, "KeReleaseSpinLock on "
+                    + (spinLock == null ? "NULL" : spinLock + ", which " + (spinLock.owner.get() == null
+                    ? "is not held (bug check 0xC4, 0x1007)" : "another thread holds (bug check 0xC4, 0x1004)")), null);
+        }
+    }
 }

@@ -150,6 +150,9 @@ public enum VerifierRule {
     /** A wait outlasted the wait limit of the real kernel model (the JUnit extension sets the test's). */
     WAIT_LIMIT_EXCEEDED(0, null,
             "the thread waits for something that does not happen: see what every driver thread waits for"),
+    /** A spin lock acquired by the thread holding it, released by one that does not, or used uninitialized. */
+    SPIN_LOCK_MISUSE(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
+            "acquire each spin lock once and release it on the same thread, with the IRQL its acquisition returned"),
     /** A bad handle, or an object dereferenced more often than referenced. */
     OBJECT_REFERENCE_INVALID(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
             "pass ObReferenceObjectByHandle and ZwClose only open handles, and dereference each object once per"

@@ -258,6 +258,40 @@ class KernelThreadsTest {
         io.verifier().clearViolations();
     }
 
+    @Test
+    void spinLocksRaiseTheIrqlAndCatchSelfDeadlocks(IoManager io) {
+        org.wsk4j.nt.KSpinLock lock = new org.wsk4j.nt.KSpinLock();
+        Ke.initializeSpinLock(lock);
+        Ref<Irql> old = new Ref<>();
+        Ke.acquireSpinLock(lock, old);
+        assertSame(Irql.DISPATCH_LEVEL, Ke.getCurrentIrql());
+        assertTrue(lock.isHeld());
+        io.verifier().setMode(VerifierRule.SPIN_LOCK_MISUSE, Verifier.Mode.LOG);
+        Ke.acquireSpinLockAtDpcLevel(lock); // the holder again: reported, not a hang
+        Ke.releaseSpinLock(lock, old.get());
+        assertSame(Irql.PASSIVE_LEVEL, Ke.getCurrentIrql());
+        assertFalse(lock.isHeld());
+        Ke.releaseSpinLock(lock, Irql.PASSIVE_LEVEL); // not held: reported
+        assertEquals(List.of(VerifierRule.SPIN_LOCK_MISUSE, VerifierRule.SPIN_LOCK_MISUSE),
+                io.verifier().violations().stream().map(VerifierReport::rule).toList());
+        io.verifier().clearViolations();
+    }
+
+    @Test
+    void flushQueuedDpcsReturnsOnceEarlierDpcsRan() {
+        KDpc dpc = new KDpc();
+        AtomicInteger ran = new AtomicInteger();
+        Ke.initializeDpc(dpc, (d, context, a1, a2) -> ran.incrementAndGet(), null);
+        assertTrue(Ke.insertQueueDpc(dpc, null, null));
+        assertFalse(Ke.insertQueueDpc(dpc, null, null), "queued at most once");
+        Ke.flushQueuedDpcs();
+        assertEquals(1, ran.get());
+        assertTrue(Ke.insertQueueDpc(dpc, null, null));
+        assertTrue(Ke.removeQueueDpc(dpc));
+        Ke.flushQueuedDpcs();
+        assertEquals(1, ran.get(), "a removed DPC does not run");
+    }
+
     /** The same seed gives the same interleaving; other seeds give others. */
     @Test
     void interleavingsAreReproducibleFromTheSeed() {
