@@ -7,18 +7,38 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.wsk4j.NioSockets.*;
 import static org.wsk4j.Wsk.*;
 import static org.wsk4j.nt.NtStatus.*;
 
 import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.wsk4j.junit.WskTest;
 import org.wsk4j.nt.Io;
+import org.wsk4j.nt.ManualCompletionExecutor;
 import org.wsk4j.nt.NtStatus;
 
 /** WskControlClient: every control code, the IRP rules, sizes, and the per-registration state it keeps. */
-class ClientControlTest extends WskTestBase {
+@WskTest(transport = org.wsk4j.junit.WskTransport.NIO)
+class ClientControlTest {
+
+    private WskSubsystem wsk;
+    private ManualCompletionExecutor executor;
+    private WskRegistration registration;
+    private WskProviderNpi npi;
+    private NioSockets nio;
+
+    @BeforeEach
+    void useTheExtensionsSubsystem(WskSubsystem wsk, WskProviderNpi npi, WskRegistration registration) {
+        this.wsk = wsk;
+        this.executor = wsk.manualExecutor();
+        this.registration = registration;
+        this.npi = npi;
+        nio = new NioSockets(wsk, npi);
+    }
 
     private NtStatus control(int code, long inputSize, Object input, long outputSize, Object output,
                              Ref<Long> returned, Completion completion) {
@@ -186,11 +206,11 @@ class ClientControlTest extends WskTestBase {
 
     @Test
     void staticEventCallbacksAfterASocketWasCreatedAreTooLate() {
-        WskSocket socket = createConnectionSocket(AF_INET);
+        WskSocket socket = nio.createConnectionSocket(AF_INET);
         try {
             assertEquals(STATUS_INVALID_DEVICE_STATE, setStatic(WSK_EVENT_RECEIVE));
         } finally {
-            close(socket);
+            nio.close(socket);
         }
         assertEquals(STATUS_INVALID_DEVICE_STATE, setStatic(WSK_EVENT_RECEIVE), "also once it is closed again");
         synchronized (registration) {
@@ -259,8 +279,8 @@ class ClientControlTest extends WskTestBase {
         assertEquals(STATUS_INVALID_PARAMETER, control(WSK_TDI_BEHAVIOR, 4, null, 0, null, null, null));
         assertEquals(STATUS_INVALID_PARAMETER, control(WSK_TDI_BEHAVIOR, 2, WSK_TDI_BEHAVIOR_BYPASS_TDI, 0, null,
                 null, null));
-        WskSocket socket = createConnectionSocket(AF_INET6);
-        close(socket);
+        WskSocket socket = nio.createConnectionSocket(AF_INET6);
+        nio.close(socket);
         assertEquals(STATUS_INVALID_DEVICE_STATE, control(WSK_TDI_BEHAVIOR, 4, WSK_TDI_BEHAVIOR_BYPASS_TDI, 0, null,
                 null, null));
     }

@@ -1,6 +1,7 @@
 package org.wsk4j;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.wsk4j.NioSockets.*;
 import static org.wsk4j.Wsk.*;
 import static org.wsk4j.nt.NtStatus.*;
 
@@ -12,14 +13,30 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.wsk4j.junit.WskTest;
+import org.wsk4j.junit.WskTransport;
 import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irql;
 import org.wsk4j.nt.Ke;
+import org.wsk4j.nt.ManualCompletionExecutor;
 import org.wsk4j.nt.NtStatus;
 
 /** Conditional accept: WskAbortEvent for a held request the peer resets; early data is kept for the socket. */
-class ConditionalAcceptAbortTest extends WskTestBase {
+@WskTest(transport = WskTransport.NIO)
+class ConditionalAcceptAbortTest {
+
+    private ManualCompletionExecutor executor;
+    private WskProviderNpi npi;
+    private NioSockets nio;
+
+    @BeforeEach
+    void useTheExtensionsSubsystem(WskSubsystem wsk, WskProviderNpi npi) {
+        this.executor = wsk.manualExecutor();
+        this.npi = npi;
+        nio = new NioSockets(wsk, npi);
+    }
 
     private final List<WskInspectId> inspected = new CopyOnWriteArrayList<>();
     private final List<WskInspectId> aborted = new CopyOnWriteArrayList<>();
@@ -79,7 +96,7 @@ class ConditionalAcceptAbortTest extends WskTestBase {
             assertEquals(STATUS_INVALID_PARAMETER, inspectComplete(listener, inspected.get(0),
                     WskInspectAction.WskInspectAccept), "the request no longer exists");
         }
-        close(listener);
+        nio.close(listener);
     }
 
     @Test
@@ -95,24 +112,24 @@ class ConditionalAcceptAbortTest extends WskTestBase {
             assertEquals(STATUS_SUCCESS, inspectComplete(listener, inspected.get(0), WskInspectAction.WskInspectAccept));
             Completion accepted = new Completion();
             ((WskProviderListenDispatch) listener.dispatch()).wskAccept(listener, 0, null, null, null, null, accepted.irp);
-            await(accepted);
+            nio.await(accepted);
             assertEquals(STATUS_SUCCESS, accepted.status);
             WskSocket socket = accepted.socket();
             ByteBuffer memory = ByteBuffer.allocate(64);
             WskBuf buffer = new WskBuf(Io.allocateMdl(memory, 0, 64), 0, 64);
             Completion received = new Completion();
             connection(socket).wskReceive(socket, buffer, WSK_FLAG_WAITALL, received.irp);
-            await(received);
+            nio.await(received);
             assertEquals(11, received.information, "nothing read while the request was held is lost");
             assertEquals("early bytes", new String(memory.array(), 0, 11, StandardCharsets.US_ASCII));
             Completion eof = new Completion();
             connection(socket).wskReceive(socket, buffer, 0, eof.irp);
-            await(eof);
+            nio.await(eof);
             assertEquals(STATUS_SUCCESS, eof.status);
             assertEquals(0, eof.information, "the early FIN is a graceful close, not an abort");
             assertTrue(aborted.isEmpty());
-            close(socket);
+            nio.close(socket);
         }
-        close(listener);
+        nio.close(listener);
     }
 }

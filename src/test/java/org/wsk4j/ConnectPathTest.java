@@ -1,6 +1,7 @@
 package org.wsk4j;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.wsk4j.NioSockets.*;
 import static org.wsk4j.Wsk.*;
 import static org.wsk4j.nt.NtStatus.*;
 
@@ -8,13 +9,33 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.wsk4j.junit.WskTest;
+import org.wsk4j.junit.WskTransport;
 import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irp;
+import org.wsk4j.nt.ManualCompletionExecutor;
 import org.wsk4j.nt.NtStatus;
 
 /** The connect path of issue 3 on real loopback sockets, driven through a manual completion executor. */
-class ConnectPathTest extends WskTestBase {
+@WskTest(transport = WskTransport.NIO)
+class ConnectPathTest {
+
+    private WskSubsystem wsk;
+    private ManualCompletionExecutor executor;
+    private WskRegistration registration;
+    private WskProviderNpi npi;
+    private NioSockets nio;
+
+    @BeforeEach
+    void useTheExtensionsSubsystem(WskSubsystem wsk, WskProviderNpi npi, WskRegistration registration) {
+        this.wsk = wsk;
+        this.executor = wsk.manualExecutor();
+        this.registration = registration;
+        this.npi = npi;
+        nio = new NioSockets(wsk, npi);
+    }
 
     /** The WDK "Establishing a connection with a destination" example, transliterated (design.md). */
     static final class ConnectExample {
@@ -40,29 +61,29 @@ class ConnectPathTest extends WskTestBase {
     @Test
     void canonicalExampleConnectsOnLoopback() throws IOException {
         try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            WskSocket socket = createConnectionSocket(AF_INET);
-            assertEquals(STATUS_SUCCESS, bind(socket, SockAddrIn.any(0)));
+            WskSocket socket = nio.createConnectionSocket(AF_INET);
+            assertEquals(STATUS_SUCCESS, nio.bind(socket, SockAddrIn.any(0)));
             ConnectExample.seen = null;
             assertEquals(STATUS_PENDING, ConnectExample.connectSocket(socket, SockAddrIn.loopback(server.getLocalPort())));
             assertTrue(executor.runUntil(() -> ConnectExample.seen != null, WAIT));
             assertEquals(STATUS_SUCCESS, ConnectExample.seen);
-            close(socket);
+            nio.close(socket);
         }
     }
 
     @Test
     void canonicalExampleReachesInsufficientResourcesBranch() {
-        WskSocket socket = createConnectionSocket(AF_INET);
+        WskSocket socket = nio.createConnectionSocket(AF_INET);
         wsk.ioManager().setIrpAllocationPolicy(org.wsk4j.nt.IrpAllocationPolicy.failNth(1));
         assertEquals(STATUS_INSUFFICIENT_RESOURCES, ConnectExample.connectSocket(socket, SockAddrIn.loopback(9)));
         wsk.ioManager().setIrpAllocationPolicy(org.wsk4j.nt.IrpAllocationPolicy.never());
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
     void unboundConnectFailsAtOnceThenBindAndConnectSucceeds() throws IOException {
         try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            WskSocket socket = createConnectionSocket(AF_INET);
+            WskSocket socket = nio.createConnectionSocket(AF_INET);
             Completion c = new Completion();
             NtStatus returned = connection(socket).wskConnect(socket, SockAddrIn.loopback(server.getLocalPort()), 0, c.irp);
             assertEquals(STATUS_INVALID_DEVICE_STATE, returned, "returned synchronously");
@@ -71,21 +92,21 @@ class ConnectPathTest extends WskTestBase {
             assertEquals(0, c.information);
             assertFalse(c.pendingReturned);
 
-            assertEquals(STATUS_SUCCESS, bind(socket, SockAddrIn.any(0)));
-            assertEquals(STATUS_SUCCESS, connect(socket, SockAddrIn.loopback(server.getLocalPort())));
-            close(socket);
+            assertEquals(STATUS_SUCCESS, nio.bind(socket, SockAddrIn.any(0)));
+            assertEquals(STATUS_SUCCESS, nio.connect(socket, SockAddrIn.loopback(server.getLocalPort())));
+            nio.close(socket);
         }
     }
 
     @Test
     void successfulConnectReturnsPendingAndReportsAddresses() throws IOException {
         try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            WskSocket socket = createConnectionSocket(AF_INET);
-            assertEquals(STATUS_SUCCESS, bind(socket, SockAddrIn.any(0)));
+            WskSocket socket = nio.createConnectionSocket(AF_INET);
+            assertEquals(STATUS_SUCCESS, nio.bind(socket, SockAddrIn.any(0)));
             Completion c = new Completion();
             assertEquals(STATUS_PENDING, connection(socket).wskConnect(socket,
                     SockAddrIn.loopback(server.getLocalPort()), 0, c.irp));
-            await(c);
+            nio.await(c);
             assertEquals(STATUS_SUCCESS, c.status);
             assertEquals(0, c.information, "WskConnect completes with Information 0");
             assertTrue(c.pendingReturned);
@@ -103,35 +124,35 @@ class ConnectPathTest extends WskTestBase {
             assertEquals(STATUS_SUCCESS, l.status);
             assertEquals(AF_INET, local.family());
             assertNotEquals(0, local.port());
-            close(socket);
+            nio.close(socket);
         }
     }
 
     @Test
     void refusedConnect() throws IOException {
-        WskSocket socket = createConnectionSocket(AF_INET);
-        assertEquals(STATUS_SUCCESS, bind(socket, SockAddrIn.any(0)));
-        assertEquals(STATUS_CONNECTION_REFUSED, connect(socket, SockAddrIn.loopback(closedPort())));
+        WskSocket socket = nio.createConnectionSocket(AF_INET);
+        assertEquals(STATUS_SUCCESS, nio.bind(socket, SockAddrIn.any(0)));
+        assertEquals(STATUS_CONNECTION_REFUSED, nio.connect(socket, SockAddrIn.loopback(closedPort())));
         Completion again = new Completion();
         assertEquals(STATUS_INVALID_DEVICE_STATE, connection(socket).wskConnect(socket, SockAddrIn.loopback(9), 0, again.irp),
                 "a socket whose connect failed cannot connect again");
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
     void refusedConnectOverIpv6() throws IOException {
-        WskSocket socket = createConnectionSocket(AF_INET6);
-        assertEquals(STATUS_SUCCESS, bind(socket, SockAddrIn6.any(0)));
-        assertEquals(STATUS_CONNECTION_REFUSED, connect(socket, SockAddrIn6.loopback(closedPort())));
-        close(socket);
+        WskSocket socket = nio.createConnectionSocket(AF_INET6);
+        assertEquals(STATUS_SUCCESS, nio.bind(socket, SockAddrIn6.any(0)));
+        assertEquals(STATUS_CONNECTION_REFUSED, nio.connect(socket, SockAddrIn6.loopback(closedPort())));
+        nio.close(socket);
     }
 
     @Test
     void connectOnConnectedSocketFailsAndLeavesFirstConnectionIntact() throws IOException {
         try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            WskSocket socket = createConnectionSocket(AF_INET);
-            assertEquals(STATUS_SUCCESS, bind(socket, SockAddrIn.any(0)));
-            assertEquals(STATUS_SUCCESS, connect(socket, SockAddrIn.loopback(server.getLocalPort())));
+            WskSocket socket = nio.createConnectionSocket(AF_INET);
+            assertEquals(STATUS_SUCCESS, nio.bind(socket, SockAddrIn.any(0)));
+            assertEquals(STATUS_SUCCESS, nio.connect(socket, SockAddrIn.loopback(server.getLocalPort())));
             Completion second = new Completion();
             assertEquals(STATUS_CONNECTION_ACTIVE,
                     connection(socket).wskConnect(socket, SockAddrIn.loopback(server.getLocalPort()), 0, second.irp));
@@ -142,37 +163,37 @@ class ConnectPathTest extends WskTestBase {
             executor.runPending();
             assertEquals(STATUS_SUCCESS, r.status, "the first connection is unharmed");
             assertEquals(server.getLocalPort(), remote.port());
-            close(socket);
+            nio.close(socket);
         }
     }
 
     @Test
     void bindRules() throws IOException {
-        WskSocket socket = createConnectionSocket(AF_INET);
+        WskSocket socket = nio.createConnectionSocket(AF_INET);
         Completion flagged = new Completion();
         assertEquals(STATUS_INVALID_PARAMETER, connection(socket).wskBind(socket, SockAddrIn.any(0), 1, flagged.irp));
         Completion wrongFamily = new Completion();
         assertEquals(STATUS_INVALID_PARAMETER, connection(socket).wskBind(socket, SockAddrIn6.any(0), 0, wrongFamily.irp));
-        assertEquals(STATUS_SUCCESS, bind(socket, SockAddrIn.any(0)));
-        assertEquals(STATUS_INVALID_DEVICE_STATE, bind(socket, SockAddrIn.any(0)), "second bind fails");
-        close(socket);
+        assertEquals(STATUS_SUCCESS, nio.bind(socket, SockAddrIn.any(0)));
+        assertEquals(STATUS_INVALID_DEVICE_STATE, nio.bind(socket, SockAddrIn.any(0)), "second bind fails");
+        nio.close(socket);
 
         try (ServerSocket holder = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            WskSocket other = createConnectionSocket(AF_INET);
-            assertEquals(STATUS_ADDRESS_ALREADY_ASSOCIATED, bind(other, SockAddrIn.loopback(holder.getLocalPort())));
-            close(other);
+            WskSocket other = nio.createConnectionSocket(AF_INET);
+            assertEquals(STATUS_ADDRESS_ALREADY_ASSOCIATED, nio.bind(other, SockAddrIn.loopback(holder.getLocalPort())));
+            nio.close(other);
         }
-        WskSocket foreign = createConnectionSocket(AF_INET);
+        WskSocket foreign = nio.createConnectionSocket(AF_INET);
         assertEquals(STATUS_INVALID_ADDRESS_COMPONENT,
-                bind(foreign, new SockAddrIn(SockAddrIn.ipv4(new byte[] {(byte) 192, 0, 2, 1}), 0)),
+                nio.bind(foreign, new SockAddrIn(SockAddrIn.ipv4(new byte[] {(byte) 192, 0, 2, 1}), 0)),
                 "192.0.2.1 (TEST-NET-1) is not a local address");
-        close(foreign);
+        nio.close(foreign);
     }
 
     @Test
     void connectArgumentErrors() {
-        WskSocket socket = createConnectionSocket(AF_INET);
-        assertEquals(STATUS_SUCCESS, bind(socket, SockAddrIn.any(0)));
+        WskSocket socket = nio.createConnectionSocket(AF_INET);
+        assertEquals(STATUS_SUCCESS, nio.bind(socket, SockAddrIn.any(0)));
         Completion flags = new Completion();
         assertEquals(STATUS_INVALID_PARAMETER, connection(socket).wskConnect(socket, SockAddrIn.loopback(9), 4, flags.irp));
         Completion nullRemote = new Completion();
@@ -186,7 +207,7 @@ class ConnectPathTest extends WskTestBase {
         for (Completion c : List.of(flags, nullRemote, wildcard, port0)) {
             assertEquals(1, c.runs.get());
         }
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -232,14 +253,14 @@ class ConnectPathTest extends WskTestBase {
         Completion bind = new Completion();
         assertEquals(STATUS_NOT_IMPLEMENTED, ((WskProviderListenDispatch) socket.dispatch())
                 .wskBind(socket, SockAddrIn.any(0), 0, bind.irp), "as observed on Windows");
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
     void cancelOfPendingConnectCompletesCancelledAndReleasesChannel() throws IOException {
         try (FullBacklog full = new FullBacklog()) {
-            WskSocket socket = createConnectionSocket(AF_INET);
-            assertEquals(STATUS_SUCCESS, bind(socket, SockAddrIn.any(0)));
+            WskSocket socket = nio.createConnectionSocket(AF_INET);
+            assertEquals(STATUS_SUCCESS, nio.bind(socket, SockAddrIn.any(0)));
             Completion c = new Completion();
             assertEquals(STATUS_PENDING, connection(socket).wskConnect(socket, SockAddrIn.loopback(full.port()), 0, c.irp));
             executor.runPending();
@@ -249,15 +270,15 @@ class ConnectPathTest extends WskTestBase {
             assertEquals(1, c.runs.get());
             assertEquals(STATUS_CANCELLED, c.status);
             assertEquals(0, c.information);
-            close(socket);
+            nio.close(socket);
         }
     }
 
     @Test
     void closeWithPendingConnectCancelsItBeforeTheCloseCompletes() throws IOException {
         try (FullBacklog full = new FullBacklog()) {
-            WskSocket socket = createConnectionSocket(AF_INET);
-            assertEquals(STATUS_SUCCESS, bind(socket, SockAddrIn.any(0)));
+            WskSocket socket = nio.createConnectionSocket(AF_INET);
+            assertEquals(STATUS_SUCCESS, nio.bind(socket, SockAddrIn.any(0)));
             List<String> order = new ArrayList<>();
             Irp connectIrp = Io.allocateIrp(1, false);
             Io.setCompletionRoutine(connectIrp, (d, irp, ctx) -> {
@@ -285,7 +306,7 @@ class ConnectPathTest extends WskTestBase {
             Completion c = new Completion();
             assertEquals(STATUS_PENDING, npi.dispatch().wskSocketConnect(npi.client(), SOCK_STREAM, IPPROTO_TCP,
                     SockAddrIn.any(0), SockAddrIn.loopback(server.getLocalPort()), 0, null, null, null, null, null, c.irp));
-            await(c);
+            nio.await(c);
             assertEquals(STATUS_SUCCESS, c.status);
             WskSocket socket = c.socket();
             assertNotNull(socket);
@@ -296,7 +317,7 @@ class ConnectPathTest extends WskTestBase {
             executor.runPending();
             assertEquals(STATUS_SUCCESS, r.status);
             assertEquals(server.getLocalPort(), remote.port());
-            close(socket);
+            nio.close(socket);
         }
     }
 
@@ -305,7 +326,7 @@ class ConnectPathTest extends WskTestBase {
         Completion c = new Completion();
         npi.dispatch().wskSocketConnect(npi.client(), SOCK_STREAM, IPPROTO_TCP, SockAddrIn.any(0),
                 SockAddrIn.loopback(closedPort()), 0, null, null, null, null, null, c.irp);
-        await(c);
+        nio.await(c);
         assertEquals(STATUS_CONNECTION_REFUSED, c.status);
         assertNull(c.informationObject);
         assertEquals(0, c.information);
@@ -326,8 +347,8 @@ class ConnectPathTest extends WskTestBase {
 
     @Test
     void callAfterCloseIsAVerifierViolation() {
-        WskSocket socket = createConnectionSocket(AF_INET);
-        close(socket);
+        WskSocket socket = nio.createConnectionSocket(AF_INET);
+        nio.close(socket);
         Irp irp = Io.allocateIrp(1, false);
         org.wsk4j.nt.VerifierError error = assertThrows(org.wsk4j.nt.VerifierError.class,
                 () -> connection(socket).wskBind(socket, SockAddrIn.any(0), 0, irp));

@@ -1,6 +1,7 @@
 package org.wsk4j;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.wsk4j.NioSockets.*;
 import static org.wsk4j.Wsk.*;
 import static org.wsk4j.nt.NtStatus.*;
 
@@ -19,14 +20,30 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.wsk4j.junit.WskTest;
+import org.wsk4j.junit.WskTransport;
 import org.wsk4j.nt.Io;
+import org.wsk4j.nt.ManualCompletionExecutor;
 import org.wsk4j.nt.Mdl;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.nt.VerifierRule;
 
 /** WskSend, WskReceive, WskDisconnect, the receive/disconnect events and WskRelease on real loopback. */
-class DataPathTest extends WskTestBase {
+@WskTest(transport = WskTransport.NIO)
+class DataPathTest {
+
+    private ManualCompletionExecutor executor;
+    private WskProviderNpi npi;
+    private NioSockets nio;
+
+    @BeforeEach
+    void useTheExtensionsSubsystem(WskSubsystem wsk, WskProviderNpi npi) {
+        this.executor = wsk.manualExecutor();
+        this.npi = npi;
+        nio = new NioSockets(wsk, npi);
+    }
 
     private ServerSocket server;
     private Socket peer;
@@ -36,12 +53,12 @@ class DataPathTest extends WskTestBase {
     private void connectPair(int family) throws IOException {
         InetAddress loopback = InetAddress.getByName(family == AF_INET6 ? "::1" : "127.0.0.1");
         server = new ServerSocket(0, 50, loopback);
-        socket = createConnectionSocket(family);
+        socket = nio.createConnectionSocket(family);
         SockAddr any = family == AF_INET6 ? SockAddrIn6.any(0) : SockAddrIn.any(0);
         SockAddr remote = family == AF_INET6 ? SockAddrIn6.loopback(server.getLocalPort())
                 : SockAddrIn.loopback(server.getLocalPort());
-        assertEquals(STATUS_SUCCESS, bind(socket, any));
-        assertEquals(STATUS_SUCCESS, connect(socket, remote));
+        assertEquals(STATUS_SUCCESS, nio.bind(socket, any));
+        assertEquals(STATUS_SUCCESS, nio.connect(socket, remote));
         peer = server.accept();
         peer.setSoTimeout(10_000);
     }
@@ -101,7 +118,7 @@ class DataPathTest extends WskTestBase {
         Mdl second = Io.allocateMdl(ByteBuffer.allocateDirect(8).put("lo!".getBytes(StandardCharsets.US_ASCII)), 0, 8);
         first.setNext(second);
         Completion sent = send(new WskBuf(first, 2, 5), 0);
-        await(sent);
+        nio.await(sent);
         assertEquals(STATUS_SUCCESS, sent.status);
         assertEquals(5, sent.information, "Information = bytes sent");
         assertEquals("hello", new String(peerRead(5), StandardCharsets.US_ASCII));
@@ -109,11 +126,11 @@ class DataPathTest extends WskTestBase {
         WskBuf in = empty(16);
         Completion received = receive(in, 0);
         peerWrite("world");
-        await(received);
+        nio.await(received);
         assertEquals(STATUS_SUCCESS, received.status);
         assertEquals(5, received.information);
         assertEquals("world", text(in, 5));
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -133,11 +150,11 @@ class DataPathTest extends WskTestBase {
                 throw new IllegalStateException(e);
             }
         });
-        await(sent);
+        nio.await(sent);
         assertEquals(STATUS_SUCCESS, sent.status);
         assertEquals(data.length, sent.information);
         assertArrayEquals(data, reader.get(10, TimeUnit.SECONDS));
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -159,7 +176,7 @@ class DataPathTest extends WskTestBase {
             joined.append(text(buffers.get(i), 3));
         }
         assertEquals("abcdefghijkl", joined.toString());
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -170,10 +187,10 @@ class DataPathTest extends WskTestBase {
         peerWrite("abcd");
         assertFalse(executor.runUntil(received::done, Duration.ofMillis(200)), "4 of 10 bytes: still waiting");
         peerWrite("efghij");
-        await(received);
+        nio.await(received);
         assertEquals(10, received.information);
         assertEquals("abcdefghij", text(in, 10));
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -181,19 +198,19 @@ class DataPathTest extends WskTestBase {
         connectPair(AF_INET);
         Completion received = receive(empty(8), 0);
         peer.shutdownOutput();
-        await(received);
+        nio.await(received);
         assertEquals(STATUS_SUCCESS, received.status);
         assertEquals(0, received.information);
         Completion again = receive(empty(8), 0);
-        await(again);
+        nio.await(again);
         assertEquals(STATUS_SUCCESS, again.status);
         assertEquals(0, again.information);
         // the peer closed its sending side only: we can still send
         Completion sent = send(buf("after".getBytes(StandardCharsets.US_ASCII)), 0);
-        await(sent);
+        nio.await(sent);
         assertEquals(STATUS_SUCCESS, sent.status);
         assertEquals("after", new String(peerRead(5), StandardCharsets.US_ASCII));
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -203,13 +220,13 @@ class DataPathTest extends WskTestBase {
         executor.runPending();
         peer.setSoLinger(true, 0);
         peer.close();
-        await(received);
+        nio.await(received);
         assertEquals(STATUS_CONNECTION_RESET, received.status);
         assertEquals(0, received.information);
         Completion sent = send(buf(new byte[4]), 0);
-        await(sent);
+        nio.await(sent);
         assertEquals(STATUS_CONNECTION_RESET, sent.status, "sending after a reset fails with the reset status");
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -220,7 +237,7 @@ class DataPathTest extends WskTestBase {
         assertEquals(STATUS_NOT_SUPPORTED, receive(empty(1), 0x40).status);
         assertEquals(STATUS_INVALID_PARAMETER, receive(empty(0), WSK_FLAG_WAITALL | WSK_FLAG_DRAIN).status);
         assertEquals(STATUS_INVALID_PARAMETER, receive(empty(4), WSK_FLAG_DRAIN).status, "DRAIN needs Length 0");
-        logOnly(VerifierRule.BUFFER_OUT_OF_RANGE); // the statuses a driver that keeps going sees
+        nio.logOnly(VerifierRule.BUFFER_OUT_OF_RANGE); // the statuses a driver that keeps going sees
         Mdl small = Io.allocateMdl(ByteBuffer.allocate(4), 0, 4);
         assertEquals(STATUS_INVALID_PARAMETER, send(new WskBuf(small, 0, 5), 0).status, "Length beyond the MDL");
         assertEquals(STATUS_INVALID_PARAMETER, send(new WskBuf(small, 5, 1), 0).status, "Offset beyond the first MDL");
@@ -228,10 +245,10 @@ class DataPathTest extends WskTestBase {
         Mdl readOnly = Io.allocateMdl(ByteBuffer.allocate(4).asReadOnlyBuffer(), 0, 4);
         assertEquals(STATUS_INVALID_PARAMETER, receive(new WskBuf(readOnly, 0, 4), 0).status,
                 "cannot receive into read-only memory");
-        assertLogged(3, VerifierRule.BUFFER_OUT_OF_RANGE);
+        nio.assertLogged(3, VerifierRule.BUFFER_OUT_OF_RANGE);
         executor.runPending();
         assertEquals(0, peer.getInputStream().available(), "nothing was sent truncated");
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -241,9 +258,9 @@ class DataPathTest extends WskTestBase {
         peerWrite("discard me");
         assertFalse(executor.runUntil(drain::done, Duration.ofMillis(200)));
         peer.shutdownOutput();
-        await(drain);
+        nio.await(drain);
         assertEquals(STATUS_SUCCESS, drain.status);
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -252,7 +269,7 @@ class DataPathTest extends WskTestBase {
         Completion disconnect = new Completion();
         assertEquals(STATUS_PENDING, connection(socket).wskDisconnect(socket,
                 buf("bye".getBytes(StandardCharsets.US_ASCII)), 0, disconnect.irp));
-        await(disconnect);
+        nio.await(disconnect);
         assertEquals(STATUS_SUCCESS, disconnect.status);
         InputStream in = peer.getInputStream();
         assertEquals("bye", new String(in.readNBytes(3), StandardCharsets.US_ASCII));
@@ -262,13 +279,13 @@ class DataPathTest extends WskTestBase {
         WskBuf buffer = empty(8);
         Completion received = receive(buffer, 0);
         peerWrite("late");
-        await(received);
+        nio.await(received);
         assertEquals("late", text(buffer, received.information));
         peer.shutdownOutput();
         Completion eof = receive(empty(8), 0);
-        await(eof);
+        nio.await(eof);
         assertEquals(0, eof.information);
-        close(socket); // disconnected both ways: a graceful close
+        nio.close(socket); // disconnected both ways: a graceful close
     }
 
     @Test
@@ -284,7 +301,7 @@ class DataPathTest extends WskTestBase {
         assertEquals(STATUS_SUCCESS, abort.status);
         assertEquals(STATUS_CONNECTION_ABORTED, received.status);
         assertThrows(java.net.SocketException.class, () -> peer.getInputStream().read(), "the peer sees a reset");
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -302,7 +319,7 @@ class DataPathTest extends WskTestBase {
         assertEquals(STATUS_CANCELLED, bigSend.status);
         assertEquals(STATUS_CANCELLED, graceful.status);
         assertEquals(STATUS_SUCCESS, abort.status);
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -360,7 +377,7 @@ class DataPathTest extends WskTestBase {
         executor.runPending();
         assertEquals(STATUS_CANCELLED, received.status);
         assertEquals(1, received.runs.get());
-        close(socket);
+        nio.close(socket);
     }
 
     // ---- events ----------------------------------------------------------------------------------------
@@ -383,8 +400,8 @@ class DataPathTest extends WskTestBase {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         socket = createWithCallbacks(callbacks);
         assertEquals(STATUS_INVALID_DEVICE_STATE, enableEvents(socket, WSK_EVENT_RECEIVE), "only after connect");
-        assertEquals(STATUS_SUCCESS, bind(socket, SockAddrIn.any(0)));
-        assertEquals(STATUS_SUCCESS, connect(socket, SockAddrIn.loopback(server.getLocalPort())));
+        assertEquals(STATUS_SUCCESS, nio.bind(socket, SockAddrIn.any(0)));
+        assertEquals(STATUS_SUCCESS, nio.connect(socket, SockAddrIn.loopback(server.getLocalPort())));
         peer = server.accept();
         peer.setSoTimeout(10_000);
     }
@@ -414,7 +431,7 @@ class DataPathTest extends WskTestBase {
         assertTrue(executor.runUntil(() -> got.length() == 10, WAIT));
         assertEquals("event data", got.toString());
         assertEquals("ctx", contexts.get(0), "the socket context is passed back");
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -431,7 +448,7 @@ class DataPathTest extends WskTestBase {
         assertEquals(STATUS_SUCCESS, connection(socket).wskRelease(socket, kept.get(0)));
         assertEquals(STATUS_INVALID_PARAMETER, connection(socket).wskRelease(socket, kept.get(0)), "released twice");
         assertEquals(STATUS_INVALID_PARAMETER, connection(socket).wskRelease(socket, null));
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -449,12 +466,12 @@ class DataPathTest extends WskTestBase {
         assertFalse(executor.runUntil(() -> events.size() > 1, Duration.ofMillis(200)), "events stop after DATA_NOT_ACCEPTED");
         WskBuf in = empty(5);
         Completion received = receive(in, 0);
-        await(received);
+        nio.await(received);
         assertEquals("first", text(in, received.information), "the refused data goes to the next receive");
         accept[0] = true;
         assertTrue(executor.runUntil(() -> events.size() >= 2, WAIT), "the completed receive re-armed the event");
         assertEquals("second", events.get(events.size() - 1));
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -470,9 +487,9 @@ class DataPathTest extends WskTestBase {
         assertTrue(executor.runUntil(() -> events.size() == 1, WAIT));
         WskBuf in = empty(16);
         Completion received = receive(in, 0);
-        await(received);
+        nio.await(received);
         assertEquals("defg", text(in, received.information), "the unaccepted rest");
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -486,10 +503,10 @@ class DataPathTest extends WskTestBase {
         WskBuf in = empty(16);
         Completion received = receive(in, 0);
         peerWrite("irp first");
-        await(received);
+        nio.await(received);
         assertEquals("irp first", text(in, received.information));
         assertTrue(events.isEmpty());
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -504,7 +521,7 @@ class DataPathTest extends WskTestBase {
         peer.shutdownOutput();
         assertTrue(executor.runUntil(() -> !flagsSeen.isEmpty(), WAIT));
         assertEquals(0, flagsSeen.get(0) & WSK_FLAG_ABORTIVE, "graceful");
-        close(socket);
+        nio.close(socket);
         peer.close();
         server.close();
 
@@ -519,7 +536,7 @@ class DataPathTest extends WskTestBase {
         peer.close();
         assertTrue(executor.runUntil(() -> !flagsSeen.isEmpty(), WAIT));
         assertEquals(WSK_FLAG_ABORTIVE, flagsSeen.get(0) & WSK_FLAG_ABORTIVE, "abortive");
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -559,7 +576,7 @@ class DataPathTest extends WskTestBase {
         }
         writer.get(10, TimeUnit.SECONDS);
         assertEquals(total, indicatedTotal.get(), "nothing lost");
-        close(socket);
+        nio.close(socket);
     }
 
     // ---- Ex functions, IOCTLs, options ------------------------------------------------------------------
@@ -567,8 +584,8 @@ class DataPathTest extends WskTestBase {
     @Test
     void connectExSendsInitialData() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        socket = createConnectionSocket(AF_INET);
-        assertEquals(STATUS_SUCCESS, bind(socket, SockAddrIn.any(0)));
+        socket = nio.createConnectionSocket(AF_INET);
+        assertEquals(STATUS_SUCCESS, nio.bind(socket, SockAddrIn.any(0)));
         Completion flagged = new Completion();
         assertEquals(STATUS_INVALID_PARAMETER, connection(socket).wskConnectEx(socket,
                 SockAddrIn.loopback(server.getLocalPort()), null, 1, flagged.irp));
@@ -580,10 +597,10 @@ class DataPathTest extends WskTestBase {
                 buf("hello".getBytes(StandardCharsets.US_ASCII)), 0, c.irp));
         peer = server.accept();
         peer.setSoTimeout(10_000);
-        await(c);
+        nio.await(c);
         assertEquals(STATUS_SUCCESS, c.status);
         assertEquals("hello", new String(peerRead(5), StandardCharsets.US_ASCII));
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -594,7 +611,7 @@ class DataPathTest extends WskTestBase {
                 control.irp));
         Completion sent = new Completion();
         connection(socket).wskSendEx(socket, buf("ex".getBytes(StandardCharsets.US_ASCII)), 0, 0, null, sent.irp);
-        await(sent);
+        nio.await(sent);
         assertEquals("ex", new String(peerRead(2), StandardCharsets.US_ASCII));
         Ref<Integer> controlLength = new Ref<>(64);
         Ref<Integer> controlFlags = new Ref<>(7);
@@ -602,11 +619,11 @@ class DataPathTest extends WskTestBase {
         Completion received = new Completion();
         connection(socket).wskReceiveEx(socket, in, 0, controlLength, new byte[64], controlFlags, received.irp);
         peerWrite("back");
-        await(received);
+        nio.await(received);
         assertEquals("back", text(in, 4));
         assertEquals(0, controlLength.get());
         assertEquals(0, controlFlags.get());
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -635,7 +652,7 @@ class DataPathTest extends WskTestBase {
         assertEquals(STATUS_INVALID_PARAMETER, setOption(0x1234, 1, 1), "unknown level");
         assertEquals(STATUS_INVALID_PARAMETER, socket.dispatch().wskControlSocket(socket, WskControlSocketType.WskSetOption,
                 SO_KEEPALIVE, SOL_SOCKET, 4, 1, 0, null, null, null), "socket options require an IRP");
-        close(socket);
+        nio.close(socket);
     }
 
     private NtStatus setOption(int level, int code, int value) {
@@ -662,13 +679,13 @@ class DataPathTest extends WskTestBase {
         connectPair(AF_INET6);
         assertEquals(1, getOption(IPPROTO_IPV6, IPV6_V6ONLY), "Windows' default");
         Completion sent = send(buf("six".getBytes(StandardCharsets.US_ASCII)), 0);
-        await(sent);
+        nio.await(sent);
         assertEquals("six", new String(peerRead(3), StandardCharsets.US_ASCII));
         WskBuf in = empty(3);
         Completion received = receive(in, 0);
         peerWrite("ack");
-        await(received);
+        nio.await(received);
         assertEquals("ack", text(in, 3));
-        close(socket);
+        nio.close(socket);
     }
 }

@@ -1,6 +1,7 @@
 package org.wsk4j;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.wsk4j.NioSockets.*;
 import static org.wsk4j.Wsk.*;
 import static org.wsk4j.nt.NtStatus.*;
 
@@ -16,15 +17,33 @@ import java.util.Collections;
 import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.wsk4j.junit.WskTest;
+import org.wsk4j.junit.WskTransport;
 import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irp;
+import org.wsk4j.nt.ManualCompletionExecutor;
 import org.wsk4j.nt.Mdl;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.nt.VerifierRule;
 
 /** Datagram sockets on real loopback UDP, with java.nio DatagramChannel peers. */
-class DatagramSocketTest extends WskTestBase {
+@WskTest(transport = WskTransport.NIO)
+class DatagramSocketTest {
+
+    private ManualCompletionExecutor executor;
+    private WskRegistration registration;
+    private WskProviderNpi npi;
+    private NioSockets nio;
+
+    @BeforeEach
+    void useTheExtensionsSubsystem(WskSubsystem wsk, WskProviderNpi npi, WskRegistration registration) {
+        this.executor = wsk.manualExecutor();
+        this.registration = registration;
+        this.npi = npi;
+        nio = new NioSockets(wsk, npi);
+    }
 
     private final List<DatagramChannel> peers = new ArrayList<>();
 
@@ -205,14 +224,14 @@ class DatagramSocketTest extends WskTestBase {
         Completion c = new Completion();
         assertEquals(STATUS_PENDING, dg(socket).wskSendTo(socket, new WskBuf(head, 2, 11), 0, addressOf(peer), 0,
                 null, c.irp));
-        await(c);
+        nio.await(c);
         assertEquals(STATUS_SUCCESS, c.status);
         assertEquals(11, c.information);
         assertTrue(c.pendingReturned);
         Ref<InetSocketAddress> sender = new Ref<>();
         assertEquals("HELLO WORLD", receiveAt(peer, sender));
         assertEquals(localAddress(socket), sender.get());
-        close(socket);
+        nio.close(socket);
         assertEquals(1, c.runs.get());
     }
 
@@ -221,7 +240,7 @@ class DatagramSocketTest extends WskTestBase {
         DatagramChannel peer = peer(AF_INET);
         WskSocket socket = boundSocket(AF_INET, null);
         SockAddr to = addressOf(peer);
-        logOnly(VerifierRule.BUFFER_OUT_OF_RANGE); // the status a driver that keeps going sees
+        nio.logOnly(VerifierRule.BUFFER_OUT_OF_RANGE); // the status a driver that keeps going sees
 
         Completion flags = new Completion();
         assertEquals(STATUS_INVALID_PARAMETER, dg(socket).wskSendTo(socket, buf("a"), 1, to, 0, null, flags.irp));
@@ -253,10 +272,10 @@ class DatagramSocketTest extends WskTestBase {
         // nothing was sent, not even a truncated datagram: the next datagram the peer sees is this one
         Completion ok = new Completion();
         dg(socket).wskSendTo(socket, buf("valid"), 0, to, 0, null, ok.irp);
-        await(ok);
+        nio.await(ok);
         assertEquals("valid", receiveAt(peer, null));
-        assertLogged(1, VerifierRule.BUFFER_OUT_OF_RANGE);
-        close(socket);
+        nio.assertLogged(1, VerifierRule.BUFFER_OUT_OF_RANGE);
+        nio.close(socket);
     }
 
     static final int MAX_DATAGRAM_IPV4 = 65_507;
@@ -270,11 +289,11 @@ class DatagramSocketTest extends WskTestBase {
         Completion c = new Completion();
         dg(socket).wskSendTo(socket, new WskBuf(Io.allocateMdl(ByteBuffer.wrap(big), 0, big.length), 0, big.length),
                 0, addressOf(peer), 0, new byte[] {1, 2, 3}, c.irp);
-        await(c);
+        nio.await(c);
         assertEquals(STATUS_SUCCESS, c.status);
         assertEquals(MAX_DATAGRAM_IPV4, c.information);
         assertEquals(MAX_DATAGRAM_IPV4, receiveAt(peer, null).length());
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -284,7 +303,7 @@ class DatagramSocketTest extends WskTestBase {
         WskBufList list = new WskBufList(new WskBufList(new WskBufList(null, buf("three")), buf("two")), buf("one"));
         Completion c = new Completion();
         assertEquals(STATUS_PENDING, dg(socket).wskSendMessages(socket, list, 0, addressOf(peer), 0, null, c.irp));
-        await(c);
+        nio.await(c);
         assertEquals(STATUS_SUCCESS, c.status);
         assertEquals(11, c.information);
         assertEquals("one", receiveAt(peer, null));
@@ -292,7 +311,7 @@ class DatagramSocketTest extends WskTestBase {
         assertEquals("three", receiveAt(peer, null));
 
         // one invalid element: nothing is sent
-        logOnly(VerifierRule.BUFFER_OUT_OF_RANGE);
+        nio.logOnly(VerifierRule.BUFFER_OUT_OF_RANGE);
         ByteBuffer memory = ByteBuffer.allocate(4);
         WskBufList bad = new WskBufList(new WskBufList(null, new WskBuf(Io.allocateMdl(memory, 0, 4), 0, 5)),
                 buf("first"));
@@ -300,12 +319,12 @@ class DatagramSocketTest extends WskTestBase {
         assertEquals(STATUS_INVALID_PARAMETER, dg(socket).wskSendMessages(socket, bad, 0, addressOf(peer), 0, null,
                 invalid.irp));
         assertEquals(1, invalid.runs.get());
-        assertLogged(1, VerifierRule.BUFFER_OUT_OF_RANGE);
+        nio.assertLogged(1, VerifierRule.BUFFER_OUT_OF_RANGE);
         Completion after = new Completion();
         dg(socket).wskSendMessages(socket, new WskBufList(null, buf("after")), 0, addressOf(peer), 0, null, after.irp);
-        await(after);
+        nio.await(after);
         assertEquals("after", receiveAt(peer, null));
-        close(socket);
+        nio.close(socket);
         assertEquals(1, c.runs.get());
     }
 
@@ -318,14 +337,14 @@ class DatagramSocketTest extends WskTestBase {
         Receive r = new Receive(64);
         assertEquals(STATUS_PENDING, r.post(socket));
         send(peer, "ping", localAddress(socket));
-        await(r.c);
+        nio.await(r.c);
         assertEquals(STATUS_SUCCESS, r.c.status);
         assertEquals(4, r.c.information);
         assertEquals("ping", r.text());
         assertEquals(addressOf(peer), r.from.get());
         assertEquals(0, r.controlLength.get());
         assertEquals(0, r.controlFlags.get());
-        close(socket);
+        nio.close(socket);
         assertEquals(1, r.c.runs.get());
     }
 
@@ -339,15 +358,15 @@ class DatagramSocketTest extends WskTestBase {
         next.post(socket);
         send(peer, "0123456789", localAddress(socket));
         send(peer, "next", localAddress(socket));
-        await(small.c);
-        await(next.c);
+        nio.await(small.c);
+        nio.await(next.c);
         assertEquals(4, small.c.information);
         assertEquals("0123", small.text());
         assertEquals(MSG_TRUNC, small.controlFlags.get());
         assertEquals(0, small.controlLength.get());
         assertEquals("next", next.text(), "the excess of the first datagram is lost, not delivered");
         assertEquals(0, next.controlFlags.get());
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -364,13 +383,13 @@ class DatagramSocketTest extends WskTestBase {
             send(peer, "d" + i, localAddress(socket));
         }
         for (int i = 0; i < 5; i++) {
-            await(receives.get(i).c);
+            nio.await(receives.get(i).c);
         }
         for (int i = 0; i < 5; i++) {
             assertEquals("d" + i, receives.get(i).text());
             assertEquals(1, receives.get(i).c.runs.get());
         }
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -389,9 +408,9 @@ class DatagramSocketTest extends WskTestBase {
         Receive r = new Receive(16);
         r.post(socket);
         send(peer, "after", localAddress(socket));
-        await(r.c);
+        nio.await(r.c);
         assertEquals("after", r.text());
-        close(socket);
+        nio.close(socket);
         assertEquals(1, cancelled.c.runs.get());
     }
 
@@ -425,7 +444,7 @@ class DatagramSocketTest extends WskTestBase {
     @Test
     void receiveFromValidatesItsArguments() {
         WskSocket socket = boundSocket(AF_INET, null);
-        logOnly(VerifierRule.BUFFER_OUT_OF_RANGE);
+        nio.logOnly(VerifierRule.BUFFER_OUT_OF_RANGE);
         ByteBuffer memory = ByteBuffer.allocate(8);
         Completion tooLong = new Completion();
         assertEquals(STATUS_INVALID_PARAMETER, dg(socket).wskReceiveFrom(socket,
@@ -444,10 +463,10 @@ class DatagramSocketTest extends WskTestBase {
         for (Completion c : List.of(tooLong, readOnly, wrongFamily, flags)) {
             assertEquals(1, c.runs.get());
         }
-        assertLogged(1, VerifierRule.BUFFER_OUT_OF_RANGE); // only tooLong breaks a rule; the others are just invalid
+        nio.assertLogged(1, VerifierRule.BUFFER_OUT_OF_RANGE); // only tooLong breaks a rule; the others are just invalid
         assertEquals(STATUS_INVALID_PARAMETER, dg(socket).wskReceiveFrom(socket,
                 new WskBuf(Io.allocateMdl(memory, 0, 8), 0, 8), 0, null, null, null, null, null), "no IRP");
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -471,7 +490,7 @@ class DatagramSocketTest extends WskTestBase {
         for (Completion c : List.of(send, messages, receive.c, local)) {
             assertEquals(1, c.runs.get());
         }
-        close(socket);
+        nio.close(socket);
     }
 
     // ---- IOCTLs ------------------------------------------------------------------------------------------
@@ -485,7 +504,7 @@ class DatagramSocketTest extends WskTestBase {
 
         Completion send = new Completion();
         dg(socket).wskSendTo(socket, buf("to-a"), 0, null, 0, null, send.irp);
-        await(send);
+        nio.await(send);
         assertEquals(STATUS_SUCCESS, send.status);
         assertEquals("to-a", receiveAt(a, null));
 
@@ -493,7 +512,7 @@ class DatagramSocketTest extends WskTestBase {
         first.post(socket);
         send(b, "from-b", localAddress(socket));
         send(a, "from-a", localAddress(socket));
-        await(first.c);
+        nio.await(first.c);
         assertEquals("from-a", first.text());
         assertEquals(addressOf(a), first.from.get());
 
@@ -501,7 +520,7 @@ class DatagramSocketTest extends WskTestBase {
         second.post(socket);
         send(b, "from-b-2", localAddress(socket));
         send(a, "from-a-2", localAddress(socket));
-        await(second.c);
+        nio.await(second.c);
         assertEquals("from-a-2", second.text(), "datagrams from b were discarded");
 
         // cleared: anyone again
@@ -509,9 +528,9 @@ class DatagramSocketTest extends WskTestBase {
         Receive third = new Receive(16);
         third.post(socket);
         send(b, "from-b-3", localAddress(socket));
-        await(third.c);
+        nio.await(third.c);
         assertEquals("from-b-3", third.text());
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -522,25 +541,25 @@ class DatagramSocketTest extends WskTestBase {
         assertEquals(STATUS_SUCCESS, ioctl(socket, SIO_WSK_SET_SENDTO_ADDRESS, addressOf(a)));
         Completion send = new Completion();
         dg(socket).wskSendTo(socket, buf("default"), 0, null, 0, null, send.irp);
-        await(send);
+        nio.await(send);
         assertEquals("default", receiveAt(a, null));
 
         Completion overridden = new Completion();
         dg(socket).wskSendTo(socket, buf("explicit"), 0, addressOf(b), 0, null, overridden.irp);
-        await(overridden);
+        nio.await(overridden);
         assertEquals("explicit", receiveAt(b, null));
 
         Receive r = new Receive(16);
         r.post(socket);
         send(b, "from-b", localAddress(socket));
-        await(r.c);
+        nio.await(r.c);
         assertEquals("from-b", r.text());
         assertEquals(addressOf(b), r.from.get());
 
         assertEquals(STATUS_SUCCESS, ioctl(socket, SIO_WSK_SET_SENDTO_ADDRESS, null));
         Completion none = new Completion();
         assertEquals(STATUS_INVALID_PARAMETER, dg(socket).wskSendTo(socket, buf("x"), 0, null, 0, null, none.irp));
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -550,7 +569,7 @@ class DatagramSocketTest extends WskTestBase {
         assertEquals(STATUS_INVALID_DEVICE_REQUEST, ioctl(socket, SIO_WSK_QUERY_RECEIVE_BACKLOG, null));
         assertEquals(STATUS_INVALID_PARAMETER, socket.dispatch().wskControlSocket(socket, WskControlSocketType.WskIoctl,
                 SIO_WSK_SET_REMOTE_ADDRESS, 0, 16, SockAddrIn.loopback(9), 0, null, null, null), "IRP required");
-        close(socket);
+        nio.close(socket);
     }
 
     // ---- WskReceiveFromEvent -------------------------------------------------------------------------------
@@ -566,7 +585,7 @@ class DatagramSocketTest extends WskTestBase {
         assertEquals(List.of("evt"), recorder.indications.get(0));
         assertEquals(addressOf(peer), recorder.senders.get(0));
         assertTrue((recorder.lastFlags & WSK_FLAG_AT_DISPATCH_LEVEL) != 0);
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -585,7 +604,7 @@ class DatagramSocketTest extends WskTestBase {
         assertEquals(STATUS_INVALID_PARAMETER, dg(socket).wskRelease(socket, new WskDatagramIndication(null,
                 new WskBuf(null, 0, 0), null, null)), "unknown list");
         assertEquals(STATUS_INVALID_PARAMETER, dg(socket).wskRelease(socket, null));
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -608,7 +627,7 @@ class DatagramSocketTest extends WskTestBase {
         assertTrue(executor.runUntil(() -> recorder.all().size() == 3, WAIT));
         assertEquals(List.of("declined", "declined", "later"), recorder.all());
         assertEquals("declined", recorder.indications.get(1).get(0), "the kept datagram is indicated again first");
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -627,7 +646,7 @@ class DatagramSocketTest extends WskTestBase {
         assertEquals(STATUS_SUCCESS, r.c.status);
         assertEquals("kept", r.text());
         assertEquals(addressOf(peer), r.from.get());
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -646,7 +665,7 @@ class DatagramSocketTest extends WskTestBase {
         send(peer, "second", localAddress(socket));
         assertTrue(executor.runUntil(() -> recorder.all().containsAll(List.of("first", "first", "second")), WAIT));
         assertEquals(List.of("first", "first", "second"), recorder.all(), "indications continue, kept one first");
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -658,12 +677,12 @@ class DatagramSocketTest extends WskTestBase {
         Receive r = new Receive(16);
         r.post(socket);
         send(peer, "for-irp", localAddress(socket));
-        await(r.c);
+        nio.await(r.c);
         assertEquals("for-irp", r.text());
         send(peer, "for-event", localAddress(socket));
         assertTrue(executor.runUntil(() -> recorder.count() == 1, WAIT));
         assertEquals(List.of("for-event"), recorder.all());
-        close(socket);
+        nio.close(socket);
         assertEquals(1, r.c.runs.get());
     }
 
@@ -693,7 +712,7 @@ class DatagramSocketTest extends WskTestBase {
         for (WskDatagramIndication head : new ArrayList<>(recorder.heads.subList(1, recorder.heads.size()))) {
             assertEquals(STATUS_SUCCESS, dg(socket).wskRelease(socket, head));
         }
-        close(socket);
+        nio.close(socket);
     }
 
     // ---- IPv6 ------------------------------------------------------------------------------------------
@@ -704,7 +723,7 @@ class DatagramSocketTest extends WskTestBase {
         WskSocket socket = boundSocket(AF_INET6, null);
         Completion send = new Completion();
         dg(socket).wskSendTo(socket, buf("six"), 0, addressOf(peer), 0, null, send.irp);
-        await(send);
+        nio.await(send);
         assertEquals(STATUS_SUCCESS, send.status);
         assertEquals(3, send.information);
         assertEquals("six", receiveAt(peer, null));
@@ -712,7 +731,7 @@ class DatagramSocketTest extends WskTestBase {
         Receive r = new Receive(16);
         r.post(socket);
         send(peer, "back", localAddress(socket));
-        await(r.c);
+        nio.await(r.c);
         assertEquals("back", r.text());
         assertEquals(AF_INET6, r.from.get().family());
         assertEquals(addressOf(peer), r.from.get());
@@ -722,13 +741,13 @@ class DatagramSocketTest extends WskTestBase {
         Completion c = typed.c;
         dg(socket).wskReceiveFrom(socket, typed.buffer, 0, in6, null, null, null, c.irp);
         send(peer, "typed", localAddress(socket));
-        await(c);
+        nio.await(c);
         assertEquals(addressOf(peer), in6);
 
         Completion wrongFamily = new Completion();
         assertEquals(STATUS_INVALID_PARAMETER, dg(socket).wskSendTo(socket, buf("x"), 0, SockAddrIn.loopback(9), 0,
                 null, wrongFamily.irp));
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -736,14 +755,14 @@ class DatagramSocketTest extends WskTestBase {
         DatagramChannel peer = peer(AF_INET);
         WskSocket socket = boundSocket(AF_INET, null);
         Completion invalid = new Completion();
-        logOnly(VerifierRule.BUFFER_OUT_OF_RANGE);
+        nio.logOnly(VerifierRule.BUFFER_OUT_OF_RANGE);
         ByteBuffer memory = ByteBuffer.allocate(2);
         dg(socket).wskSendTo(socket, new WskBuf(Io.allocateMdl(memory, 0, 2), 3, 1), 0, addressOf(peer), 0, null,
                 invalid.irp);
         assertEquals(STATUS_INVALID_PARAMETER, invalid.status, "Offset beyond the first MDL");
-        assertLogged(1, VerifierRule.BUFFER_OUT_OF_RANGE);
+        nio.assertLogged(1, VerifierRule.BUFFER_OUT_OF_RANGE);
         peer.configureBlocking(false);
         assertNull(peer.receive(ByteBuffer.allocate(16)));
-        close(socket);
+        nio.close(socket);
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.wsk4j.NioSockets.*;
 import static org.wsk4j.Wsk.*;
 import static org.wsk4j.nt.NtStatus.*;
 
@@ -19,13 +20,33 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.wsk4j.junit.WskTest;
+import org.wsk4j.junit.WskTransport;
 import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irp;
+import org.wsk4j.nt.ManualCompletionExecutor;
 import org.wsk4j.nt.NtStatus;
 
 /** Listening sockets on real loopback: WskAccept, WskAcceptEvent, conditional accept, IPV6_V6ONLY, close. */
-class ListenSocketTest extends WskTestBase {
+@WskTest(transport = WskTransport.NIO)
+class ListenSocketTest {
+
+    private WskSubsystem wsk;
+    private ManualCompletionExecutor executor;
+    private WskRegistration registration;
+    private WskProviderNpi npi;
+    private NioSockets nio;
+
+    @BeforeEach
+    void useTheExtensionsSubsystem(WskSubsystem wsk, WskProviderNpi npi, WskRegistration registration) {
+        this.wsk = wsk;
+        this.executor = wsk.manualExecutor();
+        this.registration = registration;
+        this.npi = npi;
+        nio = new NioSockets(wsk, npi);
+    }
 
     // ---- helpers ---------------------------------------------------------------------------------------
 
@@ -110,7 +131,7 @@ class ListenSocketTest extends WskTestBase {
     }
 
     WskSocket acceptedSocket(Completion c) {
-        await(c);
+        nio.await(c);
         assertEquals(STATUS_SUCCESS, c.status);
         assertEquals(1, c.runs.get());
         WskSocket socket = c.socket();
@@ -141,9 +162,9 @@ class ListenSocketTest extends WskTestBase {
             assertTrue(c.pendingReturned);
             assertEquals(client.getLocalPort(), remoteOf(accepted).port());
             assertEquals(0, ((SocketImpl) accepted).eventMask(), "sockets from WskAccept start with callbacks off");
-            close(accepted);
+            nio.close(accepted);
         }
-        close(listener);
+        nio.close(listener);
     }
 
     @Test
@@ -155,13 +176,13 @@ class ListenSocketTest extends WskTestBase {
         Completion afterwards = accept(listener, null, null);
         wsk.ioManager().setLowResourcesSimulation(1.0, 11);
         try (Socket first = client(port)) {
-            await(queued);
+            nio.await(queued);
             assertEquals(STATUS_INSUFFICIENT_RESOURCES, queued.status, "a queued WskAccept sees the failure");
             assertNull(queued.informationObject, "and gets no socket");
             assertDropped(first);
         }
         try (Socket second = client(port)) {
-            await(afterwards);
+            nio.await(afterwards);
             assertEquals(STATUS_INSUFFICIENT_RESOURCES, afterwards.status, "the next queued one too");
             assertDropped(second);
         }
@@ -169,7 +190,7 @@ class ListenSocketTest extends WskTestBase {
             // No IRP is waiting: the connection sits in the backlog until this WskAccept takes it.
             assertEquals(STATUS_PENDING, listen(listener).wskAccept(listener, 0, null, null, null, null,
                     immediate.irp));
-            await(immediate);
+            nio.await(immediate);
             assertEquals(STATUS_INSUFFICIENT_RESOURCES, immediate.status);
             assertDropped(third);
         }
@@ -177,9 +198,9 @@ class ListenSocketTest extends WskTestBase {
         assertEquals(1, registration.openSocketCount(), "only the listener is open: failed accepts leak nothing");
         Completion recovered = accept(listener, null, null);
         try (Socket fourth = client(port)) {
-            close(acceptedSocket(recovered));
+            nio.close(acceptedSocket(recovered));
         }
-        close(listener);
+        nio.close(listener);
     }
 
     @Test
@@ -189,9 +210,9 @@ class ListenSocketTest extends WskTestBase {
             Completion c = accept(listener, null, null);
             WskSocket accepted = acceptedSocket(c);
             assertEquals(client.getLocalPort(), remoteOf(accepted).port());
-            close(accepted);
+            nio.close(accepted);
         }
-        close(listener);
+        nio.close(listener);
     }
 
     @Test
@@ -208,9 +229,9 @@ class ListenSocketTest extends WskTestBase {
             assertEquals(AF_INET, remote.family());
             assertEquals(client.getLocalPort(), remote.port());
             assertEquals(client.getLocalAddress(), remote.address());
-            close(accepted);
+            nio.close(accepted);
         }
-        close(listener);
+        nio.close(listener);
     }
 
     @Test
@@ -232,16 +253,16 @@ class ListenSocketTest extends WskTestBase {
                 try (Socket c = client(port)) {
                     WskSocket acceptedC = acceptedSocket(third);
                     assertEquals(c.getLocalPort(), remoteOf(acceptedC).port());
-                    close(acceptedC);
+                    nio.close(acceptedC);
                 }
-                close(acceptedB);
+                nio.close(acceptedB);
             }
-            close(acceptedA);
+            nio.close(acceptedA);
         }
         assertEquals(1, first.runs.get());
         assertEquals(1, second.runs.get());
         assertEquals(1, third.runs.get());
-        close(listener);
+        nio.close(listener);
     }
 
     @Test
@@ -257,10 +278,10 @@ class ListenSocketTest extends WskTestBase {
         // the listener still works; the cancelled IRP does not take the next connection
         Completion next = accept(listener, null, null);
         try (Socket client = client(port(listener))) {
-            close(acceptedSocket(next));
+            nio.close(acceptedSocket(next));
         }
         assertEquals(1, c.runs.get());
-        close(listener);
+        nio.close(listener);
     }
 
     @Test
@@ -321,7 +342,7 @@ class ListenSocketTest extends WskTestBase {
         assertEquals(STATUS_INVALID_PARAMETER, wrongFamily.status);
         assertEquals(STATUS_INVALID_PARAMETER, listen(unbound).wskAccept(unbound, 0, null, null, null, null, null),
                 "no IRP: nothing to complete");
-        close(unbound);
+        nio.close(unbound);
     }
 
     @Test
@@ -330,8 +351,8 @@ class ListenSocketTest extends WskTestBase {
         assertEquals(STATUS_INVALID_DEVICE_STATE, bindListener(listener, SockAddrIn.loopback(0)));
         WskSocket other = createListener(AF_INET, null);
         assertEquals(STATUS_ADDRESS_ALREADY_ASSOCIATED, bindListener(other, SockAddrIn.loopback(port(listener))));
-        close(other);
-        close(listener);
+        nio.close(other);
+        nio.close(listener);
     }
 
     // ---- WskAcceptEvent --------------------------------------------------------------------------------
@@ -388,9 +409,9 @@ class ListenSocketTest extends WskTestBase {
             assertEquals("connection context", impl.context);
             assertTrue(impl.isEventEnabled(WSK_EVENT_RECEIVE), "inherited through WskAcceptEvent");
             assertFalse(impl.isEventEnabled(WSK_EVENT_DISCONNECT));
-            close(accepted);
+            nio.close(accepted);
         }
-        close(listener);
+        nio.close(listener);
     }
 
     @Test
@@ -405,7 +426,7 @@ class ListenSocketTest extends WskTestBase {
             assertDropped(client);
         }
         assertEquals(1, registration.openSocketCount(), "only the listener is open");
-        close(listener);
+        nio.close(listener);
     }
 
     @Test
@@ -419,9 +440,9 @@ class ListenSocketTest extends WskTestBase {
                 "static callbacks cannot be disabled");
         try (Socket client = client(port(listener))) {
             assertTrue(executor.runUntil(() -> recorder.calls.get() == 1, WAIT));
-            close(recorder.accepted.get(0));
+            nio.close(recorder.accepted.get(0));
         }
-        close(listener);
+        nio.close(listener);
     }
 
     @Test
@@ -438,11 +459,11 @@ class ListenSocketTest extends WskTestBase {
             try (Socket second = client(port)) {
                 assertTrue(executor.runUntil(() -> recorder.calls.get() == 1, WAIT), "then the event takes over");
                 assertEquals(second.getLocalPort(), remoteOf(recorder.accepted.get(0)).port());
-                close(recorder.accepted.get(0));
+                nio.close(recorder.accepted.get(0));
             }
-            close(byIrp);
+            nio.close(byIrp);
         }
-        close(listener);
+        nio.close(listener);
     }
 
     @Test
@@ -457,9 +478,9 @@ class ListenSocketTest extends WskTestBase {
             WskSocket accepted = acceptedSocket(c);
             assertEquals(client.getLocalPort(), remoteOf(accepted).port());
             assertEquals(0, recorder.calls.get());
-            close(accepted);
+            nio.close(accepted);
         }
-        close(listener);
+        nio.close(listener);
     }
 
     // ---- conditional accept ----------------------------------------------------------------------------
@@ -527,7 +548,7 @@ class ListenSocketTest extends WskTestBase {
         }
         assertFalse(c.done(), "a rejected request is never accepted");
         assertEquals(0, inspector.aborts.get());
-        close(listener);
+        nio.close(listener);
         assertEquals(STATUS_CANCELLED, c.status);
     }
 
@@ -548,9 +569,9 @@ class ListenSocketTest extends WskTestBase {
                     WskControlSocketType.WskIoctl, SIO_WSK_QUERY_INSPECT_ID, 0, 0, null, 16, new Ref<>(), null,
                     withIrp.irp), "the IOCTL takes no IRP");
             assertEquals(1, withIrp.runs.get());
-            close(accepted);
+            nio.close(accepted);
         }
-        close(listener);
+        nio.close(listener);
     }
 
     @Test
@@ -562,9 +583,9 @@ class ListenSocketTest extends WskTestBase {
         try (Socket client = client(port(listener))) {
             assertTrue(executor.runUntil(() -> recorder.calls.get() == 1, WAIT));
             assertEquals(inspector.ids.get(0), queryInspectId(recorder.accepted.get(0), null, STATUS_SUCCESS));
-            close(recorder.accepted.get(0));
+            nio.close(recorder.accepted.get(0));
         }
-        close(listener);
+        nio.close(listener);
     }
 
     @Test
@@ -588,9 +609,9 @@ class ListenSocketTest extends WskTestBase {
             assertEquals(client.getLocalPort(), remoteOf(accepted).port());
             assertEquals(STATUS_INVALID_PARAMETER, inspectComplete(listener, id, WskInspectAction.WskInspectAccept),
                     "already completed");
-            close(accepted);
+            nio.close(accepted);
         }
-        close(listener);
+        nio.close(listener);
     }
 
     @Test
@@ -606,7 +627,7 @@ class ListenSocketTest extends WskTestBase {
         }
         executor.runPending();
         assertFalse(c.done());
-        close(listener);
+        nio.close(listener);
         assertEquals(STATUS_CANCELLED, c.status);
     }
 
@@ -619,13 +640,13 @@ class ListenSocketTest extends WskTestBase {
         try (Socket client = client(port(listener))) {
             WskSocket accepted = acceptedSocket(c);
             assertNull(queryInspectId(accepted, null, STATUS_INVALID_DEVICE_REQUEST));
-            close(accepted);
+            nio.close(accepted);
         }
         WskSocket noInspect = createListener(AF_INET, new WskClientListenDispatch(null, null, null));
         assertEquals(STATUS_INVALID_PARAMETER, setOption(noInspect, SOL_SOCKET, SO_CONDITIONAL_ACCEPT, 1),
                 "conditional accept needs WskInspectEvent");
-        close(noInspect);
-        close(listener);
+        nio.close(noInspect);
+        nio.close(listener);
     }
 
     // ---- IPV6_V6ONLY -----------------------------------------------------------------------------------
@@ -647,9 +668,9 @@ class ListenSocketTest extends WskTestBase {
             SockAddrStorage remote = remoteOf(accepted);
             assertEquals(AF_INET6, remote.family());
             assertEquals(v6.getLocalPort(), remote.port());
-            close(accepted);
+            nio.close(accepted);
         }
-        close(listener);
+        nio.close(listener);
     }
 
     @Test
@@ -669,9 +690,9 @@ class ListenSocketTest extends WskTestBase {
             assertEquals((byte) 0xFF, bytes[11]);
             assertEquals(127, bytes[12]);
             assertEquals(AF_INET6, local.family(), "addresses come in the listener's family");
-            close(accepted);
+            nio.close(accepted);
         }
-        close(listener);
+        nio.close(listener);
     }
 
     // ---- echosrv-style: static accept event, dual stack, accepted socket kept ----------------------------
@@ -704,10 +725,10 @@ class ListenSocketTest extends WskTestBase {
                 v6.connect(new InetSocketAddress(InetAddress.getByName("::1"), port));
                 assertTrue(executor.runUntil(() -> calls.get() == 2, WAIT));
                 assertTrue(last.get() != first);
-                close(last.get());
+                nio.close(last.get());
             }
-            close(first);
+            nio.close(first);
         }
-        close(listener);
+        nio.close(listener);
     }
 }

@@ -15,10 +15,14 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.wsk4j.junit.WskTest;
+import org.wsk4j.junit.WskTransport;
 import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irql;
 import org.wsk4j.nt.Ke;
+import org.wsk4j.nt.ManualCompletionExecutor;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.nt.VerifierError;
 import org.wsk4j.nt.VerifierRule;
@@ -27,7 +31,23 @@ import org.wsk4j.nt.VerifierRule;
  * WskGetAddressInfo, WskFreeAddressInfo and WskGetNameInfo on numeric addresses, localhost and names that
  * cannot resolve (no test depends on external DNS).
  */
-class NameResolutionTest extends WskTestBase {
+@WskTest(transport = WskTransport.NIO)
+class NameResolutionTest {
+
+    private WskSubsystem wsk;
+    private ManualCompletionExecutor executor;
+    private WskRegistration registration;
+    private WskProviderNpi npi;
+    private NioSockets nio;
+
+    @BeforeEach
+    void useTheExtensionsSubsystem(WskSubsystem wsk, WskProviderNpi npi, WskRegistration registration) {
+        this.wsk = wsk;
+        this.executor = wsk.manualExecutor();
+        this.registration = registration;
+        this.npi = npi;
+        nio = new NioSockets(wsk, npi);
+    }
 
     /** One WskGetAddressInfo call: its return, its completion and its result. */
     private final class Lookup {
@@ -43,7 +63,7 @@ class NameResolutionTest extends WskTestBase {
         /** Asserts the pending return, waits for the completion, asserts Information 0, returns the status. */
         NtStatus await() {
             assertEquals(STATUS_PENDING, returned);
-            NameResolutionTest.this.await(completion);
+            nio.await(completion);
             assertEquals(1, completion.runs.get());
             assertEquals(0, completion.information, "Information is 0 (observed)");
             assertTrue(completion.pendingReturned);
@@ -271,7 +291,7 @@ class NameResolutionTest extends WskTestBase {
         Completion owned = new Completion();
         assertEquals(STATUS_PENDING, npi.dispatch().wskGetAddressInfo(npi.client(), "127.0.0.1", "80", NS_ALL, null,
                 null, result, new Object(), Thread.currentThread(), owned.irp));
-        await(owned);
+        nio.await(owned);
         assertEquals(STATUS_SUCCESS, owned.status);
         npi.dispatch().wskFreeAddressInfo(npi.client(), result.get());
     }
@@ -407,7 +427,7 @@ class NameResolutionTest extends WskTestBase {
 
         NtStatus await() {
             assertEquals(STATUS_PENDING, returned);
-            NameResolutionTest.this.await(completion);
+            nio.await(completion);
             assertEquals(0, completion.information);
             return completion.status;
         }

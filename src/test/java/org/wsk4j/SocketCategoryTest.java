@@ -1,22 +1,43 @@
 package org.wsk4j;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.wsk4j.NioSockets.*;
 import static org.wsk4j.Wsk.*;
 import static org.wsk4j.nt.NtStatus.*;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.wsk4j.junit.WskTest;
+import org.wsk4j.junit.WskTransport;
 import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irp;
+import org.wsk4j.nt.ManualCompletionExecutor;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.nt.Verifier;
 import org.wsk4j.nt.VerifierError;
 import org.wsk4j.nt.VerifierRule;
 
 /** Socket categories and their tables, IPv6, address queries, and the WSK-boundary verifier checks. */
-class SocketCategoryTest extends WskTestBase {
+@WskTest(transport = WskTransport.NIO)
+class SocketCategoryTest {
+
+    private WskSubsystem wsk;
+    private ManualCompletionExecutor executor;
+    private WskRegistration registration;
+    private WskProviderNpi npi;
+    private NioSockets nio;
+
+    @BeforeEach
+    void useTheExtensionsSubsystem(WskSubsystem wsk, WskProviderNpi npi, WskRegistration registration) {
+        this.wsk = wsk;
+        this.executor = wsk.manualExecutor();
+        this.registration = registration;
+        this.npi = npi;
+        nio = new NioSockets(wsk, npi);
+    }
 
     private WskSocket create(int family, int type, int protocol, int flags, Object dispatch) {
         Completion c = new Completion();
@@ -50,7 +71,7 @@ class SocketCategoryTest extends WskTestBase {
         assertTrue(stream.dispatch() instanceof WskProviderStreamDispatch);
         assertEquals(5, registration.openSocketCount());
         for (WskSocket socket : new WskSocket[] {basic, listen, datagram, connection, stream}) {
-            close(socket);
+            nio.close(socket);
         }
         assertEquals(0, registration.openSocketCount());
     }
@@ -58,9 +79,9 @@ class SocketCategoryTest extends WskTestBase {
     @Test
     void ipv6ConnectAndAddresses() throws IOException {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("::1"))) {
-            WskSocket socket = createConnectionSocket(AF_INET6);
-            assertEquals(STATUS_SUCCESS, bind(socket, SockAddrIn6.any(0)));
-            assertEquals(STATUS_SUCCESS, connect(socket, SockAddrIn6.loopback(server.getLocalPort())));
+            WskSocket socket = nio.createConnectionSocket(AF_INET6);
+            assertEquals(STATUS_SUCCESS, nio.bind(socket, SockAddrIn6.any(0)));
+            assertEquals(STATUS_SUCCESS, nio.connect(socket, SockAddrIn6.loopback(server.getLocalPort())));
             SockAddrIn6 remote = new SockAddrIn6();
             Completion r = new Completion();
             connection(socket).wskGetRemoteAddress(socket, remote, r.irp);
@@ -71,18 +92,18 @@ class SocketCategoryTest extends WskTestBase {
             Completion local = new Completion();
             assertEquals(STATUS_INVALID_PARAMETER, connection(socket).wskGetLocalAddress(socket, tooSmall, local.irp),
                     "a SOCKADDR_IN cannot hold an IPv6 address");
-            close(socket);
+            nio.close(socket);
         }
     }
 
     @Test
     void addressQueriesOnUnboundOrUnconnectedSockets() {
-        WskSocket socket = createConnectionSocket(AF_INET);
+        WskSocket socket = nio.createConnectionSocket(AF_INET);
         Completion local = new Completion();
         assertEquals(STATUS_INVALID_DEVICE_STATE, connection(socket).wskGetLocalAddress(socket, new SockAddrIn(), local.irp));
         Completion remote = new Completion();
         assertEquals(STATUS_INVALID_DEVICE_STATE, connection(socket).wskGetRemoteAddress(socket, new SockAddrIn(), remote.irp));
-        assertEquals(STATUS_SUCCESS, bind(socket, SockAddrIn.loopback(0)));
+        assertEquals(STATUS_SUCCESS, nio.bind(socket, SockAddrIn.loopback(0)));
         SockAddrIn bound = new SockAddrIn();
         Completion after = new Completion();
         assertEquals(STATUS_PENDING, connection(socket).wskGetLocalAddress(socket, bound, after.irp));
@@ -93,21 +114,21 @@ class SocketCategoryTest extends WskTestBase {
         Completion stillUnconnected = new Completion();
         assertEquals(STATUS_INVALID_DEVICE_STATE,
                 connection(socket).wskGetRemoteAddress(socket, new SockAddrIn(), stillUnconnected.irp));
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
     void closeWithoutIrpIsRejectedAndTheSocketStaysUsable() {
-        WskSocket socket = createConnectionSocket(AF_INET);
+        WskSocket socket = nio.createConnectionSocket(AF_INET);
         assertEquals(STATUS_INVALID_PARAMETER, socket.dispatch().wskCloseSocket(socket, null));
-        assertEquals(STATUS_SUCCESS, bind(socket, SockAddrIn.any(0)));
-        close(socket);
+        assertEquals(STATUS_SUCCESS, nio.bind(socket, SockAddrIn.any(0)));
+        nio.close(socket);
     }
 
     @Test
     void closingTwiceIsAVerifierViolation() {
-        WskSocket socket = createConnectionSocket(AF_INET);
-        close(socket);
+        WskSocket socket = nio.createConnectionSocket(AF_INET);
+        nio.close(socket);
         wsk.ioManager().verifier().setMode(VerifierRule.SOCKET_USED_AFTER_CLOSE, Verifier.Mode.LOG);
         Completion second = new Completion();
         assertEquals(STATUS_INVALID_HANDLE, socket.dispatch().wskCloseSocket(socket, second.irp),
@@ -119,7 +140,7 @@ class SocketCategoryTest extends WskTestBase {
 
     @Test
     void irpWithoutCompletionRoutineIsReportedAtHandOver() {
-        WskSocket socket = createConnectionSocket(AF_INET);
+        WskSocket socket = nio.createConnectionSocket(AF_INET);
         Irp bare = Io.allocateIrp(1, false);
         VerifierError error = assertThrows(VerifierError.class,
                 () -> connection(socket).wskBind(socket, SockAddrIn.any(0), 0, bare));
@@ -138,15 +159,15 @@ class SocketCategoryTest extends WskTestBase {
         assertTrue(wsk.ioManager().verifier().violations().get(0).message().contains("invoke flag FALSE"));
         wsk.ioManager().verifier().clearViolations();
         Io.freeIrp(partial);
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
     void anIrpStillPendingInWskCannotBePassedToASecondCall() throws java.io.IOException {
         try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            WskSocket socket = createConnectionSocket(AF_INET);
-            assertEquals(STATUS_SUCCESS, bind(socket, SockAddrIn.any(0)));
-            assertEquals(STATUS_SUCCESS, connect(socket, SockAddrIn.loopback(server.getLocalPort())));
+            WskSocket socket = nio.createConnectionSocket(AF_INET);
+            assertEquals(STATUS_SUCCESS, nio.bind(socket, SockAddrIn.any(0)));
+            assertEquals(STATUS_SUCCESS, nio.connect(socket, SockAddrIn.loopback(server.getLocalPort())));
             try (java.net.Socket peer = server.accept()) {
                 WskBuf buffer = new WskBuf(Io.allocateMdl(java.nio.ByteBuffer.allocate(8), 0, 8), 0, 8);
                 Completion receive = new Completion();
@@ -156,7 +177,7 @@ class SocketCategoryTest extends WskTestBase {
                 assertEquals(VerifierRule.IRP_ALREADY_IN_FLIGHT, error.rule());
                 assertTrue(error.getMessage().contains("WskReceive"), error.getMessage());
                 wsk.ioManager().verifier().clearViolations();
-                close(socket);
+                nio.close(socket);
                 assertEquals(1, receive.runs.get(), "the first request still completes exactly once");
                 assertEquals(STATUS_CANCELLED, receive.status);
             }
@@ -165,7 +186,7 @@ class SocketCategoryTest extends WskTestBase {
 
     @Test
     void irpWithNoStackLocationIsRejectedWithoutCompletion() {
-        WskSocket socket = createConnectionSocket(AF_INET);
+        WskSocket socket = nio.createConnectionSocket(AF_INET);
         Irp zero = Io.allocateIrp(0, false);
         wsk.ioManager().verifier().setMode(VerifierRule.IRP_NO_MORE_STACK_LOCATIONS, Verifier.Mode.LOG);
         assertEquals(STATUS_INVALID_PARAMETER, connection(socket).wskBind(socket, SockAddrIn.any(0), 0, zero));
@@ -173,6 +194,6 @@ class SocketCategoryTest extends WskTestBase {
         assertEquals(VerifierRule.IRP_NO_MORE_STACK_LOCATIONS, wsk.ioManager().verifier().violations().get(0).rule());
         wsk.ioManager().verifier().clearViolations();
         Io.freeIrp(zero);
-        close(socket);
+        nio.close(socket);
     }
 }

@@ -6,19 +6,35 @@ import static org.wsk4j.nt.NtStatus.*;
 
 import java.net.InetAddress;
 import java.util.Arrays;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.wsk4j.junit.WskTest;
+import org.wsk4j.junit.WskTransport;
 import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irql;
 import org.wsk4j.nt.Ke;
+import org.wsk4j.nt.ManualCompletionExecutor;
 import org.wsk4j.nt.VerifierError;
 import org.wsk4j.nt.VerifierRule;
 
 /** The IOCTLs every socket has: SIO_ADDRESS_LIST_QUERY / _CHANGE, and the unsupported ones. */
-class SocketIoctlTest extends WskTestBase {
+@WskTest(transport = WskTransport.NIO)
+class SocketIoctlTest {
+
+    private WskSubsystem wsk;
+    private ManualCompletionExecutor executor;
+    private NioSockets nio;
+
+    @BeforeEach
+    void useTheExtensionsSubsystem(WskSubsystem wsk, WskProviderNpi npi) {
+        this.wsk = wsk;
+        this.executor = wsk.manualExecutor();
+        nio = new NioSockets(wsk, npi);
+    }
 
     @Test
     void addressListQueryFollowsTheSizeQueryConvention() {
-        WskSocket socket = createConnectionSocket(AF_INET);
+        WskSocket socket = nio.createConnectionSocket(AF_INET);
         Ref<Long> needed = new Ref<>();
         assertEquals(STATUS_BUFFER_OVERFLOW, socket.dispatch().wskControlSocket(socket, WskControlSocketType.WskIoctl,
                 SIO_ADDRESS_LIST_QUERY, 0, 0, null, 0, null, needed, null));
@@ -33,12 +49,12 @@ class SocketIoctlTest extends WskTestBase {
         assertEquals(STATUS_INVALID_PARAMETER, socket.dispatch().wskControlSocket(socket, WskControlSocketType.WskIoctl,
                 SIO_ADDRESS_LIST_QUERY, 0, 0, null, needed.get(), list, null, withIrp.irp), "no IRP allowed");
         assertEquals(1, withIrp.runs.get());
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
     void addressListQueryRequiresPassiveLevel() {
-        WskSocket socket = createConnectionSocket(AF_INET6);
+        WskSocket socket = nio.createConnectionSocket(AF_INET6);
         Irql old = Ke.raiseIrql(Irql.DISPATCH_LEVEL);
         try {
             VerifierError error = assertThrows(VerifierError.class, () -> socket.dispatch().wskControlSocket(socket,
@@ -48,12 +64,12 @@ class SocketIoctlTest extends WskTestBase {
             Ke.lowerIrql(old);
         }
         wsk.ioManager().verifier().clearViolations();
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
     void addressListChangePendsUntilCancelledOrClosed() {
-        WskSocket socket = createConnectionSocket(AF_INET);
+        WskSocket socket = nio.createConnectionSocket(AF_INET);
         assertEquals(STATUS_INVALID_PARAMETER, socket.dispatch().wskControlSocket(socket, WskControlSocketType.WskIoctl,
                 SIO_ADDRESS_LIST_CHANGE, 0, 0, null, 0, null, null, null), "an IRP is required");
         Completion cancelled = new Completion();
@@ -67,13 +83,13 @@ class SocketIoctlTest extends WskTestBase {
         Completion closed = new Completion();
         socket.dispatch().wskControlSocket(socket, WskControlSocketType.WskIoctl, SIO_ADDRESS_LIST_CHANGE, 0, 0, null, 0,
                 null, null, closed.irp);
-        close(socket);
+        nio.close(socket);
         assertEquals(STATUS_CANCELLED, closed.status, "closing the socket cancels it");
     }
 
     @Test
     void unsupportedAndUnknownIoctls() {
-        WskSocket socket = createConnectionSocket(AF_INET);
+        WskSocket socket = nio.createConnectionSocket(AF_INET);
         assertEquals(STATUS_NOT_SUPPORTED, socket.dispatch().wskControlSocket(socket, WskControlSocketType.WskIoctl,
                 SIO_WSK_REGISTER_EXTENSION, 0, 0, null, 0, null, null, null));
         Completion silent = new Completion();
@@ -83,6 +99,6 @@ class SocketIoctlTest extends WskTestBase {
         assertEquals(STATUS_INVALID_DEVICE_REQUEST, socket.dispatch().wskControlSocket(socket,
                 WskControlSocketType.WskIoctl, 0x12345678, 0, 0, null, 0, null, null, unknown.irp));
         assertEquals(STATUS_INVALID_DEVICE_REQUEST, unknown.status);
-        close(socket);
+        nio.close(socket);
     }
 }

@@ -11,11 +11,27 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.wsk4j.junit.WskTest;
+import org.wsk4j.junit.WskTransport;
 import org.wsk4j.nt.Io;
+import org.wsk4j.nt.ManualCompletionExecutor;
 
 /** WSK_FLAG_STREAM_SOCKET: commits to the connection or the listener role on first use. */
-class StreamSocketTest extends WskTestBase {
+@WskTest(transport = WskTransport.NIO)
+class StreamSocketTest {
+
+    private ManualCompletionExecutor executor;
+    private WskProviderNpi npi;
+    private NioSockets nio;
+
+    @BeforeEach
+    void useTheExtensionsSubsystem(WskSubsystem wsk, WskProviderNpi npi) {
+        this.executor = wsk.manualExecutor();
+        this.npi = npi;
+        nio = new NioSockets(wsk, npi);
+    }
 
     private WskSocket createStream() {
         Completion c = new Completion();
@@ -37,10 +53,10 @@ class StreamSocketTest extends WskTestBase {
             WskSocket socket = createStream();
             Completion unbound = new Completion();
             assertEquals(STATUS_INVALID_DEVICE_STATE, stream(socket).wskListen(socket, unbound.irp), "bind first");
-            assertEquals(STATUS_SUCCESS, bind(socket, SockAddrIn.any(0)));
+            assertEquals(STATUS_SUCCESS, nio.bind(socket, SockAddrIn.any(0)));
             Completion connected = new Completion();
             stream(socket).wskConnect(socket, SockAddrIn.loopback(server.getLocalPort()), 0, connected.irp);
-            await(connected);
+            nio.await(connected);
             assertEquals(STATUS_SUCCESS, connected.status);
             Completion listen = new Completion();
             assertEquals(STATUS_INVALID_DEVICE_STATE, stream(socket).wskListen(socket, listen.irp),
@@ -54,17 +70,17 @@ class StreamSocketTest extends WskTestBase {
                 Completion sent = new Completion();
                 stream(socket).wskSend(socket, new WskBuf(Io.allocateMdl(ByteBuffer.wrap(data), 0, data.length), 0,
                         data.length), 0, sent.irp);
-                await(sent);
+                nio.await(sent);
                 assertEquals("stream", new String(peer.getInputStream().readNBytes(6), StandardCharsets.US_ASCII));
             }
-            close(socket);
+            nio.close(socket);
         }
     }
 
     @Test
     void listenCommitsToTheListenerRole() throws IOException {
         WskSocket socket = createStream();
-        assertEquals(STATUS_SUCCESS, bind(socket, SockAddrIn.loopback(0)));
+        assertEquals(STATUS_SUCCESS, nio.bind(socket, SockAddrIn.loopback(0)));
         SockAddrIn bound = new SockAddrIn();
         Completion local = new Completion();
         stream(socket).wskGetLocalAddress(socket, bound, local.irp);
@@ -91,6 +107,6 @@ class StreamSocketTest extends WskTestBase {
                 new WskBuf(Io.allocateMdl(ByteBuffer.allocate(1), 0, 1), 0, 1), 0, send.irp));
         Completion second = new Completion();
         assertEquals(STATUS_INVALID_DEVICE_STATE, stream(socket).wskListen(socket, second.irp));
-        close(socket);
+        nio.close(socket);
     }
 }

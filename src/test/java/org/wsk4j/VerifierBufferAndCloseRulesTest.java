@@ -1,6 +1,7 @@
 package org.wsk4j;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.wsk4j.NioSockets.*;
 import static org.wsk4j.Wsk.*;
 import static org.wsk4j.nt.NtStatus.*;
 
@@ -14,10 +15,14 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.wsk4j.junit.WskTest;
+import org.wsk4j.junit.WskTransport;
 import org.wsk4j.nt.Io;
 import org.wsk4j.nt.IoManager;
 import org.wsk4j.nt.Irp;
+import org.wsk4j.nt.ManualCompletionExecutor;
 import org.wsk4j.nt.Mdl;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.nt.Verifier;
@@ -31,7 +36,21 @@ import org.wsk4j.nt.VerifierRule;
  * the socket is still running. Each rule is broken on purpose; in mode FAIL the IRP must stay with the driver,
  * in mode LOG the function carries on with the status it gives today.
  */
-class VerifierBufferAndCloseRulesTest extends WskTestBase {
+@WskTest(transport = WskTransport.NIO)
+class VerifierBufferAndCloseRulesTest {
+
+    private WskSubsystem wsk;
+    private ManualCompletionExecutor executor;
+    private WskProviderNpi npi;
+    private NioSockets nio;
+
+    @BeforeEach
+    void useTheExtensionsSubsystem(WskSubsystem wsk, WskProviderNpi npi) {
+        this.wsk = wsk;
+        this.executor = wsk.manualExecutor();
+        this.npi = npi;
+        nio = new NioSockets(wsk, npi);
+    }
 
     private Verifier verifier() {
         return wsk.ioManager().verifier();
@@ -68,9 +87,9 @@ class VerifierBufferAndCloseRulesTest extends WskTestBase {
 
     private Pair connected() throws IOException {
         ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        WskSocket socket = createConnectionSocket(AF_INET);
-        assertEquals(STATUS_SUCCESS, bind(socket, SockAddrIn.any(0)));
-        assertEquals(STATUS_SUCCESS, connect(socket, SockAddrIn.loopback(server.getLocalPort())));
+        WskSocket socket = nio.createConnectionSocket(AF_INET);
+        assertEquals(STATUS_SUCCESS, nio.bind(socket, SockAddrIn.any(0)));
+        assertEquals(STATUS_SUCCESS, nio.connect(socket, SockAddrIn.loopback(server.getLocalPort())));
         Socket peer = server.accept();
         return new Pair(socket, peer, server);
     }
@@ -97,7 +116,7 @@ class VerifierBufferAndCloseRulesTest extends WskTestBase {
             Completion fits = new Completion();
             assertEquals(STATUS_PENDING, connection(socket).wskSend(socket, new WskBuf(first, 2, 14), 0,
                     fits.irp));
-            await(fits);
+            nio.await(fits);
             assertEquals(STATUS_SUCCESS, fits.status);
             assertEquals(14, fits.information);
 
@@ -113,7 +132,7 @@ class VerifierBufferAndCloseRulesTest extends WskTestBase {
                     reports.get(0).message());
             verifier().clearViolations();
             Io.freeIrp(irp);
-            close(socket);
+            nio.close(socket);
         }
     }
 
@@ -142,7 +161,7 @@ class VerifierBufferAndCloseRulesTest extends WskTestBase {
         assertRejected(VerifierRule.MDL_USED_AFTER_FREE, irp, () -> datagram.wskSendTo(socket,
                 new WskBuf(small, 0, 4), 0, SockAddrIn.loopback(9), 0, null, irp));
         Io.freeIrp(irp);
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -159,10 +178,10 @@ class VerifierBufferAndCloseRulesTest extends WskTestBase {
             // Only the described range counts: the first 8 bytes do not reach the freed MDL.
             Completion ok = new Completion();
             connection(socket).wskSend(socket, new WskBuf(head, 0, 8), 0, ok.irp);
-            await(ok);
+            nio.await(ok);
             assertEquals(STATUS_SUCCESS, ok.status);
             Io.freeIrp(irp);
-            close(socket);
+            nio.close(socket);
         }
     }
 
@@ -192,12 +211,12 @@ class VerifierBufferAndCloseRulesTest extends WskTestBase {
             OutputStream out = pair.peer().getOutputStream();
             out.write(new byte[] {1, 2, 3});
             out.flush();
-            await(receive);
+            nio.await(receive);
             assertEquals(STATUS_SUCCESS, receive.status);
             assertEquals(3, receive.information);
             assertFalse(mdl.isInUse(), "the claim ends when the operation completes");
             Io.freeMdl(mdl); // now legal
-            close(socket);
+            nio.close(socket);
         }
     }
 
@@ -217,7 +236,7 @@ class VerifierBufferAndCloseRulesTest extends WskTestBase {
             assertEquals(STATUS_CANCELLED, first.status);
             assertFalse(cancelled.isInUse());
             assertTrue(closed.isInUse());
-            close(socket);
+            nio.close(socket);
             assertEquals(STATUS_CANCELLED, second.status);
             assertFalse(closed.isInUse());
             Io.freeMdl(cancelled);
@@ -248,8 +267,8 @@ class VerifierBufferAndCloseRulesTest extends WskTestBase {
             Completion send2 = new Completion();
             connection(socket).wskSend(socket, new WskBuf(shared, 0, 3), 0, send1.irp);
             connection(socket).wskSend(socket, new WskBuf(shared, 0, 3), 0, send2.irp);
-            await(send1);
-            await(send2);
+            nio.await(send1);
+            nio.await(send2);
             assertEquals(STATUS_SUCCESS, send2.status);
             assertTrue(verifier().violations().isEmpty(), () -> verifier().violations().toString());
 
@@ -261,7 +280,7 @@ class VerifierBufferAndCloseRulesTest extends WskTestBase {
             assertEquals(VerifierRule.MDL_REUSED_WHILE_IN_USE, verifier().violations().get(0).rule());
             verifier().clearViolations();
             Io.freeIrp(irp);
-            close(socket);
+            nio.close(socket);
             assertFalse(mdl.isInUse());
         }
     }
@@ -276,7 +295,7 @@ class VerifierBufferAndCloseRulesTest extends WskTestBase {
             Completion receive = new Completion();
             connection(socket).wskReceive(socket, new WskBuf(mdl, 0, 8), 0, receive.irp);
             assertFalse(mdl.isInUse(), "no bookkeeping when both rules are off");
-            close(socket);
+            nio.close(socket);
         }
     }
 
@@ -316,7 +335,7 @@ class VerifierBufferAndCloseRulesTest extends WskTestBase {
             assertFalse(other.isAlive());
             assertEquals(STATUS_NOT_SUPPORTED, sendResult.get());
             Io.freeIrp(irp);
-            close(socket); // the call returned: closing is legal now
+            nio.close(socket); // the call returned: closing is legal now
         }
     }
 

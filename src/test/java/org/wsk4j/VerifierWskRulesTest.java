@@ -1,6 +1,7 @@
 package org.wsk4j;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.wsk4j.NioSockets.*;
 import static org.wsk4j.Wsk.*;
 import static org.wsk4j.nt.NtStatus.*;
 
@@ -12,19 +13,39 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.wsk4j.junit.WskTest;
+import org.wsk4j.junit.WskTransport;
 import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irp;
 import org.wsk4j.nt.Irql;
 import org.wsk4j.nt.KEvent;
 import org.wsk4j.nt.Ke;
+import org.wsk4j.nt.ManualCompletionExecutor;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.nt.Verifier;
 import org.wsk4j.nt.VerifierError;
 import org.wsk4j.nt.VerifierRule;
 
 /** Verifier rules at the WSK boundary: NPI use after release, release imbalance, retained indications, blocking. */
-class VerifierWskRulesTest extends WskTestBase {
+@WskTest(transport = WskTransport.NIO)
+class VerifierWskRulesTest {
+
+    private WskSubsystem wsk;
+    private ManualCompletionExecutor executor;
+    private WskRegistration registration;
+    private WskProviderNpi npi;
+    private NioSockets nio;
+
+    @BeforeEach
+    void useTheExtensionsSubsystem(WskSubsystem wsk, WskProviderNpi npi, WskRegistration registration) {
+        this.wsk = wsk;
+        this.executor = wsk.manualExecutor();
+        this.registration = registration;
+        this.npi = npi;
+        nio = new NioSockets(wsk, npi);
+    }
 
     @Test
     void providerDispatchAfterReleaseIsReportedBeforeTheIrpIsAccepted() {
@@ -44,7 +65,7 @@ class VerifierWskRulesTest extends WskTestBase {
     void deregisterFromACompletionRoutineRunInsideACallIsReported() {
         Verifier verifier = wsk.ioManager().verifier();
         verifier.setMode(VerifierRule.IRQL_NOT_PASSIVE, Verifier.Mode.OFF); // isolate the rule under test
-        WskSocket socket = createConnectionSocket(AF_INET);
+        WskSocket socket = nio.createConnectionSocket(AF_INET);
         Irp irp = Io.allocateIrp(1, false);
         Io.setCompletionRoutine(irp, (device, completed, context) -> {
             Io.freeIrp(completed);
@@ -59,7 +80,7 @@ class VerifierWskRulesTest extends WskTestBase {
         assertTrue(wsk.ioManager().routineFailures().get(0) instanceof VerifierError);
         verifier.clearViolations();
         wsk.ioManager().clearRoutineFailures();
-        close(socket);
+        nio.close(socket);
     }
 
     @Test
@@ -83,8 +104,8 @@ class VerifierWskRulesTest extends WskTestBase {
                     }, null, null), null, null, null, created.irp);
             executor.runPending();
             WskSocket socket = created.socket();
-            assertEquals(STATUS_SUCCESS, bind(socket, SockAddrIn.any(0)));
-            assertEquals(STATUS_SUCCESS, connect(socket, SockAddrIn.loopback(server.getLocalPort())));
+            assertEquals(STATUS_SUCCESS, nio.bind(socket, SockAddrIn.any(0)));
+            assertEquals(STATUS_SUCCESS, nio.connect(socket, SockAddrIn.loopback(server.getLocalPort())));
             try (Socket peer = server.accept()) {
                 socket.dispatch().wskControlSocket(socket, WskControlSocketType.WskSetOption, SO_WSK_EVENT_CALLBACK,
                         SOL_SOCKET, WskEventCallbackControl.SIZE,
@@ -102,7 +123,7 @@ class VerifierWskRulesTest extends WskTestBase {
                 Io.freeIrp(closeIrp);
                 wsk.ioManager().verifier().clearViolations();
                 assertEquals(STATUS_SUCCESS, connection(socket).wskRelease(socket, kept.get(0)));
-                close(socket);
+                nio.close(socket);
             }
         }
     }
@@ -132,7 +153,7 @@ class VerifierWskRulesTest extends WskTestBase {
         verifier.setMode(VerifierRule.IRQL_NOT_PASSIVE, Verifier.Mode.OFF);
         verifier.setMode(VerifierRule.CALLBACK_BLOCKED, Verifier.Mode.LOG);
         verifier.setBlockingWaitLimit(Duration.ofMillis(50));
-        WskSocket socket = createConnectionSocket(AF_INET);
+        WskSocket socket = nio.createConnectionSocket(AF_INET);
         KEvent secondDone = new KEvent(KEvent.EventType.NOTIFICATION_EVENT, false);
         List<Object> seen = new ArrayList<>();
         Irp first = Io.allocateIrp(1, false);
@@ -154,7 +175,7 @@ class VerifierWskRulesTest extends WskTestBase {
         assertEquals(List.of(STATUS_TIMEOUT), seen);
         assertEquals(VerifierRule.CALLBACK_BLOCKED, verifier.violations().get(0).rule());
         verifier.clearViolations();
-        close(socket);
+        nio.close(socket);
     }
 
     private List<Boolean> lowResourcesPattern(long seed) {
@@ -177,7 +198,7 @@ class VerifierWskRulesTest extends WskTestBase {
                 assertEquals(STATUS_SUCCESS, irp.ioStatus().status());
                 WskSocket socket = irp.ioStatus().information(WskSocket.class);
                 wsk.ioManager().setLowResourcesSimulation(0, 0);
-                close(socket);
+                nio.close(socket);
                 wsk.ioManager().setLowResourcesSimulation(0.4, seed + 1000 + i); // keep failures flowing
             }
             Io.freeIrp(irp);

@@ -6,8 +6,6 @@ import static org.wsk4j.Wsk.*;
 import static org.wsk4j.nt.NtStatus.*;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,18 +14,21 @@ import org.wsk4j.nt.ManualCompletionExecutor;
 import org.wsk4j.nt.NtStatus;
 
 /**
- * Test support: a subsystem on real loopback sockets with a manual completion executor, a registered
- * client with a captured NPI, and helpers to create sockets and drive completions.
+ * Test support for the tests whose subsystem runs on a custom transport (a fault-injecting {@link ForwardingTransport}
+ * over NIO), which {@code @WskTest} cannot build: a subsystem on that transport with a manual completion executor, a
+ * registered client with a captured NPI, the after-test checks, and the {@link NioSockets} helpers. Every other NIO test
+ * runs with {@code @WskTest(transport = WskTransport.NIO)}.
  */
 abstract class WskTestBase {
 
-    static final Duration WAIT = Duration.ofSeconds(10);
+    static final Duration WAIT = NioSockets.WAIT;
 
     WskSubsystem wsk;
     ManualCompletionExecutor executor;
     IoManager.Binding binding;
     WskRegistration registration;
     WskProviderNpi npi;
+    NioSockets nio;
     /** Receives the test's violations and routine failures instead of the ERROR log. */
     final org.wsk4j.nt.VerifierSink.Recording sink = org.wsk4j.nt.VerifierSink.recording();
 
@@ -48,6 +49,7 @@ abstract class WskTestBase {
         assertEquals(STATUS_SUCCESS, wsk.wskRegister(clientNpi(MAKE_WSK_VERSION(1, 0)), registration));
         npi = new WskProviderNpi();
         assertEquals(STATUS_SUCCESS, wsk.wskCaptureProviderNpi(registration, WSK_NO_WAIT, npi));
+        nio = new NioSockets(wsk, npi);
     }
 
     @AfterEach
@@ -73,72 +75,36 @@ abstract class WskTestBase {
     }
 
     static WskClientNpi clientNpi(int version) {
-        return new WskClientNpi(null, new WskClientDispatch(version, 0, null));
+        return NioSockets.clientNpi(version);
     }
 
     /** Waits (real time) for a completion driven by the NIO selector thread, running it on this thread. */
     void await(Completion completion) {
-        assertTrue(executor.runUntil(completion::done, WAIT), "completion did not arrive within " + WAIT);
+        nio.await(completion);
     }
 
     WskSocket createConnectionSocket(int family) {
-        Completion c = new Completion();
-        NtStatus status = npi.dispatch().wskSocket(npi.client(), family, SOCK_STREAM, IPPROTO_TCP,
-                WSK_FLAG_CONNECTION_SOCKET, null, null, null, null, null, c.irp);
-        assertEquals(STATUS_PENDING, status);
-        executor.runPending();
-        assertEquals(STATUS_SUCCESS, c.status);
-        return c.socket();
+        return nio.createConnectionSocket(family);
     }
 
     static WskProviderConnectionDispatch connection(WskSocket socket) {
-        return (WskProviderConnectionDispatch) socket.dispatch();
+        return NioSockets.connection(socket);
     }
 
     NtStatus bind(WskSocket socket, SockAddr address) {
-        Completion c = new Completion();
-        connection(socket).wskBind(socket, address, 0, c.irp);
-        executor.runPending();
-        assertEquals(1, c.runs.get());
-        return c.status;
+        return nio.bind(socket, address);
     }
 
     NtStatus connect(WskSocket socket, SockAddr remote) {
-        Completion c = new Completion();
-        connection(socket).wskConnect(socket, remote, 0, c.irp);
-        await(c);
-        return c.status;
+        return nio.connect(socket, remote);
     }
 
     void close(WskSocket socket) {
-        Completion c = new Completion();
-        assertEquals(STATUS_PENDING, socket.dispatch().wskCloseSocket(socket, c.irp));
-        executor.runPending();
-        assertEquals(STATUS_SUCCESS, c.status);
-        assertEquals(1, c.runs.get());
-    }
-
-    /**
-     * Puts a verifier rule in mode LOG: for tests of the status a WSK function gives when a driver that broke the
-     * rule keeps going (in mode FAIL the call would throw before accepting the IRP).
-     */
-    void logOnly(org.wsk4j.nt.VerifierRule rule) {
-        wsk.ioManager().verifier().setMode(rule, org.wsk4j.nt.Verifier.Mode.LOG);
-    }
-
-    /** Asserts that exactly {@code count} violations were recorded, all of {@code rule}, and forgets them. */
-    void assertLogged(int count, org.wsk4j.nt.VerifierRule rule) {
-        java.util.List<org.wsk4j.nt.VerifierReport> reports = wsk.ioManager().verifier().violations();
-        assertEquals(count, reports.size(), reports::toString);
-        assertTrue(reports.stream().allMatch(report -> report.rule() == rule), reports::toString);
-        wsk.ioManager().verifier().clearViolations();
+        nio.close(socket);
     }
 
     /** A port on loopback on which nothing listens (bound once, then released). */
     static int closedPort() throws IOException {
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.bind(new InetSocketAddress("127.0.0.1", 0));
-            return probe.getLocalPort();
-        }
+        return NioSockets.closedPort();
     }
 }

@@ -227,6 +227,15 @@ class WskExtensionTest {
         }
     }
 
+    @WskTest(transport = WskTransport.NIO)
+    static class DeregistersItself {
+        @Test
+        void deregisters(WskSubsystem wsk, WskRegistration registration) {
+            wsk.wskReleaseProviderNpi(registration);
+            wsk.wskDeregister(registration);
+        }
+    }
+
     static final Map<String, Object[]> SEEN = new ConcurrentHashMap<>();
     static final CyclicBarrier BOTH = new CyclicBarrier(2);
 
@@ -320,6 +329,11 @@ class WskExtensionTest {
     @Test
     void simNetworkOnNioIsAClearError() {
         assertContains(failureOf(SimNetworkOnNio.class).getMessage(), "SimNetwork", "NIO");
+    }
+
+    @Test
+    void aTestMayDeregisterTheInjectedRegistrationItself() {
+        assertPasses(DeregistersItself.class); // and the extension does not deregister it again (that would warn)
     }
 
     @Test

@@ -1,28 +1,57 @@
 package org.wsk4j.sim;
 
-import org.wsk4j.Completion;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.wsk4j.Wsk.*;
 import static org.wsk4j.nt.NtStatus.*;
+import static org.wsk4j.sim.SimHosts.*;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.wsk4j.Completion;
 import org.wsk4j.SockAddr;
 import org.wsk4j.WskBuf;
 import org.wsk4j.WskProviderConnectionDispatch;
+import org.wsk4j.WskProviderNpi;
+import org.wsk4j.WskRegistration;
 import org.wsk4j.WskSocket;
+import org.wsk4j.WskSubsystem;
+import org.wsk4j.junit.WskTest;
 import org.wsk4j.nt.DeviceObject;
 import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irp;
+import org.wsk4j.nt.ManualCompletionExecutor;
 import org.wsk4j.nt.NtStatus;
 
 /** Every connect outcome of the fault vocabulary, through the canonical example and WskSocketConnect. */
-class SimConnectPathTest extends SimTestBase {
+@WskTest(seed = "42")
+class SimConnectPathTest {
+
+    private SimNetwork network;
+    private ManualCompletionExecutor executor;
+    private WskProviderNpi npi;
+    private Client client;
+    private SimHosts sim;
+
+    @BeforeEach
+    void addTheServerHost(SimNetwork network, WskSubsystem wsk, WskRegistration registration, WskProviderNpi npi) {
+        sim = new SimHosts(network, wsk, registration, npi);
+        this.network = sim.network;
+        this.executor = sim.executor;
+        this.npi = sim.client.npi;
+        this.client = sim.client;
+    }
+
+    @AfterEach
+    void stopTheServerHost() {
+        sim.stop();
+    }
 
     /** The WDK "Establishing a connection with a destination" example, transliterated (design.md). */
     static final class ConnectExample {
@@ -58,8 +87,8 @@ class SimConnectPathTest extends SimTestBase {
             this.api = api;
             int family = remote.family();
             if (api == Api.WSK_CONNECT) {
-                socket = connectionSocket(family);
-                assertEquals(STATUS_SUCCESS, bind(socket, any(family)));
+                socket = sim.connectionSocket(family);
+                assertEquals(STATUS_SUCCESS, sim.bind(socket, any(family)));
                 ConnectExample.seen = null;
                 assertEquals(STATUS_PENDING, ConnectExample.connectSocket(socket, remote));
             } else {
@@ -81,7 +110,7 @@ class SimConnectPathTest extends SimTestBase {
         void close() {
             WskSocket s = connected();
             if (s != null) {
-                SimConnectPathTest.this.close(s);
+                sim.close(s);
             }
         }
     }
@@ -99,7 +128,7 @@ class SimConnectPathTest extends SimTestBase {
     @ParameterizedTest
     @EnumSource(Api.class)
     void successReachesAListenerOnAnotherHostAfterOneRoundTrip(Api api) {
-        WskSocket listener = listen(SERVER_V4, 80);
+        WskSocket listener = sim.listen(SERVER_V4, 80);
         Connect c = new Connect(api, addr(SERVER_V4, 80));
         executor.advanceTimeBy(Duration.ofNanos(199_999));
         assertNull(c.status(), "not before one round trip (2 x 100 µs)");
@@ -115,17 +144,17 @@ class SimConnectPathTest extends SimTestBase {
                 attempt.source(), "localhost has no LAN address: the source is its loopback");
         assertEquals(Duration.ofNanos(200_000), attempt.completedAt());
         c.close();
-        close(accepted.socket());
-        close(listener);
+        sim.close(accepted.socket());
+        sim.close(listener);
     }
 
     @ParameterizedTest
     @EnumSource(Api.class)
     void successOverIpv6Loopback(Api api) {
         WskSocket listener = socket(client, AF_INET6, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, executor);
-        assertEquals(STATUS_SUCCESS, bind(listener, addr("::1", 8080)));
+        assertEquals(STATUS_SUCCESS, sim.bind(listener, addr("::1", 8080)));
         assertEquals(STATUS_SUCCESS, connectAndClose(api, addr("::1", 8080)));
-        close(listener);
+        sim.close(listener);
     }
 
     @ParameterizedTest
@@ -138,11 +167,11 @@ class SimConnectPathTest extends SimTestBase {
     @ParameterizedTest
     @EnumSource(Api.class)
     void scriptedRefuseEvenWithAListener(Api api) {
-        WskSocket listener = listen(SERVER_V4, 80);
+        WskSocket listener = sim.listen(SERVER_V4, 80);
         network.script(WEB, Fault.refuse());
         assertEquals(STATUS_CONNECTION_REFUSED, connectAndClose(api, addr(SERVER_V4, 80)));
         assertEquals(new Fault.Refuse(), network.attempts().get(0).fault());
-        close(listener);
+        sim.close(listener);
     }
 
     @ParameterizedTest
@@ -176,14 +205,14 @@ class SimConnectPathTest extends SimTestBase {
     void noAddressOfTheFamilyIsNetworkUnreachable() {
         network.addHost("v4only", "10.0.0.9");
         network.addHost("v6host", "fd00::9");
-        Client v4 = client("v4only");
+        Client v4 = sim.client("v4only");
         WskSocket socket = socket(v4, AF_INET6, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, executor);
-        assertEquals(STATUS_INVALID_ADDRESS_COMPONENT, bind(socket, addr("::1", 0)), "no IPv6 loopback on v4only");
-        close(socket);
+        assertEquals(STATUS_INVALID_ADDRESS_COMPONENT, sim.bind(socket, addr("::1", 0)), "no IPv6 loopback on v4only");
+        sim.close(socket);
         Completion c = new Completion();
         v4.npi.dispatch().wskSocketConnect(v4.npi.client(), SOCK_STREAM, IPPROTO_TCP, any(AF_INET6),
                 addr("fd00::9", 80), 0, null, null, null, null, null, c.irp);
-        await(c);
+        sim.await(c);
         assertEquals(STATUS_NETWORK_UNREACHABLE, c.status);
     }
 
@@ -204,7 +233,7 @@ class SimConnectPathTest extends SimTestBase {
     @ParameterizedTest
     @EnumSource(Api.class)
     void delayCompletesOnlyAfterTheClockMoves(Api api) {
-        WskSocket listener = listen(SERVER_V4, 80);
+        WskSocket listener = sim.listen(SERVER_V4, 80);
         network.script(WEB, Fault.delay(Duration.ofMillis(5)));
         Connect c = new Connect(api, addr(SERVER_V4, 80));
         executor.runPending();
@@ -215,8 +244,8 @@ class SimConnectPathTest extends SimTestBase {
         Completion accepted = accept(listener);
         executor.runUntilIdle();
         c.close();
-        close(accepted.socket());
-        close(listener);
+        sim.close(accepted.socket());
+        sim.close(listener);
     }
 
     @ParameterizedTest
@@ -264,7 +293,7 @@ class SimConnectPathTest extends SimTestBase {
     @ParameterizedTest
     @EnumSource(Api.class)
     void abortFailsTheNextReceiveWithConnectionAborted(Api api) {
-        WskSocket listener = listen(SERVER_V4, 80);
+        WskSocket listener = sim.listen(SERVER_V4, 80);
         network.script(WEB, Fault.abort());
         Connect c = new Connect(api, addr(SERVER_V4, 80));
         executor.runUntilIdle();
@@ -278,8 +307,8 @@ class SimConnectPathTest extends SimTestBase {
         executor.runUntilIdle();
         assertEquals(STATUS_CONNECTION_RESET, serverSide.status, "the accepting side sees a reset");
         c.close();
-        close(accepted.socket());
-        close(listener);
+        sim.close(accepted.socket());
+        sim.close(listener);
     }
 
     @ParameterizedTest
@@ -300,8 +329,8 @@ class SimConnectPathTest extends SimTestBase {
     @Test
     void cancelOfABlackHoledConnectCompletesCancelled() {
         network.onConnect(80).thenFault(Fault.blackHole());
-        WskSocket socket = connectionSocket(AF_INET);
-        assertEquals(STATUS_SUCCESS, bind(socket, any(AF_INET)));
+        WskSocket socket = sim.connectionSocket(AF_INET);
+        assertEquals(STATUS_SUCCESS, sim.bind(socket, any(AF_INET)));
         Completion c = new Completion();
         assertEquals(STATUS_PENDING, connection(socket).wskConnect(socket, addr(SERVER_V4, 80), 0, c.irp));
         executor.advanceTimeBy(Duration.ofSeconds(5));
@@ -314,14 +343,14 @@ class SimConnectPathTest extends SimTestBase {
         assertEquals(Duration.ofSeconds(5), network.attempts().get(0).completedAt());
         executor.runUntilIdle();
         assertEquals(1, c.runs.get(), "the timeout never fires after the cancel");
-        close(socket);
+        sim.close(socket);
     }
 
     @Test
     void closeWithAPendingConnectCancelsItBeforeTheCloseCompletes() {
         network.onConnect(80).thenFault(Fault.blackHole());
-        WskSocket socket = connectionSocket(AF_INET);
-        assertEquals(STATUS_SUCCESS, bind(socket, any(AF_INET)));
+        WskSocket socket = sim.connectionSocket(AF_INET);
+        assertEquals(STATUS_SUCCESS, sim.bind(socket, any(AF_INET)));
         List<String> order = new ArrayList<>();
         Irp connectIrp = Io.allocateIrp(1, false);
         Io.setCompletionRoutine(connectIrp, (d, irp, ctx) -> {
@@ -345,21 +374,21 @@ class SimConnectPathTest extends SimTestBase {
 
     @Test
     void closeWhileTheSynIsAcceptedResetsTheServerSide() {
-        WskSocket listener = listen(SERVER_V4, 80);
-        WskSocket socket = connectionSocket(AF_INET);
-        assertEquals(STATUS_SUCCESS, bind(socket, any(AF_INET)));
+        WskSocket listener = sim.listen(SERVER_V4, 80);
+        WskSocket socket = sim.connectionSocket(AF_INET);
+        assertEquals(STATUS_SUCCESS, sim.bind(socket, any(AF_INET)));
         Completion c = new Completion();
         connection(socket).wskConnect(socket, addr(SERVER_V4, 80), 0, c.irp);
         executor.advanceTimeBy(Duration.ofNanos(150_000)); // SYN arrived, SYN-ACK on its way
-        close(socket);
+        sim.close(socket);
         assertEquals(STATUS_CANCELLED, c.status);
         Completion accepted = accept(listener);
         executor.runUntilIdle();
         Completion serverSide = receive(accepted.socket(), 8);
         executor.runUntilIdle();
         assertEquals(STATUS_CONNECTION_RESET, serverSide.status);
-        close(accepted.socket());
-        close(listener);
+        sim.close(accepted.socket());
+        sim.close(listener);
     }
 
     Completion send(WskSocket socket, String text) {

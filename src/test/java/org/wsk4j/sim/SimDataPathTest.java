@@ -1,23 +1,52 @@
 package org.wsk4j.sim;
 
-import org.wsk4j.Completion;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.wsk4j.Wsk.*;
 import static org.wsk4j.nt.NtStatus.*;
+import static org.wsk4j.sim.SimHosts.*;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.wsk4j.Completion;
 import org.wsk4j.Ref;
 import org.wsk4j.SockAddrStorage;
 import org.wsk4j.WskBuf;
 import org.wsk4j.WskProviderDatagramDispatch;
+import org.wsk4j.WskProviderNpi;
+import org.wsk4j.WskRegistration;
 import org.wsk4j.WskSocket;
+import org.wsk4j.WskSubsystem;
+import org.wsk4j.junit.WskTest;
 import org.wsk4j.nt.Io;
+import org.wsk4j.nt.ManualCompletionExecutor;
 
 /** Listen/accept between two simulated hosts, data both ways, graceful close, reset, and datagrams. */
-class SimDataPathTest extends SimTestBase {
+@WskTest(seed = "42")
+class SimDataPathTest {
+
+    private SimNetwork network;
+    private ManualCompletionExecutor executor;
+    private Client client;
+    private Client server;
+    private SimHosts sim;
+
+    @BeforeEach
+    void addTheServerHost(SimNetwork network, WskSubsystem wsk, WskRegistration registration, WskProviderNpi npi) {
+        sim = new SimHosts(network, wsk, registration, npi);
+        this.network = sim.network;
+        this.executor = sim.executor;
+        this.client = sim.client;
+        this.server = sim.server;
+    }
+
+    @AfterEach
+    void stopTheServerHost() {
+        sim.stop();
+    }
 
     private WskSocket listener;
     private WskSocket clientSocket;
@@ -26,10 +55,10 @@ class SimDataPathTest extends SimTestBase {
     /** Connects host localhost to a listener on host server over IPv4 or IPv6. */
     void connectPair(String serverAddress) {
         int family = serverAddress.indexOf(':') >= 0 ? AF_INET6 : AF_INET;
-        listener = listen(serverAddress, 7000);
+        listener = sim.listen(serverAddress, 7000);
         Completion accepted = accept(listener);
-        clientSocket = connectionSocket(family);
-        assertEquals(STATUS_SUCCESS, bind(clientSocket, any(family)));
+        clientSocket = sim.connectionSocket(family);
+        assertEquals(STATUS_SUCCESS, sim.bind(clientSocket, any(family)));
         Completion connected = new Completion();
         assertEquals(STATUS_PENDING, connection(clientSocket).wskConnect(clientSocket, addr(serverAddress, 7000), 0,
                 connected.irp));
@@ -40,9 +69,9 @@ class SimDataPathTest extends SimTestBase {
     }
 
     private void closeAll() {
-        close(clientSocket);
-        close(serverSocket);
-        close(listener);
+        sim.close(clientSocket);
+        sim.close(serverSocket);
+        sim.close(listener);
         executor.runUntilIdle();
     }
 
@@ -153,11 +182,11 @@ class SimDataPathTest extends SimTestBase {
         WskBuf in = new WskBuf(Io.allocateMdl(ByteBuffer.allocate(16), 0, 16), 0, 16);
         Completion pending = receive(clientSocket, in);
         executor.runUntilIdle();
-        close(serverSocket); // abortive: not disconnected both ways
+        sim.close(serverSocket); // abortive: not disconnected both ways
         executor.runUntilIdle();
         assertEquals(STATUS_CONNECTION_RESET, pending.status);
-        close(clientSocket);
-        close(listener);
+        sim.close(clientSocket);
+        sim.close(listener);
     }
 
     @Test
@@ -175,19 +204,19 @@ class SimDataPathTest extends SimTestBase {
 
     @Test
     void closingAListenerResetsConnectionsWaitingInItsBacklog() {
-        listener = listen(SERVER_V4, 7000);
-        clientSocket = connectionSocket(AF_INET);
-        assertEquals(STATUS_SUCCESS, bind(clientSocket, any(AF_INET)));
+        listener = sim.listen(SERVER_V4, 7000);
+        clientSocket = sim.connectionSocket(AF_INET);
+        assertEquals(STATUS_SUCCESS, sim.bind(clientSocket, any(AF_INET)));
         Completion connected = new Completion();
         connection(clientSocket).wskConnect(clientSocket, addr(SERVER_V4, 7000), 0, connected.irp);
         executor.runUntilIdle();
         assertEquals(STATUS_SUCCESS, connected.status, "the handshake completes in the backlog");
-        close(listener);
+        sim.close(listener);
         WskBuf in = new WskBuf(Io.allocateMdl(ByteBuffer.allocate(4), 0, 4), 0, 4);
         Completion r = receive(clientSocket, in);
         executor.runUntilIdle();
         assertEquals(STATUS_CONNECTION_RESET, r.status);
-        close(clientSocket);
+        sim.close(clientSocket);
     }
 
     // ---- datagrams -------------------------------------------------------------------------------------
@@ -216,8 +245,8 @@ class SimDataPathTest extends SimTestBase {
         network.addHost(SimNetwork.LOCALHOST, "10.0.0.1"); // a LAN address, so replies find their way back
         WskSocket a = socket(client, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
         WskSocket b = socket(server, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
-        assertEquals(STATUS_SUCCESS, bind(a, any(AF_INET)));
-        assertEquals(STATUS_SUCCESS, bind(b, addr(SERVER_V4, 5353)));
+        assertEquals(STATUS_SUCCESS, sim.bind(a, any(AF_INET)));
+        assertEquals(STATUS_SUCCESS, sim.bind(b, addr(SERVER_V4, 5353)));
         network.onDatagram(5353).thenFault(Fault.dropDatagram());
 
         Receive atB = new Receive(b);
@@ -238,19 +267,19 @@ class SimDataPathTest extends SimTestBase {
         assertEquals("pong", atA.text());
         assertTrue(network.unusedFaults().isEmpty());
         assertTrue(network.eventLog().stream().anyMatch(line -> line.contains("dropped (scripted)")));
-        close(a);
-        close(b);
+        sim.close(a);
+        sim.close(b);
     }
 
     @Test
     void datagramSendFailWith() {
         WskSocket a = socket(client, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET, executor);
-        assertEquals(STATUS_SUCCESS, bind(a, any(AF_INET)));
+        assertEquals(STATUS_SUCCESS, sim.bind(a, any(AF_INET)));
         network.onDatagram(addr(SERVER_V4, 53).toInetSocketAddress()).thenFault(Fault.failWith(STATUS_HOST_UNREACHABLE));
         Completion sent = new Completion();
         dg(a).wskSendTo(a, buf("q"), 0, addr(SERVER_V4, 53), 0, null, sent.irp);
         executor.runUntilIdle();
         assertEquals(STATUS_HOST_UNREACHABLE, sent.status);
-        close(a);
+        sim.close(a);
     }
 }

@@ -27,7 +27,7 @@ class SimDeterminismTest {
     /** 50 connects with random faults, random start times, random payloads and random socket-creation failures. */
     static List<String> scenario(long seed) {
         SimNetwork network = SimNetwork.create(seed);
-        network.addHost("server", SimTestBase.SERVER_V4);
+        network.addHost("server", SimHosts.SERVER_V4);
         SplittableRandom random = network.random("scenario");
         network.failSocketCreationWithProbability(0.05);
         network.onConnect(attempt -> switch (random.nextInt(10)) {
@@ -42,8 +42,8 @@ class SimDeterminismTest {
             default -> null;
         });
         try (IoManager.Binding ignored = network.ioManager().bindToCurrentThread()) {
-            SimTestBase.Client client = new SimTestBase.Client(network, SimNetwork.LOCALHOST);
-            SimTestBase.Client server = new SimTestBase.Client(network, "server");
+            SimHosts.Client client = new SimHosts.Client(network, SimNetwork.LOCALHOST);
+            SimHosts.Client server = new SimHosts.Client(network, "server");
             WskSocket listener;
             Completion created = new Completion();
             server.npi.dispatch().wskSocket(server.npi.client(), AF_INET, SOCK_STREAM, IPPROTO_TCP,
@@ -53,17 +53,17 @@ class SimDeterminismTest {
             listener = created.socket();
             Completion bound = new Completion();
             ((org.wsk4j.WskProviderListenDispatch) listener.dispatch()).wskBind(listener,
-                    SimTestBase.addr(SimTestBase.SERVER_V4, 80), 0, bound.irp);
+                    SimHosts.addr(SimHosts.SERVER_V4, 80), 0, bound.irp);
             network.executor().runUntilIdle();
             List<Completion> accepts = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
-                accepts.add(SimTestBase.accept(listener));
+                accepts.add(SimHosts.accept(listener));
             }
             List<Completion> connects = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
                 Completion c = new Completion();
                 client.npi.dispatch().wskSocketConnect(client.npi.client(), SOCK_STREAM, IPPROTO_TCP,
-                        SimTestBase.any(AF_INET), SimTestBase.addr(SimTestBase.SERVER_V4, 80), 0, null, null, null,
+                        SimHosts.any(AF_INET), SimHosts.addr(SimHosts.SERVER_V4, 80), 0, null, null, null,
                         null, null, c.irp);
                 connects.add(c);
                 network.executor().advanceTimeBy(Duration.ofNanos(random.nextInt(300_000)));
@@ -76,7 +76,7 @@ class SimDeterminismTest {
                     byte[] data = new byte[1 + random.nextInt(100)];
                     WskBuf buf = new WskBuf(Io.allocateMdl(ByteBuffer.wrap(data), 0, data.length), 0, data.length);
                     Completion sent = new Completion();
-                    SimTestBase.connection(c.socket()).wskSend(c.socket(), buf, 0, sent.irp);
+                    SimHosts.connection(c.socket()).wskSend(c.socket(), buf, 0, sent.irp);
                 }
             }
             network.executor().runUntilIdle();

@@ -614,7 +614,7 @@ class SimLinkTest extends SimTestBase {
         assertTrue(network.eventLog().stream().anyMatch(line -> line.contains("crash server (peers reset)")));
         closeAll();
         network.restart("server");
-        Client rebooted = client("server");
+        SimHosts.Client rebooted = client("server");
         WskSocket again = socket(rebooted, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, executor);
         assertEquals(STATUS_SUCCESS, bind(again, addr(SERVER_V4, 7701)), "the port was freed by the crash");
         Completion accepted = accept(again);

@@ -204,7 +204,7 @@ class SimNameResolutionTest extends SimTestBase {
 
     @Test
     void closingTheSubsystemCancelsAPendingLookup() {
-        Client other = new Client(network, SimNetwork.LOCALHOST);
+        SimHosts.Client other = new SimHosts.Client(network, SimNetwork.LOCALHOST);
         Completion completion = new Completion();
         Ref<AddrInfoExW> result = new Ref<>();
         assertEquals(STATUS_PENDING, other.npi.dispatch().wskGetAddressInfo(other.npi.client(), "server", "80",

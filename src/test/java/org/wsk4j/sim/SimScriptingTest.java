@@ -1,21 +1,48 @@
 package org.wsk4j.sim;
 
-import org.wsk4j.Completion;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.wsk4j.Wsk.*;
 import static org.wsk4j.nt.NtStatus.*;
+import static org.wsk4j.sim.SimHosts.*;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.wsk4j.Completion;
+import org.wsk4j.WskProviderNpi;
+import org.wsk4j.WskRegistration;
 import org.wsk4j.WskSocket;
+import org.wsk4j.WskSubsystem;
+import org.wsk4j.junit.WskTest;
+import org.wsk4j.nt.ManualCompletionExecutor;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.spi.Transport;
 import org.wsk4j.spi.TransportException;
 
 /** The attempt record, unused faults, hook precedence, deciders and socket-creation failures. */
-class SimScriptingTest extends SimTestBase {
+@WskTest(seed = "42")
+class SimScriptingTest {
+
+    private SimNetwork network;
+    private ManualCompletionExecutor executor;
+    private WskProviderNpi npi;
+    private SimHosts sim;
+
+    @BeforeEach
+    void addTheServerHost(SimNetwork network, WskSubsystem wsk, WskRegistration registration, WskProviderNpi npi) {
+        sim = new SimHosts(network, wsk, registration, npi);
+        this.network = sim.network;
+        this.executor = sim.executor;
+        this.npi = sim.client.npi;
+    }
+
+    @AfterEach
+    void stopTheServerHost() {
+        sim.stop();
+    }
 
     private static final InetSocketAddress WEB = new InetSocketAddress(SimNetwork.literal(SERVER_V4), 80);
 
@@ -23,9 +50,9 @@ class SimScriptingTest extends SimTestBase {
         Completion c = new Completion();
         npi.dispatch().wskSocketConnect(npi.client(), SOCK_STREAM, IPPROTO_TCP, any(AF_INET), addr(address, port), 0,
                 null, null, null, null, null, c.irp);
-        await(c);
+        sim.await(c);
         if (c.socket() != null) {
-            close(c.socket());
+            sim.close(c.socket());
         }
         return c.status;
     }
@@ -74,6 +101,7 @@ class SimScriptingTest extends SimTestBase {
     }
 
     @Test
+    @WskTest(seed = "42", failOnUnusedFaults = false) // the unused faults are what this test asserts
     void unusedFaultsAreReportedPerHook() {
         network.script(WEB, Fault.refuse(), Fault.blackHole());
         network.onConnect(443).thenFault(Fault.abort()).always(Fault.refuse());
@@ -107,14 +135,14 @@ class SimScriptingTest extends SimTestBase {
     @Test
     void socketCreationFailsOnTheNthCall() {
         network.failSocketCreation(2);
-        WskSocket first = connectionSocket(AF_INET);
+        WskSocket first = sim.connectionSocket(AF_INET);
         Completion c = new Completion();
         assertEquals(STATUS_INSUFFICIENT_RESOURCES, npi.dispatch().wskSocket(npi.client(), AF_INET, SOCK_STREAM,
                 IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, null, null, null, null, null, c.irp));
         assertEquals(STATUS_INSUFFICIENT_RESOURCES, c.status);
-        WskSocket third = connectionSocket(AF_INET);
-        close(first);
-        close(third);
+        WskSocket third = sim.connectionSocket(AF_INET);
+        sim.close(first);
+        sim.close(third);
         network.failSocketCreation();
     }
 
@@ -141,15 +169,15 @@ class SimScriptingTest extends SimTestBase {
 
     @Test
     void bindRules() {
-        WskSocket a = connectionSocket(AF_INET);
-        assertEquals(STATUS_SUCCESS, bind(a, addr("127.0.0.1", 9000)));
-        WskSocket b = connectionSocket(AF_INET);
-        assertEquals(STATUS_ADDRESS_ALREADY_ASSOCIATED, bind(b, addr("0.0.0.0", 9000)));
-        WskSocket c = connectionSocket(AF_INET);
-        assertEquals(STATUS_INVALID_ADDRESS_COMPONENT, bind(c, addr(SERVER_V4, 0)), "another host's address");
-        close(a);
-        close(b);
-        close(c);
+        WskSocket a = sim.connectionSocket(AF_INET);
+        assertEquals(STATUS_SUCCESS, sim.bind(a, addr("127.0.0.1", 9000)));
+        WskSocket b = sim.connectionSocket(AF_INET);
+        assertEquals(STATUS_ADDRESS_ALREADY_ASSOCIATED, sim.bind(b, addr("0.0.0.0", 9000)));
+        WskSocket c = sim.connectionSocket(AF_INET);
+        assertEquals(STATUS_INVALID_ADDRESS_COMPONENT, sim.bind(c, addr(SERVER_V4, 0)), "another host's address");
+        sim.close(a);
+        sim.close(b);
+        sim.close(c);
     }
 
     @Test
