@@ -83,17 +83,14 @@ final class KScheduler {
             if (failure != null) {
                 throw failure;
             }
-            KThread self = KThread.CURRENT.get();
+            KThread self = KThread.CURRENT.get(); // set for the kernel's own threads only
             if (self == null || self.kernel.scheduler() != this) {
-                self = adopted.get(current);
+                self = adopted.get(current); // an adopted thread is known per scheduler: it may outlive the network
             }
             if (self == null) {
                 self = new KThread(kernel, KThread.Kind.ADOPTED, current.getName(), KThread.State.RUNNING);
                 self.javaThread = current;
                 adopted.put(current, self);
-                if (KThread.CURRENT.get() == null) {
-                    KThread.CURRENT.set(self);
-                }
                 threads.add(self);
             }
             if (running == null) {
@@ -105,6 +102,13 @@ final class KScheduler {
                         + " (the test thread, PsCreateSystemThread threads, work items) may call it, one at a time");
             }
             return self;
+        }
+    }
+
+    /** The calling thread's adopted driver thread on this scheduler, or null. */
+    KThread adoptedCurrent() {
+        synchronized (Dispatcher.LOCK) {
+            return adopted.get(Thread.currentThread());
         }
     }
 

@@ -250,6 +250,9 @@ public final class Kernel {
         CompletionExecutor current = executor;
         ManualCompletionExecutor pump = current instanceof ManualCompletionExecutor manual ? manual : null;
         KThread self = KThread.CURRENT.get();
+        if (self != null && self.kernel != this) {
+            self = null; // a thread of another kernel waiting here: not this kernel's to track or abort
+        }
         long start = System.nanoTime();
         long deadline = nanos < 0 ? Long.MAX_VALUE : start + nanos;
         Duration limit = waitLimit;

@@ -79,6 +79,11 @@ public final class Ps {
      *         thread becomes one at its first blocking kernel call)
      */
     public static KThread getCurrentThread() {
-        return KThread.CURRENT.get();
+        KThread own = KThread.CURRENT.get();
+        if (own != null) {
+            return own;
+        }
+        KScheduler scheduler = IoManager.current().kernel().scheduler();
+        return scheduler == null ? null : scheduler.adoptedCurrent();
     }
 }

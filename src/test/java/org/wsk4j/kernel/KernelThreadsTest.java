@@ -292,6 +292,32 @@ class KernelThreadsTest {
         assertEquals(1, ran.get(), "a removed DPC does not run");
     }
 
+    @Test
+    void aFailedRunLeavesNothingBehindOnTheTestThread() {
+        SimNetwork failed = SimNetwork.create(3);
+        try (WskSubsystem wsk = failed.newSubsystem(); IoManager.Binding ignored = wsk.bindToCurrentThread()) {
+            wsk.ioManager().verifier().setMode(VerifierRule.DRIVER_THREADS_DEADLOCKED, Verifier.Mode.LOG);
+            wsk.ioManager().verifier().setSink(org.wsk4j.nt.VerifierSink.recording());
+            KEvent never = new KEvent(SynchronizationEvent, false);
+            Ref<Object> thread = new Ref<>();
+            createThread(thread, context -> Ke.waitForSingleObject(never, Executive, KernelMode, false, null), null);
+            // the system thread runs last and detects the deadlock; this (adopted) thread is woken with the error
+            assertThrows(VerifierError.class, () -> Ke.waitForSingleObject(never, Executive, KernelMode, false, null));
+            Ob.dereferenceObject(thread.get());
+        } finally {
+            failed.executor().close();
+        }
+        // the same Java thread, on this test's kernel and on a real one, waits normally afterwards
+        KEvent set = new KEvent(NotificationEvent, true);
+        assertSame(STATUS_SUCCESS, Ke.waitForSingleObject(set, Executive, KernelMode, false, -10_000L));
+        try (WskSubsystem real = WskSubsystem.builder().manualExecutor().build();
+             IoManager.Binding ignored = real.bindToCurrentThread()) {
+            assertSame(STATUS_TIMEOUT, Ke.waitForSingleObject(new KEvent(NotificationEvent, false), Executive,
+                    KernelMode, false, -10_000L));
+            assertNull(Ps.getCurrentThread(), "not a driver thread of the real kernel");
+        }
+    }
+
     /** The same seed gives the same interleaving; other seeds give others. */
     @Test
     void interleavingsAreReproducibleFromTheSeed() {
