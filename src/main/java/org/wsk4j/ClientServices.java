@@ -72,7 +72,7 @@ final class ClientServices {
 
     /** The number of WskGetAddressInfo result lists of the registration's client not yet freed. */
     int outstandingAddressInfoCount(WskRegistration registration) {
-        synchronized (registration) {
+        synchronized (registration.lock) {
             ClientState state = states.get(registration.client);
             return state == null ? 0 : state.addressLists.size();
         }
@@ -80,7 +80,7 @@ final class ClientServices {
 
     /** The number of security descriptors the registration's client cached and did not release. */
     int cachedSecurityDescriptorCount(WskRegistration registration) {
-        synchronized (registration) {
+        synchronized (registration.lock) {
             ClientState state = states.get(registration.client);
             return state == null ? 0 : state.cachedDescriptors.size();
         }
@@ -88,7 +88,7 @@ final class ClientServices {
 
     /** The number of WSK_TRANSPORT_LIST_CHANGE IRPs queued for the registration's client. */
     int pendingTransportListChangeCount(WskRegistration registration) {
-        synchronized (registration) {
+        synchronized (registration.lock) {
             ClientState state = states.get(registration.client);
             return state == null ? 0 : state.listChangeIrps.size();
         }
@@ -108,7 +108,7 @@ final class ClientServices {
         List<Irp> irps;
         int lists;
         int descriptors;
-        synchronized (registration) {
+        synchronized (registration.lock) {
             ClientState state = states.get(registration.client);
             if (state == null) {
                 return;
@@ -242,7 +242,7 @@ final class ClientServices {
         if (!Wsk.NPI_WSK_INTERFACE_ID.equals(control.npiId()) || mask == 0 || (mask & ~STATIC_EVENT_MASK) != 0) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        synchronized (registration) {
+        synchronized (registration.lock) {
             if (registration.socketCreated || registration.staticEventMask != 0) {
                 return NtStatus.STATUS_INVALID_DEVICE_STATE; // too late, or already set (static ones are fixed)
             }
@@ -259,7 +259,7 @@ final class ClientServices {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
         SecurityDescriptor cached;
-        synchronized (registration) {
+        synchronized (registration.lock) {
             cached = new SecurityDescriptor(((SecurityDescriptor) input).description(), true);
             stateOf(registration).cachedDescriptors.add(cached);
         }
@@ -273,7 +273,7 @@ final class ClientServices {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
         SecurityDescriptor descriptor = (SecurityDescriptor) input;
-        synchronized (registration) {
+        synchronized (registration.lock) {
             if (!stateOf(registration).cachedDescriptors.remove(descriptor)) {
                 return NtStatus.STATUS_INVALID_PARAMETER; // not cached by this client, or already released
             }
@@ -290,7 +290,7 @@ final class ClientServices {
         if ((flags & ~(long) Wsk.WSK_TDI_BEHAVIOR_BYPASS_TDI) != 0) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        synchronized (registration) {
+        synchronized (registration.lock) {
             if (registration.socketCreated) {
                 return NtStatus.STATUS_INVALID_DEVICE_STATE;
             }
@@ -308,7 +308,7 @@ final class ClientServices {
             return rejected;
         }
         ClientState state;
-        synchronized (registration) {
+        synchronized (registration.lock) {
             if (registration.state != WskRegistration.REGISTERED) {
                 state = null;
             } else {
@@ -331,7 +331,7 @@ final class ClientServices {
 
     private void cancelListChange(WskRegistration registration, ClientState state, Irp irp) {
         boolean mine;
-        synchronized (registration) {
+        synchronized (registration.lock) {
             mine = state.listChangeIrps.remove(irp);
         }
         if (mine) {
@@ -370,7 +370,7 @@ final class ClientServices {
         return resolveOffThread(irp, () -> {
             NameResolver.Outcome<AddrInfoExW> outcome = NameResolver.resolveAddress(nodeName, serviceName, hints);
             return new Publication(outcome.status(), () -> {
-                synchronized (registration) {
+                synchronized (registration.lock) {
                     stateOf(registration).addressLists.add(outcome.value());
                 }
                 result.set(outcome.value());
@@ -411,7 +411,7 @@ final class ClientServices {
             return;
         }
         boolean freed;
-        synchronized (registration) {
+        synchronized (registration.lock) {
             freed = stateOf(registration).addressLists.remove(addrInfo);
         }
         if (!freed) {

@@ -31,7 +31,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     final TransportConnection connection;
     private State state = State.OPEN;
     /**
-     * Whether the outcome of the pending connect is decided: set under the monitor by whichever of the transport's
+     * Whether the outcome of the pending connect is decided: set under the lock by whichever of the transport's
      * success and a cancel/failure comes first, so the loser backs off (without it a cancel racing a success could
      * destroy a socket that was then handed out, counting it closed twice).
      */
@@ -59,8 +59,10 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         return connection;
     }
 
-    synchronized State state() {
-        return state;
+    State state() {
+        synchronized (lock) {
+            return state;
+        }
     }
 
     @Override
@@ -77,7 +79,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     void closeEndpoint() {
         if (connection != null) {
             boolean graceful;
-            synchronized (this) {
+            synchronized (lock) {
                 graceful = outputShut && readEnd == NtStatus.STATUS_SUCCESS;
                 dataState = DataState.CLOSED;
                 lastInterest = 0;
@@ -129,7 +131,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     NtStatus startConnect(SockAddr remoteAddress, Irp irp, boolean handOut, WskBuf initialBuffer,
                           ByteBuffer[] initialData) {
         NtStatus refused = null;
-        synchronized (this) {
+        synchronized (lock) {
             if (state == State.CONNECTED) {
                 refused = NtStatus.STATUS_CONNECTION_ACTIVE;
             } else if (state != State.OPEN || (connection.localAddress() == null && !bindDeferred)) {
@@ -155,7 +157,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
             return;
         }
         boolean withData = initialData != null && WskBufs.remaining(initialData) > 0;
-        synchronized (this) {
+        synchronized (lock) {
             if (op.isFinished() || connectDecided) {
                 return; // a cancel (or close) decided the outcome first: the connection is being released
             }
@@ -173,13 +175,13 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     /** The connection is established: readiness now drives the data path. */
     void onConnectedEstablished() {
         connection.setHandler(this);
-        synchronized (this) {
+        synchronized (lock) {
             updateInterest();
         }
     }
 
     private void abortConnect(PendingOp op, NtStatus status, boolean handOut) {
-        synchronized (this) {
+        synchronized (lock) {
             if (op.isFinished() || connectDecided) {
                 return; // the success was decided first and is being reported: the socket is the client's
             }
@@ -236,9 +238,9 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     // ---- data path ------------------------------------------------------------------------------------
     //
-    // All queues below are guarded by this. Reads and writes happen under the monitor, on the caller's thread
+    // All queues below are guarded by this. Reads and writes happen under the lock, on the caller's thread
     // or on the transport's thread (readiness callbacks); completions and callbacks are posted to the serial
-    // queue, so no client code runs under the monitor.
+    // queue, so no client code runs under the lock.
 
     /** The most indicated-but-retained bytes per socket; beyond it, reading pauses until WskRelease. */
     static final long RETAINED_LIMIT = 1L << 20;
@@ -323,6 +325,8 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     private long disconnectBytes;
     private boolean receiveEventSuspended;
     private boolean indicationInFlight;
+    /** The last WskReceiveEvent threw (the next throw in a row pauses events). */
+    private boolean indicationThrew;
     /** Indication lists the client retained (STATUS_PENDING from WskReceiveEvent); created on first use. */
     private Map<WskDataIndication, Long> retained;
     private long retainedBytes;
@@ -348,7 +352,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
      * the read-ahead backlog; an empty buffer in the list marks a FIN the peer already sent.
      */
     void prefill(List<ByteBuffer> data) {
-        synchronized (this) {
+        synchronized (lock) {
             for (ByteBuffer chunk : data) {
                 if (chunk.hasRemaining()) {
                     backlog.addLast(chunk);
@@ -365,7 +369,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
                 : null;
     }
 
-    /** Why a send cannot be queued now, or null. Called with the monitor held. */
+    /** Why a send cannot be queued now, or null. Called with the lock held. */
     private NtStatus sendRefusal() {
         if (state != State.CONNECTED) {
             return NtStatus.STATUS_INVALID_DEVICE_STATE;
@@ -388,22 +392,22 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
             return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
         NtStatus refused;
-        synchronized (this) { // one critical section: pend, queue, arm, write
+        synchronized (lock) { // one critical section: pend, queue, arm, write
             refused = sendRefusal();
             if (refused == null) {
                 SendOp queued = new SendOp(pendLocked(irp, "WskSend", false, buffer), views, false);
                 sends.addLast(queued);
-                // Armed before the monitor is released, so no other thread can complete the IRP first.
+                // Armed before the lock is released, so no other thread can complete the IRP first.
                 armCancel(queued.op, queued);
                 pumpWrites();
                 updateInterest();
                 return NtStatus.STATUS_PENDING;
             }
         }
-        return provider.failNow(irp, refused); // outside the monitor: the routine runs inline
+        return provider.failNow(irp, refused); // outside the lock: the routine runs inline
     }
 
-    /** The sends and receives queued with pendLocked (not in the pending list). Monitor held. */
+    /** The sends and receives queued with pendLocked (not in the pending list). Lock held. */
     @Override
     void addQueuedOps(List<PendingOp> into) {
         for (SendOp send : sends) {
@@ -418,7 +422,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         }
     }
 
-    /** Writes what the transport takes now. Called with the monitor held. */
+    /** Writes what the transport takes now. Called with the lock held. */
     private void pumpWrites() {
         while (!sends.isEmpty() && writeFailure == null && dataState == DataState.OPEN) {
             SendOp head = sends.peekFirst();
@@ -462,7 +466,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     }
 
     private void cancelSend(SendOp send) {
-        synchronized (this) {
+        synchronized (lock) {
             if (!sends.remove(send)) {
                 return;
             }
@@ -480,7 +484,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     /**
      * The connection failed (or was aborted locally): every pending send, receive and disconnect completes
-     * with {@code status}. Called with the monitor held.
+     * with {@code status}. Called with the lock held.
      */
     private void failConnection(NtStatus status, boolean resetNow) {
         if (writeFailure == null) {
@@ -519,7 +523,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         if ((waitAll && drain) || views == null || (drain && WskBufs.remaining(views) != 0)) {
             return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
-        synchronized (this) { // one critical section: pend, queue, arm, read
+        synchronized (lock) { // one critical section: pend, queue, arm, read
             if (state == State.CONNECTED) {
                 ReceiveOp queued = new ReceiveOp(pendLocked(irp, kind, true, buffer), views, waitAll, drain);
                 receives.addLast(queued);
@@ -537,7 +541,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
     }
 
-    /** Serves queued receives from the backlog and the transport. Called with the monitor held. */
+    /** Serves queued receives from the backlog and the transport. Called with the lock held. */
     private void pumpReads() {
         while (!receives.isEmpty()) {
             ReceiveOp head = receives.peekFirst();
@@ -600,7 +604,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     /**
      * Whether a receive being queued should try to read before readiness is reported. Never on the transport's
      * readiness thread, which polls readiness next anyway; elsewhere unless recent speculative reads found nothing.
-     * Monitor held.
+     * Lock held.
      */
     private boolean speculativeReadWorthwhile() {
         if (connection.readinessPolledNext()) {
@@ -689,7 +693,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     }
 
     private void cancelReceive(ReceiveOp receive) {
-        synchronized (this) {
+        synchronized (lock) {
             if (!receives.remove(receive)) {
                 return;
             }
@@ -707,7 +711,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     @Override
     public void onReadable() {
-        synchronized (this) {
+        synchronized (lock) {
             if (!receives.isEmpty()) {
                 pumpReads();
             } else if (eventReadingAllowed()) {
@@ -720,7 +724,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     @Override
     public void onWritable() {
-        synchronized (this) {
+        synchronized (lock) {
             pumpWrites();
             updateInterest();
         }
@@ -732,7 +736,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
                 && backlogBytes == 0 && readEnd == null;
     }
 
-    /** Brings the transport's readiness interest in line with what the socket waits for. Monitor held. */
+    /** Brings the transport's readiness interest in line with what the socket waits for. Lock held. */
     private void updateInterest() {
         int interest = 0;
         if (state == State.CONNECTED && dataState == DataState.OPEN && !isCloseCalled()) {
@@ -751,7 +755,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     // ---- receive event -------------------------------------------------------------------------------
 
-    /** Indicates buffered data through WskReceiveEvent when allowed. Monitor held. */
+    /** Indicates buffered data through WskReceiveEvent when allowed. Lock held. */
     private void maybeIndicate() {
         WskClientConnectionDispatch dispatch = callbacks();
         if (backlogBytes == 0 || !receives.isEmpty() || indicationInFlight || receiveEventSuspended
@@ -772,15 +776,29 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         WskDataIndication list = indication;
         deliver(Wsk.WSK_EVENT_RECEIVE, () -> {
             Ref<Long> accepted = new Ref<>(indicated);
-            NtStatus result = dispatch.wskReceiveEvent().wskReceiveEvent(context, flags, list, indicated, accepted);
-            afterIndication(list, indicated, result, accepted.get());
+            NtStatus result = null;
+            try {
+                result = dispatch.wskReceiveEvent().wskReceiveEvent(context, flags, list, indicated, accepted);
+            } finally {
+                afterIndication(list, indicated, result, accepted.get()); // null: it threw (deliver records that)
+            }
         }, () -> afterIndication(list, indicated, NtStatus.STATUS_DATA_NOT_ACCEPTED, 0L));
     }
 
+    /**
+     * After WskReceiveEvent returned {@code result}, or threw ({@code result} null). A callback that throws took
+     * nothing: the data is indicated again at once, and if the callback throws a second time in a row, events pause
+     * as after STATUS_DATA_NOT_ACCEPTED (until a receive completes), so a callback that always throws cannot make
+     * the socket spin.
+     */
     private void afterIndication(WskDataIndication list, long indicated, NtStatus result, Long accepted) {
-        synchronized (this) {
+        synchronized (lock) {
             indicationInFlight = false;
-            if (result == NtStatus.STATUS_SUCCESS) {
+            boolean threwBefore = indicationThrew;
+            indicationThrew = result == null;
+            if (result == null) {
+                receiveEventSuspended = threwBefore;
+            } else if (result == NtStatus.STATUS_SUCCESS) {
                 long taken = accepted == null ? indicated : Math.max(0, Math.min(indicated, accepted));
                 consumeBacklog(taken);
                 if (taken < indicated) {
@@ -820,7 +838,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     }
 
     NtStatus release(WskDataIndication indication) {
-        synchronized (this) {
+        synchronized (lock) {
             Long bytes = indication == null || retained == null ? null : retained.remove(indication);
             if (bytes == null) {
                 return NtStatus.STATUS_INVALID_PARAMETER;
@@ -832,8 +850,10 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     }
 
     @Override
-    synchronized int retainedIndications() {
-        return retained == null ? 0 : retained.size();
+    int retainedIndications() {
+        synchronized (lock) {
+            return retained == null ? 0 : retained.size();
+        }
     }
 
     private void indicateDisconnect() {
@@ -852,7 +872,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     @Override
     void onEventsEnabled(int enabled) {
-        synchronized (this) {
+        synchronized (lock) {
             if ((enabled & Wsk.WSK_EVENT_RECEIVE) != 0) {
                 maybeIndicate();
             }
@@ -889,7 +909,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
             if (state() != State.CONNECTED) {
                 return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
             }
-            synchronized (this) {
+            synchronized (lock) {
                 for (SendOp send : sends) {
                     finish(send.op, NtStatus.STATUS_CANCELLED);
                 }
@@ -908,7 +928,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         }
         PendingOp op = null;
         NtStatus refused;
-        synchronized (this) {
+        synchronized (lock) {
             refused = state != State.CONNECTED ? NtStatus.STATUS_INVALID_DEVICE_STATE
                     : writeFailure != null ? writeFailure
                     : outputShut || disconnectOp != null ? NtStatus.STATUS_INVALID_DEVICE_STATE : null;
@@ -927,7 +947,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         if (refused != null) {
             return provider.failNow(irp, refused);
         }
-        synchronized (this) {
+        synchronized (lock) {
             pumpWrites();
             updateInterest();
         }
@@ -935,7 +955,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     }
 
     private void cancelDisconnect(PendingOp op) {
-        synchronized (this) {
+        synchronized (lock) {
             if (disconnectOp != op) {
                 return;
             }
@@ -971,7 +991,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     /** After a successful WskConnectEx: sends the initial data; the IRP completes when it is sent. */
     void sendInitialData(PendingOp op, ByteBuffer[] views) {
-        synchronized (this) {
+        synchronized (lock) {
             sends.addLast(new SendOp(op, views, false));
             pumpWrites();
             updateInterest();
@@ -1020,7 +1040,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
             return controlDone(irp, NtStatus.STATUS_BUFFER_OVERFLOW, 8);
         }
         long value;
-        synchronized (this) {
+        synchronized (lock) {
             value = controlCode == Wsk.SIO_WSK_QUERY_RECEIVE_BACKLOG ? backlogBytes : idealSendBacklog();
         }
         if (!writeSizeT(outputBuffer, value)) {

@@ -107,7 +107,7 @@ final class DatagramSocket extends SocketImpl {
 
     @Override
     void closeEndpoint() {
-        synchronized (this) {
+        synchronized (lock) {
             buffered.clear();
             receives.clear();
             sends.clear();
@@ -133,7 +133,7 @@ final class DatagramSocket extends SocketImpl {
             return;
         }
         boolean indicate;
-        synchronized (this) {
+        synchronized (lock) {
             updateInterest();
             indicate = !buffered.isEmpty() && receives.isEmpty();
             if (indicate) {
@@ -146,8 +146,10 @@ final class DatagramSocket extends SocketImpl {
     }
 
     /** How many incoming datagrams were dropped: buffer bound, retained-bytes bound, or fixed-remote filter. */
-    synchronized long droppedDatagrams() {
-        return dropped;
+    long droppedDatagrams() {
+        synchronized (lock) {
+            return dropped;
+        }
     }
 
     // ---- WskSendTo / WskSendMessages ---------------------------------------------------------------------
@@ -216,7 +218,7 @@ final class DatagramSocket extends SocketImpl {
         if (datagram == null || datagram.localAddress() == null) {
             return NtStatus.STATUS_INVALID_DEVICE_STATE;
         }
-        synchronized (this) {
+        synchronized (lock) {
             return deadStatus != null ? NtStatus.STATUS_FILE_FORCED_CLOSED : null;
         }
     }
@@ -231,7 +233,7 @@ final class DatagramSocket extends SocketImpl {
             target.set(remoteAddress.toInetSocketAddress());
             return null;
         }
-        synchronized (this) {
+        synchronized (lock) {
             target.set(sendToAddress != null ? sendToAddress : fixedRemote);
         }
         return target.get() == null ? NtStatus.STATUS_INVALID_PARAMETER : null;
@@ -271,7 +273,7 @@ final class DatagramSocket extends SocketImpl {
         armCancel(send.op, () -> cancelSend(send));
         List<Runnable> completions = new ArrayList<>();
         boolean cancelled;
-        synchronized (this) {
+        synchronized (lock) {
             cancelled = send.cancelled;
             if (!cancelled) {
                 send.queued = true;
@@ -289,7 +291,7 @@ final class DatagramSocket extends SocketImpl {
 
     private void cancelSend(PendingSend send) {
         boolean removed;
-        synchronized (this) {
+        synchronized (lock) {
             if (!send.queued) {
                 send.cancelled = true; // startSend completes it
                 return;
@@ -305,7 +307,7 @@ final class DatagramSocket extends SocketImpl {
         }
     }
 
-    /** Hands queued datagrams to the transport, FIFO, until it cannot take more (called with the monitor held). */
+    /** Hands queued datagrams to the transport, FIFO, until it cannot take more (called with the lock held). */
     private void pumpSends(List<Runnable> completions) {
         while (!sends.isEmpty()) {
             PendingSend send = sends.peekFirst();
@@ -338,7 +340,7 @@ final class DatagramSocket extends SocketImpl {
 
     private void onWritable() {
         List<Runnable> completions = new ArrayList<>();
-        synchronized (this) {
+        synchronized (lock) {
             if (isCloseCalled()) {
                 return;
             }
@@ -362,7 +364,7 @@ final class DatagramSocket extends SocketImpl {
             }
         }
         if (refused == null) {
-            synchronized (this) {
+            synchronized (lock) {
                 if (deadStatus != null) {
                     refused = NtStatus.STATUS_FILE_FORCED_CLOSED;
                 }
@@ -377,7 +379,7 @@ final class DatagramSocket extends SocketImpl {
         armCancel(receive.op, () -> cancelReceive(receive)); // before another thread can complete it
         Datagram ready = null;
         boolean cancelled;
-        synchronized (this) {
+        synchronized (lock) {
             cancelled = receive.cancelled;
             if (!cancelled) {
                 ready = buffered.pollFirst();
@@ -403,7 +405,7 @@ final class DatagramSocket extends SocketImpl {
 
     private void cancelReceive(PendingReceive receive) {
         boolean removed;
-        synchronized (this) {
+        synchronized (lock) {
             if (!receive.queued) {
                 receive.cancelled = true; // receiveFrom completes it
                 return;
@@ -418,7 +420,7 @@ final class DatagramSocket extends SocketImpl {
         }
     }
 
-    /** Stores a datagram into a receive IRP's buffer and completes it (never with the monitor held). */
+    /** Stores a datagram into a receive IRP's buffer and completes it (never with the lock held). */
     private void complete(PendingReceive receive, Datagram received) {
         ByteBuffer source = ByteBuffer.wrap(received.bytes);
         int stored = WskBufs.copyInto(receive.views, source);
@@ -442,7 +444,7 @@ final class DatagramSocket extends SocketImpl {
     private void onReadable() {
         List<Runnable> work = new ArrayList<>();
         boolean indicate = false;
-        synchronized (this) {
+        synchronized (lock) {
             if (isCloseCalled() || deadStatus != null) {
                 return;
             }
@@ -489,7 +491,7 @@ final class DatagramSocket extends SocketImpl {
         }
     }
 
-    /** Whether the event wants datagrams now (called with the monitor held). */
+    /** Whether the event wants datagrams now (called with the lock held). */
     private boolean eventWanted() {
         return receiveFromEvent != null && isEventEnabled(Wsk.WSK_EVENT_RECEIVE_FROM);
     }
@@ -509,7 +511,7 @@ final class DatagramSocket extends SocketImpl {
         return new Datagram(bytes, inFamily(received.sender()));
     }
 
-    /** Buffers a datagram for the event; true when an indication must be scheduled (monitor held). */
+    /** Buffers a datagram for the event; true when an indication must be scheduled (lock held). */
     private boolean bufferForEvent(Datagram received) {
         if (retainedBytes + received.bytes.length > RETAINED_LIMIT) {
             dropped++;
@@ -535,7 +537,7 @@ final class DatagramSocket extends SocketImpl {
                 || status == NtStatus.STATUS_CONNECTION_REFUSED;
     }
 
-    /** A fatal transport failure: pending receives fail, the event hears a null indication once (monitor held). */
+    /** A fatal transport failure: pending receives fail, the event hears a null indication once (lock held). */
     private void die(NtStatus status, List<Runnable> work) {
         LOG.debug("{} transport failed: {}; the socket is dead", this, status);
         deadStatus = status;
@@ -550,7 +552,7 @@ final class DatagramSocket extends SocketImpl {
         }
     }
 
-    /** Sets the transport interest: READ while someone wants datagrams, WRITE while a send waits (monitor held). */
+    /** Sets the transport interest: READ while someone wants datagrams, WRITE while a send waits (lock held). */
     private void updateInterest() {
         if (datagram == null || datagram.localAddress() == null || isCloseCalled()) {
             return;
@@ -574,7 +576,7 @@ final class DatagramSocket extends SocketImpl {
     /** Serial queue, DISPATCH_LEVEL: indicates every buffered datagram as one chain. */
     private void indicate() {
         List<Datagram> batch;
-        synchronized (this) {
+        synchronized (lock) {
             indicationScheduled = false;
             if (!receives.isEmpty() || buffered.isEmpty()) {
                 return; // an IRP arrived meanwhile and took precedence, or nothing is left
@@ -596,7 +598,7 @@ final class DatagramSocket extends SocketImpl {
         LOG.debug("{} indicates {} datagram(s), {} bytes", this, batch.size(), bytes);
         NtStatus status = receiveFromEvent.wskReceiveFromEvent(context, Wsk.WSK_FLAG_AT_DISPATCH_LEVEL, head);
         if (status == NtStatus.STATUS_PENDING) {
-            synchronized (this) {
+            synchronized (lock) {
                 retained.put(head, bytes);
                 retainedBytes += bytes;
             }
@@ -610,7 +612,7 @@ final class DatagramSocket extends SocketImpl {
             return;
         }
         boolean indicateAgain = false;
-        synchronized (this) {
+        synchronized (lock) {
             // Keep the declined datagrams, oldest first, ahead of anything that arrived meanwhile.
             List<Datagram> declined = new ArrayList<>(batch);
             declined.addAll(buffered);
@@ -648,13 +650,15 @@ final class DatagramSocket extends SocketImpl {
     }
 
     @Override
-    synchronized int retainedIndications() {
-        return retained.size();
+    int retainedIndications() {
+        synchronized (lock) {
+            return retained.size();
+        }
     }
 
     NtStatus release(WskDatagramIndication indication) {
         List<Mdl> mdls = new ArrayList<>();
-        synchronized (this) {
+        synchronized (lock) {
             Long bytes = indication == null ? null : retained.remove(indication);
             if (bytes == null) {
                 return NtStatus.STATUS_INVALID_PARAMETER; // not a retained list head, or already released
@@ -699,7 +703,7 @@ final class DatagramSocket extends SocketImpl {
             }
             address = sockAddr.toInetSocketAddress();
         }
-        synchronized (this) {
+        synchronized (lock) {
             if (controlCode == Wsk.SIO_WSK_SET_REMOTE_ADDRESS) {
                 fixedRemote = address;
                 if (address != null) {

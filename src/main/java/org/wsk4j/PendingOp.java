@@ -15,7 +15,7 @@ import org.wsk4j.nt.MdlClaim;
  * <p>To keep allocation per operation low, the object is also the IRP's cancel routine (running the
  * {@code onCancel} action given to {@link SocketImpl#armCancel}) and the task (and queue node) that completes the
  * IRP on the socket's {@link SerialQueue}, and it links itself into its socket's list of pending operations
- * (guarded by the socket's monitor) instead of occupying a hash-set entry.
+ * (guarded by the socket's lock) instead of occupying a hash-set entry.
  */
 final class PendingOp extends SerialQueue.Node implements DriverCancel {
 
@@ -42,12 +42,12 @@ final class PendingOp extends SerialQueue.Node implements DriverCancel {
      * (which then finds nothing to cancel) or null: both are fine, so the field needs no fence.
      */
     private Runnable onCancel;
-    /** The socket's pending list; guarded by the socket's monitor. */
+    /** The socket's pending list; guarded by the socket's lock. */
     PendingOp prev;
     PendingOp next;
-    /** Whether the operation is in its socket's pending list; guarded by the socket's monitor. */
+    /** Whether the operation is in its socket's pending list; guarded by the socket's lock. */
     boolean linked;
-    /** When its socket accepted it, counted per socket (may wrap; compared only at close); guarded by the monitor. */
+    /** When its socket accepted it, counted per socket (may wrap; compared only at close); guarded by the lock. */
     int order;
     /** The bytes this operation uses, released when it finishes; null when none (or not tracked). */
     MdlClaim claim;

@@ -117,8 +117,6 @@ final class SerialQueue implements Runnable {
             }
             try {
                 node.run();
-            } catch (VirtualMachineError e) {
-                throw e;
             } catch (Throwable t) {
                 IoManager.current().recordRoutineFailure(owner + " task", t);
             }

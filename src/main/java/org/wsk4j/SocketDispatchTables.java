@@ -90,6 +90,8 @@ final class SocketDispatchTables {
         try {
             NtStatus refused = prepare(impl, irp, function, category, buffer, buffers, writes);
             return refused != null ? refused : body.run(category.cast(impl), buffer, flags, irp);
+        } catch (SocketImpl.ClosedDuringCall e) {
+            return provider.failNow(irp, NtStatus.STATUS_INVALID_HANDLE); // the running call sees a closed socket
         } finally {
             impl.exitCall();
         }

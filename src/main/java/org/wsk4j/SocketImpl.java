@@ -28,9 +28,9 @@ import org.wsk4j.spi.TransportException;
  * own serial queue (on the completion executor), in the order it was posted, never two at once. Each pending
  * IRP and each queued callback is counted as outstanding; the close IRP completes only after everything
  * outstanding ran, so once it completed nothing else runs for the socket. Completion routines and callbacks
- * never run while the socket's monitor is held.
+ * never run while the socket's lock is held.
  *
- * <p>State is guarded by {@code this}.
+ * <p>State is guarded by {@link #lock}, a private object: never by the socket object the driver holds.
  */
 abstract class SocketImpl extends WskSocket implements VerifiedObject {
 
@@ -55,7 +55,13 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     private final WskProviderBasicDispatch dispatch;
     private final Throwable allocationSite;
 
-    // guarded by this
+    /**
+     * Guards the socket's state (here and in the category classes). A private object, never the {@link WskSocket}
+     * the driver holds: a driver that synchronizes on its own socket object cannot stall the provider.
+     */
+    final Object lock = new Object();
+
+    // guarded by lock
     /**
      * The pending operations in the order they were accepted, but for those a subclass keeps in its own queues (see
      * {@link #pendLocked}): a list linked through the PendingOp objects.
@@ -76,8 +82,8 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     // The maps below are created on first use: most sockets never need them (heap per socket, issue 7).
     /** Per event bit (index = its bit number): how many callbacks of that event are running now; or null. */
     private int[] running;
-    /** IRPs of disable requests waiting for running callbacks, per event bit; or null. */
-    private Map<Integer, List<Irp>> disableWaiters;
+    /** Disable requests (pending, cancellable) waiting for running callbacks, per event flag; or null. */
+    private Map<Integer, List<PendingOp>> disableWaiters;
     /** Options without a transport equivalent, or kept while there is no endpoint yet; or null. */
     private Map<Integer, Integer> storedOptions;
 
@@ -103,7 +109,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         this.dispatch = provider.tables.forCategory(category);
         this.allocationSite = provider.subsystem.ioManager().verifier().captureSite(this, " created");
         int staticEvents;
-        synchronized (registration) {
+        synchronized (registration.lock) {
             staticEvents = registration.staticEventMask & eventsValidFor(category, type);
         }
         this.staticMask = staticEvents;
@@ -269,7 +275,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     }
 
     /**
-     * {@link #pend(Irp, String, boolean, WskBuf)} for a caller that holds this socket's monitor and keeps the
+     * {@link #pend(Irp, String, boolean, WskBuf)} for a caller that holds this socket's lock and keeps the
      * operation in a queue of its own, reported by {@link #addQueuedOps} until it finished: one critical section,
      * and the operation is not linked into the pending list as well (two references stored into this long-lived
      * object per operation, each a G1 write-barrier fence). Not for a facet (its count is its host's).
@@ -278,6 +284,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         if (host != this) {
             throw new IllegalStateException("pendLocked on a facet of " + host);
         }
+        refuseIfClosed();
         PendingOp op = new PendingOp(irp, kind, this);
         claim(op, buffer, writes);
         op.order = ++accepted;
@@ -287,8 +294,30 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     }
 
     /**
+     * Thrown (without a stack trace) by the pend methods when WskCloseSocket was called on another thread after the
+     * call passed its socket lookup (a {@link org.wsk4j.nt.VerifierRule#SOCKET_CLOSED_DURING_CALL} race): the
+     * close took its list of operations to cancel already, so the operation must not be pended; the dispatch table
+     * completes the IRP with STATUS_INVALID_HANDLE, as for a call that finds the socket closed.
+     */
+    static final class ClosedDuringCall extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        static final ClosedDuringCall INSTANCE = new ClosedDuringCall();
+
+        private ClosedDuringCall() {
+            super("socket closed during the call", null, false, false);
+        }
+    }
+
+    /** Throws {@link ClosedDuringCall} once the close was called. Lock held. */
+    private void refuseIfClosed() {
+        if (closeCalled) {
+            throw ClosedDuringCall.INSTANCE;
+        }
+    }
+
+    /**
      * Adds the pending operations the subclass keeps in its own queues (those given by {@link #pendLocked}, which
-     * are not in the pending list) to {@code into}. Monitor held.
+     * are not in the pending list) to {@code into}. Lock held.
      */
     void addQueuedOps(List<PendingOp> into) {
     }
@@ -309,7 +338,11 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
 
     private PendingOp pendClaimed(PendingOp op) {
         Irp irp = op.irp;
-        synchronized (this) {
+        synchronized (lock) {
+            if (closeCalled || host.closeCalled) {
+                op.tryFinish(); // releases the claim on its buffers
+                throw ClosedDuringCall.INSTANCE;
+            }
             linkPending(op);
         }
         host.addOutstanding();
@@ -338,14 +371,14 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         if (!op.tryFinish()) {
             return false;
         }
-        synchronized (this) {
+        synchronized (lock) {
             unlinkPending(op);
         }
         complete(op, status, information, informationObject);
         return true;
     }
 
-    /** {@link #finish(PendingOp, NtStatus, long, Object)} for a caller that holds this socket's monitor. */
+    /** {@link #finish(PendingOp, NtStatus, long, Object)} for a caller that holds this socket's lock. */
     boolean finishLocked(PendingOp op, NtStatus status, long information) {
         if (!op.tryFinish()) {
             return false;
@@ -375,7 +408,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         return finish(op, status, 0, null);
     }
 
-    /** Appends to the pending list. Monitor held. */
+    /** Appends to the pending list. Lock held. */
     private void linkPending(PendingOp op) {
         op.order = ++accepted;
         op.prev = pendingTail;
@@ -389,7 +422,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         op.linked = true;
     }
 
-    /** Removes from the pending list when still in it. Monitor held. */
+    /** Removes from the pending list when still in it. Lock held. */
     private void unlinkPending(PendingOp op) {
         if (!op.linked) {
             return;
@@ -409,7 +442,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         op.linked = false;
     }
 
-    /** The pending operations, in the order they were accepted. Monitor held. */
+    /** The pending operations, in the order they were accepted. Lock held. */
     private List<PendingOp> pendingSnapshot() {
         List<PendingOp> list = new ArrayList<>();
         for (PendingOp op = pendingHead; op != null; op = op.next) {
@@ -432,8 +465,10 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         serial.post(task);
     }
 
-    private synchronized void addOutstanding() {
-        outstanding++;
+    private void addOutstanding() {
+        synchronized (lock) {
+            outstanding++;
+        }
     }
 
     /**
@@ -447,7 +482,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     /** Closes a facet as part of its owner's close: cancels its pending IRPs and releases its endpoint. */
     void closeAsFacet() {
         List<PendingOp> toCancel;
-        synchronized (this) {
+        synchronized (lock) {
             closeCalled = true;
             toCancel = pendingSnapshot();
         }
@@ -459,7 +494,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
 
     /** Enables events on a facet on behalf of its owner (the owner validated the request). */
     void enableEventsDirectly(int events) {
-        synchronized (this) {
+        synchronized (lock) {
             eventMask |= events;
         }
         onEventsEnabled(events);
@@ -467,7 +502,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
 
     void outstandingDone() {
         Irp toComplete = null;
-        synchronized (this) {
+        synchronized (lock) {
             outstanding--;
             if (outstanding == 0 && closeIrp != null) {
                 toComplete = closeIrp;
@@ -481,23 +516,31 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
 
     // ---- event callbacks -----------------------------------------------------------------------------
 
-    synchronized boolean isEventEnabled(int event) {
-        return (eventMask & event) != 0;
-    }
-
-    synchronized int eventMask() {
-        return eventMask;
-    }
-
-    /** Disables an event from the provider side (for example a receive-from event that returned DATA_NOT_ACCEPTED). */
-    synchronized void clearEvent(int event) {
-        if ((staticMask & event) == 0) {
-            eventMask &= ~event;
+    boolean isEventEnabled(int event) {
+        synchronized (lock) {
+            return (eventMask & event) != 0;
         }
     }
 
-    synchronized boolean isStaticEvent(int event) {
-        return (staticMask & event) != 0;
+    int eventMask() {
+        synchronized (lock) {
+            return eventMask;
+        }
+    }
+
+    /** Disables an event from the provider side (for example a receive-from event that returned DATA_NOT_ACCEPTED). */
+    void clearEvent(int event) {
+        synchronized (lock) {
+            if ((staticMask & event) == 0) {
+                eventMask &= ~event;
+            }
+        }
+    }
+
+    boolean isStaticEvent(int event) {
+        synchronized (lock) {
+            return (staticMask & event) != 0;
+        }
     }
 
     /**
@@ -521,7 +564,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         post(() -> {
             try {
                 boolean skip;
-                synchronized (this) {
+                synchronized (lock) {
                     skip = closeCalled || (eventMask & event) == 0;
                     if (!skip) {
                         if (running == null) {
@@ -539,8 +582,6 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
                 Irql old = Ke.raiseIrql(Irql.DISPATCH_LEVEL);
                 try {
                     callback.run();
-                } catch (VirtualMachineError e) {
-                    throw e;
                 } catch (Throwable t) {
                     provider.subsystem.ioManager().recordRoutineFailure("event callback of " + this, t);
                 } finally {
@@ -554,29 +595,41 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     }
 
     private void callbackReturned(int event) {
-        List<Irp> waiters = null;
-        synchronized (this) {
+        List<PendingOp> waiters = null;
+        synchronized (lock) {
             int left = --running[Integer.numberOfTrailingZeros(event)];
             if (left == 0 && disableWaiters != null) {
                 waiters = disableWaiters.remove(event);
             }
         }
         if (waiters != null) {
-            for (Irp irp : waiters) {
-                irp.ioStatus().setStatus(NtStatus.STATUS_SUCCESS).setInformation(0);
-                Io.completeRequest(irp);
+            for (PendingOp waiter : waiters) {
+                finish(waiter, NtStatus.STATUS_SUCCESS);
             }
         }
+    }
+
+    /** A cancelled disable request stops waiting for the callbacks and completes with STATUS_CANCELLED. */
+    private void cancelDisable(int event, PendingOp waiter) {
+        synchronized (lock) {
+            List<PendingOp> waiters = disableWaiters == null ? null : disableWaiters.get(event);
+            if (waiters == null || !waiters.remove(waiter)) {
+                return; // the callbacks returned meanwhile: it completes (or completed) with STATUS_SUCCESS
+            }
+        }
+        finish(waiter, NtStatus.STATUS_CANCELLED);
     }
 
     /**
      * A socket accepted through WskAcceptEvent: takes the context and dispatch table the callback returned and
      * the connection events inherited from the listener (enabled as if with SO_WSK_EVENT_CALLBACK).
      */
-    synchronized void acceptedThroughEvent(Object acceptContext, Object acceptDispatch, int inheritedEvents) {
-        this.context = acceptContext;
-        this.clientDispatch = acceptDispatch;
-        eventMask |= inheritedEvents & eventsValidFor(category, type);
+    void acceptedThroughEvent(Object acceptContext, Object acceptDispatch, int inheritedEvents) {
+        synchronized (lock) {
+            this.context = acceptContext;
+            this.clientDispatch = acceptDispatch;
+            eventMask |= inheritedEvents & eventsValidFor(category, type);
+        }
     }
 
     /** The number of indication lists its callbacks retained and the client has not released (0 by default). */
@@ -599,7 +652,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         }
     }
 
-    /** Called (outside the monitor) after events were enabled, so the category can indicate what is waiting. */
+    /** Called (outside the lock) after events were enabled, so the category can indicate what is waiting. */
     void onEventsEnabled(int enabled) {
     }
 
@@ -632,7 +685,6 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
             if (outputSizeReturned != null) {
                 outputSizeReturned.set(4L);
             }
-            irp.ioStatus().setInformation(4);
             return controlDone(irp, NtStatus.STATUS_BUFFER_OVERFLOW, 4);
         }
         Ref<Integer> value = new Ref<>();
@@ -652,8 +704,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
             return status;
         }
         if (!status.isSuccess()) {
-            irp.ioStatus().setInformation(information);
-            return provider.failNow(irp, status);
+            return provider.failNow(irp, status, information);
         }
         return completeSoon(irp, status, information, null);
     }
@@ -769,7 +820,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         }
         if (!disable) {
             NtStatus refused = null;
-            synchronized (this) {
+            synchronized (lock) {
                 if (!eventsAllowedNow()) {
                     refused = NtStatus.STATUS_INVALID_DEVICE_STATE;
                 } else {
@@ -787,7 +838,8 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
             return controlDone(irp, NtStatus.STATUS_INVALID_PARAMETER, 0); // one event per disable call
         }
         boolean pendingDisable;
-        synchronized (this) {
+        PendingOp waiter = null;
+        synchronized (lock) {
             if ((staticMask & events) != 0 || (lockedMask & events) != 0) {
                 pendingDisable = false;
                 events = -1;
@@ -795,16 +847,21 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
                 eventMask &= ~events;
                 pendingDisable = running != null && running[Integer.numberOfTrailingZeros(events)] > 0;
                 if (pendingDisable && irp != null) {
-                    Io.markIrpPending(irp);
+                    waiter = pend(irp, "event disable");
                     if (disableWaiters == null) {
                         disableWaiters = new HashMap<>(4);
                     }
-                    disableWaiters.computeIfAbsent(events, k -> new ArrayList<>()).add(irp);
+                    disableWaiters.computeIfAbsent(events, k -> new ArrayList<>()).add(waiter);
                 }
             }
         }
         if (events == -1) {
             return controlDone(irp, NtStatus.STATUS_INVALID_DEVICE_STATE, 0); // static or inherited: stays on
+        }
+        if (waiter != null) {
+            int event = events;
+            PendingOp pended = waiter;
+            armCancel(waiter, () -> cancelDisable(event, pended));
         }
         if (pendingDisable) {
             return irp != null ? NtStatus.STATUS_PENDING : NtStatus.STATUS_EVENT_PENDING;
@@ -864,7 +921,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
 
     NtStatus getOption(int level, int code, Ref<Integer> value) {
         Integer stored;
-        synchronized (this) {
+        synchronized (lock) {
             stored = storedOptions == null ? null : storedOptions.get(optionKey(level, code));
         }
         TransportEndpoint endpoint = endpoint();
@@ -919,16 +976,20 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         return store(level, code, value);
     }
 
-    private synchronized NtStatus store(int level, int code, int value) {
-        if (storedOptions == null) {
-            storedOptions = new HashMap<>(4);
+    private NtStatus store(int level, int code, int value) {
+        synchronized (lock) {
+            if (storedOptions == null) {
+                storedOptions = new HashMap<>(4);
+            }
+            storedOptions.put(optionKey(level, code), value);
+            return NtStatus.STATUS_SUCCESS;
         }
-        storedOptions.put(optionKey(level, code), value);
-        return NtStatus.STATUS_SUCCESS;
     }
 
-    synchronized int storedOption(int level, int code, int otherwise) {
-        return storedOptions == null ? otherwise : storedOptions.getOrDefault(optionKey(level, code), otherwise);
+    int storedOption(int level, int code, int otherwise) {
+        synchronized (lock) {
+            return storedOptions == null ? otherwise : storedOptions.getOrDefault(optionKey(level, code), otherwise);
+        }
     }
 
     /** Whether the socket has a local address (options that must precede bind check this). */
@@ -1030,7 +1091,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
         TransportEndpoint endpoint = endpoint();
-        synchronized (this) {
+        synchronized (lock) {
             if (endpoint.localAddress() != null || !canBind()) {
                 return NtStatus.STATUS_INVALID_DEVICE_STATE;
             }
@@ -1043,17 +1104,17 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         }
     }
 
-    /** Binds the transport endpoint (monitor held); a connection socket may leave a bind to the connect. */
+    /** Binds the transport endpoint (lock held); a connection socket may leave a bind to the connect. */
     NtStatus bindEndpoint(InetSocketAddress address, boolean thenConnect) {
         return endpoint().bind(address);
     }
 
-    /** Whether the socket is in a state that allows bind (called with the monitor held). */
+    /** Whether the socket is in a state that allows bind (called with the lock held). */
     boolean canBind() {
         return true;
     }
 
-    /** Called with the monitor held after a successful bind. */
+    /** Called with the lock held after a successful bind. */
     void onBound() {
     }
 
@@ -1061,28 +1122,25 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
 
     NtStatus close(Irp irp) {
         List<PendingOp> toCancel;
+        List<PendingOp> waiters = new ArrayList<>();
         Io.markIrpPending(irp);
-        synchronized (this) {
+        synchronized (lock) {
             closeCalled = true;
             toCancel = pendingSnapshot();
             closeIrp = irp;
             outstanding++; // held until the cancellations below are queued
-        }
-        for (PendingOp op : toCancel) {
-            finish(op, NtStatus.STATUS_CANCELLED);
-        }
-        closeEndpoint();
-        List<Irp> waiters = new ArrayList<>();
-        synchronized (this) {
             if (disableWaiters != null) {
                 disableWaiters.values().forEach(waiters::addAll);
                 disableWaiters.clear();
             }
         }
-        for (Irp waiter : waiters) {
-            waiter.ioStatus().setStatus(NtStatus.STATUS_SUCCESS).setInformation(0);
-            post(() -> Io.completeRequest(waiter));
+        for (PendingOp waiter : waiters) {
+            finish(waiter, NtStatus.STATUS_SUCCESS); // no callback runs after the close: the disable is done
         }
+        for (PendingOp op : toCancel) {
+            finish(op, NtStatus.STATUS_CANCELLED);
+        }
+        closeEndpoint();
         post(this::outstandingDone); // after everything already queued for this socket
         return NtStatus.STATUS_PENDING;
     }
@@ -1101,7 +1159,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
 
     /** Marks a socket that was never handed out as closed and releases it (WskSocketConnect failure paths). */
     void destroy() {
-        synchronized (this) {
+        synchronized (lock) {
             closeCalled = true;
         }
         closeEndpoint();

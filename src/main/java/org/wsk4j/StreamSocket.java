@@ -33,17 +33,21 @@ final class StreamSocket extends ConnectionSocket {
                 ? (WskClientStreamDispatch) clientDispatch : null;
     }
 
-    synchronized Role role() {
-        return role;
+    Role role() {
+        synchronized (lock) {
+            return role;
+        }
     }
 
     /** Commits to the connection role; false when the socket is already a listener. */
-    private synchronized boolean commitToConnection() {
-        if (role == Role.LISTENER) {
-            return false;
+    private boolean commitToConnection() {
+        synchronized (lock) {
+            if (role == Role.LISTENER) {
+                return false;
+            }
+            role = Role.CONNECTION;
+            return true;
         }
-        role = Role.CONNECTION;
-        return true;
     }
 
     @Override
@@ -70,7 +74,7 @@ final class StreamSocket extends ConnectionSocket {
             return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED); // not a TCP socket
         }
         java.net.InetSocketAddress local;
-        synchronized (this) {
+        synchronized (lock) {
             local = connection.localAddress();
             if (role != Role.NONE || local == null || state() != State.OPEN) {
                 local = null; // already committed, or never bound
@@ -97,7 +101,7 @@ final class StreamSocket extends ConnectionSocket {
             return provider.failNow(irp, status);
         }
         int events;
-        synchronized (this) {
+        synchronized (lock) {
             listener = facet;
             events = eventMask() & eventsValidFor(Wsk.WSK_FLAG_LISTEN_SOCKET, type);
         }
@@ -107,8 +111,10 @@ final class StreamSocket extends ConnectionSocket {
         return completeSoon(irp, NtStatus.STATUS_SUCCESS, 0, null);
     }
 
-    private synchronized ListenSocket listener() {
-        return listener;
+    private ListenSocket listener() {
+        synchronized (lock) {
+            return listener;
+        }
     }
 
     NtStatus accept(int flags, Object acceptSocketContext, WskClientConnectionDispatch acceptSocketDispatch,

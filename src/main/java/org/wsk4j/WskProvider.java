@@ -84,7 +84,15 @@ final class WskProvider implements WskProviderDispatch {
 
     /** Completes an accepted IRP with a failure detected at once: inline when allowed, returning the status. */
     NtStatus failNow(Irp irp, NtStatus status) {
-        irp.ioStatus().setStatus(status).setInformation(0);
+        return failNow(irp, status, 0);
+    }
+
+    /**
+     * {@link #failNow(Irp, NtStatus)} with an Information value: the size needed, for STATUS_BUFFER_OVERFLOW
+     * (the size-query convention), else 0.
+     */
+    NtStatus failNow(Irp irp, NtStatus status, long information) {
+        irp.ioStatus().setStatus(status).setInformation(information);
         LOG.debug("{} fails at once: {}", irp, status);
         return InlineCompletion.completeOrPost(irp, subsystem.executor()) ? status : NtStatus.STATUS_PENDING;
     }
@@ -130,7 +138,7 @@ final class WskProvider implements WskProviderDispatch {
         }
         WskRegistration registration = client.registration;
         boolean released;
-        synchronized (registration) {
+        synchronized (registration.lock) {
             if (registration.subsystem != subsystem || registration.client != client) {
                 return null;
             }

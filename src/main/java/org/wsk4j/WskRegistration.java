@@ -24,7 +24,12 @@ public final class WskRegistration {
     private static final AtomicLong IDS = new AtomicLong();
 
     final long id = IDS.incrementAndGet();
-    // All guarded by this.
+    /**
+     * Guards the fields below and is what WskDeregister and waiting captures wait on: a private object, never this
+     * block, which the driver holds (a driver synchronizing on its own registration cannot stall the provider).
+     */
+    final Object lock = new Object();
+    // All guarded by lock.
     WskSubsystem subsystem;
     WskClientNpi clientNpi;
     WskClient client;
@@ -45,23 +50,29 @@ public final class WskRegistration {
     public WskRegistration() {
     }
 
-    synchronized boolean isActive() {
-        return state == REGISTERED;
+    boolean isActive() {
+        synchronized (lock) {
+            return state == REGISTERED;
+        }
     }
 
-    synchronized void socketOpened(WskSocket socket) {
-        sockets++;
-        socketsOpened++;
-        openSockets.add(socket);
-        socketCreated = true;
+    void socketOpened(WskSocket socket) {
+        synchronized (lock) {
+            sockets++;
+            socketsOpened++;
+            openSockets.add(socket);
+            socketCreated = true;
+        }
     }
 
-    synchronized void socketClosed(WskSocket socket) {
-        sockets--;
-        socketsClosed++;
-        openSockets.remove(socket);
-        if (sockets == 0) {
-            notifyAll(); // WskDeregister waits for the last socket; nothing waits for one close among many
+    void socketClosed(WskSocket socket) {
+        synchronized (lock) {
+            sockets--;
+            socketsClosed++;
+            openSockets.remove(socket);
+            if (sockets == 0) {
+                lock.notifyAll(); // WskDeregister waits for the last socket; nothing waits for one close among many
+            }
         }
     }
 
@@ -70,8 +81,10 @@ public final class WskRegistration {
      *
      * @return the count
      */
-    public synchronized int openSocketCount() {
-        return sockets;
+    public int openSocketCount() {
+        synchronized (lock) {
+            return sockets;
+        }
     }
 
     /**
@@ -82,8 +95,10 @@ public final class WskRegistration {
      *
      * @return a snapshot
      */
-    public synchronized List<WskSocket> openSockets() {
-        return new ArrayList<>(openSockets);
+    public List<WskSocket> openSockets() {
+        synchronized (lock) {
+            return new ArrayList<>(openSockets);
+        }
     }
 
     /**
@@ -91,8 +106,10 @@ public final class WskRegistration {
      *
      * @return the count
      */
-    public synchronized int captureCount() {
-        return captures;
+    public int captureCount() {
+        synchronized (lock) {
+            return captures;
+        }
     }
 
     /**
@@ -100,8 +117,10 @@ public final class WskRegistration {
      *
      * @return the summary, or null before the first deregistration returned
      */
-    public synchronized DeregistrationSummary deregistrationSummary() {
-        return summary;
+    public DeregistrationSummary deregistrationSummary() {
+        synchronized (lock) {
+            return summary;
+        }
     }
 
     /**
@@ -109,14 +128,18 @@ public final class WskRegistration {
      *
      * @return true while deregistering
      */
-    public synchronized boolean isDeregistering() {
-        return state == DEREGISTERING;
+    public boolean isDeregistering() {
+        synchronized (lock) {
+            return state == DEREGISTERING;
+        }
     }
 
     @Override
-    public synchronized String toString() {
-        String[] names = {"unused", "registered", "deregistering", "deregistered"};
-        return "WSK_REGISTRATION#" + id + "[" + names[state] + ", " + captures + " captures, " + sockets
-                + " sockets]";
+    public String toString() {
+        synchronized (lock) {
+            String[] names = {"unused", "registered", "deregistering", "deregistered"};
+            return "WSK_REGISTRATION#" + id + "[" + names[state] + ", " + captures + " captures, " + sockets
+                    + " sockets]";
+        }
     }
 }

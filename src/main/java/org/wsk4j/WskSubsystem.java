@@ -115,7 +115,7 @@ public final class WskSubsystem implements AutoCloseable {
 
     static WskSubsystem of(WskRegistration registration) {
         Objects.requireNonNull(registration, "registration");
-        synchronized (registration) {
+        synchronized (registration.lock) {
             return registration.subsystem != null ? registration.subsystem : defaultSubsystem();
         }
     }
@@ -318,8 +318,8 @@ public final class WskSubsystem implements AutoCloseable {
             providerReady = ready;
         }
         for (WskRegistration registration : registrationsSnapshot()) {
-            synchronized (registration) {
-                registration.notifyAll();
+            synchronized (registration.lock) {
+                registration.lock.notifyAll();
             }
         }
     }
@@ -372,7 +372,7 @@ public final class WskSubsystem implements AutoCloseable {
         if (closed) {
             return NtStatus.STATUS_DEVICE_NOT_READY;
         }
-        synchronized (wskRegistration) {
+        synchronized (wskRegistration.lock) {
             if (wskRegistration.state == WskRegistration.REGISTERED
                     || wskRegistration.state == WskRegistration.DEREGISTERING) {
                 return NtStatus.STATUS_INVALID_PARAMETER;
@@ -418,7 +418,7 @@ public final class WskSubsystem implements AutoCloseable {
         }
         long deadline = waitTimeout == Wsk.WSK_INFINITE_WAIT ? Long.MAX_VALUE
                 : System.nanoTime() + Duration.ofMillis(Integer.toUnsignedLong(waitTimeout)).toNanos();
-        synchronized (wskRegistration) {
+        synchronized (wskRegistration.lock) {
             while (true) {
                 if (wskRegistration.state == WskRegistration.DEREGISTERING
                         || wskRegistration.state == WskRegistration.DEREGISTERED) {
@@ -435,7 +435,7 @@ public final class WskSubsystem implements AutoCloseable {
                     return NtStatus.STATUS_DEVICE_NOT_READY;
                 }
                 try {
-                    wskRegistration.wait(Math.max(1, Math.min(remaining / 1_000_000, 60_000)));
+                    wskRegistration.lock.wait(Math.max(1, Math.min(remaining / 1_000_000, 60_000)));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return NtStatus.STATUS_DEVICE_NOT_READY;
@@ -461,14 +461,14 @@ public final class WskSubsystem implements AutoCloseable {
         if (wskRegistration == null) {
             return;
         }
-        synchronized (wskRegistration) {
+        synchronized (wskRegistration.lock) {
             if (wskRegistration.captures == 0) {
                 ioManager.verifier().report(VerifierRule.NPI_RELEASE_IMBALANCE,
                         "WskReleaseProviderNPI on " + wskRegistration + " without a matching capture", null);
                 return;
             }
             wskRegistration.captures--;
-            wskRegistration.notifyAll();
+            wskRegistration.lock.notifyAll();
         }
     }
 
@@ -485,7 +485,7 @@ public final class WskSubsystem implements AutoCloseable {
         if (wskRegistration == null || characteristics == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        synchronized (wskRegistration) {
+        synchronized (wskRegistration.lock) {
             if (wskRegistration.state == WskRegistration.DEREGISTERING
                     || wskRegistration.state == WskRegistration.DEREGISTERED) {
                 return NtStatus.STATUS_DEVICE_NOT_READY;
@@ -525,17 +525,17 @@ public final class WskSubsystem implements AutoCloseable {
         if (wskRegistration == null) {
             return;
         }
-        synchronized (wskRegistration) {
+        synchronized (wskRegistration.lock) {
             if (wskRegistration.state != WskRegistration.REGISTERED) {
                 LOG.warn("WskDeregister on {} that is not registered: ignored", wskRegistration);
                 return;
             }
             wskRegistration.state = WskRegistration.DEREGISTERING;
-            wskRegistration.notifyAll();
+            wskRegistration.lock.notifyAll();
         }
         // Outside the monitor: completes queued WSK_TRANSPORT_LIST_CHANGE IRPs (their routines run inline).
         provider.clientServices.deregistering(wskRegistration);
-        synchronized (wskRegistration) {
+        synchronized (wskRegistration.lock) {
             long nextReport = System.nanoTime() + DEREGISTER_REPORT_INTERVAL.toNanos();
             boolean interrupted = false;
             while (wskRegistration.captures > 0 || wskRegistration.sockets > 0) {
@@ -547,7 +547,7 @@ public final class WskSubsystem implements AutoCloseable {
                     nextReport = now + DEREGISTER_REPORT_INTERVAL.toNanos();
                 }
                 try {
-                    wskRegistration.wait(Math.max(1, (nextReport - now) / 1_000_000));
+                    wskRegistration.lock.wait(Math.max(1, (nextReport - now) / 1_000_000));
                 } catch (InterruptedException e) {
                     interrupted = true; // WskDeregister cannot be abandoned: keep waiting
                 }
@@ -580,7 +580,7 @@ public final class WskSubsystem implements AutoCloseable {
             sites.add(irp + " " + where);
         }
         DeregistrationSummary summary;
-        synchronized (registration) {
+        synchronized (registration.lock) {
             summary = new DeregistrationSummary(irps.allocated(), irps.completedToOwner(), irps.freed(), irps.live(),
                     irps.peakLive(), registration.socketsOpened, registration.socketsClosed, sites);
             registration.summary = summary;
@@ -614,8 +614,8 @@ public final class WskSubsystem implements AutoCloseable {
             }
         }
         for (WskRegistration registration : registrationsSnapshot()) {
-            synchronized (registration) {
-                registration.notifyAll();
+            synchronized (registration.lock) {
+                registration.lock.notifyAll();
             }
         }
         provider.clientServices.close(); // resolver threads; before the executor, which abandoned IRPs use
