@@ -65,15 +65,15 @@ final class ClientServices {
 
     // ---- per-client state ---------------------------------------------------------------------------
 
-    /** The state of the registration's current client; the caller holds the registration's monitor. */
+    /** The state of the registration's current client; the caller holds the registration's lock. */
     private ClientState stateOf(WskRegistration registration) {
-        return states.computeIfAbsent(registration.client, client -> new ClientState());
+        return states.computeIfAbsent(registration.client(), client -> new ClientState());
     }
 
     /** The number of WskGetAddressInfo result lists of the registration's client not yet freed. */
     int outstandingAddressInfoCount(WskRegistration registration) {
         synchronized (registration.lock) {
-            ClientState state = states.get(registration.client);
+            ClientState state = states.get(registration.client());
             return state == null ? 0 : state.addressLists.size();
         }
     }
@@ -81,7 +81,7 @@ final class ClientServices {
     /** The number of security descriptors the registration's client cached and did not release. */
     int cachedSecurityDescriptorCount(WskRegistration registration) {
         synchronized (registration.lock) {
-            ClientState state = states.get(registration.client);
+            ClientState state = states.get(registration.client());
             return state == null ? 0 : state.cachedDescriptors.size();
         }
     }
@@ -89,7 +89,7 @@ final class ClientServices {
     /** The number of WSK_TRANSPORT_LIST_CHANGE IRPs queued for the registration's client. */
     int pendingTransportListChangeCount(WskRegistration registration) {
         synchronized (registration.lock) {
-            ClientState state = states.get(registration.client);
+            ClientState state = states.get(registration.client());
             return state == null ? 0 : state.listChangeIrps.size();
         }
     }
@@ -109,7 +109,7 @@ final class ClientServices {
         int lists;
         int descriptors;
         synchronized (registration.lock) {
-            ClientState state = states.get(registration.client);
+            ClientState state = states.get(registration.client());
             if (state == null) {
                 return;
             }
@@ -242,13 +242,8 @@ final class ClientServices {
         if (!Wsk.NPI_WSK_INTERFACE_ID.equals(control.npiId()) || mask == 0 || (mask & ~STATIC_EVENT_MASK) != 0) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        synchronized (registration.lock) {
-            if (registration.socketCreated || registration.staticEventMask != 0) {
-                return NtStatus.STATUS_INVALID_DEVICE_STATE; // too late, or already set (static ones are fixed)
-            }
-            registration.staticEventMask = mask;
-        }
-        return NtStatus.STATUS_SUCCESS;
+        return registration.setStaticEventMask(mask) ? NtStatus.STATUS_SUCCESS
+                : NtStatus.STATUS_INVALID_DEVICE_STATE; // too late, or already set (static ones are fixed)
     }
 
     @SuppressWarnings("unchecked")
@@ -291,7 +286,7 @@ final class ClientServices {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
         synchronized (registration.lock) {
-            if (registration.socketCreated) {
+            if (registration.socketCreated()) {
                 return NtStatus.STATUS_INVALID_DEVICE_STATE;
             }
             stateOf(registration).tdiBehavior = flags; // no TDI filters exist in wsk4j: recorded only
@@ -309,7 +304,7 @@ final class ClientServices {
         }
         ClientState state;
         synchronized (registration.lock) {
-            if (registration.state != WskRegistration.REGISTERED) {
+            if (!registration.isActive()) {
                 state = null;
             } else {
                 state = stateOf(registration);

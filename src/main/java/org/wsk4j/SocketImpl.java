@@ -108,10 +108,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         this.serial = new SerialQueue(this, provider.subsystem.executor());
         this.dispatch = provider.tables.forCategory(category);
         this.allocationSite = provider.subsystem.ioManager().verifier().captureSite(this, " created");
-        int staticEvents;
-        synchronized (registration.lock) {
-            staticEvents = registration.staticEventMask & eventsValidFor(category, type);
-        }
+        int staticEvents = registration.staticEventMask() & eventsValidFor(category, type);
         this.staticMask = staticEvents;
         this.eventMask = staticEvents;
         if (family == Wsk.AF_INET6) {

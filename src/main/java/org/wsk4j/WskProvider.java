@@ -137,14 +137,11 @@ final class WskProvider implements WskProviderDispatch {
             return null;
         }
         WskRegistration registration = client.registration;
-        boolean released;
-        synchronized (registration.lock) {
-            if (registration.subsystem != subsystem || registration.client != client) {
-                return null;
-            }
-            released = registration.state == WskRegistration.REGISTERED && registration.captures == 0;
+        WskRegistration.ClientCheck check = registration.checkClient(subsystem, client);
+        if (check == WskRegistration.ClientCheck.FOREIGN) {
+            return null;
         }
-        if (released) {
+        if (check == WskRegistration.ClientCheck.RELEASED) {
             subsystem.ioManager().verifier().report(VerifierRule.NPI_USED_AFTER_RELEASE,
                     function + " called through the provider NPI of " + registration + " after it was released", null);
         }

@@ -115,9 +115,8 @@ public final class WskSubsystem implements AutoCloseable {
 
     static WskSubsystem of(WskRegistration registration) {
         Objects.requireNonNull(registration, "registration");
-        synchronized (registration.lock) {
-            return registration.subsystem != null ? registration.subsystem : defaultSubsystem();
-        }
+        WskSubsystem owner = registration.subsystem();
+        return owner != null ? owner : defaultSubsystem();
     }
 
     /** Configures a {@link WskSubsystem}. Not thread-safe; use from one thread. */
@@ -318,9 +317,7 @@ public final class WskSubsystem implements AutoCloseable {
             providerReady = ready;
         }
         for (WskRegistration registration : registrationsSnapshot()) {
-            synchronized (registration.lock) {
-                registration.lock.notifyAll();
-            }
+            registration.wakeWaiters();
         }
     }
 
@@ -372,21 +369,8 @@ public final class WskSubsystem implements AutoCloseable {
         if (closed) {
             return NtStatus.STATUS_DEVICE_NOT_READY;
         }
-        synchronized (wskRegistration.lock) {
-            if (wskRegistration.state == WskRegistration.REGISTERED
-                    || wskRegistration.state == WskRegistration.DEREGISTERING) {
-                return NtStatus.STATUS_INVALID_PARAMETER;
-            }
-            wskRegistration.subsystem = this;
-            wskRegistration.clientNpi = wskClientNpi;
-            wskRegistration.client = new WskClient(wskRegistration, clientIds.incrementAndGet());
-            wskRegistration.state = WskRegistration.REGISTERED;
-            wskRegistration.captures = 0;
-            wskRegistration.sockets = 0;
-            wskRegistration.socketsOpened = 0;
-            wskRegistration.socketsClosed = 0;
-            wskRegistration.socketCreated = false; // a new client: static callbacks may be set again
-            wskRegistration.staticEventMask = 0;
+        if (!wskRegistration.register(this, wskClientNpi, clientIds.incrementAndGet())) {
+            return NtStatus.STATUS_INVALID_PARAMETER; // registered or deregistering
         }
         synchronized (registrations) {
             registrations.add(wskRegistration);
@@ -418,38 +402,15 @@ public final class WskSubsystem implements AutoCloseable {
         }
         long deadline = waitTimeout == Wsk.WSK_INFINITE_WAIT ? Long.MAX_VALUE
                 : System.nanoTime() + Duration.ofMillis(Integer.toUnsignedLong(waitTimeout)).toNanos();
-        synchronized (wskRegistration.lock) {
-            while (true) {
-                if (wskRegistration.state == WskRegistration.DEREGISTERING
-                        || wskRegistration.state == WskRegistration.DEREGISTERED) {
-                    return NtStatus.STATUS_DEVICE_NOT_READY;
-                }
-                if (wskRegistration.state != WskRegistration.REGISTERED || wskRegistration.subsystem != this) {
-                    return NtStatus.STATUS_INVALID_PARAMETER;
-                }
-                if (isProviderReady()) {
-                    break;
-                }
-                long remaining = deadline - System.nanoTime();
-                if (waitTimeout == Wsk.WSK_NO_WAIT || remaining <= 0) {
-                    return NtStatus.STATUS_DEVICE_NOT_READY;
-                }
-                try {
-                    wskRegistration.lock.wait(Math.max(1, Math.min(remaining / 1_000_000, 60_000)));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return NtStatus.STATUS_DEVICE_NOT_READY;
-                }
-            }
-            int requested = wskRegistration.clientNpi.dispatch().version();
-            if (Wsk.WSK_MAJOR_VERSION(requested) != Wsk.WSK_MAJOR_VERSION(PROVIDER_VERSION)
-                    || Wsk.WSK_MINOR_VERSION(requested) > Wsk.WSK_MINOR_VERSION(PROVIDER_VERSION)) {
-                return NtStatus.STATUS_NOINTERFACE;
-            }
-            wskRegistration.captures++;
-            wskProviderNpi.fill(wskRegistration.client, provider);
-            return NtStatus.STATUS_SUCCESS;
+        NtStatus[] status = new NtStatus[1];
+        WskClient client = wskRegistration.capture(this, waitTimeout != Wsk.WSK_NO_WAIT, deadline,
+                this::isProviderReady, requested -> Wsk.WSK_MAJOR_VERSION(requested) == Wsk.WSK_MAJOR_VERSION(
+                        PROVIDER_VERSION) && Wsk.WSK_MINOR_VERSION(requested) <= Wsk.WSK_MINOR_VERSION(PROVIDER_VERSION),
+                status);
+        if (client != null) {
+            wskProviderNpi.fill(client, provider);
         }
+        return status[0];
     }
 
     /**
@@ -461,14 +422,9 @@ public final class WskSubsystem implements AutoCloseable {
         if (wskRegistration == null) {
             return;
         }
-        synchronized (wskRegistration.lock) {
-            if (wskRegistration.captures == 0) {
-                ioManager.verifier().report(VerifierRule.NPI_RELEASE_IMBALANCE,
-                        "WskReleaseProviderNPI on " + wskRegistration + " without a matching capture", null);
-                return;
-            }
-            wskRegistration.captures--;
-            wskRegistration.lock.notifyAll();
+        if (!wskRegistration.release()) {
+            ioManager.verifier().report(VerifierRule.NPI_RELEASE_IMBALANCE,
+                    "WskReleaseProviderNPI on " + wskRegistration + " without a matching capture", null);
         }
     }
 
@@ -485,14 +441,9 @@ public final class WskSubsystem implements AutoCloseable {
         if (wskRegistration == null || characteristics == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        synchronized (wskRegistration.lock) {
-            if (wskRegistration.state == WskRegistration.DEREGISTERING
-                    || wskRegistration.state == WskRegistration.DEREGISTERED) {
-                return NtStatus.STATUS_DEVICE_NOT_READY;
-            }
-            if (wskRegistration.state != WskRegistration.REGISTERED || wskRegistration.subsystem != this) {
-                return NtStatus.STATUS_INVALID_PARAMETER;
-            }
+        NtStatus unusable = wskRegistration.unusableFor(this);
+        if (unusable != null) {
+            return unusable;
         }
         if (!isProviderReady()) {
             return NtStatus.STATUS_DEVICE_NOT_READY;
@@ -525,38 +476,13 @@ public final class WskSubsystem implements AutoCloseable {
         if (wskRegistration == null) {
             return;
         }
-        synchronized (wskRegistration.lock) {
-            if (wskRegistration.state != WskRegistration.REGISTERED) {
-                LOG.warn("WskDeregister on {} that is not registered: ignored", wskRegistration);
-                return;
-            }
-            wskRegistration.state = WskRegistration.DEREGISTERING;
-            wskRegistration.lock.notifyAll();
+        if (!wskRegistration.beginDeregister()) {
+            LOG.warn("WskDeregister on {} that is not registered: ignored", wskRegistration);
+            return;
         }
-        // Outside the monitor: completes queued WSK_TRANSPORT_LIST_CHANGE IRPs (their routines run inline).
+        // Outside the block's lock: completes queued WSK_TRANSPORT_LIST_CHANGE IRPs (their routines run inline).
         provider.clientServices.deregistering(wskRegistration);
-        synchronized (wskRegistration.lock) {
-            long nextReport = System.nanoTime() + DEREGISTER_REPORT_INTERVAL.toNanos();
-            boolean interrupted = false;
-            while (wskRegistration.captures > 0 || wskRegistration.sockets > 0) {
-                long now = System.nanoTime();
-                if (now >= nextReport) {
-                    LOG.warn("WskDeregister({}) is waiting: {} captured NPIs not released, {} sockets not closed: {}",
-                            wskRegistration, wskRegistration.captures, wskRegistration.sockets,
-                            wskRegistration.openSockets);
-                    nextReport = now + DEREGISTER_REPORT_INTERVAL.toNanos();
-                }
-                try {
-                    wskRegistration.lock.wait(Math.max(1, (nextReport - now) / 1_000_000));
-                } catch (InterruptedException e) {
-                    interrupted = true; // WskDeregister cannot be abandoned: keep waiting
-                }
-            }
-            wskRegistration.state = WskRegistration.DEREGISTERED;
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        wskRegistration.awaitDeregistered(DEREGISTER_REPORT_INTERVAL, LOG);
         synchronized (registrations) {
             registrations.remove(wskRegistration);
         }
@@ -579,12 +505,9 @@ public final class WskSubsystem implements AutoCloseable {
             }
             sites.add(irp + " " + where);
         }
-        DeregistrationSummary summary;
-        synchronized (registration.lock) {
-            summary = new DeregistrationSummary(irps.allocated(), irps.completedToOwner(), irps.freed(), irps.live(),
-                    irps.peakLive(), registration.socketsOpened, registration.socketsClosed, sites);
-            registration.summary = summary;
-        }
+        DeregistrationSummary summary = registration.summarize((opened, closed) -> new DeregistrationSummary(
+                irps.allocated(), irps.completedToOwner(), irps.freed(), irps.live(), irps.peakLive(), opened, closed,
+                sites));
         LOG.info("WskDeregister({}): IRPs allocated {}, completed {}, freed {}, live {} (peak {}); sockets opened {},"
                 + " closed {}{}", registration, summary.irpsAllocated(), summary.irpsCompleted(), summary.irpsFreed(),
                 summary.irpsLive(), summary.irpsPeakLive(), summary.socketsOpened(), summary.socketsClosed(),
@@ -614,9 +537,7 @@ public final class WskSubsystem implements AutoCloseable {
             }
         }
         for (WskRegistration registration : registrationsSnapshot()) {
-            synchronized (registration.lock) {
-                registration.lock.notifyAll();
-            }
+            registration.wakeWaiters();
         }
         provider.clientServices.close(); // resolver threads; before the executor, which abandoned IRPs use
         transport.close();
