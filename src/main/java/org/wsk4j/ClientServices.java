@@ -192,7 +192,7 @@ final class ClientServices {
         if (irp == null) {
             return status;
         }
-        NtStatus rejected = provider.acceptIrp(irp, "WskControlClient");
+        NtStatus rejected = provider.acceptIrp(irp, WskFunction.WskControlClient);
         return rejected != null ? rejected : provider.failNow(irp, status);
     }
 
@@ -298,7 +298,7 @@ final class ClientServices {
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        NtStatus rejected = provider.acceptIrp(irp, "WskControlClient(WSK_TRANSPORT_LIST_CHANGE)");
+        NtStatus rejected = provider.acceptIrp(irp, WskFunction.WskControlClient);
         if (rejected != null) {
             return rejected;
         }
@@ -351,7 +351,7 @@ final class ClientServices {
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER; // observed: returned, nothing completed
         }
-        NtStatus rejected = provider.acceptIrp(irp, "WskGetAddressInfo");
+        NtStatus rejected = provider.acceptIrp(irp, WskFunction.WskGetAddressInfo);
         if (rejected != null) {
             return rejected;
         }
@@ -424,7 +424,7 @@ final class ClientServices {
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        NtStatus rejected = provider.acceptIrp(irp, "WskGetNameInfo");
+        NtStatus rejected = provider.acceptIrp(irp, WskFunction.WskGetNameInfo);
         if (rejected != null) {
             return rejected;
         }

@@ -634,21 +634,6 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         return 0;
     }
 
-    /**
-     * Checks made before a function accepts its IRP (so a verifier error in FAIL mode leaves the IRP with the
-     * driver): closing with retained indications is {@link org.wsk4j.nt.VerifierRule#INDICATION_NOT_RELEASED}.
-     */
-    void beforeAccept(String function) {
-        if ("WskCloseSocket".equals(function)) {
-            int retained = retainedIndications();
-            if (retained > 0) {
-                provider.subsystem.ioManager().verifier().report(org.wsk4j.nt.VerifierRule.INDICATION_NOT_RELEASED,
-                        this + " closed with " + retained + " retained indication list(s) not released by WskRelease",
-                        this);
-            }
-        }
-    }
-
     /** Called (outside the lock) after events were enabled, so the category can indicate what is waiting. */
     void onEventsEnabled(int enabled) {
     }

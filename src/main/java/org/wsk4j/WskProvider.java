@@ -1,6 +1,5 @@
 package org.wsk4j;
 
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wsk4j.nt.InlineCompletion;
@@ -35,7 +34,7 @@ final class WskProvider implements WskProviderDispatch {
      * Takes ownership of an IRP passed to a WSK function. Returns null when accepted, else the status to
      * return without completing anything.
      */
-    NtStatus acceptIrp(Irp irp, String function) {
+    NtStatus acceptIrp(Irp irp, WskFunction function) {
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
@@ -56,30 +55,14 @@ final class WskProvider implements WskProviderDispatch {
         if (!Io.setNextIrpStackLocation(irp)) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        irp.setDriverContext(owned(function));
+        irp.setDriverContext(function); // the marker: see pendingInWsk
         LOG.debug("{} accepted {}", function, irp);
         return null;
     }
 
     /** Whether an IRP is pending in a WSK function now (passing it again is IRP_ALREADY_IN_FLIGHT). */
     static boolean pendingInWsk(Irp irp) {
-        return irp.isInFlight() && irp.driverContext() instanceof WskOwned;
-    }
-
-    /** One marker per function name: an IRP reused for the same function then gets the value it already holds. */
-    private static final ConcurrentHashMap<String, WskOwned> OWNED = new ConcurrentHashMap<>();
-
-    private static WskOwned owned(String function) {
-        WskOwned marker = OWNED.get(function);
-        return marker != null ? marker : OWNED.computeIfAbsent(function, WskOwned::new);
-    }
-
-    /** Marks an IRP a WSK function accepted (in its DriverContext, which belongs to WSK while it owns the IRP). */
-    private record WskOwned(String function) {
-        @Override
-        public String toString() {
-            return function;
-        }
+        return irp.isInFlight() && irp.driverContext() instanceof WskFunction;
     }
 
     /** Completes an accepted IRP with a failure detected at once: inline when allowed, returning the status. */
@@ -111,7 +94,7 @@ final class WskProvider implements WskProviderDispatch {
     }
 
     /** Resolves a socket argument; null when it is not a live socket of this subsystem. */
-    SocketImpl lookup(WskSocket socket, String function) {
+    SocketImpl lookup(WskSocket socket, WskFunction function) {
         if (!(socket instanceof SocketImpl)) {
             return null;
         }
@@ -132,7 +115,7 @@ final class WskProvider implements WskProviderDispatch {
      * provider NPI is still captured: calling provider-dispatch functions after the last release is
      * {@link VerifierRule#NPI_USED_AFTER_RELEASE}. Called before any IRP is accepted.
      */
-    private WskRegistration registrationOf(WskClient client, String function) {
+    private WskRegistration registrationOf(WskClient client, WskFunction function) {
         if (client == null) {
             return null;
         }
@@ -175,8 +158,8 @@ final class WskProvider implements WskProviderDispatch {
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        WskRegistration registration = registrationOf(client, "WskSocket");
-        NtStatus rejected = acceptIrp(irp, "WskSocket");
+        WskRegistration registration = registrationOf(client, WskFunction.WskSocket);
+        NtStatus rejected = acceptIrp(irp, WskFunction.WskSocket);
         if (rejected != null) {
             return rejected;
         }
@@ -236,8 +219,8 @@ final class WskProvider implements WskProviderDispatch {
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        WskRegistration registration = registrationOf(client, "WskSocketConnect");
-        NtStatus rejected = acceptIrp(irp, "WskSocketConnect");
+        WskRegistration registration = registrationOf(client, WskFunction.WskSocketConnect);
+        NtStatus rejected = acceptIrp(irp, WskFunction.WskSocketConnect);
         if (rejected != null) {
             return rejected;
         }
@@ -278,7 +261,7 @@ final class WskProvider implements WskProviderDispatch {
     @Override
     public NtStatus wskControlClient(WskClient client, int controlCode, long inputSize, Object inputBuffer,
                                      long outputSize, Object outputBuffer, Ref<Long> outputSizeReturned, Irp irp) {
-        return clientServices.controlClient(registrationOf(client, "WskControlClient"), controlCode, inputSize,
+        return clientServices.controlClient(registrationOf(client, WskFunction.WskControlClient), controlCode, inputSize,
                 inputBuffer, outputSize, outputBuffer, outputSizeReturned, irp);
     }
 
@@ -286,20 +269,20 @@ final class WskProvider implements WskProviderDispatch {
     public NtStatus wskGetAddressInfo(WskClient client, String nodeName, String serviceName, int nameSpace,
                                       Object provider, AddrInfoExW hints, Ref<AddrInfoExW> result,
                                       Object owningProcess, Object owningThread, Irp irp) {
-        return clientServices.getAddressInfo(registrationOf(client, "WskGetAddressInfo"), nodeName, serviceName,
+        return clientServices.getAddressInfo(registrationOf(client, WskFunction.WskGetAddressInfo), nodeName, serviceName,
                 nameSpace, provider, hints, result, irp);
     }
 
     @Override
     public void wskFreeAddressInfo(WskClient client, AddrInfoExW addrInfo) {
-        clientServices.freeAddressInfo(registrationOf(client, "WskFreeAddressInfo"), addrInfo);
+        clientServices.freeAddressInfo(registrationOf(client, WskFunction.WskFreeAddressInfo), addrInfo);
     }
 
     @Override
     public NtStatus wskGetNameInfo(WskClient client, SockAddr sockAddr, int sockAddrLength, Ref<String> nodeName,
                                    Ref<String> serviceName, int flags, Object owningProcess, Object owningThread,
                                    Irp irp) {
-        return clientServices.getNameInfo(registrationOf(client, "WskGetNameInfo"), sockAddr, sockAddrLength,
+        return clientServices.getNameInfo(registrationOf(client, WskFunction.WskGetNameInfo), sockAddr, sockAddrLength,
                 nodeName, serviceName, flags, irp);
     }
 }
