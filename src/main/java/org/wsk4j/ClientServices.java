@@ -11,7 +11,6 @@ import java.util.WeakHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wsk4j.nt.InlineCompletion;
 import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irp;
 import org.wsk4j.nt.Ke;
@@ -122,9 +121,8 @@ final class ClientServices {
             // Taking the IRP off the queue under the registration's monitor made this the one completer: a
             // racing cancel routine finds it gone and does nothing, so the IRP is still ours to touch here.
             Io.setCancelRoutine(irp, null);
-            irp.ioStatus().setStatus(NtStatus.STATUS_CANCELLED).setInformation(0);
             LOG.debug("WskDeregister cancels WSK_TRANSPORT_LIST_CHANGE {}", irp);
-            InlineCompletion.completeOrPost(irp, provider.subsystem.executor());
+            Completions.inline(irp, NtStatus.STATUS_CANCELLED, 0, provider.subsystem.executor());
         }
         if (lists > 0 || descriptors > 0) {
             LOG.warn("WskDeregister({}): the client leaks {} address lists (WskFreeAddressInfo not called) and {}"
@@ -336,8 +334,8 @@ final class ClientServices {
 
     /** Completes an IRP already marked pending, on the executor, with Information 0. */
     private void completeLater(Irp irp, NtStatus status) {
-        irp.ioStatus().setStatus(status).setInformation(0);
         LOG.debug("{} completes: {}", irp, status);
+        Completions.record(irp, status, 0, null);
         provider.subsystem.executor().execute(() -> Io.completeRequest(irp));
     }
 

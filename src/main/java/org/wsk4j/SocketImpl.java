@@ -389,12 +389,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     private void complete(PendingOp op, NtStatus status, long information, Object informationObject) {
         Irp irp = op.irp;
         Io.setCancelRoutine(irp, null);
-        irp.ioStatus().setStatus(status);
-        if (informationObject != null) {
-            irp.ioStatus().setInformationObject(informationObject);
-        } else {
-            irp.ioStatus().setInformation(information);
-        }
+        Completions.record(irp, status, information, informationObject);
         if (LOG.isDebugEnabled()) {
             LOG.debug("{} {} completes: {} ({})", this, op, status, information);
         }
@@ -696,15 +691,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
      * close), and returns STATUS_PENDING, as Windows does.
      */
     NtStatus completeSoon(Irp irp, NtStatus status, long information, Object informationObject) {
-        Io.markIrpPending(irp);
-        irp.ioStatus().setStatus(status);
-        if (informationObject != null) {
-            irp.ioStatus().setInformationObject(informationObject);
-        } else {
-            irp.ioStatus().setInformation(information);
-        }
-        post(() -> Io.completeRequest(irp));
-        return NtStatus.STATUS_PENDING;
+        return Completions.later(irp, status, information, informationObject, this::post);
     }
 
     /**
@@ -1128,7 +1115,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     }
 
     private void completeClose(Irp irp) {
-        irp.ioStatus().setStatus(NtStatus.STATUS_SUCCESS).setInformation(0);
+        Completions.record(irp, NtStatus.STATUS_SUCCESS, 0, null);
         LOG.debug("{} closed", this);
         try {
             Io.completeRequest(irp);

@@ -2,7 +2,6 @@ package org.wsk4j;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wsk4j.nt.InlineCompletion;
 import org.wsk4j.nt.Io;
 import org.wsk4j.nt.IoStackLocation;
 import org.wsk4j.nt.Irp;
@@ -75,22 +74,13 @@ final class WskProvider implements WskProviderDispatch {
      * (the size-query convention), else 0.
      */
     NtStatus failNow(Irp irp, NtStatus status, long information) {
-        irp.ioStatus().setStatus(status).setInformation(information);
         LOG.debug("{} fails at once: {}", irp, status);
-        return InlineCompletion.completeOrPost(irp, subsystem.executor()) ? status : NtStatus.STATUS_PENDING;
+        return Completions.inline(irp, status, information, subsystem.executor());
     }
 
     /** Completes an accepted IRP later, on the executor, and returns STATUS_PENDING (as Windows does). */
     NtStatus completeLater(Irp irp, NtStatus status, Object informationObject) {
-        Io.markIrpPending(irp);
-        irp.ioStatus().setStatus(status);
-        if (informationObject != null) {
-            irp.ioStatus().setInformationObject(informationObject);
-        } else {
-            irp.ioStatus().setInformation(0);
-        }
-        subsystem.executor().execute(() -> Io.completeRequest(irp));
-        return NtStatus.STATUS_PENDING;
+        return Completions.later(irp, status, 0, informationObject, subsystem.executor()::execute);
     }
 
     /** Resolves a socket argument; null when it is not a live socket of this subsystem. */
