@@ -1,6 +1,5 @@
 package org.wsk4j;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -21,10 +20,11 @@ import org.wsk4j.nt.VerifierRule;
  * Client-level services of the provider: {@code WskControlClient} and name resolution
  * ({@code WskGetAddressInfo}, {@code WskFreeAddressInfo}, {@code WskGetNameInfo}).
  *
- * <p>Per-client state (queued WSK_TRANSPORT_LIST_CHANGE IRPs, cached security descriptors, address lists
+ * <p>Per-client state (queued WSK_TRANSPORT_LIST_CHANGE requests, cached security descriptors, address lists
  * not yet freed) lives in a {@link ClientState} per {@link WskClient}, guarded by the client's
- * registration monitor; the registration fields {@code staticEventMask} and {@code socketCreated} are
- * guarded by the same monitor. Safe for concurrent use from any thread.
+ * registration's lock. Client-level requests pend like socket operations: a {@link PendingOp} each (exactly-once
+ * finish, armed for cancel), the queued list-change requests in a {@link PendingQueue}. Safe for concurrent use
+ * from any thread.
  */
 final class ClientServices {
 
@@ -44,9 +44,11 @@ final class ClientServices {
             new WskTransport(0x0100, Wsk.SOCK_STREAM, Wsk.IPPROTO_TCP, Wsk.AF_INET6, WskTransport.WSK4J_PROVIDER_ID),
             new WskTransport(0x0100, Wsk.SOCK_DGRAM, Wsk.IPPROTO_UDP, Wsk.AF_INET6, WskTransport.WSK4J_PROVIDER_ID));
 
-    /** The state of one client; every field guarded by the client's registration monitor. */
+    /** The state of one client; every field guarded by the client's registration's lock. */
     static final class ClientState {
-        final ArrayDeque<Irp> listChangeIrps = new ArrayDeque<>();
+        /** Queued WSK_TRANSPORT_LIST_CHANGE requests, in acceptance order. */
+        final PendingQueue listChanges = new PendingQueue();
+        int listChangeCount;
         final Set<AddrInfoExW> addressLists = Collections.newSetFromMap(new IdentityHashMap<>());
         final Set<SecurityDescriptor> cachedDescriptors = Collections.newSetFromMap(new IdentityHashMap<>());
         long tdiBehavior;
@@ -89,7 +91,7 @@ final class ClientServices {
     int pendingTransportListChangeCount(WskRegistration registration) {
         synchronized (registration.lock) {
             ClientState state = states.get(registration.client());
-            return state == null ? 0 : state.listChangeIrps.size();
+            return state == null ? 0 : state.listChangeCount;
         }
     }
 
@@ -104,7 +106,7 @@ final class ClientServices {
      * this returns, unless the thread's inline-completion depth forced a post), and logs leaks.
      */
     void deregistering(WskRegistration registration) {
-        List<Irp> irps;
+        List<Irp> irps = new ArrayList<>();
         int lists;
         int descriptors;
         synchronized (registration.lock) {
@@ -112,14 +114,18 @@ final class ClientServices {
             if (state == null) {
                 return;
             }
-            irps = new ArrayList<>(state.listChangeIrps);
-            state.listChangeIrps.clear();
+            for (PendingOp op : state.listChanges.snapshot(null)) {
+                Irp irp = op.irp;
+                if (takeListChange(state, op)) {
+                    irps.add(irp);
+                }
+            }
             lists = state.addressLists.size();
             descriptors = state.cachedDescriptors.size();
         }
         for (Irp irp : irps) {
-            // Taking the IRP off the queue under the registration's monitor made this the one completer: a
-            // racing cancel routine finds it gone and does nothing, so the IRP is still ours to touch here.
+            // Finished (exactly once) and taken off the queue under the registration's lock: a racing cancel
+            // routine finds it finished and does nothing, so the IRP is still ours to touch here.
             Io.setCancelRoutine(irp, null);
             LOG.debug("WskDeregister cancels WSK_TRANSPORT_LIST_CHANGE {}", irp);
             Completions.inline(irp, NtStatus.STATUS_CANCELLED, 0, provider.subsystem.executor());
@@ -301,31 +307,41 @@ final class ClientServices {
             return rejected;
         }
         ClientState state;
+        PendingOp op = new PendingOp(irp, "WSK_TRANSPORT_LIST_CHANGE", null);
         synchronized (registration.lock) {
             if (!registration.isActive()) {
                 state = null;
             } else {
                 state = stateOf(registration);
                 Io.markIrpPending(irp);
-                state.listChangeIrps.add(irp);
-                // Whoever takes the IRP off the queue (the cancel routine, or WskDeregister) completes it.
-                Io.setCancelRoutine(irp, (device, cancelled) -> cancelListChange(registration, state, cancelled));
+                state.listChanges.link(op);
+                state.listChangeCount++;
             }
         }
         if (state == null) {
             return provider.failNow(irp, NtStatus.STATUS_DEVICE_NOT_READY); // WskDeregister has started
         }
-        if (irp.cancel() && Io.setCancelRoutine(irp, null) != null) { // cancelled before the routine was set
-            cancelListChange(registration, state, irp);
-        }
+        // Whoever finishes the request (the cancel action, or WskDeregister) takes it off the queue and completes it.
+        op.arm(() -> cancelListChange(registration, state, op));
         // The transport list never changes in wsk4j: the IRP stays queued until cancelled or WskDeregister.
         return NtStatus.STATUS_PENDING;
     }
 
-    private void cancelListChange(WskRegistration registration, ClientState state, Irp irp) {
+    /** Finishes a queued list-change request and takes it off the queue; false when already finished. Lock held. */
+    private static boolean takeListChange(ClientState state, PendingOp op) {
+        if (!op.tryFinish()) {
+            return false;
+        }
+        state.listChanges.unlink(op);
+        state.listChangeCount--;
+        return true;
+    }
+
+    private void cancelListChange(WskRegistration registration, ClientState state, PendingOp op) {
+        Irp irp = op.irp;
         boolean mine;
         synchronized (registration.lock) {
-            mine = state.listChangeIrps.remove(irp);
+            mine = takeListChange(state, op);
         }
         if (mine) {
             completeLater(irp, NtStatus.STATUS_CANCELLED);
@@ -472,18 +488,17 @@ final class ClientServices {
      * first (the result is then dropped), or the subsystem closes before the work started.
      */
     private NtStatus resolveOffThread(Irp irp, Supplier<Publication> work) {
-        // The first of cancel, completion and abandonment to flip this flag completes the IRP; the others must
-        // not touch it afterwards (it may already be completed and freed by its owner).
-        java.util.concurrent.atomic.AtomicBoolean decided = new java.util.concurrent.atomic.AtomicBoolean();
+        // The first of cancel, completion and abandonment to finish the operation (exactly once) completes the IRP;
+        // the others must not touch it afterwards (it may already be completed and freed by its owner).
+        PendingOp decided = new PendingOp(irp, "name resolution", null);
         Io.markIrpPending(irp);
-        Io.setCancelRoutine(irp, (device, cancelled) -> {
-            if (decided.compareAndSet(false, true)) {
-                completeLater(cancelled, NtStatus.STATUS_CANCELLED);
+        decided.arm(() -> {
+            if (decided.tryFinish()) {
+                completeLater(irp, NtStatus.STATUS_CANCELLED);
             }
         });
-        if (irp.cancel() && Io.setCancelRoutine(irp, null) != null && decided.compareAndSet(false, true)) {
-            completeLater(irp, NtStatus.STATUS_CANCELLED);
-            return NtStatus.STATUS_PENDING;
+        if (decided.isFinished()) {
+            return NtStatus.STATUS_PENDING; // cancelled before it was armed
         }
         NameResolver.Task task = new NameResolver.Task() {
             @Override
@@ -495,7 +510,7 @@ final class ClientServices {
                     LOG.warn("name resolution for {} failed unexpectedly", irp, e);
                     publication = new Publication(NtStatus.STATUS_UNSUCCESSFUL, null);
                 }
-                if (!decided.compareAndSet(false, true)) {
+                if (!decided.tryFinish()) {
                     LOG.debug("{} was cancelled; resolution result dropped", irp);
                     return;
                 }
@@ -508,13 +523,13 @@ final class ClientServices {
 
             @Override
             void abandon() {
-                if (decided.compareAndSet(false, true)) {
+                if (decided.tryFinish()) {
                     Io.setCancelRoutine(irp, null);
                     completeLater(irp, NtStatus.STATUS_CANCELLED);
                 }
             }
         };
-        if (!resolver.submit(task) && decided.compareAndSet(false, true)) { // the subsystem is closing
+        if (!resolver.submit(task) && decided.tryFinish()) { // the subsystem is closing
             Io.setCancelRoutine(irp, null);
             completeLater(irp, NtStatus.STATUS_DEVICE_NOT_READY);
         }

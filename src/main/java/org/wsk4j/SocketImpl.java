@@ -64,12 +64,9 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     // guarded by lock
     /**
      * The pending operations in the order they were accepted, but for those a subclass keeps in its own queues (see
-     * {@link #pendLocked}): a list linked through the PendingOp objects.
+     * {@link #pendLocked}, numbered here all the same).
      */
-    private PendingOp pendingHead;
-    private PendingOp pendingTail;
-    /** Operations accepted so far: the {@link PendingOp#order} of the next is one more. */
-    private int accepted;
+    private final PendingQueue pending = new PendingQueue();
     private int outstanding;
     private Irp closeIrp;
     private volatile boolean closeCalled;
@@ -284,7 +281,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         refuseIfClosed();
         PendingOp op = new PendingOp(irp, kind, this);
         claim(op, buffer, writes);
-        op.order = ++accepted;
+        pending.number(op);
         outstanding++;
         Io.markIrpPending(irp);
         return op;
@@ -340,7 +337,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
                 op.tryFinish(); // releases the claim on its buffers
                 throw ClosedDuringCall.INSTANCE;
             }
-            linkPending(op);
+            pending.link(op);
         }
         host.addOutstanding();
         Io.markIrpPending(irp);
@@ -352,15 +349,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
      * {@code onCancel} at once.
      */
     void armCancel(PendingOp op, Runnable onCancel) {
-        Irp irp = op.irp;
-        if (op.isFinished() || irp == null) {
-            return; // already finished (and perhaps completed): there is nothing left to cancel
-        }
-        op.setOnCancel(onCancel);
-        Io.setCancelRoutine(irp, op); // the PendingOp is the cancel routine: no wrapper per operation
-        if (irp.cancel() && Io.setCancelRoutine(irp, null) != null) {
-            onCancel.run();
-        }
+        op.arm(onCancel);
     }
 
     /** Completes a pending operation exactly once, on the serial queue. Returns false when already finished. */
@@ -369,7 +358,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
             return false;
         }
         synchronized (lock) {
-            unlinkPending(op);
+            pending.unlink(op);
         }
         complete(op, status, information, informationObject);
         return true;
@@ -380,7 +369,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         if (!op.tryFinish()) {
             return false;
         }
-        unlinkPending(op);
+        pending.unlink(op);
         complete(op, status, information, null);
         return true;
     }
@@ -400,52 +389,11 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         return finish(op, status, 0, null);
     }
 
-    /** Appends to the pending list. Lock held. */
-    private void linkPending(PendingOp op) {
-        op.order = ++accepted;
-        op.prev = pendingTail;
-        op.next = null;
-        if (pendingTail == null) {
-            pendingHead = op;
-        } else {
-            pendingTail.next = op;
-        }
-        pendingTail = op;
-        op.linked = true;
-    }
-
-    /** Removes from the pending list when still in it. Lock held. */
-    private void unlinkPending(PendingOp op) {
-        if (!op.linked) {
-            return;
-        }
-        if (op.prev == null) {
-            pendingHead = op.next;
-        } else {
-            op.prev.next = op.next;
-        }
-        if (op.next == null) {
-            pendingTail = op.prev;
-        } else {
-            op.next.prev = op.prev;
-        }
-        op.prev = null;
-        op.next = null;
-        op.linked = false;
-    }
-
     /** The pending operations, in the order they were accepted. Lock held. */
     private List<PendingOp> pendingSnapshot() {
-        List<PendingOp> list = new ArrayList<>();
-        for (PendingOp op = pendingHead; op != null; op = op.next) {
-            list.add(op);
-        }
-        int listed = list.size();
-        addQueuedOps(list);
-        if (list.size() > listed) {
-            list.sort((a, b) -> Integer.signum(a.order - b.order)); // acceptance order (the counter may wrap)
-        }
-        return list;
+        List<PendingOp> queued = new ArrayList<>();
+        addQueuedOps(queued);
+        return pending.snapshot(queued);
     }
 
     /** Posts a task to this socket's serial queue (the host's, for a facet). */
