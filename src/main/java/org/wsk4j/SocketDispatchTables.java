@@ -208,8 +208,8 @@ final class SocketDispatchTables {
                     impl.exitCall();
                 }
             }
-            return call(socket, irp, WskFunction.WskControlSocket, SocketImpl.class, s -> s.control(requestType, controlCode,
-                    level, inputSize, inputBuffer, outputSize, outputBuffer, outputSizeReturned, irp));
+            return call(socket, irp, WskFunction.WskControlSocket, SocketImpl.class, s -> s.control(requestType,
+                    controlCode, level, inputSize, inputBuffer, outputSize, outputBuffer, outputSizeReturned, irp));
         }
 
         @Override
@@ -222,7 +222,8 @@ final class SocketDispatchTables {
         }
 
         public NtStatus wskGetLocalAddress(WskSocket socket, SockAddr localAddress, Irp irp) {
-            return call(socket, irp, WskFunction.WskGetLocalAddress, SocketImpl.class, s -> s.getLocalAddress(localAddress, irp));
+            return call(socket, irp, WskFunction.WskGetLocalAddress, SocketImpl.class,
+                    s -> s.getLocalAddress(localAddress, irp));
         }
     }
 
@@ -231,8 +232,8 @@ final class SocketDispatchTables {
         public NtStatus wskAccept(WskSocket listenSocket, int flags, Object acceptSocketContext,
                                   WskClientConnectionDispatch acceptSocketDispatch, SockAddr localAddress,
                                   SockAddr remoteAddress, Irp irp) {
-            return call(listenSocket, irp, WskFunction.WskAccept, ListenSocket.class, s -> s.accept(flags, acceptSocketContext,
-                    acceptSocketDispatch, localAddress, remoteAddress, irp));
+            return call(listenSocket, irp, WskFunction.WskAccept, ListenSocket.class, s -> s.accept(flags,
+                    acceptSocketContext, acceptSocketDispatch, localAddress, remoteAddress, irp));
         }
 
         @Override
@@ -261,7 +262,8 @@ final class SocketDispatchTables {
 
         @Override
         public NtStatus wskRelease(WskSocket socket, WskDatagramIndication datagramIndication) {
-            return callWithoutIrp(socket, WskFunction.WskRelease, DatagramSocket.class, s -> s.release(datagramIndication));
+            return callWithoutIrp(socket, WskFunction.WskRelease, DatagramSocket.class,
+                    s -> s.release(datagramIndication));
         }
 
         @Override
@@ -275,7 +277,8 @@ final class SocketDispatchTables {
     class Connection extends Basic implements WskProviderConnectionDispatch {
         @Override
         public NtStatus wskConnect(WskSocket socket, SockAddr remoteAddress, int flags, Irp irp) {
-            return call(socket, irp, WskFunction.WskConnect, ConnectionSocket.class, s -> s.connect(remoteAddress, flags, irp));
+            return call(socket, irp, WskFunction.WskConnect, ConnectionSocket.class, s -> s.connect(remoteAddress,
+                    flags, irp));
         }
 
         @Override
@@ -286,7 +289,8 @@ final class SocketDispatchTables {
 
         @Override
         public NtStatus wskSend(WskSocket socket, WskBuf buffer, int flags, Irp irp) {
-            return call(socket, irp, WskFunction.WskSend, ConnectionSocket.class, buffer, flags, false, ConnectionSocket::send);
+            return call(socket, irp, WskFunction.WskSend, ConnectionSocket.class, buffer, flags, false,
+                    ConnectionSocket::send);
         }
 
         @Override
@@ -303,7 +307,8 @@ final class SocketDispatchTables {
 
         @Override
         public NtStatus wskRelease(WskSocket socket, WskDataIndication dataIndication) {
-            return callWithoutIrp(socket, WskFunction.WskRelease, ConnectionSocket.class, s -> s.release(dataIndication));
+            return callWithoutIrp(socket, WskFunction.WskRelease, ConnectionSocket.class,
+                    s -> s.release(dataIndication));
         }
 
         @Override
@@ -336,8 +341,8 @@ final class SocketDispatchTables {
         public NtStatus wskAccept(WskSocket listenSocket, int flags, Object acceptSocketContext,
                                   WskClientConnectionDispatch acceptSocketDispatch, SockAddr localAddress,
                                   SockAddr remoteAddress, Irp irp) {
-            return call(listenSocket, irp, WskFunction.WskAccept, StreamSocket.class, s -> s.accept(flags, acceptSocketContext,
-                    acceptSocketDispatch, localAddress, remoteAddress, irp));
+            return call(listenSocket, irp, WskFunction.WskAccept, StreamSocket.class, s -> s.accept(flags,
+                    acceptSocketContext, acceptSocketDispatch, localAddress, remoteAddress, irp));
         }
 
         @Override

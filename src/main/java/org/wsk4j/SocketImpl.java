@@ -1,10 +1,6 @@
 package org.wsk4j;
 
 import java.net.InetSocketAddress;
-import java.net.SocketOption;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,7 +15,6 @@ import org.wsk4j.nt.Ke;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.nt.VerifiedObject;
 import org.wsk4j.spi.TransportEndpoint;
-import org.wsk4j.spi.TransportException;
 
 /**
  * The provider's socket object: what every category shares. Subclasses add the category's functions.
@@ -81,9 +76,9 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     private int[] running;
     /** Disable requests (pending, cancellable) waiting for running callbacks, per event flag; or null. */
     private Map<Integer, List<PendingOp>> disableWaiters;
-    /** Options without a transport equivalent, or kept while there is no endpoint yet; or null. */
-    private Map<Integer, Integer> storedOptions;
 
+    /** The socket's options (its part of WskControlSocket's WskSetOption and WskGetOption). */
+    private final SocketOptions options;
     /** Completion routines and callbacks of this socket, in order, one at a time (lock-free). */
     private final SerialQueue serial;
     /**
@@ -108,10 +103,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         int staticEvents = registration.staticEventMask() & eventsValidFor(category, type);
         this.staticMask = staticEvents;
         this.eventMask = staticEvents;
-        if (family == Wsk.AF_INET6) {
-            storedOptions = new HashMap<>(4);
-            storedOptions.put(optionKey(Wsk.IPPROTO_IPV6, Wsk.IPV6_V6ONLY), 1); // Windows default: IPv6 only
-        }
+        this.options = new SocketOptions(this);
     }
 
     @Override
@@ -602,7 +594,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
             return NtStatus.STATUS_INVALID_PARAMETER; // socket options require an IRP
         }
         if (requestType == WskControlSocketType.WskSetOption) {
-            Integer value = ulong(inputSize, inputBuffer);
+            Integer value = SocketOptions.ulong(inputSize, inputBuffer);
             NtStatus status = value == null ? NtStatus.STATUS_INVALID_PARAMETER : setOption(level, controlCode, value);
             return controlDone(irp, status, 0);
         }
@@ -614,7 +606,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         }
         Ref<Integer> value = new Ref<>();
         NtStatus status = getOption(level, controlCode, value);
-        if (status == NtStatus.STATUS_SUCCESS && !writeUlong(outputBuffer, value.get())) {
+        if (status == NtStatus.STATUS_SUCCESS && !SocketOptions.writeUlong(outputBuffer, value.get())) {
             status = NtStatus.STATUS_INVALID_PARAMETER;
         }
         if (status == NtStatus.STATUS_SUCCESS && outputSizeReturned != null) {
@@ -788,174 +780,24 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
 
     // ---- socket options ------------------------------------------------------------------------------
 
-    static int optionKey(int level, int code) {
-        return level * 31 + code;
-    }
-
     /** Sets an option; subclasses add category options by overriding and delegating here for the rest. */
     NtStatus setOption(int level, int code, int value) {
-        TransportEndpoint endpoint = endpoint();
-        if (level == Wsk.SOL_SOCKET) {
-            switch (code) {
-                case Wsk.SO_REUSEADDR:
-                    if (isBound()) {
-                        return NtStatus.STATUS_INVALID_DEVICE_STATE; // must precede bind
-                    }
-                    return transportOrStore(endpoint, level, code, StandardSocketOptions.SO_REUSEADDR, value != 0, value);
-                case Wsk.SO_EXCLUSIVEADDRUSE:
-                    if (isBound()) {
-                        return NtStatus.STATUS_INVALID_DEVICE_STATE;
-                    }
-                    return store(level, code, value != 0 ? 1 : 0);
-                case Wsk.SO_KEEPALIVE:
-                    return transportOrStore(endpoint, level, code, StandardSocketOptions.SO_KEEPALIVE, value != 0, value);
-                case Wsk.SO_BROADCAST:
-                    return transportOrStore(endpoint, level, code, StandardSocketOptions.SO_BROADCAST, value != 0, value);
-                case Wsk.SO_RCVBUF:
-                    return value <= 0 ? NtStatus.STATUS_INVALID_PARAMETER
-                            : transportOrStore(endpoint, level, code, StandardSocketOptions.SO_RCVBUF, value, value);
-                case Wsk.SO_SNDBUF:
-                    return value < 0 ? NtStatus.STATUS_INVALID_PARAMETER
-                            : transportOrStore(endpoint, level, code, StandardSocketOptions.SO_SNDBUF, Math.max(1, value), value);
-                case Wsk.SO_CONDITIONAL_ACCEPT:
-                    return category == Wsk.WSK_FLAG_LISTEN_SOCKET && !isBound() ? store(level, code, value != 0 ? 1 : 0)
-                            : category == Wsk.WSK_FLAG_LISTEN_SOCKET ? NtStatus.STATUS_INVALID_DEVICE_STATE
-                            : NtStatus.STATUS_NOT_SUPPORTED;
-                default:
-                    return NtStatus.STATUS_NOT_SUPPORTED;
-            }
-        }
-        if (level == Wsk.IPPROTO_TCP && code == Wsk.TCP_NODELAY && type == Wsk.SOCK_STREAM) {
-            return transportOrStore(endpoint, level, code, StandardSocketOptions.TCP_NODELAY, value != 0, value);
-        }
-        if (level == Wsk.IPPROTO_IPV6 && code == Wsk.IPV6_V6ONLY && family == Wsk.AF_INET6) {
-            return isBound() ? NtStatus.STATUS_INVALID_DEVICE_STATE : store(level, code, value != 0 ? 1 : 0);
-        }
-        return level == Wsk.SOL_SOCKET || level == Wsk.IPPROTO_TCP || level == Wsk.IPPROTO_IPV6
-                || level == Wsk.IPPROTO_IP || level == Wsk.IPPROTO_UDP
-                ? NtStatus.STATUS_NOT_SUPPORTED : NtStatus.STATUS_INVALID_PARAMETER;
+        return options.set(level, code, value);
     }
 
     NtStatus getOption(int level, int code, Ref<Integer> value) {
-        Integer stored;
-        synchronized (lock) {
-            stored = storedOptions == null ? null : storedOptions.get(optionKey(level, code));
-        }
-        TransportEndpoint endpoint = endpoint();
-        SocketOption<?> option = null;
-        if (level == Wsk.SOL_SOCKET) {
-            switch (code) {
-                case Wsk.SO_REUSEADDR: option = StandardSocketOptions.SO_REUSEADDR; break;
-                case Wsk.SO_KEEPALIVE: option = StandardSocketOptions.SO_KEEPALIVE; break;
-                case Wsk.SO_BROADCAST: option = StandardSocketOptions.SO_BROADCAST; break;
-                case Wsk.SO_RCVBUF: option = StandardSocketOptions.SO_RCVBUF; break;
-                case Wsk.SO_SNDBUF: option = StandardSocketOptions.SO_SNDBUF; break;
-                case Wsk.SO_EXCLUSIVEADDRUSE:
-                case Wsk.SO_CONDITIONAL_ACCEPT:
-                    value.set(stored == null ? 0 : stored);
-                    return NtStatus.STATUS_SUCCESS;
-                default:
-                    return NtStatus.STATUS_NOT_SUPPORTED;
-            }
-        } else if (level == Wsk.IPPROTO_TCP && code == Wsk.TCP_NODELAY && type == Wsk.SOCK_STREAM) {
-            option = StandardSocketOptions.TCP_NODELAY;
-        } else if (level == Wsk.IPPROTO_IPV6 && code == Wsk.IPV6_V6ONLY && family == Wsk.AF_INET6) {
-            value.set(stored == null ? 1 : stored);
-            return NtStatus.STATUS_SUCCESS;
-        } else {
-            return NtStatus.STATUS_NOT_SUPPORTED;
-        }
-        if (endpoint == null) {
-            value.set(stored == null ? 0 : stored);
-            return NtStatus.STATUS_SUCCESS;
-        }
-        try {
-            Object raw = endpoint.getOption(option);
-            value.set(raw instanceof Boolean ? ((Boolean) raw ? 1 : 0) : ((Number) raw).intValue());
-            return NtStatus.STATUS_SUCCESS;
-        } catch (TransportException e) {
-            if (e.status() == NtStatus.STATUS_NOT_SUPPORTED && stored != null) {
-                value.set(stored);
-                return NtStatus.STATUS_SUCCESS;
-            }
-            return e.status();
-        }
+        return options.get(level, code, value);
     }
 
-    private <T> NtStatus transportOrStore(TransportEndpoint endpoint, int level, int code, SocketOption<T> option,
-                                          T transportValue, int value) {
-        if (endpoint != null) {
-            NtStatus status = endpoint.setOption(option, transportValue);
-            if (status != NtStatus.STATUS_SUCCESS) {
-                return status;
-            }
-        }
-        return store(level, code, value);
-    }
-
-    private NtStatus store(int level, int code, int value) {
-        synchronized (lock) {
-            if (storedOptions == null) {
-                storedOptions = new HashMap<>(4);
-            }
-            storedOptions.put(optionKey(level, code), value);
-            return NtStatus.STATUS_SUCCESS;
-        }
-    }
-
+    /** An option's stored value (set before bind, or without a transport equivalent), else {@code otherwise}. */
     int storedOption(int level, int code, int otherwise) {
-        synchronized (lock) {
-            return storedOptions == null ? otherwise : storedOptions.getOrDefault(optionKey(level, code), otherwise);
-        }
+        return options.stored(level, code, otherwise);
     }
 
     /** Whether the socket has a local address (options that must precede bind check this). */
     boolean isBound() {
         TransportEndpoint endpoint = endpoint();
         return endpoint != null && endpoint.localAddress() != null;
-    }
-
-    /** Reads a ULONG option value: Integer, Long, Boolean, a little-endian byte[] or ByteBuffer of 4+ bytes. */
-    static Integer ulong(long inputSize, Object input) {
-        if (inputSize < 4) {
-            return null;
-        }
-        if (input instanceof Integer) {
-            return (Integer) input;
-        }
-        if (input instanceof Long) {
-            return (int) (long) (Long) input;
-        }
-        if (input instanceof Boolean) {
-            return (Boolean) input ? 1 : 0;
-        }
-        if (input instanceof byte[] && ((byte[]) input).length >= 4) {
-            return ByteBuffer.wrap((byte[]) input).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
-        }
-        if (input instanceof ByteBuffer && ((ByteBuffer) input).remaining() >= 4) {
-            ByteBuffer buffer = (ByteBuffer) input;
-            return buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt(buffer.position());
-        }
-        return null;
-    }
-
-    /** Writes a ULONG into an output holder: a {@code Ref}, a byte[] (little-endian) or a ByteBuffer. */
-    @SuppressWarnings("unchecked")
-    static boolean writeUlong(Object output, int value) {
-        if (output instanceof Ref) {
-            ((Ref<Object>) output).set(value);
-            return true;
-        }
-        if (output instanceof byte[] && ((byte[]) output).length >= 4) {
-            ByteBuffer.wrap((byte[]) output).order(ByteOrder.LITTLE_ENDIAN).putInt(0, value);
-            return true;
-        }
-        if (output instanceof ByteBuffer && ((ByteBuffer) output).remaining() >= 4 && !((ByteBuffer) output).isReadOnly()) {
-            ByteBuffer buffer = (ByteBuffer) output;
-            buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN).putInt(buffer.position(), value);
-            return true;
-        }
-        return false;
     }
 
     // ---- addresses -----------------------------------------------------------------------------------

@@ -251,7 +251,8 @@ final class WskProvider implements WskProviderDispatch {
     @Override
     public NtStatus wskControlClient(WskClient client, int controlCode, long inputSize, Object inputBuffer,
                                      long outputSize, Object outputBuffer, Ref<Long> outputSizeReturned, Irp irp) {
-        return clientServices.controlClient(registrationOf(client, WskFunction.WskControlClient), controlCode, inputSize,
+        return clientServices.controlClient(registrationOf(client, WskFunction.WskControlClient), controlCode,
+                inputSize,
                 inputBuffer, outputSize, outputBuffer, outputSizeReturned, irp);
     }
 
@@ -259,7 +260,8 @@ final class WskProvider implements WskProviderDispatch {
     public NtStatus wskGetAddressInfo(WskClient client, String nodeName, String serviceName, int nameSpace,
                                       Object provider, AddrInfoExW hints, Ref<AddrInfoExW> result,
                                       Object owningProcess, Object owningThread, Irp irp) {
-        return clientServices.getAddressInfo(registrationOf(client, WskFunction.WskGetAddressInfo), nodeName, serviceName,
+        return clientServices.getAddressInfo(registrationOf(client, WskFunction.WskGetAddressInfo), nodeName,
+                serviceName,
                 nameSpace, provider, hints, result, irp);
     }
 

@@ -42,7 +42,8 @@ import org.wsk4j.sim.SimNetwork;
  * at a start line: three send, three receive, one calls IoCancelIrp on whatever the others submitted, one closes.
  * With SOCKET_CLOSED_DURING_CALL and SOCKET_USED_AFTER_CLOSE in mode FAIL, LOG and OFF, on the NIO transport
  * (threaded executor) and on the simulated network (manual executor driven by the test thread): every IRP a call
- * accepted completes exactly once (before the close IRP, when it was pended on the socket), an IRP a call refused (a VerifierError in mode FAIL) never does, the close
+ * accepted completes exactly once (before the close IRP, when it was pended on the socket), an IRP a call refused
+ * (a VerifierError in mode FAIL) never does, the close
  * completes (retried after the race when FAIL refused it), and WskDeregister returns.
  */
 class CloseDuringCallsRaceTest {
