@@ -171,7 +171,7 @@ class ListenSocket extends SocketImpl {
     @Override
     void onEventsEnabled(int enabled) {
         synchronized (lock) {
-            lockedMask |= enabled & CONNECTION_EVENTS; // inherited connection events stay on for good
+            events.keepEnabled(enabled & CONNECTION_EVENTS); // inherited connection events stay on for good
             updateInterest();
         }
         if ((enabled & Wsk.WSK_EVENT_ACCEPT) != 0) {

@@ -2,15 +2,12 @@ package org.wsk4j;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irp;
-import org.wsk4j.nt.Irql;
 import org.wsk4j.nt.Ke;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.nt.VerifiedObject;
@@ -65,17 +62,8 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     private int outstanding;
     private Irp closeIrp;
     private volatile boolean closeCalled;
-    /** Events enabled with SO_WSK_EVENT_CALLBACK or statically. */
-    private int eventMask;
-    /** Events enabled statically (WSK_SET_STATIC_EVENT_CALLBACKS): can never be disabled. */
-    private final int staticMask;
-    /** Events that must stay on (inherited connection events on a listener). */
-    int lockedMask;
-    // The maps below are created on first use: most sockets never need them (heap per socket, issue 7).
-    /** Per event bit (index = its bit number): how many callbacks of that event are running now; or null. */
-    private int[] running;
-    /** Disable requests (pending, cancellable) waiting for running callbacks, per event flag; or null. */
-    private Map<Integer, List<PendingOp>> disableWaiters;
+    /** The socket's event callbacks: enabled events, delivery, disable requests waiting for running callbacks. */
+    final SocketEvents events;
 
     /** The socket's options (its part of WskControlSocket's WskSetOption and WskGetOption). */
     private final SocketOptions options;
@@ -100,9 +88,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         this.serial = new SerialQueue(this, provider.subsystem.executor());
         this.dispatch = provider.tables.forCategory(category);
         this.allocationSite = provider.subsystem.ioManager().verifier().captureSite(this, " created");
-        int staticEvents = registration.staticEventMask() & eventsValidFor(category, type);
-        this.staticMask = staticEvents;
-        this.eventMask = staticEvents;
+        this.events = new SocketEvents(this, registration.staticEventMask() & eventsValidFor(category, type));
         this.options = new SocketOptions(this);
     }
 
@@ -403,6 +389,16 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         }
     }
 
+    /** Counts a queued task (an event callback) as outstanding on the socket whose close waits for it. */
+    void countOutstanding() {
+        host.addOutstanding();
+    }
+
+    /** The task counted by {@link #countOutstanding()} ran. */
+    void releaseOutstanding() {
+        host.outstandingDone();
+    }
+
     /**
      * Makes this socket an internal facet of {@code owner} (the listener of a stream socket): it uses the
      * owner's serial queue and outstanding count, and is closed by the owner's close.
@@ -425,11 +421,9 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     }
 
     /** Enables events on a facet on behalf of its owner (the owner validated the request). */
-    void enableEventsDirectly(int events) {
-        synchronized (lock) {
-            eventMask |= events;
-        }
-        onEventsEnabled(events);
+    void enableEventsDirectly(int enabled) {
+        events.enable(enabled);
+        onEventsEnabled(enabled);
     }
 
     void outstandingDone() {
@@ -449,107 +443,30 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     // ---- event callbacks -----------------------------------------------------------------------------
 
     boolean isEventEnabled(int event) {
-        synchronized (lock) {
-            return (eventMask & event) != 0;
-        }
+        return events.isEnabled(event);
     }
 
     int eventMask() {
-        synchronized (lock) {
-            return eventMask;
-        }
+        return events.mask();
     }
 
     /** Disables an event from the provider side (for example a receive-from event that returned DATA_NOT_ACCEPTED). */
     void clearEvent(int event) {
-        synchronized (lock) {
-            if ((staticMask & event) == 0) {
-                eventMask &= ~event;
-            }
-        }
+        events.clear(event);
     }
 
     boolean isStaticEvent(int event) {
-        synchronized (lock) {
-            return (staticMask & event) != 0;
-        }
+        return events.isStatic(event);
     }
 
-    /**
-     * Runs an event callback on the serial queue at DISPATCH_LEVEL, unless the socket is being closed or the
-     * event was disabled meanwhile. Exceptions are recorded. The callback is counted as outstanding, so
-     * close waits for it.
-     *
-     * @param event    the event flag (for disable bookkeeping)
-     * @param callback the invocation
-     */
+    /** Runs an event callback on the serial queue at DISPATCH_LEVEL (see {@link SocketEvents#deliver}). */
     void deliver(int event, Runnable callback) {
-        deliver(event, callback, null);
+        events.deliver(event, callback, null);
     }
 
-    /**
-     * Like {@link #deliver(int, Runnable)}, running {@code onSkipped} (on the serial queue, at the thread's
-     * IRQL) instead of the callback when the socket is closing or the event was disabled meanwhile.
-     */
+    /** {@link #deliver(int, Runnable)}, running {@code onSkipped} instead when closing or disabled meanwhile. */
     void deliver(int event, Runnable callback, Runnable onSkipped) {
-        host.addOutstanding();
-        post(() -> {
-            try {
-                boolean skip;
-                synchronized (lock) {
-                    skip = closeCalled || (eventMask & event) == 0;
-                    if (!skip) {
-                        if (running == null) {
-                            running = new int[32];
-                        }
-                        running[Integer.numberOfTrailingZeros(event)]++;
-                    }
-                }
-                if (skip) {
-                    if (onSkipped != null) {
-                        onSkipped.run();
-                    }
-                    return;
-                }
-                Irql old = Ke.raiseIrql(Irql.DISPATCH_LEVEL);
-                try {
-                    callback.run();
-                } catch (Throwable t) {
-                    provider.subsystem.ioManager().recordRoutineFailure("event callback of " + this, t);
-                } finally {
-                    Ke.lowerIrql(old);
-                    callbackReturned(event);
-                }
-            } finally {
-                host.outstandingDone();
-            }
-        });
-    }
-
-    private void callbackReturned(int event) {
-        List<PendingOp> waiters = null;
-        synchronized (lock) {
-            int left = --running[Integer.numberOfTrailingZeros(event)];
-            if (left == 0 && disableWaiters != null) {
-                waiters = disableWaiters.remove(event);
-            }
-        }
-        if (waiters != null) {
-            for (PendingOp waiter : waiters) {
-                finish(waiter, NtStatus.STATUS_SUCCESS);
-            }
-        }
-    }
-
-    /** A cancelled disable request stops waiting for the callbacks and completes with STATUS_CANCELLED. */
-    private void cancelDisable(int event, PendingOp waiter) {
-        synchronized (lock) {
-            List<PendingOp> waiters = disableWaiters == null ? null : disableWaiters.get(event);
-            if (waiters == null || !waiters.remove(waiter)) {
-                return; // the callbacks returned meanwhile: it completes (or completed) with STATUS_SUCCESS
-            }
-        }
-        finish(waiter, NtStatus.STATUS_CANCELLED);
+        events.deliver(event, callback, onSkipped);
     }
 
     /**
@@ -560,7 +477,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         synchronized (lock) {
             this.context = acceptContext;
             this.clientDispatch = acceptDispatch;
-            eventMask |= inheritedEvents & eventsValidFor(category, type);
+            events.enable(inheritedEvents & eventsValidFor(category, type)); // reentrant: one critical section
         }
     }
 
@@ -585,7 +502,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         }
         if (requestType == WskControlSocketType.WskSetOption && level == Wsk.SOL_SOCKET
                 && controlCode == Wsk.SO_WSK_EVENT_CALLBACK) {
-            return eventCallbackControl(inputSize, inputBuffer, irp);
+            return events.control(inputSize, inputBuffer, irp);
         }
         if (requestType == WskControlSocketType.WskIoctl) {
             return ioctl(controlCode, inputSize, inputBuffer, outputSize, outputBuffer, outputSizeReturned, irp);
@@ -712,72 +629,6 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
                 : NtStatus.STATUS_INVALID_PARAMETER;
     }
 
-    private NtStatus eventCallbackControl(long inputSize, Object inputBuffer, Irp irp) {
-        if (!(inputBuffer instanceof WskEventCallbackControl) || inputSize < WskEventCallbackControl.SIZE) {
-            return controlDone(irp, NtStatus.STATUS_INVALID_PARAMETER, 0);
-        }
-        WskEventCallbackControl control = (WskEventCallbackControl) inputBuffer;
-        if (!Wsk.NPI_WSK_INTERFACE_ID.equals(control.npiId())) {
-            return controlDone(irp, NtStatus.STATUS_NOT_SUPPORTED, 0); // extension interfaces are not supported
-        }
-        int mask = control.eventMask();
-        boolean disable = (mask & Wsk.WSK_EVENT_DISABLE) != 0;
-        int events = mask & ~Wsk.WSK_EVENT_DISABLE;
-        int valid = eventsValidFor(category, type);
-        if (events == 0 || (events & ~valid) != 0) {
-            return controlDone(irp, NtStatus.STATUS_INVALID_PARAMETER, 0);
-        }
-        if (!disable) {
-            NtStatus refused = null;
-            synchronized (lock) {
-                if (!eventsAllowedNow()) {
-                    refused = NtStatus.STATUS_INVALID_DEVICE_STATE;
-                } else {
-                    eventMask |= events;
-                }
-            }
-            if (refused != null) {
-                return controlDone(irp, refused, 0);
-            }
-            LOG.debug("{} events enabled: 0x{}", this, Integer.toHexString(events));
-            onEventsEnabled(events);
-            return controlDone(irp, NtStatus.STATUS_SUCCESS, 0);
-        }
-        if (Integer.bitCount(events) != 1) {
-            return controlDone(irp, NtStatus.STATUS_INVALID_PARAMETER, 0); // one event per disable call
-        }
-        boolean pendingDisable;
-        PendingOp waiter = null;
-        synchronized (lock) {
-            if ((staticMask & events) != 0 || (lockedMask & events) != 0) {
-                pendingDisable = false;
-                events = -1;
-            } else {
-                eventMask &= ~events;
-                pendingDisable = running != null && running[Integer.numberOfTrailingZeros(events)] > 0;
-                if (pendingDisable && irp != null) {
-                    waiter = pend(irp, "event disable");
-                    if (disableWaiters == null) {
-                        disableWaiters = new HashMap<>(4);
-                    }
-                    disableWaiters.computeIfAbsent(events, k -> new ArrayList<>()).add(waiter);
-                }
-            }
-        }
-        if (events == -1) {
-            return controlDone(irp, NtStatus.STATUS_INVALID_DEVICE_STATE, 0); // static or inherited: stays on
-        }
-        if (waiter != null) {
-            int event = events;
-            PendingOp pended = waiter;
-            armCancel(waiter, () -> cancelDisable(event, pended));
-        }
-        if (pendingDisable) {
-            return irp != null ? NtStatus.STATUS_PENDING : NtStatus.STATUS_EVENT_PENDING;
-        }
-        return controlDone(irp, NtStatus.STATUS_SUCCESS, 0);
-    }
-
     // ---- socket options ------------------------------------------------------------------------------
 
     /** Sets an option; subclasses add category options by overriding and delegating here for the rest. */
@@ -881,17 +732,14 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
 
     NtStatus close(Irp irp) {
         List<PendingOp> toCancel;
-        List<PendingOp> waiters = new ArrayList<>();
+        List<PendingOp> waiters;
         Io.markIrpPending(irp);
         synchronized (lock) {
             closeCalled = true;
             toCancel = pendingSnapshot();
             closeIrp = irp;
             outstanding++; // held until the cancellations below are queued
-            if (disableWaiters != null) {
-                disableWaiters.values().forEach(waiters::addAll);
-                disableWaiters.clear();
-            }
+            waiters = events.takeDisableWaiters();
         }
         for (PendingOp waiter : waiters) {
             finish(waiter, NtStatus.STATUS_SUCCESS); // no callback runs after the close: the disable is done
