@@ -97,7 +97,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         if (flags != 0) {
             return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
-        NtStatus invalid = validateRemote(family, remoteAddress);
+        NtStatus invalid = SocketRules.validateRemote(family, remoteAddress);
         if (invalid != null) {
             return provider.failNow(irp, invalid);
         }
@@ -982,7 +982,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         if (WskBufs.remaining(views) > CONNECT_EX_LIMIT) {
             return provider.failNow(irp, NtStatus.STATUS_BUFFER_OVERFLOW);
         }
-        NtStatus invalid = validateRemote(family, remoteAddress);
+        NtStatus invalid = SocketRules.validateRemote(family, remoteAddress);
         if (invalid != null) {
             return provider.failNow(irp, invalid);
         }

@@ -226,7 +226,7 @@ final class DatagramSocket extends SocketImpl {
     /** Resolves the destination: the given address, else the send-to address, else the fixed remote address. */
     private NtStatus destination(SockAddr remoteAddress, Ref<InetSocketAddress> target) {
         if (remoteAddress != null) {
-            NtStatus invalid = validateRemote(family, remoteAddress);
+            NtStatus invalid = SocketRules.validateRemote(family, remoteAddress);
             if (invalid != null) {
                 return invalid;
             }
@@ -697,7 +697,7 @@ final class DatagramSocket extends SocketImpl {
             if (sockAddr instanceof SockAddrStorage) {
                 sockAddr = ((SockAddrStorage) sockAddr).get();
             }
-            NtStatus invalid = sockAddr == null ? NtStatus.STATUS_INVALID_PARAMETER : validateRemote(family, sockAddr);
+            NtStatus invalid = sockAddr == null ? NtStatus.STATUS_INVALID_PARAMETER : SocketRules.validateRemote(family, sockAddr);
             if (invalid != null) {
                 return controlDone(irp, invalid, 0);
             }

@@ -170,7 +170,7 @@ final class SocketEvents {
         int requested = control.eventMask();
         boolean disable = (requested & Wsk.WSK_EVENT_DISABLE) != 0;
         int events = requested & ~Wsk.WSK_EVENT_DISABLE;
-        int valid = SocketImpl.eventsValidFor(socket.category, socket.type);
+        int valid = SocketRules.eventsValidFor(socket.category, socket.type);
         if (events == 0 || (events & ~valid) != 0) {
             return socket.controlDone(irp, NtStatus.STATUS_INVALID_PARAMETER, 0);
         }

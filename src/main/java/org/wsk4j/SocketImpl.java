@@ -88,7 +88,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         this.serial = new SerialQueue(this, provider.subsystem.executor());
         this.dispatch = provider.tables.forCategory(category);
         this.allocationSite = provider.subsystem.ioManager().verifier().captureSite(this, " created");
-        this.events = new SocketEvents(this, registration.staticEventMask() & eventsValidFor(category, type));
+        this.events = new SocketEvents(this, registration.staticEventMask() & SocketRules.eventsValidFor(category, type));
         this.options = new SocketOptions(this);
     }
 
@@ -144,75 +144,6 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
 
     /** Releases the transport endpoint at close (abortively for a connection not fully disconnected). */
     abstract void closeEndpoint();
-
-    // ---- validation ----------------------------------------------------------------------------------
-
-    /** Checks WskSocket arguments; null when valid, else the status to complete the IRP with. */
-    static NtStatus validateCreate(int family, int type, int protocol, int category, Object dispatch) {
-        if (category != Wsk.WSK_FLAG_BASIC_SOCKET && category != Wsk.WSK_FLAG_LISTEN_SOCKET
-                && category != Wsk.WSK_FLAG_CONNECTION_SOCKET && category != Wsk.WSK_FLAG_DATAGRAM_SOCKET
-                && category != Wsk.WSK_FLAG_STREAM_SOCKET) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        if (family != Wsk.AF_INET && family != Wsk.AF_INET6) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        if (type == Wsk.SOCK_RAW) {
-            return NtStatus.STATUS_NOT_SUPPORTED; // raw sockets need privileges Java does not have
-        }
-        boolean tcp = type == Wsk.SOCK_STREAM && protocol == Wsk.IPPROTO_TCP;
-        boolean udp = type == Wsk.SOCK_DGRAM && protocol == Wsk.IPPROTO_UDP;
-        if (!tcp && !udp) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        boolean dispatchOk;
-        switch (category) {
-            case Wsk.WSK_FLAG_LISTEN_SOCKET:
-                dispatchOk = dispatch == null || dispatch instanceof WskClientListenDispatch;
-                break;
-            case Wsk.WSK_FLAG_CONNECTION_SOCKET:
-                dispatchOk = dispatch == null || dispatch instanceof WskClientConnectionDispatch;
-                break;
-            case Wsk.WSK_FLAG_DATAGRAM_SOCKET:
-                dispatchOk = dispatch == null || dispatch instanceof WskClientDatagramDispatch;
-                break;
-            case Wsk.WSK_FLAG_STREAM_SOCKET:
-                dispatchOk = dispatch == null || dispatch instanceof WskClientStreamDispatch;
-                break;
-            default:
-                dispatchOk = dispatch == null;
-        }
-        return dispatchOk ? null : NtStatus.STATUS_INVALID_PARAMETER;
-    }
-
-    /** Checks a destination; null when valid. A wildcard or port 0 destination is not an address to connect to. */
-    static NtStatus validateRemote(int family, SockAddr remote) {
-        if (remote == null || remote.family() != family) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        if (remote.isWildcard() || remote.port() == 0) {
-            return NtStatus.STATUS_INVALID_ADDRESS_COMPONENT;
-        }
-        return null;
-    }
-
-    /** The event flags a category may enable (a listener may also carry connection events for accepted sockets). */
-    static int eventsValidFor(int category, int type) {
-        switch (category) {
-            case Wsk.WSK_FLAG_LISTEN_SOCKET:
-                return Wsk.WSK_EVENT_ACCEPT | Wsk.WSK_EVENT_RECEIVE | Wsk.WSK_EVENT_DISCONNECT
-                        | Wsk.WSK_EVENT_SEND_BACKLOG;
-            case Wsk.WSK_FLAG_CONNECTION_SOCKET:
-                return Wsk.WSK_EVENT_RECEIVE | Wsk.WSK_EVENT_DISCONNECT | Wsk.WSK_EVENT_SEND_BACKLOG;
-            case Wsk.WSK_FLAG_DATAGRAM_SOCKET:
-                return Wsk.WSK_EVENT_RECEIVE_FROM;
-            case Wsk.WSK_FLAG_STREAM_SOCKET:
-                return Wsk.WSK_EVENT_ACCEPT | Wsk.WSK_EVENT_RECEIVE | Wsk.WSK_EVENT_DISCONNECT
-                        | Wsk.WSK_EVENT_SEND_BACKLOG;
-            default:
-                return 0;
-        }
-    }
 
     // ---- pending operations and completion -------------------------------------------------------
 
@@ -477,7 +408,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         synchronized (lock) {
             this.context = acceptContext;
             this.clientDispatch = acceptDispatch;
-            events.enable(inheritedEvents & eventsValidFor(category, type)); // reentrant: one critical section
+            events.enable(inheritedEvents & SocketRules.eventsValidFor(category, type)); // reentrant: one critical section
         }
     }
 
@@ -565,7 +496,9 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
                    Ref<Long> outputSizeReturned, Irp irp) {
         switch (controlCode) {
             case Wsk.SIO_ADDRESS_LIST_QUERY:
-                return addressListQuery(outputSize, outputBuffer, outputSizeReturned, irp);
+                Ke.requirePassiveLevel("WskControlSocket(SIO_ADDRESS_LIST_QUERY)");
+                return irp != null ? controlDone(irp, NtStatus.STATUS_INVALID_PARAMETER, 0) // this IOCTL takes no IRP
+                        : SocketRules.addressListQuery(family, outputSize, outputBuffer, outputSizeReturned);
             case Wsk.SIO_ADDRESS_LIST_CHANGE:
                 Ke.requirePassiveLevel("WskControlSocket(SIO_ADDRESS_LIST_CHANGE)");
                 if (irp == null) {
@@ -580,53 +513,6 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
             default:
                 return controlDone(irp, NtStatus.STATUS_INVALID_DEVICE_REQUEST, 0);
         }
-    }
-
-    /**
-     * SIO_ADDRESS_LIST_QUERY: output a {@code SockAddr[]} (filled from the start) or a {@code Ref<SockAddr[]>}.
-     * The size needed is that of a SOCKET_ADDRESS_LIST on x64: 8 bytes, then per address a 16-byte
-     * SOCKET_ADDRESS and the SOCKADDR itself.
-     */
-    @SuppressWarnings("unchecked")
-    private NtStatus addressListQuery(long outputSize, Object outputBuffer, Ref<Long> outputSizeReturned, Irp irp) {
-        Ke.requirePassiveLevel("WskControlSocket(SIO_ADDRESS_LIST_QUERY)");
-        if (irp != null) {
-            return controlDone(irp, NtStatus.STATUS_INVALID_PARAMETER, 0); // this IOCTL takes no IRP
-        }
-        List<SockAddr> addresses = new ArrayList<>();
-        try {
-            for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
-                if (!nic.isUp()) {
-                    continue;
-                }
-                for (java.net.InetAddress address : java.util.Collections.list(nic.getInetAddresses())) {
-                    boolean v6 = address instanceof java.net.Inet6Address;
-                    if (v6 == (family == Wsk.AF_INET6)) {
-                        addresses.add(SockAddr.of(new InetSocketAddress(address, 0)));
-                    }
-                }
-            }
-        } catch (java.net.SocketException e) {
-            return NtStatus.STATUS_UNSUCCESSFUL;
-        }
-        long needed = 8;
-        for (SockAddr address : addresses) {
-            needed += 16 + address.length();
-        }
-        if (outputSizeReturned != null) {
-            outputSizeReturned.set(needed);
-        }
-        SockAddr[] list = addresses.toArray(new SockAddr[0]);
-        if (outputBuffer instanceof Ref && outputSize >= needed) {
-            ((Ref<Object>) outputBuffer).set(list);
-            return NtStatus.STATUS_SUCCESS;
-        }
-        if (outputBuffer instanceof SockAddr[] && outputSize >= needed && ((SockAddr[]) outputBuffer).length >= list.length) {
-            System.arraycopy(list, 0, (SockAddr[]) outputBuffer, 0, list.length);
-            return NtStatus.STATUS_SUCCESS;
-        }
-        return outputBuffer == null || outputSize < needed ? NtStatus.STATUS_BUFFER_OVERFLOW
-                : NtStatus.STATUS_INVALID_PARAMETER;
     }
 
     // ---- socket options ------------------------------------------------------------------------------

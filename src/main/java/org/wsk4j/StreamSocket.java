@@ -103,7 +103,7 @@ final class StreamSocket extends ConnectionSocket {
         int events;
         synchronized (lock) {
             listener = facet;
-            events = eventMask() & eventsValidFor(Wsk.WSK_FLAG_LISTEN_SOCKET, type);
+            events = eventMask() & SocketRules.eventsValidFor(Wsk.WSK_FLAG_LISTEN_SOCKET, type);
         }
         if (events != 0) {
             facet.enableEventsDirectly(events);
@@ -142,7 +142,7 @@ final class StreamSocket extends ConnectionSocket {
     void onEventsEnabled(int enabled) {
         ListenSocket facet = listener();
         if (facet != null) {
-            facet.enableEventsDirectly(enabled & eventsValidFor(Wsk.WSK_FLAG_LISTEN_SOCKET, type));
+            facet.enableEventsDirectly(enabled & SocketRules.eventsValidFor(Wsk.WSK_FLAG_LISTEN_SOCKET, type));
         } else {
             super.onEventsEnabled(enabled);
         }

@@ -157,7 +157,7 @@ final class WskProvider implements WskProviderDispatch {
         if (unusable != null) {
             return failNow(irp, unusable);
         }
-        NtStatus invalid = SocketImpl.validateCreate(addressFamily, socketType, protocol, flags, dispatch);
+        NtStatus invalid = SocketRules.validateCreate(addressFamily, socketType, protocol, flags, dispatch);
         if (invalid != null) {
             return failNow(irp, invalid);
         }
@@ -222,13 +222,13 @@ final class WskProvider implements WskProviderDispatch {
             return failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
         int family = localAddress.family();
-        NtStatus invalid = SocketImpl.validateCreate(family, socketType, protocol, Wsk.WSK_FLAG_CONNECTION_SOCKET,
+        NtStatus invalid = SocketRules.validateCreate(family, socketType, protocol, Wsk.WSK_FLAG_CONNECTION_SOCKET,
                 dispatch);
         if (invalid == null && socketType != Wsk.SOCK_STREAM) {
             invalid = NtStatus.STATUS_INVALID_PARAMETER;
         }
         if (invalid == null) {
-            invalid = SocketImpl.validateRemote(family, remoteAddress);
+            invalid = SocketRules.validateRemote(family, remoteAddress);
         }
         if (invalid != null) {
             return failNow(irp, invalid);

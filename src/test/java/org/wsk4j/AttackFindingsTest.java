@@ -183,7 +183,7 @@ class AttackFindingsTest extends WskTestBase {
         assertTrue(locked.await(WAIT.toSeconds(), TimeUnit.SECONDS));
         try {
             CompletableFuture<WskSocket> created = CompletableFuture.supplyAsync(() -> {
-                try (var bound = wsk.ioManager().bindToCurrentThread()) {
+                try (var ignored = wsk.ioManager().bindToCurrentThread()) {
                     Completion c = new Completion();
                     npi.dispatch().wskSocket(npi.client(), AF_INET, SOCK_STREAM, IPPROTO_TCP,
                             WSK_FLAG_CONNECTION_SOCKET, null, null, null, null, null, c.irp);
