@@ -129,8 +129,31 @@ public final class WskSubsystem implements AutoCloseable {
         private boolean direct;
         private Transport transport;
         private boolean providerReady = true;
+        /** How the completion executor was chosen (for the error when it is chosen twice), or null. */
+        private String executorChoice;
 
         private Builder() {
+        }
+
+        /** Throws IllegalStateException with the formatted message unless {@code expression} holds (Caffeine-style). */
+        private static void requireState(boolean expression, String template, Object... args) {
+            if (!expression) {
+                throw new IllegalStateException(String.format(template, args));
+            }
+        }
+
+        /** Throws IllegalArgumentException with the formatted message unless {@code expression} holds. */
+        private static void requireArgument(boolean expression, String template, Object... args) {
+            if (!expression) {
+                throw new IllegalArgumentException(String.format(template, args));
+            }
+        }
+
+        /** Records the completion executor choice; choosing twice is an error naming the earlier choice. */
+        private void chooseExecutor(String choice) {
+            requireState(executorChoice == null, "the completion executor was already chosen: %s; cannot also use %s",
+                    executorChoice, choice);
+            executorChoice = choice;
         }
 
         /**
@@ -160,8 +183,13 @@ public final class WskSubsystem implements AutoCloseable {
          *
          * @param concurrency 1 to 64
          * @return this builder
+         * @throws IllegalArgumentException when concurrency is out of range
+         * @throws IllegalStateException when the completion executor was already chosen
          */
         public Builder threadedExecutor(int concurrency) {
+            requireArgument(concurrency >= 1 && concurrency <= 64, "concurrency must be between 1 and 64: %s",
+                    concurrency);
+            chooseExecutor("threadedExecutor(" + concurrency + ")");
             this.executor = null;
             this.direct = false;
             this.concurrency = concurrency;
@@ -173,8 +201,10 @@ public final class WskSubsystem implements AutoCloseable {
          * ({@link WskSubsystem#manualExecutor()}). Primary intent: testing.
          *
          * @return this builder
+         * @throws IllegalStateException when the completion executor was already chosen
          */
         public Builder manualExecutor() {
+            chooseExecutor("manualExecutor()");
             this.executor = new ManualCompletionExecutor();
             this.direct = false;
             this.ownsExecutor = true;
@@ -190,8 +220,10 @@ public final class WskSubsystem implements AutoCloseable {
          * serialization are the same as with the other executors.
          *
          * @return this builder
+         * @throws IllegalStateException when the completion executor was already chosen
          */
         public Builder directExecutor() {
+            chooseExecutor("directExecutor()");
             this.executor = null;
             this.direct = true;
             return this;
@@ -202,9 +234,12 @@ public final class WskSubsystem implements AutoCloseable {
          *
          * @param executor the executor
          * @return this builder
+         * @throws IllegalStateException when the completion executor was already chosen
          */
         public Builder executor(CompletionExecutor executor) {
-            this.executor = Objects.requireNonNull(executor, "executor");
+            Objects.requireNonNull(executor, "executor");
+            chooseExecutor("executor(" + executor + ")");
+            this.executor = executor;
             this.direct = false;
             this.ownsExecutor = false;
             return this;
@@ -240,9 +275,6 @@ public final class WskSubsystem implements AutoCloseable {
          * @return the subsystem
          */
         public WskSubsystem build() {
-            if (concurrency < 1 || concurrency > 64) {
-                throw new IllegalArgumentException("concurrency must be between 1 and 64: " + concurrency);
-            }
             return new WskSubsystem(this);
         }
     }
