@@ -160,17 +160,30 @@ final class DatagramSocket extends SocketImpl {
         if (refused == null && flags != 0) {
             refused = NtStatus.STATUS_INVALID_PARAMETER; // Flags is reserved
         }
-        ByteBuffer payload = null;
+        List<ByteBuffer> payloads = new ArrayList<>(1);
         if (refused == null) {
-            ByteBuffer[] views = WskBufs.views(buffer, false);
-            if (views == null) {
-                refused = NtStatus.STATUS_INVALID_PARAMETER;
-            } else if (WskBufs.remaining(views) > maxDatagram()) {
-                refused = NtStatus.STATUS_INVALID_BUFFER_SIZE;
-            } else {
-                payload = gather(views);
-            }
+            refused = addPayload(buffer, payloads);
         }
+        return sendOrRefuse(irp, "WskSendTo", refused, payloads, remoteAddress, buffer);
+    }
+
+    /** Checks one datagram's buffer and adds its bytes to {@code payloads}; null, or why it is refused. */
+    private NtStatus addPayload(WskBuf buffer, List<ByteBuffer> payloads) {
+        ByteBuffer[] views = WskBufs.views(buffer, false);
+        if (views == null) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        if (WskBufs.remaining(views) > maxDatagram()) {
+            return NtStatus.STATUS_INVALID_BUFFER_SIZE;
+        }
+        payloads.add(gather(views));
+        return null;
+    }
+
+    /** The common end of WskSendTo and WskSendMessages: the destination's checks, then the send or the refusal. */
+    private NtStatus sendOrRefuse(Irp irp, String kind, NtStatus refusal, List<ByteBuffer> payloads,
+                                  SockAddr remoteAddress, WskBuf... buffers) {
+        NtStatus refused = refusal;
         InetSocketAddress target = null;
         if (refused == null) {
             Ref<InetSocketAddress> destination = new Ref<>();
@@ -178,10 +191,10 @@ final class DatagramSocket extends SocketImpl {
             target = destination.get();
         }
         if (refused != null) {
-            LOG.debug("{} WskSendTo refused: {}", this, refused);
+            LOG.debug("{} {} refused: {}", this, kind, refused);
             return provider.failNow(irp, refused);
         }
-        return startSend(irp, "WskSendTo", List.of(payload), target, buffer);
+        return startSend(irp, kind, payloads, target, buffers);
     }
 
     NtStatus sendMessages(WskBufList bufferList, int flags, SockAddr remoteAddress, int controlInfoLength,
@@ -192,26 +205,10 @@ final class DatagramSocket extends SocketImpl {
         }
         List<ByteBuffer> payloads = new ArrayList<>();
         for (WskBufList element = bufferList; refused == null && element != null; element = element.next()) {
-            ByteBuffer[] views = WskBufs.views(element.buffer(), false);
-            if (views == null || payloads.size() >= MAX_MESSAGES) {
-                refused = NtStatus.STATUS_INVALID_PARAMETER;
-            } else if (WskBufs.remaining(views) > maxDatagram()) {
-                refused = NtStatus.STATUS_INVALID_BUFFER_SIZE;
-            } else {
-                payloads.add(gather(views));
-            }
+            refused = payloads.size() >= MAX_MESSAGES ? NtStatus.STATUS_INVALID_PARAMETER
+                    : addPayload(element.buffer(), payloads);
         }
-        InetSocketAddress target = null;
-        if (refused == null) {
-            Ref<InetSocketAddress> destination = new Ref<>();
-            refused = destination(remoteAddress, destination);
-            target = destination.get();
-        }
-        if (refused != null) {
-            LOG.debug("{} WskSendMessages refused: {}", this, refused);
-            return provider.failNow(irp, refused);
-        }
-        return startSend(irp, "WskSendMessages", payloads, target, buffers(bufferList));
+        return sendOrRefuse(irp, "WskSendMessages", refused, payloads, remoteAddress, buffers(bufferList));
     }
 
     private NtStatus sendState() {
