@@ -17,6 +17,7 @@ import org.wsk4j.spi.TransportConnection;
 import org.wsk4j.spi.TransportEndpoint;
 import org.wsk4j.spi.TransportException;
 import org.wsk4j.spi.TransportHandler;
+import org.wsk4j.internal.GuardedBy;
 
 /**
  * A connection-oriented socket ({@code WSK_FLAG_CONNECTION_SOCKET}, and every accepted socket): bind,
@@ -409,6 +410,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     /** The sends and receives queued with pendLocked (not in the pending list). Lock held. */
     @Override
+@GuardedBy("lock")
     void addQueuedOps(List<PendingOp> into) {
         for (SendOp send : sends) {
             if (!send.op.linked && !send.op.isFinished()) {
@@ -423,6 +425,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     }
 
     /** Writes what the transport takes now. Called with the lock held. */
+    @GuardedBy("lock")
     private void pumpWrites() {
         while (!sends.isEmpty() && writeFailure == null && dataState == DataState.OPEN) {
             SendOp head = sends.peekFirst();
@@ -449,6 +452,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         maybeFinishDisconnect();
     }
 
+    @GuardedBy("lock")
     private void maybeFinishDisconnect() {
         if (disconnectOp == null || !sends.isEmpty() || writeFailure != null) {
             return;
@@ -486,6 +490,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
      * The connection failed (or was aborted locally): every pending send, receive and disconnect completes
      * with {@code status}. Called with the lock held.
      */
+    @GuardedBy("lock")
     private void failConnection(NtStatus status, boolean resetNow) {
         if (writeFailure == null) {
             writeFailure = status;
@@ -542,6 +547,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     }
 
     /** Serves queued receives from the backlog and the transport. Called with the lock held. */
+    @GuardedBy("lock")
     private void pumpReads() {
         while (!receives.isEmpty()) {
             ReceiveOp head = receives.peekFirst();

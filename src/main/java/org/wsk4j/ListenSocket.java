@@ -20,6 +20,7 @@ import org.wsk4j.spi.TransportEndpoint;
 import org.wsk4j.spi.TransportException;
 import org.wsk4j.spi.TransportHandler;
 import org.wsk4j.spi.TransportListener;
+import org.wsk4j.internal.GuardedBy;
 
 /**
  * A listening socket ({@code WSK_FLAG_LISTEN_SOCKET}): bind starts listening; connections are taken with
@@ -96,24 +97,36 @@ class ListenSocket extends SocketImpl {
     }
 
     // guarded by this
+    @GuardedBy("lock")
     private final ArrayDeque<AcceptRequest> waiting = new ArrayDeque<>();
     /** Connections past inspection (conditional accept) or given back by a skipped event, awaiting a consumer. */
+    @GuardedBy("lock")
     private final ArrayDeque<Incoming> ready = new ArrayDeque<>();
     /** Requests WskInspectEvent pended, by WSK_INSPECT_ID contents. */
+    @GuardedBy("lock")
     private final Map<WskInspectId, Incoming> pended = new LinkedHashMap<>();
+    @GuardedBy("lock")
     private boolean listening;
+    @GuardedBy("lock")
     private boolean closed;
+    @GuardedBy("lock")
     private boolean conditional;
+    @GuardedBy("lock")
     private boolean v6only;
     /** The transport's accept failed: the listener is unusable. */
+    @GuardedBy("lock")
     private NtStatus failure;
     /**
      * A transient accept failure (out of descriptors or memory) stopped taking connections: until the next WskAccept,
      * or {@link #RETRY_AFTER} when only WskAcceptEvent consumes connections (so the selector does not spin).
      */
+    @GuardedBy("lock")
     private boolean acceptPaused;
+    @GuardedBy("lock")
     private boolean deadIndicated;
+    @GuardedBy("lock")
     private long inspectKeys;
+    @GuardedBy("lock")
     private int interest;
 
     ListenSocket(WskProvider provider, WskRegistration registration, int family, int type, int protocol,
@@ -147,6 +160,7 @@ class ListenSocket extends SocketImpl {
     // ---- bind and options ------------------------------------------------------------------------------
 
     @Override
+    @GuardedBy("lock")
     void onBound() {
         // lock held: the options that must precede bind are fixed now
         listening = true;
@@ -182,6 +196,7 @@ class ListenSocket extends SocketImpl {
     // ---- accepting from the transport --------------------------------------------------------------------
 
     /** Whether connections should be taken from the transport now (lock held). */
+    @GuardedBy("lock")
     private boolean wantAccept() {
         if (!listening || closed || failure != null || acceptPaused) {
             return false;
@@ -198,6 +213,7 @@ class ListenSocket extends SocketImpl {
     }
 
     /** Brings the transport's ACCEPT interest in line with {@link #wantAccept()} (lock held). */
+    @GuardedBy("lock")
     private void updateInterest() {
         int wanted = wantAccept() ? TransportHandler.ACCEPT : 0;
         if (wanted != interest) {

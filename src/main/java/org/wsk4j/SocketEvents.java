@@ -10,6 +10,7 @@ import org.wsk4j.nt.Irp;
 import org.wsk4j.nt.Irql;
 import org.wsk4j.nt.Ke;
 import org.wsk4j.nt.NtStatus;
+import org.wsk4j.internal.GuardedBy;
 
 /**
  * A socket's event callbacks: which events are enabled (SO_WSK_EVENT_CALLBACK, statically, or inherited and locked
@@ -25,15 +26,19 @@ final class SocketEvents {
 
     private final SocketImpl socket;
     /** Events enabled with SO_WSK_EVENT_CALLBACK or statically. */
+    @GuardedBy("socket.lock")
     private int mask;
     /** Events enabled statically (WSK_SET_STATIC_EVENT_CALLBACKS): can never be disabled. */
     private final int staticMask;
     /** Events that must stay on (inherited connection events on a listener). */
+    @GuardedBy("socket.lock")
     private int lockedMask;
     // Created on first use: most sockets never need them (heap per socket, issue 7).
     /** Per event bit (index = its bit number): how many callbacks of that event are running now; or null. */
+    @GuardedBy("socket.lock")
     private int[] running;
     /** Disable requests (pending, cancellable) waiting for running callbacks, per event flag; or null. */
+    @GuardedBy("socket.lock")
     private Map<Integer, List<PendingOp>> disableWaiters;
 
     SocketEvents(SocketImpl socket, int staticMask) {
@@ -151,12 +156,14 @@ final class SocketEvents {
 
     /** The disable requests still waiting, taken away (the close completes them: no callback runs after it). Lock held. */
     List<PendingOp> takeDisableWaiters() {
-        List<PendingOp> waiters = new ArrayList<>();
-        if (disableWaiters != null) {
-            disableWaiters.values().forEach(waiters::addAll);
-            disableWaiters.clear();
+        synchronized (socket.lock) { // reentrant: the close holds it already
+            List<PendingOp> waiters = new ArrayList<>();
+            if (disableWaiters != null) {
+                disableWaiters.values().forEach(waiters::addAll);
+                disableWaiters.clear();
+            }
+            return waiters;
         }
-        return waiters;
     }
 
     /** SO_WSK_EVENT_CALLBACK: enables events, or disables one (waiting, pended, for its running callbacks). */

@@ -12,6 +12,7 @@ import org.wsk4j.nt.Ke;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.nt.VerifiedObject;
 import org.wsk4j.spi.TransportEndpoint;
+import org.wsk4j.internal.GuardedBy;
 
 /**
  * The provider's socket object: what every category shares. Subclasses add the category's functions.
@@ -58,8 +59,11 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
      * The pending operations in the order they were accepted, but for those a subclass keeps in its own queues (see
      * {@link #pendLocked}, numbered here all the same).
      */
+    @GuardedBy("lock")
     private final PendingQueue pending = new PendingQueue();
+    @GuardedBy("lock")
     private int outstanding;
+    @GuardedBy("lock")
     private Irp closeIrp;
     private volatile boolean closeCalled;
     /** The socket's event callbacks: enabled events, delivery, disable requests waiting for running callbacks. */
@@ -183,6 +187,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
      * and the operation is not linked into the pending list as well (two references stored into this long-lived
      * object per operation, each a G1 write-barrier fence). Not for a facet (its count is its host's).
      */
+    @GuardedBy("lock")
     PendingOp pendLocked(Irp irp, String kind, boolean writes, WskBuf buffer) {
         if (host != this) {
             throw new IllegalStateException("pendLocked on a facet of " + host);
@@ -222,6 +227,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
      * Adds the pending operations the subclass keeps in its own queues (those given by {@link #pendLocked}, which
      * are not in the pending list) to {@code into}. Lock held.
      */
+    @GuardedBy("lock")
     void addQueuedOps(List<PendingOp> into) {
     }
 
@@ -274,6 +280,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     }
 
     /** {@link #finish(PendingOp, NtStatus, long, Object)} for a caller that holds this socket's lock. */
+    @GuardedBy("lock")
     boolean finishLocked(PendingOp op, NtStatus status, long information) {
         if (!op.tryFinish()) {
             return false;
@@ -299,6 +306,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     }
 
     /** The pending operations, in the order they were accepted. Lock held. */
+    @GuardedBy("lock")
     private List<PendingOp> pendingSnapshot() {
         List<PendingOp> queued = new ArrayList<>();
         addQueuedOps(queued);

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.spi.TransportEndpoint;
 import org.wsk4j.spi.TransportException;
+import org.wsk4j.internal.GuardedBy;
 
 /**
  * A socket's options: WskControlSocket's WskSetOption and WskGetOption for what every category has (a category
@@ -22,6 +23,7 @@ final class SocketOptions {
 
     private final SocketImpl socket;
     /** Options without a transport equivalent, or kept while there is no endpoint yet; or null. */
+    @GuardedBy("socket.lock")
     private Map<Integer, Integer> values;
 
     SocketOptions(SocketImpl socket) {

@@ -11,6 +11,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.IntPredicate;
 import org.slf4j.Logger;
 import org.wsk4j.nt.NtStatus;
+import org.wsk4j.internal.GuardedBy;
 
 /**
  * {@code WSK_REGISTRATION}: the registration block a client passes to {@code WskRegister} and every
@@ -60,20 +61,32 @@ public final class WskRegistration {
      */
     final Object lock = new Object();
     // All guarded by lock.
+    @GuardedBy("lock")
     private WskSubsystem subsystem;
+    @GuardedBy("lock")
     private WskClientNpi clientNpi;
+    @GuardedBy("lock")
     private WskClient client;
+    @GuardedBy("lock")
     private State state = State.UNUSED;
+    @GuardedBy("lock")
     private int captures;
+    @GuardedBy("lock")
     private int sockets;
+    @GuardedBy("lock")
     private long socketsOpened;
+    @GuardedBy("lock")
     private long socketsClosed;
+    @GuardedBy("lock")
     private DeregistrationSummary summary;
     /** The open sockets, in creation order (for leak reports). */
+    @GuardedBy("lock")
     private final Set<WskSocket> openSockets = new LinkedHashSet<>();
     /** Event mask set by WSK_SET_STATIC_EVENT_CALLBACKS (0 when none); applied to every new socket. */
+    @GuardedBy("lock")
     private int staticEventMask;
     /** Whether any socket was ever created by this registration (static callbacks must come first). */
+    @GuardedBy("lock")
     private boolean socketCreated;
 
     /** Creates an unused registration block. */
