@@ -30,12 +30,14 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     enum State { OPEN, CONNECTING, CONNECTED, FAILED }
 
     final TransportConnection connection;
+    @GuardedBy("lock")
     private State state = State.OPEN;
     /**
      * Whether the outcome of the pending connect is decided: set under the lock by whichever of the transport's
      * success and a cancel/failure comes first, so the loser backs off (without it a cancel racing a success could
      * destroy a socket that was then handed out, counting it closed twice).
      */
+    @GuardedBy("lock")
     private boolean connectDecided;
     /** The WSK_INSPECT_ID of a socket accepted through conditional accept, else null (set before hand-out). */
     volatile WskInspectId inspectId;
@@ -67,13 +69,16 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     }
 
     @Override
+    @GuardedBy("lock")
     boolean canBind() {
         return state == State.OPEN && !bindDeferred;
     }
 
     @Override
     boolean eventsAllowedNow() {
-        return state == State.CONNECTED;
+        synchronized (lock) { // reentrant (callers hold it); StreamSocket reaches this through super
+            return state == State.CONNECTED;
+        }
     }
 
     @Override
@@ -107,8 +112,9 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     /**
      * WskSocketConnect's bind was left to the connect by the transport ({@link TransportConnection#bindForConnect});
-     * guarded by this.
+     * guarded by lock.
      */
+    @GuardedBy("lock")
     private boolean bindDeferred;
 
     /**
@@ -116,6 +122,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
      * which may leave a wildcard port-0 bind to the connect that follows at once.
      */
     @Override
+    @GuardedBy("lock")
     NtStatus bindEndpoint(InetSocketAddress address, boolean thenConnect) {
         if (!thenConnect) {
             return connection.bind(address);
@@ -239,7 +246,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     // ---- data path ------------------------------------------------------------------------------------
     //
-    // All queues below are guarded by this. Reads and writes happen under the lock, on the caller's thread
+    // All queues below are guarded by lock. Reads and writes happen under the lock, on the caller's thread
     // or on the transport's thread (readiness callbacks); completions and callbacks are posted to the serial
     // queue, so no client code runs under the lock.
 
@@ -309,43 +316,64 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         }
     }
 
+    @GuardedBy("lock")
     private DataState dataState = DataState.OPEN;
     // Small initial capacities (they grow when needed): an idle connected socket should cost little heap.
+    @GuardedBy("lock")
     private final ArrayDeque<SendOp> sends = new ArrayDeque<>(1);
+    @GuardedBy("lock")
     private final ArrayDeque<ReceiveOp> receives = new ArrayDeque<>(1);
     /** Bytes read from the transport and not yet consumed (indicated and not accepted, or read ahead). */
+    @GuardedBy("lock")
     private final ArrayDeque<ByteBuffer> backlog = new ArrayDeque<>(1);
+    @GuardedBy("lock")
     private long backlogBytes;
     /** How the read side ended: null while open, STATUS_SUCCESS for a graceful close by the peer, else a failure. */
+    @GuardedBy("lock")
     private NtStatus readEnd;
     /** Why writing is impossible (a failed write, a local abort), or null. */
+    @GuardedBy("lock")
     private NtStatus writeFailure;
     /** A FIN was sent (graceful disconnect done). */
+    @GuardedBy("lock")
     private boolean outputShut;
+    @GuardedBy("lock")
     private PendingOp disconnectOp;
+    @GuardedBy("lock")
     private long disconnectBytes;
+    @GuardedBy("lock")
     private boolean receiveEventSuspended;
+    @GuardedBy("lock")
     private boolean indicationInFlight;
     /** The last WskReceiveEvent threw (the next throw in a row pauses events). */
+    @GuardedBy("lock")
     private boolean indicationThrew;
     /** Indication lists the client retained (STATUS_PENDING from WskReceiveEvent); created on first use. */
+    @GuardedBy("lock")
     private Map<WskDataIndication, Long> retained;
+    @GuardedBy("lock")
     private long retainedBytes;
+    @GuardedBy("lock")
     private boolean disconnectIndicated;
+    @GuardedBy("lock")
     private int lastInterest = -1;
     /**
-     * Receives to queue without a speculative read, after speculative reads found nothing (guarded by this). A
+     * Receives to queue without a speculative read, after speculative reads found nothing (guarded by lock). A
      * read tried when a receive is queued, before readiness says data is there, saves a trip through the
      * transport's readiness thread when data is already waiting (streaming), and is a wasted system call when it
      * is not (request/response: the answer is not here yet). Each empty speculative read doubles the number of
      * receives that skip it (up to {@link #SPECULATIVE_READ_BACKOFF_LIMIT}); one that finds data resets it.
      */
+    @GuardedBy("lock")
     private int speculativeReadSkips;
-    /** How many receives the next empty speculative read makes skip (guarded by this). */
+    /** How many receives the next empty speculative read makes skip (guarded by lock). */
+    @GuardedBy("lock")
     private int speculativeReadBackoff;
-    /** Set while a newly queued receive is pumped: its read, if any, is speculative (guarded by this). */
+    /** Set while a newly queued receive is pumped: its read, if any, is speculative (guarded by lock). */
+    @GuardedBy("lock")
     private boolean speculating;
-    /** Set while a newly queued receive is pumped without a speculative read: the backlog only (guarded by this). */
+    /** Set while a newly queued receive is pumped without a speculative read: the backlog only (guarded by lock). */
+    @GuardedBy("lock")
     private boolean skipSpeculativeRead;
 
     /**
@@ -371,6 +399,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     }
 
     /** Why a send cannot be queued now, or null. Called with the lock held. */
+    @GuardedBy("lock")
     private NtStatus sendRefusal() {
         if (state != State.CONNECTED) {
             return NtStatus.STATUS_INVALID_DEVICE_STATE;
@@ -579,6 +608,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     }
 
     /** The status a receive completes with now, or null to keep waiting. */
+    @GuardedBy("lock")
     private NtStatus completionOf(ReceiveOp receive) {
         if (receive.drain || receive.capacity == 0) {
             if (readEnd != null) {
@@ -595,6 +625,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         return null;
     }
 
+    @GuardedBy("lock")
     private void takeFromBacklog(ReceiveOp receive) {
         while (!backlog.isEmpty() && receive.received < receive.capacity) {
             ByteBuffer first = backlog.peekFirst();
@@ -612,6 +643,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
      * readiness thread, which polls readiness next anyway; elsewhere unless recent speculative reads found nothing.
      * Lock held.
      */
+    @GuardedBy("lock")
     private boolean speculativeReadWorthwhile() {
         if (connection.readinessPolledNext()) {
             return false;
@@ -623,6 +655,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         return true;
     }
 
+    @GuardedBy("lock")
     private void readInto(ReceiveOp receive) {
         try {
             long read = connection.read(receive.views);
@@ -646,6 +679,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     }
 
     /** Reads ahead into the backlog (without consuming it for a receive). */
+    @GuardedBy("lock")
     private long readAhead(int size) {
         if (readEnd != null || dataState != DataState.OPEN) {
             return 0;
@@ -669,12 +703,14 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         }
     }
 
+    @GuardedBy("lock")
     private void peekTransport() {
         if (backlogBytes == 0) {
             readAhead(INDICATION_CHUNK);
         }
     }
 
+    @GuardedBy("lock")
     private void drainTransport() {
         while (readAhead(INDICATION_CHUNK) > 0) {
             discardBacklog();
@@ -682,11 +718,13 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         discardBacklog();
     }
 
+    @GuardedBy("lock")
     private void discardBacklog() {
         backlog.clear();
         backlogBytes = 0;
     }
 
+    @GuardedBy("lock")
     private void readEnded(NtStatus status) {
         if (readEnd == null) {
             readEnd = status;
@@ -736,6 +774,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         }
     }
 
+    @GuardedBy("lock")
     private boolean eventReadingAllowed() {
         return callbacks() != null && callbacks().wskReceiveEvent() != null && isEventEnabled(Wsk.WSK_EVENT_RECEIVE)
                 && !receiveEventSuspended && !indicationInFlight && retainedBytes < RETAINED_LIMIT
@@ -743,6 +782,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     }
 
     /** Brings the transport's readiness interest in line with what the socket waits for. Lock held. */
+    @GuardedBy("lock")
     private void updateInterest() {
         int interest = 0;
         if (state == State.CONNECTED && dataState == DataState.OPEN && !isCloseCalled()) {
@@ -762,6 +802,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     // ---- receive event -------------------------------------------------------------------------------
 
     /** Indicates buffered data through WskReceiveEvent when allowed. Lock held. */
+    @GuardedBy("lock")
     private void maybeIndicate() {
         WskClientConnectionDispatch dispatch = callbacks();
         if (backlogBytes == 0 || !receives.isEmpty() || indicationInFlight || receiveEventSuspended
@@ -829,6 +870,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         }
     }
 
+    @GuardedBy("lock")
     private void consumeBacklog(long bytes) {
         long left = bytes;
         while (left > 0 && !backlog.isEmpty()) {
@@ -862,6 +904,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         }
     }
 
+    @GuardedBy("lock")
     private void indicateDisconnect() {
         if (disconnectIndicated || readEnd == null) {
             return;

@@ -22,6 +22,7 @@ import org.wsk4j.spi.TransportDatagram;
 import org.wsk4j.spi.TransportEndpoint;
 import org.wsk4j.spi.TransportException;
 import org.wsk4j.spi.TransportHandler;
+import org.wsk4j.internal.GuardedBy;
 
 /**
  * A datagram socket ({@code WSK_FLAG_DATAGRAM_SOCKET}): bind, send and receive datagrams.
@@ -65,18 +66,29 @@ final class DatagramSocket extends SocketImpl {
     final TransportDatagram datagram;
     private final WskReceiveFromEvent receiveFromEvent;
 
-    // guarded by this
+    // guarded by lock
+    @GuardedBy("lock")
     private final ArrayDeque<PendingReceive> receives = new ArrayDeque<>();
+    @GuardedBy("lock")
     private final ArrayDeque<PendingSend> sends = new ArrayDeque<>();
+    @GuardedBy("lock")
     private final ArrayDeque<Datagram> buffered = new ArrayDeque<>();
+    @GuardedBy("lock")
     private final Map<WskDatagramIndication, Long> retained = new IdentityHashMap<>();
+    @GuardedBy("lock")
     private long retainedBytes;
+    @GuardedBy("lock")
     private long dropped;
+    @GuardedBy("lock")
     private InetSocketAddress fixedRemote;
+    @GuardedBy("lock")
     private InetSocketAddress sendToAddress;
+    @GuardedBy("lock")
     private boolean indicationScheduled;
     /** The status of a fatal transport failure; the socket is dead (STATUS_FILE_FORCED_CLOSED from now on). */
+    @GuardedBy("lock")
     private NtStatus deadStatus;
+    @GuardedBy("lock")
     private ByteBuffer scratch;
 
     DatagramSocket(WskProvider provider, WskRegistration registration, int family, int type, int protocol,
@@ -123,6 +135,7 @@ final class DatagramSocket extends SocketImpl {
     }
 
     @Override
+    @GuardedBy("lock")
     void onBound() {
         updateInterest(); // a statically enabled WskReceiveFromEvent starts listening now
     }
@@ -305,6 +318,7 @@ final class DatagramSocket extends SocketImpl {
     }
 
     /** Hands queued datagrams to the transport, FIFO, until it cannot take more (called with the lock held). */
+    @GuardedBy("lock")
     private void pumpSends(List<Runnable> completions) {
         while (!sends.isEmpty()) {
             PendingSend send = sends.peekFirst();
@@ -493,6 +507,7 @@ final class DatagramSocket extends SocketImpl {
         return receiveFromEvent != null && isEventEnabled(Wsk.WSK_EVENT_RECEIVE_FROM);
     }
 
+    @GuardedBy("lock")
     private Datagram readOne() throws TransportException {
         if (scratch == null) {
             scratch = ByteBuffer.allocate(TransportDatagram.MAX_DATAGRAM);
@@ -509,6 +524,7 @@ final class DatagramSocket extends SocketImpl {
     }
 
     /** Buffers a datagram for the event; true when an indication must be scheduled (lock held). */
+    @GuardedBy("lock")
     private boolean bufferForEvent(Datagram received) {
         if (retainedBytes + received.bytes.length > RETAINED_LIMIT) {
             dropped++;
@@ -535,6 +551,7 @@ final class DatagramSocket extends SocketImpl {
     }
 
     /** A fatal transport failure: pending receives fail, the event hears a null indication once (lock held). */
+    @GuardedBy("lock")
     private void die(NtStatus status, List<Runnable> work) {
         LOG.debug("{} transport failed: {}; the socket is dead", this, status);
         deadStatus = status;
@@ -550,6 +567,7 @@ final class DatagramSocket extends SocketImpl {
     }
 
     /** Sets the transport interest: READ while someone wants datagrams, WRITE while a send waits (lock held). */
+    @GuardedBy("lock")
     private void updateInterest() {
         if (datagram == null || datagram.localAddress() == null || isCloseCalled()) {
             return;

@@ -96,7 +96,7 @@ class ListenSocket extends SocketImpl {
         }
     }
 
-    // guarded by this
+    // guarded by lock
     @GuardedBy("lock")
     private final ArrayDeque<AcceptRequest> waiting = new ArrayDeque<>();
     /** Connections past inspection (conditional accept) or given back by a skipped event, awaiting a consumer. */

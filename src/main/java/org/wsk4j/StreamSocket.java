@@ -5,6 +5,7 @@ import org.wsk4j.nt.NtStatus;
 import org.wsk4j.spi.TransportConnection;
 import org.wsk4j.spi.TransportException;
 import org.wsk4j.spi.TransportListener;
+import org.wsk4j.internal.GuardedBy;
 
 /**
  * A stream socket ({@code WSK_FLAG_STREAM_SOCKET}, Windows 10 1703+): bound first, it becomes a connection on
@@ -21,7 +22,9 @@ final class StreamSocket extends ConnectionSocket {
     enum Role { NONE, LISTENER, CONNECTION }
 
     private final WskClientStreamDispatch streamDispatch;
+    @GuardedBy("lock")
     private Role role = Role.NONE;
+    @GuardedBy("lock")
     private ListenSocket listener;
 
     StreamSocket(WskProvider provider, WskRegistration registration, int family, int type, int protocol,
@@ -134,7 +137,7 @@ final class StreamSocket extends ConnectionSocket {
 
     @Override
     boolean eventsAllowedNow() {
-        ListenSocket facet = listener;
+        ListenSocket facet = listener();
         return facet != null ? facet.eventsAllowedNow() : super.eventsAllowedNow();
     }
 
