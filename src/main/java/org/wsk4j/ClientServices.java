@@ -1,6 +1,5 @@
 package org.wsk4j;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -11,7 +10,6 @@ import java.util.WeakHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wsk4j.nt.InlineCompletion;
 import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irp;
 import org.wsk4j.nt.Ke;
@@ -23,10 +21,11 @@ import org.wsk4j.spi.NameService;
  * Client-level services of the provider: {@code WskControlClient} and name resolution
  * ({@code WskGetAddressInfo}, {@code WskFreeAddressInfo}, {@code WskGetNameInfo}).
  *
- * <p>Per-client state (queued WSK_TRANSPORT_LIST_CHANGE IRPs, cached security descriptors, address lists
+ * <p>Per-client state (queued WSK_TRANSPORT_LIST_CHANGE requests, cached security descriptors, address lists
  * not yet freed) lives in a {@link ClientState} per {@link WskClient}, guarded by the client's
- * registration monitor; the registration fields {@code staticEventMask} and {@code socketCreated} are
- * guarded by the same monitor. Safe for concurrent use from any thread.
+ * registration's lock. Client-level requests pend like socket operations: a {@link PendingOp} each (exactly-once
+ * finish, armed for cancel), the queued list-change requests in a {@link PendingQueue}. Safe for concurrent use
+ * from any thread.
  */
 final class ClientServices {
 
@@ -46,9 +45,11 @@ final class ClientServices {
             new WskTransport(0x0100, Wsk.SOCK_STREAM, Wsk.IPPROTO_TCP, Wsk.AF_INET6, WskTransport.WSK4J_PROVIDER_ID),
             new WskTransport(0x0100, Wsk.SOCK_DGRAM, Wsk.IPPROTO_UDP, Wsk.AF_INET6, WskTransport.WSK4J_PROVIDER_ID));
 
-    /** The state of one client; every field guarded by the client's registration monitor. */
+    /** The state of one client; every field guarded by the client's registration's lock. */
     static final class ClientState {
-        final ArrayDeque<Irp> listChangeIrps = new ArrayDeque<>();
+        /** Queued WSK_TRANSPORT_LIST_CHANGE requests, in acceptance order. */
+        final PendingQueue listChanges = new PendingQueue();
+        int listChangeCount;
         final Set<AddrInfoExW> addressLists = Collections.newSetFromMap(new IdentityHashMap<>());
         final Set<SecurityDescriptor> cachedDescriptors = Collections.newSetFromMap(new IdentityHashMap<>());
         long tdiBehavior;
@@ -66,32 +67,32 @@ final class ClientServices {
 
     // ---- per-client state ---------------------------------------------------------------------------
 
-    /** The state of the registration's current client; the caller holds the registration's monitor. */
+    /** The state of the registration's current client; the caller holds the registration's lock. */
     private ClientState stateOf(WskRegistration registration) {
-        return states.computeIfAbsent(registration.client, client -> new ClientState());
+        return states.computeIfAbsent(registration.client(), client -> new ClientState());
     }
 
     /** The number of WskGetAddressInfo result lists of the registration's client not yet freed. */
     int outstandingAddressInfoCount(WskRegistration registration) {
-        synchronized (registration) {
-            ClientState state = states.get(registration.client);
+        synchronized (registration.lock) {
+            ClientState state = states.get(registration.client());
             return state == null ? 0 : state.addressLists.size();
         }
     }
 
     /** The number of security descriptors the registration's client cached and did not release. */
     int cachedSecurityDescriptorCount(WskRegistration registration) {
-        synchronized (registration) {
-            ClientState state = states.get(registration.client);
+        synchronized (registration.lock) {
+            ClientState state = states.get(registration.client());
             return state == null ? 0 : state.cachedDescriptors.size();
         }
     }
 
     /** The number of WSK_TRANSPORT_LIST_CHANGE IRPs queued for the registration's client. */
     int pendingTransportListChangeCount(WskRegistration registration) {
-        synchronized (registration) {
-            ClientState state = states.get(registration.client);
-            return state == null ? 0 : state.listChangeIrps.size();
+        synchronized (registration.lock) {
+            ClientState state = states.get(registration.client());
+            return state == null ? 0 : state.listChangeCount;
         }
     }
 
@@ -106,26 +107,29 @@ final class ClientServices {
      * this returns, unless the thread's inline-completion depth forced a post), and logs leaks.
      */
     void deregistering(WskRegistration registration) {
-        List<Irp> irps;
+        List<Irp> irps = new ArrayList<>();
         int lists;
         int descriptors;
-        synchronized (registration) {
-            ClientState state = states.get(registration.client);
+        synchronized (registration.lock) {
+            ClientState state = states.get(registration.client());
             if (state == null) {
                 return;
             }
-            irps = new ArrayList<>(state.listChangeIrps);
-            state.listChangeIrps.clear();
+            for (PendingOp op : state.listChanges.snapshot(null)) {
+                Irp irp = op.irp;
+                if (takeListChange(state, op)) {
+                    irps.add(irp);
+                }
+            }
             lists = state.addressLists.size();
             descriptors = state.cachedDescriptors.size();
         }
         for (Irp irp : irps) {
-            // Taking the IRP off the queue under the registration's monitor made this the one completer: a
-            // racing cancel routine finds it gone and does nothing, so the IRP is still ours to touch here.
+            // Finished (exactly once) and taken off the queue under the registration's lock: a racing cancel
+            // routine finds it finished and does nothing, so the IRP is still ours to touch here.
             Io.setCancelRoutine(irp, null);
-            irp.ioStatus().setStatus(NtStatus.STATUS_CANCELLED).setInformation(0);
             LOG.debug("WskDeregister cancels WSK_TRANSPORT_LIST_CHANGE {}", irp);
-            InlineCompletion.completeOrPost(irp, provider.subsystem.executor());
+            Completions.inline(irp, NtStatus.STATUS_CANCELLED, 0, provider.subsystem.executor());
         }
         if (lists > 0 || descriptors > 0) {
             LOG.warn("WskDeregister({}): the client leaks {} address lists (WskFreeAddressInfo not called) and {}"
@@ -193,7 +197,7 @@ final class ClientServices {
         if (irp == null) {
             return status;
         }
-        NtStatus rejected = provider.acceptIrp(irp, "WskControlClient");
+        NtStatus rejected = provider.acceptIrp(irp, WskFunction.WskControlClient);
         return rejected != null ? rejected : provider.failNow(irp, status);
     }
 
@@ -243,13 +247,8 @@ final class ClientServices {
         if (!Wsk.NPI_WSK_INTERFACE_ID.equals(control.npiId()) || mask == 0 || (mask & ~STATIC_EVENT_MASK) != 0) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        synchronized (registration) {
-            if (registration.socketCreated || registration.staticEventMask != 0) {
-                return NtStatus.STATUS_INVALID_DEVICE_STATE; // too late, or already set (static ones are fixed)
-            }
-            registration.staticEventMask = mask;
-        }
-        return NtStatus.STATUS_SUCCESS;
+        return registration.setStaticEventMask(mask) ? NtStatus.STATUS_SUCCESS
+                : NtStatus.STATUS_INVALID_DEVICE_STATE; // too late, or already set (static ones are fixed)
     }
 
     @SuppressWarnings("unchecked")
@@ -260,7 +259,7 @@ final class ClientServices {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
         SecurityDescriptor cached;
-        synchronized (registration) {
+        synchronized (registration.lock) {
             cached = new SecurityDescriptor(((SecurityDescriptor) input).description(), true);
             stateOf(registration).cachedDescriptors.add(cached);
         }
@@ -274,7 +273,7 @@ final class ClientServices {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
         SecurityDescriptor descriptor = (SecurityDescriptor) input;
-        synchronized (registration) {
+        synchronized (registration.lock) {
             if (!stateOf(registration).cachedDescriptors.remove(descriptor)) {
                 return NtStatus.STATUS_INVALID_PARAMETER; // not cached by this client, or already released
             }
@@ -291,8 +290,8 @@ final class ClientServices {
         if ((flags & ~(long) Wsk.WSK_TDI_BEHAVIOR_BYPASS_TDI) != 0) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        synchronized (registration) {
-            if (registration.socketCreated) {
+        synchronized (registration.lock) {
+            if (registration.socketCreated()) {
                 return NtStatus.STATUS_INVALID_DEVICE_STATE;
             }
             stateOf(registration).tdiBehavior = flags; // no TDI filters exist in wsk4j: recorded only
@@ -304,36 +303,46 @@ final class ClientServices {
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        NtStatus rejected = provider.acceptIrp(irp, "WskControlClient(WSK_TRANSPORT_LIST_CHANGE)");
+        NtStatus rejected = provider.acceptIrp(irp, WskFunction.WskControlClient);
         if (rejected != null) {
             return rejected;
         }
         ClientState state;
-        synchronized (registration) {
-            if (registration.state != WskRegistration.REGISTERED) {
+        PendingOp op = new PendingOp(irp, "WSK_TRANSPORT_LIST_CHANGE", null);
+        synchronized (registration.lock) {
+            if (!registration.isActive()) {
                 state = null;
             } else {
                 state = stateOf(registration);
                 Io.markIrpPending(irp);
-                state.listChangeIrps.add(irp);
-                // Whoever takes the IRP off the queue (the cancel routine, or WskDeregister) completes it.
-                Io.setCancelRoutine(irp, (device, cancelled) -> cancelListChange(registration, state, cancelled));
+                state.listChanges.link(op);
+                state.listChangeCount++;
             }
         }
         if (state == null) {
             return provider.failNow(irp, NtStatus.STATUS_DEVICE_NOT_READY); // WskDeregister has started
         }
-        if (irp.cancel() && Io.setCancelRoutine(irp, null) != null) { // cancelled before the routine was set
-            cancelListChange(registration, state, irp);
-        }
+        // Whoever finishes the request (the cancel action, or WskDeregister) takes it off the queue and completes it.
+        op.arm(() -> cancelListChange(registration, state, op));
         // The transport list never changes in wsk4j: the IRP stays queued until cancelled or WskDeregister.
         return NtStatus.STATUS_PENDING;
     }
 
-    private void cancelListChange(WskRegistration registration, ClientState state, Irp irp) {
+    /** Finishes a queued list-change request and takes it off the queue; false when already finished. Lock held. */
+    private static boolean takeListChange(ClientState state, PendingOp op) {
+        if (!op.tryFinish()) {
+            return false;
+        }
+        state.listChanges.unlink(op);
+        state.listChangeCount--;
+        return true;
+    }
+
+    private void cancelListChange(WskRegistration registration, ClientState state, PendingOp op) {
+        Irp irp = op.irp;
         boolean mine;
-        synchronized (registration) {
-            mine = state.listChangeIrps.remove(irp);
+        synchronized (registration.lock) {
+            mine = takeListChange(state, op);
         }
         if (mine) {
             completeLater(irp, NtStatus.STATUS_CANCELLED);
@@ -342,8 +351,8 @@ final class ClientServices {
 
     /** Completes an IRP already marked pending, on the executor, with Information 0. */
     private void completeLater(Irp irp, NtStatus status) {
-        irp.ioStatus().setStatus(status).setInformation(0);
         LOG.debug("{} completes: {}", irp, status);
+        Completions.record(irp, status, 0, null);
         provider.subsystem.executor().execute(() -> Io.completeRequest(irp));
     }
 
@@ -358,7 +367,7 @@ final class ClientServices {
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER; // observed: returned, nothing completed
         }
-        NtStatus rejected = provider.acceptIrp(irp, "WskGetAddressInfo");
+        NtStatus rejected = provider.acceptIrp(irp, WskFunction.WskGetAddressInfo);
         if (rejected != null) {
             return rejected;
         }
@@ -400,7 +409,7 @@ final class ClientServices {
     private Publication addressPublication(WskRegistration registration, Ref<AddrInfoExW> result,
                                            NameResolver.Outcome<AddrInfoExW> outcome) {
         return new Publication(outcome.status(), () -> {
-            synchronized (registration) {
+            synchronized (registration.lock) {
                 stateOf(registration).addressLists.add(outcome.value());
             }
             result.set(outcome.value());
@@ -440,7 +449,7 @@ final class ClientServices {
             return;
         }
         boolean freed;
-        synchronized (registration) {
+        synchronized (registration.lock) {
             freed = stateOf(registration).addressLists.remove(addrInfo);
         }
         if (!freed) {
@@ -458,7 +467,7 @@ final class ClientServices {
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        NtStatus rejected = provider.acceptIrp(irp, "WskGetNameInfo");
+        NtStatus rejected = provider.acceptIrp(irp, WskFunction.WskGetNameInfo);
         if (rejected != null) {
             return rejected;
         }
@@ -523,15 +532,16 @@ final class ClientServices {
      */
     private final class Pending {
         private final Irp irp;
-        private final java.util.concurrent.atomic.AtomicBoolean decided = new java.util.concurrent.atomic.AtomicBoolean();
+        private final PendingOp op;
 
-        Pending(Irp irp) {
+        Pending(Irp irp, PendingOp op) {
             this.irp = irp;
+            this.op = op;
         }
 
         /** Completes the IRP with the publication's status (publishing a success) unless it was decided. */
         void finish(Publication publication) {
-            if (!decided.compareAndSet(false, true)) {
+            if (!op.tryFinish()) {
                 LOG.debug("{} was cancelled; resolution result dropped", irp);
                 return;
             }
@@ -544,7 +554,7 @@ final class ClientServices {
 
         /** Completes the IRP with {@code status}, publishing nothing, unless it was decided. */
         void fail(NtStatus status) {
-            if (decided.compareAndSet(false, true)) {
+            if (op.tryFinish()) {
                 Io.setCancelRoutine(irp, null);
                 completeLater(irp, status);
             }
@@ -552,22 +562,19 @@ final class ClientServices {
     }
 
     /**
-     * Marks an accepted IRP pending and cancelable (IoCancelIrp completes it with STATUS_CANCELLED and drops
-     * the result). Returns null when it was already cancelled (then it has been completed cancelled).
+     * Marks an accepted IRP pending and cancelable through the one pending-operation protocol ({@link PendingOp}:
+     * IoCancelIrp completes it with STATUS_CANCELLED and the result is dropped). Returns null when it was already
+     * cancelled (then it has been completed cancelled).
      */
     private Pending pend(Irp irp) {
-        Pending pending = new Pending(irp);
+        PendingOp op = new PendingOp(irp, "name resolution", null);
         Io.markIrpPending(irp);
-        Io.setCancelRoutine(irp, (device, cancelled) -> {
-            if (pending.decided.compareAndSet(false, true)) {
-                completeLater(cancelled, NtStatus.STATUS_CANCELLED);
+        op.arm(() -> {
+            if (op.tryFinish()) {
+                completeLater(irp, NtStatus.STATUS_CANCELLED);
             }
         });
-        if (irp.cancel() && Io.setCancelRoutine(irp, null) != null && pending.decided.compareAndSet(false, true)) {
-            completeLater(irp, NtStatus.STATUS_CANCELLED);
-            return null;
-        }
-        return pending;
+        return op.isFinished() ? null : new Pending(irp, op);
     }
 
     /**

@@ -17,6 +17,7 @@ import org.wsk4j.spi.TransportConnection;
 import org.wsk4j.spi.TransportEndpoint;
 import org.wsk4j.spi.TransportException;
 import org.wsk4j.spi.TransportHandler;
+import org.wsk4j.internal.GuardedBy;
 
 /**
  * A connection-oriented socket ({@code WSK_FLAG_CONNECTION_SOCKET}, and every accepted socket): bind,
@@ -29,12 +30,14 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     enum State { OPEN, CONNECTING, CONNECTED, FAILED }
 
     final TransportConnection connection;
+    @GuardedBy("lock")
     private State state = State.OPEN;
     /**
-     * Whether the outcome of the pending connect is decided: set under the monitor by whichever of the transport's
+     * Whether the outcome of the pending connect is decided: set under the lock by whichever of the transport's
      * success and a cancel/failure comes first, so the loser backs off (without it a cancel racing a success could
      * destroy a socket that was then handed out, counting it closed twice).
      */
+    @GuardedBy("lock")
     private boolean connectDecided;
     /** The WSK_INSPECT_ID of a socket accepted through conditional accept, else null (set before hand-out). */
     volatile WskInspectId inspectId;
@@ -59,25 +62,30 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         return connection;
     }
 
-    synchronized State state() {
-        return state;
+    State state() {
+        synchronized (lock) {
+            return state;
+        }
     }
 
     @Override
+    @GuardedBy("lock")
     boolean canBind() {
         return state == State.OPEN && !bindDeferred;
     }
 
     @Override
     boolean eventsAllowedNow() {
-        return state == State.CONNECTED;
+        synchronized (lock) { // reentrant (callers hold it); StreamSocket reaches this through super
+            return state == State.CONNECTED;
+        }
     }
 
     @Override
     void closeEndpoint() {
         if (connection != null) {
             boolean graceful;
-            synchronized (this) {
+            synchronized (lock) {
                 graceful = outputShut && readEnd == NtStatus.STATUS_SUCCESS;
                 dataState = DataState.CLOSED;
                 lastInterest = 0;
@@ -95,7 +103,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         if (flags != 0) {
             return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
-        NtStatus invalid = validateRemote(family, remoteAddress);
+        NtStatus invalid = SocketRules.validateRemote(family, remoteAddress);
         if (invalid != null) {
             return provider.failNow(irp, invalid);
         }
@@ -104,8 +112,9 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     /**
      * WskSocketConnect's bind was left to the connect by the transport ({@link TransportConnection#bindForConnect});
-     * guarded by this.
+     * guarded by lock.
      */
+    @GuardedBy("lock")
     private boolean bindDeferred;
 
     /**
@@ -113,6 +122,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
      * which may leave a wildcard port-0 bind to the connect that follows at once.
      */
     @Override
+    @GuardedBy("lock")
     NtStatus bindEndpoint(InetSocketAddress address, boolean thenConnect) {
         if (!thenConnect) {
             return connection.bind(address);
@@ -129,7 +139,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     NtStatus startConnect(SockAddr remoteAddress, Irp irp, boolean handOut, WskBuf initialBuffer,
                           ByteBuffer[] initialData) {
         NtStatus refused = null;
-        synchronized (this) {
+        synchronized (lock) {
             if (state == State.CONNECTED) {
                 refused = NtStatus.STATUS_CONNECTION_ACTIVE;
             } else if (state != State.OPEN || (connection.localAddress() == null && !bindDeferred)) {
@@ -155,7 +165,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
             return;
         }
         boolean withData = initialData != null && WskBufs.remaining(initialData) > 0;
-        synchronized (this) {
+        synchronized (lock) {
             if (op.isFinished() || connectDecided) {
                 return; // a cancel (or close) decided the outcome first: the connection is being released
             }
@@ -173,13 +183,13 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     /** The connection is established: readiness now drives the data path. */
     void onConnectedEstablished() {
         connection.setHandler(this);
-        synchronized (this) {
+        synchronized (lock) {
             updateInterest();
         }
     }
 
     private void abortConnect(PendingOp op, NtStatus status, boolean handOut) {
-        synchronized (this) {
+        synchronized (lock) {
             if (op.isFinished() || connectDecided) {
                 return; // the success was decided first and is being reported: the socket is the client's
             }
@@ -236,9 +246,9 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     // ---- data path ------------------------------------------------------------------------------------
     //
-    // All queues below are guarded by this. Reads and writes happen under the monitor, on the caller's thread
+    // All queues below are guarded by lock. Reads and writes happen under the lock, on the caller's thread
     // or on the transport's thread (readiness callbacks); completions and callbacks are posted to the serial
-    // queue, so no client code runs under the monitor.
+    // queue, so no client code runs under the lock.
 
     /** The most indicated-but-retained bytes per socket; beyond it, reading pauses until WskRelease. */
     static final long RETAINED_LIMIT = 1L << 20;
@@ -306,41 +316,64 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         }
     }
 
+    @GuardedBy("lock")
     private DataState dataState = DataState.OPEN;
     // Small initial capacities (they grow when needed): an idle connected socket should cost little heap.
+    @GuardedBy("lock")
     private final ArrayDeque<SendOp> sends = new ArrayDeque<>(1);
+    @GuardedBy("lock")
     private final ArrayDeque<ReceiveOp> receives = new ArrayDeque<>(1);
     /** Bytes read from the transport and not yet consumed (indicated and not accepted, or read ahead). */
+    @GuardedBy("lock")
     private final ArrayDeque<ByteBuffer> backlog = new ArrayDeque<>(1);
+    @GuardedBy("lock")
     private long backlogBytes;
     /** How the read side ended: null while open, STATUS_SUCCESS for a graceful close by the peer, else a failure. */
+    @GuardedBy("lock")
     private NtStatus readEnd;
     /** Why writing is impossible (a failed write, a local abort), or null. */
+    @GuardedBy("lock")
     private NtStatus writeFailure;
     /** A FIN was sent (graceful disconnect done). */
+    @GuardedBy("lock")
     private boolean outputShut;
+    @GuardedBy("lock")
     private PendingOp disconnectOp;
+    @GuardedBy("lock")
     private long disconnectBytes;
+    @GuardedBy("lock")
     private boolean receiveEventSuspended;
+    @GuardedBy("lock")
     private boolean indicationInFlight;
+    /** The last WskReceiveEvent threw (the next throw in a row pauses events). */
+    @GuardedBy("lock")
+    private boolean indicationThrew;
     /** Indication lists the client retained (STATUS_PENDING from WskReceiveEvent); created on first use. */
+    @GuardedBy("lock")
     private Map<WskDataIndication, Long> retained;
+    @GuardedBy("lock")
     private long retainedBytes;
+    @GuardedBy("lock")
     private boolean disconnectIndicated;
+    @GuardedBy("lock")
     private int lastInterest = -1;
     /**
-     * Receives to queue without a speculative read, after speculative reads found nothing (guarded by this). A
+     * Receives to queue without a speculative read, after speculative reads found nothing (guarded by lock). A
      * read tried when a receive is queued, before readiness says data is there, saves a trip through the
      * transport's readiness thread when data is already waiting (streaming), and is a wasted system call when it
      * is not (request/response: the answer is not here yet). Each empty speculative read doubles the number of
      * receives that skip it (up to {@link #SPECULATIVE_READ_BACKOFF_LIMIT}); one that finds data resets it.
      */
+    @GuardedBy("lock")
     private int speculativeReadSkips;
-    /** How many receives the next empty speculative read makes skip (guarded by this). */
+    /** How many receives the next empty speculative read makes skip (guarded by lock). */
+    @GuardedBy("lock")
     private int speculativeReadBackoff;
-    /** Set while a newly queued receive is pumped: its read, if any, is speculative (guarded by this). */
+    /** Set while a newly queued receive is pumped: its read, if any, is speculative (guarded by lock). */
+    @GuardedBy("lock")
     private boolean speculating;
-    /** Set while a newly queued receive is pumped without a speculative read: the backlog only (guarded by this). */
+    /** Set while a newly queued receive is pumped without a speculative read: the backlog only (guarded by lock). */
+    @GuardedBy("lock")
     private boolean skipSpeculativeRead;
 
     /**
@@ -348,7 +381,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
      * the read-ahead backlog; an empty buffer in the list marks a FIN the peer already sent.
      */
     void prefill(List<ByteBuffer> data) {
-        synchronized (this) {
+        synchronized (lock) {
             for (ByteBuffer chunk : data) {
                 if (chunk.hasRemaining()) {
                     backlog.addLast(chunk);
@@ -365,7 +398,8 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
                 : null;
     }
 
-    /** Why a send cannot be queued now, or null. Called with the monitor held. */
+    /** Why a send cannot be queued now, or null. Called with the lock held. */
+    @GuardedBy("lock")
     private NtStatus sendRefusal() {
         if (state != State.CONNECTED) {
             return NtStatus.STATUS_INVALID_DEVICE_STATE;
@@ -388,23 +422,24 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
             return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
         NtStatus refused;
-        synchronized (this) { // one critical section: pend, queue, arm, write
+        synchronized (lock) { // one critical section: pend, queue, arm, write
             refused = sendRefusal();
             if (refused == null) {
                 SendOp queued = new SendOp(pendLocked(irp, "WskSend", false, buffer), views, false);
                 sends.addLast(queued);
-                // Armed before the monitor is released, so no other thread can complete the IRP first.
+                // Armed before the lock is released, so no other thread can complete the IRP first.
                 armCancel(queued.op, queued);
                 pumpWrites();
                 updateInterest();
                 return NtStatus.STATUS_PENDING;
             }
         }
-        return provider.failNow(irp, refused); // outside the monitor: the routine runs inline
+        return provider.failNow(irp, refused); // outside the lock: the routine runs inline
     }
 
-    /** The sends and receives queued with pendLocked (not in the pending list). Monitor held. */
+    /** The sends and receives queued with pendLocked (not in the pending list). Lock held. */
     @Override
+@GuardedBy("lock")
     void addQueuedOps(List<PendingOp> into) {
         for (SendOp send : sends) {
             if (!send.op.linked && !send.op.isFinished()) {
@@ -418,7 +453,8 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         }
     }
 
-    /** Writes what the transport takes now. Called with the monitor held. */
+    /** Writes what the transport takes now. Called with the lock held. */
+    @GuardedBy("lock")
     private void pumpWrites() {
         while (!sends.isEmpty() && writeFailure == null && dataState == DataState.OPEN) {
             SendOp head = sends.peekFirst();
@@ -445,6 +481,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         maybeFinishDisconnect();
     }
 
+    @GuardedBy("lock")
     private void maybeFinishDisconnect() {
         if (disconnectOp == null || !sends.isEmpty() || writeFailure != null) {
             return;
@@ -462,7 +499,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     }
 
     private void cancelSend(SendOp send) {
-        synchronized (this) {
+        synchronized (lock) {
             if (!sends.remove(send)) {
                 return;
             }
@@ -480,8 +517,9 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     /**
      * The connection failed (or was aborted locally): every pending send, receive and disconnect completes
-     * with {@code status}. Called with the monitor held.
+     * with {@code status}. Called with the lock held.
      */
+    @GuardedBy("lock")
     private void failConnection(NtStatus status, boolean resetNow) {
         if (writeFailure == null) {
             writeFailure = status;
@@ -519,7 +557,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         if ((waitAll && drain) || views == null || (drain && WskBufs.remaining(views) != 0)) {
             return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
-        synchronized (this) { // one critical section: pend, queue, arm, read
+        synchronized (lock) { // one critical section: pend, queue, arm, read
             if (state == State.CONNECTED) {
                 ReceiveOp queued = new ReceiveOp(pendLocked(irp, kind, true, buffer), views, waitAll, drain);
                 receives.addLast(queued);
@@ -537,7 +575,8 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
     }
 
-    /** Serves queued receives from the backlog and the transport. Called with the monitor held. */
+    /** Serves queued receives from the backlog and the transport. Called with the lock held. */
+    @GuardedBy("lock")
     private void pumpReads() {
         while (!receives.isEmpty()) {
             ReceiveOp head = receives.peekFirst();
@@ -569,6 +608,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     }
 
     /** The status a receive completes with now, or null to keep waiting. */
+    @GuardedBy("lock")
     private NtStatus completionOf(ReceiveOp receive) {
         if (receive.drain || receive.capacity == 0) {
             if (readEnd != null) {
@@ -585,6 +625,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         return null;
     }
 
+    @GuardedBy("lock")
     private void takeFromBacklog(ReceiveOp receive) {
         while (!backlog.isEmpty() && receive.received < receive.capacity) {
             ByteBuffer first = backlog.peekFirst();
@@ -600,8 +641,9 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     /**
      * Whether a receive being queued should try to read before readiness is reported. Never on the transport's
      * readiness thread, which polls readiness next anyway; elsewhere unless recent speculative reads found nothing.
-     * Monitor held.
+     * Lock held.
      */
+    @GuardedBy("lock")
     private boolean speculativeReadWorthwhile() {
         if (connection.readinessPolledNext()) {
             return false;
@@ -613,6 +655,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         return true;
     }
 
+    @GuardedBy("lock")
     private void readInto(ReceiveOp receive) {
         try {
             long read = connection.read(receive.views);
@@ -636,6 +679,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     }
 
     /** Reads ahead into the backlog (without consuming it for a receive). */
+    @GuardedBy("lock")
     private long readAhead(int size) {
         if (readEnd != null || dataState != DataState.OPEN) {
             return 0;
@@ -659,12 +703,14 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         }
     }
 
+    @GuardedBy("lock")
     private void peekTransport() {
         if (backlogBytes == 0) {
             readAhead(INDICATION_CHUNK);
         }
     }
 
+    @GuardedBy("lock")
     private void drainTransport() {
         while (readAhead(INDICATION_CHUNK) > 0) {
             discardBacklog();
@@ -672,11 +718,13 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         discardBacklog();
     }
 
+    @GuardedBy("lock")
     private void discardBacklog() {
         backlog.clear();
         backlogBytes = 0;
     }
 
+    @GuardedBy("lock")
     private void readEnded(NtStatus status) {
         if (readEnd == null) {
             readEnd = status;
@@ -689,7 +737,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     }
 
     private void cancelReceive(ReceiveOp receive) {
-        synchronized (this) {
+        synchronized (lock) {
             if (!receives.remove(receive)) {
                 return;
             }
@@ -707,7 +755,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     @Override
     public void onReadable() {
-        synchronized (this) {
+        synchronized (lock) {
             if (!receives.isEmpty()) {
                 pumpReads();
             } else if (eventReadingAllowed()) {
@@ -720,19 +768,21 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     @Override
     public void onWritable() {
-        synchronized (this) {
+        synchronized (lock) {
             pumpWrites();
             updateInterest();
         }
     }
 
+    @GuardedBy("lock")
     private boolean eventReadingAllowed() {
         return callbacks() != null && callbacks().wskReceiveEvent() != null && isEventEnabled(Wsk.WSK_EVENT_RECEIVE)
                 && !receiveEventSuspended && !indicationInFlight && retainedBytes < RETAINED_LIMIT
                 && backlogBytes == 0 && readEnd == null;
     }
 
-    /** Brings the transport's readiness interest in line with what the socket waits for. Monitor held. */
+    /** Brings the transport's readiness interest in line with what the socket waits for. Lock held. */
+    @GuardedBy("lock")
     private void updateInterest() {
         int interest = 0;
         if (state == State.CONNECTED && dataState == DataState.OPEN && !isCloseCalled()) {
@@ -751,7 +801,8 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     // ---- receive event -------------------------------------------------------------------------------
 
-    /** Indicates buffered data through WskReceiveEvent when allowed. Monitor held. */
+    /** Indicates buffered data through WskReceiveEvent when allowed. Lock held. */
+    @GuardedBy("lock")
     private void maybeIndicate() {
         WskClientConnectionDispatch dispatch = callbacks();
         if (backlogBytes == 0 || !receives.isEmpty() || indicationInFlight || receiveEventSuspended
@@ -772,15 +823,29 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         WskDataIndication list = indication;
         deliver(Wsk.WSK_EVENT_RECEIVE, () -> {
             Ref<Long> accepted = new Ref<>(indicated);
-            NtStatus result = dispatch.wskReceiveEvent().wskReceiveEvent(context, flags, list, indicated, accepted);
-            afterIndication(list, indicated, result, accepted.get());
+            NtStatus result = null;
+            try {
+                result = dispatch.wskReceiveEvent().wskReceiveEvent(context, flags, list, indicated, accepted);
+            } finally {
+                afterIndication(list, indicated, result, accepted.get()); // null: it threw (deliver records that)
+            }
         }, () -> afterIndication(list, indicated, NtStatus.STATUS_DATA_NOT_ACCEPTED, 0L));
     }
 
+    /**
+     * After WskReceiveEvent returned {@code result}, or threw ({@code result} null). A callback that throws took
+     * nothing: the data is indicated again at once, and if the callback throws a second time in a row, events pause
+     * as after STATUS_DATA_NOT_ACCEPTED (until a receive completes), so a callback that always throws cannot make
+     * the socket spin.
+     */
     private void afterIndication(WskDataIndication list, long indicated, NtStatus result, Long accepted) {
-        synchronized (this) {
+        synchronized (lock) {
             indicationInFlight = false;
-            if (result == NtStatus.STATUS_SUCCESS) {
+            boolean threwBefore = indicationThrew;
+            indicationThrew = result == null;
+            if (result == null) {
+                receiveEventSuspended = threwBefore;
+            } else if (result == NtStatus.STATUS_SUCCESS) {
                 long taken = accepted == null ? indicated : Math.max(0, Math.min(indicated, accepted));
                 consumeBacklog(taken);
                 if (taken < indicated) {
@@ -805,6 +870,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         }
     }
 
+    @GuardedBy("lock")
     private void consumeBacklog(long bytes) {
         long left = bytes;
         while (left > 0 && !backlog.isEmpty()) {
@@ -820,7 +886,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     }
 
     NtStatus release(WskDataIndication indication) {
-        synchronized (this) {
+        synchronized (lock) {
             Long bytes = indication == null || retained == null ? null : retained.remove(indication);
             if (bytes == null) {
                 return NtStatus.STATUS_INVALID_PARAMETER;
@@ -832,10 +898,13 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     }
 
     @Override
-    synchronized int retainedIndications() {
-        return retained == null ? 0 : retained.size();
+    int retainedIndications() {
+        synchronized (lock) {
+            return retained == null ? 0 : retained.size();
+        }
     }
 
+    @GuardedBy("lock")
     private void indicateDisconnect() {
         if (disconnectIndicated || readEnd == null) {
             return;
@@ -852,7 +921,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     @Override
     void onEventsEnabled(int enabled) {
-        synchronized (this) {
+        synchronized (lock) {
             if ((enabled & Wsk.WSK_EVENT_RECEIVE) != 0) {
                 maybeIndicate();
             }
@@ -889,7 +958,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
             if (state() != State.CONNECTED) {
                 return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
             }
-            synchronized (this) {
+            synchronized (lock) {
                 for (SendOp send : sends) {
                     finish(send.op, NtStatus.STATUS_CANCELLED);
                 }
@@ -908,7 +977,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         }
         PendingOp op = null;
         NtStatus refused;
-        synchronized (this) {
+        synchronized (lock) {
             refused = state != State.CONNECTED ? NtStatus.STATUS_INVALID_DEVICE_STATE
                     : writeFailure != null ? writeFailure
                     : outputShut || disconnectOp != null ? NtStatus.STATUS_INVALID_DEVICE_STATE : null;
@@ -927,7 +996,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         if (refused != null) {
             return provider.failNow(irp, refused);
         }
-        synchronized (this) {
+        synchronized (lock) {
             pumpWrites();
             updateInterest();
         }
@@ -935,7 +1004,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     }
 
     private void cancelDisconnect(PendingOp op) {
-        synchronized (this) {
+        synchronized (lock) {
             if (disconnectOp != op) {
                 return;
             }
@@ -962,7 +1031,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         if (WskBufs.remaining(views) > CONNECT_EX_LIMIT) {
             return provider.failNow(irp, NtStatus.STATUS_BUFFER_OVERFLOW);
         }
-        NtStatus invalid = validateRemote(family, remoteAddress);
+        NtStatus invalid = SocketRules.validateRemote(family, remoteAddress);
         if (invalid != null) {
             return provider.failNow(irp, invalid);
         }
@@ -971,7 +1040,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     /** After a successful WskConnectEx: sends the initial data; the IRP completes when it is sent. */
     void sendInitialData(PendingOp op, ByteBuffer[] views) {
-        synchronized (this) {
+        synchronized (lock) {
             sends.addLast(new SendOp(op, views, false));
             pumpWrites();
             updateInterest();
@@ -1020,7 +1089,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
             return controlDone(irp, NtStatus.STATUS_BUFFER_OVERFLOW, 8);
         }
         long value;
-        synchronized (this) {
+        synchronized (lock) {
             value = controlCode == Wsk.SIO_WSK_QUERY_RECEIVE_BACKLOG ? backlogBytes : idealSendBacklog();
         }
         if (!writeSizeT(outputBuffer, value)) {

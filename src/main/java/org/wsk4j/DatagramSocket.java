@@ -22,6 +22,7 @@ import org.wsk4j.spi.TransportDatagram;
 import org.wsk4j.spi.TransportEndpoint;
 import org.wsk4j.spi.TransportException;
 import org.wsk4j.spi.TransportHandler;
+import org.wsk4j.internal.GuardedBy;
 
 /**
  * A datagram socket ({@code WSK_FLAG_DATAGRAM_SOCKET}): bind, send and receive datagrams.
@@ -65,18 +66,29 @@ final class DatagramSocket extends SocketImpl {
     final TransportDatagram datagram;
     private final WskReceiveFromEvent receiveFromEvent;
 
-    // guarded by this
+    // guarded by lock
+    @GuardedBy("lock")
     private final ArrayDeque<PendingReceive> receives = new ArrayDeque<>();
+    @GuardedBy("lock")
     private final ArrayDeque<PendingSend> sends = new ArrayDeque<>();
+    @GuardedBy("lock")
     private final ArrayDeque<Datagram> buffered = new ArrayDeque<>();
+    @GuardedBy("lock")
     private final Map<WskDatagramIndication, Long> retained = new IdentityHashMap<>();
+    @GuardedBy("lock")
     private long retainedBytes;
+    @GuardedBy("lock")
     private long dropped;
+    @GuardedBy("lock")
     private InetSocketAddress fixedRemote;
+    @GuardedBy("lock")
     private InetSocketAddress sendToAddress;
+    @GuardedBy("lock")
     private boolean indicationScheduled;
     /** The status of a fatal transport failure; the socket is dead (STATUS_FILE_FORCED_CLOSED from now on). */
+    @GuardedBy("lock")
     private NtStatus deadStatus;
+    @GuardedBy("lock")
     private ByteBuffer scratch;
 
     DatagramSocket(WskProvider provider, WskRegistration registration, int family, int type, int protocol,
@@ -107,7 +119,7 @@ final class DatagramSocket extends SocketImpl {
 
     @Override
     void closeEndpoint() {
-        synchronized (this) {
+        synchronized (lock) {
             buffered.clear();
             receives.clear();
             sends.clear();
@@ -123,6 +135,7 @@ final class DatagramSocket extends SocketImpl {
     }
 
     @Override
+    @GuardedBy("lock")
     void onBound() {
         updateInterest(); // a statically enabled WskReceiveFromEvent starts listening now
     }
@@ -133,7 +146,7 @@ final class DatagramSocket extends SocketImpl {
             return;
         }
         boolean indicate;
-        synchronized (this) {
+        synchronized (lock) {
             updateInterest();
             indicate = !buffered.isEmpty() && receives.isEmpty();
             if (indicate) {
@@ -146,8 +159,10 @@ final class DatagramSocket extends SocketImpl {
     }
 
     /** How many incoming datagrams were dropped: buffer bound, retained-bytes bound, or fixed-remote filter. */
-    synchronized long droppedDatagrams() {
-        return dropped;
+    long droppedDatagrams() {
+        synchronized (lock) {
+            return dropped;
+        }
     }
 
     // ---- WskSendTo / WskSendMessages ---------------------------------------------------------------------
@@ -158,17 +173,30 @@ final class DatagramSocket extends SocketImpl {
         if (refused == null && flags != 0) {
             refused = NtStatus.STATUS_INVALID_PARAMETER; // Flags is reserved
         }
-        ByteBuffer payload = null;
+        List<ByteBuffer> payloads = new ArrayList<>(1);
         if (refused == null) {
-            ByteBuffer[] views = WskBufs.views(buffer, false);
-            if (views == null) {
-                refused = NtStatus.STATUS_INVALID_PARAMETER;
-            } else if (WskBufs.remaining(views) > maxDatagram()) {
-                refused = NtStatus.STATUS_INVALID_BUFFER_SIZE;
-            } else {
-                payload = gather(views);
-            }
+            refused = addPayload(buffer, payloads);
         }
+        return sendOrRefuse(irp, "WskSendTo", refused, payloads, remoteAddress, buffer);
+    }
+
+    /** Checks one datagram's buffer and adds its bytes to {@code payloads}; null, or why it is refused. */
+    private NtStatus addPayload(WskBuf buffer, List<ByteBuffer> payloads) {
+        ByteBuffer[] views = WskBufs.views(buffer, false);
+        if (views == null) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        if (WskBufs.remaining(views) > maxDatagram()) {
+            return NtStatus.STATUS_INVALID_BUFFER_SIZE;
+        }
+        payloads.add(gather(views));
+        return null;
+    }
+
+    /** The common end of WskSendTo and WskSendMessages: the destination's checks, then the send or the refusal. */
+    private NtStatus sendOrRefuse(Irp irp, String kind, NtStatus refusal, List<ByteBuffer> payloads,
+                                  SockAddr remoteAddress, WskBuf... buffers) {
+        NtStatus refused = refusal;
         InetSocketAddress target = null;
         if (refused == null) {
             Ref<InetSocketAddress> destination = new Ref<>();
@@ -176,10 +204,10 @@ final class DatagramSocket extends SocketImpl {
             target = destination.get();
         }
         if (refused != null) {
-            LOG.debug("{} WskSendTo refused: {}", this, refused);
+            LOG.debug("{} {} refused: {}", this, kind, refused);
             return provider.failNow(irp, refused);
         }
-        return startSend(irp, "WskSendTo", List.of(payload), target, buffer);
+        return startSend(irp, kind, payloads, target, buffers);
     }
 
     NtStatus sendMessages(WskBufList bufferList, int flags, SockAddr remoteAddress, int controlInfoLength,
@@ -190,33 +218,17 @@ final class DatagramSocket extends SocketImpl {
         }
         List<ByteBuffer> payloads = new ArrayList<>();
         for (WskBufList element = bufferList; refused == null && element != null; element = element.next()) {
-            ByteBuffer[] views = WskBufs.views(element.buffer(), false);
-            if (views == null || payloads.size() >= MAX_MESSAGES) {
-                refused = NtStatus.STATUS_INVALID_PARAMETER;
-            } else if (WskBufs.remaining(views) > maxDatagram()) {
-                refused = NtStatus.STATUS_INVALID_BUFFER_SIZE;
-            } else {
-                payloads.add(gather(views));
-            }
+            refused = payloads.size() >= MAX_MESSAGES ? NtStatus.STATUS_INVALID_PARAMETER
+                    : addPayload(element.buffer(), payloads);
         }
-        InetSocketAddress target = null;
-        if (refused == null) {
-            Ref<InetSocketAddress> destination = new Ref<>();
-            refused = destination(remoteAddress, destination);
-            target = destination.get();
-        }
-        if (refused != null) {
-            LOG.debug("{} WskSendMessages refused: {}", this, refused);
-            return provider.failNow(irp, refused);
-        }
-        return startSend(irp, "WskSendMessages", payloads, target, buffers(bufferList));
+        return sendOrRefuse(irp, "WskSendMessages", refused, payloads, remoteAddress, buffers(bufferList));
     }
 
     private NtStatus sendState() {
         if (datagram == null || datagram.localAddress() == null) {
             return NtStatus.STATUS_INVALID_DEVICE_STATE;
         }
-        synchronized (this) {
+        synchronized (lock) {
             return deadStatus != null ? NtStatus.STATUS_FILE_FORCED_CLOSED : null;
         }
     }
@@ -224,14 +236,14 @@ final class DatagramSocket extends SocketImpl {
     /** Resolves the destination: the given address, else the send-to address, else the fixed remote address. */
     private NtStatus destination(SockAddr remoteAddress, Ref<InetSocketAddress> target) {
         if (remoteAddress != null) {
-            NtStatus invalid = validateRemote(family, remoteAddress);
+            NtStatus invalid = SocketRules.validateRemote(family, remoteAddress);
             if (invalid != null) {
                 return invalid;
             }
             target.set(remoteAddress.toInetSocketAddress());
             return null;
         }
-        synchronized (this) {
+        synchronized (lock) {
             target.set(sendToAddress != null ? sendToAddress : fixedRemote);
         }
         return target.get() == null ? NtStatus.STATUS_INVALID_PARAMETER : null;
@@ -271,7 +283,7 @@ final class DatagramSocket extends SocketImpl {
         armCancel(send.op, () -> cancelSend(send));
         List<Runnable> completions = new ArrayList<>();
         boolean cancelled;
-        synchronized (this) {
+        synchronized (lock) {
             cancelled = send.cancelled;
             if (!cancelled) {
                 send.queued = true;
@@ -289,7 +301,7 @@ final class DatagramSocket extends SocketImpl {
 
     private void cancelSend(PendingSend send) {
         boolean removed;
-        synchronized (this) {
+        synchronized (lock) {
             if (!send.queued) {
                 send.cancelled = true; // startSend completes it
                 return;
@@ -305,7 +317,8 @@ final class DatagramSocket extends SocketImpl {
         }
     }
 
-    /** Hands queued datagrams to the transport, FIFO, until it cannot take more (called with the monitor held). */
+    /** Hands queued datagrams to the transport, FIFO, until it cannot take more (called with the lock held). */
+    @GuardedBy("lock")
     private void pumpSends(List<Runnable> completions) {
         while (!sends.isEmpty()) {
             PendingSend send = sends.peekFirst();
@@ -338,7 +351,7 @@ final class DatagramSocket extends SocketImpl {
 
     private void onWritable() {
         List<Runnable> completions = new ArrayList<>();
-        synchronized (this) {
+        synchronized (lock) {
             if (isCloseCalled()) {
                 return;
             }
@@ -362,7 +375,7 @@ final class DatagramSocket extends SocketImpl {
             }
         }
         if (refused == null) {
-            synchronized (this) {
+            synchronized (lock) {
                 if (deadStatus != null) {
                     refused = NtStatus.STATUS_FILE_FORCED_CLOSED;
                 }
@@ -377,7 +390,7 @@ final class DatagramSocket extends SocketImpl {
         armCancel(receive.op, () -> cancelReceive(receive)); // before another thread can complete it
         Datagram ready = null;
         boolean cancelled;
-        synchronized (this) {
+        synchronized (lock) {
             cancelled = receive.cancelled;
             if (!cancelled) {
                 ready = buffered.pollFirst();
@@ -403,7 +416,7 @@ final class DatagramSocket extends SocketImpl {
 
     private void cancelReceive(PendingReceive receive) {
         boolean removed;
-        synchronized (this) {
+        synchronized (lock) {
             if (!receive.queued) {
                 receive.cancelled = true; // receiveFrom completes it
                 return;
@@ -418,7 +431,7 @@ final class DatagramSocket extends SocketImpl {
         }
     }
 
-    /** Stores a datagram into a receive IRP's buffer and completes it (never with the monitor held). */
+    /** Stores a datagram into a receive IRP's buffer and completes it (never with the lock held). */
     private void complete(PendingReceive receive, Datagram received) {
         ByteBuffer source = ByteBuffer.wrap(received.bytes);
         int stored = WskBufs.copyInto(receive.views, source);
@@ -442,7 +455,7 @@ final class DatagramSocket extends SocketImpl {
     private void onReadable() {
         List<Runnable> work = new ArrayList<>();
         boolean indicate = false;
-        synchronized (this) {
+        synchronized (lock) {
             if (isCloseCalled() || deadStatus != null) {
                 return;
             }
@@ -489,11 +502,12 @@ final class DatagramSocket extends SocketImpl {
         }
     }
 
-    /** Whether the event wants datagrams now (called with the monitor held). */
+    /** Whether the event wants datagrams now (called with the lock held). */
     private boolean eventWanted() {
         return receiveFromEvent != null && isEventEnabled(Wsk.WSK_EVENT_RECEIVE_FROM);
     }
 
+    @GuardedBy("lock")
     private Datagram readOne() throws TransportException {
         if (scratch == null) {
             scratch = ByteBuffer.allocate(TransportDatagram.MAX_DATAGRAM);
@@ -509,7 +523,8 @@ final class DatagramSocket extends SocketImpl {
         return new Datagram(bytes, inFamily(received.sender()));
     }
 
-    /** Buffers a datagram for the event; true when an indication must be scheduled (monitor held). */
+    /** Buffers a datagram for the event; true when an indication must be scheduled (lock held). */
+    @GuardedBy("lock")
     private boolean bufferForEvent(Datagram received) {
         if (retainedBytes + received.bytes.length > RETAINED_LIMIT) {
             dropped++;
@@ -535,7 +550,8 @@ final class DatagramSocket extends SocketImpl {
                 || status == NtStatus.STATUS_CONNECTION_REFUSED;
     }
 
-    /** A fatal transport failure: pending receives fail, the event hears a null indication once (monitor held). */
+    /** A fatal transport failure: pending receives fail, the event hears a null indication once (lock held). */
+    @GuardedBy("lock")
     private void die(NtStatus status, List<Runnable> work) {
         LOG.debug("{} transport failed: {}; the socket is dead", this, status);
         deadStatus = status;
@@ -550,7 +566,8 @@ final class DatagramSocket extends SocketImpl {
         }
     }
 
-    /** Sets the transport interest: READ while someone wants datagrams, WRITE while a send waits (monitor held). */
+    /** Sets the transport interest: READ while someone wants datagrams, WRITE while a send waits (lock held). */
+    @GuardedBy("lock")
     private void updateInterest() {
         if (datagram == null || datagram.localAddress() == null || isCloseCalled()) {
             return;
@@ -574,7 +591,7 @@ final class DatagramSocket extends SocketImpl {
     /** Serial queue, DISPATCH_LEVEL: indicates every buffered datagram as one chain. */
     private void indicate() {
         List<Datagram> batch;
-        synchronized (this) {
+        synchronized (lock) {
             indicationScheduled = false;
             if (!receives.isEmpty() || buffered.isEmpty()) {
                 return; // an IRP arrived meanwhile and took precedence, or nothing is left
@@ -596,7 +613,7 @@ final class DatagramSocket extends SocketImpl {
         LOG.debug("{} indicates {} datagram(s), {} bytes", this, batch.size(), bytes);
         NtStatus status = receiveFromEvent.wskReceiveFromEvent(context, Wsk.WSK_FLAG_AT_DISPATCH_LEVEL, head);
         if (status == NtStatus.STATUS_PENDING) {
-            synchronized (this) {
+            synchronized (lock) {
                 retained.put(head, bytes);
                 retainedBytes += bytes;
             }
@@ -610,7 +627,7 @@ final class DatagramSocket extends SocketImpl {
             return;
         }
         boolean indicateAgain = false;
-        synchronized (this) {
+        synchronized (lock) {
             // Keep the declined datagrams, oldest first, ahead of anything that arrived meanwhile.
             List<Datagram> declined = new ArrayList<>(batch);
             declined.addAll(buffered);
@@ -648,13 +665,15 @@ final class DatagramSocket extends SocketImpl {
     }
 
     @Override
-    synchronized int retainedIndications() {
-        return retained.size();
+    int retainedIndications() {
+        synchronized (lock) {
+            return retained.size();
+        }
     }
 
     NtStatus release(WskDatagramIndication indication) {
         List<Mdl> mdls = new ArrayList<>();
-        synchronized (this) {
+        synchronized (lock) {
             Long bytes = indication == null ? null : retained.remove(indication);
             if (bytes == null) {
                 return NtStatus.STATUS_INVALID_PARAMETER; // not a retained list head, or already released
@@ -693,13 +712,13 @@ final class DatagramSocket extends SocketImpl {
             if (sockAddr instanceof SockAddrStorage) {
                 sockAddr = ((SockAddrStorage) sockAddr).get();
             }
-            NtStatus invalid = sockAddr == null ? NtStatus.STATUS_INVALID_PARAMETER : validateRemote(family, sockAddr);
+            NtStatus invalid = sockAddr == null ? NtStatus.STATUS_INVALID_PARAMETER : SocketRules.validateRemote(family, sockAddr);
             if (invalid != null) {
                 return controlDone(irp, invalid, 0);
             }
             address = sockAddr.toInetSocketAddress();
         }
-        synchronized (this) {
+        synchronized (lock) {
             if (controlCode == Wsk.SIO_WSK_SET_REMOTE_ADDRESS) {
                 fixedRemote = address;
                 if (address != null) {

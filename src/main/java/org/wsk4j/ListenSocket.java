@@ -20,6 +20,7 @@ import org.wsk4j.spi.TransportEndpoint;
 import org.wsk4j.spi.TransportException;
 import org.wsk4j.spi.TransportHandler;
 import org.wsk4j.spi.TransportListener;
+import org.wsk4j.internal.GuardedBy;
 
 /**
  * A listening socket ({@code WSK_FLAG_LISTEN_SOCKET}): bind starts listening; connections are taken with
@@ -45,6 +46,8 @@ class ListenSocket extends SocketImpl {
 
     /** How many inspected-or-pended connections a conditional-accept listener holds (the NIO backlog's size). */
     static final int CONDITIONAL_BACKLOG = 512;
+    /** How long taking connections pauses after a transient accept failure when only WskAcceptEvent consumes them. */
+    static final java.time.Duration RETRY_AFTER = java.time.Duration.ofMillis(100);
 
     private static final AtomicInteger SERIALS = new AtomicInteger();
 
@@ -93,20 +96,37 @@ class ListenSocket extends SocketImpl {
         }
     }
 
-    // guarded by this
+    // guarded by lock
+    @GuardedBy("lock")
     private final ArrayDeque<AcceptRequest> waiting = new ArrayDeque<>();
     /** Connections past inspection (conditional accept) or given back by a skipped event, awaiting a consumer. */
+    @GuardedBy("lock")
     private final ArrayDeque<Incoming> ready = new ArrayDeque<>();
     /** Requests WskInspectEvent pended, by WSK_INSPECT_ID contents. */
+    @GuardedBy("lock")
     private final Map<WskInspectId, Incoming> pended = new LinkedHashMap<>();
+    @GuardedBy("lock")
     private boolean listening;
+    @GuardedBy("lock")
     private boolean closed;
+    @GuardedBy("lock")
     private boolean conditional;
+    @GuardedBy("lock")
     private boolean v6only;
     /** The transport's accept failed: the listener is unusable. */
+    @GuardedBy("lock")
     private NtStatus failure;
+    /**
+     * A transient accept failure (out of descriptors or memory) stopped taking connections: until the next WskAccept,
+     * or {@link #RETRY_AFTER} when only WskAcceptEvent consumes connections (so the selector does not spin).
+     */
+    @GuardedBy("lock")
+    private boolean acceptPaused;
+    @GuardedBy("lock")
     private boolean deadIndicated;
+    @GuardedBy("lock")
     private long inspectKeys;
+    @GuardedBy("lock")
     private int interest;
 
     ListenSocket(WskProvider provider, WskRegistration registration, int family, int type, int protocol,
@@ -140,8 +160,9 @@ class ListenSocket extends SocketImpl {
     // ---- bind and options ------------------------------------------------------------------------------
 
     @Override
+    @GuardedBy("lock")
     void onBound() {
-        // monitor held: the options that must precede bind are fixed now
+        // lock held: the options that must precede bind are fixed now
         listening = true;
         conditional = storedOption(Wsk.SOL_SOCKET, Wsk.SO_CONDITIONAL_ACCEPT, 0) != 0;
         v6only = family == Wsk.AF_INET6 && storedOption(Wsk.IPPROTO_IPV6, Wsk.IPV6_V6ONLY, 1) != 0;
@@ -163,8 +184,8 @@ class ListenSocket extends SocketImpl {
 
     @Override
     void onEventsEnabled(int enabled) {
-        synchronized (this) {
-            lockedMask |= enabled & CONNECTION_EVENTS; // inherited connection events stay on for good
+        synchronized (lock) {
+            events.keepEnabled(enabled & CONNECTION_EVENTS); // inherited connection events stay on for good
             updateInterest();
         }
         if ((enabled & Wsk.WSK_EVENT_ACCEPT) != 0) {
@@ -174,9 +195,10 @@ class ListenSocket extends SocketImpl {
 
     // ---- accepting from the transport --------------------------------------------------------------------
 
-    /** Whether connections should be taken from the transport now (monitor held). */
+    /** Whether connections should be taken from the transport now (lock held). */
+    @GuardedBy("lock")
     private boolean wantAccept() {
-        if (!listening || closed || failure != null) {
+        if (!listening || closed || failure != null || acceptPaused) {
             return false;
         }
         if (conditional) {
@@ -190,7 +212,8 @@ class ListenSocket extends SocketImpl {
         return dispatch != null && dispatch.wskAcceptEvent() != null && isEventEnabled(Wsk.WSK_EVENT_ACCEPT);
     }
 
-    /** Brings the transport's ACCEPT interest in line with {@link #wantAccept()} (monitor held). */
+    /** Brings the transport's ACCEPT interest in line with {@link #wantAccept()} (lock held). */
+    @GuardedBy("lock")
     private void updateInterest() {
         int wanted = wantAccept() ? TransportHandler.ACCEPT : 0;
         if (wanted != interest) {
@@ -202,7 +225,7 @@ class ListenSocket extends SocketImpl {
     /** Transport thread: takes the waiting connections while someone wants them. */
     private void acceptFromTransport() {
         while (true) {
-            synchronized (this) {
+            synchronized (lock) {
                 if (!wantAccept()) {
                     updateInterest();
                     return;
@@ -226,7 +249,7 @@ class ListenSocket extends SocketImpl {
     private void incoming(TransportConnection connection) {
         Incoming in = new Incoming(connection);
         boolean inspect;
-        synchronized (this) {
+        synchronized (lock) {
             if (closed || in.remote == null || (v6only && isIpv4(in.remote))) {
                 in = null;
                 inspect = false;
@@ -266,11 +289,58 @@ class ListenSocket extends SocketImpl {
         return bytes[10] == (byte) 0xFF && bytes[11] == (byte) 0xFF;
     }
 
-    /** The transport's accept failed: the listener is unusable. */
+    /**
+     * Whether an accept failure is transient: the process or system is out of descriptors or memory (EMFILE, ENFILE,
+     * ENOBUFS, ENOMEM), or the connection was gone before it was taken. Windows and Linux listeners survive these.
+     */
+    static boolean isTransient(NtStatus status) {
+        return status == NtStatus.STATUS_INSUFFICIENT_RESOURCES || status == NtStatus.STATUS_NO_MEMORY
+                || status == NtStatus.STATUS_CONNECTION_ABORTED || status == NtStatus.STATUS_CONNECTION_RESET;
+    }
+
+    /**
+     * A transient accept failure: the WskAccept IRPs waiting now complete with it, and taking connections pauses
+     * until the next WskAccept (or, with WskAcceptEvent on, {@link #RETRY_AFTER}); the listener stays usable.
+     */
+    private void acceptFailedForNow(NtStatus status) {
+        List<AcceptRequest> requests;
+        boolean retry;
+        synchronized (lock) {
+            if (closed || failure != null) {
+                return;
+            }
+            requests = new ArrayList<>(waiting);
+            waiting.clear();
+            acceptPaused = true;
+            retry = acceptEventOn();
+            updateInterest();
+        }
+        LOG.debug("{} transport accept failed for now: {}; {} WskAccept(s) fail", this, status, requests.size());
+        for (AcceptRequest request : requests) {
+            finish(request.op, status);
+        }
+        if (retry) {
+            provider.subsystem.executor().schedule(RETRY_AFTER, this::resumeAccepting);
+        }
+    }
+
+    /** Takes connections again after a transient failure. */
+    private void resumeAccepting() {
+        synchronized (lock) {
+            acceptPaused = false;
+            updateInterest();
+        }
+    }
+
+    /** The transport's accept failed: the listener is unusable (or, for a transient failure, paused). */
     private void listenerFailed(NtStatus status) {
+        if (isTransient(status)) {
+            acceptFailedForNow(status);
+            return;
+        }
         List<AcceptRequest> requests;
         boolean indicate;
-        synchronized (this) {
+        synchronized (lock) {
             if (closed || failure != null) {
                 return;
             }
@@ -299,7 +369,7 @@ class ListenSocket extends SocketImpl {
         while (true) {
             Incoming in;
             AcceptRequest request = null;
-            synchronized (this) {
+            synchronized (lock) {
                 if (closed || ready.isEmpty()) {
                     updateInterest();
                     return;
@@ -343,11 +413,11 @@ class ListenSocket extends SocketImpl {
 
     /** Completes a queued WskAccept with a connection. */
     private void completeAccept(AcceptRequest request, Incoming in) {
-        // Decided under the monitor close() takes to collect the pending IRPs: either the close came first (the
+        // Decided under the lock close() takes to collect the pending IRPs: either the close came first (the
         // connection is reset and no socket is created), or the accept completes with its socket and the close finds
         // it finished. Creating the socket first and destroying it when the close won let a socket be counted open
         // after the listener's close IRP completed (and after WskDeregister could have returned).
-        synchronized (this) {
+        synchronized (lock) {
             if (!isCloseCalled() && !request.op.isFinished()) {
                 ConnectionSocket socket = newSocket(in, request.context, request.dispatch);
                 if (socket == null) { // low-resources simulation: the connection was reset
@@ -399,7 +469,7 @@ class ListenSocket extends SocketImpl {
                 return;
             }
             boolean drop;
-            synchronized (this) {
+            synchronized (lock) {
                 drop = closed;
                 if (!drop) {
                     ready.addFirst(in);
@@ -446,7 +516,8 @@ class ListenSocket extends SocketImpl {
         NtStatus refused = null;
         Incoming in = null;
         boolean tryTransport = false;
-        synchronized (this) {
+        synchronized (lock) {
+            acceptPaused = false; // a new WskAccept tries the transport again after a transient failure
             if (!listening) {
                 refused = NtStatus.STATUS_INVALID_DEVICE_STATE;
             } else if (failure != null) {
@@ -460,7 +531,11 @@ class ListenSocket extends SocketImpl {
             return provider.failNow(irp, refused);
         }
         if (tryTransport) {
-            in = takeNow();
+            try {
+                in = takeNow();
+            } catch (TransportException e) {
+                return completeSoon(irp, e.status(), 0, null); // transient: this accept fails, the listener stays
+            }
         }
         if (in != null) {
             ConnectionSocket socket = newSocket(in, acceptSocketContext, acceptSocketDispatch);
@@ -476,7 +551,7 @@ class ListenSocket extends SocketImpl {
         AcceptRequest request = new AcceptRequest(op, acceptSocketContext, acceptSocketDispatch, localAddress,
                 remoteAddress);
         armCancel(op, () -> cancelAccept(request));
-        synchronized (this) {
+        synchronized (lock) {
             if (!request.cancelled && !op.isFinished()) {
                 request.queued = true;
                 waiting.addLast(request);
@@ -489,12 +564,15 @@ class ListenSocket extends SocketImpl {
     }
 
     /** Takes a connection already in the transport's backlog, if any (not for conditional accept). */
-    private Incoming takeNow() {
+    private Incoming takeNow() throws TransportException {
         while (true) {
             TransportConnection connection;
             try {
                 connection = listener.accept();
             } catch (TransportException e) {
+                if (isTransient(e.status())) {
+                    throw e;
+                }
                 listenerFailed(e.status());
                 return null;
             }
@@ -503,7 +581,7 @@ class ListenSocket extends SocketImpl {
             }
             Incoming in = new Incoming(connection);
             boolean keep;
-            synchronized (this) {
+            synchronized (lock) {
                 keep = !closed && in.remote != null && !(v6only && isIpv4(in.remote));
             }
             if (keep) {
@@ -515,7 +593,7 @@ class ListenSocket extends SocketImpl {
 
     /** IoCancelIrp on a queued WskAccept: cancelled unless a connection already claimed it. */
     private void cancelAccept(AcceptRequest request) {
-        synchronized (this) {
+        synchronized (lock) {
             if (request.queued && !waiting.remove(request)) {
                 return; // being completed with a connection: the cancel lost the race
             }
@@ -539,8 +617,6 @@ class ListenSocket extends SocketImpl {
             Irql old = Ke.raiseIrql(Irql.DISPATCH_LEVEL);
             try {
                 action = event.wskInspectEvent(context, toFamily(in.local), toFamily(in.remote), in.inspectId);
-            } catch (VirtualMachineError e) {
-                throw e;
             } catch (Throwable t) {
                 provider.subsystem.ioManager().recordRoutineFailure("WskInspectEvent of " + this, t);
             } finally {
@@ -552,7 +628,7 @@ class ListenSocket extends SocketImpl {
                 makeReady(in);
             } else if (action == WskInspectAction.WskInspectPend) {
                 boolean drop;
-                synchronized (this) {
+                synchronized (lock) {
                     drop = closed;
                     if (!drop) {
                         pended.put(in.inspectId, in);
@@ -575,7 +651,7 @@ class ListenSocket extends SocketImpl {
      * means the request was dropped before it was established, which is reported with WskAbortEvent.
      */
     private void watch(Incoming in) {
-        synchronized (this) {
+        synchronized (lock) {
             in.watched = true;
         }
         in.connection.setHandler(new org.wsk4j.spi.TransportHandler() {
@@ -588,7 +664,7 @@ class ListenSocket extends SocketImpl {
     }
 
     private void unwatch(Incoming in) {
-        synchronized (this) {
+        synchronized (lock) {
             if (!in.watched) {
                 return;
             }
@@ -605,7 +681,7 @@ class ListenSocket extends SocketImpl {
         } catch (org.wsk4j.spi.TransportException e) {
             read = -2;
         }
-        synchronized (this) {
+        synchronized (lock) {
             if (!in.watched) {
                 return; // handed out (or dropped) meanwhile
             }
@@ -642,8 +718,6 @@ class ListenSocket extends SocketImpl {
                 Irql old = Ke.raiseIrql(Irql.DISPATCH_LEVEL);
                 try {
                     abort.wskAbortEvent(context, in.inspectId);
-                } catch (VirtualMachineError e) {
-                    throw e;
                 } catch (Throwable t) {
                     provider.subsystem.ioManager().recordRoutineFailure("WskAbortEvent of " + this, t);
                 } finally {
@@ -655,7 +729,7 @@ class ListenSocket extends SocketImpl {
 
     private void makeReady(Incoming in) {
         boolean drop;
-        synchronized (this) {
+        synchronized (lock) {
             drop = closed;
             if (!drop) {
                 ready.addLast(in);
@@ -671,7 +745,7 @@ class ListenSocket extends SocketImpl {
     NtStatus inspectComplete(WskInspectId inspectId, WskInspectAction action, Irp irp) {
         NtStatus refused = null;
         Incoming in = null;
-        synchronized (this) {
+        synchronized (lock) {
             boolean conditionalNow = listening ? conditional
                     : storedOption(Wsk.SOL_SOCKET, Wsk.SO_CONDITIONAL_ACCEPT, 0) != 0;
             if (!conditionalNow) {
@@ -687,7 +761,7 @@ class ListenSocket extends SocketImpl {
             }
         }
         if (refused != null) {
-            return provider.failNow(irp, refused); // outside the monitor: the routine may run inline
+            return provider.failNow(irp, refused); // outside the lock: the routine may run inline
         }
         LOG.debug("{} WskInspectComplete {} {}", this, in, action);
         if (action == WskInspectAction.WskInspectAccept) {
@@ -706,7 +780,7 @@ class ListenSocket extends SocketImpl {
             return;
         }
         List<Incoming> dropped;
-        synchronized (this) {
+        synchronized (lock) {
             closed = true;
             waiting.clear(); // their IRPs were cancelled through the pending set
             dropped = new ArrayList<>(ready);

@@ -13,9 +13,9 @@ import org.wsk4j.nt.MdlClaim;
  * {@link #finished}).
  *
  * <p>To keep allocation per operation low, the object is also the IRP's cancel routine (running the
- * {@code onCancel} action given to {@link SocketImpl#armCancel}) and the task (and queue node) that completes the
- * IRP on the socket's {@link SerialQueue}, and it links itself into its socket's list of pending operations
- * (guarded by the socket's monitor) instead of occupying a hash-set entry.
+ * {@code onCancel} action given to {@link #arm}) and the task (and queue node) that completes the
+ * IRP on the socket's {@link SerialQueue}, and it links itself into its owner's {@link PendingQueue} (guarded by
+ * the owner's lock) instead of occupying a hash-set entry. Sockets and client-level requests pend this way alike.
  */
 final class PendingOp extends SerialQueue.Node implements DriverCancel {
 
@@ -32,7 +32,10 @@ final class PendingOp extends SerialQueue.Node implements DriverCancel {
     /** The IRP; null once the completion task ran (see {@link #run()}). */
     Irp irp;
     final String kind;
-    /** The socket whose outstanding count this operation holds (the host socket, for a facet). */
+    /**
+     * The socket whose outstanding count this operation holds (the host socket, for a facet); null for a client-level
+     * request (WSK_TRANSPORT_LIST_CHANGE, name resolution), which no close waits for.
+     */
     private final SocketImpl host;
     @SuppressWarnings("unused") // through FINISHED
     private volatile int finished;
@@ -42,12 +45,12 @@ final class PendingOp extends SerialQueue.Node implements DriverCancel {
      * (which then finds nothing to cancel) or null: both are fine, so the field needs no fence.
      */
     private Runnable onCancel;
-    /** The socket's pending list; guarded by the socket's monitor. */
+    /** The socket's pending list; guarded by the socket's lock. */
     PendingOp prev;
     PendingOp next;
-    /** Whether the operation is in its socket's pending list; guarded by the socket's monitor. */
+    /** Whether the operation is in its socket's pending list; guarded by the socket's lock. */
     boolean linked;
-    /** When its socket accepted it, counted per socket (may wrap; compared only at close); guarded by the monitor. */
+    /** When its socket accepted it, counted per socket (may wrap; compared only at close); guarded by the lock. */
     int order;
     /** The bytes this operation uses, released when it finishes; null when none (or not tracked). */
     MdlClaim claim;
@@ -73,8 +76,20 @@ final class PendingOp extends SerialQueue.Node implements DriverCancel {
         return finished != 0;
     }
 
-    void setOnCancel(Runnable onCancel) {
+    /**
+     * Arms cancellation: {@code onCancel} runs when IoCancelIrp reaches the IRP, at once if it was cancelled
+     * already. Nothing is armed once the operation finished (its IRP may be completed and freed by then).
+     */
+    void arm(Runnable onCancel) {
+        Irp current = irp;
+        if (isFinished() || current == null) {
+            return; // already finished (and perhaps completed): there is nothing left to cancel
+        }
         this.onCancel = onCancel;
+        Io.setCancelRoutine(current, this); // the PendingOp is the cancel routine: no wrapper per operation
+        if (current.cancel() && Io.setCancelRoutine(current, null) != null) {
+            onCancel.run();
+        }
     }
 
     /** The cancel routine: runs the operation's cancel action. */
@@ -98,7 +113,9 @@ final class PendingOp extends SerialQueue.Node implements DriverCancel {
         try {
             Io.completeRequest(completed);
         } finally {
-            host.outstandingDone();
+            if (host != null) {
+                host.outstandingDone();
+            }
         }
     }
 

@@ -17,7 +17,8 @@ import org.wsk4j.nt.IoManager;
  * wrapped in a node.
  *
  * <p>Threading: {@link #post} may be called from any thread. The drain ({@link #run}) is the only consumer: at
- * most one drain is scheduled or running at a time, which is what serialises the tasks.
+ * most one drain is scheduled or running at a time, which is what serialises the tasks. A drain runs at most
+ * {@link #BATCH} tasks before it yields its executor thread to other queues.
  */
 final class SerialQueue implements Runnable {
 
@@ -53,6 +54,12 @@ final class SerialQueue implements Runnable {
             return String.valueOf(task);
         }
     }
+
+    /**
+     * How many tasks one drain runs before it yields: it then re-posts itself at the end of the executor's queue, so
+     * one busy socket cannot starve the others (Netty's event loop checks its deadline every 64 tasks likewise).
+     */
+    static final int BATCH = 64;
 
     private static final int IDLE = 0;
     private static final int SCHEDULED = 1;
@@ -103,10 +110,18 @@ final class SerialQueue implements Runnable {
         }
     }
 
-    /** The drain: runs queued tasks until none is left. Only ever one at a time (see {@link #state}). */
+    /**
+     * The drain: runs queued tasks until none is left, or {@link #BATCH} of them ran and it yields (re-posting
+     * itself; the state stays SCHEDULED, so producers schedule nothing meanwhile). Only ever one at a time (see
+     * {@link #state}).
+     */
     @Override
     public void run() {
-        while (true) {
+        for (int ran = 0; ; ran++) {
+            if (ran == BATCH) {
+                executor.execute(this); // fairness: the other sockets' drains queued meanwhile go first
+                return;
+            }
             Node node = poll();
             if (node == null) {
                 state = IDLE; // a volatile store, then the tail read: pairs with post's exchange, then state read
@@ -117,8 +132,6 @@ final class SerialQueue implements Runnable {
             }
             try {
                 node.run();
-            } catch (VirtualMachineError e) {
-                throw e;
             } catch (Throwable t) {
                 IoManager.current().recordRoutineFailure(owner + " task", t);
             }

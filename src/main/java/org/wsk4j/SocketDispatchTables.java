@@ -53,7 +53,7 @@ final class SocketDispatchTables {
      * or closed socket completes it with STATUS_INVALID_HANDLE; a socket of another category than the table's
      * is a verifier violation completed with STATUS_INVALID_DEVICE_REQUEST.
      */
-    <S extends SocketImpl> NtStatus call(WskSocket socket, Irp irp, String function, Class<S> category,
+    <S extends SocketImpl> NtStatus call(WskSocket socket, Irp irp, WskFunction function, Class<S> category,
                                          SocketCall<S> body) {
         return call(socket, irp, function, category, null, null, false, body);
     }
@@ -64,19 +64,19 @@ final class SocketDispatchTables {
      * and against bytes pending operations use ({@link WskBufs#check}), so that a verifier error in mode FAIL
      * leaves the IRP with the driver.
      */
-    <S extends SocketImpl> NtStatus call(WskSocket socket, Irp irp, String function, Class<S> category,
+    <S extends SocketImpl> NtStatus call(WskSocket socket, Irp irp, WskFunction function, Class<S> category,
                                          WskBuf buffer, WskBufList buffers, boolean writes, SocketCall<S> body) {
         return invoke(socket, irp, function, category, buffer, buffers, 0, writes, (s, b, f, i) -> body.run(s));
     }
 
     /** {@link #call(WskSocket, Irp, String, Class, WskBuf, WskBufList, boolean, SocketCall)} for a data-path body. */
-    <S extends SocketImpl> NtStatus call(WskSocket socket, Irp irp, String function, Class<S> category,
+    <S extends SocketImpl> NtStatus call(WskSocket socket, Irp irp, WskFunction function, Class<S> category,
                                          WskBuf buffer, int flags, boolean writes, BufferCall<S> body) {
         return invoke(socket, irp, function, category, buffer, null, flags, writes, body);
     }
 
     /** The one implementation of both {@code call}s: resolve, count the call, check and accept, run the body. */
-    private <S extends SocketImpl> NtStatus invoke(WskSocket socket, Irp irp, String function, Class<S> category,
+    private <S extends SocketImpl> NtStatus invoke(WskSocket socket, Irp irp, WskFunction function, Class<S> category,
                                                    WskBuf buffer, WskBufList buffers, int flags, boolean writes,
                                                    BufferCall<S> body) {
         if (irp == null) {
@@ -90,6 +90,8 @@ final class SocketDispatchTables {
         try {
             NtStatus refused = prepare(impl, irp, function, category, buffer, buffers, writes);
             return refused != null ? refused : body.run(category.cast(impl), buffer, flags, irp);
+        } catch (SocketImpl.ClosedDuringCall e) {
+            return provider.failNow(irp, NtStatus.STATUS_INVALID_HANDLE); // the running call sees a closed socket
         } finally {
             impl.exitCall();
         }
@@ -99,7 +101,7 @@ final class SocketDispatchTables {
      * The checks and the hand-over before a body runs: null when the body may run (the IRP is accepted and the
      * socket is of the table's category), else the status the function returns (the IRP completed, or refused).
      */
-    private NtStatus prepare(SocketImpl impl, Irp irp, String function, Class<? extends SocketImpl> category,
+    private NtStatus prepare(SocketImpl impl, Irp irp, WskFunction function, Class<? extends SocketImpl> category,
                              WskBuf buffer, WskBufList buffers, boolean writes) {
         Verifier verifier = provider.subsystem.ioManager().verifier();
         if (impl != null && !category.isInstance(impl)) {
@@ -107,10 +109,10 @@ final class SocketDispatchTables {
                     function + " called on " + impl + ", which is not a " + category.getSimpleName(), impl);
         }
         if (impl != null) {
-            if (CLOSE.equals(function)) {
+            if (function == WskFunction.WskCloseSocket) {
                 checkNoOtherCalls(verifier, impl);
+                checkIndicationsReleased(verifier, impl);
             }
-            impl.beforeAccept(function);
             if (!WskProvider.pendingInWsk(irp)) { // that IRP_ALREADY_IN_FLIGHT is the report to make
                 WskBufs.check(verifier, buffer, writes, function, impl);
                 int listed = 0;
@@ -151,7 +153,17 @@ final class SocketDispatchTables {
         }
     }
 
-    private static final String CLOSE = "WskCloseSocket";
+    /**
+     * WskCloseSocket with indications a callback retained (returned STATUS_PENDING for) and the client has not
+     * released with WskRelease: {@link VerifierRule#INDICATION_NOT_RELEASED}.
+     */
+    private static void checkIndicationsReleased(Verifier verifier, SocketImpl impl) {
+        int retained = impl.retainedIndications();
+        if (retained > 0) {
+            verifier.report(VerifierRule.INDICATION_NOT_RELEASED, impl + " closed with " + retained
+                    + " retained indication list(s) not released by WskRelease", impl);
+        }
+    }
 
     /** How many WSK calls this thread is inside now: the completion routines they ran inline. */
     static int callsOnThisThread() {
@@ -159,7 +171,7 @@ final class SocketDispatchTables {
     }
 
     /** The preamble of a function without an IRP (WskRelease): a bad socket gives STATUS_INVALID_PARAMETER. */
-    <S extends SocketImpl> NtStatus callWithoutIrp(WskSocket socket, String function, Class<S> category,
+    <S extends SocketImpl> NtStatus callWithoutIrp(WskSocket socket, WskFunction function, Class<S> category,
                                                    SocketCall<S> body) {
         SocketImpl impl = provider.lookup(socket, function);
         if (impl != null && !category.isInstance(impl)) {
@@ -184,7 +196,7 @@ final class SocketDispatchTables {
                                          int level, long inputSize, Object inputBuffer, long outputSize,
                                          Object outputBuffer, Ref<Long> outputSizeReturned, Irp irp) {
             if (irp == null) {
-                SocketImpl impl = provider.lookup(socket, "WskControlSocket");
+                SocketImpl impl = provider.lookup(socket, WskFunction.WskControlSocket);
                 if (impl == null) {
                     return NtStatus.STATUS_INVALID_HANDLE;
                 }
@@ -196,21 +208,22 @@ final class SocketDispatchTables {
                     impl.exitCall();
                 }
             }
-            return call(socket, irp, "WskControlSocket", SocketImpl.class, s -> s.control(requestType, controlCode,
-                    level, inputSize, inputBuffer, outputSize, outputBuffer, outputSizeReturned, irp));
+            return call(socket, irp, WskFunction.WskControlSocket, SocketImpl.class, s -> s.control(requestType,
+                    controlCode, level, inputSize, inputBuffer, outputSize, outputBuffer, outputSizeReturned, irp));
         }
 
         @Override
         public NtStatus wskCloseSocket(WskSocket socket, Irp irp) {
-            return call(socket, irp, "WskCloseSocket", SocketImpl.class, s -> s.close(irp));
+            return call(socket, irp, WskFunction.WskCloseSocket, SocketImpl.class, s -> s.close(irp));
         }
 
         public NtStatus wskBind(WskSocket socket, SockAddr localAddress, int flags, Irp irp) {
-            return call(socket, irp, "WskBind", SocketImpl.class, s -> s.bind(localAddress, flags, irp));
+            return call(socket, irp, WskFunction.WskBind, SocketImpl.class, s -> s.bind(localAddress, flags, irp));
         }
 
         public NtStatus wskGetLocalAddress(WskSocket socket, SockAddr localAddress, Irp irp) {
-            return call(socket, irp, "WskGetLocalAddress", SocketImpl.class, s -> s.getLocalAddress(localAddress, irp));
+            return call(socket, irp, WskFunction.WskGetLocalAddress, SocketImpl.class,
+                    s -> s.getLocalAddress(localAddress, irp));
         }
     }
 
@@ -219,14 +232,14 @@ final class SocketDispatchTables {
         public NtStatus wskAccept(WskSocket listenSocket, int flags, Object acceptSocketContext,
                                   WskClientConnectionDispatch acceptSocketDispatch, SockAddr localAddress,
                                   SockAddr remoteAddress, Irp irp) {
-            return call(listenSocket, irp, "WskAccept", ListenSocket.class, s -> s.accept(flags, acceptSocketContext,
-                    acceptSocketDispatch, localAddress, remoteAddress, irp));
+            return call(listenSocket, irp, WskFunction.WskAccept, ListenSocket.class, s -> s.accept(flags,
+                    acceptSocketContext, acceptSocketDispatch, localAddress, remoteAddress, irp));
         }
 
         @Override
         public NtStatus wskInspectComplete(WskSocket listenSocket, WskInspectId inspectId, WskInspectAction action,
                                            Irp irp) {
-            return call(listenSocket, irp, "WskInspectComplete", ListenSocket.class,
+            return call(listenSocket, irp, WskFunction.WskInspectComplete, ListenSocket.class,
                     s -> s.inspectComplete(inspectId, action, irp));
         }
     }
@@ -235,7 +248,7 @@ final class SocketDispatchTables {
         @Override
         public NtStatus wskSendTo(WskSocket socket, WskBuf buffer, int flags, SockAddr remoteAddress,
                                   int controlInfoLength, byte[] controlInfo, Irp irp) {
-            return call(socket, irp, "WskSendTo", DatagramSocket.class, buffer, null, false,
+            return call(socket, irp, WskFunction.WskSendTo, DatagramSocket.class, buffer, null, false,
                     s -> s.sendTo(buffer, flags, remoteAddress, controlInfoLength, controlInfo, irp));
         }
 
@@ -243,19 +256,20 @@ final class SocketDispatchTables {
         public NtStatus wskReceiveFrom(WskSocket socket, WskBuf buffer, int flags, SockAddr remoteAddress,
                                        Ref<Integer> controlLength, byte[] controlInfo, Ref<Integer> controlFlags,
                                        Irp irp) {
-            return call(socket, irp, "WskReceiveFrom", DatagramSocket.class, buffer, null, true,
+            return call(socket, irp, WskFunction.WskReceiveFrom, DatagramSocket.class, buffer, null, true,
                     s -> s.receiveFrom(buffer, flags, remoteAddress, controlLength, controlInfo, controlFlags, irp));
         }
 
         @Override
         public NtStatus wskRelease(WskSocket socket, WskDatagramIndication datagramIndication) {
-            return callWithoutIrp(socket, "WskRelease", DatagramSocket.class, s -> s.release(datagramIndication));
+            return callWithoutIrp(socket, WskFunction.WskRelease, DatagramSocket.class,
+                    s -> s.release(datagramIndication));
         }
 
         @Override
         public NtStatus wskSendMessages(WskSocket socket, WskBufList bufferList, int flags, SockAddr remoteAddress,
                                         int controlInfoLength, byte[] controlInfo, Irp irp) {
-            return call(socket, irp, "WskSendMessages", DatagramSocket.class, null, bufferList, false,
+            return call(socket, irp, WskFunction.WskSendMessages, DatagramSocket.class, null, bufferList, false,
                     s -> s.sendMessages(bufferList, flags, remoteAddress, controlInfoLength, controlInfo, irp));
         }
     }
@@ -263,54 +277,57 @@ final class SocketDispatchTables {
     class Connection extends Basic implements WskProviderConnectionDispatch {
         @Override
         public NtStatus wskConnect(WskSocket socket, SockAddr remoteAddress, int flags, Irp irp) {
-            return call(socket, irp, "WskConnect", ConnectionSocket.class, s -> s.connect(remoteAddress, flags, irp));
+            return call(socket, irp, WskFunction.WskConnect, ConnectionSocket.class, s -> s.connect(remoteAddress,
+                    flags, irp));
         }
 
         @Override
         public NtStatus wskGetRemoteAddress(WskSocket socket, SockAddr remoteAddress, Irp irp) {
-            return call(socket, irp, "WskGetRemoteAddress", ConnectionSocket.class,
+            return call(socket, irp, WskFunction.WskGetRemoteAddress, ConnectionSocket.class,
                     s -> s.getRemoteAddress(remoteAddress, irp));
         }
 
         @Override
         public NtStatus wskSend(WskSocket socket, WskBuf buffer, int flags, Irp irp) {
-            return call(socket, irp, "WskSend", ConnectionSocket.class, buffer, flags, false, ConnectionSocket::send);
+            return call(socket, irp, WskFunction.WskSend, ConnectionSocket.class, buffer, flags, false,
+                    ConnectionSocket::send);
         }
 
         @Override
         public NtStatus wskReceive(WskSocket socket, WskBuf buffer, int flags, Irp irp) {
-            return call(socket, irp, "WskReceive", ConnectionSocket.class, buffer, flags, true,
+            return call(socket, irp, WskFunction.WskReceive, ConnectionSocket.class, buffer, flags, true,
                     ConnectionSocket::receive);
         }
 
         @Override
         public NtStatus wskDisconnect(WskSocket socket, WskBuf buffer, int flags, Irp irp) {
-            return call(socket, irp, "WskDisconnect", ConnectionSocket.class, buffer, null, false,
+            return call(socket, irp, WskFunction.WskDisconnect, ConnectionSocket.class, buffer, null, false,
                     s -> s.disconnect(buffer, flags, irp));
         }
 
         @Override
         public NtStatus wskRelease(WskSocket socket, WskDataIndication dataIndication) {
-            return callWithoutIrp(socket, "WskRelease", ConnectionSocket.class, s -> s.release(dataIndication));
+            return callWithoutIrp(socket, WskFunction.WskRelease, ConnectionSocket.class,
+                    s -> s.release(dataIndication));
         }
 
         @Override
         public NtStatus wskConnectEx(WskSocket socket, SockAddr remoteAddress, WskBuf buffer, int flags, Irp irp) {
-            return call(socket, irp, "WskConnectEx", ConnectionSocket.class, buffer, null, false,
+            return call(socket, irp, WskFunction.WskConnectEx, ConnectionSocket.class, buffer, null, false,
                     s -> s.connectEx(remoteAddress, buffer, flags, irp));
         }
 
         @Override
         public NtStatus wskSendEx(WskSocket socket, WskBuf buffer, int flags, int controlInfoLength,
                                   byte[] controlInfo, Irp irp) {
-            return call(socket, irp, "WskSendEx", ConnectionSocket.class, buffer, null, false,
+            return call(socket, irp, WskFunction.WskSendEx, ConnectionSocket.class, buffer, null, false,
                     s -> s.sendEx(buffer, flags, controlInfoLength, controlInfo, irp));
         }
 
         @Override
         public NtStatus wskReceiveEx(WskSocket socket, WskBuf buffer, int flags, Ref<Integer> controlInfoLength,
                                      byte[] controlInfo, Ref<Integer> controlFlags, Irp irp) {
-            return call(socket, irp, "WskReceiveEx", ConnectionSocket.class, buffer, null, true,
+            return call(socket, irp, WskFunction.WskReceiveEx, ConnectionSocket.class, buffer, null, true,
                     s -> s.receiveEx(buffer, flags, controlInfoLength, controlInfo, controlFlags, irp));
         }
     }
@@ -324,13 +341,13 @@ final class SocketDispatchTables {
         public NtStatus wskAccept(WskSocket listenSocket, int flags, Object acceptSocketContext,
                                   WskClientConnectionDispatch acceptSocketDispatch, SockAddr localAddress,
                                   SockAddr remoteAddress, Irp irp) {
-            return call(listenSocket, irp, "WskAccept", StreamSocket.class, s -> s.accept(flags, acceptSocketContext,
-                    acceptSocketDispatch, localAddress, remoteAddress, irp));
+            return call(listenSocket, irp, WskFunction.WskAccept, StreamSocket.class, s -> s.accept(flags,
+                    acceptSocketContext, acceptSocketDispatch, localAddress, remoteAddress, irp));
         }
 
         @Override
         public NtStatus wskListen(WskSocket socket, Irp irp) {
-            return call(socket, irp, "WskListen", StreamSocket.class, s -> s.listen(irp));
+            return call(socket, irp, WskFunction.WskListen, StreamSocket.class, s -> s.listen(irp));
         }
     }
 }

@@ -1,25 +1,18 @@
 package org.wsk4j;
 
 import java.net.InetSocketAddress;
-import java.net.SocketOption;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irp;
-import org.wsk4j.nt.Irql;
 import org.wsk4j.nt.Ke;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.nt.VerifiedObject;
 import org.wsk4j.spi.TransportEndpoint;
-import org.wsk4j.spi.TransportException;
+import org.wsk4j.internal.GuardedBy;
 
 /**
  * The provider's socket object: what every category shares. Subclasses add the category's functions.
@@ -28,9 +21,9 @@ import org.wsk4j.spi.TransportException;
  * own serial queue (on the completion executor), in the order it was posted, never two at once. Each pending
  * IRP and each queued callback is counted as outstanding; the close IRP completes only after everything
  * outstanding ran, so once it completed nothing else runs for the socket. Completion routines and callbacks
- * never run while the socket's monitor is held.
+ * never run while the socket's lock is held.
  *
- * <p>State is guarded by {@code this}.
+ * <p>State is guarded by {@link #lock}, a private object: never by the socket object the driver holds.
  */
 abstract class SocketImpl extends WskSocket implements VerifiedObject {
 
@@ -55,32 +48,29 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     private final WskProviderBasicDispatch dispatch;
     private final Throwable allocationSite;
 
-    // guarded by this
+    /**
+     * Guards the socket's state (here and in the category classes). A private object, never the {@link WskSocket}
+     * the driver holds: a driver that synchronizes on its own socket object cannot stall the provider.
+     */
+    final Object lock = new Object();
+
+    // guarded by lock
     /**
      * The pending operations in the order they were accepted, but for those a subclass keeps in its own queues (see
-     * {@link #pendLocked}): a list linked through the PendingOp objects.
+     * {@link #pendLocked}, numbered here all the same).
      */
-    private PendingOp pendingHead;
-    private PendingOp pendingTail;
-    /** Operations accepted so far: the {@link PendingOp#order} of the next is one more. */
-    private int accepted;
+    @GuardedBy("lock")
+    private final PendingQueue pending = new PendingQueue();
+    @GuardedBy("lock")
     private int outstanding;
+    @GuardedBy("lock")
     private Irp closeIrp;
     private volatile boolean closeCalled;
-    /** Events enabled with SO_WSK_EVENT_CALLBACK or statically. */
-    private int eventMask;
-    /** Events enabled statically (WSK_SET_STATIC_EVENT_CALLBACKS): can never be disabled. */
-    private final int staticMask;
-    /** Events that must stay on (inherited connection events on a listener). */
-    int lockedMask;
-    // The maps below are created on first use: most sockets never need them (heap per socket, issue 7).
-    /** Per event bit (index = its bit number): how many callbacks of that event are running now; or null. */
-    private int[] running;
-    /** IRPs of disable requests waiting for running callbacks, per event bit; or null. */
-    private Map<Integer, List<Irp>> disableWaiters;
-    /** Options without a transport equivalent, or kept while there is no endpoint yet; or null. */
-    private Map<Integer, Integer> storedOptions;
+    /** The socket's event callbacks: enabled events, delivery, disable requests waiting for running callbacks. */
+    final SocketEvents events;
 
+    /** The socket's options (its part of WskControlSocket's WskSetOption and WskGetOption). */
+    private final SocketOptions options;
     /** Completion routines and callbacks of this socket, in order, one at a time (lock-free). */
     private final SerialQueue serial;
     /**
@@ -102,16 +92,8 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         this.serial = new SerialQueue(this, provider.subsystem.executor());
         this.dispatch = provider.tables.forCategory(category);
         this.allocationSite = provider.subsystem.ioManager().verifier().captureSite(this, " created");
-        int staticEvents;
-        synchronized (registration) {
-            staticEvents = registration.staticEventMask & eventsValidFor(category, type);
-        }
-        this.staticMask = staticEvents;
-        this.eventMask = staticEvents;
-        if (family == Wsk.AF_INET6) {
-            storedOptions = new HashMap<>(4);
-            storedOptions.put(optionKey(Wsk.IPPROTO_IPV6, Wsk.IPV6_V6ONLY), 1); // Windows default: IPv6 only
-        }
+        this.events = new SocketEvents(this, registration.staticEventMask() & SocketRules.eventsValidFor(category, type));
+        this.options = new SocketOptions(this);
     }
 
     @Override
@@ -167,75 +149,6 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     /** Releases the transport endpoint at close (abortively for a connection not fully disconnected). */
     abstract void closeEndpoint();
 
-    // ---- validation ----------------------------------------------------------------------------------
-
-    /** Checks WskSocket arguments; null when valid, else the status to complete the IRP with. */
-    static NtStatus validateCreate(int family, int type, int protocol, int category, Object dispatch) {
-        if (category != Wsk.WSK_FLAG_BASIC_SOCKET && category != Wsk.WSK_FLAG_LISTEN_SOCKET
-                && category != Wsk.WSK_FLAG_CONNECTION_SOCKET && category != Wsk.WSK_FLAG_DATAGRAM_SOCKET
-                && category != Wsk.WSK_FLAG_STREAM_SOCKET) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        if (family != Wsk.AF_INET && family != Wsk.AF_INET6) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        if (type == Wsk.SOCK_RAW) {
-            return NtStatus.STATUS_NOT_SUPPORTED; // raw sockets need privileges Java does not have
-        }
-        boolean tcp = type == Wsk.SOCK_STREAM && protocol == Wsk.IPPROTO_TCP;
-        boolean udp = type == Wsk.SOCK_DGRAM && protocol == Wsk.IPPROTO_UDP;
-        if (!tcp && !udp) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        boolean dispatchOk;
-        switch (category) {
-            case Wsk.WSK_FLAG_LISTEN_SOCKET:
-                dispatchOk = dispatch == null || dispatch instanceof WskClientListenDispatch;
-                break;
-            case Wsk.WSK_FLAG_CONNECTION_SOCKET:
-                dispatchOk = dispatch == null || dispatch instanceof WskClientConnectionDispatch;
-                break;
-            case Wsk.WSK_FLAG_DATAGRAM_SOCKET:
-                dispatchOk = dispatch == null || dispatch instanceof WskClientDatagramDispatch;
-                break;
-            case Wsk.WSK_FLAG_STREAM_SOCKET:
-                dispatchOk = dispatch == null || dispatch instanceof WskClientStreamDispatch;
-                break;
-            default:
-                dispatchOk = dispatch == null;
-        }
-        return dispatchOk ? null : NtStatus.STATUS_INVALID_PARAMETER;
-    }
-
-    /** Checks a destination; null when valid. A wildcard or port 0 destination is not an address to connect to. */
-    static NtStatus validateRemote(int family, SockAddr remote) {
-        if (remote == null || remote.family() != family) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        if (remote.isWildcard() || remote.port() == 0) {
-            return NtStatus.STATUS_INVALID_ADDRESS_COMPONENT;
-        }
-        return null;
-    }
-
-    /** The event flags a category may enable (a listener may also carry connection events for accepted sockets). */
-    static int eventsValidFor(int category, int type) {
-        switch (category) {
-            case Wsk.WSK_FLAG_LISTEN_SOCKET:
-                return Wsk.WSK_EVENT_ACCEPT | Wsk.WSK_EVENT_RECEIVE | Wsk.WSK_EVENT_DISCONNECT
-                        | Wsk.WSK_EVENT_SEND_BACKLOG;
-            case Wsk.WSK_FLAG_CONNECTION_SOCKET:
-                return Wsk.WSK_EVENT_RECEIVE | Wsk.WSK_EVENT_DISCONNECT | Wsk.WSK_EVENT_SEND_BACKLOG;
-            case Wsk.WSK_FLAG_DATAGRAM_SOCKET:
-                return Wsk.WSK_EVENT_RECEIVE_FROM;
-            case Wsk.WSK_FLAG_STREAM_SOCKET:
-                return Wsk.WSK_EVENT_ACCEPT | Wsk.WSK_EVENT_RECEIVE | Wsk.WSK_EVENT_DISCONNECT
-                        | Wsk.WSK_EVENT_SEND_BACKLOG;
-            default:
-                return 0;
-        }
-    }
-
     // ---- pending operations and completion -------------------------------------------------------
 
     /**
@@ -269,27 +182,52 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     }
 
     /**
-     * {@link #pend(Irp, String, boolean, WskBuf)} for a caller that holds this socket's monitor and keeps the
+     * {@link #pend(Irp, String, boolean, WskBuf)} for a caller that holds this socket's lock and keeps the
      * operation in a queue of its own, reported by {@link #addQueuedOps} until it finished: one critical section,
      * and the operation is not linked into the pending list as well (two references stored into this long-lived
      * object per operation, each a G1 write-barrier fence). Not for a facet (its count is its host's).
      */
+    @GuardedBy("lock")
     PendingOp pendLocked(Irp irp, String kind, boolean writes, WskBuf buffer) {
         if (host != this) {
             throw new IllegalStateException("pendLocked on a facet of " + host);
         }
+        refuseIfClosed();
         PendingOp op = new PendingOp(irp, kind, this);
         claim(op, buffer, writes);
-        op.order = ++accepted;
+        pending.number(op);
         outstanding++;
         Io.markIrpPending(irp);
         return op;
     }
 
     /**
-     * Adds the pending operations the subclass keeps in its own queues (those given by {@link #pendLocked}, which
-     * are not in the pending list) to {@code into}. Monitor held.
+     * Thrown (without a stack trace) by the pend methods when WskCloseSocket was called on another thread after the
+     * call passed its socket lookup (a {@link org.wsk4j.nt.VerifierRule#SOCKET_CLOSED_DURING_CALL} race): the
+     * close took its list of operations to cancel already, so the operation must not be pended; the dispatch table
+     * completes the IRP with STATUS_INVALID_HANDLE, as for a call that finds the socket closed.
      */
+    static final class ClosedDuringCall extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        static final ClosedDuringCall INSTANCE = new ClosedDuringCall();
+
+        private ClosedDuringCall() {
+            super("socket closed during the call", null, false, false);
+        }
+    }
+
+    /** Throws {@link ClosedDuringCall} once the close was called. Lock held. */
+    private void refuseIfClosed() {
+        if (closeCalled) {
+            throw ClosedDuringCall.INSTANCE;
+        }
+    }
+
+    /**
+     * Adds the pending operations the subclass keeps in its own queues (those given by {@link #pendLocked}, which
+     * are not in the pending list) to {@code into}. Lock held.
+     */
+    @GuardedBy("lock")
     void addQueuedOps(List<PendingOp> into) {
     }
 
@@ -309,8 +247,12 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
 
     private PendingOp pendClaimed(PendingOp op) {
         Irp irp = op.irp;
-        synchronized (this) {
-            linkPending(op);
+        synchronized (lock) {
+            if (closeCalled || host.closeCalled) {
+                op.tryFinish(); // releases the claim on its buffers
+                throw ClosedDuringCall.INSTANCE;
+            }
+            pending.link(op);
         }
         host.addOutstanding();
         Io.markIrpPending(irp);
@@ -322,15 +264,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
      * {@code onCancel} at once.
      */
     void armCancel(PendingOp op, Runnable onCancel) {
-        Irp irp = op.irp;
-        if (op.isFinished() || irp == null) {
-            return; // already finished (and perhaps completed): there is nothing left to cancel
-        }
-        op.setOnCancel(onCancel);
-        Io.setCancelRoutine(irp, op); // the PendingOp is the cancel routine: no wrapper per operation
-        if (irp.cancel() && Io.setCancelRoutine(irp, null) != null) {
-            onCancel.run();
-        }
+        op.arm(onCancel);
     }
 
     /** Completes a pending operation exactly once, on the serial queue. Returns false when already finished. */
@@ -338,19 +272,20 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         if (!op.tryFinish()) {
             return false;
         }
-        synchronized (this) {
-            unlinkPending(op);
+        synchronized (lock) {
+            pending.unlink(op);
         }
         complete(op, status, information, informationObject);
         return true;
     }
 
-    /** {@link #finish(PendingOp, NtStatus, long, Object)} for a caller that holds this socket's monitor. */
+    /** {@link #finish(PendingOp, NtStatus, long, Object)} for a caller that holds this socket's lock. */
+    @GuardedBy("lock")
     boolean finishLocked(PendingOp op, NtStatus status, long information) {
         if (!op.tryFinish()) {
             return false;
         }
-        unlinkPending(op);
+        pending.unlink(op);
         complete(op, status, information, null);
         return true;
     }
@@ -359,12 +294,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     private void complete(PendingOp op, NtStatus status, long information, Object informationObject) {
         Irp irp = op.irp;
         Io.setCancelRoutine(irp, null);
-        irp.ioStatus().setStatus(status);
-        if (informationObject != null) {
-            irp.ioStatus().setInformationObject(informationObject);
-        } else {
-            irp.ioStatus().setInformation(information);
-        }
+        Completions.record(irp, status, information, informationObject);
         if (LOG.isDebugEnabled()) {
             LOG.debug("{} {} completes: {} ({})", this, op, status, information);
         }
@@ -375,52 +305,12 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         return finish(op, status, 0, null);
     }
 
-    /** Appends to the pending list. Monitor held. */
-    private void linkPending(PendingOp op) {
-        op.order = ++accepted;
-        op.prev = pendingTail;
-        op.next = null;
-        if (pendingTail == null) {
-            pendingHead = op;
-        } else {
-            pendingTail.next = op;
-        }
-        pendingTail = op;
-        op.linked = true;
-    }
-
-    /** Removes from the pending list when still in it. Monitor held. */
-    private void unlinkPending(PendingOp op) {
-        if (!op.linked) {
-            return;
-        }
-        if (op.prev == null) {
-            pendingHead = op.next;
-        } else {
-            op.prev.next = op.next;
-        }
-        if (op.next == null) {
-            pendingTail = op.prev;
-        } else {
-            op.next.prev = op.prev;
-        }
-        op.prev = null;
-        op.next = null;
-        op.linked = false;
-    }
-
-    /** The pending operations, in the order they were accepted. Monitor held. */
+    /** The pending operations, in the order they were accepted. Lock held. */
+    @GuardedBy("lock")
     private List<PendingOp> pendingSnapshot() {
-        List<PendingOp> list = new ArrayList<>();
-        for (PendingOp op = pendingHead; op != null; op = op.next) {
-            list.add(op);
-        }
-        int listed = list.size();
-        addQueuedOps(list);
-        if (list.size() > listed) {
-            list.sort((a, b) -> Integer.signum(a.order - b.order)); // acceptance order (the counter may wrap)
-        }
-        return list;
+        List<PendingOp> queued = new ArrayList<>();
+        addQueuedOps(queued);
+        return pending.snapshot(queued);
     }
 
     /** Posts a task to this socket's serial queue (the host's, for a facet). */
@@ -432,8 +322,20 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         serial.post(task);
     }
 
-    private synchronized void addOutstanding() {
-        outstanding++;
+    private void addOutstanding() {
+        synchronized (lock) {
+            outstanding++;
+        }
+    }
+
+    /** Counts a queued task (an event callback) as outstanding on the socket whose close waits for it. */
+    void countOutstanding() {
+        host.addOutstanding();
+    }
+
+    /** The task counted by {@link #countOutstanding()} ran. */
+    void releaseOutstanding() {
+        host.outstandingDone();
     }
 
     /**
@@ -447,7 +349,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     /** Closes a facet as part of its owner's close: cancels its pending IRPs and releases its endpoint. */
     void closeAsFacet() {
         List<PendingOp> toCancel;
-        synchronized (this) {
+        synchronized (lock) {
             closeCalled = true;
             toCancel = pendingSnapshot();
         }
@@ -458,16 +360,14 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     }
 
     /** Enables events on a facet on behalf of its owner (the owner validated the request). */
-    void enableEventsDirectly(int events) {
-        synchronized (this) {
-            eventMask |= events;
-        }
-        onEventsEnabled(events);
+    void enableEventsDirectly(int enabled) {
+        events.enable(enabled);
+        onEventsEnabled(enabled);
     }
 
     void outstandingDone() {
         Irp toComplete = null;
-        synchronized (this) {
+        synchronized (lock) {
             outstanding--;
             if (outstanding == 0 && closeIrp != null) {
                 toComplete = closeIrp;
@@ -481,102 +381,43 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
 
     // ---- event callbacks -----------------------------------------------------------------------------
 
-    synchronized boolean isEventEnabled(int event) {
-        return (eventMask & event) != 0;
+    boolean isEventEnabled(int event) {
+        return events.isEnabled(event);
     }
 
-    synchronized int eventMask() {
-        return eventMask;
+    int eventMask() {
+        return events.mask();
     }
 
     /** Disables an event from the provider side (for example a receive-from event that returned DATA_NOT_ACCEPTED). */
-    synchronized void clearEvent(int event) {
-        if ((staticMask & event) == 0) {
-            eventMask &= ~event;
-        }
+    void clearEvent(int event) {
+        events.clear(event);
     }
 
-    synchronized boolean isStaticEvent(int event) {
-        return (staticMask & event) != 0;
+    boolean isStaticEvent(int event) {
+        return events.isStatic(event);
     }
 
-    /**
-     * Runs an event callback on the serial queue at DISPATCH_LEVEL, unless the socket is being closed or the
-     * event was disabled meanwhile. Exceptions are recorded. The callback is counted as outstanding, so
-     * close waits for it.
-     *
-     * @param event    the event flag (for disable bookkeeping)
-     * @param callback the invocation
-     */
+    /** Runs an event callback on the serial queue at DISPATCH_LEVEL (see {@link SocketEvents#deliver}). */
     void deliver(int event, Runnable callback) {
-        deliver(event, callback, null);
+        events.deliver(event, callback, null);
     }
 
-    /**
-     * Like {@link #deliver(int, Runnable)}, running {@code onSkipped} (on the serial queue, at the thread's
-     * IRQL) instead of the callback when the socket is closing or the event was disabled meanwhile.
-     */
+    /** {@link #deliver(int, Runnable)}, running {@code onSkipped} instead when closing or disabled meanwhile. */
     void deliver(int event, Runnable callback, Runnable onSkipped) {
-        host.addOutstanding();
-        post(() -> {
-            try {
-                boolean skip;
-                synchronized (this) {
-                    skip = closeCalled || (eventMask & event) == 0;
-                    if (!skip) {
-                        if (running == null) {
-                            running = new int[32];
-                        }
-                        running[Integer.numberOfTrailingZeros(event)]++;
-                    }
-                }
-                if (skip) {
-                    if (onSkipped != null) {
-                        onSkipped.run();
-                    }
-                    return;
-                }
-                Irql old = Ke.raiseIrql(Irql.DISPATCH_LEVEL);
-                try {
-                    callback.run();
-                } catch (VirtualMachineError e) {
-                    throw e;
-                } catch (Throwable t) {
-                    provider.subsystem.ioManager().recordRoutineFailure("event callback of " + this, t);
-                } finally {
-                    Ke.lowerIrql(old);
-                    callbackReturned(event);
-                }
-            } finally {
-                host.outstandingDone();
-            }
-        });
-    }
-
-    private void callbackReturned(int event) {
-        List<Irp> waiters = null;
-        synchronized (this) {
-            int left = --running[Integer.numberOfTrailingZeros(event)];
-            if (left == 0 && disableWaiters != null) {
-                waiters = disableWaiters.remove(event);
-            }
-        }
-        if (waiters != null) {
-            for (Irp irp : waiters) {
-                irp.ioStatus().setStatus(NtStatus.STATUS_SUCCESS).setInformation(0);
-                Io.completeRequest(irp);
-            }
-        }
+        events.deliver(event, callback, onSkipped);
     }
 
     /**
      * A socket accepted through WskAcceptEvent: takes the context and dispatch table the callback returned and
      * the connection events inherited from the listener (enabled as if with SO_WSK_EVENT_CALLBACK).
      */
-    synchronized void acceptedThroughEvent(Object acceptContext, Object acceptDispatch, int inheritedEvents) {
-        this.context = acceptContext;
-        this.clientDispatch = acceptDispatch;
-        eventMask |= inheritedEvents & eventsValidFor(category, type);
+    void acceptedThroughEvent(Object acceptContext, Object acceptDispatch, int inheritedEvents) {
+        synchronized (lock) {
+            this.context = acceptContext;
+            this.clientDispatch = acceptDispatch;
+            events.enable(inheritedEvents & SocketRules.eventsValidFor(category, type)); // reentrant: one critical section
+        }
     }
 
     /** The number of indication lists its callbacks retained and the client has not released (0 by default). */
@@ -584,22 +425,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         return 0;
     }
 
-    /**
-     * Checks made before a function accepts its IRP (so a verifier error in FAIL mode leaves the IRP with the
-     * driver): closing with retained indications is {@link org.wsk4j.nt.VerifierRule#INDICATION_NOT_RELEASED}.
-     */
-    void beforeAccept(String function) {
-        if ("WskCloseSocket".equals(function)) {
-            int retained = retainedIndications();
-            if (retained > 0) {
-                provider.subsystem.ioManager().verifier().report(org.wsk4j.nt.VerifierRule.INDICATION_NOT_RELEASED,
-                        this + " closed with " + retained + " retained indication list(s) not released by WskRelease",
-                        this);
-            }
-        }
-    }
-
-    /** Called (outside the monitor) after events were enabled, so the category can indicate what is waiting. */
+    /** Called (outside the lock) after events were enabled, so the category can indicate what is waiting. */
     void onEventsEnabled(int enabled) {
     }
 
@@ -615,7 +441,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         }
         if (requestType == WskControlSocketType.WskSetOption && level == Wsk.SOL_SOCKET
                 && controlCode == Wsk.SO_WSK_EVENT_CALLBACK) {
-            return eventCallbackControl(inputSize, inputBuffer, irp);
+            return events.control(inputSize, inputBuffer, irp);
         }
         if (requestType == WskControlSocketType.WskIoctl) {
             return ioctl(controlCode, inputSize, inputBuffer, outputSize, outputBuffer, outputSizeReturned, irp);
@@ -624,7 +450,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
             return NtStatus.STATUS_INVALID_PARAMETER; // socket options require an IRP
         }
         if (requestType == WskControlSocketType.WskSetOption) {
-            Integer value = ulong(inputSize, inputBuffer);
+            Integer value = SocketOptions.ulong(inputSize, inputBuffer);
             NtStatus status = value == null ? NtStatus.STATUS_INVALID_PARAMETER : setOption(level, controlCode, value);
             return controlDone(irp, status, 0);
         }
@@ -632,12 +458,11 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
             if (outputSizeReturned != null) {
                 outputSizeReturned.set(4L);
             }
-            irp.ioStatus().setInformation(4);
             return controlDone(irp, NtStatus.STATUS_BUFFER_OVERFLOW, 4);
         }
         Ref<Integer> value = new Ref<>();
         NtStatus status = getOption(level, controlCode, value);
-        if (status == NtStatus.STATUS_SUCCESS && !writeUlong(outputBuffer, value.get())) {
+        if (status == NtStatus.STATUS_SUCCESS && !SocketOptions.writeUlong(outputBuffer, value.get())) {
             status = NtStatus.STATUS_INVALID_PARAMETER;
         }
         if (status == NtStatus.STATUS_SUCCESS && outputSizeReturned != null) {
@@ -652,8 +477,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
             return status;
         }
         if (!status.isSuccess()) {
-            irp.ioStatus().setInformation(information);
-            return provider.failNow(irp, status);
+            return provider.failNow(irp, status, information);
         }
         return completeSoon(irp, status, information, null);
     }
@@ -663,15 +487,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
      * close), and returns STATUS_PENDING, as Windows does.
      */
     NtStatus completeSoon(Irp irp, NtStatus status, long information, Object informationObject) {
-        Io.markIrpPending(irp);
-        irp.ioStatus().setStatus(status);
-        if (informationObject != null) {
-            irp.ioStatus().setInformationObject(informationObject);
-        } else {
-            irp.ioStatus().setInformation(information);
-        }
-        post(() -> Io.completeRequest(irp));
-        return NtStatus.STATUS_PENDING;
+        return Completions.later(irp, status, information, informationObject, this::post);
     }
 
     /**
@@ -688,7 +504,9 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
                    Ref<Long> outputSizeReturned, Irp irp) {
         switch (controlCode) {
             case Wsk.SIO_ADDRESS_LIST_QUERY:
-                return addressListQuery(outputSize, outputBuffer, outputSizeReturned, irp);
+                Ke.requirePassiveLevel("WskControlSocket(SIO_ADDRESS_LIST_QUERY)");
+                return irp != null ? controlDone(irp, NtStatus.STATUS_INVALID_PARAMETER, 0) // this IOCTL takes no IRP
+                        : SocketRules.addressListQuery(family, outputSize, outputBuffer, outputSizeReturned);
             case Wsk.SIO_ADDRESS_LIST_CHANGE:
                 Ke.requirePassiveLevel("WskControlSocket(SIO_ADDRESS_LIST_CHANGE)");
                 if (irp == null) {
@@ -705,279 +523,26 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         }
     }
 
-    /**
-     * SIO_ADDRESS_LIST_QUERY: output a {@code SockAddr[]} (filled from the start) or a {@code Ref<SockAddr[]>}.
-     * The size needed is that of a SOCKET_ADDRESS_LIST on x64: 8 bytes, then per address a 16-byte
-     * SOCKET_ADDRESS and the SOCKADDR itself.
-     */
-    @SuppressWarnings("unchecked")
-    private NtStatus addressListQuery(long outputSize, Object outputBuffer, Ref<Long> outputSizeReturned, Irp irp) {
-        Ke.requirePassiveLevel("WskControlSocket(SIO_ADDRESS_LIST_QUERY)");
-        if (irp != null) {
-            return controlDone(irp, NtStatus.STATUS_INVALID_PARAMETER, 0); // this IOCTL takes no IRP
-        }
-        List<SockAddr> addresses = new ArrayList<>();
-        try {
-            for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
-                if (!nic.isUp()) {
-                    continue;
-                }
-                for (java.net.InetAddress address : java.util.Collections.list(nic.getInetAddresses())) {
-                    boolean v6 = address instanceof java.net.Inet6Address;
-                    if (v6 == (family == Wsk.AF_INET6)) {
-                        addresses.add(SockAddr.of(new InetSocketAddress(address, 0)));
-                    }
-                }
-            }
-        } catch (java.net.SocketException e) {
-            return NtStatus.STATUS_UNSUCCESSFUL;
-        }
-        long needed = 8;
-        for (SockAddr address : addresses) {
-            needed += 16 + address.length();
-        }
-        if (outputSizeReturned != null) {
-            outputSizeReturned.set(needed);
-        }
-        SockAddr[] list = addresses.toArray(new SockAddr[0]);
-        if (outputBuffer instanceof Ref && outputSize >= needed) {
-            ((Ref<Object>) outputBuffer).set(list);
-            return NtStatus.STATUS_SUCCESS;
-        }
-        if (outputBuffer instanceof SockAddr[] && outputSize >= needed && ((SockAddr[]) outputBuffer).length >= list.length) {
-            System.arraycopy(list, 0, (SockAddr[]) outputBuffer, 0, list.length);
-            return NtStatus.STATUS_SUCCESS;
-        }
-        return outputBuffer == null || outputSize < needed ? NtStatus.STATUS_BUFFER_OVERFLOW
-                : NtStatus.STATUS_INVALID_PARAMETER;
-    }
-
-    private NtStatus eventCallbackControl(long inputSize, Object inputBuffer, Irp irp) {
-        if (!(inputBuffer instanceof WskEventCallbackControl) || inputSize < WskEventCallbackControl.SIZE) {
-            return controlDone(irp, NtStatus.STATUS_INVALID_PARAMETER, 0);
-        }
-        WskEventCallbackControl control = (WskEventCallbackControl) inputBuffer;
-        if (!Wsk.NPI_WSK_INTERFACE_ID.equals(control.npiId())) {
-            return controlDone(irp, NtStatus.STATUS_NOT_SUPPORTED, 0); // extension interfaces are not supported
-        }
-        int mask = control.eventMask();
-        boolean disable = (mask & Wsk.WSK_EVENT_DISABLE) != 0;
-        int events = mask & ~Wsk.WSK_EVENT_DISABLE;
-        int valid = eventsValidFor(category, type);
-        if (events == 0 || (events & ~valid) != 0) {
-            return controlDone(irp, NtStatus.STATUS_INVALID_PARAMETER, 0);
-        }
-        if (!disable) {
-            NtStatus refused = null;
-            synchronized (this) {
-                if (!eventsAllowedNow()) {
-                    refused = NtStatus.STATUS_INVALID_DEVICE_STATE;
-                } else {
-                    eventMask |= events;
-                }
-            }
-            if (refused != null) {
-                return controlDone(irp, refused, 0);
-            }
-            LOG.debug("{} events enabled: 0x{}", this, Integer.toHexString(events));
-            onEventsEnabled(events);
-            return controlDone(irp, NtStatus.STATUS_SUCCESS, 0);
-        }
-        if (Integer.bitCount(events) != 1) {
-            return controlDone(irp, NtStatus.STATUS_INVALID_PARAMETER, 0); // one event per disable call
-        }
-        boolean pendingDisable;
-        synchronized (this) {
-            if ((staticMask & events) != 0 || (lockedMask & events) != 0) {
-                pendingDisable = false;
-                events = -1;
-            } else {
-                eventMask &= ~events;
-                pendingDisable = running != null && running[Integer.numberOfTrailingZeros(events)] > 0;
-                if (pendingDisable && irp != null) {
-                    Io.markIrpPending(irp);
-                    if (disableWaiters == null) {
-                        disableWaiters = new HashMap<>(4);
-                    }
-                    disableWaiters.computeIfAbsent(events, k -> new ArrayList<>()).add(irp);
-                }
-            }
-        }
-        if (events == -1) {
-            return controlDone(irp, NtStatus.STATUS_INVALID_DEVICE_STATE, 0); // static or inherited: stays on
-        }
-        if (pendingDisable) {
-            return irp != null ? NtStatus.STATUS_PENDING : NtStatus.STATUS_EVENT_PENDING;
-        }
-        return controlDone(irp, NtStatus.STATUS_SUCCESS, 0);
-    }
-
     // ---- socket options ------------------------------------------------------------------------------
-
-    static int optionKey(int level, int code) {
-        return level * 31 + code;
-    }
 
     /** Sets an option; subclasses add category options by overriding and delegating here for the rest. */
     NtStatus setOption(int level, int code, int value) {
-        TransportEndpoint endpoint = endpoint();
-        if (level == Wsk.SOL_SOCKET) {
-            switch (code) {
-                case Wsk.SO_REUSEADDR:
-                    if (isBound()) {
-                        return NtStatus.STATUS_INVALID_DEVICE_STATE; // must precede bind
-                    }
-                    return transportOrStore(endpoint, level, code, StandardSocketOptions.SO_REUSEADDR, value != 0, value);
-                case Wsk.SO_EXCLUSIVEADDRUSE:
-                    if (isBound()) {
-                        return NtStatus.STATUS_INVALID_DEVICE_STATE;
-                    }
-                    return store(level, code, value != 0 ? 1 : 0);
-                case Wsk.SO_KEEPALIVE:
-                    return transportOrStore(endpoint, level, code, StandardSocketOptions.SO_KEEPALIVE, value != 0, value);
-                case Wsk.SO_BROADCAST:
-                    return transportOrStore(endpoint, level, code, StandardSocketOptions.SO_BROADCAST, value != 0, value);
-                case Wsk.SO_RCVBUF:
-                    return value <= 0 ? NtStatus.STATUS_INVALID_PARAMETER
-                            : transportOrStore(endpoint, level, code, StandardSocketOptions.SO_RCVBUF, value, value);
-                case Wsk.SO_SNDBUF:
-                    return value < 0 ? NtStatus.STATUS_INVALID_PARAMETER
-                            : transportOrStore(endpoint, level, code, StandardSocketOptions.SO_SNDBUF, Math.max(1, value), value);
-                case Wsk.SO_CONDITIONAL_ACCEPT:
-                    return category == Wsk.WSK_FLAG_LISTEN_SOCKET && !isBound() ? store(level, code, value != 0 ? 1 : 0)
-                            : category == Wsk.WSK_FLAG_LISTEN_SOCKET ? NtStatus.STATUS_INVALID_DEVICE_STATE
-                            : NtStatus.STATUS_NOT_SUPPORTED;
-                default:
-                    return NtStatus.STATUS_NOT_SUPPORTED;
-            }
-        }
-        if (level == Wsk.IPPROTO_TCP && code == Wsk.TCP_NODELAY && type == Wsk.SOCK_STREAM) {
-            return transportOrStore(endpoint, level, code, StandardSocketOptions.TCP_NODELAY, value != 0, value);
-        }
-        if (level == Wsk.IPPROTO_IPV6 && code == Wsk.IPV6_V6ONLY && family == Wsk.AF_INET6) {
-            return isBound() ? NtStatus.STATUS_INVALID_DEVICE_STATE : store(level, code, value != 0 ? 1 : 0);
-        }
-        return level == Wsk.SOL_SOCKET || level == Wsk.IPPROTO_TCP || level == Wsk.IPPROTO_IPV6
-                || level == Wsk.IPPROTO_IP || level == Wsk.IPPROTO_UDP
-                ? NtStatus.STATUS_NOT_SUPPORTED : NtStatus.STATUS_INVALID_PARAMETER;
+        return options.set(level, code, value);
     }
 
     NtStatus getOption(int level, int code, Ref<Integer> value) {
-        Integer stored;
-        synchronized (this) {
-            stored = storedOptions == null ? null : storedOptions.get(optionKey(level, code));
-        }
-        TransportEndpoint endpoint = endpoint();
-        SocketOption<?> option = null;
-        if (level == Wsk.SOL_SOCKET) {
-            switch (code) {
-                case Wsk.SO_REUSEADDR: option = StandardSocketOptions.SO_REUSEADDR; break;
-                case Wsk.SO_KEEPALIVE: option = StandardSocketOptions.SO_KEEPALIVE; break;
-                case Wsk.SO_BROADCAST: option = StandardSocketOptions.SO_BROADCAST; break;
-                case Wsk.SO_RCVBUF: option = StandardSocketOptions.SO_RCVBUF; break;
-                case Wsk.SO_SNDBUF: option = StandardSocketOptions.SO_SNDBUF; break;
-                case Wsk.SO_EXCLUSIVEADDRUSE:
-                case Wsk.SO_CONDITIONAL_ACCEPT:
-                    value.set(stored == null ? 0 : stored);
-                    return NtStatus.STATUS_SUCCESS;
-                default:
-                    return NtStatus.STATUS_NOT_SUPPORTED;
-            }
-        } else if (level == Wsk.IPPROTO_TCP && code == Wsk.TCP_NODELAY && type == Wsk.SOCK_STREAM) {
-            option = StandardSocketOptions.TCP_NODELAY;
-        } else if (level == Wsk.IPPROTO_IPV6 && code == Wsk.IPV6_V6ONLY && family == Wsk.AF_INET6) {
-            value.set(stored == null ? 1 : stored);
-            return NtStatus.STATUS_SUCCESS;
-        } else {
-            return NtStatus.STATUS_NOT_SUPPORTED;
-        }
-        if (endpoint == null) {
-            value.set(stored == null ? 0 : stored);
-            return NtStatus.STATUS_SUCCESS;
-        }
-        try {
-            Object raw = endpoint.getOption(option);
-            value.set(raw instanceof Boolean ? ((Boolean) raw ? 1 : 0) : ((Number) raw).intValue());
-            return NtStatus.STATUS_SUCCESS;
-        } catch (TransportException e) {
-            if (e.status() == NtStatus.STATUS_NOT_SUPPORTED && stored != null) {
-                value.set(stored);
-                return NtStatus.STATUS_SUCCESS;
-            }
-            return e.status();
-        }
+        return options.get(level, code, value);
     }
 
-    private <T> NtStatus transportOrStore(TransportEndpoint endpoint, int level, int code, SocketOption<T> option,
-                                          T transportValue, int value) {
-        if (endpoint != null) {
-            NtStatus status = endpoint.setOption(option, transportValue);
-            if (status != NtStatus.STATUS_SUCCESS) {
-                return status;
-            }
-        }
-        return store(level, code, value);
-    }
-
-    private synchronized NtStatus store(int level, int code, int value) {
-        if (storedOptions == null) {
-            storedOptions = new HashMap<>(4);
-        }
-        storedOptions.put(optionKey(level, code), value);
-        return NtStatus.STATUS_SUCCESS;
-    }
-
-    synchronized int storedOption(int level, int code, int otherwise) {
-        return storedOptions == null ? otherwise : storedOptions.getOrDefault(optionKey(level, code), otherwise);
+    /** An option's stored value (set before bind, or without a transport equivalent), else {@code otherwise}. */
+    int storedOption(int level, int code, int otherwise) {
+        return options.stored(level, code, otherwise);
     }
 
     /** Whether the socket has a local address (options that must precede bind check this). */
     boolean isBound() {
         TransportEndpoint endpoint = endpoint();
         return endpoint != null && endpoint.localAddress() != null;
-    }
-
-    /** Reads a ULONG option value: Integer, Long, Boolean, a little-endian byte[] or ByteBuffer of 4+ bytes. */
-    static Integer ulong(long inputSize, Object input) {
-        if (inputSize < 4) {
-            return null;
-        }
-        if (input instanceof Integer) {
-            return (Integer) input;
-        }
-        if (input instanceof Long) {
-            return (int) (long) (Long) input;
-        }
-        if (input instanceof Boolean) {
-            return (Boolean) input ? 1 : 0;
-        }
-        if (input instanceof byte[] && ((byte[]) input).length >= 4) {
-            return ByteBuffer.wrap((byte[]) input).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
-        }
-        if (input instanceof ByteBuffer && ((ByteBuffer) input).remaining() >= 4) {
-            ByteBuffer buffer = (ByteBuffer) input;
-            return buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt(buffer.position());
-        }
-        return null;
-    }
-
-    /** Writes a ULONG into an output holder: a {@code Ref}, a byte[] (little-endian) or a ByteBuffer. */
-    @SuppressWarnings("unchecked")
-    static boolean writeUlong(Object output, int value) {
-        if (output instanceof Ref) {
-            ((Ref<Object>) output).set(value);
-            return true;
-        }
-        if (output instanceof byte[] && ((byte[]) output).length >= 4) {
-            ByteBuffer.wrap((byte[]) output).order(ByteOrder.LITTLE_ENDIAN).putInt(0, value);
-            return true;
-        }
-        if (output instanceof ByteBuffer && ((ByteBuffer) output).remaining() >= 4 && !((ByteBuffer) output).isReadOnly()) {
-            ByteBuffer buffer = (ByteBuffer) output;
-            buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN).putInt(buffer.position(), value);
-            return true;
-        }
-        return false;
     }
 
     // ---- addresses -----------------------------------------------------------------------------------
@@ -1030,7 +595,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
         TransportEndpoint endpoint = endpoint();
-        synchronized (this) {
+        synchronized (lock) {
             if (endpoint.localAddress() != null || !canBind()) {
                 return NtStatus.STATUS_INVALID_DEVICE_STATE;
             }
@@ -1043,17 +608,17 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         }
     }
 
-    /** Binds the transport endpoint (monitor held); a connection socket may leave a bind to the connect. */
+    /** Binds the transport endpoint (lock held); a connection socket may leave a bind to the connect. */
     NtStatus bindEndpoint(InetSocketAddress address, boolean thenConnect) {
         return endpoint().bind(address);
     }
 
-    /** Whether the socket is in a state that allows bind (called with the monitor held). */
+    /** Whether the socket is in a state that allows bind (called with the lock held). */
     boolean canBind() {
         return true;
     }
 
-    /** Called with the monitor held after a successful bind. */
+    /** Called with the lock held after a successful bind. */
     void onBound() {
     }
 
@@ -1061,34 +626,28 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
 
     NtStatus close(Irp irp) {
         List<PendingOp> toCancel;
+        List<PendingOp> waiters;
         Io.markIrpPending(irp);
-        synchronized (this) {
+        synchronized (lock) {
             closeCalled = true;
             toCancel = pendingSnapshot();
             closeIrp = irp;
             outstanding++; // held until the cancellations below are queued
+            waiters = events.takeDisableWaiters();
+        }
+        for (PendingOp waiter : waiters) {
+            finish(waiter, NtStatus.STATUS_SUCCESS); // no callback runs after the close: the disable is done
         }
         for (PendingOp op : toCancel) {
             finish(op, NtStatus.STATUS_CANCELLED);
         }
         closeEndpoint();
-        List<Irp> waiters = new ArrayList<>();
-        synchronized (this) {
-            if (disableWaiters != null) {
-                disableWaiters.values().forEach(waiters::addAll);
-                disableWaiters.clear();
-            }
-        }
-        for (Irp waiter : waiters) {
-            waiter.ioStatus().setStatus(NtStatus.STATUS_SUCCESS).setInformation(0);
-            post(() -> Io.completeRequest(waiter));
-        }
         post(this::outstandingDone); // after everything already queued for this socket
         return NtStatus.STATUS_PENDING;
     }
 
     private void completeClose(Irp irp) {
-        irp.ioStatus().setStatus(NtStatus.STATUS_SUCCESS).setInformation(0);
+        Completions.record(irp, NtStatus.STATUS_SUCCESS, 0, null);
         LOG.debug("{} closed", this);
         try {
             Io.completeRequest(irp);
@@ -1101,7 +660,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
 
     /** Marks a socket that was never handed out as closed and releases it (WskSocketConnect failure paths). */
     void destroy() {
-        synchronized (this) {
+        synchronized (lock) {
             closeCalled = true;
         }
         closeEndpoint();

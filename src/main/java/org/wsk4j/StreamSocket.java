@@ -5,6 +5,7 @@ import org.wsk4j.nt.NtStatus;
 import org.wsk4j.spi.TransportConnection;
 import org.wsk4j.spi.TransportException;
 import org.wsk4j.spi.TransportListener;
+import org.wsk4j.internal.GuardedBy;
 
 /**
  * A stream socket ({@code WSK_FLAG_STREAM_SOCKET}, Windows 10 1703+): bound first, it becomes a connection on
@@ -21,7 +22,9 @@ final class StreamSocket extends ConnectionSocket {
     enum Role { NONE, LISTENER, CONNECTION }
 
     private final WskClientStreamDispatch streamDispatch;
+    @GuardedBy("lock")
     private Role role = Role.NONE;
+    @GuardedBy("lock")
     private ListenSocket listener;
 
     StreamSocket(WskProvider provider, WskRegistration registration, int family, int type, int protocol,
@@ -33,17 +36,21 @@ final class StreamSocket extends ConnectionSocket {
                 ? (WskClientStreamDispatch) clientDispatch : null;
     }
 
-    synchronized Role role() {
-        return role;
+    Role role() {
+        synchronized (lock) {
+            return role;
+        }
     }
 
     /** Commits to the connection role; false when the socket is already a listener. */
-    private synchronized boolean commitToConnection() {
-        if (role == Role.LISTENER) {
-            return false;
+    private boolean commitToConnection() {
+        synchronized (lock) {
+            if (role == Role.LISTENER) {
+                return false;
+            }
+            role = Role.CONNECTION;
+            return true;
         }
-        role = Role.CONNECTION;
-        return true;
     }
 
     @Override
@@ -70,7 +77,7 @@ final class StreamSocket extends ConnectionSocket {
             return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED); // not a TCP socket
         }
         java.net.InetSocketAddress local;
-        synchronized (this) {
+        synchronized (lock) {
             local = connection.localAddress();
             if (role != Role.NONE || local == null || state() != State.OPEN) {
                 local = null; // already committed, or never bound
@@ -97,9 +104,9 @@ final class StreamSocket extends ConnectionSocket {
             return provider.failNow(irp, status);
         }
         int events;
-        synchronized (this) {
+        synchronized (lock) {
             listener = facet;
-            events = eventMask() & eventsValidFor(Wsk.WSK_FLAG_LISTEN_SOCKET, type);
+            events = eventMask() & SocketRules.eventsValidFor(Wsk.WSK_FLAG_LISTEN_SOCKET, type);
         }
         if (events != 0) {
             facet.enableEventsDirectly(events);
@@ -107,8 +114,10 @@ final class StreamSocket extends ConnectionSocket {
         return completeSoon(irp, NtStatus.STATUS_SUCCESS, 0, null);
     }
 
-    private synchronized ListenSocket listener() {
-        return listener;
+    private ListenSocket listener() {
+        synchronized (lock) {
+            return listener;
+        }
     }
 
     NtStatus accept(int flags, Object acceptSocketContext, WskClientConnectionDispatch acceptSocketDispatch,
@@ -128,7 +137,7 @@ final class StreamSocket extends ConnectionSocket {
 
     @Override
     boolean eventsAllowedNow() {
-        ListenSocket facet = listener;
+        ListenSocket facet = listener();
         return facet != null ? facet.eventsAllowedNow() : super.eventsAllowedNow();
     }
 
@@ -136,7 +145,7 @@ final class StreamSocket extends ConnectionSocket {
     void onEventsEnabled(int enabled) {
         ListenSocket facet = listener();
         if (facet != null) {
-            facet.enableEventsDirectly(enabled & eventsValidFor(Wsk.WSK_FLAG_LISTEN_SOCKET, type));
+            facet.enableEventsDirectly(enabled & SocketRules.eventsValidFor(Wsk.WSK_FLAG_LISTEN_SOCKET, type));
         } else {
             super.onEventsEnabled(enabled);
         }

@@ -79,7 +79,7 @@ final class WskBufs {
      * @param function the WSK function, for the report
      * @param socket   the socket, for the report
      */
-    static void check(Verifier verifier, WskBuf buffer, boolean writes, String function, Object socket) {
+    static void check(Verifier verifier, WskBuf buffer, boolean writes, WskFunction function, Object socket) {
         if (buffer == null || buffer.length() == 0 && buffer.offset() >= 0) {
             return;
         }
@@ -102,7 +102,7 @@ final class WskBufs {
     private static final String FREED = "freed MDL: ";
 
     /** Names the call and the buffer in a report (built only when there is one). */
-    private static String where(WskBuf buffer, String function, Object socket) {
+    private static String where(WskBuf buffer, WskFunction function, Object socket) {
         return function + " on " + socket + ": WSK_BUF{Mdl " + buffer.mdl() + ", Offset " + buffer.offset()
                 + ", Length " + buffer.length() + "}";
     }

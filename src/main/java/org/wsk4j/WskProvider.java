@@ -1,9 +1,7 @@
 package org.wsk4j;
 
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wsk4j.nt.InlineCompletion;
 import org.wsk4j.nt.Io;
 import org.wsk4j.nt.IoStackLocation;
 import org.wsk4j.nt.Irp;
@@ -35,7 +33,7 @@ final class WskProvider implements WskProviderDispatch {
      * Takes ownership of an IRP passed to a WSK function. Returns null when accepted, else the status to
      * return without completing anything.
      */
-    NtStatus acceptIrp(Irp irp, String function) {
+    NtStatus acceptIrp(Irp irp, WskFunction function) {
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
@@ -56,10 +54,10 @@ final class WskProvider implements WskProviderDispatch {
         if (!Io.setNextIrpStackLocation(irp)) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        irp.setDriverContext(owned(function));
+        irp.setDriverContext(function); // the marker: see pendingInWsk
         org.wsk4j.nt.IrpTimeline timeline = irp.ioManager().timeline();
         if (timeline != null) {
-            timeline.handedOver(irp, function);
+            timeline.handedOver(irp, function.name());
         }
         LOG.debug("{} accepted {}", function, irp);
         return null;
@@ -67,47 +65,30 @@ final class WskProvider implements WskProviderDispatch {
 
     /** Whether an IRP is pending in a WSK function now (passing it again is IRP_ALREADY_IN_FLIGHT). */
     static boolean pendingInWsk(Irp irp) {
-        return irp.isInFlight() && irp.driverContext() instanceof WskOwned;
-    }
-
-    /** One marker per function name: an IRP reused for the same function then gets the value it already holds. */
-    private static final ConcurrentHashMap<String, WskOwned> OWNED = new ConcurrentHashMap<>();
-
-    private static WskOwned owned(String function) {
-        WskOwned marker = OWNED.get(function);
-        return marker != null ? marker : OWNED.computeIfAbsent(function, WskOwned::new);
-    }
-
-    /** Marks an IRP a WSK function accepted (in its DriverContext, which belongs to WSK while it owns the IRP). */
-    private record WskOwned(String function) {
-        @Override
-        public String toString() {
-            return function;
-        }
+        return irp.isInFlight() && irp.driverContext() instanceof WskFunction;
     }
 
     /** Completes an accepted IRP with a failure detected at once: inline when allowed, returning the status. */
     NtStatus failNow(Irp irp, NtStatus status) {
-        irp.ioStatus().setStatus(status).setInformation(0);
+        return failNow(irp, status, 0);
+    }
+
+    /**
+     * {@link #failNow(Irp, NtStatus)} with an Information value: the size needed, for STATUS_BUFFER_OVERFLOW
+     * (the size-query convention), else 0.
+     */
+    NtStatus failNow(Irp irp, NtStatus status, long information) {
         LOG.debug("{} fails at once: {}", irp, status);
-        return InlineCompletion.completeOrPost(irp, subsystem.executor()) ? status : NtStatus.STATUS_PENDING;
+        return Completions.inline(irp, status, information, subsystem.executor());
     }
 
     /** Completes an accepted IRP later, on the executor, and returns STATUS_PENDING (as Windows does). */
     NtStatus completeLater(Irp irp, NtStatus status, Object informationObject) {
-        Io.markIrpPending(irp);
-        irp.ioStatus().setStatus(status);
-        if (informationObject != null) {
-            irp.ioStatus().setInformationObject(informationObject);
-        } else {
-            irp.ioStatus().setInformation(0);
-        }
-        subsystem.executor().execute(() -> Io.completeRequest(irp));
-        return NtStatus.STATUS_PENDING;
+        return Completions.later(irp, status, 0, informationObject, subsystem.executor()::execute);
     }
 
     /** Resolves a socket argument; null when it is not a live socket of this subsystem. */
-    SocketImpl lookup(WskSocket socket, String function) {
+    SocketImpl lookup(WskSocket socket, WskFunction function) {
         if (!(socket instanceof SocketImpl)) {
             return null;
         }
@@ -128,19 +109,16 @@ final class WskProvider implements WskProviderDispatch {
      * provider NPI is still captured: calling provider-dispatch functions after the last release is
      * {@link VerifierRule#NPI_USED_AFTER_RELEASE}. Called before any IRP is accepted.
      */
-    private WskRegistration registrationOf(WskClient client, String function) {
+    private WskRegistration registrationOf(WskClient client, WskFunction function) {
         if (client == null) {
             return null;
         }
         WskRegistration registration = client.registration;
-        boolean released;
-        synchronized (registration) {
-            if (registration.subsystem != subsystem || registration.client != client) {
-                return null;
-            }
-            released = registration.state == WskRegistration.REGISTERED && registration.captures == 0;
+        WskRegistration.ClientCheck check = registration.checkClient(subsystem, client);
+        if (check == WskRegistration.ClientCheck.FOREIGN) {
+            return null;
         }
-        if (released) {
+        if (check == WskRegistration.ClientCheck.RELEASED) {
             subsystem.ioManager().verifier().report(VerifierRule.NPI_USED_AFTER_RELEASE,
                     function + " called through the provider NPI of " + registration + " after it was released", null);
         }
@@ -174,8 +152,8 @@ final class WskProvider implements WskProviderDispatch {
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        WskRegistration registration = registrationOf(client, "WskSocket");
-        NtStatus rejected = acceptIrp(irp, "WskSocket");
+        WskRegistration registration = registrationOf(client, WskFunction.WskSocket);
+        NtStatus rejected = acceptIrp(irp, WskFunction.WskSocket);
         if (rejected != null) {
             return rejected;
         }
@@ -183,7 +161,7 @@ final class WskProvider implements WskProviderDispatch {
         if (unusable != null) {
             return failNow(irp, unusable);
         }
-        NtStatus invalid = SocketImpl.validateCreate(addressFamily, socketType, protocol, flags, dispatch);
+        NtStatus invalid = SocketRules.validateCreate(addressFamily, socketType, protocol, flags, dispatch);
         if (invalid != null) {
             return failNow(irp, invalid);
         }
@@ -235,8 +213,8 @@ final class WskProvider implements WskProviderDispatch {
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        WskRegistration registration = registrationOf(client, "WskSocketConnect");
-        NtStatus rejected = acceptIrp(irp, "WskSocketConnect");
+        WskRegistration registration = registrationOf(client, WskFunction.WskSocketConnect);
+        NtStatus rejected = acceptIrp(irp, WskFunction.WskSocketConnect);
         if (rejected != null) {
             return rejected;
         }
@@ -248,13 +226,13 @@ final class WskProvider implements WskProviderDispatch {
             return failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
         int family = localAddress.family();
-        NtStatus invalid = SocketImpl.validateCreate(family, socketType, protocol, Wsk.WSK_FLAG_CONNECTION_SOCKET,
+        NtStatus invalid = SocketRules.validateCreate(family, socketType, protocol, Wsk.WSK_FLAG_CONNECTION_SOCKET,
                 dispatch);
         if (invalid == null && socketType != Wsk.SOCK_STREAM) {
             invalid = NtStatus.STATUS_INVALID_PARAMETER;
         }
         if (invalid == null) {
-            invalid = SocketImpl.validateRemote(family, remoteAddress);
+            invalid = SocketRules.validateRemote(family, remoteAddress);
         }
         if (invalid != null) {
             return failNow(irp, invalid);
@@ -277,7 +255,8 @@ final class WskProvider implements WskProviderDispatch {
     @Override
     public NtStatus wskControlClient(WskClient client, int controlCode, long inputSize, Object inputBuffer,
                                      long outputSize, Object outputBuffer, Ref<Long> outputSizeReturned, Irp irp) {
-        return clientServices.controlClient(registrationOf(client, "WskControlClient"), controlCode, inputSize,
+        return clientServices.controlClient(registrationOf(client, WskFunction.WskControlClient), controlCode,
+                inputSize,
                 inputBuffer, outputSize, outputBuffer, outputSizeReturned, irp);
     }
 
@@ -285,20 +264,20 @@ final class WskProvider implements WskProviderDispatch {
     public NtStatus wskGetAddressInfo(WskClient client, String nodeName, String serviceName, int nameSpace,
                                       Object provider, AddrInfoExW hints, Ref<AddrInfoExW> result,
                                       Object owningProcess, Object owningThread, Irp irp) {
-        return clientServices.getAddressInfo(registrationOf(client, "WskGetAddressInfo"), nodeName, serviceName,
-                nameSpace, provider, hints, result, owningProcess, owningThread, irp);
+        return clientServices.getAddressInfo(registrationOf(client, WskFunction.WskGetAddressInfo), nodeName,
+                serviceName, nameSpace, provider, hints, result, owningProcess, owningThread, irp);
     }
 
     @Override
     public void wskFreeAddressInfo(WskClient client, AddrInfoExW addrInfo) {
-        clientServices.freeAddressInfo(registrationOf(client, "WskFreeAddressInfo"), addrInfo);
+        clientServices.freeAddressInfo(registrationOf(client, WskFunction.WskFreeAddressInfo), addrInfo);
     }
 
     @Override
     public NtStatus wskGetNameInfo(WskClient client, SockAddr sockAddr, int sockAddrLength, Ref<String> nodeName,
                                    Ref<String> serviceName, int flags, Object owningProcess, Object owningThread,
                                    Irp irp) {
-        return clientServices.getNameInfo(registrationOf(client, "WskGetNameInfo"), sockAddr, sockAddrLength,
+        return clientServices.getNameInfo(registrationOf(client, WskFunction.WskGetNameInfo), sockAddr, sockAddrLength,
                 nodeName, serviceName, flags, owningProcess, owningThread, irp);
     }
 }

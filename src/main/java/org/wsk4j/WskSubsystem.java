@@ -158,9 +158,8 @@ public final class WskSubsystem implements AutoCloseable {
 
     static WskSubsystem of(WskRegistration registration) {
         Objects.requireNonNull(registration, "registration");
-        synchronized (registration) {
-            return registration.subsystem != null ? registration.subsystem : defaultSubsystem();
-        }
+        WskSubsystem owner = registration.subsystem();
+        return owner != null ? owner : defaultSubsystem();
     }
 
     /** Configures a {@link WskSubsystem}. Not thread-safe; use from one thread. */
@@ -173,8 +172,31 @@ public final class WskSubsystem implements AutoCloseable {
         private boolean direct;
         private Transport transport;
         private boolean providerReady = true;
+        /** How the completion executor was chosen (for the error when it is chosen twice), or null. */
+        private String executorChoice;
 
         private Builder() {
+        }
+
+        /** Throws IllegalStateException with the formatted message unless {@code expression} holds (Caffeine-style). */
+        private static void requireState(boolean expression, String template, Object... args) {
+            if (!expression) {
+                throw new IllegalStateException(String.format(template, args));
+            }
+        }
+
+        /** Throws IllegalArgumentException with the formatted message unless {@code expression} holds. */
+        private static void requireArgument(boolean expression, String template, Object... args) {
+            if (!expression) {
+                throw new IllegalArgumentException(String.format(template, args));
+            }
+        }
+
+        /** Records the completion executor choice; choosing twice is an error naming the earlier choice. */
+        private void chooseExecutor(String choice) {
+            requireState(executorChoice == null, "the completion executor was already chosen: %s; cannot also use %s",
+                    executorChoice, choice);
+            executorChoice = choice;
         }
 
         /**
@@ -204,8 +226,13 @@ public final class WskSubsystem implements AutoCloseable {
          *
          * @param concurrency 1 to 64
          * @return this builder
+         * @throws IllegalArgumentException when concurrency is out of range
+         * @throws IllegalStateException when the completion executor was already chosen
          */
         public Builder threadedExecutor(int concurrency) {
+            requireArgument(concurrency >= 1 && concurrency <= 64, "concurrency must be between 1 and 64: %s",
+                    concurrency);
+            chooseExecutor("threadedExecutor(" + concurrency + ")");
             this.executor = null;
             this.direct = false;
             this.concurrency = concurrency;
@@ -217,8 +244,10 @@ public final class WskSubsystem implements AutoCloseable {
          * ({@link WskSubsystem#manualExecutor()}). Primary intent: testing.
          *
          * @return this builder
+         * @throws IllegalStateException when the completion executor was already chosen
          */
         public Builder manualExecutor() {
+            chooseExecutor("manualExecutor()");
             this.executor = new ManualCompletionExecutor();
             this.direct = false;
             this.ownsExecutor = true;
@@ -234,8 +263,10 @@ public final class WskSubsystem implements AutoCloseable {
          * serialization are the same as with the other executors.
          *
          * @return this builder
+         * @throws IllegalStateException when the completion executor was already chosen
          */
         public Builder directExecutor() {
+            chooseExecutor("directExecutor()");
             this.executor = null;
             this.direct = true;
             return this;
@@ -246,9 +277,12 @@ public final class WskSubsystem implements AutoCloseable {
          *
          * @param executor the executor
          * @return this builder
+         * @throws IllegalStateException when the completion executor was already chosen
          */
         public Builder executor(CompletionExecutor executor) {
-            this.executor = Objects.requireNonNull(executor, "executor");
+            Objects.requireNonNull(executor, "executor");
+            chooseExecutor("executor(" + executor + ")");
+            this.executor = executor;
             this.direct = false;
             this.ownsExecutor = false;
             return this;
@@ -284,9 +318,6 @@ public final class WskSubsystem implements AutoCloseable {
          * @return the subsystem
          */
         public WskSubsystem build() {
-            if (concurrency < 1 || concurrency > 64) {
-                throw new IllegalArgumentException("concurrency must be between 1 and 64: " + concurrency);
-            }
             return new WskSubsystem(this);
         }
     }
@@ -361,9 +392,7 @@ public final class WskSubsystem implements AutoCloseable {
             providerReady = ready;
         }
         for (WskRegistration registration : registrationsSnapshot()) {
-            synchronized (registration) {
-                registration.notifyAll();
-            }
+            registration.wakeWaiters();
         }
     }
 
@@ -425,21 +454,8 @@ public final class WskSubsystem implements AutoCloseable {
         if (closed) {
             return NtStatus.STATUS_DEVICE_NOT_READY;
         }
-        synchronized (wskRegistration) {
-            if (wskRegistration.state == WskRegistration.REGISTERED
-                    || wskRegistration.state == WskRegistration.DEREGISTERING) {
-                return NtStatus.STATUS_INVALID_PARAMETER;
-            }
-            wskRegistration.subsystem = this;
-            wskRegistration.clientNpi = wskClientNpi;
-            wskRegistration.client = new WskClient(wskRegistration, clientIds.incrementAndGet());
-            wskRegistration.state = WskRegistration.REGISTERED;
-            wskRegistration.captures = 0;
-            wskRegistration.sockets = 0;
-            wskRegistration.socketsOpened = 0;
-            wskRegistration.socketsClosed = 0;
-            wskRegistration.socketCreated = false; // a new client: static callbacks may be set again
-            wskRegistration.staticEventMask = 0;
+        if (!wskRegistration.register(this, wskClientNpi, clientIds.incrementAndGet())) {
+            return NtStatus.STATUS_INVALID_PARAMETER; // registered or deregistering
         }
         synchronized (registrations) {
             registrations.add(wskRegistration);
@@ -477,44 +493,19 @@ public final class WskSubsystem implements AutoCloseable {
         }
         long deadline = waitTimeout == Wsk.WSK_INFINITE_WAIT ? Long.MAX_VALUE
                 : System.nanoTime() + Duration.ofMillis(Integer.toUnsignedLong(waitTimeout)).toNanos();
-        synchronized (wskRegistration) {
-            while (true) {
-                if (wskRegistration.state == WskRegistration.DEREGISTERING
-                        || wskRegistration.state == WskRegistration.DEREGISTERED) {
-                    return NtStatus.STATUS_DEVICE_NOT_READY;
-                }
-                if (wskRegistration.state != WskRegistration.REGISTERED || wskRegistration.subsystem != this) {
-                    return NtStatus.STATUS_INVALID_PARAMETER;
-                }
-                if (isProviderReady()) {
-                    break;
-                }
-                long remaining = deadline - System.nanoTime();
-                if (waitTimeout == Wsk.WSK_NO_WAIT || remaining <= 0) {
-                    return NtStatus.STATUS_DEVICE_NOT_READY;
-                }
-                try {
-                    wskRegistration.wait(Math.max(1, Math.min(remaining / 1_000_000, 60_000)));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return NtStatus.STATUS_DEVICE_NOT_READY;
-                }
-            }
-            int requested = wskRegistration.clientNpi.dispatch().version();
-            if (Wsk.WSK_MAJOR_VERSION(requested) != Wsk.WSK_MAJOR_VERSION(PROVIDER_VERSION)
-                    || Wsk.WSK_MINOR_VERSION(requested) > Wsk.WSK_MINOR_VERSION(PROVIDER_VERSION)) {
-                return NtStatus.STATUS_NOINTERFACE;
-            }
-            wskRegistration.captures++;
-            wskProviderNpi.fill(wskRegistration.client, provider);
-            return NtStatus.STATUS_SUCCESS;
+        NtStatus[] status = new NtStatus[1];
+        WskClient client = wskRegistration.capture(this, waitTimeout != Wsk.WSK_NO_WAIT, deadline,
+                this::isProviderReady, requested -> Wsk.WSK_MAJOR_VERSION(requested) == Wsk.WSK_MAJOR_VERSION(
+                        PROVIDER_VERSION) && Wsk.WSK_MINOR_VERSION(requested) <= Wsk.WSK_MINOR_VERSION(PROVIDER_VERSION),
+                status);
+        if (client != null) {
+            wskProviderNpi.fill(client, provider);
         }
+        return status[0];
     }
 
     private boolean captureMayProceed(WskRegistration wskRegistration) {
-        synchronized (wskRegistration) {
-            return wskRegistration.state != WskRegistration.REGISTERED || isProviderReady();
-        }
+        return wskRegistration.unusableFor(this) != null || isProviderReady();
     }
 
     /**
@@ -526,14 +517,9 @@ public final class WskSubsystem implements AutoCloseable {
         if (wskRegistration == null) {
             return;
         }
-        synchronized (wskRegistration) {
-            if (wskRegistration.captures == 0) {
-                ioManager.verifier().report(VerifierRule.NPI_RELEASE_IMBALANCE,
-                        "WskReleaseProviderNPI on " + wskRegistration + " without a matching capture", null);
-                return;
-            }
-            wskRegistration.captures--;
-            wskRegistration.notifyAll();
+        if (!wskRegistration.release()) {
+            ioManager.verifier().report(VerifierRule.NPI_RELEASE_IMBALANCE,
+                    "WskReleaseProviderNPI on " + wskRegistration + " without a matching capture", null);
         }
     }
 
@@ -550,14 +536,9 @@ public final class WskSubsystem implements AutoCloseable {
         if (wskRegistration == null || characteristics == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        synchronized (wskRegistration) {
-            if (wskRegistration.state == WskRegistration.DEREGISTERING
-                    || wskRegistration.state == WskRegistration.DEREGISTERED) {
-                return NtStatus.STATUS_DEVICE_NOT_READY;
-            }
-            if (wskRegistration.state != WskRegistration.REGISTERED || wskRegistration.subsystem != this) {
-                return NtStatus.STATUS_INVALID_PARAMETER;
-            }
+        NtStatus unusable = wskRegistration.unusableFor(this);
+        if (unusable != null) {
+            return unusable;
         }
         if (!isProviderReady()) {
             return NtStatus.STATUS_DEVICE_NOT_READY;
@@ -590,48 +571,18 @@ public final class WskSubsystem implements AutoCloseable {
         if (wskRegistration == null) {
             return;
         }
-        synchronized (wskRegistration) {
-            if (wskRegistration.state != WskRegistration.REGISTERED) {
-                LOG.warn("WskDeregister on {} that is not registered: ignored", wskRegistration);
-                return;
-            }
-            wskRegistration.state = WskRegistration.DEREGISTERING;
-            wskRegistration.notifyAll();
+        if (!wskRegistration.beginDeregister()) {
+            LOG.warn("WskDeregister on {} that is not registered: ignored", wskRegistration);
+            return;
         }
-        // Outside the monitor: completes queued WSK_TRANSPORT_LIST_CHANGE IRPs (their routines run inline).
+        // Outside the block's lock: completes queued WSK_TRANSPORT_LIST_CHANGE IRPs (their routines run inline).
         provider.clientServices.deregistering(wskRegistration);
         if (ioManager.kernel().isDeterministic()) {
             // The simulated processor: wait as a driver thread (other threads and completions run; a wait nothing can
             // end is reported as a deadlock instead of hanging).
-            ioManager.kernel().waitUntil(() -> {
-                synchronized (wskRegistration) {
-                    return wskRegistration.captures == 0 && wskRegistration.sockets == 0;
-                }
-            }, null);
+            ioManager.kernel().waitUntil(wskRegistration::drained, null);
         }
-        synchronized (wskRegistration) {
-            int reports = 0;
-            long nextReport = System.nanoTime() + deregisterReportInterval(reports).toNanos();
-            boolean interrupted = false;
-            while (wskRegistration.captures > 0 || wskRegistration.sockets > 0) {
-                long now = System.nanoTime();
-                if (now >= nextReport) {
-                    LOG.warn("WskDeregister({}) is waiting: {} captured NPIs not released, {} sockets not closed: {}",
-                            wskRegistration, wskRegistration.captures, wskRegistration.sockets,
-                            wskRegistration.openSockets);
-                    nextReport = now + deregisterReportInterval(++reports).toNanos();
-                }
-                try {
-                    wskRegistration.wait(Math.max(1, (nextReport - now) / 1_000_000));
-                } catch (InterruptedException e) {
-                    interrupted = true; // WskDeregister cannot be abandoned: keep waiting
-                }
-            }
-            wskRegistration.state = WskRegistration.DEREGISTERED;
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        wskRegistration.awaitDeregistered(WskSubsystem::deregisterReportInterval, LOG);
         synchronized (registrations) {
             registrations.remove(wskRegistration);
         }
@@ -654,12 +605,9 @@ public final class WskSubsystem implements AutoCloseable {
             }
             sites.add(irp + " " + where);
         }
-        DeregistrationSummary summary;
-        synchronized (registration) {
-            summary = new DeregistrationSummary(irps.allocated(), irps.completedToOwner(), irps.freed(), irps.live(),
-                    irps.peakLive(), registration.socketsOpened, registration.socketsClosed, sites);
-            registration.summary = summary;
-        }
+        DeregistrationSummary summary = registration.summarize((opened, closed) -> new DeregistrationSummary(
+                irps.allocated(), irps.completedToOwner(), irps.freed(), irps.live(), irps.peakLive(), opened, closed,
+                sites));
         LOG.info("WskDeregister({}): IRPs allocated {}, completed {}, freed {}, live {} (peak {}); sockets opened {},"
                 + " closed {}{}", registration, summary.irpsAllocated(), summary.irpsCompleted(), summary.irpsFreed(),
                 summary.irpsLive(), summary.irpsPeakLive(), summary.socketsOpened(), summary.socketsClosed(),
@@ -689,9 +637,7 @@ public final class WskSubsystem implements AutoCloseable {
             }
         }
         for (WskRegistration registration : registrationsSnapshot()) {
-            synchronized (registration) {
-                registration.notifyAll();
-            }
+            registration.wakeWaiters();
         }
         provider.clientServices.close(); // resolver threads; before the executor, which abandoned IRPs use
         transport.close();

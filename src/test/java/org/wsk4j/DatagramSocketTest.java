@@ -651,9 +651,7 @@ class DatagramSocketTest {
 
     @Test
     void staticEventIsNotDisabledByDataNotAccepted() throws IOException {
-        synchronized (registration) {
-            registration.staticEventMask = WSK_EVENT_RECEIVE_FROM; // as WSK_SET_STATIC_EVENT_CALLBACKS does
-        }
+        assertTrue(registration.setStaticEventMask(WSK_EVENT_RECEIVE_FROM)); // as WSK_SET_STATIC_EVENT_CALLBACKS does
         DatagramChannel peer = peer(AF_INET);
         Recorder recorder = new Recorder();
         recorder.answer = () -> recorder.count() == 1 ? STATUS_DATA_NOT_ACCEPTED : STATUS_SUCCESS;

@@ -431,9 +431,7 @@ class ListenSocketTest {
 
     @Test
     void staticAcceptEventIsLiveAsSoonAsBound() throws IOException {
-        synchronized (registration) {
-            registration.staticEventMask = WSK_EVENT_ACCEPT;
-        }
+        assertTrue(registration.setStaticEventMask(WSK_EVENT_ACCEPT));
         AcceptRecorder recorder = new AcceptRecorder();
         WskSocket listener = boundListener(new WskClientListenDispatch(recorder, null, null));
         assertEquals(STATUS_INVALID_DEVICE_STATE, events(listener, WSK_EVENT_ACCEPT | WSK_EVENT_DISABLE),
@@ -699,9 +697,7 @@ class ListenSocketTest {
 
     @Test
     void echosrvStyleListenerServesBothFamilies() throws IOException {
-        synchronized (registration) {
-            registration.staticEventMask = WSK_EVENT_ACCEPT;
-        }
+        assertTrue(registration.setStaticEventMask(WSK_EVENT_ACCEPT));
         AtomicReference<WskSocket> last = new AtomicReference<>();
         AtomicInteger calls = new AtomicInteger();
         WskAcceptEvent onAccept = (context, flags, local, remote, socket, acceptContext, acceptDispatch) -> {

@@ -110,4 +110,28 @@ class SerialQueueTest {
         assertEquals("broken routine", manager.routineFailures().get(0).getMessage());
         assertEquals(manager.routineFailures(), sink.routineFailures(), "reported to the sink, not logged");
     }
+
+    /**
+     * Fairness (issue 15): a drain runs at most {@link SerialQueue#BATCH} tasks, then yields the executor thread, so
+     * a busy socket cannot starve another socket whose drain was queued behind it.
+     */
+    @Test
+    void aBusyQueueYieldsToAnotherAfterABatch() {
+        ManualCompletionExecutor executor = new ManualCompletionExecutor();
+        SerialQueue busy = new SerialQueue("busy socket", executor);
+        SerialQueue other = new SerialQueue("other socket", executor);
+        List<String> order = new ArrayList<>();
+        int busyTasks = 3 * SerialQueue.BATCH;
+        for (int i = 0; i < busyTasks; i++) {
+            int n = i;
+            busy.post(() -> order.add("busy " + n));
+        }
+        other.post(() -> order.add("other"));
+        executor.runPending();
+        assertEquals(busyTasks + 1, order.size(), "nothing lost");
+        assertEquals(SerialQueue.BATCH, order.indexOf("other"), "the other socket ran after one batch: " + order);
+        for (int i = 0; i < busyTasks; i++) {
+            assertEquals(i < SerialQueue.BATCH ? i : i + 1, order.indexOf("busy " + i), "the busy queue kept its order");
+        }
+    }
 }

@@ -463,8 +463,6 @@ public final class Io {
         try {
             NtStatus result = routine.complete(device, irp, context);
             return result != null ? result : NtStatus.STATUS_CONTINUE_COMPLETION;
-        } catch (VirtualMachineError e) {
-            throw e;
         } catch (Throwable t) {
             irp.manager.recordRoutineFailure("completion routine of " + irp, t);
             return NtStatus.STATUS_MORE_PROCESSING_REQUIRED;
@@ -501,8 +499,6 @@ public final class Io {
         try {
             IoStackLocation current = getCurrentIrpStackLocation(irp);
             routine.cancel(current == null ? null : current.deviceObject, irp);
-        } catch (VirtualMachineError e) {
-            throw e;
         } catch (Throwable t) {
             irp.manager.recordRoutineFailure("cancel routine of " + irp, t);
         } finally {

@@ -318,14 +318,22 @@ public final class IoManager {
     /**
      * Records an exception thrown by a completion routine, cancel routine or callback and passes it to the
      * verifier's {@link VerifierSink} (by default: logged at ERROR). The exception is not rethrown: routines never
-     * break the thread that runs them.
+     * break the thread that runs them. This holds for every {@link Throwable}, {@link VirtualMachineError}s included
+     * ({@link StackOverflowError}, {@link OutOfMemoryError}, {@link InternalError}): wsk4j never rethrows what user code
+     * threw, so no executor thread is lost and no queue is left half-drained. This method itself never throws
+     * (recording under memory pressure is best effort).
      *
      * @param where   what was running, for the log
      * @param failure the exception
      */
     public void recordRoutineFailure(String where, Throwable failure) {
-        routineFailures.add(failure);
-        verifier.sink().routineFailure(where, failure);
+        try {
+            routineFailures.add(failure);
+            verifier.sink().routineFailure(where, failure);
+        } catch (Throwable recordingFailed) {
+            // Out of memory (or stack) while recording: the caller's state must stay consistent, so this never
+            // throws. The failure is kept when the list had room; only the sink's report is lost.
+        }
     }
 
     /**

@@ -90,8 +90,6 @@ final class TaskRunner {
         }
         try {
             task.run();
-        } catch (VirtualMachineError e) {
-            throw e;
         } catch (Throwable t) {
             IoManager.current().recordRoutineFailure("completion executor task " + task, t);
         } finally {

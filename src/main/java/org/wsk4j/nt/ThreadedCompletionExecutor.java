@@ -89,7 +89,13 @@ public final class ThreadedCompletionExecutor implements CompletionExecutor {
                 if (task == STOP) {
                     return;
                 }
-                TaskRunner.run(task, ioManager);
+                try {
+                    TaskRunner.run(task, ioManager);
+                } catch (Throwable t) {
+                    // TaskRunner records what a task throws; this only guards the worker against the bookkeeping
+                    // around it failing (out of memory): a worker is never lost.
+                    LOG.debug("{} survived a failure outside a task", getName(), t);
+                }
             }
         }
 

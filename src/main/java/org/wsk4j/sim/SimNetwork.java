@@ -152,6 +152,178 @@ public final class SimNetwork {
                     256 * 1024, 128, 256 * 1024, 125_000_000L, Duration.ofHours(2), Duration.ofSeconds(1), 10);
         }
 
+        /**
+         * Returns a builder starting from these values.
+         *
+         * @return a builder; {@link Builder#build()} validates as the constructor does
+         */
+        public Builder toBuilder() {
+            return new Builder(this);
+        }
+
+        /**
+         * Returns a builder starting from the {@linkplain #defaults() defaults}.
+         *
+         * @return a builder
+         */
+        public static Builder builder() {
+            return defaults().toBuilder();
+        }
+
+        /**
+         * Builds a {@link Config} one value at a time, instead of a {@code with…} copy per value. Not thread-safe.
+         *
+         * <pre>{@code
+         * SimNetwork.Config config = SimNetwork.Config.builder().backlog(4).bytesPerSecond(0).build();
+         * }</pre>
+         */
+        public static final class Builder {
+            private Duration connectLatency;
+            private Duration deliveryLatency;
+            private Duration connectTimeout;
+            private int bufferSize;
+            private int backlog;
+            private int datagramBuffer;
+            private long bytesPerSecond;
+            private Duration keepAliveTime;
+            private Duration keepAliveInterval;
+            private int keepAliveProbes;
+
+            private Builder(Config from) {
+                this.connectLatency = from.connectLatency;
+                this.deliveryLatency = from.deliveryLatency;
+                this.connectTimeout = from.connectTimeout;
+                this.bufferSize = from.bufferSize;
+                this.backlog = from.backlog;
+                this.datagramBuffer = from.datagramBuffer;
+                this.bytesPerSecond = from.bytesPerSecond;
+                this.keepAliveTime = from.keepAliveTime;
+                this.keepAliveInterval = from.keepAliveInterval;
+                this.keepAliveProbes = from.keepAliveProbes;
+            }
+
+            /**
+             * Sets {@code connectLatency} (see {@link Config}).
+             *
+             * @param value one way
+             * @return this builder
+             */
+            public Builder connectLatency(Duration value) {
+                this.connectLatency = value;
+                return this;
+            }
+
+            /**
+             * Sets {@code deliveryLatency} (see {@link Config}).
+             *
+             * @param value one way
+             * @return this builder
+             */
+            public Builder deliveryLatency(Duration value) {
+                this.deliveryLatency = value;
+                return this;
+            }
+
+            /**
+             * Sets {@code connectTimeout} (see {@link Config}).
+             *
+             * @param value the timeout
+             * @return this builder
+             */
+            public Builder connectTimeout(Duration value) {
+                this.connectTimeout = value;
+                return this;
+            }
+
+            /**
+             * Sets {@code bufferSize} (see {@link Config}).
+             *
+             * @param value bytes per direction
+             * @return this builder
+             */
+            public Builder bufferSize(int value) {
+                this.bufferSize = value;
+                return this;
+            }
+
+            /**
+             * Sets {@code backlog} (see {@link Config}).
+             *
+             * @param value connections
+             * @return this builder
+             */
+            public Builder backlog(int value) {
+                this.backlog = value;
+                return this;
+            }
+
+            /**
+             * Sets {@code datagramBuffer} (see {@link Config}).
+             *
+             * @param value bytes
+             * @return this builder
+             */
+            public Builder datagramBuffer(int value) {
+                this.datagramBuffer = value;
+                return this;
+            }
+
+            /**
+             * Sets {@code bytesPerSecond} (see {@link Config}).
+             *
+             * @param value bytes per second and direction, 0 for unlimited
+             * @return this builder
+             */
+            public Builder bytesPerSecond(long value) {
+                this.bytesPerSecond = value;
+                return this;
+            }
+
+            /**
+             * Sets {@code keepAliveTime} (see {@link Config}).
+             *
+             * @param value the idle time before the first probe
+             * @return this builder
+             */
+            public Builder keepAliveTime(Duration value) {
+                this.keepAliveTime = value;
+                return this;
+            }
+
+            /**
+             * Sets {@code keepAliveInterval} (see {@link Config}).
+             *
+             * @param value the time between probes
+             * @return this builder
+             */
+            public Builder keepAliveInterval(Duration value) {
+                this.keepAliveInterval = value;
+                return this;
+            }
+
+            /**
+             * Sets {@code keepAliveProbes} (see {@link Config}).
+             *
+             * @param value unanswered probes before the connection is dropped
+             * @return this builder
+             */
+            public Builder keepAliveProbes(int value) {
+                this.keepAliveProbes = value;
+                return this;
+            }
+
+            /**
+             * Builds the configuration.
+             *
+             * @return the configuration
+             * @throws IllegalArgumentException when a value is out of range (see the {@link Config} constructor)
+             */
+            public Config build() {
+                return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, backlog, datagramBuffer,
+                        bytesPerSecond, keepAliveTime, keepAliveInterval, keepAliveProbes);
+            }
+        }
+
         /** The time {@code bytes} take to serialize onto a link, in nanoseconds (0 when unlimited). */
         long serializationNanos(long bytes) {
             return bytesPerSecond == 0 ? 0 : (long) Math.ceil(bytes * 1e9 / bytesPerSecond);
@@ -164,7 +336,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withConnectLatency(Duration value) {
-            return new Config(value, deliveryLatency, connectTimeout, bufferSize, backlog, datagramBuffer, bytesPerSecond, keepAliveTime, keepAliveInterval, keepAliveProbes);
+            return toBuilder().connectLatency(value).build();
         }
 
         /**
@@ -174,7 +346,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withDeliveryLatency(Duration value) {
-            return new Config(connectLatency, value, connectTimeout, bufferSize, backlog, datagramBuffer, bytesPerSecond, keepAliveTime, keepAliveInterval, keepAliveProbes);
+            return toBuilder().deliveryLatency(value).build();
         }
 
         /**
@@ -184,7 +356,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withConnectTimeout(Duration value) {
-            return new Config(connectLatency, deliveryLatency, value, bufferSize, backlog, datagramBuffer, bytesPerSecond, keepAliveTime, keepAliveInterval, keepAliveProbes);
+            return toBuilder().connectTimeout(value).build();
         }
 
         /**
@@ -194,7 +366,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withBufferSize(int value) {
-            return new Config(connectLatency, deliveryLatency, connectTimeout, value, backlog, datagramBuffer, bytesPerSecond, keepAliveTime, keepAliveInterval, keepAliveProbes);
+            return toBuilder().bufferSize(value).build();
         }
 
         /**
@@ -204,7 +376,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withBacklog(int value) {
-            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, value, datagramBuffer, bytesPerSecond, keepAliveTime, keepAliveInterval, keepAliveProbes);
+            return toBuilder().backlog(value).build();
         }
 
         /**
@@ -214,7 +386,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withDatagramBuffer(int value) {
-            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, backlog, value, bytesPerSecond, keepAliveTime, keepAliveInterval, keepAliveProbes);
+            return toBuilder().datagramBuffer(value).build();
         }
 
         /**
@@ -224,7 +396,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withBytesPerSecond(long value) {
-            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, backlog, datagramBuffer, value, keepAliveTime, keepAliveInterval, keepAliveProbes);
+            return toBuilder().bytesPerSecond(value).build();
         }
 
         /**
@@ -234,7 +406,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withKeepAliveTime(Duration value) {
-            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, backlog, datagramBuffer, bytesPerSecond, value, keepAliveInterval, keepAliveProbes);
+            return toBuilder().keepAliveTime(value).build();
         }
 
         /**
@@ -244,7 +416,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withKeepAliveInterval(Duration value) {
-            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, backlog, datagramBuffer, bytesPerSecond, keepAliveTime, value, keepAliveProbes);
+            return toBuilder().keepAliveInterval(value).build();
         }
 
         /**
@@ -254,7 +426,7 @@ public final class SimNetwork {
          * @return the copy
          */
         public Config withKeepAliveProbes(int value) {
-            return new Config(connectLatency, deliveryLatency, connectTimeout, bufferSize, backlog, datagramBuffer, bytesPerSecond, keepAliveTime, keepAliveInterval, value);
+            return toBuilder().keepAliveProbes(value).build();
         }
     }
 

@@ -197,7 +197,7 @@ public final class EchoServer {
             ((KEvent) context).set();
             return STATUS_MORE_PROCESSING_REQUIRED;
         }, listenDone, true, true, true);
-        wskCall.apply(listenIrp); // the return value is ignored: the IRP carries the result
+        NtStatus ignored = wskCall.apply(listenIrp); // the IRP carries the result
         listenDone.waitFor(null);
         return listenIrp.ioStatus().status();
     }

@@ -37,6 +37,9 @@ public final class NioTransport implements Transport {
 
     private final String name;
     private final SelectorProvider provider = SelectorProvider.provider();
+    /** How many submitted tasks the selector thread runs between two polls of readiness. */
+    static final int TASKS_PER_ROUND = 64;
+
     private final Selector selector;
     private final Thread thread;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -155,7 +158,9 @@ public final class NioTransport implements Transport {
                 }
                 awake.set(true);
                 Runnable task;
-                while ((task = tasks.poll()) != null) {
+                // A bounded batch: tasks submitted faster than they run must not keep readiness from being polled
+                // (what is left runs after the next selectNow).
+                for (int ran = 0; ran < TASKS_PER_ROUND && (task = tasks.poll()) != null; ran++) {
                     runSafely(task);
                     DirectCompletionExecutor.runQueued();
                 }
