@@ -521,6 +521,15 @@ final class ClientServices {
                 }
             }
         };
+        if (provider.subsystem.ioManager().kernel().isDeterministic()) {
+            // The simulated network: a resolver thread would complete the IRP in real time, outside the deterministic
+            // scheduler, which then sees a driver thread waiting for the IRP with nothing due and reports a deadlock
+            // (or, racing, lets it through). Resolve as a task of the network's executor instead: in order, from the
+            // seed. (Numeric hosts, "localhost" and ".invalid" never touch DNS; another name would still ask the real
+            // resolver, from that task.)
+            provider.subsystem.executor().execute(task);
+            return NtStatus.STATUS_PENDING;
+        }
         if (!resolver.submit(task) && decided.compareAndSet(false, true)) { // the subsystem is closing
             Io.setCancelRoutine(irp, null);
             completeLater(irp, NtStatus.STATUS_DEVICE_NOT_READY);
