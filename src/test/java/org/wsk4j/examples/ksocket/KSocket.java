@@ -9,6 +9,7 @@ import org.wsk4j.AddrInfoExW;
 import org.wsk4j.Ref;
 import org.wsk4j.SockAddr;
 import org.wsk4j.SockAddrIn;
+import org.wsk4j.SockAddrIn6;
 import org.wsk4j.Wsk;
 import org.wsk4j.WskBuf;
 import org.wsk4j.WskClientDispatch;
@@ -801,6 +802,29 @@ public final class KSocket {
     // -----------------------------------------------------------------------------------------------------------
     // Not in KSOCKET.
     // -----------------------------------------------------------------------------------------------------------
+
+    /**
+     * Not in KSOCKET: {@link #ksConnect} for an IPv6 destination. KsConnect binds the IPv4 wildcard, so its sockets
+     * can only reach IPv4 addresses; this one binds {@code in6addr_any} port 0 first, the same way.
+     *
+     * @param socket        an AF_INET6 connection socket
+     * @param remoteAddress the IPv6 destination
+     * @return the status of WskBind or WskConnect
+     */
+    public NtStatus ksConnect6(Socket socket, SockAddrIn6 remoteAddress) {
+        NtStatus status;
+        kspAsyncContextReset(socket.asyncContext);
+        status = socket.wskConnectionDispatch().wskBind(socket.wskSocket, SockAddrIn6.any(0), 0,
+                socket.asyncContext.irp);
+        status = kspAsyncContextWaitForCompletion(socket.asyncContext, status);
+        if (!status.isSuccess()) {
+            return status;
+        }
+        kspAsyncContextReset(socket.asyncContext);
+        status = socket.wskConnectionDispatch().wskConnect(socket.wskSocket, remoteAddress, 0,
+                socket.asyncContext.irp);
+        return kspAsyncContextWaitForCompletion(socket.asyncContext, status);
+    }
 
     /**
      * Not in KSOCKET: {@code WskGetLocalAddress} in the same style, so a server bound to port 0 can tell its
