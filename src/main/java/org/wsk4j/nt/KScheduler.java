@@ -77,10 +77,22 @@ final class KScheduler {
             }
             KThread self = KThread.CURRENT.get();
             if (self == null || self.kernel.scheduler() != this) {
-                self = new KThread(kernel, KThread.Kind.ADOPTED, current.getName(), KThread.State.RUNNING);
-                self.javaThread = current;
+                // The thread may have been adopted here before and then have called into another simulated kernel
+                // (a second network's subsystem bound for a while): it is the same driver thread again, still holding
+                // this processor if it held it then. Adopting it anew would leave the old one holding the processor.
+                self = null;
+                for (KThread thread : threads) {
+                    if (thread.kind == KThread.Kind.ADOPTED && thread.javaThread == current) {
+                        self = thread;
+                        break;
+                    }
+                }
+                if (self == null) {
+                    self = new KThread(kernel, KThread.Kind.ADOPTED, current.getName(), KThread.State.RUNNING);
+                    self.javaThread = current;
+                    threads.add(self);
+                }
                 KThread.CURRENT.set(self);
-                threads.add(self);
             }
             if (running == null) {
                 running = self;
