@@ -279,14 +279,15 @@ public final class EchoServer {
     }
 
     /**
-     * Not in the sample: waits (KeWaitForSingleObject) until the listening socket is set up, and returns its port.
-     * PASSIVE_LEVEL.
+     * Not in the sample: waits (KeWaitForSingleObject, at most 30 seconds: virtual ones on the simulated network)
+     * until the listening socket is set up, and returns its port. PASSIVE_LEVEL.
      *
-     * @return the port, or -1 when setting up the listener failed
+     * @return the port, or -1 when setting up the listener failed or did not end in time
      */
     public int awaitListening() {
-        Ke.waitForSingleObject(listening, Executive, KernelMode, false, null);
-        return listeningPort;
+        NtStatus waited = Ke.waitForSingleObject(listening, Executive, KernelMode, false,
+                Ke.relativeTimeout(java.time.Duration.ofSeconds(30)));
+        return waited == STATUS_SUCCESS ? listeningPort : -1;
     }
 
     // -----------------------------------------------------------------------------------------------------------
