@@ -18,7 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.wsk4j.WskSubsystem;
 import org.wsk4j.nt.IoManager;
 
-/** Drives the echosrv port with plain java.net clients, over IPv4 and IPv6, several at once. */
+/**
+ * Drives the echosrv port with plain java.net clients, over IPv4 and IPv6, several at once, on a subsystem with the
+ * default threaded completion executor (outside the JUnit extension: the way an application would host it).
+ */
 class EchoServerTest {
 
     private static String exchange(InetAddress address, int port, int id) throws IOException {
@@ -45,7 +48,7 @@ class EchoServerTest {
     void echoesForIpv4AndIpv6ClientsAndUnloadsCleanly() throws Exception {
         try (WskSubsystem wsk = WskSubsystem.builder().name("echosrv").build();
              IoManager.Binding ignored = wsk.bindToCurrentThread()) {
-            EchoServer server = new EchoServer(wsk, 0);
+            EchoServer server = new EchoServer(0);
             assertEquals(STATUS_SUCCESS, server.driverEntry());
             int port = server.awaitListening();
             assertTrue(port > 0, "listening");
@@ -67,7 +70,7 @@ class EchoServerTest {
                 assertTrue(echoed.startsWith("client " + i + " round 0 "), echoed);
                 assertTrue(echoed.contains("client " + i + " round 19 "));
             }
-            server.unload(); // WskDeregister returns only when every connection is closed
+            server.wskSampleUnload(); // WskDeregister returns only when every connection is closed
             assertEquals(0, wsk.ioManager().liveIrpCount(), "every IRP freed: " + wsk.ioManager().liveIrps());
             assertTrue(wsk.ioManager().verifier().violations().isEmpty(), () -> wsk.ioManager().verifier().violations()
                     .toString());
