@@ -146,11 +146,11 @@ final class KScheduler {
             }
         }
         while (true) {
-            if (failed() || executor.runNext()) {
-                if (failed()) {
-                    release(self);
-                    return;
-                }
+            if (failed()) {
+                release(self);
+                return;
+            }
+            if (executor.runNext()) {
                 continue;
             }
             KThread next = choose(null);

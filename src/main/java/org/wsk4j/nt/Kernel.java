@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,6 +40,10 @@ import java.util.function.BooleanSupplier;
  */
 public final class Kernel {
 
+    /** The wait of a system worker thread with no work item to run (not a leak at the end of a test). */
+    private static final String IDLE_WORKER_WAIT = "system worker thread idle";
+    /** A wait on no dispatcher object (a delay, a condition). */
+    private static final DispatcherHeader[] NO_OBJECTS = new DispatcherHeader[0];
     /** The most system worker threads a kernel starts; further work items wait for a free one. */
     static final int MAX_WORKERS = 16;
     /** 1601-01-01 to 1970-01-01 in 100 ns units (FILETIME epoch). */
@@ -154,7 +157,7 @@ public final class Kernel {
             return true;
         }
         long nanos = timeout == null ? -1 : Math.max(0, ManualCompletionExecutor.saturatedNanos(timeout));
-        Waiter waiter = new Waiter(new DispatcherHeader[0], WaitType.WaitAny, condition, "waitUntil");
+        Waiter waiter = new Waiter(NO_OBJECTS, WaitType.WaitAny, condition, "waitUntil");
         return waitInternal(waiter, nanos, false) == NtStatus.STATUS_SUCCESS;
     }
 
@@ -187,7 +190,7 @@ public final class Kernel {
             }
             return NtStatus.STATUS_SUCCESS;
         }
-        waitInternal(new Waiter(new DispatcherHeader[0], WaitType.WaitAny, null, "KeDelayExecutionThread"), nanos, false);
+        waitInternal(new Waiter(NO_OBJECTS, WaitType.WaitAny, null, "KeDelayExecutionThread"), nanos, false);
         return NtStatus.STATUS_SUCCESS;
     }
 
@@ -510,7 +513,7 @@ public final class Kernel {
             String description;
             synchronized (Dispatcher.LOCK) {
                 idleWorker = thread.kind == KThread.Kind.WORKER && thread.waiter != null
-                        && thread.waiter.function.equals("system worker thread idle");
+                        && thread.waiter.function.equals(IDLE_WORKER_WAIT);
                 description = thread.describeLocked();
             }
             if (!idleWorker) {
@@ -569,8 +572,8 @@ public final class Kernel {
                 }
             }
             if (item == null) {
-                waitInternal(new Waiter(new DispatcherHeader[] {wake}, WaitType.WaitAny, null,
-                        "system worker thread idle"), -1, false);
+                waitInternal(new Waiter(new DispatcherHeader[] {wake}, WaitType.WaitAny, null, IDLE_WORKER_WAIT), -1,
+                        false);
                 continue;
             }
             try {
@@ -611,18 +614,7 @@ public final class Kernel {
         }
         // No executor, or a manual one on real sockets (its clock is virtual but nobody moves it): real time.
         long due = System.nanoTime() + nanos;
-        ScheduledFuture<?> future = realTimers().schedule(() -> post(task), nanos, TimeUnit.NANOSECONDS);
-        return new ScheduledTask() {
-            @Override
-            public boolean cancel() {
-                return future.cancel(false);
-            }
-
-            @Override
-            public long dueNanos() {
-                return due;
-            }
-        };
+        return new FutureScheduledTask(realTimers().schedule(() -> post(task), nanos, TimeUnit.NANOSECONDS), due);
     }
 
     private static ScheduledThreadPoolExecutor realTimers() {

@@ -199,7 +199,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
      * @return true when a task ran
      */
     public boolean runNext() {
-        Runnable task = takeNext(Long.MIN_VALUE);
+        Runnable task = takeNext();
         if (task == null) {
             return false;
         }
@@ -358,19 +358,12 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
             Runnable task;
             synchronized (lock) {
                 if (runner != null) {
-                    return;
+                    return; // another thread runs this executor's tasks now
                 }
-                task = ready.pollFirst();
-                if (task == null && hasDueTimer()) {
-                    Timer timer = timers.poll();
-                    timer.fired = true;
-                    task = timer.task;
-                }
-                if (task == null) {
-                    return;
-                }
-                runner = Thread.currentThread();
-                executed++;
+                task = claimNextLocked();
+            }
+            if (task == null) {
+                return;
             }
             runOne(task);
         }
@@ -426,24 +419,32 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         return next != null && next.due <= now;
     }
 
-    private Runnable takeNext(long unused) {
+    private Runnable takeNext() {
         synchronized (lock) {
             if (runner != null) {
                 throw new IllegalStateException("ManualCompletionExecutor run methods must not be called from "
                         + "inside a task or concurrently (running on " + runner.getName() + ")");
             }
-            Runnable task = ready.pollFirst();
-            if (task == null && hasDueTimer()) {
-                Timer timer = timers.poll();
-                timer.fired = true;
-                task = timer.task;
-            }
-            if (task != null) {
-                runner = Thread.currentThread();
-                executed++;
-            }
-            return task;
+            return claimNextLocked();
         }
+    }
+
+    /**
+     * Under the lock, with no runner: the oldest queued task, else the earliest due timer's, claimed for the calling
+     * thread (it becomes the runner until {@link #runOne} ends); null when nothing is due.
+     */
+    private Runnable claimNextLocked() {
+        Runnable task = ready.pollFirst();
+        if (task == null && hasDueTimer()) {
+            Timer timer = timers.poll();
+            timer.fired = true;
+            task = timer.task;
+        }
+        if (task != null) {
+            runner = Thread.currentThread();
+            executed++;
+        }
+        return task;
     }
 
     private void runOne(Runnable task) {

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -137,18 +136,7 @@ public final class ThreadedCompletionExecutor implements CompletionExecutor {
                 }
             };
         }
-        ScheduledFuture<?> future = timer.schedule(() -> execute(task), nanos, TimeUnit.NANOSECONDS);
-        return new ScheduledTask() {
-            @Override
-            public boolean cancel() {
-                return future.cancel(false);
-            }
-
-            @Override
-            public long dueNanos() {
-                return due;
-            }
-        };
+        return new FutureScheduledTask(timer.schedule(() -> execute(task), nanos, TimeUnit.NANOSECONDS), due);
     }
 
     @Override
