@@ -446,6 +446,7 @@ public final class SimNetwork {
     private final List<Hook> datagramHooks = new ArrayList<>();
     private final List<Hook> sendHooks = new ArrayList<>();
     private final List<Hook> acceptHooks = new ArrayList<>();
+    private final List<Hook> finHooks = new ArrayList<>();
     private final List<Hook> resolveHooks = new ArrayList<>();
     private final java.util.Set<String> partitions = new java.util.LinkedHashSet<>();
     /** Held links ("from>to") and the datagrams each holds, in arrival order. */
@@ -661,7 +662,7 @@ public final class SimNetwork {
 
     /** What a hook point intercepts. */
     enum HookKind {
-        CONNECT("connect"), DATAGRAM("datagram"), SEND("send"), ACCEPT("accept"), RESOLVE("resolve");
+        CONNECT("connect"), DATAGRAM("datagram"), SEND("send"), ACCEPT("accept"), RESOLVE("resolve"), FIN("FIN");
 
         final String label;
 
@@ -717,6 +718,7 @@ public final class SimNetwork {
                 case SEND -> fitsSend(fault) && (!(fault instanceof Fault.Delay) || fitsSend(((Fault.Delay) fault).then()));
                 case ACCEPT -> fitsAccept(fault)
                         && (!(fault instanceof Fault.Delay) || fitsAccept(((Fault.Delay) fault).then()));
+                case FIN -> fitsFin(fault) && (!(fault instanceof Fault.Delay) || fitsFin(((Fault.Delay) fault).then()));
                 case RESOLVE -> SimNameService.fits(fault)
                         && (!(fault instanceof Fault.Delay) || SimNameService.fits(((Fault.Delay) fault).then()));
             };
@@ -729,6 +731,10 @@ public final class SimNetwork {
     private static boolean fitsSend(Fault fault) {
         return fault == null || fault instanceof Fault.Hold || fault instanceof Fault.ResetAfter || fault instanceof Fault.Abort
                 || fault instanceof Fault.PartialSend || fault instanceof Fault.Delay || fault instanceof Fault.FailWith;
+    }
+
+    private static boolean fitsFin(Fault fault) {
+        return fault == null || fault instanceof Fault.Hold || fault instanceof Fault.Delay;
     }
 
     private static boolean fitsAccept(Fault fault) {
@@ -866,6 +872,47 @@ public final class SimNetwork {
     }
 
     /**
+     * Returns the fault script for the FINs (graceful disconnects, {@code WskDisconnect} or a graceful close) of
+     * TCP connections to or from an address and port (found before port-only scripts): a FIN is matched against
+     * its connection's remote address first, then its local one, so {@code onFin(server)} sees the FINs of both
+     * ends of a connection with {@code server}, in the order they are sent. One queued fault per FIN. Allowed faults:
+     * <ul>
+     * <li>{@link Fault.Hold}: the FIN is parked at the receiver until {@link #releaseParked()} (its data before
+     *     it arrives; nothing times out while it is parked): the peer's end-of-stream and disconnect event wait
+     *     for the moment the test chooses;</li>
+     * <li>{@link Fault.Delay}: the FIN leaves {@code delay} later (holding the link, so nothing overtakes it),
+     *     then {@code then} applies.</li>
+     * </ul>
+     * Data segments are not FINs: {@link #onSend(InetSocketAddress)} handles those.
+     *
+     * @param target an end of the connection
+     * @return the script
+     */
+    public FaultScript onFin(InetSocketAddress target) {
+        return script(finHooks, HookKind.FIN, resolved(target), target.getPort());
+    }
+
+    /**
+     * Returns the fault script for the FINs of TCP connections to or from a port on any address; see
+     * {@link #onFin(InetSocketAddress)}.
+     *
+     * @param port a port of the connection
+     * @return the script
+     */
+    public FaultScript onFin(int port) {
+        return script(finHooks, HookKind.FIN, null, port);
+    }
+
+    /** The fault for a FIN on a connection from {@code local} to {@code remote}, or null (monitor held). */
+    Fault finFault(InetSocketAddress local, InetSocketAddress remote) {
+        if (finHooks.isEmpty()) {
+            return null;
+        }
+        Fault fault = remote == null ? null : scripted(finHooks, remote);
+        return fault != null || local == null ? fault : scripted(finHooks, local);
+    }
+
+    /**
      * Returns the fault script for the name lookups of {@code WskGetAddressInfo} (a host name, compared without
      * case and without a trailing dot) or {@code WskGetNameInfo} (an address literal, for example
      * {@code "10.0.0.2"}, for its reverse lookup), from any host. Without a fault a lookup is answered one
@@ -984,7 +1031,7 @@ public final class SimNetwork {
      */
     public synchronized List<UnusedFault> unusedFaults() {
         List<UnusedFault> unused = new ArrayList<>();
-        for (List<Hook> hooks : List.of(connectHooks, datagramHooks, sendHooks, acceptHooks, resolveHooks)) {
+        for (List<Hook> hooks : List.of(connectHooks, datagramHooks, sendHooks, acceptHooks, finHooks, resolveHooks)) {
             for (Hook hook : hooks) {
                 int i = 0;
                 for (Fault fault : hook.queue) {

@@ -210,6 +210,13 @@ class SimFaultSweepTest {
             l.network.hold("server", SimNetwork.LOCALHOST);
             l.executor.schedule(Duration.ofSeconds(5), () -> l.network.release("server", SimNetwork.LOCALHOST));
         }), "client WskDisconnect", STATUS_SUCCESS, "server final WskReceive", STATUS_SUCCESS));
+        all.add(c("disconnect", "onFin Hold: the client's FIN parked 5 s", l -> {
+            l.network.onFin(SERVER).thenFault(Fault.hold());
+            l.at("client WskDisconnect", () -> l.executor.schedule(Duration.ofSeconds(5), l.network::releaseParked));
+        }, "client WskDisconnect", STATUS_SUCCESS, "server final WskReceive", STATUS_SUCCESS));
+        all.add(c("disconnect", "onFin Delay(5 ms) twice: both FINs late", l -> l.network.onFin(SERVER).thenFault(
+                Fault.delay(Duration.ofMillis(5)), Fault.delay(Duration.ofMillis(5))),
+                "client WskDisconnect", STATUS_SUCCESS, "server final WskReceive", STATUS_SUCCESS));
         all.add(c("receive", "server host crashes (silent), never restarts", l -> l.at("server WskSend",
                 () -> l.network.crash("server", false)), "client WskReceive", STATUS_CONNECTION_ABORTED));
         all.add(c("receive", "server host crashes (peers reset)", l -> l.at("server WskSend",

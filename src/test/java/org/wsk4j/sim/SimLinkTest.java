@@ -708,6 +708,49 @@ class SimLinkTest extends SimTestBase {
     }
 
     @Test
+    void aParkedFinIsEndOfStreamOnlyAtTheRelease() {
+        network.onFin(7803).thenFault(Fault.hold());
+        connectPair(7803);
+        sendNow(clientSocket, "data");
+        Completion disconnect = new Completion();
+        connection(clientSocket).wskDisconnect(clientSocket, null, 0, disconnect.irp);
+        Rx data = new Rx(serverSocket, 4, WSK_FLAG_WAITALL);
+        executor.advanceTimeBy(Duration.ofMinutes(1));
+        assertEquals(STATUS_SUCCESS, disconnect.status, "the FIN was sent");
+        assertEquals("data", data.text(), "the data before the FIN arrives");
+        Completion eof = receiveAny(serverSocket);
+        executor.advanceTimeBy(Duration.ofMinutes(1));
+        assertFalse(eof.done(), "the FIN is parked: no end of stream, no timeout");
+        assertEquals(1, network.parked().size(), network.parked()::toString);
+        assertTrue(network.parked().get(0).endsWith(" FIN"), network.parked()::toString);
+        long releasedAt = executor.nanoTime();
+        assertEquals(1, network.releaseParked());
+        executor.runUntilIdle();
+        assertEquals(STATUS_SUCCESS, eof.status);
+        assertEquals(0, eof.information, "end of stream at the release");
+        assertTrue(executor.nanoTime() - releasedAt <= 200_000, "delivered when released");
+        assertTrue(network.unusedFaults().isEmpty());
+        closeAll();
+    }
+
+    @Test
+    void aDelayedFinArrivesLaterAndOnlyDataAndRstFaultsAreRefusedOnTheFinHook() {
+        network.onFin(7804).thenFault(Fault.delay(Duration.ofSeconds(3)));
+        connectPair(7804);
+        Completion eof = receiveAny(serverSocket);
+        Completion disconnect = new Completion();
+        connection(clientSocket).wskDisconnect(clientSocket, null, 0, disconnect.irp);
+        executor.advanceTimeBy(Duration.ofMillis(2_999));
+        assertFalse(eof.done(), "the FIN leaves 3 s late");
+        executor.advanceTimeBy(Duration.ofMillis(2));
+        assertEquals(STATUS_SUCCESS, eof.status);
+        assertEquals(0, eof.information);
+        assertThrows(IllegalArgumentException.class, () -> network.onFin(7805).thenFault(Fault.resetAfter(0)));
+        assertThrows(IllegalArgumentException.class, () -> network.onFin(7805).thenFault(Fault.refuse()));
+        closeAll();
+    }
+
+    @Test
     void aParkedDatagramArrivesAtTheRelease() {
         network.onDatagram(5356).thenFault(Fault.hold());
         WskSocket[] pair = datagramPair(5356);
