@@ -616,7 +616,9 @@ public final class SimNetwork {
 
     /**
      * Creates a subsystem on host {@value #LOCALHOST}: {@code WskSubsystem.builder().transport(transport(
-     * "localhost")).executor(executor()).ioManager(ioManager()).build()}.
+     * "localhost")).executor(...).ioManager(ioManager()).build()}, where the executor is the network's
+     * {@link #executor()} seen through the host, so a {@link #pause(String) paused} host's completions wait (the
+     * subsystem's {@code manualExecutor()} is therefore not available: drive {@link #executor()}).
      *
      * @return the subsystem; closing it closes its transport, not the network
      */
@@ -625,13 +627,23 @@ public final class SimNetwork {
     }
 
     /**
-     * Creates a subsystem whose sockets live on the given host.
+     * Creates a subsystem whose sockets live on the given host; its completions, event callbacks and timers run on
+     * the network's {@link #executor()}, except while the host is {@link #pause(String) paused}.
      *
      * @param hostName the host
      * @return the subsystem
      */
     public WskSubsystem newSubsystem(String hostName) {
-        return WskSubsystem.builder().name("sim-" + hostName).transport(transport(hostName)).executor(executor)
+        HostExecutor hostExecutor;
+        synchronized (this) {
+            SimHost host = host(hostName);
+            hostExecutor = new HostExecutor(this, host, executor);
+            host.executors.add(hostExecutor);
+            if (host.paused) {
+                hostExecutor.paused();
+            }
+        }
+        return WskSubsystem.builder().name("sim-" + hostName).transport(transport(hostName)).executor(hostExecutor)
                 .ioManager(ioManager).build();
     }
 
@@ -1309,8 +1321,10 @@ public final class SimNetwork {
      * Pauses a host's networking (a stalled machine, as seen from the network): until {@link #resume(String)}
      * nothing leaves or reaches it — its peers see a silent peer (TCP data held and retransmitted on the Windows
      * schedule, timing out after {@link #RETRANSMISSION_TIMEOUT}; datagrams dropped; connects to it time out),
-     * while its sockets and subsystems stay. Its own completions and timers keep running (the executor is shared
-     * by the whole network). Logged as {@code pause host}.
+     * while its sockets and subsystems stay. Its subsystems ({@link #newSubsystem(String)}) stop processing too: the
+     * completions, event callbacks and timers they queue from the pause on wait, and {@link #resume(String)} runs
+     * them in the order they were queued, before anything the host queues later (what was queued before the pause
+     * still runs). Logged as {@code pause host}.
      *
      * @param hostName the host
      * @return this network
@@ -1319,6 +1333,7 @@ public final class SimNetwork {
         SimHost host = host(hostName);
         if (!host.paused) {
             host.paused = true;
+            host.executors.forEach(HostExecutor::paused);
             log("pause " + hostName);
             partitionsChanged();
         }
@@ -1326,7 +1341,8 @@ public final class SimNetwork {
     }
 
     /**
-     * Resumes a paused host: what was held is delivered at the next retransmission, unless it timed out.
+     * Resumes a paused host: its subsystems' waiting completions run, in order; what the network held is delivered
+     * at the next retransmission, unless it timed out.
      *
      * @param hostName the host
      * @return this network
@@ -1335,6 +1351,7 @@ public final class SimNetwork {
         SimHost host = host(hostName);
         if (host.paused) {
             host.paused = false;
+            host.executors.forEach(HostExecutor::resumed);
             log("resume " + hostName);
             partitionsChanged();
         }

@@ -663,6 +663,29 @@ class SimLinkTest extends SimTestBase {
         closeAll();
     }
 
+    @Test
+    void aPausedHostsOwnCompletionsWaitAndRunInOrderAtTheResume() {
+        connectPair(7705);
+        network.pause("server");
+        Completion first = new Completion();
+        Completion second = new Completion();
+        connection(serverSocket).wskSend(serverSocket, SimDataPathTest.buf("one"), 0, first.irp);
+        connection(serverSocket).wskSend(serverSocket, SimDataPathTest.buf("two"), 0, second.irp);
+        Completion atClient = sendNow(clientSocket, "ping"); // the client's host runs on
+        executor.advanceTimeBy(Duration.ofSeconds(1));
+        assertEquals(STATUS_SUCCESS, atClient.status);
+        assertFalse(first.done(), "the paused host completes nothing");
+        assertFalse(second.done());
+        network.resume("server");
+        executor.runPending();
+        assertTrue(first.done() && second.done(), "run at the resume");
+        assertTrue(first.sequence < second.sequence, "in the order they were queued");
+        Rx atClientRx = new Rx(clientSocket, 6, WSK_FLAG_WAITALL);
+        executor.advanceTimeBy(Duration.ofSeconds(5));
+        assertEquals("onetwo", atClientRx.text(), "the held data arrives at the next retransmission");
+        closeAll();
+    }
+
     // ---- parking individual messages (Fault.Hold) --------------------------------------------------------------
 
     @Test
