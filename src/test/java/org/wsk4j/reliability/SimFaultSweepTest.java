@@ -229,6 +229,10 @@ class SimFaultSweepTest {
             l.network.pause("server");
             l.executor.schedule(Duration.ofSeconds(2), () -> l.network.resume("server"));
         }), "client WskSend", STATUS_SUCCESS, "server WskReceive", STATUS_SUCCESS, "client WskReceive", STATUS_SUCCESS));
+        all.add(c("send", "server host paused 2 s as it sends: its own completions wait", l -> l.at("server WskSend", () -> {
+            l.network.pause("server");
+            l.executor.schedule(Duration.ofSeconds(2), () -> l.network.resume("server"));
+        }), "server WskReceive", STATUS_SUCCESS, "server WskSend", STATUS_SUCCESS, "client WskReceive", STATUS_SUCCESS));
         all.add(c("connect", "server host crashed before the connect", l -> l.at("WskConnect",
                 () -> l.network.crash("server", false)), "WskConnect", STATUS_IO_TIMEOUT));
         all.add(c("receive", "one-way partition client -> server (request held, times out)", l -> l.at("client WskSend",
