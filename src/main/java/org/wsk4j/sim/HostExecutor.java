@@ -10,8 +10,8 @@ import org.wsk4j.nt.ScheduledTask;
 
 /**
  * The completion executor of one subsystem on one simulated host: the network's shared executor, except while the
- * host is paused. Tasks the subsystem queues (IRP completions, event callbacks, its timers when they fire) while the
- * host is paused wait here, in order, and run after {@link SimNetwork#resume(String)}, one shared-executor task each,
+ * host is paused. Tasks the subsystem queues (IRP completions, event callbacks, its timers when they fire) and the
+ * callbacks its transport makes to it (readiness, connect outcomes) while the host is paused wait here, in order, and run after {@link SimNetwork#resume(String)}, one shared-executor task each,
  * before anything the host queues later; tasks queued before the pause still run (the pause takes effect from its
  * instant on). Everything runs on the shared executor's thread in virtual time, so a run repeats from its seed.
  *

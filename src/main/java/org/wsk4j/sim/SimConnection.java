@@ -125,7 +125,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         synchronized (network) {
             if (closed || state != State.OPEN || local == null) {
                 NtStatus status = closed ? NtStatus.STATUS_CANCELLED : NtStatus.STATUS_INVALID_DEVICE_STATE;
-                network.executor().execute(() -> callback.connectCompleted(status, null));
+                transport.callbacks.execute(() -> callback.connectCompleted(status, null));
                 return;
             }
             state = State.CONNECTING;

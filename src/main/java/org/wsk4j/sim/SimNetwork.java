@@ -611,7 +611,7 @@ public final class SimNetwork {
      * @throws IllegalArgumentException when there is no such host
      */
     public synchronized Transport transport(String hostName) {
-        return new SimTransport(this, host(hostName));
+        return new SimTransport(this, host(hostName), executor);
     }
 
     /**
@@ -635,6 +635,7 @@ public final class SimNetwork {
      */
     public WskSubsystem newSubsystem(String hostName) {
         HostExecutor hostExecutor;
+        Transport transport;
         synchronized (this) {
             SimHost host = host(hostName);
             hostExecutor = new HostExecutor(this, host, executor);
@@ -642,8 +643,9 @@ public final class SimNetwork {
             if (host.paused) {
                 hostExecutor.paused();
             }
+            transport = new SimTransport(this, host, hostExecutor);
         }
-        return WskSubsystem.builder().name("sim-" + hostName).transport(transport(hostName)).executor(hostExecutor)
+        return WskSubsystem.builder().name("sim-" + hostName).transport(transport).executor(hostExecutor)
                 .ioManager(ioManager).build();
     }
 
@@ -1322,7 +1324,8 @@ public final class SimNetwork {
      * nothing leaves or reaches it — its peers see a silent peer (TCP data held and retransmitted on the Windows
      * schedule, timing out after {@link #RETRANSMISSION_TIMEOUT}; datagrams dropped; connects to it time out),
      * while its sockets and subsystems stay. Its subsystems ({@link #newSubsystem(String)}) stop processing too: the
-     * completions, event callbacks and timers they queue from the pause on wait, and {@link #resume(String)} runs
+     * completions, event callbacks and timers they queue, and their transports' readiness and connect callbacks,
+     * from the pause on wait, and {@link #resume(String)} runs
      * them in the order they were queued, before anything the host queues later (what was queued before the pause
      * still runs). Logged as {@code pause host}.
      *
@@ -1766,7 +1769,7 @@ public final class SimNetwork {
         ConnectCallback callback = client.callback;
         client.callback = null;
         if (callback != null) {
-            executor.execute(() -> callback.connectCompleted(status, null));
+            client.transport.callbacks.execute(() -> callback.connectCompleted(status, null));
         }
     }
 

@@ -19,10 +19,17 @@ final class SimTransport implements Transport {
     private final List<SimEndpoint> endpoints = new ArrayList<>();
     private boolean closed;
     private final SimNameService names;
+    /**
+     * Where this transport's callbacks to the provider run (readiness, connect outcomes): the network's executor,
+     * or for a subsystem {@link SimNetwork#newSubsystem(String)} built, its host's view of it, so a paused host
+     * gets no callbacks until it resumes.
+     */
+    final org.wsk4j.nt.CompletionExecutor callbacks;
 
-    SimTransport(SimNetwork network, SimHost host) {
+    SimTransport(SimNetwork network, SimHost host, org.wsk4j.nt.CompletionExecutor callbacks) {
         this.network = network;
         this.host = host;
+        this.callbacks = callbacks;
         this.names = new SimNameService(network, this);
         host.transports.add(this);
     }
