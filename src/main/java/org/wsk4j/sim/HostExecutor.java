@@ -101,11 +101,58 @@ final class HostExecutor implements CompletionExecutor {
 
     @Override
     public ScheduledTask schedule(Duration delay, Runnable task) {
-        return shared.schedule(delay, () -> {
-            if (!holding || !holdIfNeeded(task)) {
-                task.run(); // fired: runs now, as on the shared executor
+        HeldTimer timer = new HeldTimer(task);
+        timer.timer = shared.schedule(delay, timer);
+        return timer;
+    }
+
+    /**
+     * A timer of the shared executor whose task, when it fires while the host is paused, waits like any other; a
+     * cancel before the task ran (fired or not) keeps it from running.
+     */
+    private final class HeldTimer implements ScheduledTask, Runnable {
+        private final Runnable task;
+        private ScheduledTask timer;
+        private volatile boolean cancelled;
+        private volatile boolean ran;
+
+        HeldTimer(Runnable task) {
+            this.task = task;
+        }
+
+        /** Fired on the shared executor: runs the task now, or queues it behind the pause. */
+        @Override
+        public void run() {
+            if (!holding || !holdIfNeeded(this::runTask)) {
+                runTask(); // as on the shared executor
             }
-        });
+        }
+
+        private void runTask() {
+            if (!cancelled) {
+                ran = true;
+                task.run();
+            }
+        }
+
+        /**
+         * True when this cancel kept the task from running: before the timer fired, or while its task waited behind
+         * the pause (false once it ran or was cancelled).
+         */
+        @Override
+        public boolean cancel() {
+            timer.cancel();
+            if (ran || cancelled) {
+                return false;
+            }
+            cancelled = true;
+            return true;
+        }
+
+        @Override
+        public long dueNanos() {
+            return timer.dueNanos();
+        }
     }
 
     @Override

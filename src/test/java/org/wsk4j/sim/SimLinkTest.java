@@ -686,6 +686,22 @@ class SimLinkTest extends SimTestBase {
         closeAll();
     }
 
+    @Test
+    void aPausedHostsTimersFireIntoTheWaitAndACancelWhileWaitingHolds() {
+        org.wsk4j.nt.CompletionExecutor serverExecutor = server.wsk.executor(); // the server host's view of it
+        List<String> ran = new java.util.ArrayList<>();
+        serverExecutor.schedule(Duration.ofMillis(10), () -> ran.add("kept"));
+        org.wsk4j.nt.ScheduledTask dropped = serverExecutor.schedule(Duration.ofMillis(20), () -> ran.add("dropped"));
+        network.pause("server");
+        executor.advanceTimeBy(Duration.ofSeconds(1));
+        assertEquals(List.of(), ran, "both fired into the pause");
+        assertTrue(dropped.cancel(), "not run yet: the cancel holds");
+        network.resume("server");
+        executor.runPending();
+        assertEquals(List.of("kept"), ran);
+        assertFalse(dropped.cancel(), "cancelled already");
+    }
+
     // ---- parking individual messages (Fault.Hold) --------------------------------------------------------------
 
     @Test
