@@ -254,6 +254,15 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
     static final long RETAINED_LIMIT = 1L << 20;
     /** How much one receive-event indication reads at most. */
     static final int INDICATION_CHUNK = 64 * 1024;
+    /**
+     * Without a consumer (no receive queued, the receive event not reading) the socket still reads ahead, up to
+     * this many bytes in {@link #READ_AHEAD_CHUNK}-sized reads, so it learns of the peer's FIN or reset as Windows'
+     * stack does (the disconnect event fires, and a close after both directions are done is graceful). Bounded, so
+     * TCP flow control still pushes back on a peer nobody reads from.
+     */
+    static final long READ_AHEAD_LIMIT = 64 * 1024;
+    /** The size of one read-ahead read without a consumer. */
+    static final int READ_AHEAD_CHUNK = 16 * 1024;
     /** The most receives one empty speculative read makes skip it (see speculativeReadSkips). */
     static final int SPECULATIVE_READ_BACKOFF_LIMIT = 64;
     /** The most initial data WskConnectEx takes. */
@@ -378,7 +387,8 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     /**
      * Puts data read before this socket existed (a conditional-accept request watched for a reset) in front of
-     * the read-ahead backlog; an empty buffer in the list marks a FIN the peer already sent.
+     * the read-ahead backlog; an empty buffer in the list marks a FIN the peer already sent. Then arms readiness,
+     * so the accepted socket reads ahead (and sees a FIN) without a receive.
      */
     void prefill(List<ByteBuffer> data) {
         synchronized (lock) {
@@ -390,6 +400,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
                     readEnd = NtStatus.STATUS_SUCCESS;
                 }
             }
+            updateInterest(); // an accepted socket reads ahead from now on (READ_AHEAD_LIMIT), behind the prefill
         }
     }
 
@@ -761,6 +772,8 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
             } else if (eventReadingAllowed()) {
                 readAhead(INDICATION_CHUNK);
                 maybeIndicate();
+            } else if (readAheadAllowed()) {
+                readAhead(READ_AHEAD_CHUNK); // no consumer: buffer a little to see the peer's FIN or reset
             }
             updateInterest();
         }
@@ -781,12 +794,19 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
                 && backlogBytes == 0 && readEnd == null;
     }
 
+    /** Whether the socket reads ahead without a consumer ({@link #READ_AHEAD_LIMIT}). Lock held. */
+    @GuardedBy("lock")
+    private boolean readAheadAllowed() {
+        return backlogBytes < READ_AHEAD_LIMIT && backlog.size() < READ_AHEAD_LIMIT / READ_AHEAD_CHUNK
+                && retainedBytes < RETAINED_LIMIT;
+    }
+
     /** Brings the transport's readiness interest in line with what the socket waits for. Lock held. */
     @GuardedBy("lock")
     private void updateInterest() {
         int interest = 0;
         if (state == State.CONNECTED && dataState == DataState.OPEN && !isCloseCalled()) {
-            if (readEnd == null && (!receives.isEmpty() || eventReadingAllowed())) {
+            if (readEnd == null && (!receives.isEmpty() || eventReadingAllowed() || readAheadAllowed())) {
                 interest |= TransportHandler.READ;
             }
             if (!sends.isEmpty() && writeFailure == null) {

@@ -60,7 +60,7 @@ final class Report {
             String name = r.getParams().getBenchmark();
             String bench = name.substring("org.wsk4j.bench.".length());
             StringBuilder config = new StringBuilder();
-            for (String key : r.getParams().getParamsKeys()) {
+            for (String key : new java.util.TreeSet<>(r.getParams().getParamsKeys())) { // sorted: the keys score() uses
                 if (config.length() > 0) {
                     config.append(' ');
                 }
@@ -156,13 +156,13 @@ final class Report {
         checks.add(new Check("IRP allocate + complete + free, verifier on (defaults)",
                 score("IrpCostBench", "verifier=on"), "ns", "<=", Double.NaN));
         String sim = "SimulatedTransportBench";
-        double simOff = score(sim, "verifier=off");
+        double simOff = score(sim, "feature=none verifier=off");
         checks.add(new Check("simulated socket/bind/connect/close cycles, verifier off", simOff, "cycles/s", ">=",
                 500_000));
         ratio("simulated cycle slowdown, verifier on with stack capture SAMPLED (off ÷ sampled)", simOff,
-                score(sim, "verifier=sampled"), "<=", 2.0);
+                score(sim, "feature=none verifier=sampled"), "<=", 2.0);
         ratio("simulated cycle slowdown, verifier on with stack capture ALWAYS (off ÷ always)", simOff,
-                score(sim, "verifier=always"), "<=", 2.0);
+                score(sim, "feature=none verifier=always"), "<=", 2.0);
         ratio("blocking-style (KSOCKET) connect+send+receive+close on the simulated network: callback ÷ blocking",
                 score("BlockingStyleBench.callback", ""), score("BlockingStyleBench.blocking", ""), "<=", 1.5);
         ratio("wsk connect rate with " + sockets + " sockets open / with 0 open",

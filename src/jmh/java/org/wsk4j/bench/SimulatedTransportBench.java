@@ -2,6 +2,7 @@ package org.wsk4j.bench;
 
 import static org.wsk4j.Wsk.*;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -17,6 +18,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.wsk4j.AddrInfoExW;
+import org.wsk4j.Ref;
 import org.wsk4j.SockAddrIn;
 import org.wsk4j.WskClientDispatch;
 import org.wsk4j.WskClientNpi;
@@ -34,6 +37,8 @@ import org.wsk4j.nt.ManualCompletionExecutor;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.nt.Verifier;
 import org.wsk4j.sim.Fault;
+import org.wsk4j.sim.Latency;
+import org.wsk4j.sim.LinkProfile;
 import org.wsk4j.sim.SimNetwork;
 
 /**
@@ -61,6 +66,23 @@ public class SimulatedTransportBench {
     @Param({"off", "sampled", "always"})
     public String verifier;
 
+    /**
+     * A simulation feature switched on, to measure what it costs (issue 19; run with
+     * {@code -p verifier=off -p feature=none,capture,trace,remote,jitter,held,resolve}): {@code none} = every feature
+     * off (the default, the configuration of the target); {@code capture} = a packet capture running;
+     * {@code trace} = an IRP timeline recording; {@code remote} = the connect goes to another host
+     * ({@code server}, 10.0.0.2) instead of loopback, the baseline for {@code jitter} = that link with an
+     * exponential latency profile both ways; {@code held} = a held link between two other hosts; {@code resolve} =
+     * each cycle first resolves {@code "server"} with WskGetAddressInfo and frees the answer (a cycle plus a lookup).
+     * Capture and timeline are restarted every {@link #RESTART_EVERY} cycles so their memory stays bounded.
+     */
+    @Param({"none"})
+    public String feature;
+
+    /** How many cycles a capture or timeline records before it is replaced by a fresh one. */
+    static final int RESTART_EVERY = 1_000;
+    private int cycles;
+
     private SimNetwork network;
     private WskSubsystem wsk;
     private ManualCompletionExecutor executor;
@@ -68,7 +90,8 @@ public class SimulatedTransportBench {
     private final WskRegistration registration = new WskRegistration();
     private final WskProviderNpi npi = new WskProviderNpi();
     private final SockAddrIn local = SockAddrIn.any(0);
-    private final SockAddrIn remote = SockAddrIn.loopback(80);
+    private SockAddrIn remote = SockAddrIn.loopback(80);
+    private final Ref<AddrInfoExW> lookup = new Ref<>();
 
     /** Where the completion routine leaves the result (the benchmark thread reads it after running the executor). */
     private static final class Slot {
@@ -91,8 +114,22 @@ public class SimulatedTransportBench {
     public void setUp() {
         network = SimNetwork.create(1).setRecording(false);
         network.onConnect(80).always(Fault.accept());
+        network.addHost("server", "10.0.0.2");
         wsk = network.newSubsystem();
         executor = network.executor();
+        switch (feature) {
+            case "none", "capture", "trace", "resolve" -> { }
+            case "remote" -> remote = server();
+            case "jitter" -> {
+                remote = server();
+                LinkProfile jitter = LinkProfile.NORMAL.withLatency(
+                        Latency.exponential(Duration.ofNanos(50_000), Duration.ofMillis(1)));
+                network.setLink(SimNetwork.LOCALHOST, "server", jitter).setLink("server", SimNetwork.LOCALHOST, jitter);
+            }
+            case "held" -> network.addHost("a", "10.0.0.3").addHost("b", "10.0.0.4").hold("a", "b");
+            default -> throw new IllegalArgumentException("feature=" + feature);
+        }
+        restartRecorders();
         switch (verifier) {
             case "off" -> WskHost.configure(wsk.ioManager(), false);
             case "sampled" -> {
@@ -133,9 +170,36 @@ public class SimulatedTransportBench {
         }
     }
 
+    private static SockAddrIn server() {
+        try {
+            return new SockAddrIn((java.net.Inet4Address) java.net.InetAddress.getByAddress(new byte[] {10, 0, 0, 2}), 80);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Replaces the capture or timeline the feature records, so its memory stays bounded. */
+    private void restartRecorders() {
+        if ("capture".equals(feature)) {
+            network.startCapture();
+        } else if ("trace".equals(feature)) {
+            wsk.ioManager().startTimeline(executor::nanoTime);
+        }
+    }
+
     /** One cycle: socket, bind, connect, close; every IRP completes and is freed. */
     @Benchmark
     public Object socketBindConnectClose() {
+        if (++cycles == RESTART_EVERY) {
+            cycles = 0;
+            restartRecorders();
+        }
+        if ("resolve".equals(feature)) {
+            npi.dispatch().wskGetAddressInfo(npi.client(), "server", "80", NS_ALL, null, null, lookup, null, null,
+                    irp());
+            expect(NtStatus.STATUS_SUCCESS, "WskGetAddressInfo");
+            npi.dispatch().wskFreeAddressInfo(npi.client(), lookup.get());
+        }
         npi.dispatch().wskSocket(npi.client(), AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, null,
                 null, null, null, null, irp());
         expect(NtStatus.STATUS_SUCCESS, "WskSocket");

@@ -19,7 +19,7 @@ import org.wsk4j.nt.NtStatus;
  * {@link DropDatagram}, {@link Delay}, {@link FailWith}, {@link Hold}. Send faults ({@link SimNetwork#onSend(int)}):
  * {@link ResetAfter}, {@link Abort}, {@link PartialSend}, {@link Delay}, {@link FailWith}, {@link Hold}. Accept
  * faults ({@link SimNetwork#onAccept(int)}): {@link Abort}, {@link Delay}, {@link Refuse}, {@link FailWith},
- * {@link Hold}. Name
+ * {@link Hold}. FIN faults ({@link SimNetwork#onFin(int)}): {@link Hold}, {@link Delay}. Name
  * resolution faults ({@link SimNetwork#onResolve(String)}): {@link Answer}, {@link BlackHole}, {@link Delay},
  * {@link FailWith}. See
  * {@code docs/simulation.md} for the status each one produces and when.
@@ -242,8 +242,9 @@ public sealed interface Fault permits Fault.Accept, Fault.Refuse, Fault.BlackHol
     /**
      * The message is parked until {@link SimNetwork#releaseParked()} (turmoil's hold, for one message): a send's
      * data segment (and, TCP keeping order, whatever follows it on that connection) waits at the receiver; a
-     * datagram waits; an accept's SYN-ACK waits, so the connect completes only at the release. Nothing is lost and
-     * nothing times out while parked. For send, accept and datagram hooks.
+     * datagram waits; an accept's SYN-ACK waits, so the connect completes only at the release; a FIN waits, so the
+     * peer sees end of stream only at the release. Nothing is lost and nothing times out while parked. For send,
+     * accept, FIN and datagram hooks.
      */
     record Hold() implements Fault {
         @Override

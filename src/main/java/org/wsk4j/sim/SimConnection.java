@@ -125,12 +125,24 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         synchronized (network) {
             if (closed || state != State.OPEN || local == null) {
                 NtStatus status = closed ? NtStatus.STATUS_CANCELLED : NtStatus.STATUS_INVALID_DEVICE_STATE;
-                network.executor().execute(() -> callback.connectCompleted(status, null));
+                transport.callbacks.execute(() -> callback.connectCompleted(status, null));
                 return;
             }
             state = State.CONNECTING;
             network.startConnect(this, remoteAddress, callback);
         }
+    }
+
+    /**
+     * Whether this end is inert (its host crashed under the provider: reads and writes do nothing); otherwise
+     * checks that it can read and write (monitor held).
+     */
+    private boolean inert() throws TransportException {
+        if (crashed && !closed) {
+            return true;
+        }
+        checkUsable();
+        return false;
     }
 
     private void checkUsable() throws TransportException {
@@ -148,10 +160,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     @Override
     public long read(ByteBuffer[] destinations) throws TransportException {
         synchronized (network) {
-            if (crashed && !closed) {
-                return 0; // inert: the host crashed under the provider
+            if (inert()) {
+                return 0;
             }
-            checkUsable();
             long copied = 0;
             for (ByteBuffer destination : destinations) {
                 while (destination.hasRemaining() && !readable.isEmpty()) {
@@ -188,10 +199,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     @Override
     public long write(ByteBuffer[] sources) throws TransportException {
         synchronized (network) {
-            if (crashed && !closed) {
-                return 0; // inert: the host crashed under the provider
+            if (inert()) {
+                return 0;
             }
-            checkUsable();
             if (outputShut) {
                 throw new TransportException(NtStatus.STATUS_PIPE_DISCONNECTED, null);
             }
@@ -380,18 +390,24 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     private java.util.List<Object> toPark;
     private boolean parkedHere;
 
-    private void parkOnArrival(byte[] data) {
+    /** Marks a segment on its way here (data, or {@link #FIN}) to be parked when it arrives (monitor held). */
+    private void parkOnArrival(Object segment) {
         if (toPark == null) {
             toPark = new java.util.ArrayList<>(2);
         }
-        toPark.add(data);
+        toPark.add(segment);
+    }
+
+    /** A short description of a segment for the event log. */
+    private static String describe(Object segment) {
+        return segment instanceof byte[] ? ((byte[]) segment).length + "B" : segment.toString();
     }
 
     /** A parked segment arrives: it and what follows wait for {@link SimNetwork#releaseParked()} (monitor held). */
     private void parkIfScripted(Object segment) {
         if (toPark != null && toPark.removeIf(parked -> parked == segment)) {
             parkedHere = true;
-            network.park(id + " " + ((byte[]) segment).length + "B", () -> {
+            network.park(id + " " + describe(segment), () -> {
                 parkedHere = false;
                 linkReleased();
             });
@@ -436,8 +452,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             held.addLast(segment);
         }
         if (network.logging()) {
-            String what = segment instanceof byte[] ? ((byte[]) segment).length + "B" : segment.toString();
-            network.log(id + " " + what + " held by the partition");
+            network.log(id + " " + describe(segment) + " held by the partition");
         }
         return true;
     }
@@ -582,10 +597,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     @Override
     public void shutdownOutput() throws TransportException {
         synchronized (network) {
-            if (crashed && !closed) {
-                return; // inert: the host crashed under the provider
+            if (inert()) {
+                return;
             }
-            checkUsable();
             if (!outputShut) {
                 sendFin();
             }
@@ -597,6 +611,17 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         SimConnection receiver = peer;
         network.log(id + " FIN");
         capture(PacketCapture.FIN | PacketCapture.ACK, null, 0);
+        Fault fault = network.finFault(local, remote);
+        if (fault != null) {
+            network.log(id + " FIN fault=" + fault);
+            if (fault instanceof Fault.Delay) {
+                outFreeAt = Math.max(network.now(), outFreeAt) + ((Fault.Delay) fault).delay().toNanos();
+                fault = ((Fault.Delay) fault).then();
+            }
+            if (fault instanceof Fault.Hold) {
+                receiver.parkOnArrival(FIN);
+            }
+        }
         network.after(departure(0), () -> receiver.finArrives());
     }
 

@@ -98,7 +98,7 @@ abstract class SimEndpoint implements TransportEndpoint {
             return;
         }
         dispatchQueued = true;
-        network.executor().execute(this::dispatch);
+        (transport != null ? transport.callbacks : network.executor()).execute(this::dispatch);
     }
 
     private void dispatch() {

@@ -22,6 +22,8 @@ final class SimHost {
     boolean paused;
     /** The transports created for this host, in creation order. */
     final List<SimTransport> transports = new ArrayList<>();
+    /** The completion executors of the subsystems created for this host, in creation order. */
+    final List<HostExecutor> executors = new ArrayList<>();
 
     /** Whether the host neither sends nor answers (crashed or paused). */
     boolean silent() {

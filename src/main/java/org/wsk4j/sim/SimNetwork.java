@@ -446,6 +446,7 @@ public final class SimNetwork {
     private final List<Hook> datagramHooks = new ArrayList<>();
     private final List<Hook> sendHooks = new ArrayList<>();
     private final List<Hook> acceptHooks = new ArrayList<>();
+    private final List<Hook> finHooks = new ArrayList<>();
     private final List<Hook> resolveHooks = new ArrayList<>();
     private final java.util.Set<String> partitions = new java.util.LinkedHashSet<>();
     /** Held links ("from>to") and the datagrams each holds, in arrival order. */
@@ -610,12 +611,14 @@ public final class SimNetwork {
      * @throws IllegalArgumentException when there is no such host
      */
     public synchronized Transport transport(String hostName) {
-        return new SimTransport(this, host(hostName));
+        return new SimTransport(this, host(hostName), executor);
     }
 
     /**
      * Creates a subsystem on host {@value #LOCALHOST}: {@code WskSubsystem.builder().transport(transport(
-     * "localhost")).executor(executor()).ioManager(ioManager()).build()}.
+     * "localhost")).executor(...).ioManager(ioManager()).build()}, where the executor is the network's
+     * {@link #executor()} seen through the host, so a {@link #pause(String) paused} host's completions wait (the
+     * subsystem's {@code manualExecutor()} is therefore not available: drive {@link #executor()}).
      *
      * @return the subsystem; closing it closes its transport, not the network
      */
@@ -624,13 +627,25 @@ public final class SimNetwork {
     }
 
     /**
-     * Creates a subsystem whose sockets live on the given host.
+     * Creates a subsystem whose sockets live on the given host; its completions, event callbacks and timers run on
+     * the network's {@link #executor()}, except while the host is {@link #pause(String) paused}.
      *
      * @param hostName the host
      * @return the subsystem
      */
     public WskSubsystem newSubsystem(String hostName) {
-        return WskSubsystem.builder().name("sim-" + hostName).transport(transport(hostName)).executor(executor)
+        HostExecutor hostExecutor;
+        Transport transport;
+        synchronized (this) {
+            SimHost host = host(hostName);
+            hostExecutor = new HostExecutor(this, host, executor);
+            host.executors.add(hostExecutor);
+            if (host.paused) {
+                hostExecutor.paused();
+            }
+            transport = new SimTransport(this, host, hostExecutor);
+        }
+        return WskSubsystem.builder().name("sim-" + hostName).transport(transport).executor(hostExecutor)
                 .ioManager(ioManager).build();
     }
 
@@ -661,7 +676,7 @@ public final class SimNetwork {
 
     /** What a hook point intercepts. */
     enum HookKind {
-        CONNECT("connect"), DATAGRAM("datagram"), SEND("send"), ACCEPT("accept"), RESOLVE("resolve");
+        CONNECT("connect"), DATAGRAM("datagram"), SEND("send"), ACCEPT("accept"), RESOLVE("resolve"), FIN("FIN");
 
         final String label;
 
@@ -717,6 +732,7 @@ public final class SimNetwork {
                 case SEND -> fitsSend(fault) && (!(fault instanceof Fault.Delay) || fitsSend(((Fault.Delay) fault).then()));
                 case ACCEPT -> fitsAccept(fault)
                         && (!(fault instanceof Fault.Delay) || fitsAccept(((Fault.Delay) fault).then()));
+                case FIN -> fitsFin(fault) && (!(fault instanceof Fault.Delay) || fitsFin(((Fault.Delay) fault).then()));
                 case RESOLVE -> SimNameService.fits(fault)
                         && (!(fault instanceof Fault.Delay) || SimNameService.fits(((Fault.Delay) fault).then()));
             };
@@ -729,6 +745,10 @@ public final class SimNetwork {
     private static boolean fitsSend(Fault fault) {
         return fault == null || fault instanceof Fault.Hold || fault instanceof Fault.ResetAfter || fault instanceof Fault.Abort
                 || fault instanceof Fault.PartialSend || fault instanceof Fault.Delay || fault instanceof Fault.FailWith;
+    }
+
+    private static boolean fitsFin(Fault fault) {
+        return fault == null || fault instanceof Fault.Hold || fault instanceof Fault.Delay;
     }
 
     private static boolean fitsAccept(Fault fault) {
@@ -866,6 +886,47 @@ public final class SimNetwork {
     }
 
     /**
+     * Returns the fault script for the FINs (graceful disconnects, {@code WskDisconnect} or a graceful close) of
+     * TCP connections to or from an address and port (found before port-only scripts): a FIN is matched against
+     * its connection's remote address first, then its local one, so {@code onFin(server)} sees the FINs of both
+     * ends of a connection with {@code server}, in the order they are sent. One queued fault per FIN. Allowed faults:
+     * <ul>
+     * <li>{@link Fault.Hold}: the FIN is parked at the receiver until {@link #releaseParked()} (its data before
+     *     it arrives; nothing times out while it is parked): the peer's end-of-stream and disconnect event wait
+     *     for the moment the test chooses;</li>
+     * <li>{@link Fault.Delay}: the FIN leaves {@code delay} later (holding the link, so nothing overtakes it),
+     *     then {@code then} applies.</li>
+     * </ul>
+     * Data segments are not FINs: {@link #onSend(InetSocketAddress)} handles those.
+     *
+     * @param target an end of the connection
+     * @return the script
+     */
+    public FaultScript onFin(InetSocketAddress target) {
+        return script(finHooks, HookKind.FIN, resolved(target), target.getPort());
+    }
+
+    /**
+     * Returns the fault script for the FINs of TCP connections to or from a port on any address; see
+     * {@link #onFin(InetSocketAddress)}.
+     *
+     * @param port a port of the connection
+     * @return the script
+     */
+    public FaultScript onFin(int port) {
+        return script(finHooks, HookKind.FIN, null, port);
+    }
+
+    /** The fault for a FIN on a connection from {@code local} to {@code remote}, or null (monitor held). */
+    Fault finFault(InetSocketAddress local, InetSocketAddress remote) {
+        if (finHooks.isEmpty()) {
+            return null;
+        }
+        Fault fault = remote == null ? null : scripted(finHooks, remote);
+        return fault != null || local == null ? fault : scripted(finHooks, local);
+    }
+
+    /**
      * Returns the fault script for the name lookups of {@code WskGetAddressInfo} (a host name, compared without
      * case and without a trailing dot) or {@code WskGetNameInfo} (an address literal, for example
      * {@code "10.0.0.2"}, for its reverse lookup), from any host. Without a fault a lookup is answered one
@@ -984,7 +1045,7 @@ public final class SimNetwork {
      */
     public synchronized List<UnusedFault> unusedFaults() {
         List<UnusedFault> unused = new ArrayList<>();
-        for (List<Hook> hooks : List.of(connectHooks, datagramHooks, sendHooks, acceptHooks, resolveHooks)) {
+        for (List<Hook> hooks : List.of(connectHooks, datagramHooks, sendHooks, acceptHooks, finHooks, resolveHooks)) {
             for (Hook hook : hooks) {
                 int i = 0;
                 for (Fault fault : hook.queue) {
@@ -1262,8 +1323,11 @@ public final class SimNetwork {
      * Pauses a host's networking (a stalled machine, as seen from the network): until {@link #resume(String)}
      * nothing leaves or reaches it — its peers see a silent peer (TCP data held and retransmitted on the Windows
      * schedule, timing out after {@link #RETRANSMISSION_TIMEOUT}; datagrams dropped; connects to it time out),
-     * while its sockets and subsystems stay. Its own completions and timers keep running (the executor is shared
-     * by the whole network). Logged as {@code pause host}.
+     * while its sockets and subsystems stay. Its subsystems ({@link #newSubsystem(String)}) stop processing too: the
+     * completions, event callbacks and timers they queue, and their transports' readiness and connect callbacks,
+     * from the pause on wait, and {@link #resume(String)} runs
+     * them in the order they were queued, before anything the host queues later (what was queued before the pause
+     * still runs). Logged as {@code pause host}.
      *
      * @param hostName the host
      * @return this network
@@ -1272,6 +1336,7 @@ public final class SimNetwork {
         SimHost host = host(hostName);
         if (!host.paused) {
             host.paused = true;
+            host.executors.forEach(HostExecutor::paused);
             log("pause " + hostName);
             partitionsChanged();
         }
@@ -1279,7 +1344,8 @@ public final class SimNetwork {
     }
 
     /**
-     * Resumes a paused host: what was held is delivered at the next retransmission, unless it timed out.
+     * Resumes a paused host: its subsystems' waiting completions run, in order; what the network held is delivered
+     * at the next retransmission, unless it timed out.
      *
      * @param hostName the host
      * @return this network
@@ -1288,6 +1354,7 @@ public final class SimNetwork {
         SimHost host = host(hostName);
         if (host.paused) {
             host.paused = false;
+            host.executors.forEach(HostExecutor::resumed);
             log("resume " + hostName);
             partitionsChanged();
         }
@@ -1702,7 +1769,7 @@ public final class SimNetwork {
         ConnectCallback callback = client.callback;
         client.callback = null;
         if (callback != null) {
-            executor.execute(() -> callback.connectCompleted(status, null));
+            client.transport.callbacks.execute(() -> callback.connectCompleted(status, null));
         }
     }
 

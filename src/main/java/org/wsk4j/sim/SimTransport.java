@@ -19,10 +19,17 @@ final class SimTransport implements Transport {
     private final List<SimEndpoint> endpoints = new ArrayList<>();
     private boolean closed;
     private final SimNameService names;
+    /**
+     * Where this transport's callbacks to the provider run (readiness, connect outcomes): the network's executor,
+     * or for a subsystem {@link SimNetwork#newSubsystem(String)} built, its host's view of it, so a paused host
+     * gets no callbacks until it resumes.
+     */
+    final org.wsk4j.nt.CompletionExecutor callbacks;
 
-    SimTransport(SimNetwork network, SimHost host) {
+    SimTransport(SimNetwork network, SimHost host, org.wsk4j.nt.CompletionExecutor callbacks) {
         this.network = network;
         this.host = host;
+        this.callbacks = callbacks;
         this.names = new SimNameService(network, this);
         host.transports.add(this);
     }
@@ -69,31 +76,28 @@ final class SimTransport implements Transport {
 
     @Override
     public TransportConnection openConnection(int addressFamily) throws TransportException {
-        check(addressFamily, "connection");
-        synchronized (network) {
-            SimConnection connection = new SimConnection(network, this, addressFamily, network.nextId("c"), false);
-            endpoints.add(connection);
-            return connection;
-        }
+        return open(addressFamily, "connection", "c", id -> new SimConnection(network, this, addressFamily, id, false));
     }
 
     @Override
     public TransportListener openListener(int addressFamily) throws TransportException {
-        check(addressFamily, "listener");
-        synchronized (network) {
-            SimListener listener = new SimListener(network, this, addressFamily, network.nextId("l"));
-            endpoints.add(listener);
-            return listener;
-        }
+        return open(addressFamily, "listener", "l", id -> new SimListener(network, this, addressFamily, id));
     }
 
     @Override
     public TransportDatagram openDatagram(int addressFamily) throws TransportException {
-        check(addressFamily, "datagram");
+        return open(addressFamily, "datagram", "d", id -> new SimDatagram(network, this, addressFamily, id));
+    }
+
+    /** Checks the creation, then creates the endpoint under the monitor with the next id of its kind. */
+    private <T extends SimEndpoint> T open(int addressFamily, String kind, String idPrefix,
+                                           java.util.function.Function<SimNetwork.EndpointId, T> create)
+            throws TransportException {
+        check(addressFamily, kind);
         synchronized (network) {
-            SimDatagram datagram = new SimDatagram(network, this, addressFamily, network.nextId("d"));
-            endpoints.add(datagram);
-            return datagram;
+            T endpoint = create.apply(network.nextId(idPrefix));
+            endpoints.add(endpoint);
+            return endpoint;
         }
     }
 

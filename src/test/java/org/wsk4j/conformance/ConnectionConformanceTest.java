@@ -7,11 +7,17 @@ import static org.wsk4j.Wsk.*;
 import static org.wsk4j.nt.NtStatus.*;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,6 +27,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.wsk4j.SockAddr;
 import org.wsk4j.SockAddrIn;
 import org.wsk4j.WskBuf;
+import org.wsk4j.WskClientConnectionDispatch;
+import org.wsk4j.WskControlSocketType;
+import org.wsk4j.WskEventCallbackControl;
 import org.wsk4j.WskProviderConnectionDispatch;
 import org.wsk4j.WskProviderListenDispatch;
 import org.wsk4j.WskProviderNpi;
@@ -66,6 +75,13 @@ class ConnectionConformanceTest {
             network.onConnect("127.0.0.1", 7777).thenFault(Fault.blackHole());
             return 7777;
         }
+
+        /** Scripted: the handshake completes (a passive peer answers the SYN), then the network resets it. */
+        @Override
+        int resetAfterHandshakePort() {
+            network.onConnect("127.0.0.1", 7778).thenFault(Fault.resetAfter(0));
+            return 7778;
+        }
     }
 
     @Nested
@@ -90,10 +106,32 @@ class ConnectionConformanceTest {
             return full.port();
         }
 
+        /** A listener that accepts one connection and closes it at once with SO_LINGER 0 (a RST). */
+        @Override
+        int resetAfterHandshakePort() throws IOException {
+            resetting = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            ServerSocket server = resetting;
+            resetter = CompletableFuture.runAsync(() -> {
+                try (Socket accepted = server.accept()) {
+                    accepted.setSoLinger(true, 0);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            return server.getLocalPort();
+        }
+
+        private ServerSocket resetting;
+        private CompletableFuture<Void> resetter;
+
         @AfterEach
-        void closeBacklog() throws IOException {
+        void closeBacklog() throws Exception {
             if (full != null) {
                 full.close();
+            }
+            if (resetting != null) {
+                resetting.close();
+                resetter.get(10, TimeUnit.SECONDS);
             }
         }
     }
@@ -178,6 +216,9 @@ class ConnectionConformanceTest {
         final List<String> order = new ArrayList<>();
 
         abstract Driver driver(ManualCompletionExecutor executor);
+
+        /** A loopback port whose peer completes the handshake and resets the connection right after it. */
+        abstract int resetAfterHandshakePort() throws IOException;
 
         /** A loopback port on which a connect stays pending until cancelled. */
         abstract int pendingConnectPort() throws IOException;
@@ -440,6 +481,54 @@ class ConnectionConformanceTest {
             assertEquals(List.of("receive STATUS_CANCELLED", "close STATUS_SUCCESS"),
                     order.subList(order.size() - 2, order.size()));
             close(pair[1]);
+        }
+        @Test
+        void thePeersFinIsSeenWithoutAPendingReceiveAndTheCloseIsGraceful() {
+            List<Integer> disconnects = new ArrayList<>();
+            WskSocket listener = listener();
+            Op create = op("socket");
+            npi.dispatch().wskSocket(npi.client(), AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, null,
+                    new WskClientConnectionDispatch(null, (context, flags) -> {
+                        disconnects.add(flags);
+                        return STATUS_SUCCESS;
+                    }, null), null, null, null, create.irp);
+            assertEquals(STATUS_SUCCESS, await(create));
+            WskSocket client = create.socket();
+            Op bind = op("bind");
+            connection(client).wskBind(client, SockAddrIn.any(0), 0, bind.irp);
+            assertEquals(STATUS_SUCCESS, await(bind));
+            assertEquals(STATUS_SUCCESS, connect(client, SockAddrIn.loopback(port(listener))));
+            WskSocket peer = accept(listener);
+            close(listener);
+            assertEquals(STATUS_SUCCESS, client.dispatch().wskControlSocket(client, WskControlSocketType.WskSetOption,
+                    SO_WSK_EVENT_CALLBACK, SOL_SOCKET, WskEventCallbackControl.SIZE,
+                    new WskEventCallbackControl(NPI_WSK_INTERFACE_ID, WSK_EVENT_DISCONNECT), 0, null, null, null));
+
+            Op peerFin = op("peer disconnect");
+            connection(peer).wskDisconnect(peer, null, 0, peerFin.irp);
+            assertEquals(STATUS_SUCCESS, await(peerFin));
+            assertTrue(driver.until(() -> !disconnects.isEmpty()), "WskDisconnectEvent without a pending receive");
+            assertEquals(List.of(WSK_FLAG_AT_DISPATCH_LEVEL), disconnects, "graceful, once");
+
+            Op fin = op("disconnect");
+            connection(client).wskDisconnect(client, null, 0, fin.irp);
+            assertEquals(STATUS_SUCCESS, await(fin));
+            close(client); // disconnected both ways: graceful, no RST
+            driver.settle();
+            Op received = receive(peer, new byte[8]);
+            assertEquals(STATUS_SUCCESS, await(received), "the peer sees end of stream, not a reset");
+            assertEquals(0, received.information);
+            close(peer);
+        }
+
+        @Test
+        void aResetRightAfterTheHandshakeIsASuccessfulConnectAndTheNextReceiveReportsIt() throws IOException {
+            int port = resetAfterHandshakePort();
+            WskSocket client = boundConnectionSocket();
+            assertEquals(STATUS_SUCCESS, connect(client, SockAddrIn.loopback(port)), "as on Windows");
+            Op received = receive(client, new byte[8]);
+            assertEquals(STATUS_CONNECTION_RESET, await(received));
+            close(client);
         }
     }
 }

@@ -210,6 +210,13 @@ class SimFaultSweepTest {
             l.network.hold("server", SimNetwork.LOCALHOST);
             l.executor.schedule(Duration.ofSeconds(5), () -> l.network.release("server", SimNetwork.LOCALHOST));
         }), "client WskDisconnect", STATUS_SUCCESS, "server final WskReceive", STATUS_SUCCESS));
+        all.add(c("disconnect", "onFin Hold: the client's FIN parked 5 s", l -> {
+            l.network.onFin(SERVER).thenFault(Fault.hold());
+            l.at("client WskDisconnect", () -> l.executor.schedule(Duration.ofSeconds(5), l.network::releaseParked));
+        }, "client WskDisconnect", STATUS_SUCCESS, "server final WskReceive", STATUS_SUCCESS));
+        all.add(c("disconnect", "onFin Delay(5 ms) twice: both FINs late", l -> l.network.onFin(SERVER).thenFault(
+                Fault.delay(Duration.ofMillis(5)), Fault.delay(Duration.ofMillis(5))),
+                "client WskDisconnect", STATUS_SUCCESS, "server final WskReceive", STATUS_SUCCESS));
         all.add(c("receive", "server host crashes (silent), never restarts", l -> l.at("server WskSend",
                 () -> l.network.crash("server", false)), "client WskReceive", STATUS_CONNECTION_ABORTED));
         all.add(c("receive", "server host crashes (peers reset)", l -> l.at("server WskSend",
@@ -222,6 +229,10 @@ class SimFaultSweepTest {
             l.network.pause("server");
             l.executor.schedule(Duration.ofSeconds(2), () -> l.network.resume("server"));
         }), "client WskSend", STATUS_SUCCESS, "server WskReceive", STATUS_SUCCESS, "client WskReceive", STATUS_SUCCESS));
+        all.add(c("send", "server host paused 2 s as it sends: its own completions wait", l -> l.at("server WskSend", () -> {
+            l.network.pause("server");
+            l.executor.schedule(Duration.ofSeconds(2), () -> l.network.resume("server"));
+        }), "server WskReceive", STATUS_SUCCESS, "server WskSend", STATUS_SUCCESS, "client WskReceive", STATUS_SUCCESS));
         all.add(c("connect", "server host crashed before the connect", l -> l.at("WskConnect",
                 () -> l.network.crash("server", false)), "WskConnect", STATUS_IO_TIMEOUT));
         all.add(c("receive", "one-way partition client -> server (request held, times out)", l -> l.at("client WskSend",

@@ -663,6 +663,45 @@ class SimLinkTest extends SimTestBase {
         closeAll();
     }
 
+    @Test
+    void aPausedHostsOwnCompletionsWaitAndRunInOrderAtTheResume() {
+        connectPair(7705);
+        network.pause("server");
+        Completion first = new Completion();
+        Completion second = new Completion();
+        connection(serverSocket).wskSend(serverSocket, SimDataPathTest.buf("one"), 0, first.irp);
+        connection(serverSocket).wskSend(serverSocket, SimDataPathTest.buf("two"), 0, second.irp);
+        Completion atClient = sendNow(clientSocket, "ping"); // the client's host runs on
+        executor.advanceTimeBy(Duration.ofSeconds(1));
+        assertEquals(STATUS_SUCCESS, atClient.status);
+        assertFalse(first.done(), "the paused host completes nothing");
+        assertFalse(second.done());
+        network.resume("server");
+        executor.runPending();
+        assertTrue(first.done() && second.done(), "run at the resume");
+        assertTrue(first.sequence < second.sequence, "in the order they were queued");
+        Rx atClientRx = new Rx(clientSocket, 6, WSK_FLAG_WAITALL);
+        executor.advanceTimeBy(Duration.ofSeconds(5));
+        assertEquals("onetwo", atClientRx.text(), "the held data arrives at the next retransmission");
+        closeAll();
+    }
+
+    @Test
+    void aPausedHostsTimersFireIntoTheWaitAndACancelWhileWaitingHolds() {
+        org.wsk4j.nt.CompletionExecutor serverExecutor = server.wsk.executor(); // the server host's view of it
+        List<String> ran = new java.util.ArrayList<>();
+        serverExecutor.schedule(Duration.ofMillis(10), () -> ran.add("kept"));
+        org.wsk4j.nt.ScheduledTask dropped = serverExecutor.schedule(Duration.ofMillis(20), () -> ran.add("dropped"));
+        network.pause("server");
+        executor.advanceTimeBy(Duration.ofSeconds(1));
+        assertEquals(List.of(), ran, "both fired into the pause");
+        assertTrue(dropped.cancel(), "not run yet: the cancel holds");
+        network.resume("server");
+        executor.runPending();
+        assertEquals(List.of("kept"), ran);
+        assertFalse(dropped.cancel(), "cancelled already");
+    }
+
     // ---- parking individual messages (Fault.Hold) --------------------------------------------------------------
 
     @Test
@@ -704,6 +743,49 @@ class SimLinkTest extends SimTestBase {
         assertEquals(STATUS_SUCCESS, connected.status);
         assertTrue(executor.nanoTime() - releasedAt <= 200_000, "completed when released");
         serverSocket = accepted.socket();
+        closeAll();
+    }
+
+    @Test
+    void aParkedFinIsEndOfStreamOnlyAtTheRelease() {
+        network.onFin(7803).thenFault(Fault.hold());
+        connectPair(7803);
+        sendNow(clientSocket, "data");
+        Completion disconnect = new Completion();
+        connection(clientSocket).wskDisconnect(clientSocket, null, 0, disconnect.irp);
+        Rx data = new Rx(serverSocket, 4, WSK_FLAG_WAITALL);
+        executor.advanceTimeBy(Duration.ofMinutes(1));
+        assertEquals(STATUS_SUCCESS, disconnect.status, "the FIN was sent");
+        assertEquals("data", data.text(), "the data before the FIN arrives");
+        Completion eof = receiveAny(serverSocket);
+        executor.advanceTimeBy(Duration.ofMinutes(1));
+        assertFalse(eof.done(), "the FIN is parked: no end of stream, no timeout");
+        assertEquals(1, network.parked().size(), network.parked()::toString);
+        assertTrue(network.parked().get(0).endsWith(" FIN"), network.parked()::toString);
+        long releasedAt = executor.nanoTime();
+        assertEquals(1, network.releaseParked());
+        executor.runUntilIdle();
+        assertEquals(STATUS_SUCCESS, eof.status);
+        assertEquals(0, eof.information, "end of stream at the release");
+        assertTrue(executor.nanoTime() - releasedAt <= 200_000, "delivered when released");
+        assertTrue(network.unusedFaults().isEmpty());
+        closeAll();
+    }
+
+    @Test
+    void aDelayedFinArrivesLaterAndOnlyDataAndRstFaultsAreRefusedOnTheFinHook() {
+        network.onFin(7804).thenFault(Fault.delay(Duration.ofSeconds(3)));
+        connectPair(7804);
+        Completion eof = receiveAny(serverSocket);
+        Completion disconnect = new Completion();
+        connection(clientSocket).wskDisconnect(clientSocket, null, 0, disconnect.irp);
+        executor.advanceTimeBy(Duration.ofMillis(2_999));
+        assertFalse(eof.done(), "the FIN leaves 3 s late");
+        executor.advanceTimeBy(Duration.ofMillis(2));
+        assertEquals(STATUS_SUCCESS, eof.status);
+        assertEquals(0, eof.information);
+        assertThrows(IllegalArgumentException.class, () -> network.onFin(7805).thenFault(Fault.resetAfter(0)));
+        assertThrows(IllegalArgumentException.class, () -> network.onFin(7805).thenFault(Fault.refuse()));
         closeAll();
     }
 

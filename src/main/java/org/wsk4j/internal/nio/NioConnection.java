@@ -13,6 +13,7 @@ import org.wsk4j.nt.NtStatus;
 import org.wsk4j.spi.ConnectCallback;
 import org.wsk4j.spi.TransportConnection;
 import org.wsk4j.spi.TransportException;
+import org.wsk4j.spi.TransportHandler;
 
 /** A TCP endpoint over a non-blocking {@link SocketChannel}. */
 final class NioConnection extends NioEndpoint implements TransportConnection {
@@ -24,6 +25,13 @@ final class NioConnection extends NioEndpoint implements TransportConnection {
     /** The destination of the connect; written before the selector thread may read it (submit publishes it). */
     private volatile InetSocketAddress connectTarget;
     private volatile InetSocketAddress remoteAddress;
+    /**
+     * The reset that ended the connection between the handshake and the connect's report, or null. Linux reports a
+     * reset that arrives after the SYN-ACK but before {@code finishConnect} as the connect's failure (ECONNRESET);
+     * Windows completes the connect with STATUS_SUCCESS and the next send or receive reports the reset. This
+     * endpoint does as Windows: the connect succeeds, and reads, writes and readiness report the reset.
+     */
+    private volatile TransportException resetAfterHandshake;
 
     NioConnection(NioTransport transport, SocketChannel channel) {
         super(transport, channel);
@@ -75,7 +83,7 @@ final class NioConnection extends NioEndpoint implements TransportConnection {
                 }
             });
         } catch (IOException | RuntimeException e) {
-            fire(NioStatusMapper.mapConnect(e, address), e);
+            connectFailed(e);
         }
     }
 
@@ -88,7 +96,44 @@ final class NioConnection extends NioEndpoint implements TransportConnection {
                 connected();
             }
         } catch (IOException | RuntimeException e) {
-            fire(NioStatusMapper.mapConnect(e, connectTarget), e);
+            connectFailed(e);
+        }
+    }
+
+    /**
+     * The connect failed with {@code e}. A reset (ECONNRESET, only possible once the handshake completed: a SYN
+     * answered with a RST is ECONNREFUSED) is reported as Windows does: the connect succeeds, and the reset is
+     * reported by the next operation ({@link #resetAfterHandshake}). Package-private for a test: on loopback the
+     * handshake completes inside connect(2), so the peer's reset can never beat finishConnect there.
+     *
+     * @param e the channel's exception
+     */
+    void connectFailed(Exception e) {
+        NtStatus status = NioStatusMapper.mapConnect(e, connectTarget);
+        if (status != NtStatus.STATUS_CONNECTION_RESET) {
+            fire(status, e);
+            return;
+        }
+        resetAfterHandshake = new TransportException(status, e);
+        remoteAddress = connectTarget;
+        LOG.debug("connect to {}: the peer reset the connection right after the handshake", connectTarget);
+        fire(NtStatus.STATUS_SUCCESS, null);
+    }
+
+    /** Throws the reset that followed the handshake, if any. */
+    private void checkReset() throws TransportException {
+        TransportException reset = resetAfterHandshake;
+        if (reset != null) {
+            throw new TransportException(reset.status(), reset.getCause());
+        }
+    }
+
+    /** With a reset after the handshake the channel is gone: readiness (the error to report) comes from here. */
+    @Override
+    public void setInterest(int ops) {
+        super.setInterest(ops);
+        if (resetAfterHandshake != null && (ops & (TransportHandler.READ | TransportHandler.WRITE)) != 0) {
+            transport.submit(() -> dispatchReady(TransportHandler.READ | TransportHandler.WRITE));
         }
     }
 
@@ -119,6 +164,7 @@ final class NioConnection extends NioEndpoint implements TransportConnection {
 
     @Override
     public long read(ByteBuffer[] destinations) throws TransportException {
+        checkReset();
         try {
             // One buffer (the common single-MDL WSK_BUF): read(2) without the JDK's per-thread iovec wrapper.
             return destinations.length == 1 ? socket.read(destinations[0]) : socket.read(destinations);
@@ -129,6 +175,7 @@ final class NioConnection extends NioEndpoint implements TransportConnection {
 
     @Override
     public long write(ByteBuffer[] sources) throws TransportException {
+        checkReset();
         try {
             return sources.length == 1 ? socket.write(sources[0]) : socket.write(sources);
         } catch (IOException | RuntimeException e) {
@@ -138,6 +185,7 @@ final class NioConnection extends NioEndpoint implements TransportConnection {
 
     @Override
     public void shutdownOutput() throws TransportException {
+        checkReset();
         try {
             socket.shutdownOutput();
         } catch (IOException | RuntimeException e) {

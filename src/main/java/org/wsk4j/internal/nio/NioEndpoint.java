@@ -165,6 +165,23 @@ abstract class NioEndpoint implements TransportEndpoint, Runnable {
     void onConnectable() {
     }
 
+    /**
+     * Selector thread: reports {@code ready} readiness (the part the provider wants) without a selection key, for an
+     * endpoint whose channel is gone but has an error to report (see {@link TransportHandler#READ}).
+     *
+     * @param ready the readiness to report
+     */
+    void dispatchReady(int ready) {
+        int wanted = interest & ready;
+        TransportHandler current = handler;
+        if ((wanted & TransportHandler.READ) != 0) {
+            current.onReadable();
+        }
+        if ((wanted & TransportHandler.WRITE) != 0) {
+            current.onWritable();
+        }
+    }
+
     @Override
     public <T> NtStatus setOption(SocketOption<T> option, T value) {
         try {
