@@ -177,6 +177,8 @@ final class HostExecutor implements CompletionExecutor {
 
     @Override
     public String toString() {
-        return "HostExecutor[" + host.name + " on " + shared + "]";
+        // Also the message of WskSubsystem.manualExecutor() on a simulated host's subsystem: say what to drive instead.
+        return "simulated host " + host.name + "'s view of its network's executor " + shared
+                + " (drive SimNetwork.executor())";
     }
 }
