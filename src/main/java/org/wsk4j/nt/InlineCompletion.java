@@ -56,4 +56,19 @@ public final class InlineCompletion {
         }
         return true;
     }
+
+    /**
+     * For the provider: runs, on the calling thread, completions that became ready during a WSK call, after the
+     * call's work is done and before it returns (a completion in the caller's context, as {@code IoCompleteRequest}
+     * runs routines on Windows). It runs like an executor task: {@code ioManager} is current, what the task throws
+     * is recorded and logged, the callback watchdog times it, and it must return at the IRQL it started at (the
+     * caller's; a task that returns at another is reported as {@link VerifierRule#IRQL_BAD_TRANSITION} and the thread
+     * is put back at the caller's IRQL).
+     *
+     * @param task      the completion task (a socket's serial-queue drain, or one completion)
+     * @param ioManager the I/O manager of the subsystem the call went to
+     */
+    public static void runInCallerContext(Runnable task, IoManager ioManager) {
+        TaskRunner.run(task, ioManager, Ke.getCurrentIrql());
+    }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wsk4j.internal.CompletionThread;
 
 /**
  * A completion executor backed by a small pool of daemon threads sharing one FIFO queue, like an I/O
@@ -55,9 +56,7 @@ public final class ThreadedCompletionExecutor implements CompletionExecutor {
             throw new IllegalArgumentException("concurrency must be between 1 and 64: " + concurrency);
         }
         timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, name + "-timer");
-            t.setDaemon(true);
-            return t;
+            return new CompletionThread(r, name + "-timer"); // a daemon
         });
         timer.setRemoveOnCancelPolicy(true);
         for (int i = 0; i < concurrency; i++) {
@@ -67,10 +66,9 @@ public final class ThreadedCompletionExecutor implements CompletionExecutor {
         }
     }
 
-    private final class Worker extends Thread {
+    private final class Worker extends CompletionThread {
         Worker(String threadName) {
-            super(threadName);
-            setDaemon(true);
+            super(threadName); // a daemon
         }
 
         @Override

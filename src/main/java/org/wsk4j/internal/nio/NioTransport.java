@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wsk4j.internal.CompletionThread;
 import org.wsk4j.nt.DirectCompletionExecutor;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.spi.Transport;
@@ -64,8 +65,7 @@ public final class NioTransport implements Transport {
         } catch (IOException e) {
             throw new IllegalStateException("cannot open a selector", e);
         }
-        thread = new Thread(this::loop, name + "-nio-selector");
-        thread.setDaemon(true);
+        thread = new CompletionThread(this::loop, name + "-nio-selector"); // a daemon; never a WSK caller context
         thread.start();
     }
 
