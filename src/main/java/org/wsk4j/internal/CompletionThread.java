@@ -28,4 +28,67 @@ public class CompletionThread extends Thread {
         super(name);
         setDaemon(true);
     }
+
+    /** A readiness pass is running (see {@link #beginBatch()}); this thread's fields are its own. */
+    private boolean batching;
+    /** Wake-ups deferred to the end of the pass, each once: the first apart, the rest (rare) in a list. */
+    private Runnable deferredWake;
+    private java.util.ArrayList<Runnable> moreDeferredWakes;
+
+    /**
+     * For a transport's event thread (its own): from now until {@link #endBatch()}, completion executors defer the
+     * wake-up of an idle worker that a task posted from this thread would cost, so a readiness pass hands its
+     * completions over as one batch and wakes each executor at most once.
+     */
+    public final void beginBatch() {
+        batching = true;
+    }
+
+    /** Ends the pass begun by {@link #beginBatch()}: runs each deferred wake-up once. Call it holding no lock. */
+    public final void endBatch() {
+        batching = false;
+        Runnable wake = deferredWake;
+        if (wake == null) {
+            return;
+        }
+        deferredWake = null;
+        wake.run();
+        if (moreDeferredWakes != null && !moreDeferredWakes.isEmpty()) {
+            for (Runnable more : moreDeferredWakes) {
+                more.run();
+            }
+            moreDeferredWakes.clear();
+        }
+    }
+
+    /**
+     * For a completion executor: defers {@code wake} (its "wake an idle worker", the same object each time) to the end
+     * of the calling thread's readiness pass, once however often it is deferred.
+     *
+     * @param wake the executor's wake-up
+     * @return false when the calling thread is not in a pass (the executor wakes a worker now)
+     */
+    public static boolean deferWakeup(Runnable wake) {
+        if (!(Thread.currentThread() instanceof CompletionThread)) {
+            return false;
+        }
+        CompletionThread self = (CompletionThread) Thread.currentThread();
+        if (!self.batching) {
+            return false;
+        }
+        if (self.deferredWake == null || self.deferredWake == wake) {
+            self.deferredWake = wake;
+            return true;
+        }
+        if (self.moreDeferredWakes == null) {
+            self.moreDeferredWakes = new java.util.ArrayList<>(2);
+        }
+        for (Runnable deferred : self.moreDeferredWakes) {
+            if (deferred == wake) {
+                return true;
+            }
+        }
+        self.moreDeferredWakes.add(wake);
+        return true;
+    }
 }

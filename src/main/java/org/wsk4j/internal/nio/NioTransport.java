@@ -147,9 +147,11 @@ public final class NioTransport implements Transport {
 
     private void loop() {
         DirectCompletionExecutor.adoptCurrentThread(); // direct completions run here, after each callback
+        CompletionThread self = (CompletionThread) Thread.currentThread();
         while (!closed) {
             try {
                 awake.set(false);
+                self.beginBatch(); // a pass's completions go to a threaded executor as one batch: one wake-up
                 // The action forms hand each ready key straight to onReady: no selected-key set to fill and empty.
                 if (tasks.isEmpty()) {
                     selector.select(onReady); // a submit after awake.set(false) sees false and wakes it
@@ -168,6 +170,8 @@ public final class NioTransport implements Transport {
                 if (!closed) {
                     LOG.error("{} selector loop error; continuing", name, e);
                 }
+            } finally {
+                self.endBatch();
             }
         }
         for (SelectionKey key : selector.keys()) {
