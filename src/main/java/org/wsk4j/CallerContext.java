@@ -20,9 +20,10 @@ import org.wsk4j.nt.IoManager;
  * call returns STATUS_PENDING as before. So:
  * <ul>
  *   <li>a routine runs only after the call's body returned, with no provider lock held;</li>
- *   <li>routines never nest: while the context runs them it is closed, and WSK calls they make are not outermost,
- *       so what those calls complete goes to the queues as before (the drain running here takes what is queued on
- *       its own socket, up to {@link SerialQueue#BATCH} tasks);</li>
+ *   <li>routines never nest: WSK calls they make are not outermost, so what those calls complete is handed to the
+ *       context too (or queues behind the drain running here, for the same socket) and runs after the routine
+ *       returned, a trampoline as in the direct executor; so a completion never runs while the call that produced
+ *       it is still inside the provider. Up to {@link #MAX_TASKS} tasks per outermost call, then the executor;</li>
  *   <li>order per socket is kept: only an idle serial queue is taken over (its drain runs here, and whatever other
  *       threads post to it meanwhile queues behind), never a queue whose drain is scheduled elsewhere;</li>
  *   <li>a routine that throws is recorded and logged as on an executor thread, one that blocks is timed by the
@@ -40,8 +41,17 @@ final class CallerContext {
 
     /** WSK calls with an IRP this thread is inside now. */
     private int depth;
+    /**
+     * The most tasks (serial-queue drains, client-level completions) one outermost call runs on its thread before it
+     * returns; past that, completions go to the executor, so a driver whose routines keep issuing calls that complete
+     * at once gets its thread back.
+     */
+    static final int MAX_TASKS = 64;
+
     /** Completions ready during the outermost call run on exit, on this thread (see {@link #enter}). */
     private boolean open;
+    /** The outermost call's exit is running what was handed over. */
+    private boolean draining;
     /** The executor of the subsystem of the outermost call: only its completions are taken over. */
     private CompletionExecutor executor;
     private IoManager ioManager;
@@ -71,7 +81,10 @@ final class CallerContext {
 
     /**
      * The call entered last returned its status (its lock released). For the outermost call: runs what was handed
-     * over meanwhile, on this thread, before the call returns.
+     * over meanwhile, on this thread, before the call returns; and, as a trampoline, what the routines it runs hand
+     * over in turn through the calls they make (each after the routine that made the call returned, so routines
+     * never nest and a completion never runs while the call that produced it is still inside the provider), up to
+     * {@link #MAX_TASKS} tasks, after which further completions go to the executor.
      */
     void exit() {
         if (depth > 1) {
@@ -80,21 +93,37 @@ final class CallerContext {
         }
         try {
             if (open) {
-                open = false; // closed while the routines run: the calls they make complete through the queues
-                Runnable task = first;
-                if (task != null) {
-                    first = null;
-                    IoManager manager = ioManager;
-                    do {
-                        InlineCompletion.runInCallerContext(task, manager);
-                    } while (more != null && (task = more.pollFirst()) != null);
+                draining = true;
+                IoManager manager = ioManager;
+                Runnable task;
+                for (int ran = 0; (task = next()) != null; ) {
+                    if (++ran == MAX_TASKS) {
+                        open = false; // enough on the caller's thread: what comes next goes to the executor
+                    }
+                    InlineCompletion.runInCallerContext(task, manager);
                 }
             }
         } finally {
             depth = 0;
+            open = false;
+            draining = false;
             executor = null;
             ioManager = null;
+            first = null;
+            if (more != null) {
+                more.clear();
+            }
         }
+    }
+
+    /** The next task handed over, in the order they were. */
+    private Runnable next() {
+        Runnable task = first;
+        if (task != null) {
+            first = null;
+            return task;
+        }
+        return more == null ? null : more.pollFirst();
     }
 
     /**
@@ -109,7 +138,7 @@ final class CallerContext {
         if (!context.open || context.executor != target) {
             return false;
         }
-        if (context.first == null) {
+        if (context.first == null && (context.more == null || context.more.isEmpty())) {
             context.first = task;
         } else {
             if (context.more == null) {
@@ -125,7 +154,6 @@ final class CallerContext {
         if (Thread.currentThread() instanceof CompletionThread) {
             return false;
         }
-        CallerContext context = CURRENT.get();
-        return context.depth > 0 && !context.open && context.executor != null;
+        return CURRENT.get().draining;
     }
 }

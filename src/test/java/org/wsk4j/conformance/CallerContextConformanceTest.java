@@ -153,6 +153,46 @@ class CallerContextConformanceTest {
             assertEquals(STATUS_SUCCESS, close.status);
         }
 
+        /**
+         * A driver that chains WskSocket, WskBind, WskConnect and WskCloseSocket from its routines, starting from this
+         * thread (as the benchmark's connect client does): the first routine runs here, the rest where their
+         * completions are produced, and every chain finishes.
+         */
+        @Test
+        void aChainOfCallsMadeFromRoutinesFinishes() throws Exception {
+            int chains = 20;
+            CountDownLatch closed = new CountDownLatch(chains);
+            List<String> failures = Collections.synchronizedList(new ArrayList<>());
+            for (int i = 0; i < chains; i++) {
+                Probe created = new Probe();
+                created.inRoutine = () -> {
+                    WskSocket socket = (WskSocket) created.informationObject;
+                    Probe bound = new Probe();
+                    bound.inRoutine = () -> {
+                        Probe connected = new Probe();
+                        connected.inRoutine = () -> {
+                            if (connected.status != STATUS_SUCCESS) {
+                                failures.add("connect " + connected.status);
+                            }
+                            Probe close = new Probe();
+                            close.inRoutine = closed::countDown;
+                            socket.dispatch().wskCloseSocket(socket, close.irp);
+                        };
+                        dispatch(socket).wskConnect(socket, SockAddrIn.loopback(server.getLocalPort()), 0,
+                                connected.irp);
+                    };
+                    dispatch(socket).wskBind(socket, SockAddrIn.any(0), 0, bound.irp);
+                };
+                assertEquals(STATUS_PENDING, created.call(() -> npi.dispatch().wskSocket(npi.client(), AF_INET,
+                        SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, null, null, null, null, null,
+                        created.irp)));
+                created.assertRanInCallerContext();
+                server.accept().close();
+            }
+            assertTrue(closed.await(WAIT.toSeconds(), TimeUnit.SECONDS), "chains left: " + closed.getCount());
+            assertEquals(List.of(), failures);
+        }
+
         @Test
         void aSendTheKernelTookWholeAndAReceiveWithDataThereCompleteBeforeTheCallReturns() throws Exception {
             WskSocket socket = connect();
