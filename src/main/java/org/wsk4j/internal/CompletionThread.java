@@ -4,9 +4,17 @@ package org.wsk4j.internal;
  * A thread of wsk4j's own that runs completions or transport events: a completion executor's worker or timer, a
  * transport's selector thread. Such a thread is never a WSK caller whose completions may run in its context (it
  * runs them already, one at a time), so the provider can tell without a thread-local lookup that a WSK call made on
- * it (from a completion routine or callback) completes through the queues as before. Internal (not exported).
+ * it (from a completion routine or callback) completes through the queues as before. It also holds the values of the
+ * {@link FastLocal}s of the completion path as plain fields, and lets a transport thread batch its hand-offs
+ * ({@link #beginBatch()}). Internal (not exported).
  */
 public class CompletionThread extends Thread {
+
+    /** How many {@link FastLocal}s may exist. */
+    static final int SLOTS = 8;
+
+    /** This thread's {@link FastLocal} values, by index; this thread's alone. */
+    final Object[] slots = new Object[SLOTS];
 
     /**
      * Creates a daemon thread.

@@ -3,6 +3,7 @@ package org.wsk4j.nt;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
+import org.wsk4j.internal.FastLocal;
 
 /**
  * A completion executor that runs completions on the thread that produced them, with no thread hand-off:
@@ -73,7 +74,7 @@ public final class DirectCompletionExecutor implements CompletionExecutor {
         }
     }
 
-    private static final ThreadLocal<Trampoline> TRAMPOLINE = ThreadLocal.withInitial(Trampoline::new);
+    private static final FastLocal<Trampoline> TRAMPOLINE = new FastLocal<>(Trampoline::new);
 
     private final String name;
     private final ThreadedCompletionExecutor fallback;

@@ -1,5 +1,7 @@
 package org.wsk4j.nt;
 
+import org.wsk4j.internal.FastLocal;
+
 /**
  * Bounds how deeply completions may nest on one thread's stack.
  *
@@ -17,7 +19,7 @@ public final class InlineCompletion {
     /** The maximum number of nested inline completions on one thread. */
     public static final int MAX_DEPTH = Math.max(1, Integer.getInteger("org.wsk4j.maxCompletionsOnStack", 16));
 
-    private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+    private static final FastLocal<int[]> DEPTH = new FastLocal<>(() -> new int[1]);
 
     private InlineCompletion() {
     }

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.wsk4j.internal.FastLocal;
 
 /**
  * Runs one executor task with the executor's I/O manager bound, catching and recording what it throws; and
@@ -68,7 +69,7 @@ final class TaskRunner {
         int seenScans;
     }
 
-    private static final ThreadLocal<Running> CURRENT = ThreadLocal.withInitial(TaskRunner::register);
+    private static final FastLocal<Running> CURRENT = new FastLocal<>(TaskRunner::register);
     private static final Set<Running> WATCHED = ConcurrentHashMap.newKeySet();
     private static volatile ScheduledThreadPoolExecutor watchdog;
 
