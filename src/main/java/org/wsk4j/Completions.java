@@ -25,6 +25,13 @@ import org.wsk4j.nt.NtStatus;
  *       returned, even when the operation finished at once (as observed on Windows).</li>
  * </ul>
  *
+ * <p><b>Completion in the caller's context.</b> When the operation finished during the call (a loopback connect, a
+ * send the kernel took whole, a receive with data already there) and the caller is the outermost WSK call on a
+ * driver thread, the completion posted by {@link #later} (or by a pending operation's finish, through the socket's
+ * serial queue) does not wait for an executor thread: it runs on the calling thread when the call's work is done,
+ * before STATUS_PENDING is returned ({@link CallerContext}). {@link #inCallerContext} is the one place that decides
+ * whether a call may complete so.
+ *
  * <p>Threading: any thread; the IRP must be owned by the provider (accepted, not yet completed).
  */
 final class Completions {
@@ -62,5 +69,33 @@ final class Completions {
         record(irp, status, information, informationObject);
         target.execute(() -> Io.completeRequest(irp));
         return NtStatus.STATUS_PENDING;
+    }
+
+    /**
+     * {@link #later} for a client-level request, completed by a task of the completion executor: in the caller's
+     * context when the calling thread has an open one for that executor ({@link CallerContext#defer}).
+     *
+     * @return STATUS_PENDING
+     */
+    static NtStatus later(Irp irp, NtStatus status, Object informationObject, CompletionExecutor executor) {
+        Io.markIrpPending(irp);
+        record(irp, status, 0, informationObject);
+        Runnable completion = () -> Io.completeRequest(irp);
+        if (!CallerContext.defer(executor, completion)) {
+            executor.execute(completion);
+        }
+        return NtStatus.STATUS_PENDING;
+    }
+
+    /**
+     * Whether completions that become ready during an outermost WSK call to {@code subsystem} run in the caller's
+     * context, on the calling thread before the call returns (true), or are posted to the completion executor as
+     * for every other completion (false). Decided once per outermost call, when it starts; the one place where this
+     * choice is made. Today: the subsystem's setting ({@link WskSubsystem.Builder#completionInCallerContext}), on by
+     * default with the threaded and the direct executor, off with the manual executor (the simulated network's and
+     * the tests' deterministic order: nothing runs until the test runs it).
+     */
+    static boolean inCallerContext(WskSubsystem subsystem) {
+        return subsystem.completesInCallerContext();
     }
 }

@@ -16,6 +16,10 @@ import org.wsk4j.nt.IoManager;
  * A {@link PendingOp} is its own queue node, so completing an operation allocates nothing here; other tasks are
  * wrapped in a node.
  *
+ * <p>A drain scheduled by a post made during an outermost WSK call on a driver's thread may run on that thread,
+ * before the call returns, instead of on the executor ({@link CallerContext}); only a post that finds the queue idle
+ * schedules a drain, so that never overtakes tasks already queued.
+ *
  * <p>Threading: {@link #post} may be called from any thread. The drain ({@link #run}) is the only consumer: at
  * most one drain is scheduled or running at a time, which is what serialises the tasks. A drain runs at most
  * {@link #BATCH} tasks before it yields its executor thread to other queues.
@@ -105,8 +109,8 @@ final class SerialQueue implements Runnable {
         Node node = task instanceof Node ? (Node) task : new Wrapped(task);
         Node previous = (Node) TAIL.getAndSet(this, node); // a full fence: orders the state read below
         NEXT.setRelease(previous, node);
-        if (state == IDLE && STATE.compareAndSet(this, IDLE, SCHEDULED)) {
-            executor.execute(this);
+        if (state == IDLE && STATE.compareAndSet(this, IDLE, SCHEDULED) && !CallerContext.defer(executor, this)) {
+            executor.execute(this); // not taken over by the caller's context (see CallerContext)
         }
     }
 

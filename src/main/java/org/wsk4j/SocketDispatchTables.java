@@ -75,13 +75,30 @@ final class SocketDispatchTables {
         return invoke(socket, irp, function, category, buffer, null, flags, writes, body);
     }
 
-    /** The one implementation of both {@code call}s: resolve, count the call, check and accept, run the body. */
+    /**
+     * The one implementation of both {@code call}s: resolve, count the call, check and accept, run the body; then,
+     * for the outermost call on a driver's thread, run the completions that became ready meanwhile, after the call
+     * stopped being counted on its socket and with no lock held ({@link CallerContext}).
+     */
     private <S extends SocketImpl> NtStatus invoke(WskSocket socket, Irp irp, WskFunction function, Class<S> category,
                                                    WskBuf buffer, WskBufList buffers, int flags, boolean writes,
                                                    BufferCall<S> body) {
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
+        CallerContext context = CallerContext.enter(provider.subsystem);
+        try {
+            return run(socket, irp, function, category, buffer, buffers, flags, writes, body);
+        } finally {
+            if (context != null) {
+                context.exit();
+            }
+        }
+    }
+
+    private <S extends SocketImpl> NtStatus run(WskSocket socket, Irp irp, WskFunction function, Class<S> category,
+                                                WskBuf buffer, WskBufList buffers, int flags, boolean writes,
+                                                BufferCall<S> body) {
         SocketImpl impl = provider.lookup(socket, function);
         if (impl == null) {
             return prepare(null, irp, function, category, buffer, buffers, writes);

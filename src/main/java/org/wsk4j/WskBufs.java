@@ -83,6 +83,11 @@ final class WskBufs {
         if (buffer == null || buffer.length() == 0 && buffer.offset() >= 0) {
             return;
         }
+        if (!verifier.isChecked(VerifierRule.BUFFER_OUT_OF_RANGE)
+                && !verifier.isChecked(VerifierRule.MDL_USED_AFTER_FREE)
+                && !verifier.isChecked(VerifierRule.MDL_REUSED_WHILE_IN_USE)) {
+            return; // the preamble does only what the verifier's mode needs: no chain walk with these rules off
+        }
         String problem = problem(buffer);
         if (problem != null) {
             VerifierRule rule = problem.startsWith(FREED) ? VerifierRule.MDL_USED_AFTER_FREE

@@ -84,7 +84,7 @@ final class WskProvider implements WskProviderDispatch {
 
     /** Completes an accepted IRP later, on the executor, and returns STATUS_PENDING (as Windows does). */
     NtStatus completeLater(Irp irp, NtStatus status, Object informationObject) {
-        return Completions.later(irp, status, 0, informationObject, subsystem.executor()::execute);
+        return Completions.later(irp, status, informationObject, subsystem.executor());
     }
 
     /** Resolves a socket argument; null when it is not a live socket of this subsystem. */
@@ -152,6 +152,18 @@ final class WskProvider implements WskProviderDispatch {
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
+        CallerContext context = CallerContext.enter(subsystem); // the completion may run here before the return
+        try {
+            return socket(client, addressFamily, socketType, protocol, flags, socketContext, dispatch, irp);
+        } finally {
+            if (context != null) {
+                context.exit();
+            }
+        }
+    }
+
+    private NtStatus socket(WskClient client, int addressFamily, int socketType, int protocol, int flags,
+                            Object socketContext, Object dispatch, Irp irp) {
         WskRegistration registration = registrationOf(client, WskFunction.WskSocket);
         NtStatus rejected = acceptIrp(irp, WskFunction.WskSocket);
         if (rejected != null) {
@@ -213,6 +225,20 @@ final class WskProvider implements WskProviderDispatch {
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
+        CallerContext context = CallerContext.enter(subsystem); // a loopback connect completes here before the return
+        try {
+            return socketConnect(client, socketType, protocol, localAddress, remoteAddress, flags, socketContext,
+                    dispatch, irp);
+        } finally {
+            if (context != null) {
+                context.exit();
+            }
+        }
+    }
+
+    private NtStatus socketConnect(WskClient client, int socketType, int protocol, SockAddr localAddress,
+                                   SockAddr remoteAddress, int flags, Object socketContext,
+                                   WskClientConnectionDispatch dispatch, Irp irp) {
         WskRegistration registration = registrationOf(client, WskFunction.WskSocketConnect);
         NtStatus rejected = acceptIrp(irp, WskFunction.WskSocketConnect);
         if (rejected != null) {

@@ -39,7 +39,10 @@ import org.wsk4j.spi.Transport;
  * <p>Threading: every method may be called from any thread. Completion routines and event callbacks run
  * on the executor (threaded: its worker threads; manual: the thread that drives it; direct: the thread that
  * produced the completion, see {@link Builder#directExecutor()}), or inline on the
- * calling thread when a WSK call fails at once. The subsystem's {@link IoManager} is bound on its executor
+ * calling thread when a WSK call fails at once. With the threaded and the direct executor, a completion that is
+ * ready before an outermost WSK call on a driver's own thread returns (a loopback connect, a send the kernel took
+ * whole, a receive with data already there, WskSocket, WskCloseSocket of an idle socket) runs on the calling thread
+ * before the call returns STATUS_PENDING, as on Windows ({@link Builder#completionInCallerContext(boolean)}). The subsystem's {@link IoManager} is bound on its executor
  * threads; call {@link #bindToCurrentThread()} to account IRPs allocated on your own thread to it.
  */
 public final class WskSubsystem implements AutoCloseable {
@@ -75,6 +78,8 @@ public final class WskSubsystem implements AutoCloseable {
     private boolean providerReady;
     private volatile boolean closed;
     private final boolean ownsIoManager;
+    /** See {@link Builder#completionInCallerContext(boolean)}: the setting, where the executor allows it. */
+    private final boolean completesInCallerContext;
 
     private WskSubsystem(Builder builder) {
         this.name = builder.name != null ? builder.name : "wsk" + IDS.incrementAndGet();
@@ -91,6 +96,8 @@ public final class WskSubsystem implements AutoCloseable {
             this.ownsExecutor = true;
         }
         this.executor.bindIoManager(ioManager);
+        this.completesInCallerContext = builder.completionInCallerContext
+                && (executor instanceof ThreadedCompletionExecutor || executor instanceof DirectCompletionExecutor);
         this.transport = builder.transport != null ? builder.transport : new NioTransport(name);
         this.providerReady = builder.providerReady;
         this.provider = new WskProvider(this);
@@ -172,6 +179,7 @@ public final class WskSubsystem implements AutoCloseable {
         private boolean direct;
         private Transport transport;
         private boolean providerReady = true;
+        private boolean completionInCallerContext = true;
         /** How the completion executor was chosen (for the error when it is chosen twice), or null. */
         private String executorChoice;
 
@@ -313,6 +321,29 @@ public final class WskSubsystem implements AutoCloseable {
         }
 
         /**
+         * Sets whether completions may run in the caller's context (the default, true): when the work of a WSK call
+         * is done before the call returns (a loopback connect, a send the kernel took whole, a receive with data
+         * already there, WskSocket, the close of an idle socket) and the call is the outermost WSK call on a thread
+         * that is not one of wsk4j's own (a driver's thread, not a completion routine or callback), its completion
+         * routine runs on the calling thread, after the call's work and with no provider lock held, before the call
+         * returns STATUS_PENDING, as {@code IoCompleteRequest} does on Windows. It saves two thread hand-offs per
+         * call for a driver that waits for each completion. Routines still never nest and per-socket order is kept
+         * (only a socket with no completion queued or running completes so). Applies to the threaded and the direct
+         * executor; the manual executor (and so the simulated network) always posts, keeping its deterministic order.
+         *
+         * <p>Pass false for the earlier behaviour: every completion on the executor's
+         * threads, never on the caller's (a driver whose routine must not run on the thread that made the call, for
+         * example because the caller holds a lock of its own that the routine takes).
+         *
+         * @param enabled whether completions may run in the caller's context
+         * @return this builder
+         */
+        public Builder completionInCallerContext(boolean enabled) {
+            this.completionInCallerContext = enabled;
+            return this;
+        }
+
+        /**
          * Builds and starts the subsystem.
          *
          * @return the subsystem
@@ -349,6 +380,16 @@ public final class WskSubsystem implements AutoCloseable {
      */
     public CompletionExecutor executor() {
         return executor;
+    }
+
+    /**
+     * Returns whether completions of this subsystem may run in the caller's context
+     * ({@link Builder#completionInCallerContext(boolean)}, where the executor allows it).
+     *
+     * @return true with the threaded or the direct executor unless turned off
+     */
+    public boolean completesInCallerContext() {
+        return completesInCallerContext;
     }
 
     /**
@@ -557,7 +598,7 @@ public final class WskSubsystem implements AutoCloseable {
      */
     public void wskDeregister(WskRegistration wskRegistration) {
         Ke.requirePassiveLevel("WskDeregister");
-        if (executor.inExecutorThread()) {
+        if (executor.inExecutorThread() || CallerContext.runningInCallerContext()) {
             ioManager.verifier().report(VerifierRule.DEREGISTER_ON_COMPLETION_THREAD, "WskDeregister called on "
                     + Thread.currentThread().getName() + ", a thread of this subsystem's completion executor: the"
                     + " completions it waits for may need this very thread", wskRegistration);

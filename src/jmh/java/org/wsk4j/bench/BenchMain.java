@@ -32,15 +32,19 @@ public final class BenchMain {
     /** The benchmark measured in the old-generation steady state (a longer warm-up in the full run), and its regex. */
     private static final String STEADY_STATE_BENCHMARK = DataPathOverheadBench.class.getName() + ".echoMessage";
     private static final String STEADY_STATE = Pattern.quote(STEADY_STATE_BENCHMARK);
+    /** The C epoll contender's benchmarks (excluded when the program was not built). */
+    private static final String C_EPOLL = "org\\.wsk4j\\.bench\\.CEpoll.*";
 
     private BenchMain() {
     }
 
     /** The suite's JMH options, but for what to include and where to write the results. */
     private static ChainedOptionsBuilder options(boolean smoke, int sockets, int warmups) {
+        Path cEpoll = CEpollClient.program();
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .jvmArgs("-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-Dio.netty.leakDetection.level=disabled",
-                        "-Dio.netty.eventLoopThreads=1")
+                        "-Dio.netty.eventLoopThreads=1",
+                        "-D" + CEpollClient.PROPERTY + "=" + (cEpoll == null ? "" : cEpoll.toAbsolutePath()))
                 // smoke (CI): any error fails; full run: a failing benchmark is reported "not measured" and the
                 // rest of the suite still runs
                 .shouldFailOnError(smoke)
@@ -73,6 +77,16 @@ public final class BenchMain {
                 case "--include" -> includes.add(args[++i]);
                 case "--sockets" -> sockets = Integer.parseInt(args[++i]);
                 case "--no-memory" -> memory = false;
+                case "--help", "-h" -> {
+                    System.out.println("bench/run.sh [--smoke] [--out DIR] [--include REGEX]... [--sockets N]"
+                            + " [--no-memory]\n  --smoke       1 fork, 1 x 1 s warm-up + 1 x 1 s: proves every benchmark"
+                            + " runs\n  --include RE  only the benchmarks matching RE (repeatable)\n  --sockets N"
+                            + "   sockets held open by the scale benchmarks (default 10000)\n  --no-memory   skip"
+                            + " the heap-per-socket measurement\n  --out DIR     results directory (default"
+                            + " target/bench)\nThe C epoll contender runs when -D" + CEpollClient.PROPERTY
+                            + "=PATH names its program (bench/run.sh builds it with gcc).");
+                    return;
+                }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
                         + "; use [--smoke] [--out DIR] [--include REGEX]... [--sockets N] [--no-memory]");
             }
@@ -85,6 +99,13 @@ public final class BenchMain {
         for (String include : includes) {
             options.include(include);
         }
+        String cSkipped = null;
+        if (CEpollClient.program() == null) {
+            cSkipped = System.getProperty(CEpollClient.PROPERTY + ".skipped",
+                    "not built (bench/run.sh builds bench/c/epoll_client.c when gcc exists)");
+            options.exclude(C_EPOLL);
+            System.out.println("The C epoll contender is skipped: " + cSkipped);
+        }
         long t0 = System.nanoTime();
         Collection<RunResult> results = new ArrayList<>();
         if (!smoke && selected(includes, STEADY_STATE_BENCHMARK)) {
@@ -95,8 +116,15 @@ public final class BenchMain {
                     .result(out.resolve("jmh-result-steady.json").toString()).build()).run());
         }
         results.addAll(new Runner(options.build()).run());
+        double[] cLatency = null;
+        if (cSkipped == null && selected(includes, ConnectLatencyBench.class.getName() + ".connectClose")) {
+            try (AcceptCloseServer server = new AcceptCloseServer()) {
+                cLatency = CEpollClient.latency(server.address(), smoke ? 2_000 : 20_000);
+            }
+        }
         String memoryJson = memory ? scaleMemory(out, sockets) : null;
-        Report report = new Report(results, memoryJson, smoke, sockets, (System.nanoTime() - t0) / 1e9);
+        Report report = new Report(results, memoryJson, smoke, sockets, (System.nanoTime() - t0) / 1e9, cLatency,
+                cSkipped);
         report.write(out);
         System.out.println();
         System.out.println(report.markdown());

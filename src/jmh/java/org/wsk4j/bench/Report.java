@@ -51,7 +51,19 @@ final class Report {
     private final int sockets;
     private final double seconds;
 
+    /** The C epoll contender's sequential blocking connect + close {p50, p99} in µs, or null. */
+    private final double[] cLatency;
+    /** Why the C epoll contender was not run, or null when it was. */
+    private final String cSkipped;
+
     Report(Collection<RunResult> results, String memoryJson, boolean smoke, int sockets, double seconds) {
+        this(results, memoryJson, smoke, sockets, seconds, null, null);
+    }
+
+    Report(Collection<RunResult> results, String memoryJson, boolean smoke, int sockets, double seconds,
+           double[] cLatency, String cSkipped) {
+        this.cLatency = cLatency;
+        this.cSkipped = cSkipped;
         this.memoryJson = memoryJson;
         this.smoke = smoke;
         this.sockets = sockets;
@@ -124,11 +136,15 @@ final class Report {
         ratio("connect 64 in flight: Netty / raw NIO", score(c, "impl=netty"), nio, ">=", Double.NaN);
         ratio("connect 64 in flight: AsynchronousSocketChannel / raw NIO", score(c, "impl=async"), nio, ">=",
                 Double.NaN);
+        ratio("connect 64 in flight: C epoll (the physical reference) / raw NIO", score("CEpollConnectBench", ""),
+                nio, ">=", Double.NaN);
         for (String impl : new String[] {"wsk-socketConnect", "wsk-socketConnect-direct", "wsk-socketBindConnect",
                 "async", "netty", "nio-blocking"}) {
             ratio("sequential connect p50 latency: " + impl + " / raw NIO selector (lower is better)", p50(impl),
                     p50("nio"), "<=", Double.NaN);
         }
+        ratio("sequential connect p50 latency: C, blocking connect / raw NIO selector (lower is better)",
+                cLatency == null ? Double.NaN : cLatency[0], p50("nio"), "<=", Double.NaN);
         for (String conns : new String[] {"1", "16"}) {
             for (String size : new String[] {"1024", "65536"}) {
                 // JMH lists parameters alphabetically: connections, impl, size
@@ -140,6 +156,8 @@ final class Report {
                 ratio(label + ": wsk, direct executor / raw NIO", score("EchoBench", pre + "wsk-direct" + cfg), base,
                         ">=", 0.9);
                 ratio(label + ": Netty / raw NIO", score("EchoBench", pre + "netty" + cfg), base, ">=", Double.NaN);
+                ratio(label + ": C epoll (the physical reference) / raw NIO", score("CEpollEchoBench",
+                        "connections=" + conns + " size=" + size), base, ">=", Double.NaN);
             }
         }
         for (String irps : new String[] {"reuse", "allocate"}) {
@@ -238,6 +256,12 @@ final class Report {
         if (memoryJson != null) {
             md.append("\n## Memory with ").append(sockets).append(" connected sockets\n\n```json\n")
                     .append(memoryJson).append("\n```\n");
+        }
+        if (cSkipped != null) {
+            md.append("\nThe C epoll contender was skipped: ").append(cSkipped).append(".\n");
+        } else if (cLatency != null) {
+            md.append("\nC epoll contender, sequential blocking connect + close: p50 ").append(fmt(cLatency[0]))
+                    .append(" µs, p99 ").append(fmt(cLatency[1])).append(" µs.\n");
         }
         md.append("\nEcho scores are messages/s (bytes/s = score × size). Connect scores are connect + accept +"
                 + " close cycles/s. Latencies are µs per connect + close. Simulated-transport cycles (4a,"

@@ -3,6 +3,7 @@ package org.wsk4j.nt;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
+import org.wsk4j.internal.FastLocal;
 
 /**
  * A completion executor that runs completions on the thread that produced them, with no thread hand-off:
@@ -16,7 +17,9 @@ import java.util.Objects;
  * running one of this executor's tasks and the threads a transport declared with {@link #adoptCurrentThread()}
  * (the NIO selector thread). A task posted from any other thread (a driver's own thread calling a WSK function,
  * a timer) goes to one fallback daemon thread, which then becomes a completion thread for what that task
- * produces. Per-socket order and serialization are kept by the provider (each socket's serial queue), as with
+ * produces; except that the provider runs the completion of work done during an outermost WSK call on the calling
+ * thread before the call returns (completion in the caller's context, see
+ * {@code WskSubsystem.Builder.completionInCallerContext}), without posting it here. Per-socket order and serialization are kept by the provider (each socket's serial queue), as with
  * the other executors; completions of different sockets run one at a time per thread.
  *
  * <p><b>Completion routines and event callbacks must not block</b> (no waits, no blocking I/O, no long loops):
@@ -71,7 +74,7 @@ public final class DirectCompletionExecutor implements CompletionExecutor {
         }
     }
 
-    private static final ThreadLocal<Trampoline> TRAMPOLINE = ThreadLocal.withInitial(Trampoline::new);
+    private static final FastLocal<Trampoline> TRAMPOLINE = new FastLocal<>(Trampoline::new);
 
     private final String name;
     private final ThreadedCompletionExecutor fallback;

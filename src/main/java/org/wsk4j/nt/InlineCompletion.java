@@ -1,5 +1,7 @@
 package org.wsk4j.nt;
 
+import org.wsk4j.internal.FastLocal;
+
 /**
  * Bounds how deeply completions may nest on one thread's stack.
  *
@@ -17,7 +19,7 @@ public final class InlineCompletion {
     /** The maximum number of nested inline completions on one thread. */
     public static final int MAX_DEPTH = Math.max(1, Integer.getInteger("org.wsk4j.maxCompletionsOnStack", 16));
 
-    private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+    private static final FastLocal<int[]> DEPTH = new FastLocal<>(() -> new int[1]);
 
     private InlineCompletion() {
     }
@@ -55,5 +57,20 @@ public final class InlineCompletion {
             depth[0]--;
         }
         return true;
+    }
+
+    /**
+     * For the provider: runs, on the calling thread, completions that became ready during a WSK call, after the
+     * call's work is done and before it returns (a completion in the caller's context, as {@code IoCompleteRequest}
+     * runs routines on Windows). It runs like an executor task: {@code ioManager} is current, what the task throws
+     * is recorded and logged, the callback watchdog times it, and it must return at the IRQL it started at (the
+     * caller's; a task that returns at another is reported as {@link VerifierRule#IRQL_BAD_TRANSITION} and the thread
+     * is put back at the caller's IRQL).
+     *
+     * @param task      the completion task (a socket's serial-queue drain, or one completion)
+     * @param ioManager the I/O manager of the subsystem the call went to
+     */
+    public static void runInCallerContext(Runnable task, IoManager ioManager) {
+        TaskRunner.run(task, ioManager, Ke.getCurrentIrql());
     }
 }

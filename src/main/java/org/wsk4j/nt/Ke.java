@@ -1,6 +1,7 @@
 package org.wsk4j.nt;
 
 import java.time.Duration;
+import org.wsk4j.internal.FastLocal;
 
 /**
  * Kernel executive support routines ({@code Ke*}): the simulated per-thread IRQL, waits on dispatcher objects,
@@ -61,7 +62,7 @@ public final class Ke {
     /** {@code SynchronizationTimer}. */
     public static final TimerType SynchronizationTimer = TimerType.SynchronizationTimer;
 
-    private static final ThreadLocal<Irql[]> CURRENT = ThreadLocal.withInitial(() -> new Irql[] {Irql.PASSIVE_LEVEL});
+    private static final FastLocal<Irql[]> CURRENT = new FastLocal<>(() -> new Irql[] {Irql.PASSIVE_LEVEL});
 
     private Ke() {
     }
@@ -73,6 +74,11 @@ public final class Ke {
      */
     public static Irql getCurrentIrql() {
         return CURRENT.get()[0];
+    }
+
+    /** Puts the calling thread back at {@code irql}, unchecked: for a runner that resets a task's IRQL after it. */
+    static void setCurrentIrql(Irql irql) {
+        CURRENT.get()[0] = irql;
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.wsk4j.internal.FastLocal;
 
 /**
  * Runs one executor task with the executor's I/O manager bound, catching and recording what it throws; and
@@ -68,7 +69,7 @@ final class TaskRunner {
         int seenScans;
     }
 
-    private static final ThreadLocal<Running> CURRENT = ThreadLocal.withInitial(TaskRunner::register);
+    private static final FastLocal<Running> CURRENT = new FastLocal<>(TaskRunner::register);
     private static final Set<Running> WATCHED = ConcurrentHashMap.newKeySet();
     private static volatile ScheduledThreadPoolExecutor watchdog;
 
@@ -76,6 +77,15 @@ final class TaskRunner {
     }
 
     static void run(Runnable task, IoManager ioManager) {
+        run(task, ioManager, Irql.PASSIVE_LEVEL);
+    }
+
+    /**
+     * {@link #run(Runnable, IoManager)} for a task that runs on a thread whose IRQL is {@code base} when the task
+     * starts (a WSK caller's thread, for a completion that runs in the caller's context): the task must return at
+     * that IRQL, and a task that returns at another one is reported and the thread put back at {@code base}.
+     */
+    static void run(Runnable task, IoManager ioManager, Irql base) {
         Running running = CURRENT.get();
         boolean outermost = running.depth++ == 0;
         IoManager previous = IoManager.swapBinding(ioManager);
@@ -102,9 +112,9 @@ final class TaskRunner {
             }
             running.depth--;
             Irql left = Ke.getCurrentIrql();
-            if (left != Irql.PASSIVE_LEVEL) {
-                Ke.lowerIrql(Irql.PASSIVE_LEVEL);
-                reportIrqlLeftRaised(task, left);
+            if (left != base) {
+                Ke.setCurrentIrql(base);
+                reportIrqlLeftRaised(task, left, base);
             }
             IoManager.restoreBinding(ioManager, previous);
         }
@@ -116,11 +126,11 @@ final class TaskRunner {
      * logged). The thread was already reset to PASSIVE_LEVEL; in mode FAIL the error is recorded, not thrown out of
      * the executor's thread.
      */
-    private static void reportIrqlLeftRaised(Runnable task, Irql left) {
+    private static void reportIrqlLeftRaised(Runnable task, Irql left, Irql base) {
         try {
             IoManager.current().verifier().report(VerifierRule.IRQL_BAD_TRANSITION, "completion executor task " + task
-                    + " returned at " + left + " (no KeLowerIrql for its KeRaiseIrql); the thread was reset to"
-                    + " PASSIVE_LEVEL", null);
+                    + " returned at " + left + " (no KeLowerIrql for its KeRaiseIrql); the thread was reset to "
+                    + base, null);
         } catch (VerifierError recorded) {
             // recorded in violations() and passed to the sink; the executor thread carries on
         }

@@ -4,11 +4,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wsk4j.internal.CompletionThread;
+import org.wsk4j.internal.GuardedBy;
 
 /**
  * A completion executor backed by a small pool of daemon threads sharing one FIFO queue, like an I/O
@@ -26,6 +30,12 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>Hand-offs: the queue is lock-free; a worker takes tasks until it finds none, and only then waits. Posting a
+ * task wakes a waiting worker only when there is one (a busy pool costs no lock and no wake-up), and a worker that
+ * takes a task while more are queued wakes one more. A transport's event thread that delimits its readiness passes
+ * ({@link CompletionThread#beginBatch()}, as the NIO selector thread does) hands a pass's completions over as one
+ * batch: the wake-up is deferred to the end of the pass, so one pass wakes at most one worker.
+ *
  * <p>Thread safety: every method may be called from any thread. {@link #close()} lets queued tasks
  * finish, then stops the threads (waiting up to 5 seconds for them); tasks queued after close run on the
  * calling thread, so no completion is ever lost.
@@ -36,7 +46,21 @@ public final class ThreadedCompletionExecutor implements CompletionExecutor {
     private static final Runnable STOP = () -> { };
 
     private final String name;
-    private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+    private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
+    /** Where idle workers wait; held only to wait and to wake, never while a task runs or is queued. */
+    private final ReentrantLock idleLock = new ReentrantLock();
+    private final Condition workQueued = idleLock.newCondition();
+    /**
+     * Workers in {@link Worker#next()}'s waiting part: written under idleLock, read without it by producers. A
+     * producer queues, then reads this; a worker raises it, then polls the queue: both volatile (the queue's are
+     * CASes), so one of the two always sees the other and no task is left with every worker waiting.
+     */
+    private volatile int idle;
+    /** Wake-ups signalled that no worker has taken yet, so as not to signal more than there are waiters. */
+    @GuardedBy("idleLock")
+    private int wakeups;
+    /** This executor's wake-up, one object, so a transport's pass defers it once ({@link CompletionThread}). */
+    private final Runnable wakeIdleWorker = this::wakeIdleWorker;
     private final List<Worker> workers = new ArrayList<>();
     private final ScheduledThreadPoolExecutor timer;
     private volatile IoManager ioManager;
@@ -55,9 +79,7 @@ public final class ThreadedCompletionExecutor implements CompletionExecutor {
             throw new IllegalArgumentException("concurrency must be between 1 and 64: " + concurrency);
         }
         timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, name + "-timer");
-            t.setDaemon(true);
-            return t;
+            return new CompletionThread(r, name + "-timer"); // a daemon
         });
         timer.setRemoveOnCancelPolicy(true);
         for (int i = 0; i < concurrency; i++) {
@@ -67,26 +89,20 @@ public final class ThreadedCompletionExecutor implements CompletionExecutor {
         }
     }
 
-    private final class Worker extends Thread {
+    private final class Worker extends CompletionThread {
         Worker(String threadName) {
-            super(threadName);
-            setDaemon(true);
+            super(threadName); // a daemon
         }
 
         @Override
         public void run() {
             while (true) {
-                Runnable task;
-                try {
-                    task = queue.take();
-                } catch (InterruptedException e) {
-                    if (closed) {
-                        return;
-                    }
-                    continue;
-                }
+                Runnable task = next();
                 if (task == STOP) {
                     return;
+                }
+                if (idle > 0 && !queue.isEmpty()) {
+                    wakeIdleWorker(); // more work than this thread: a second one helps (one at a time)
                 }
                 try {
                     TaskRunner.run(task, ioManager);
@@ -95,6 +111,38 @@ public final class ThreadedCompletionExecutor implements CompletionExecutor {
                     // around it failing (out of memory): a worker is never lost.
                     LOG.debug("{} survived a failure outside a task", getName(), t);
                 }
+            }
+        }
+
+        /** The next task, waiting while there is none; STOP once closed and drained. */
+        private Runnable next() {
+            Runnable task = queue.poll();
+            if (task != null) {
+                return task;
+            }
+            idleLock.lock();
+            try {
+                idle++;
+                try {
+                    while ((task = queue.poll()) == null) {
+                        if (closed) {
+                            return STOP;
+                        }
+                        try {
+                            workQueued.await();
+                        } catch (InterruptedException e) {
+                            // a watchdog interrupt meant for a task that already ended: nothing to do while idle
+                        }
+                        if (wakeups > 0) {
+                            wakeups--;
+                        }
+                    }
+                    return task;
+                } finally {
+                    idle--;
+                }
+            } finally {
+                idleLock.unlock();
             }
         }
 
@@ -111,10 +159,27 @@ public final class ThreadedCompletionExecutor implements CompletionExecutor {
             TaskRunner.run(task, ioManager);
             return;
         }
-        queue.add(task);
+        queue.offer(task);
         if (closed && queue.remove(task)) {
             // close() raced with this call and may already have drained the queue: never lose a task.
             TaskRunner.run(task, ioManager);
+            return;
+        }
+        if (idle > 0 && !CompletionThread.deferWakeup(wakeIdleWorker)) {
+            wakeIdleWorker();
+        }
+    }
+
+    /** Wakes one waiting worker, unless as many wake-ups as waiters are on their way already. */
+    private void wakeIdleWorker() {
+        idleLock.lock();
+        try {
+            if (wakeups < idle) {
+                wakeups++;
+                workQueued.signal();
+            }
+        } finally {
+            idleLock.unlock();
         }
     }
 
@@ -187,6 +252,12 @@ public final class ThreadedCompletionExecutor implements CompletionExecutor {
         timer.shutdownNow();
         for (int i = 0; i < workers.size(); i++) {
             queue.add(STOP);
+        }
+        idleLock.lock();
+        try {
+            workQueued.signalAll();
+        } finally {
+            idleLock.unlock();
         }
         boolean self = inExecutorThread();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

@@ -16,11 +16,82 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.wsk4j.internal.CompletionThread;
 
 class ThreadedCompletionExecutorTest extends IrpTestSupport {
 
     private static final int PRODUCERS = 8;
     private static final int IRPS_PER_PRODUCER = 10_000;
+
+    /**
+     * Issue 17's batched hand-off: tasks posted during a transport's readiness pass (a {@link CompletionThread} between
+     * beginBatch and endBatch) defer the wake-up to the end of the pass; none is lost, whether the workers are busy,
+     * waiting or just going to wait, and with other threads posting at the same time.
+     */
+    @Test
+    void tasksPostedInBatchesAndFromOtherThreadsAllRun() throws InterruptedException {
+        int batches = 2_000;
+        int others = 2;
+        int perOther = 5_000;
+        int inBatches = 0;
+        for (int b = 0; b < batches; b++) {
+            inBatches += b % 5; // empty passes too
+        }
+        // Counted down by the tasks themselves: nothing else is posted that could wake a worker for a lost batch.
+        CountDownLatch ran = new CountDownLatch(inBatches + others * perOther);
+        try (ThreadedCompletionExecutor executor = new ThreadedCompletionExecutor("batch", 2)) {
+            executor.bindIoManager(io);
+            CompletionThread transport = new CompletionThread(() -> {
+                CompletionThread self = (CompletionThread) Thread.currentThread();
+                for (int b = 0; b < batches; b++) {
+                    self.beginBatch();
+                    for (int i = 0; i < b % 5; i++) {
+                        executor.execute(ran::countDown);
+                    }
+                    self.endBatch();
+                    if (b % 100 == 0) {
+                        Thread.yield(); // let the workers go idle now and then
+                    }
+                }
+            }, "test-transport");
+            List<Thread> posters = new ArrayList<>();
+            for (int t = 0; t < others; t++) {
+                posters.add(new Thread(() -> {
+                    for (int i = 0; i < perOther; i++) {
+                        executor.execute(ran::countDown);
+                    }
+                }, "test-poster-" + t));
+            }
+            transport.start();
+            posters.forEach(Thread::start);
+            assertTrue(ran.await(30, java.util.concurrent.TimeUnit.SECONDS), ran.getCount() + " tasks never ran");
+
+            // Then passes alone, each waited for: the workers often wait already when the next pass posts, and
+            // only the wake-up at the end of the pass can get its tasks run.
+            AtomicReference<String> lost = new AtomicReference<>();
+            CompletionThread alone = new CompletionThread(() -> {
+                CompletionThread self = (CompletionThread) Thread.currentThread();
+                for (int b = 0; b < 200 && lost.get() == null; b++) {
+                    CountDownLatch pass = new CountDownLatch(3);
+                    self.beginBatch();
+                    for (int i = 0; i < 3; i++) {
+                        executor.execute(pass::countDown);
+                    }
+                    self.endBatch();
+                    try {
+                        if (!pass.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                            lost.set("pass " + b + ": " + pass.getCount() + " of 3 tasks never ran");
+                        }
+                    } catch (InterruptedException e) {
+                        lost.set("interrupted");
+                    }
+                }
+            }, "test-transport-alone");
+            alone.start();
+            alone.join(60_000);
+            assertNull(lost.get());
+        }
+    }
 
     @Test
     void concurrentCompletionsRunEachRoutineExactlyOnce() throws InterruptedException {

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wsk4j.internal.CompletionThread;
 import org.wsk4j.nt.DirectCompletionExecutor;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.spi.Transport;
@@ -64,8 +65,7 @@ public final class NioTransport implements Transport {
         } catch (IOException e) {
             throw new IllegalStateException("cannot open a selector", e);
         }
-        thread = new Thread(this::loop, name + "-nio-selector");
-        thread.setDaemon(true);
+        thread = new CompletionThread(this::loop, name + "-nio-selector"); // a daemon; never a WSK caller context
         thread.start();
     }
 
@@ -147,9 +147,11 @@ public final class NioTransport implements Transport {
 
     private void loop() {
         DirectCompletionExecutor.adoptCurrentThread(); // direct completions run here, after each callback
+        CompletionThread self = (CompletionThread) Thread.currentThread();
         while (!closed) {
             try {
                 awake.set(false);
+                self.beginBatch(); // a pass's completions go to a threaded executor as one batch: one wake-up
                 // The action forms hand each ready key straight to onReady: no selected-key set to fill and empty.
                 if (tasks.isEmpty()) {
                     selector.select(onReady); // a submit after awake.set(false) sees false and wakes it
@@ -168,6 +170,8 @@ public final class NioTransport implements Transport {
                 if (!closed) {
                     LOG.error("{} selector loop error; continuing", name, e);
                 }
+            } finally {
+                self.endBatch();
             }
         }
         for (SelectionKey key : selector.keys()) {

@@ -1,0 +1,97 @@
+package org.wsk4j.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * CPU time and context switches per operation, for a loaded machine where wall-clock throughput says little: the
+ * whole process's CPU time (client, peer, every wsk4j thread) and the context switches of all its threads (Linux
+ * {@code /proc/self/task/}*{@code /status}), divided by the operations run. Same clients and peers as the JMH
+ * benchmarks.
+ *
+ * <pre>
+ * java -cp wsk4j-benchmarks.jar org.wsk4j.bench.CpuPerOp connect IMPL OPS
+ * java -cp wsk4j-benchmarks.jar org.wsk4j.bench.CpuPerOp echo IMPL CONNECTIONS SIZE MESSAGES
+ * </pre>
+ * Prints one line: {@code workload impl cpu_us_per_op ctx_switches_per_op wall_us_per_op}.
+ */
+public final class CpuPerOp {
+
+    private CpuPerOp() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String workload = args[0];
+        String impl = args[1];
+        if (workload.equals("connect")) {
+            int ops = Integer.parseInt(args[2]);
+            try (AcceptCloseServer server = new AcceptCloseServer();
+                 ConnectClient client = ConnectClient.create(impl, server.address())) {
+                for (int i = 0; i < ops / 5; i++) {
+                    client.run(1, 1); // warm-up: sequential connect + close, as ConnectLatencyBench
+                }
+                measure("connect-sequential", impl, ops, () -> {
+                    for (int i = 0; i < ops; i++) {
+                        client.run(1, 1);
+                    }
+                });
+            }
+        } else {
+            int connections = Integer.parseInt(args[2]);
+            int size = Integer.parseInt(args[3]);
+            int messages = Integer.parseInt(args[4]);
+            try (EchoServer server = new EchoServer();
+                 EchoClient client = EchoClient.create(impl, server.address(), connections, size)) {
+                int rounds = messages / EchoBench.MESSAGES;
+                for (int i = 0; i < Math.max(1, rounds / 5); i++) {
+                    client.run(EchoBench.MESSAGES);
+                }
+                measure("echo-" + connections + "x" + size, impl, rounds * EchoBench.MESSAGES, () -> {
+                    for (int i = 0; i < rounds; i++) {
+                        client.run(EchoBench.MESSAGES);
+                    }
+                });
+            }
+        }
+    }
+
+    interface Body {
+        void run() throws Exception;
+    }
+
+    private static void measure(String workload, String impl, int ops, Body body) throws Exception {
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long switches = contextSwitches();
+        long cpu = os.getProcessCpuTime();
+        long wall = System.nanoTime();
+        body.run();
+        wall = System.nanoTime() - wall;
+        cpu = os.getProcessCpuTime() - cpu;
+        switches = contextSwitches() - switches;
+        System.out.printf(java.util.Locale.ROOT, "%s %s %.2f %.3f %.2f%n", workload, impl, cpu / 1000.0 / ops,
+                (double) switches / ops, wall / 1000.0 / ops);
+    }
+
+    /** Voluntary + involuntary context switches of every live thread of this process. */
+    private static long contextSwitches() throws IOException {
+        long total = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches") || line.startsWith("nonvoluntary_ctxt_switches")) {
+                            total += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                } catch (IOException ended) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return total;
+    }
+}
