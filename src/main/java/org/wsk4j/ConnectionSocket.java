@@ -98,14 +98,14 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     NtStatus connect(SockAddr remoteAddress, int flags, Irp irp) {
         if (connection == null) {
-            return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
+            return fail(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
         }
         if (flags != 0) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+            return fail(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
         NtStatus invalid = SocketRules.validateRemote(family, remoteAddress);
         if (invalid != null) {
-            return provider.failNow(irp, invalid);
+            return fail(irp, invalid);
         }
         return startConnect(remoteAddress, irp, false, null, null);
     }
@@ -149,7 +149,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
             }
         }
         if (refused != null) {
-            return provider.failNow(irp, refused); // outside the lock: the routine may run inline
+            return fail(irp, refused); // outside the lock: the routine may run inline
         }
         PendingOp op = initialBuffer == null ? pend(irp, handOut ? "WskSocketConnect" : "WskConnect")
                 : pend(irp, "WskConnectEx", false, initialBuffer);
@@ -235,11 +235,11 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     NtStatus getRemoteAddress(SockAddr remoteAddress, Irp irp) {
         if (remoteAddress == null) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+            return fail(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
         InetSocketAddress remote = connection == null ? null : connection.remoteAddress();
         if (remote == null || state() != State.CONNECTED) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
+            return fail(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
         }
         return fillAddress(remoteAddress, remote, irp);
     }
@@ -415,11 +415,11 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     NtStatus send(WskBuf buffer, int flags, Irp irp) {
         if ((flags & ~Wsk.WSK_FLAG_NODELAY) != 0) {
-            return provider.failNow(irp, NtStatus.STATUS_NOT_SUPPORTED); // WSK_FLAG_OOB included
+            return fail(irp, NtStatus.STATUS_NOT_SUPPORTED); // WSK_FLAG_OOB included
         }
         ByteBuffer[] views = WskBufs.views(buffer, false);
         if (views == null) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+            return fail(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
         NtStatus refused;
         synchronized (lock) { // one critical section: pend, queue, arm, write
@@ -434,7 +434,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
                 return NtStatus.STATUS_PENDING;
             }
         }
-        return provider.failNow(irp, refused); // outside the lock: the routine runs inline
+        return fail(irp, refused); // outside the lock: the routine runs inline
     }
 
     /** The sends and receives queued with pendLocked (not in the pending list). Lock held. */
@@ -549,13 +549,13 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     private NtStatus queueReceive(WskBuf buffer, int flags, Irp irp, String kind) {
         if ((flags & ~(Wsk.WSK_FLAG_WAITALL | Wsk.WSK_FLAG_DRAIN)) != 0) {
-            return provider.failNow(irp, NtStatus.STATUS_NOT_SUPPORTED);
+            return fail(irp, NtStatus.STATUS_NOT_SUPPORTED);
         }
         boolean waitAll = (flags & Wsk.WSK_FLAG_WAITALL) != 0;
         boolean drain = (flags & Wsk.WSK_FLAG_DRAIN) != 0;
         ByteBuffer[] views = WskBufs.views(buffer, true);
         if ((waitAll && drain) || views == null || (drain && WskBufs.remaining(views) != 0)) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+            return fail(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
         synchronized (lock) { // one critical section: pend, queue, arm, read
             if (state == State.CONNECTED) {
@@ -572,7 +572,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
                 return NtStatus.STATUS_PENDING;
             }
         }
-        return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
+        return fail(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
     }
 
     /** Serves queued receives from the backlog and the transport. Called with the lock held. */
@@ -949,14 +949,14 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     NtStatus disconnect(WskBuf buffer, int flags, Irp irp) {
         if ((flags & ~Wsk.WSK_FLAG_ABORTIVE) != 0) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+            return fail(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
         if ((flags & Wsk.WSK_FLAG_ABORTIVE) != 0) {
             if (buffer != null) {
-                return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER); // abortive: no final buffer
+                return fail(irp, NtStatus.STATUS_INVALID_PARAMETER); // abortive: no final buffer
             }
             if (state() != State.CONNECTED) {
-                return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
+                return fail(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
             }
             synchronized (lock) {
                 for (SendOp send : sends) {
@@ -973,7 +973,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
         }
         ByteBuffer[] views = buffer == null ? NO_VIEWS : WskBufs.views(buffer, false);
         if (views == null) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+            return fail(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
         PendingOp op = null;
         NtStatus refused;
@@ -994,7 +994,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
             }
         }
         if (refused != null) {
-            return provider.failNow(irp, refused);
+            return fail(irp, refused);
         }
         synchronized (lock) {
             pumpWrites();
@@ -1019,21 +1019,21 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     NtStatus connectEx(SockAddr remoteAddress, WskBuf buffer, int flags, Irp irp) {
         if (connection == null) {
-            return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
+            return fail(irp, NtStatus.STATUS_NOT_IMPLEMENTED);
         }
         if (flags != 0) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+            return fail(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
         ByteBuffer[] views = buffer == null ? NO_VIEWS : WskBufs.views(buffer, false);
         if (views == null) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+            return fail(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
         if (WskBufs.remaining(views) > CONNECT_EX_LIMIT) {
-            return provider.failNow(irp, NtStatus.STATUS_BUFFER_OVERFLOW);
+            return fail(irp, NtStatus.STATUS_BUFFER_OVERFLOW);
         }
         NtStatus invalid = SocketRules.validateRemote(family, remoteAddress);
         if (invalid != null) {
-            return provider.failNow(irp, invalid);
+            return fail(irp, invalid);
         }
         return startConnect(remoteAddress, irp, false, buffer, views);
     }
@@ -1049,7 +1049,7 @@ class ConnectionSocket extends SocketImpl implements TransportHandler {
 
     NtStatus sendEx(WskBuf buffer, int flags, int controlInfoLength, byte[] controlInfo, Irp irp) {
         if (controlInfoLength != 0 || controlInfo != null) {
-            return provider.failNow(irp, NtStatus.STATUS_NOT_SUPPORTED); // java.nio has no TCP ancillary data
+            return fail(irp, NtStatus.STATUS_NOT_SUPPORTED); // java.nio has no TCP ancillary data
         }
         return send(buffer, flags, irp);
     }

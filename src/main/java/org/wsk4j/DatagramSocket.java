@@ -205,7 +205,7 @@ final class DatagramSocket extends SocketImpl {
         }
         if (refused != null) {
             LOG.debug("{} {} refused: {}", this, kind, refused);
-            return provider.failNow(irp, refused);
+            return fail(irp, refused);
         }
         return startSend(irp, kind, payloads, target, buffers);
     }
@@ -383,7 +383,7 @@ final class DatagramSocket extends SocketImpl {
         }
         if (refused != null) {
             LOG.debug("{} WskReceiveFrom refused: {}", this, refused);
-            return provider.failNow(irp, refused);
+            return fail(irp, refused);
         }
         PendingReceive receive = new PendingReceive(pend(irp, "WskReceiveFrom", true, buffer), views, remoteAddress,
                 controlLength, controlFlags);

@@ -511,7 +511,7 @@ class ListenSocket extends SocketImpl {
     NtStatus accept(int flags, Object acceptSocketContext, WskClientConnectionDispatch acceptSocketDispatch,
                     SockAddr localAddress, SockAddr remoteAddress, Irp irp) {
         if (flags != 0 || !canHold(localAddress) || !canHold(remoteAddress)) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+            return fail(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
         NtStatus refused = null;
         Incoming in = null;
@@ -528,7 +528,7 @@ class ListenSocket extends SocketImpl {
             }
         }
         if (refused != null) {
-            return provider.failNow(irp, refused);
+            return fail(irp, refused);
         }
         if (tryTransport) {
             try {
@@ -761,7 +761,7 @@ class ListenSocket extends SocketImpl {
             }
         }
         if (refused != null) {
-            return provider.failNow(irp, refused); // outside the lock: the routine may run inline
+            return fail(irp, refused); // outside the lock: the routine may run inline
         }
         LOG.debug("{} WskInspectComplete {} {}", this, in, action);
         if (action == WskInspectAction.WskInspectAccept) {

@@ -471,13 +471,28 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         return controlDone(irp, status, status == NtStatus.STATUS_SUCCESS ? 4 : 0);
     }
 
+    /**
+     * Completes an accepted IRP with a failure found in one of this socket's functions: inline with the failure
+     * returned, or, for a function that reports failures through the completion (WskBind), through this socket's serial
+     * queue with STATUS_PENDING returned (decided by {@link Completions#failure}).
+     */
+    NtStatus fail(Irp irp, NtStatus status) {
+        return fail(irp, status, 0);
+    }
+
+    /** {@link #fail(Irp, NtStatus)} with an Information value (the size needed, for STATUS_BUFFER_OVERFLOW). */
+    NtStatus fail(Irp irp, NtStatus status, long information) {
+        LOG.debug("{} {} fails: {}", this, irp, status);
+        return Completions.failure(irp, status, information, provider.subsystem.executor(), this::post);
+    }
+
     /** Completes a control request: with no IRP, the status is just returned. */
     NtStatus controlDone(Irp irp, NtStatus status, long information) {
         if (irp == null) {
             return status;
         }
         if (!status.isSuccess()) {
-            return provider.failNow(irp, status, information);
+            return fail(irp, status, information);
         }
         return completeSoon(irp, status, information, null);
     }
@@ -549,19 +564,19 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
 
     NtStatus getLocalAddress(SockAddr localAddress, Irp irp) {
         if (localAddress == null) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+            return fail(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
         TransportEndpoint endpoint = endpoint();
         InetSocketAddress local = endpoint == null ? null : endpoint.localAddress();
         if (local == null) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
+            return fail(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
         }
         return fillAddress(localAddress, local, irp);
     }
 
     NtStatus fillAddress(SockAddr target, InetSocketAddress address, Irp irp) {
         if (!target.fill(address)) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER); // buffer cannot hold the family
+            return fail(irp, NtStatus.STATUS_INVALID_PARAMETER); // buffer cannot hold the family
         }
         return completeSoon(irp, NtStatus.STATUS_SUCCESS, 0, null);
     }
@@ -572,13 +587,13 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     NtStatus bind(SockAddr localAddress, int flags, Irp irp) {
         TransportEndpoint endpoint = endpoint();
         if (endpoint == null) {
-            return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED); // type does not fit the category (observed)
+            return fail(irp, NtStatus.STATUS_NOT_IMPLEMENTED); // type does not fit the category (observed)
         }
         if (flags != 0 || localAddress == null) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+            return fail(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
         NtStatus status = bindNow(localAddress);
-        return status == NtStatus.STATUS_SUCCESS ? completeSoon(irp, status, 0, null) : provider.failNow(irp, status);
+        return status == NtStatus.STATUS_SUCCESS ? completeSoon(irp, status, 0, null) : fail(irp, status);
     }
 
     /** Binds the endpoint synchronously; STATUS_SUCCESS or the failure. */

@@ -56,7 +56,7 @@ final class StreamSocket extends ConnectionSocket {
     @Override
     NtStatus connect(SockAddr remoteAddress, int flags, Irp irp) {
         if (connection == null || !commitToConnection()) {
-            return provider.failNow(irp, connection == null ? NtStatus.STATUS_NOT_IMPLEMENTED
+            return fail(irp, connection == null ? NtStatus.STATUS_NOT_IMPLEMENTED
                     : NtStatus.STATUS_INVALID_DEVICE_STATE);
         }
         return super.connect(remoteAddress, flags, irp);
@@ -65,7 +65,7 @@ final class StreamSocket extends ConnectionSocket {
     @Override
     NtStatus connectEx(SockAddr remoteAddress, WskBuf buffer, int flags, Irp irp) {
         if (connection == null || !commitToConnection()) {
-            return provider.failNow(irp, connection == null ? NtStatus.STATUS_NOT_IMPLEMENTED
+            return fail(irp, connection == null ? NtStatus.STATUS_NOT_IMPLEMENTED
                     : NtStatus.STATUS_INVALID_DEVICE_STATE);
         }
         return super.connectEx(remoteAddress, buffer, flags, irp);
@@ -74,7 +74,7 @@ final class StreamSocket extends ConnectionSocket {
     /** WskListen: commits a bound stream socket to the listening role. */
     NtStatus listen(Irp irp) {
         if (connection == null) {
-            return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED); // not a TCP socket
+            return fail(irp, NtStatus.STATUS_NOT_IMPLEMENTED); // not a TCP socket
         }
         java.net.InetSocketAddress local;
         synchronized (lock) {
@@ -86,14 +86,14 @@ final class StreamSocket extends ConnectionSocket {
             }
         }
         if (local == null) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
+            return fail(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
         }
         connection.close(true); // the port moves to a listening endpoint
         TransportListener endpoint;
         try {
             endpoint = provider.subsystem.transport().openListener(family);
         } catch (TransportException e) {
-            return provider.failNow(irp, e.status());
+            return fail(irp, e.status());
         }
         ListenSocket facet = new ListenSocket(provider, registration, family, type, protocol,
                 Wsk.WSK_FLAG_LISTEN_SOCKET, context, streamDispatch == null ? null : streamDispatch.listen(), endpoint);
@@ -101,7 +101,7 @@ final class StreamSocket extends ConnectionSocket {
         NtStatus status = facet.bindNow(SockAddr.of(local));
         if (status != NtStatus.STATUS_SUCCESS) {
             endpoint.close(true);
-            return provider.failNow(irp, status);
+            return fail(irp, status);
         }
         int events;
         synchronized (lock) {
@@ -124,7 +124,7 @@ final class StreamSocket extends ConnectionSocket {
                     SockAddr localAddress, SockAddr remoteAddress, Irp irp) {
         ListenSocket facet = listener();
         if (facet == null) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
+            return fail(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
         }
         return facet.accept(flags, acceptSocketContext, acceptSocketDispatch, localAddress, remoteAddress, irp);
     }

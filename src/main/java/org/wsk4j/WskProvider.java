@@ -79,7 +79,7 @@ final class WskProvider implements WskProviderDispatch {
      */
     NtStatus failNow(Irp irp, NtStatus status, long information) {
         LOG.debug("{} fails at once: {}", irp, status);
-        return Completions.inline(irp, status, information, subsystem.executor());
+        return Completions.failure(irp, status, information, subsystem.executor(), subsystem.executor()::execute);
     }
 
     /** Completes an accepted IRP later, on the executor, and returns STATUS_PENDING (as Windows does). */
