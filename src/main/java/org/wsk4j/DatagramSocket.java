@@ -44,9 +44,9 @@ import org.wsk4j.internal.GuardedBy;
  * transport; while the transport cannot take one, the request waits (WRITE interest) and later requests queue
  * behind it, FIFO.
  *
- * <p>State is guarded by {@code this}. Completion routines and callbacks never run while it is held.
+ * <p>State is guarded by the socket's lock. Completion routines and callbacks never run while it is held.
  */
-final class DatagramSocket extends SocketImpl {
+final class DatagramSocket extends SocketRole {
 
     private static final Logger LOG = LoggerFactory.getLogger(DatagramSocket.class);
 
@@ -66,37 +66,39 @@ final class DatagramSocket extends SocketImpl {
     final TransportDatagram datagram;
     private final WskReceiveFromEvent receiveFromEvent;
 
-    // guarded by lock
-    @GuardedBy("lock")
-    private final ArrayDeque<PendingReceive> receives = new ArrayDeque<>();
-    @GuardedBy("lock")
-    private final ArrayDeque<PendingSend> sends = new ArrayDeque<>();
-    @GuardedBy("lock")
+    /** The queued WskReceiveFrom requests, oldest first (each a {@link PendingReceive}). */
+    @GuardedBy("socket.lock")
+    private final PendingQueue receives;
+    /** The queued WskSendTo/WskSendMessages requests, oldest first (each a {@link PendingSend}). */
+    @GuardedBy("socket.lock")
+    private final PendingQueue sends;
+    @GuardedBy("socket.lock")
     private final ArrayDeque<Datagram> buffered = new ArrayDeque<>();
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private final Map<WskDatagramIndication, Long> retained = new IdentityHashMap<>();
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private long retainedBytes;
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private long dropped;
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private InetSocketAddress fixedRemote;
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private InetSocketAddress sendToAddress;
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private boolean indicationScheduled;
     /** The status of a fatal transport failure; the socket is dead (STATUS_FILE_FORCED_CLOSED from now on). */
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private NtStatus deadStatus;
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private ByteBuffer scratch;
 
-    DatagramSocket(WskProvider provider, WskRegistration registration, int family, int type, int protocol,
-                   Object context, Object clientDispatch, TransportDatagram datagram) {
-        super(provider, registration, family, type, protocol, Wsk.WSK_FLAG_DATAGRAM_SOCKET, context, clientDispatch);
+    DatagramSocket(SocketImpl socket, TransportDatagram datagram) {
+        super(socket);
         this.datagram = datagram;
-        this.receiveFromEvent = clientDispatch instanceof WskClientDatagramDispatch
-                ? ((WskClientDatagramDispatch) clientDispatch).wskReceiveFromEvent() : null;
+        this.receives = socket.newQueue();
+        this.sends = socket.newQueue();
+        this.receiveFromEvent = socket.clientDispatch instanceof WskClientDatagramDispatch dispatch
+                ? dispatch.wskReceiveFromEvent() : null;
         if (datagram != null) {
             datagram.setHandler(new TransportHandler() {
                 @Override
@@ -119,10 +121,8 @@ final class DatagramSocket extends SocketImpl {
 
     @Override
     void closeEndpoint() {
-        synchronized (lock) {
-            buffered.clear();
-            receives.clear();
-            sends.clear();
+        synchronized (socket.lock) {
+            buffered.clear(); // the close cancelled the queued requests already
         }
         if (datagram != null) {
             datagram.close(true);
@@ -135,7 +135,7 @@ final class DatagramSocket extends SocketImpl {
     }
 
     @Override
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     void onBound() {
         updateInterest(); // a statically enabled WskReceiveFromEvent starts listening now
     }
@@ -146,7 +146,7 @@ final class DatagramSocket extends SocketImpl {
             return;
         }
         boolean indicate;
-        synchronized (lock) {
+        synchronized (socket.lock) {
             updateInterest();
             indicate = !buffered.isEmpty() && receives.isEmpty();
             if (indicate) {
@@ -160,7 +160,7 @@ final class DatagramSocket extends SocketImpl {
 
     /** How many incoming datagrams were dropped: buffer bound, retained-bytes bound, or fixed-remote filter. */
     long droppedDatagrams() {
-        synchronized (lock) {
+        synchronized (socket.lock) {
             return dropped;
         }
     }
@@ -228,7 +228,7 @@ final class DatagramSocket extends SocketImpl {
         if (datagram == null || datagram.localAddress() == null) {
             return NtStatus.STATUS_INVALID_DEVICE_STATE;
         }
-        synchronized (lock) {
+        synchronized (socket.lock) {
             return deadStatus != null ? NtStatus.STATUS_FILE_FORCED_CLOSED : null;
         }
     }
@@ -243,7 +243,7 @@ final class DatagramSocket extends SocketImpl {
             target.set(remoteAddress.toInetSocketAddress());
             return null;
         }
-        synchronized (lock) {
+        synchronized (socket.lock) {
             target.set(sendToAddress != null ? sendToAddress : fixedRemote);
         }
         return target.get() == null ? NtStatus.STATUS_INVALID_PARAMETER : null;
@@ -276,24 +276,15 @@ final class DatagramSocket extends SocketImpl {
 
     private NtStatus startSend(Irp irp, String kind, List<ByteBuffer> payloads, InetSocketAddress target,
                                WskBuf... buffers) {
-        PendingSend send = new PendingSend(pend(irp, kind, false, buffers), payloads, target);
-        LOG.debug("{} {}: {} datagram(s) to {}", this, send.op, payloads.size(), target);
-        // Armed before the request is visible to the transport thread, so that a cancel routine is never set
-        // on an IRP another thread already completed.
-        armCancel(send.op, () -> cancelSend(send));
         List<Runnable> completions = new ArrayList<>();
-        boolean cancelled;
-        synchronized (lock) {
-            cancelled = send.cancelled;
-            if (!cancelled) {
-                send.queued = true;
-                sends.addLast(send);
-                pumpSends(completions);
-                updateInterest();
-            }
-        }
-        if (cancelled) {
-            finish(send.op, NtStatus.STATUS_CANCELLED);
+        synchronized (socket.lock) { // one critical section: pend, queue, arm, send
+            PendingSend send = socket.pend(new PendingSend(irp, kind, payloads, target), false, buffers, sends);
+            LOG.debug("{} {}: {} datagram(s) to {}", this, send, payloads.size(), target);
+            // Armed before the transport thread can take the lock, so that a cancel routine is never set on an IRP
+            // another thread already completed.
+            send.arm(null);
+            pumpSends(completions);
+            updateInterest();
         }
         completions.forEach(Runnable::run);
         return NtStatus.STATUS_PENDING;
@@ -301,29 +292,24 @@ final class DatagramSocket extends SocketImpl {
 
     private void cancelSend(PendingSend send) {
         boolean removed;
-        synchronized (lock) {
-            if (!send.queued) {
-                send.cancelled = true; // startSend completes it
-                return;
-            }
-            removed = !send.done && sends.remove(send);
+        synchronized (socket.lock) {
+            removed = sends.unlink(send);
             if (removed) {
-                send.done = true;
                 updateInterest();
             }
         }
         if (removed) {
-            finish(send.op, NtStatus.STATUS_CANCELLED, send.sent, null);
+            finish(send, NtStatus.STATUS_CANCELLED, send.sent, null);
         }
     }
 
     /** Hands queued datagrams to the transport, FIFO, until it cannot take more (called with the lock held). */
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private void pumpSends(List<Runnable> completions) {
         while (!sends.isEmpty()) {
-            PendingSend send = sends.peekFirst();
-            if (send.op.isFinished()) { // cancelled by close
-                sends.pollFirst();
+            PendingSend send = (PendingSend) sends.first();
+            if (send.isFinished()) { // finished by another thread, which unlinks it next
+                sends.unlink(send);
                 continue;
             }
             NtStatus failure = null;
@@ -341,17 +327,16 @@ final class DatagramSocket extends SocketImpl {
                 send.sent += length;
                 send.next++;
             }
-            sends.pollFirst();
-            send.done = true;
+            sends.unlink(send); // taken off the queue: finished below, outside the lock
             NtStatus status = failure == null ? NtStatus.STATUS_SUCCESS : failure;
             long information = send.sent;
-            completions.add(() -> finish(send.op, status, information, null));
+            completions.add(() -> finish(send, status, information, null));
         }
     }
 
     private void onWritable() {
         List<Runnable> completions = new ArrayList<>();
-        synchronized (lock) {
+        synchronized (socket.lock) {
             if (isCloseCalled()) {
                 return;
             }
@@ -375,7 +360,7 @@ final class DatagramSocket extends SocketImpl {
             }
         }
         if (refused == null) {
-            synchronized (lock) {
+            synchronized (socket.lock) {
                 if (deadStatus != null) {
                     refused = NtStatus.STATUS_FILE_FORCED_CLOSED;
                 }
@@ -385,25 +370,22 @@ final class DatagramSocket extends SocketImpl {
             LOG.debug("{} WskReceiveFrom refused: {}", this, refused);
             return fail(irp, refused);
         }
-        PendingReceive receive = new PendingReceive(pend(irp, "WskReceiveFrom", true, buffer), views, remoteAddress,
-                controlLength, controlFlags);
-        armCancel(receive.op, () -> cancelReceive(receive)); // before another thread can complete it
+        PendingReceive receive;
         Datagram ready = null;
-        boolean cancelled;
-        synchronized (lock) {
-            cancelled = receive.cancelled;
-            if (!cancelled) {
+        synchronized (socket.lock) { // one critical section: pend, queue, arm, take a kept datagram
+            receive = socket.pendLocked(new PendingReceive(irp, views, remoteAddress, controlLength, controlFlags),
+                    true, buffer, receives);
+            receive.arm(null); // before another thread can complete it
+            if (receives.contains(receive)) { // not cancelled at once
                 ready = buffered.pollFirst();
-                if (ready == null) {
-                    receive.queued = true;
-                    receives.addLast(receive);
+                if (ready != null) {
+                    receives.unlink(receive); // taken off the queue: completed below, outside the lock
+                } else {
                     updateInterest();
                 }
             }
         }
-        if (cancelled) {
-            finish(receive.op, NtStatus.STATUS_CANCELLED);
-        } else if (ready != null) {
+        if (ready != null) {
             complete(receive, ready); // a datagram kept from the event (declined, or not yet indicated)
         }
         return NtStatus.STATUS_PENDING;
@@ -416,18 +398,14 @@ final class DatagramSocket extends SocketImpl {
 
     private void cancelReceive(PendingReceive receive) {
         boolean removed;
-        synchronized (lock) {
-            if (!receive.queued) {
-                receive.cancelled = true; // receiveFrom completes it
-                return;
-            }
-            removed = receives.remove(receive);
+        synchronized (socket.lock) {
+            removed = receives.unlink(receive);
             if (removed) {
                 updateInterest();
             }
         }
         if (removed) {
-            finish(receive.op, NtStatus.STATUS_CANCELLED);
+            finish(receive, NtStatus.STATUS_CANCELLED);
         }
     }
 
@@ -444,9 +422,9 @@ final class DatagramSocket extends SocketImpl {
                 receive.controlFlags.set(stored < received.bytes.length ? Wsk.MSG_TRUNC : 0);
             }
         }
-        LOG.debug("{} {} gets {} of {} bytes from {}", this, receive.op, stored, received.bytes.length,
+        LOG.debug("{} {} gets {} of {} bytes from {}", this, receive, stored, received.bytes.length,
                 received.sender);
-        finish(receive.op, NtStatus.STATUS_SUCCESS, stored, null);
+        finish(receive, NtStatus.STATUS_SUCCESS, stored, null);
     }
 
     // ---- reading -------------------------------------------------------------------------------------
@@ -455,7 +433,7 @@ final class DatagramSocket extends SocketImpl {
     private void onReadable() {
         List<Runnable> work = new ArrayList<>();
         boolean indicate = false;
-        synchronized (lock) {
+        synchronized (socket.lock) {
             if (isCloseCalled() || deadStatus != null) {
                 return;
             }
@@ -473,9 +451,9 @@ final class DatagramSocket extends SocketImpl {
                         break;
                     }
                     LOG.debug("{} receive reported {}", this, e.status());
-                    PendingReceive receive = receives.pollFirst();
+                    PendingOp receive = receives.pollFirst(); // taken off the queue: finished below
                     if (receive != null) {
-                        work.add(() -> finish(receive.op, e.status()));
+                        work.add(() -> finish(receive, e.status()));
                     }
                     continue;
                 }
@@ -487,7 +465,7 @@ final class DatagramSocket extends SocketImpl {
                     LOG.debug("{} datagram from {} discarded: fixed remote is {}", this, received.sender, fixedRemote);
                     continue;
                 }
-                PendingReceive receive = receives.pollFirst();
+                PendingReceive receive = (PendingReceive) receives.pollFirst(); // completed below, outside the lock
                 if (receive != null) {
                     work.add(() -> complete(receive, received));
                 } else {
@@ -507,7 +485,7 @@ final class DatagramSocket extends SocketImpl {
         return receiveFromEvent != null && isEventEnabled(Wsk.WSK_EVENT_RECEIVE_FROM);
     }
 
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private Datagram readOne() throws TransportException {
         if (scratch == null) {
             scratch = ByteBuffer.allocate(TransportDatagram.MAX_DATAGRAM);
@@ -524,7 +502,7 @@ final class DatagramSocket extends SocketImpl {
     }
 
     /** Buffers a datagram for the event; true when an indication must be scheduled (lock held). */
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private boolean bufferForEvent(Datagram received) {
         if (retainedBytes + received.bytes.length > RETAINED_LIMIT) {
             dropped++;
@@ -551,23 +529,22 @@ final class DatagramSocket extends SocketImpl {
     }
 
     /** A fatal transport failure: pending receives fail, the event hears a null indication once (lock held). */
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private void die(NtStatus status, List<Runnable> work) {
         LOG.debug("{} transport failed: {}; the socket is dead", this, status);
         deadStatus = status;
         buffered.clear();
-        for (PendingReceive receive : receives) {
-            work.add(() -> finish(receive.op, status));
+        for (PendingOp receive : receives.drain()) { // taken off the queue: finished by the work
+            work.add(() -> finish(receive, status));
         }
-        receives.clear();
         if (eventWanted()) {
             work.add(() -> deliver(Wsk.WSK_EVENT_RECEIVE_FROM,
-                    () -> receiveFromEvent.wskReceiveFromEvent(context, Wsk.WSK_FLAG_AT_DISPATCH_LEVEL, null)));
+                    () -> receiveFromEvent.wskReceiveFromEvent(context(), Wsk.WSK_FLAG_AT_DISPATCH_LEVEL, null)));
         }
     }
 
     /** Sets the transport interest: READ while someone wants datagrams, WRITE while a send waits (lock held). */
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private void updateInterest() {
         if (datagram == null || datagram.localAddress() == null || isCloseCalled()) {
             return;
@@ -591,7 +568,7 @@ final class DatagramSocket extends SocketImpl {
     /** Serial queue, DISPATCH_LEVEL: indicates every buffered datagram as one chain. */
     private void indicate() {
         List<Datagram> batch;
-        synchronized (lock) {
+        synchronized (socket.lock) {
             indicationScheduled = false;
             if (!receives.isEmpty() || buffered.isEmpty()) {
                 return; // an IRP arrived meanwhile and took precedence, or nothing is left
@@ -611,9 +588,9 @@ final class DatagramSocket extends SocketImpl {
             head = new WskDatagramIndication(head, new WskBuf(mdl, 0, d.bytes.length), null, SockAddr.of(d.sender));
         }
         LOG.debug("{} indicates {} datagram(s), {} bytes", this, batch.size(), bytes);
-        NtStatus status = receiveFromEvent.wskReceiveFromEvent(context, Wsk.WSK_FLAG_AT_DISPATCH_LEVEL, head);
+        NtStatus status = receiveFromEvent.wskReceiveFromEvent(context(), Wsk.WSK_FLAG_AT_DISPATCH_LEVEL, head);
         if (status == NtStatus.STATUS_PENDING) {
-            synchronized (lock) {
+            synchronized (socket.lock) {
                 retained.put(head, bytes);
                 retainedBytes += bytes;
             }
@@ -627,7 +604,7 @@ final class DatagramSocket extends SocketImpl {
             return;
         }
         boolean indicateAgain = false;
-        synchronized (lock) {
+        synchronized (socket.lock) {
             // Keep the declined datagrams, oldest first, ahead of anything that arrived meanwhile.
             List<Datagram> declined = new ArrayList<>(batch);
             declined.addAll(buffered);
@@ -635,17 +612,17 @@ final class DatagramSocket extends SocketImpl {
             int excess = Math.max(0, declined.size() - MAX_BUFFERED);
             dropped += excess;
             buffered.addAll(declined.subList(excess, declined.size()));
-            if (isStaticEvent(Wsk.WSK_EVENT_RECEIVE_FROM)) {
+            if (socket.isStaticEvent(Wsk.WSK_EVENT_RECEIVE_FROM)) {
                 LOG.debug("{} static WskReceiveFromEvent declined {} datagram(s): kept", this, batch.size());
             } else {
-                clearEvent(Wsk.WSK_EVENT_RECEIVE_FROM);
+                socket.clearEvent(Wsk.WSK_EVENT_RECEIVE_FROM);
                 LOG.debug("{} WskReceiveFromEvent declined {} datagram(s): kept, event disabled", this, batch.size());
             }
             if (!receives.isEmpty()) {
                 // IRPs queued while the callback ran take the kept datagrams
                 List<Runnable> work = new ArrayList<>();
                 while (!receives.isEmpty() && !buffered.isEmpty()) {
-                    PendingReceive receive = receives.pollFirst();
+                    PendingReceive receive = (PendingReceive) receives.pollFirst(); // completed by the work
                     Datagram d = buffered.pollFirst();
                     work.add(() -> complete(receive, d));
                 }
@@ -666,14 +643,14 @@ final class DatagramSocket extends SocketImpl {
 
     @Override
     int retainedIndications() {
-        synchronized (lock) {
+        synchronized (socket.lock) {
             return retained.size();
         }
     }
 
     NtStatus release(WskDatagramIndication indication) {
         List<Mdl> mdls = new ArrayList<>();
-        synchronized (lock) {
+        synchronized (socket.lock) {
             Long bytes = indication == null ? null : retained.remove(indication);
             if (bytes == null) {
                 return NtStatus.STATUS_INVALID_PARAMETER; // not a retained list head, or already released
@@ -703,14 +680,14 @@ final class DatagramSocket extends SocketImpl {
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER; // the IRP is required
         }
-        if (!isBound()) {
+        if (!socket.isBound()) {
             return controlDone(irp, NtStatus.STATUS_INVALID_DEVICE_STATE, 0);
         }
         InetSocketAddress address = null;
         if (inputSize != 0 && inputBuffer != null) {
             SockAddr sockAddr = sockAddrInput(inputSize, inputBuffer);
-            if (sockAddr instanceof SockAddrStorage) {
-                sockAddr = ((SockAddrStorage) sockAddr).get();
+            if (sockAddr instanceof SockAddrStorage storage) {
+                sockAddr = storage.get();
             }
             NtStatus invalid = sockAddr == null ? NtStatus.STATUS_INVALID_PARAMETER : SocketRules.validateRemote(family, sockAddr);
             if (invalid != null) {
@@ -718,7 +695,7 @@ final class DatagramSocket extends SocketImpl {
             }
             address = sockAddr.toInetSocketAddress();
         }
-        synchronized (lock) {
+        synchronized (socket.lock) {
             if (controlCode == Wsk.SIO_WSK_SET_REMOTE_ADDRESS) {
                 fixedRemote = address;
                 if (address != null) {
@@ -741,14 +718,11 @@ final class DatagramSocket extends SocketImpl {
 
     /** The SOCKADDR input of an IOCTL: a {@link SockAddr}, or its wire layout as a byte[]; null when invalid. */
     private static SockAddr sockAddrInput(long inputSize, Object input) {
-        if (input instanceof SockAddr) {
-            SockAddr sockAddr = (SockAddr) input;
-            return inputSize >= sockAddr.length() || (sockAddr instanceof SockAddrStorage
-                    && ((SockAddrStorage) sockAddr).get() != null
-                    && inputSize >= ((SockAddrStorage) sockAddr).get().length()) ? sockAddr : null;
+        if (input instanceof SockAddr sockAddr) {
+            return inputSize >= sockAddr.length() || (sockAddr instanceof SockAddrStorage storage
+                    && storage.get() != null && inputSize >= storage.get().length()) ? sockAddr : null;
         }
-        if (input instanceof byte[]) {
-            byte[] bytes = (byte[]) input;
+        if (input instanceof byte[] bytes) {
             try {
                 return SockAddr.fromBytes(Arrays.copyOf(bytes, (int) Math.min(bytes.length, inputSize)));
             } catch (IllegalArgumentException e) {
@@ -796,41 +770,45 @@ final class DatagramSocket extends SocketImpl {
     private record Datagram(byte[] bytes, InetSocketAddress sender) {
     }
 
-    private static final class PendingReceive {
-        final PendingOp op;
+    /** A queued WskReceiveFrom: the operation with its arguments; cancelling it is {@link #cancelReceive}. */
+    private final class PendingReceive extends PendingOp {
         final ByteBuffer[] views;
         final SockAddr remoteAddress;
         final Ref<Integer> controlLength;
         final Ref<Integer> controlFlags;
-        /** Guarded by the socket. */
-        boolean queued;
-        boolean cancelled;
 
-        PendingReceive(PendingOp op, ByteBuffer[] views, SockAddr remoteAddress, Ref<Integer> controlLength,
+        PendingReceive(Irp irp, ByteBuffer[] views, SockAddr remoteAddress, Ref<Integer> controlLength,
                        Ref<Integer> controlFlags) {
-            this.op = op;
+            super(socket, irp, "WskReceiveFrom");
             this.views = views;
             this.remoteAddress = remoteAddress;
             this.controlLength = controlLength;
             this.controlFlags = controlFlags;
         }
+
+        @Override
+        void cancelled() {
+            cancelReceive(this);
+        }
     }
 
-    private static final class PendingSend {
-        final PendingOp op;
+    /** A queued WskSendTo/WskSendMessages; cancelling it is {@link #cancelSend}. */
+    private final class PendingSend extends PendingOp {
         final List<ByteBuffer> payloads;
         final InetSocketAddress target;
-        /** Guarded by the socket: the next datagram to send, bytes sent, whether it left the queue. */
+        /** Guarded by the socket's lock: the next datagram to send, bytes sent. */
         int next;
         long sent;
-        boolean done;
-        boolean queued;
-        boolean cancelled;
 
-        PendingSend(PendingOp op, List<ByteBuffer> payloads, InetSocketAddress target) {
-            this.op = op;
+        PendingSend(Irp irp, String kind, List<ByteBuffer> payloads, InetSocketAddress target) {
+            super(socket, irp, kind);
             this.payloads = payloads;
             this.target = target;
+        }
+
+        @Override
+        void cancelled() {
+            cancelSend(this);
         }
     }
 }

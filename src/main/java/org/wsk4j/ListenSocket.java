@@ -34,10 +34,10 @@ import org.wsk4j.internal.GuardedBy;
  * {@link #ready} for a consumer.
  *
  * <p><b>Threads.</b> Readiness arrives on the transport thread, which performs the non-blocking accept; the
- * client's callbacks and completions run on the socket's serial queue. State is guarded by {@code this};
- * no callback or completion runs while it is held.
+ * client's callbacks and completions run on the socket's serial queue. State is guarded by the socket's lock; no
+ * callback or completion runs while it is held.
  */
-class ListenSocket extends SocketImpl {
+final class ListenSocket extends SocketRole {
 
     private static final Logger LOG = LoggerFactory.getLogger(ListenSocket.class);
 
@@ -76,63 +76,65 @@ class ListenSocket extends SocketImpl {
         }
     }
 
-    /** A pending WskAccept IRP with its arguments. */
-    private static final class AcceptRequest {
-        final PendingOp op;
+    /** A pending WskAccept: the operation with its arguments; cancelling it is {@link #cancelAccept}. */
+    private final class AcceptRequest extends PendingOp {
         final Object context;
         final WskClientConnectionDispatch dispatch;
         final SockAddr localAddress;
         final SockAddr remoteAddress;
-        boolean queued;
-        boolean cancelled;
 
-        AcceptRequest(PendingOp op, Object context, WskClientConnectionDispatch dispatch, SockAddr localAddress,
+        AcceptRequest(Irp irp, Object context, WskClientConnectionDispatch dispatch, SockAddr localAddress,
                       SockAddr remoteAddress) {
-            this.op = op;
+            super(socket, irp, "WskAccept");
             this.context = context;
             this.dispatch = dispatch;
             this.localAddress = localAddress;
             this.remoteAddress = remoteAddress;
         }
+
+        @Override
+        void cancelled() {
+            cancelAccept(this);
+        }
     }
 
-    // guarded by lock
-    @GuardedBy("lock")
-    private final ArrayDeque<AcceptRequest> waiting = new ArrayDeque<>();
+    /** The queued WskAccept requests, oldest first (each an {@link AcceptRequest}); served first, FIFO. */
+    @GuardedBy("socket.lock")
+    private final PendingQueue waiting;
     /** Connections past inspection (conditional accept) or given back by a skipped event, awaiting a consumer. */
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private final ArrayDeque<Incoming> ready = new ArrayDeque<>();
     /** Requests WskInspectEvent pended, by WSK_INSPECT_ID contents. */
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private final Map<WskInspectId, Incoming> pended = new LinkedHashMap<>();
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private boolean listening;
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private boolean closed;
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private boolean conditional;
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private boolean v6only;
     /** The transport's accept failed: the listener is unusable. */
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private NtStatus failure;
     /**
      * A transient accept failure (out of descriptors or memory) stopped taking connections: until the next WskAccept,
      * or {@link #RETRY_AFTER} when only WskAcceptEvent consumes connections (so the selector does not spin).
      */
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private boolean acceptPaused;
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private boolean deadIndicated;
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private long inspectKeys;
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private int interest;
 
-    ListenSocket(WskProvider provider, WskRegistration registration, int family, int type, int protocol,
-                 int category, Object context, Object clientDispatch, TransportListener listener) {
-        super(provider, registration, family, type, protocol, category, context, clientDispatch);
+    ListenSocket(SocketImpl socket, TransportListener listener) {
+        super(socket);
         this.listener = listener;
+        this.waiting = socket.newQueue();
         if (listener != null) {
             listener.setHandler(new TransportHandler() {
                 @Override
@@ -153,14 +155,19 @@ class ListenSocket extends SocketImpl {
         return listener != null && listener.localAddress() != null;
     }
 
+    /** The client's listen callbacks: its dispatch table (a stream socket's listen part), or null. */
     private WskClientListenDispatch listenDispatch() {
-        return clientDispatch instanceof WskClientListenDispatch ? (WskClientListenDispatch) clientDispatch : null;
+        Object dispatch = socket.clientDispatch;
+        if (dispatch instanceof WskClientListenDispatch listen) {
+            return listen;
+        }
+        return dispatch instanceof WskClientStreamDispatch stream ? stream.listen() : null;
     }
 
     // ---- bind and options ------------------------------------------------------------------------------
 
     @Override
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     void onBound() {
         // lock held: the options that must precede bind are fixed now
         listening = true;
@@ -184,8 +191,8 @@ class ListenSocket extends SocketImpl {
 
     @Override
     void onEventsEnabled(int enabled) {
-        synchronized (lock) {
-            events.keepEnabled(enabled & CONNECTION_EVENTS); // inherited connection events stay on for good
+        synchronized (socket.lock) {
+            socket.events.keepEnabled(enabled & CONNECTION_EVENTS); // inherited connection events stay on for good
             updateInterest();
         }
         if ((enabled & Wsk.WSK_EVENT_ACCEPT) != 0) {
@@ -196,7 +203,7 @@ class ListenSocket extends SocketImpl {
     // ---- accepting from the transport --------------------------------------------------------------------
 
     /** Whether connections should be taken from the transport now (lock held). */
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private boolean wantAccept() {
         if (!listening || closed || failure != null || acceptPaused) {
             return false;
@@ -213,7 +220,7 @@ class ListenSocket extends SocketImpl {
     }
 
     /** Brings the transport's ACCEPT interest in line with {@link #wantAccept()} (lock held). */
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private void updateInterest() {
         int wanted = wantAccept() ? TransportHandler.ACCEPT : 0;
         if (wanted != interest) {
@@ -225,7 +232,7 @@ class ListenSocket extends SocketImpl {
     /** Transport thread: takes the waiting connections while someone wants them. */
     private void acceptFromTransport() {
         while (true) {
-            synchronized (lock) {
+            synchronized (socket.lock) {
                 if (!wantAccept()) {
                     updateInterest();
                     return;
@@ -249,7 +256,7 @@ class ListenSocket extends SocketImpl {
     private void incoming(TransportConnection connection) {
         Incoming in = new Incoming(connection);
         boolean inspect;
-        synchronized (lock) {
+        synchronized (socket.lock) {
             if (closed || in.remote == null || (v6only && isIpv4(in.remote))) {
                 in = null;
                 inspect = false;
@@ -303,21 +310,20 @@ class ListenSocket extends SocketImpl {
      * until the next WskAccept (or, with WskAcceptEvent on, {@link #RETRY_AFTER}); the listener stays usable.
      */
     private void acceptFailedForNow(NtStatus status) {
-        List<AcceptRequest> requests;
+        List<PendingOp> requests;
         boolean retry;
-        synchronized (lock) {
+        synchronized (socket.lock) {
             if (closed || failure != null) {
                 return;
             }
-            requests = new ArrayList<>(waiting);
-            waiting.clear();
+            requests = waiting.drain(); // taken off the queue: finished below
             acceptPaused = true;
             retry = acceptEventOn();
             updateInterest();
         }
         LOG.debug("{} transport accept failed for now: {}; {} WskAccept(s) fail", this, status, requests.size());
-        for (AcceptRequest request : requests) {
-            finish(request.op, status);
+        for (PendingOp request : requests) {
+            finish(request, status);
         }
         if (retry) {
             provider.subsystem.executor().schedule(RETRY_AFTER, this::resumeAccepting);
@@ -326,7 +332,7 @@ class ListenSocket extends SocketImpl {
 
     /** Takes connections again after a transient failure. */
     private void resumeAccepting() {
-        synchronized (lock) {
+        synchronized (socket.lock) {
             acceptPaused = false;
             updateInterest();
         }
@@ -338,26 +344,25 @@ class ListenSocket extends SocketImpl {
             acceptFailedForNow(status);
             return;
         }
-        List<AcceptRequest> requests;
+        List<PendingOp> requests;
         boolean indicate;
-        synchronized (lock) {
+        synchronized (socket.lock) {
             if (closed || failure != null) {
                 return;
             }
             failure = status;
-            requests = new ArrayList<>(waiting);
-            waiting.clear();
+            requests = waiting.drain(); // taken off the queue: finished below
             indicate = !deadIndicated && acceptEventOn();
             deadIndicated |= indicate;
             updateInterest();
         }
         LOG.debug("{} transport accept failed: {}; the listener is unusable", this, status);
-        for (AcceptRequest request : requests) {
-            finish(request.op, status);
+        for (PendingOp request : requests) {
+            finish(request, status);
         }
         if (indicate) {
             WskAcceptEvent event = listenDispatch().wskAcceptEvent();
-            deliver(Wsk.WSK_EVENT_ACCEPT, () -> event.wskAcceptEvent(context, Wsk.WSK_FLAG_AT_DISPATCH_LEVEL, null,
+            deliver(Wsk.WSK_EVENT_ACCEPT, () -> event.wskAcceptEvent(context(), Wsk.WSK_FLAG_AT_DISPATCH_LEVEL, null,
                     null, null, new Ref<>(), new Ref<>()));
         }
     }
@@ -369,13 +374,13 @@ class ListenSocket extends SocketImpl {
         while (true) {
             Incoming in;
             AcceptRequest request = null;
-            synchronized (lock) {
+            synchronized (socket.lock) {
                 if (closed || ready.isEmpty()) {
                     updateInterest();
                     return;
                 }
                 if (!waiting.isEmpty()) {
-                    request = waiting.pollFirst();
+                    request = (AcceptRequest) waiting.pollFirst(); // taken off the queue: completeAccept finishes it
                 } else if (!acceptEventOn()) {
                     updateInterest();
                     return; // stays ready until a WskAccept or the event comes
@@ -396,19 +401,19 @@ class ListenSocket extends SocketImpl {
      * the connection is reset (the peer sees a reset, as when Windows cannot allocate the accepted endpoint) and
      * the caller reports STATUS_INSUFFICIENT_RESOURCES where it can (a WskAccept IRP).
      */
-    private ConnectionSocket newSocket(Incoming in, Object acceptContext, Object acceptDispatch) {
+    private SocketImpl newSocket(Incoming in, Object acceptContext, Object acceptDispatch) {
         unwatch(in);
         if (provider.subsystem.ioManager().failsSocketCreation()) {
             LOG.debug("{} low-resources simulation: no socket for {}; reset", this, in);
             in.connection.close(true);
             return null;
         }
-        ConnectionSocket socket = new ConnectionSocket(provider, registration, family, acceptContext, acceptDispatch,
-                in.connection);
-        socket.inspectId = in.inspectId;
-        socket.prefill(in.prefetched);
-        registration.socketOpened(socket);
-        return socket;
+        ConnectionSocket accepted = ConnectionSocket.accepted(provider, registration, family, acceptContext,
+                acceptDispatch, in.connection);
+        accepted.inspectId = in.inspectId;
+        accepted.prefill(in.prefetched);
+        registration.socketOpened(accepted.socket);
+        return accepted.socket;
     }
 
     /** Completes a queued WskAccept with a connection. */
@@ -417,34 +422,35 @@ class ListenSocket extends SocketImpl {
         // connection is reset and no socket is created), or the accept completes with its socket and the close finds
         // it finished. Creating the socket first and destroying it when the close won let a socket be counted open
         // after the listener's close IRP completed (and after WskDeregister could have returned).
-        synchronized (lock) {
-            if (!isCloseCalled() && !request.op.isFinished()) {
-                ConnectionSocket socket = newSocket(in, request.context, request.dispatch);
-                if (socket == null) { // low-resources simulation: the connection was reset
-                    finish(request.op, NtStatus.STATUS_INSUFFICIENT_RESOURCES);
+        synchronized (socket.lock) {
+            if (!isCloseCalled() && !request.isFinished()) {
+                SocketImpl accepted = newSocket(in, request.context, request.dispatch);
+                if (accepted == null) { // low-resources simulation: the connection was reset
+                    finish(request, NtStatus.STATUS_INSUFFICIENT_RESOURCES);
                     return;
                 }
                 fillOut(request.localAddress, in.local);
                 fillOut(request.remoteAddress, in.remote);
-                if (finish(request.op, NtStatus.STATUS_SUCCESS, 0, socket)) {
+                if (finish(request, NtStatus.STATUS_SUCCESS, 0, accepted)) {
                     return;
                 }
-                socket.destroy(); // not reachable: only close() and this method finish a request taken off the queue
+                accepted.destroy(); // not reachable: only this method finishes a request taken off the queue
                 return;
             }
         }
-        LOG.debug("{} {} was cancelled by close; {} reset", this, request.op, in);
+        LOG.debug("{} {} was cancelled by close; {} reset", this, request, in);
         in.connection.close(true); // closed under it: nobody will own the connection
+        finish(request, NtStatus.STATUS_CANCELLED); // taken off the queue before the close collected the rest
     }
 
     /** Offers a connection to WskAcceptEvent; if the event does not run (closed, disabled), takes it back. */
     private void offer(Incoming in) {
         WskAcceptEvent event = listenDispatch().wskAcceptEvent();
         AtomicBoolean ran = new AtomicBoolean();
-        int inherited = eventMask() & CONNECTION_EVENTS;
+        int inherited = socket.eventMask() & CONNECTION_EVENTS;
         deliver(Wsk.WSK_EVENT_ACCEPT, () -> {
             ran.set(true);
-            ConnectionSocket socket = newSocket(in, null, null);
+            SocketImpl socket = newSocket(in, null, null);
             if (socket == null) {
                 return; // low-resources simulation: the connection was reset, nothing is indicated
             }
@@ -452,7 +458,7 @@ class ListenSocket extends SocketImpl {
             Ref<WskClientConnectionDispatch> acceptDispatch = new Ref<>();
             NtStatus status = null;
             try {
-                status = event.wskAcceptEvent(context, Wsk.WSK_FLAG_AT_DISPATCH_LEVEL, toFamily(in.local),
+                status = event.wskAcceptEvent(context(), Wsk.WSK_FLAG_AT_DISPATCH_LEVEL, toFamily(in.local),
                         toFamily(in.remote), socket, acceptContext, acceptDispatch);
             } finally {
                 if (status == NtStatus.STATUS_SUCCESS) {
@@ -469,7 +475,7 @@ class ListenSocket extends SocketImpl {
                 return;
             }
             boolean drop;
-            synchronized (lock) {
+            synchronized (socket.lock) {
                 drop = closed;
                 if (!drop) {
                     ready.addFirst(in);
@@ -488,8 +494,8 @@ class ListenSocket extends SocketImpl {
         if (target == null) {
             return;
         }
-        if (target instanceof SockAddrStorage) {
-            ((SockAddrStorage) target).set(toFamily(address));
+        if (target instanceof SockAddrStorage storage) {
+            storage.set(toFamily(address));
         } else {
             target.fill(address);
         }
@@ -516,7 +522,7 @@ class ListenSocket extends SocketImpl {
         NtStatus refused = null;
         Incoming in = null;
         boolean tryTransport = false;
-        synchronized (lock) {
+        synchronized (socket.lock) {
             acceptPaused = false; // a new WskAccept tries the transport again after a transient failure
             if (!listening) {
                 refused = NtStatus.STATUS_INVALID_DEVICE_STATE;
@@ -538,25 +544,20 @@ class ListenSocket extends SocketImpl {
             }
         }
         if (in != null) {
-            ConnectionSocket socket = newSocket(in, acceptSocketContext, acceptSocketDispatch);
-            if (socket == null) {
+            SocketImpl accepted = newSocket(in, acceptSocketContext, acceptSocketDispatch);
+            if (accepted == null) {
                 return completeSoon(irp, NtStatus.STATUS_INSUFFICIENT_RESOURCES, 0, null);
             }
             fillOut(localAddress, in.local);
             fillOut(remoteAddress, in.remote);
             LOG.debug("{} WskAccept {} takes waiting {}", this, irp, in);
-            return completeSoon(irp, NtStatus.STATUS_SUCCESS, 0, socket);
+            return completeSoon(irp, NtStatus.STATUS_SUCCESS, 0, accepted);
         }
-        PendingOp op = pend(irp, "WskAccept");
-        AcceptRequest request = new AcceptRequest(op, acceptSocketContext, acceptSocketDispatch, localAddress,
-                remoteAddress);
-        armCancel(op, () -> cancelAccept(request));
-        synchronized (lock) {
-            if (!request.cancelled && !op.isFinished()) {
-                request.queued = true;
-                waiting.addLast(request);
-                updateInterest();
-            }
+        synchronized (socket.lock) { // one critical section: pend, queue, arm
+            AcceptRequest request = socket.pendLocked(new AcceptRequest(irp, acceptSocketContext, acceptSocketDispatch,
+                    localAddress, remoteAddress), false, null, waiting);
+            request.arm(null); // before another thread can complete it
+            updateInterest();
         }
         LOG.debug("{} WskAccept {} waits", this, irp);
         dispatchReady(); // a connection may have become ready meanwhile
@@ -581,7 +582,7 @@ class ListenSocket extends SocketImpl {
             }
             Incoming in = new Incoming(connection);
             boolean keep;
-            synchronized (lock) {
+            synchronized (socket.lock) {
                 keep = !closed && in.remote != null && !(v6only && isIpv4(in.remote));
             }
             if (keep) {
@@ -593,14 +594,13 @@ class ListenSocket extends SocketImpl {
 
     /** IoCancelIrp on a queued WskAccept: cancelled unless a connection already claimed it. */
     private void cancelAccept(AcceptRequest request) {
-        synchronized (lock) {
-            if (request.queued && !waiting.remove(request)) {
-                return; // being completed with a connection: the cancel lost the race
+        synchronized (socket.lock) {
+            if (!waiting.unlink(request)) {
+                return; // being completed (with a connection, or a failure): the cancel lost the race
             }
-            request.cancelled = true;
             updateInterest();
         }
-        finish(request.op, NtStatus.STATUS_CANCELLED);
+        finish(request, NtStatus.STATUS_CANCELLED);
     }
 
     // ---- conditional accept ----------------------------------------------------------------------------
@@ -616,7 +616,7 @@ class ListenSocket extends SocketImpl {
             WskInspectAction action = null;
             Irql old = Ke.raiseIrql(Irql.DISPATCH_LEVEL);
             try {
-                action = event.wskInspectEvent(context, toFamily(in.local), toFamily(in.remote), in.inspectId);
+                action = event.wskInspectEvent(context(), toFamily(in.local), toFamily(in.remote), in.inspectId);
             } catch (Throwable t) {
                 provider.subsystem.ioManager().recordRoutineFailure("WskInspectEvent of " + this, t);
             } finally {
@@ -628,7 +628,7 @@ class ListenSocket extends SocketImpl {
                 makeReady(in);
             } else if (action == WskInspectAction.WskInspectPend) {
                 boolean drop;
-                synchronized (lock) {
+                synchronized (socket.lock) {
                     drop = closed;
                     if (!drop) {
                         pended.put(in.inspectId, in);
@@ -651,7 +651,7 @@ class ListenSocket extends SocketImpl {
      * means the request was dropped before it was established, which is reported with WskAbortEvent.
      */
     private void watch(Incoming in) {
-        synchronized (lock) {
+        synchronized (socket.lock) {
             in.watched = true;
         }
         in.connection.setHandler(new org.wsk4j.spi.TransportHandler() {
@@ -664,7 +664,7 @@ class ListenSocket extends SocketImpl {
     }
 
     private void unwatch(Incoming in) {
-        synchronized (lock) {
+        synchronized (socket.lock) {
             if (!in.watched) {
                 return;
             }
@@ -674,14 +674,14 @@ class ListenSocket extends SocketImpl {
     }
 
     private void heldReadable(Incoming in) {
-        java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(ConnectionSocket.INDICATION_CHUNK);
+        java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(ConnectionReceivePath.INDICATION_CHUNK);
         long read;
         try {
             read = in.connection.read(new java.nio.ByteBuffer[] {chunk});
         } catch (org.wsk4j.spi.TransportException e) {
             read = -2;
         }
-        synchronized (lock) {
+        synchronized (socket.lock) {
             if (!in.watched) {
                 return; // handed out (or dropped) meanwhile
             }
@@ -717,7 +717,7 @@ class ListenSocket extends SocketImpl {
                 }
                 Irql old = Ke.raiseIrql(Irql.DISPATCH_LEVEL);
                 try {
-                    abort.wskAbortEvent(context, in.inspectId);
+                    abort.wskAbortEvent(context(), in.inspectId);
                 } catch (Throwable t) {
                     provider.subsystem.ioManager().recordRoutineFailure("WskAbortEvent of " + this, t);
                 } finally {
@@ -729,7 +729,7 @@ class ListenSocket extends SocketImpl {
 
     private void makeReady(Incoming in) {
         boolean drop;
-        synchronized (lock) {
+        synchronized (socket.lock) {
             drop = closed;
             if (!drop) {
                 ready.addLast(in);
@@ -745,7 +745,7 @@ class ListenSocket extends SocketImpl {
     NtStatus inspectComplete(WskInspectId inspectId, WskInspectAction action, Irp irp) {
         NtStatus refused = null;
         Incoming in = null;
-        synchronized (lock) {
+        synchronized (socket.lock) {
             boolean conditionalNow = listening ? conditional
                     : storedOption(Wsk.SOL_SOCKET, Wsk.SO_CONDITIONAL_ACCEPT, 0) != 0;
             if (!conditionalNow) {
@@ -780,9 +780,8 @@ class ListenSocket extends SocketImpl {
             return;
         }
         List<Incoming> dropped;
-        synchronized (lock) {
-            closed = true;
-            waiting.clear(); // their IRPs were cancelled through the pending set
+        synchronized (socket.lock) {
+            closed = true; // the close cancelled the waiting accepts already
             dropped = new ArrayList<>(ready);
             dropped.addAll(pended.values());
             ready.clear();
