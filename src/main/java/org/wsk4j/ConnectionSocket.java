@@ -1,22 +1,13 @@
 package org.wsk4j;
 
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irp;
-import org.wsk4j.nt.Mdl;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.spi.TransportConnection;
 import org.wsk4j.spi.TransportEndpoint;
-import org.wsk4j.spi.TransportException;
-import org.wsk4j.spi.TransportHandler;
 import org.wsk4j.internal.GuardedBy;
 
 /**

@@ -14,7 +14,7 @@ import org.wsk4j.spi.TransportEndpoint;
  * category shares: pending operations and completion, the serial queue, events, options. The hooks below have the
  * defaults of a socket without an endpoint.
  */
-abstract sealed class SocketRole permits BasicSocket, ConnectionReceivePath, ListenSocket, DatagramSocket, StreamSocket {
+abstract sealed class SocketRole permits BasicSocket, ConnectionReceivePath, ListenerIntake, DatagramReceivePath, StreamSocket {
 
     final SocketImpl socket;
     final WskProvider provider;
