@@ -236,22 +236,21 @@ final class SocketDispatchTables {
         }
     }
 
-    /** WskAccept of the listen and stream tables: a listening socket, or a stream socket committed to listen. */
-    NtStatus accept(WskSocket listenSocket, int flags, Object acceptSocketContext,
-                    WskClientConnectionDispatch acceptSocketDispatch, SockAddr localAddress, SockAddr remoteAddress,
-                    Irp irp) {
-        return call(listenSocket, irp, WskFunction.WskAccept, ListenSocket.class, s -> s.accept(flags,
-                acceptSocketContext, acceptSocketDispatch, localAddress, remoteAddress, irp));
-    }
-
-    final class Listen extends Basic implements WskProviderListenDispatch {
-        @Override
+    /**
+     * The WskAccept member, written once for the listen and stream tables (a listening socket, or a stream socket
+     * committed to listen). The connection table inherits it too, as Java has no other way to share a method between
+     * the listen and stream tables, but it is not part of {@link WskProviderConnectionDispatch}.
+     */
+    class Accepting extends Basic {
         public NtStatus wskAccept(WskSocket listenSocket, int flags, Object acceptSocketContext,
                                   WskClientConnectionDispatch acceptSocketDispatch, SockAddr localAddress,
                                   SockAddr remoteAddress, Irp irp) {
-            return accept(listenSocket, flags, acceptSocketContext, acceptSocketDispatch, localAddress, remoteAddress,
-                    irp);
+            return call(listenSocket, irp, WskFunction.WskAccept, ListenSocket.class, s -> s.accept(flags,
+                    acceptSocketContext, acceptSocketDispatch, localAddress, remoteAddress, irp));
         }
+    }
+
+    final class Listen extends Accepting implements WskProviderListenDispatch {
 
         @Override
         public NtStatus wskInspectComplete(WskSocket listenSocket, WskInspectId inspectId, WskInspectAction action,
@@ -291,7 +290,7 @@ final class SocketDispatchTables {
         }
     }
 
-    class Connection extends Basic implements WskProviderConnectionDispatch {
+    class Connection extends Accepting implements WskProviderConnectionDispatch {
         @Override
         public NtStatus wskConnect(WskSocket socket, SockAddr remoteAddress, int flags, Irp irp) {
             return call(socket, irp, WskFunction.WskConnect, ConnectionSocket.class, s -> s.connect(remoteAddress,
@@ -351,18 +350,10 @@ final class SocketDispatchTables {
 
     /**
      * Stream sockets: the connection members are inherited and reach the connection role (WskConnect and
-     * WskConnectEx commit a stream socket to it); accept reaches the listen role, and WskListen the
+     * WskConnectEx commit a stream socket to it); accept ({@link Accepting}) reaches the listen role, and WskListen the
      * {@link StreamSocket} role of a socket not committed yet.
      */
     final class Stream extends Connection implements WskProviderStreamDispatch {
-        @Override
-        public NtStatus wskAccept(WskSocket listenSocket, int flags, Object acceptSocketContext,
-                                  WskClientConnectionDispatch acceptSocketDispatch, SockAddr localAddress,
-                                  SockAddr remoteAddress, Irp irp) {
-            return accept(listenSocket, flags, acceptSocketContext, acceptSocketDispatch, localAddress, remoteAddress,
-                    irp);
-        }
-
         @Override
         public NtStatus wskListen(WskSocket socket, Irp irp) {
             return call(socket, irp, WskFunction.WskListen, StreamSocket.class, s -> s.listen(irp));
