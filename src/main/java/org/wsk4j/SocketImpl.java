@@ -312,10 +312,10 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
         if (!op.tryFinish()) {
             return false;
         }
-        PendingQueue queue = op.queue;
-        if (queue != null) {
-            synchronized (lock) {
-                queue.unlink(op); // false: a role took it off its queue already
+        synchronized (lock) {
+            PendingQueue queue = op.queue;
+            if (queue != null) { // null: whoever took it off its queue finishes it (this call)
+                queue.unlink(op);
             }
         }
         complete(op, status, information, informationObject);
@@ -344,7 +344,7 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
         if (LOG.isDebugEnabled()) {
             LOG.debug("{} {} completes: {} ({})", this, op, status, information);
         }
-        post(op); // completes the IRP, then releases the host's outstanding count
+        post(op); // completes the IRP, then releases the socket's outstanding count
     }
 
     boolean finish(PendingOp op, NtStatus status) {
