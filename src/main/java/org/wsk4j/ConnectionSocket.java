@@ -113,7 +113,8 @@ final class ConnectionSocket extends ConnectionSendPath {
         WskClientConnectionDispatch dispatch = callbacks();
         if ((enabled & Wsk.WSK_EVENT_SEND_BACKLOG) != 0 && dispatch != null && dispatch.wskSendBacklogEvent() != null) {
             long ideal = idealSendBacklog();
-            deliver(Wsk.WSK_EVENT_SEND_BACKLOG, () -> dispatch.wskSendBacklogEvent().wskSendBacklogEvent(context(), ideal));
+            deliver(Wsk.WSK_EVENT_SEND_BACKLOG,
+                    () -> dispatch.wskSendBacklogEvent().wskSendBacklogEvent(context(), ideal));
         }
     }
 
@@ -126,7 +127,7 @@ final class ConnectionSocket extends ConnectionSendPath {
         if (flags != 0) {
             return fail(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
-        NtStatus invalid = SocketRules.validateRemote(family, remoteAddress);
+        NtStatus invalid = SocketRules.validateRemote(socket.family, remoteAddress);
         if (invalid != null) {
             return fail(irp, invalid);
         }
@@ -278,7 +279,7 @@ final class ConnectionSocket extends ConnectionSendPath {
         if (WskBufs.remaining(views) > CONNECT_EX_LIMIT) {
             return fail(irp, NtStatus.STATUS_BUFFER_OVERFLOW);
         }
-        NtStatus invalid = SocketRules.validateRemote(family, remoteAddress);
+        NtStatus invalid = SocketRules.validateRemote(socket.family, remoteAddress);
         if (invalid != null) {
             return fail(irp, invalid);
         }

@@ -129,7 +129,7 @@ abstract sealed class DatagramReceivePath extends SocketRole permits DatagramSoc
 
     boolean canHold(SockAddr address) {
         return address instanceof SockAddrStorage
-                || (family == Wsk.AF_INET ? address instanceof SockAddrIn : address instanceof SockAddrIn6);
+                || (socket.family == Wsk.AF_INET ? address instanceof SockAddrIn : address instanceof SockAddrIn6);
     }
 
     void cancelReceive(PendingReceive receive) {
@@ -409,7 +409,7 @@ abstract sealed class DatagramReceivePath extends SocketRole permits DatagramSoc
 
     /** A sender as the socket's family reports it: IPv4 senders of a dual-stack IPv6 socket as ::ffff:a.b.c.d. */
     InetSocketAddress inFamily(InetSocketAddress sender) {
-        if (family == Wsk.AF_INET6 && sender.getAddress() instanceof Inet4Address) {
+        if (socket.family == Wsk.AF_INET6 && sender.getAddress() instanceof Inet4Address) {
             byte[] mapped = new byte[16];
             mapped[10] = (byte) 0xFF;
             mapped[11] = (byte) 0xFF;

@@ -191,7 +191,7 @@ final class DatagramSocket extends DatagramReceivePath {
     /** Resolves the destination: the given address, else the send-to address, else the fixed remote address. */
     private NtStatus destination(SockAddr remoteAddress, Ref<InetSocketAddress> target) {
         if (remoteAddress != null) {
-            NtStatus invalid = SocketRules.validateRemote(family, remoteAddress);
+            NtStatus invalid = SocketRules.validateRemote(socket.family, remoteAddress);
             if (invalid != null) {
                 return invalid;
             }
@@ -205,7 +205,7 @@ final class DatagramSocket extends DatagramReceivePath {
     }
 
     private int maxDatagram() {
-        return family == Wsk.AF_INET6 ? MAX_DATAGRAM_IPV6 : MAX_DATAGRAM_IPV4;
+        return socket.family == Wsk.AF_INET6 ? MAX_DATAGRAM_IPV6 : MAX_DATAGRAM_IPV4;
     }
 
     /** One buffer over the views: the view itself when there is one, else a copy. */
@@ -321,7 +321,7 @@ final class DatagramSocket extends DatagramReceivePath {
             if (sockAddr instanceof SockAddrStorage storage) {
                 sockAddr = storage.get();
             }
-            NtStatus invalid = sockAddr == null ? NtStatus.STATUS_INVALID_PARAMETER : SocketRules.validateRemote(family, sockAddr);
+            NtStatus invalid = sockAddr == null ? NtStatus.STATUS_INVALID_PARAMETER : SocketRules.validateRemote(socket.family, sockAddr);
             if (invalid != null) {
                 return controlDone(irp, invalid, 0);
             }

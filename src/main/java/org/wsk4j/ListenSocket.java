@@ -58,7 +58,7 @@ final class ListenSocket extends ListenerIntake {
         // lock held: the options that must precede bind are fixed now
         listening = true;
         conditional = storedOption(Wsk.SOL_SOCKET, Wsk.SO_CONDITIONAL_ACCEPT, 0) != 0;
-        v6only = family == Wsk.AF_INET6 && storedOption(Wsk.IPPROTO_IPV6, Wsk.IPV6_V6ONLY, 1) != 0;
+        v6only = socket.family == Wsk.AF_INET6 && storedOption(Wsk.IPPROTO_IPV6, Wsk.IPV6_V6ONLY, 1) != 0;
         LOG.debug("{} listening on {} (conditional accept {}, v6only {})", this, listener.localAddress(), conditional,
                 v6only);
         updateInterest();
@@ -88,7 +88,7 @@ final class ListenSocket extends ListenerIntake {
 
     private boolean canHold(SockAddr address) {
         return address == null || address instanceof SockAddrStorage
-                || (family == Wsk.AF_INET ? address instanceof SockAddrIn : address instanceof SockAddrIn6);
+                || (socket.family == Wsk.AF_INET ? address instanceof SockAddrIn : address instanceof SockAddrIn6);
     }
 
     // ---- WskAccept -------------------------------------------------------------------------------------
@@ -188,7 +188,7 @@ final class ListenSocket extends ListenerIntake {
             try {
                 action = event.wskInspectEvent(context(), toFamily(in.local), toFamily(in.remote), in.inspectId);
             } catch (Throwable t) {
-                provider.subsystem.ioManager().recordRoutineFailure("WskInspectEvent of " + this, t);
+                socket.provider.subsystem.ioManager().recordRoutineFailure("WskInspectEvent of " + this, t);
             } finally {
                 Ke.lowerIrql(old);
             }
@@ -290,7 +290,7 @@ final class ListenSocket extends ListenerIntake {
                 try {
                     abort.wskAbortEvent(context(), in.inspectId);
                 } catch (Throwable t) {
-                    provider.subsystem.ioManager().recordRoutineFailure("WskAbortEvent of " + this, t);
+                    socket.provider.subsystem.ioManager().recordRoutineFailure("WskAbortEvent of " + this, t);
                 } finally {
                     Ke.lowerIrql(old);
                 }

@@ -260,7 +260,7 @@ abstract sealed class ListenerIntake extends SocketRole permits ListenSocket {
             finish(request, status);
         }
         if (retry) {
-            provider.subsystem.executor().schedule(RETRY_AFTER, this::resumeAccepting);
+            socket.provider.subsystem.executor().schedule(RETRY_AFTER, this::resumeAccepting);
         }
     }
 
@@ -337,16 +337,16 @@ abstract sealed class ListenerIntake extends SocketRole permits ListenSocket {
      */
     SocketImpl newSocket(Incoming in, Object acceptContext, Object acceptDispatch) {
         unwatch(in);
-        if (provider.subsystem.ioManager().failsSocketCreation()) {
+        if (socket.provider.subsystem.ioManager().failsSocketCreation()) {
             LOG.debug("{} low-resources simulation: no socket for {}; reset", this, in);
             in.connection.close(true);
             return null;
         }
-        ConnectionSocket accepted = ConnectionSocket.accepted(provider, registration, family, acceptContext,
-                acceptDispatch, in.connection);
+        ConnectionSocket accepted = ConnectionSocket.accepted(socket.provider, socket.registration, socket.family,
+                acceptContext, acceptDispatch, in.connection);
         accepted.inspectId = in.inspectId;
         accepted.prefill(in.prefetched);
-        registration.socketOpened(accepted.socket);
+        socket.registration.socketOpened(accepted.socket);
         return accepted.socket;
     }
 
@@ -436,7 +436,7 @@ abstract sealed class ListenerIntake extends SocketRole permits ListenSocket {
     }
 
     SockAddr toFamily(InetSocketAddress address) {
-        SockAddr result = family == Wsk.AF_INET6 ? new SockAddrIn6() : new SockAddrIn();
+        SockAddr result = socket.family == Wsk.AF_INET6 ? new SockAddrIn6() : new SockAddrIn();
         result.fill(address);
         return result;
     }

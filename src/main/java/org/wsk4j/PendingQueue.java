@@ -12,49 +12,59 @@ import java.util.List;
  *
  * <p>An owner may keep several queues (a connection socket's sends, receives and other operations; a listener's
  * waiting accepts): queues made with {@link #sharing} number their operations from one counter, so that
- * {@link #snapshot(List)} of all of them gives the owner's acceptance order. An operation is in at most one queue at a
- * time ({@link PendingOp#queue}); finishing it unlinks it from whichever that is. Whoever takes an operation off a queue
- * without finishing it ({@link #pollFirst}, {@link #drain}, {@link #unlink}) owns it and must finish it: a close no
- * longer sees it.
+ * {@link #snapshotAll} of them gives the owner's acceptance order. An operation is in at most one queue at a
+ * time ({@link PendingOp#queue}); finishing it unlinks it from whichever that is. Whoever takes an operation off a
+ * queue without finishing it ({@link #pollFirst}, {@link #drain}, {@link #unlink}) owns it and must finish it: a
+ * close no longer sees it.
  *
  * <p>Not thread-safe: guarded by its owner's lock (a socket's {@code lock}, a registration's {@code lock}); every
  * method must be called with that lock held.
  */
 final class PendingQueue {
 
-    /** The acceptance counter the queues of one owner share. */
-    private static final class Sequence {
-        /** Operations accepted so far: the {@link PendingOp#order} of the next is one more (may wrap). */
-        int accepted;
-    }
-
-    private final Sequence sequence;
-    private PendingOp head;
+    /** The owner's first queue, which numbers the operations of all the owner's queues (this one, for the first). */
+    private final PendingQueue first;
+    /** The owner's next queue ({@link #sharing}), or null: the first queue chains them all, without a list. */
+    private PendingQueue nextQueue;
+    /**
+     * The newest operation, or null when empty. The operations form a ring ({@code tail.next} is the oldest), so
+     * linking an operation stores one reference into this long-lived object, not two: each such store costs a G1
+     * write-barrier fence, and the data path links two operations per message.
+     */
     private PendingOp tail;
+    /** In the first queue: operations accepted so far; the next {@link PendingOp#order} is one more (may wrap). */
+    private int accepted;
 
     PendingQueue() {
-        this.sequence = new Sequence();
+        this.first = this;
     }
 
-    private PendingQueue(Sequence sequence) {
-        this.sequence = sequence;
+    private PendingQueue(PendingQueue first) {
+        this.first = first;
     }
 
     /** Another queue of the same owner, numbering its operations from the same counter as this one. */
     PendingQueue sharing() {
-        return new PendingQueue(sequence);
+        PendingQueue queue = new PendingQueue(first);
+        queue.nextQueue = first.nextQueue;
+        first.nextQueue = queue;
+        return queue;
     }
 
     /** Appends an operation, numbering it in its owner's acceptance order. */
     void link(PendingOp op) {
-        op.order = ++sequence.accepted;
+        op.order = ++first.accepted;
         op.queue = this;
-        op.prev = tail;
-        op.next = null;
-        if (tail == null) {
-            head = op;
+        PendingOp last = tail;
+        if (last == null) {
+            op.next = op;
+            op.prev = op;
         } else {
-            tail.next = op;
+            PendingOp oldest = last.next;
+            op.next = oldest;
+            op.prev = last;
+            oldest.prev = op;
+            last.next = op;
         }
         tail = op;
     }
@@ -64,15 +74,14 @@ final class PendingQueue {
         if (op.queue != this) {
             return false;
         }
-        if (op.prev == null) {
-            head = op.next;
+        if (op.next == op) {
+            tail = null;
         } else {
             op.prev.next = op.next;
-        }
-        if (op.next == null) {
-            tail = op.prev;
-        } else {
             op.next.prev = op.prev;
+            if (tail == op) {
+                tail = op.prev;
+            }
         }
         op.prev = null;
         op.next = null;
@@ -86,21 +95,22 @@ final class PendingQueue {
     }
 
     boolean isEmpty() {
-        return head == null;
+        return tail == null;
     }
 
     /** The oldest operation, or null. */
     PendingOp first() {
-        return head;
+        PendingOp last = tail;
+        return last == null ? null : last.next;
     }
 
     /** Removes and returns the oldest operation, or null. */
     PendingOp pollFirst() {
-        PendingOp first = head;
-        if (first != null) {
-            unlink(first);
+        PendingOp oldest = first();
+        if (oldest != null) {
+            unlink(oldest);
         }
-        return first;
+        return oldest;
     }
 
     /** Removes every operation and returns them, oldest first. */
@@ -120,18 +130,24 @@ final class PendingQueue {
     }
 
     private void addTo(List<PendingOp> list) {
-        for (PendingOp op = head; op != null; op = op.next) {
-            list.add(op);
+        PendingOp oldest = first();
+        if (oldest == null) {
+            return;
         }
+        PendingOp op = oldest;
+        do {
+            list.add(op);
+            op = op.next;
+        } while (op != oldest);
     }
 
-    /** The operations of several queues of one owner ({@link #sharing}), in acceptance order. */
-    static List<PendingOp> snapshot(List<PendingQueue> queues) {
+    /** The operations of all the owner's queues (this one and those {@link #sharing} made), in acceptance order. */
+    List<PendingOp> snapshotAll() {
         List<PendingOp> list = new ArrayList<>();
-        for (PendingQueue queue : queues) {
+        for (PendingQueue queue = first; queue != null; queue = queue.nextQueue) {
             queue.addTo(list);
         }
-        if (queues.size() > 1) {
+        if (first.nextQueue != null) {
             list.sort((a, b) -> Integer.signum(a.order - b.order)); // acceptance order (the counter may wrap)
         }
         return list;

@@ -62,12 +62,12 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
     private volatile SocketRole role;
 
     // guarded by lock
-    /** The pending operations the role keeps in no queue of its own, in the order they were accepted. */
+    /**
+     * The pending operations the role keeps in no queue of its own, in the order they were accepted; also the first of
+     * the socket's queues, which chains the role's ({@link #newQueue}) under one acceptance order.
+     */
     @GuardedBy("lock")
     private final PendingQueue pending = new PendingQueue();
-    /** {@link #pending} and the role's queues ({@link #newQueue}): one acceptance order over all of them. */
-    @GuardedBy("lock")
-    private final List<PendingQueue> queues = new ArrayList<>(3);
     @GuardedBy("lock")
     private int outstanding;
     @GuardedBy("lock")
@@ -96,9 +96,6 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
         this.allocationSite = provider.subsystem.ioManager().verifier().captureSite(this, " created");
         this.events = new SocketEvents(this, registration.staticEventMask() & SocketRules.eventsValidFor(category, type));
         this.options = new SocketOptions(this);
-        synchronized (lock) {
-            queues.add(pending);
-        }
     }
 
     /** Gives the socket its first role (before the socket is handed out). */
@@ -163,9 +160,7 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
     /** A queue for the role's pending operations, numbered in this socket's acceptance order. */
     PendingQueue newQueue() {
         synchronized (lock) {
-            PendingQueue queue = pending.sharing();
-            queues.add(queue);
-            return queue;
+            return pending.sharing();
         }
     }
 
@@ -625,7 +620,7 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
         Io.markIrpPending(irp);
         synchronized (lock) {
             closeCalled = true;
-            toCancel = PendingQueue.snapshot(queues);
+            toCancel = pending.snapshotAll();
             closeIrp = irp;
             outstanding++; // held until the cancellations below are queued
             waiters = events.takeDisableWaiters();

@@ -14,22 +14,14 @@ import org.wsk4j.spi.TransportEndpoint;
  * category shares: pending operations and completion, the serial queue, events, options. The hooks below have the
  * defaults of a socket without an endpoint.
  */
-abstract sealed class SocketRole permits BasicSocket, ConnectionReceivePath, ListenerIntake, DatagramReceivePath, StreamSocket {
+abstract sealed class SocketRole
+        permits BasicSocket, ConnectionReceivePath, ListenerIntake, DatagramReceivePath, StreamSocket {
 
+    /** The socket this role belongs to (its provider, family, type, lock...): the role copies none of it. */
     final SocketImpl socket;
-    final WskProvider provider;
-    final WskRegistration registration;
-    final int family;
-    final int type;
-    final int protocol;
 
     SocketRole(SocketImpl socket) {
         this.socket = socket;
-        this.provider = socket.provider;
-        this.registration = socket.registration;
-        this.family = socket.family;
-        this.type = socket.type;
-        this.protocol = socket.protocol;
     }
 
     // ---- hooks the socket calls ------------------------------------------------------------------

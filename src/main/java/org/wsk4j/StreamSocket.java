@@ -78,7 +78,7 @@ final class StreamSocket extends SocketRole {
         connection.close(true); // the port moves to a listening endpoint
         TransportListener endpoint;
         try {
-            endpoint = provider.subsystem.transport().openListener(family);
+            endpoint = socket.provider.subsystem.transport().openListener(socket.family);
         } catch (TransportException e) {
             return fail(irp, e.status());
         }
@@ -86,7 +86,7 @@ final class StreamSocket extends SocketRole {
         int events;
         synchronized (socket.lock) {
             socket.commit(this, role);
-            events = socket.eventMask() & SocketRules.eventsValidFor(Wsk.WSK_FLAG_LISTEN_SOCKET, type);
+            events = socket.eventMask() & SocketRules.eventsValidFor(Wsk.WSK_FLAG_LISTEN_SOCKET, socket.type);
         }
         NtStatus status = socket.bindNow(SockAddr.of(local));
         if (status != NtStatus.STATUS_SUCCESS) {
