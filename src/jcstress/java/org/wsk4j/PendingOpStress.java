@@ -19,7 +19,7 @@ import org.openjdk.jcstress.infra.results.ZZ_Result;
 @State
 public class PendingOpStress {
 
-    final PendingOp op = new PendingOp(null, "stress", null);
+    final PendingOp op = new PendingOp(null, null, "stress");
 
     /** Creates the state: one pending operation. */
     public PendingOpStress() {

@@ -115,7 +115,7 @@ final class ClientServices {
             if (state == null) {
                 return;
             }
-            for (PendingOp op : state.listChanges.snapshot(null)) {
+            for (PendingOp op : state.listChanges.snapshot()) {
                 Irp irp = op.irp;
                 if (takeListChange(state, op)) {
                     irps.add(irp);
@@ -308,7 +308,7 @@ final class ClientServices {
             return rejected;
         }
         ClientState state;
-        PendingOp op = new PendingOp(irp, "WSK_TRANSPORT_LIST_CHANGE", null);
+        PendingOp op = new PendingOp(null, irp, "WSK_TRANSPORT_LIST_CHANGE");
         synchronized (registration.lock) {
             if (!registration.isActive()) {
                 state = null;
@@ -567,7 +567,7 @@ final class ClientServices {
      * cancelled (then it has been completed cancelled).
      */
     private Pending pend(Irp irp) {
-        PendingOp op = new PendingOp(irp, "name resolution", null);
+        PendingOp op = new PendingOp(null, irp, "name resolution");
         Io.markIrpPending(irp);
         op.arm(() -> {
             if (op.tryFinish()) {

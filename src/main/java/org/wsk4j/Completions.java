@@ -9,8 +9,8 @@ import org.wsk4j.nt.NtStatus;
 
 /**
  * The provider's completion vocabulary: the one place that writes the status block of an IRP a WSK function accepted
- * and decides whether it completes inline or later. Every helper of the provider (failNow, completeLater,
- * completeSoon, controlDone, a pending operation's finish, the close) goes through these three methods.
+ * and decides whether it completes inline or later. Every helper of the provider (failNow, fail, completeLater,
+ * completeSoon, controlDone, a pending operation's finish, the close) goes through these methods.
  *
  * <ul>
  *   <li>{@link #record}: the final status and Information, decided here: an Information object (a socket, for
@@ -23,6 +23,8 @@ import org.wsk4j.nt.NtStatus;
  *   <li>{@link #later}: everything else: marked pending, completed by a task posted to {@code target} (the
  *       socket's serial queue, or the completion executor for client-level requests); STATUS_PENDING
  *       returned, even when the operation finished at once (as observed on Windows).</li>
+ *   <li>{@link #failure}: a failure after the IRP was accepted: {@link #later} or {@link #inline}, as the function
+ *       reports failures ({@link WskFunction#failurePends}; the table is in docs/mapping.md).</li>
  * </ul>
  *
  * <p><b>Completion in the caller's context.</b> When the operation finished during the call (a loopback connect, a
@@ -57,6 +59,21 @@ final class Completions {
     static NtStatus inline(Irp irp, NtStatus status, long information, CompletionExecutor executor) {
         record(irp, status, information, null);
         return InlineCompletion.completeOrPost(irp, executor) ? status : NtStatus.STATUS_PENDING;
+    }
+
+    /**
+     * Completes an accepted IRP with a failure, as the function that accepted it reports failures (the function is
+     * the IRP's DriverContext while WSK owns it): {@link #later} for a function whose {@link WskFunction#failurePends}
+     * (WskBind, as observed on Windows), else {@link #inline}. The one place that makes this choice.
+     *
+     * @return {@code status}, or STATUS_PENDING
+     */
+    static NtStatus failure(Irp irp, NtStatus status, long information, CompletionExecutor executor,
+                            Executor later) {
+        if (irp.driverContext() instanceof WskFunction function && function.failurePends) {
+            return later(irp, status, information, null, later);
+        }
+        return inline(irp, status, information, executor);
     }
 
     /**

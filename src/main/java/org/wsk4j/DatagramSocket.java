@@ -1,22 +1,14 @@
 package org.wsk4j;
 
-import java.net.Inet4Address;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irp;
-import org.wsk4j.nt.Mdl;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.spi.TransportDatagram;
 import org.wsk4j.spi.TransportEndpoint;
@@ -44,59 +36,31 @@ import org.wsk4j.internal.GuardedBy;
  * transport; while the transport cannot take one, the request waits (WRITE interest) and later requests queue
  * behind it, FIFO.
  *
- * <p>State is guarded by {@code this}. Completion routines and callbacks never run while it is held.
+ * <p>State is guarded by the socket's lock. Completion routines and callbacks never run while it is held.
  */
-final class DatagramSocket extends SocketImpl {
+final class DatagramSocket extends DatagramReceivePath {
 
     private static final Logger LOG = LoggerFactory.getLogger(DatagramSocket.class);
 
     /** The largest UDP payload over IPv4 (65,535 − 20 − 8). */
     static final int MAX_DATAGRAM_IPV4 = 65_507;
+
     /** The largest UDP payload over IPv6 without jumbograms (65,535 − 8). */
     static final int MAX_DATAGRAM_IPV6 = 65_527;
-    /** The most datagrams the provider keeps buffered for the event (declined or not yet indicated). */
-    static final int MAX_BUFFERED = 64;
-    /** The most bytes of indications the client may retain (returned STATUS_PENDING for, not yet released). */
-    static final long RETAINED_LIMIT = 1L << 20;
-    /** The most datagrams read per readiness callback (the rest on the next one: readiness is level-triggered). */
-    private static final int READS_PER_CALLBACK = 64;
+
     /** The longest WSK_BUF_LIST accepted by WskSendMessages; a longer (or cyclic) list is rejected. */
     static final int MAX_MESSAGES = WskBufs.MAX_CHAIN;
 
-    final TransportDatagram datagram;
-    private final WskReceiveFromEvent receiveFromEvent;
+    /** The queued WskSendTo/WskSendMessages requests, oldest first (each a {@link PendingSend}). */
+    @GuardedBy("socket.lock")
+    private final PendingQueue sends;
 
-    // guarded by lock
-    @GuardedBy("lock")
-    private final ArrayDeque<PendingReceive> receives = new ArrayDeque<>();
-    @GuardedBy("lock")
-    private final ArrayDeque<PendingSend> sends = new ArrayDeque<>();
-    @GuardedBy("lock")
-    private final ArrayDeque<Datagram> buffered = new ArrayDeque<>();
-    @GuardedBy("lock")
-    private final Map<WskDatagramIndication, Long> retained = new IdentityHashMap<>();
-    @GuardedBy("lock")
-    private long retainedBytes;
-    @GuardedBy("lock")
-    private long dropped;
-    @GuardedBy("lock")
-    private InetSocketAddress fixedRemote;
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private InetSocketAddress sendToAddress;
-    @GuardedBy("lock")
-    private boolean indicationScheduled;
-    /** The status of a fatal transport failure; the socket is dead (STATUS_FILE_FORCED_CLOSED from now on). */
-    @GuardedBy("lock")
-    private NtStatus deadStatus;
-    @GuardedBy("lock")
-    private ByteBuffer scratch;
 
-    DatagramSocket(WskProvider provider, WskRegistration registration, int family, int type, int protocol,
-                   Object context, Object clientDispatch, TransportDatagram datagram) {
-        super(provider, registration, family, type, protocol, Wsk.WSK_FLAG_DATAGRAM_SOCKET, context, clientDispatch);
-        this.datagram = datagram;
-        this.receiveFromEvent = clientDispatch instanceof WskClientDatagramDispatch
-                ? ((WskClientDatagramDispatch) clientDispatch).wskReceiveFromEvent() : null;
+    DatagramSocket(SocketImpl socket, TransportDatagram datagram) {
+        super(socket, datagram);
+        this.sends = socket.newQueue();
         if (datagram != null) {
             datagram.setHandler(new TransportHandler() {
                 @Override
@@ -119,10 +83,8 @@ final class DatagramSocket extends SocketImpl {
 
     @Override
     void closeEndpoint() {
-        synchronized (lock) {
-            buffered.clear();
-            receives.clear();
-            sends.clear();
+        synchronized (socket.lock) {
+            buffered.clear(); // the close cancelled the queued requests already
         }
         if (datagram != null) {
             datagram.close(true);
@@ -135,7 +97,7 @@ final class DatagramSocket extends SocketImpl {
     }
 
     @Override
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     void onBound() {
         updateInterest(); // a statically enabled WskReceiveFromEvent starts listening now
     }
@@ -146,7 +108,7 @@ final class DatagramSocket extends SocketImpl {
             return;
         }
         boolean indicate;
-        synchronized (lock) {
+        synchronized (socket.lock) {
             updateInterest();
             indicate = !buffered.isEmpty() && receives.isEmpty();
             if (indicate) {
@@ -155,13 +117,6 @@ final class DatagramSocket extends SocketImpl {
         }
         if (indicate) {
             scheduleIndication();
-        }
-    }
-
-    /** How many incoming datagrams were dropped: buffer bound, retained-bytes bound, or fixed-remote filter. */
-    long droppedDatagrams() {
-        synchronized (lock) {
-            return dropped;
         }
     }
 
@@ -205,7 +160,7 @@ final class DatagramSocket extends SocketImpl {
         }
         if (refused != null) {
             LOG.debug("{} {} refused: {}", this, kind, refused);
-            return provider.failNow(irp, refused);
+            return fail(irp, refused);
         }
         return startSend(irp, kind, payloads, target, buffers);
     }
@@ -228,7 +183,7 @@ final class DatagramSocket extends SocketImpl {
         if (datagram == null || datagram.localAddress() == null) {
             return NtStatus.STATUS_INVALID_DEVICE_STATE;
         }
-        synchronized (lock) {
+        synchronized (socket.lock) {
             return deadStatus != null ? NtStatus.STATUS_FILE_FORCED_CLOSED : null;
         }
     }
@@ -236,21 +191,21 @@ final class DatagramSocket extends SocketImpl {
     /** Resolves the destination: the given address, else the send-to address, else the fixed remote address. */
     private NtStatus destination(SockAddr remoteAddress, Ref<InetSocketAddress> target) {
         if (remoteAddress != null) {
-            NtStatus invalid = SocketRules.validateRemote(family, remoteAddress);
+            NtStatus invalid = SocketRules.validateRemote(socket.family, remoteAddress);
             if (invalid != null) {
                 return invalid;
             }
             target.set(remoteAddress.toInetSocketAddress());
             return null;
         }
-        synchronized (lock) {
+        synchronized (socket.lock) {
             target.set(sendToAddress != null ? sendToAddress : fixedRemote);
         }
         return target.get() == null ? NtStatus.STATUS_INVALID_PARAMETER : null;
     }
 
     private int maxDatagram() {
-        return family == Wsk.AF_INET6 ? MAX_DATAGRAM_IPV6 : MAX_DATAGRAM_IPV4;
+        return socket.family == Wsk.AF_INET6 ? MAX_DATAGRAM_IPV6 : MAX_DATAGRAM_IPV4;
     }
 
     /** One buffer over the views: the view itself when there is one, else a copy. */
@@ -276,24 +231,15 @@ final class DatagramSocket extends SocketImpl {
 
     private NtStatus startSend(Irp irp, String kind, List<ByteBuffer> payloads, InetSocketAddress target,
                                WskBuf... buffers) {
-        PendingSend send = new PendingSend(pend(irp, kind, false, buffers), payloads, target);
-        LOG.debug("{} {}: {} datagram(s) to {}", this, send.op, payloads.size(), target);
-        // Armed before the request is visible to the transport thread, so that a cancel routine is never set
-        // on an IRP another thread already completed.
-        armCancel(send.op, () -> cancelSend(send));
         List<Runnable> completions = new ArrayList<>();
-        boolean cancelled;
-        synchronized (lock) {
-            cancelled = send.cancelled;
-            if (!cancelled) {
-                send.queued = true;
-                sends.addLast(send);
-                pumpSends(completions);
-                updateInterest();
-            }
-        }
-        if (cancelled) {
-            finish(send.op, NtStatus.STATUS_CANCELLED);
+        synchronized (socket.lock) { // one critical section: pend, queue, arm, send
+            PendingSend send = socket.pend(new PendingSend(irp, kind, payloads, target), false, buffers, sends);
+            LOG.debug("{} {}: {} datagram(s) to {}", this, send, payloads.size(), target);
+            // Armed before the transport thread can take the lock, so that a cancel routine is never set on an IRP
+            // another thread already completed.
+            send.arm(null);
+            pumpSends(completions);
+            updateInterest();
         }
         completions.forEach(Runnable::run);
         return NtStatus.STATUS_PENDING;
@@ -301,29 +247,24 @@ final class DatagramSocket extends SocketImpl {
 
     private void cancelSend(PendingSend send) {
         boolean removed;
-        synchronized (lock) {
-            if (!send.queued) {
-                send.cancelled = true; // startSend completes it
-                return;
-            }
-            removed = !send.done && sends.remove(send);
+        synchronized (socket.lock) {
+            removed = sends.unlink(send);
             if (removed) {
-                send.done = true;
                 updateInterest();
             }
         }
         if (removed) {
-            finish(send.op, NtStatus.STATUS_CANCELLED, send.sent, null);
+            finish(send, NtStatus.STATUS_CANCELLED, send.sent, null);
         }
     }
 
     /** Hands queued datagrams to the transport, FIFO, until it cannot take more (called with the lock held). */
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     private void pumpSends(List<Runnable> completions) {
         while (!sends.isEmpty()) {
-            PendingSend send = sends.peekFirst();
-            if (send.op.isFinished()) { // cancelled by close
-                sends.pollFirst();
+            PendingSend send = (PendingSend) sends.first();
+            if (send.isFinished()) { // finished by another thread, which unlinks it next
+                sends.unlink(send);
                 continue;
             }
             NtStatus failure = null;
@@ -341,17 +282,16 @@ final class DatagramSocket extends SocketImpl {
                 send.sent += length;
                 send.next++;
             }
-            sends.pollFirst();
-            send.done = true;
+            sends.unlink(send); // taken off the queue: finished below, outside the lock
             NtStatus status = failure == null ? NtStatus.STATUS_SUCCESS : failure;
             long information = send.sent;
-            completions.add(() -> finish(send.op, status, information, null));
+            completions.add(() -> finish(send, status, information, null));
         }
     }
 
     private void onWritable() {
         List<Runnable> completions = new ArrayList<>();
-        synchronized (lock) {
+        synchronized (socket.lock) {
             if (isCloseCalled()) {
                 return;
             }
@@ -359,337 +299,6 @@ final class DatagramSocket extends SocketImpl {
             updateInterest();
         }
         completions.forEach(Runnable::run);
-    }
-
-    // ---- WskReceiveFrom --------------------------------------------------------------------------------
-
-    NtStatus receiveFrom(WskBuf buffer, int flags, SockAddr remoteAddress, Ref<Integer> controlLength,
-                         byte[] controlInfo, Ref<Integer> controlFlags, Irp irp) {
-        NtStatus refused = datagram == null || datagram.localAddress() == null
-                ? NtStatus.STATUS_INVALID_DEVICE_STATE : null;
-        ByteBuffer[] views = null;
-        if (refused == null) {
-            views = WskBufs.views(buffer, true);
-            if (flags != 0 || views == null || (remoteAddress != null && !canHold(remoteAddress))) {
-                refused = NtStatus.STATUS_INVALID_PARAMETER;
-            }
-        }
-        if (refused == null) {
-            synchronized (lock) {
-                if (deadStatus != null) {
-                    refused = NtStatus.STATUS_FILE_FORCED_CLOSED;
-                }
-            }
-        }
-        if (refused != null) {
-            LOG.debug("{} WskReceiveFrom refused: {}", this, refused);
-            return provider.failNow(irp, refused);
-        }
-        PendingReceive receive = new PendingReceive(pend(irp, "WskReceiveFrom", true, buffer), views, remoteAddress,
-                controlLength, controlFlags);
-        armCancel(receive.op, () -> cancelReceive(receive)); // before another thread can complete it
-        Datagram ready = null;
-        boolean cancelled;
-        synchronized (lock) {
-            cancelled = receive.cancelled;
-            if (!cancelled) {
-                ready = buffered.pollFirst();
-                if (ready == null) {
-                    receive.queued = true;
-                    receives.addLast(receive);
-                    updateInterest();
-                }
-            }
-        }
-        if (cancelled) {
-            finish(receive.op, NtStatus.STATUS_CANCELLED);
-        } else if (ready != null) {
-            complete(receive, ready); // a datagram kept from the event (declined, or not yet indicated)
-        }
-        return NtStatus.STATUS_PENDING;
-    }
-
-    private boolean canHold(SockAddr address) {
-        return address instanceof SockAddrStorage
-                || (family == Wsk.AF_INET ? address instanceof SockAddrIn : address instanceof SockAddrIn6);
-    }
-
-    private void cancelReceive(PendingReceive receive) {
-        boolean removed;
-        synchronized (lock) {
-            if (!receive.queued) {
-                receive.cancelled = true; // receiveFrom completes it
-                return;
-            }
-            removed = receives.remove(receive);
-            if (removed) {
-                updateInterest();
-            }
-        }
-        if (removed) {
-            finish(receive.op, NtStatus.STATUS_CANCELLED);
-        }
-    }
-
-    /** Stores a datagram into a receive IRP's buffer and completes it (never with the lock held). */
-    private void complete(PendingReceive receive, Datagram received) {
-        ByteBuffer source = ByteBuffer.wrap(received.bytes);
-        int stored = WskBufs.copyInto(receive.views, source);
-        if (receive.remoteAddress != null) {
-            receive.remoteAddress.fill(received.sender);
-        }
-        if (receive.controlLength != null) {
-            receive.controlLength.set(0); // java.nio has no ancillary data
-            if (receive.controlFlags != null) {
-                receive.controlFlags.set(stored < received.bytes.length ? Wsk.MSG_TRUNC : 0);
-            }
-        }
-        LOG.debug("{} {} gets {} of {} bytes from {}", this, receive.op, stored, received.bytes.length,
-                received.sender);
-        finish(receive.op, NtStatus.STATUS_SUCCESS, stored, null);
-    }
-
-    // ---- reading -------------------------------------------------------------------------------------
-
-    /** Transport thread: reads what pending IRPs and the event want. */
-    private void onReadable() {
-        List<Runnable> work = new ArrayList<>();
-        boolean indicate = false;
-        synchronized (lock) {
-            if (isCloseCalled() || deadStatus != null) {
-                return;
-            }
-            for (int reads = 0; reads < READS_PER_CALLBACK; reads++) {
-                boolean forIrp = !receives.isEmpty();
-                if (!forIrp && !eventWanted()) {
-                    break;
-                }
-                Datagram received;
-                try {
-                    received = readOne();
-                } catch (TransportException e) {
-                    if (!transient_(e.status())) {
-                        die(e.status(), work);
-                        break;
-                    }
-                    LOG.debug("{} receive reported {}", this, e.status());
-                    PendingReceive receive = receives.pollFirst();
-                    if (receive != null) {
-                        work.add(() -> finish(receive.op, e.status()));
-                    }
-                    continue;
-                }
-                if (received == null) {
-                    break;
-                }
-                if (fixedRemote != null && !sameEndpoint(fixedRemote, received.sender)) {
-                    dropped++;
-                    LOG.debug("{} datagram from {} discarded: fixed remote is {}", this, received.sender, fixedRemote);
-                    continue;
-                }
-                PendingReceive receive = receives.pollFirst();
-                if (receive != null) {
-                    work.add(() -> complete(receive, received));
-                } else {
-                    indicate |= bufferForEvent(received);
-                }
-            }
-            updateInterest();
-        }
-        work.forEach(Runnable::run);
-        if (indicate) {
-            scheduleIndication();
-        }
-    }
-
-    /** Whether the event wants datagrams now (called with the lock held). */
-    private boolean eventWanted() {
-        return receiveFromEvent != null && isEventEnabled(Wsk.WSK_EVENT_RECEIVE_FROM);
-    }
-
-    @GuardedBy("lock")
-    private Datagram readOne() throws TransportException {
-        if (scratch == null) {
-            scratch = ByteBuffer.allocate(TransportDatagram.MAX_DATAGRAM);
-        }
-        scratch.clear();
-        TransportDatagram.Received received = datagram.receive(scratch);
-        if (received == null) {
-            return null;
-        }
-        scratch.flip();
-        byte[] bytes = new byte[scratch.remaining()];
-        scratch.get(bytes);
-        return new Datagram(bytes, inFamily(received.sender()));
-    }
-
-    /** Buffers a datagram for the event; true when an indication must be scheduled (lock held). */
-    @GuardedBy("lock")
-    private boolean bufferForEvent(Datagram received) {
-        if (retainedBytes + received.bytes.length > RETAINED_LIMIT) {
-            dropped++;
-            LOG.debug("{} datagram dropped: {} bytes retained by the client", this, retainedBytes);
-            return false;
-        }
-        if (buffered.size() >= MAX_BUFFERED) {
-            buffered.pollFirst();
-            dropped++;
-            LOG.debug("{} oldest buffered datagram dropped", this);
-        }
-        buffered.addLast(received);
-        if (indicationScheduled) {
-            return false;
-        }
-        indicationScheduled = true;
-        return true;
-    }
-
-    private static boolean transient_(NtStatus status) {
-        return status == NtStatus.STATUS_PORT_UNREACHABLE || status == NtStatus.STATUS_HOST_UNREACHABLE
-                || status == NtStatus.STATUS_NETWORK_UNREACHABLE || status == NtStatus.STATUS_CONNECTION_RESET
-                || status == NtStatus.STATUS_CONNECTION_REFUSED;
-    }
-
-    /** A fatal transport failure: pending receives fail, the event hears a null indication once (lock held). */
-    @GuardedBy("lock")
-    private void die(NtStatus status, List<Runnable> work) {
-        LOG.debug("{} transport failed: {}; the socket is dead", this, status);
-        deadStatus = status;
-        buffered.clear();
-        for (PendingReceive receive : receives) {
-            work.add(() -> finish(receive.op, status));
-        }
-        receives.clear();
-        if (eventWanted()) {
-            work.add(() -> deliver(Wsk.WSK_EVENT_RECEIVE_FROM,
-                    () -> receiveFromEvent.wskReceiveFromEvent(context, Wsk.WSK_FLAG_AT_DISPATCH_LEVEL, null)));
-        }
-    }
-
-    /** Sets the transport interest: READ while someone wants datagrams, WRITE while a send waits (lock held). */
-    @GuardedBy("lock")
-    private void updateInterest() {
-        if (datagram == null || datagram.localAddress() == null || isCloseCalled()) {
-            return;
-        }
-        int ops = 0;
-        if (deadStatus == null && (!receives.isEmpty() || eventWanted())) {
-            ops |= TransportHandler.READ;
-        }
-        if (!sends.isEmpty()) {
-            ops |= TransportHandler.WRITE;
-        }
-        datagram.setInterest(ops);
-    }
-
-    // ---- WskReceiveFromEvent ---------------------------------------------------------------------------
-
-    private void scheduleIndication() {
-        deliver(Wsk.WSK_EVENT_RECEIVE_FROM, this::indicate);
-    }
-
-    /** Serial queue, DISPATCH_LEVEL: indicates every buffered datagram as one chain. */
-    private void indicate() {
-        List<Datagram> batch;
-        synchronized (lock) {
-            indicationScheduled = false;
-            if (!receives.isEmpty() || buffered.isEmpty()) {
-                return; // an IRP arrived meanwhile and took precedence, or nothing is left
-            }
-            batch = new ArrayList<>(buffered);
-            buffered.clear();
-        }
-        WskDatagramIndication head = null;
-        List<Mdl> mdls = new ArrayList<>(batch.size());
-        long bytes = 0;
-        for (int i = batch.size() - 1; i >= 0; i--) {
-            Datagram d = batch.get(i);
-            ByteBuffer copy = ByteBuffer.allocate(d.bytes.length).put(d.bytes).flip();
-            Mdl mdl = Io.allocateMdl(copy, 0, d.bytes.length);
-            mdls.add(mdl);
-            bytes += d.bytes.length;
-            head = new WskDatagramIndication(head, new WskBuf(mdl, 0, d.bytes.length), null, SockAddr.of(d.sender));
-        }
-        LOG.debug("{} indicates {} datagram(s), {} bytes", this, batch.size(), bytes);
-        NtStatus status = receiveFromEvent.wskReceiveFromEvent(context, Wsk.WSK_FLAG_AT_DISPATCH_LEVEL, head);
-        if (status == NtStatus.STATUS_PENDING) {
-            synchronized (lock) {
-                retained.put(head, bytes);
-                retainedBytes += bytes;
-            }
-            return;
-        }
-        mdls.forEach(Io::freeMdl); // WSK takes its buffers back
-        if (status != NtStatus.STATUS_DATA_NOT_ACCEPTED) {
-            if (status != NtStatus.STATUS_SUCCESS) {
-                LOG.debug("{} WskReceiveFromEvent returned {}: treated as STATUS_SUCCESS", this, status);
-            }
-            return;
-        }
-        boolean indicateAgain = false;
-        synchronized (lock) {
-            // Keep the declined datagrams, oldest first, ahead of anything that arrived meanwhile.
-            List<Datagram> declined = new ArrayList<>(batch);
-            declined.addAll(buffered);
-            buffered.clear();
-            int excess = Math.max(0, declined.size() - MAX_BUFFERED);
-            dropped += excess;
-            buffered.addAll(declined.subList(excess, declined.size()));
-            if (isStaticEvent(Wsk.WSK_EVENT_RECEIVE_FROM)) {
-                LOG.debug("{} static WskReceiveFromEvent declined {} datagram(s): kept", this, batch.size());
-            } else {
-                clearEvent(Wsk.WSK_EVENT_RECEIVE_FROM);
-                LOG.debug("{} WskReceiveFromEvent declined {} datagram(s): kept, event disabled", this, batch.size());
-            }
-            if (!receives.isEmpty()) {
-                // IRPs queued while the callback ran take the kept datagrams
-                List<Runnable> work = new ArrayList<>();
-                while (!receives.isEmpty() && !buffered.isEmpty()) {
-                    PendingReceive receive = receives.pollFirst();
-                    Datagram d = buffered.pollFirst();
-                    work.add(() -> complete(receive, d));
-                }
-                updateInterest();
-                post(() -> work.forEach(Runnable::run));
-                return;
-            }
-            updateInterest();
-            if (isEventEnabled(Wsk.WSK_EVENT_RECEIVE_FROM) && buffered.size() > batch.size() && !indicationScheduled) {
-                indicationScheduled = true; // datagrams arrived during the callback: a static event hears of them
-                indicateAgain = true;
-            }
-        }
-        if (indicateAgain) {
-            scheduleIndication();
-        }
-    }
-
-    @Override
-    int retainedIndications() {
-        synchronized (lock) {
-            return retained.size();
-        }
-    }
-
-    NtStatus release(WskDatagramIndication indication) {
-        List<Mdl> mdls = new ArrayList<>();
-        synchronized (lock) {
-            Long bytes = indication == null ? null : retained.remove(indication);
-            if (bytes == null) {
-                return NtStatus.STATUS_INVALID_PARAMETER; // not a retained list head, or already released
-            }
-            retainedBytes -= bytes;
-            for (WskDatagramIndication d = indication; d != null; d = d.next()) {
-                mdls.add(d.buffer().mdl());
-            }
-        }
-        for (Mdl mdl : mdls) {
-            if (mdl != null && !mdl.isFreed()) {
-                Io.freeMdl(mdl);
-            }
-        }
-        LOG.debug("{} WskRelease of a retained list", this);
-        return NtStatus.STATUS_SUCCESS;
     }
 
     // ---- IOCTLs --------------------------------------------------------------------------------------
@@ -703,28 +312,28 @@ final class DatagramSocket extends SocketImpl {
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER; // the IRP is required
         }
-        if (!isBound()) {
+        if (!socket.isBound()) {
             return controlDone(irp, NtStatus.STATUS_INVALID_DEVICE_STATE, 0);
         }
         InetSocketAddress address = null;
         if (inputSize != 0 && inputBuffer != null) {
             SockAddr sockAddr = sockAddrInput(inputSize, inputBuffer);
-            if (sockAddr instanceof SockAddrStorage) {
-                sockAddr = ((SockAddrStorage) sockAddr).get();
+            if (sockAddr instanceof SockAddrStorage storage) {
+                sockAddr = storage.get();
             }
-            NtStatus invalid = sockAddr == null ? NtStatus.STATUS_INVALID_PARAMETER : SocketRules.validateRemote(family, sockAddr);
+            NtStatus invalid = sockAddr == null ? NtStatus.STATUS_INVALID_PARAMETER : SocketRules.validateRemote(socket.family, sockAddr);
             if (invalid != null) {
                 return controlDone(irp, invalid, 0);
             }
             address = sockAddr.toInetSocketAddress();
         }
-        synchronized (lock) {
+        synchronized (socket.lock) {
             if (controlCode == Wsk.SIO_WSK_SET_REMOTE_ADDRESS) {
                 fixedRemote = address;
                 if (address != null) {
                     // datagrams from other peers buffered before the filter was set are discarded too
                     for (Iterator<Datagram> it = buffered.iterator(); it.hasNext(); ) {
-                        if (!sameEndpoint(address, it.next().sender)) {
+                        if (!sameEndpoint(address, it.next().sender())) {
                             it.remove();
                             dropped++;
                         }
@@ -741,14 +350,11 @@ final class DatagramSocket extends SocketImpl {
 
     /** The SOCKADDR input of an IOCTL: a {@link SockAddr}, or its wire layout as a byte[]; null when invalid. */
     private static SockAddr sockAddrInput(long inputSize, Object input) {
-        if (input instanceof SockAddr) {
-            SockAddr sockAddr = (SockAddr) input;
-            return inputSize >= sockAddr.length() || (sockAddr instanceof SockAddrStorage
-                    && ((SockAddrStorage) sockAddr).get() != null
-                    && inputSize >= ((SockAddrStorage) sockAddr).get().length()) ? sockAddr : null;
+        if (input instanceof SockAddr sockAddr) {
+            return inputSize >= sockAddr.length() || (sockAddr instanceof SockAddrStorage storage
+                    && storage.get() != null && inputSize >= storage.get().length()) ? sockAddr : null;
         }
-        if (input instanceof byte[]) {
-            byte[] bytes = (byte[]) input;
+        if (input instanceof byte[] bytes) {
             try {
                 return SockAddr.fromBytes(Arrays.copyOf(bytes, (int) Math.min(bytes.length, inputSize)));
             } catch (IllegalArgumentException e) {
@@ -758,79 +364,29 @@ final class DatagramSocket extends SocketImpl {
         return null;
     }
 
-    // ---- addresses -------------------------------------------------------------------------------------
-
-    /** A sender as the socket's family reports it: IPv4 senders of a dual-stack IPv6 socket as ::ffff:a.b.c.d. */
-    private InetSocketAddress inFamily(InetSocketAddress sender) {
-        if (family == Wsk.AF_INET6 && sender.getAddress() instanceof Inet4Address) {
-            byte[] mapped = new byte[16];
-            mapped[10] = (byte) 0xFF;
-            mapped[11] = (byte) 0xFF;
-            System.arraycopy(sender.getAddress().getAddress(), 0, mapped, 12, 4);
-            return new InetSocketAddress(SockAddrIn6.ipv6(mapped), sender.getPort());
-        }
-        return sender;
-    }
-
-    private static boolean sameEndpoint(InetSocketAddress a, InetSocketAddress b) {
-        InetAddress x = a.getAddress();
-        InetAddress y = b.getAddress();
-        return a.getPort() == b.getPort() && x != null && y != null
-                && (Arrays.equals(x.getAddress(), y.getAddress()) || Arrays.equals(mapped(x), mapped(y)));
-    }
-
-    private static byte[] mapped(InetAddress address) {
-        if (address instanceof Inet6Address) {
-            return address.getAddress();
-        }
-        byte[] mapped = new byte[16];
-        mapped[10] = (byte) 0xFF;
-        mapped[11] = (byte) 0xFF;
-        System.arraycopy(address.getAddress(), 0, mapped, 12, 4);
-        return mapped;
-    }
-
-    // ---- state records ---------------------------------------------------------------------------------
-
-    /** A received datagram: its bytes (never truncated here) and its sender. */
-    private record Datagram(byte[] bytes, InetSocketAddress sender) {
-    }
-
-    private static final class PendingReceive {
-        final PendingOp op;
-        final ByteBuffer[] views;
-        final SockAddr remoteAddress;
-        final Ref<Integer> controlLength;
-        final Ref<Integer> controlFlags;
-        /** Guarded by the socket. */
-        boolean queued;
-        boolean cancelled;
-
-        PendingReceive(PendingOp op, ByteBuffer[] views, SockAddr remoteAddress, Ref<Integer> controlLength,
-                       Ref<Integer> controlFlags) {
-            this.op = op;
-            this.views = views;
-            this.remoteAddress = remoteAddress;
-            this.controlLength = controlLength;
-            this.controlFlags = controlFlags;
-        }
-    }
-
-    private static final class PendingSend {
-        final PendingOp op;
+    /** A queued WskSendTo/WskSendMessages; cancelling it is {@link #cancelSend}. */
+    private final class PendingSend extends PendingOp {
         final List<ByteBuffer> payloads;
         final InetSocketAddress target;
-        /** Guarded by the socket: the next datagram to send, bytes sent, whether it left the queue. */
+        /** Guarded by the socket's lock: the next datagram to send, bytes sent. */
         int next;
         long sent;
-        boolean done;
-        boolean queued;
-        boolean cancelled;
 
-        PendingSend(PendingOp op, List<ByteBuffer> payloads, InetSocketAddress target) {
-            this.op = op;
+        PendingSend(Irp irp, String kind, List<ByteBuffer> payloads, InetSocketAddress target) {
+            super(socket, irp, kind);
             this.payloads = payloads;
             this.target = target;
         }
+
+        @Override
+        void cancelled() {
+            cancelSend(this);
+        }
+    }
+
+    @Override
+    @GuardedBy("socket.lock")
+    boolean sendsWaiting() {
+        return !sends.isEmpty();
     }
 }

@@ -1,14 +1,7 @@
 package org.wsk4j;
 
-import java.net.Inet4Address;
-import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wsk4j.nt.Irp;
@@ -34,113 +27,17 @@ import org.wsk4j.internal.GuardedBy;
  * {@link #ready} for a consumer.
  *
  * <p><b>Threads.</b> Readiness arrives on the transport thread, which performs the non-blocking accept; the
- * client's callbacks and completions run on the socket's serial queue. State is guarded by {@code this};
- * no callback or completion runs while it is held.
+ * client's callbacks and completions run on the socket's serial queue. State is guarded by the socket's lock; no
+ * callback or completion runs while it is held.
  */
-class ListenSocket extends SocketImpl {
+final class ListenSocket extends ListenerIntake {
 
     private static final Logger LOG = LoggerFactory.getLogger(ListenSocket.class);
 
-    /** Connection events a listener carries for sockets accepted through WskAcceptEvent. */
-    static final int CONNECTION_EVENTS = Wsk.WSK_EVENT_RECEIVE | Wsk.WSK_EVENT_DISCONNECT | Wsk.WSK_EVENT_SEND_BACKLOG;
 
-    /** How many inspected-or-pended connections a conditional-accept listener holds (the NIO backlog's size). */
-    static final int CONDITIONAL_BACKLOG = 512;
-    /** How long taking connections pauses after a transient accept failure when only WskAcceptEvent consumes them. */
-    static final java.time.Duration RETRY_AFTER = java.time.Duration.ofMillis(100);
 
-    private static final AtomicInteger SERIALS = new AtomicInteger();
-
-    final TransportListener listener;
-
-    /** A connection taken from the transport. */
-    private static final class Incoming {
-        final TransportConnection connection;
-        final InetSocketAddress local;
-        final InetSocketAddress remote;
-        WskInspectId inspectId;
-        /** Data the peer sent while the request was held (read to notice a reset); handed to the socket. */
-        final List<java.nio.ByteBuffer> prefetched = new ArrayList<>();
-        /** Whether the held connection is being watched for a reset. */
-        boolean watched;
-
-        Incoming(TransportConnection connection) {
-            this.connection = connection;
-            this.local = connection.localAddress();
-            this.remote = connection.remoteAddress();
-        }
-
-        @Override
-        public String toString() {
-            return remote + " -> " + local + (inspectId == null ? "" : " " + inspectId);
-        }
-    }
-
-    /** A pending WskAccept IRP with its arguments. */
-    private static final class AcceptRequest {
-        final PendingOp op;
-        final Object context;
-        final WskClientConnectionDispatch dispatch;
-        final SockAddr localAddress;
-        final SockAddr remoteAddress;
-        boolean queued;
-        boolean cancelled;
-
-        AcceptRequest(PendingOp op, Object context, WskClientConnectionDispatch dispatch, SockAddr localAddress,
-                      SockAddr remoteAddress) {
-            this.op = op;
-            this.context = context;
-            this.dispatch = dispatch;
-            this.localAddress = localAddress;
-            this.remoteAddress = remoteAddress;
-        }
-    }
-
-    // guarded by lock
-    @GuardedBy("lock")
-    private final ArrayDeque<AcceptRequest> waiting = new ArrayDeque<>();
-    /** Connections past inspection (conditional accept) or given back by a skipped event, awaiting a consumer. */
-    @GuardedBy("lock")
-    private final ArrayDeque<Incoming> ready = new ArrayDeque<>();
-    /** Requests WskInspectEvent pended, by WSK_INSPECT_ID contents. */
-    @GuardedBy("lock")
-    private final Map<WskInspectId, Incoming> pended = new LinkedHashMap<>();
-    @GuardedBy("lock")
-    private boolean listening;
-    @GuardedBy("lock")
-    private boolean closed;
-    @GuardedBy("lock")
-    private boolean conditional;
-    @GuardedBy("lock")
-    private boolean v6only;
-    /** The transport's accept failed: the listener is unusable. */
-    @GuardedBy("lock")
-    private NtStatus failure;
-    /**
-     * A transient accept failure (out of descriptors or memory) stopped taking connections: until the next WskAccept,
-     * or {@link #RETRY_AFTER} when only WskAcceptEvent consumes connections (so the selector does not spin).
-     */
-    @GuardedBy("lock")
-    private boolean acceptPaused;
-    @GuardedBy("lock")
-    private boolean deadIndicated;
-    @GuardedBy("lock")
-    private long inspectKeys;
-    @GuardedBy("lock")
-    private int interest;
-
-    ListenSocket(WskProvider provider, WskRegistration registration, int family, int type, int protocol,
-                 int category, Object context, Object clientDispatch, TransportListener listener) {
-        super(provider, registration, family, type, protocol, category, context, clientDispatch);
-        this.listener = listener;
-        if (listener != null) {
-            listener.setHandler(new TransportHandler() {
-                @Override
-                public void onAcceptable() {
-                    acceptFromTransport();
-                }
-            });
-        }
+    ListenSocket(SocketImpl socket, TransportListener listener) {
+        super(socket, listener);
     }
 
     @Override
@@ -153,19 +50,15 @@ class ListenSocket extends SocketImpl {
         return listener != null && listener.localAddress() != null;
     }
 
-    private WskClientListenDispatch listenDispatch() {
-        return clientDispatch instanceof WskClientListenDispatch ? (WskClientListenDispatch) clientDispatch : null;
-    }
-
     // ---- bind and options ------------------------------------------------------------------------------
 
     @Override
-    @GuardedBy("lock")
+    @GuardedBy("socket.lock")
     void onBound() {
         // lock held: the options that must precede bind are fixed now
         listening = true;
         conditional = storedOption(Wsk.SOL_SOCKET, Wsk.SO_CONDITIONAL_ACCEPT, 0) != 0;
-        v6only = family == Wsk.AF_INET6 && storedOption(Wsk.IPPROTO_IPV6, Wsk.IPV6_V6ONLY, 1) != 0;
+        v6only = socket.family == Wsk.AF_INET6 && storedOption(Wsk.IPPROTO_IPV6, Wsk.IPV6_V6ONLY, 1) != 0;
         LOG.debug("{} listening on {} (conditional accept {}, v6only {})", this, listener.localAddress(), conditional,
                 v6only);
         updateInterest();
@@ -184,8 +77,8 @@ class ListenSocket extends SocketImpl {
 
     @Override
     void onEventsEnabled(int enabled) {
-        synchronized (lock) {
-            events.keepEnabled(enabled & CONNECTION_EVENTS); // inherited connection events stay on for good
+        synchronized (socket.lock) {
+            socket.events.keepEnabled(enabled & CONNECTION_EVENTS); // inherited connection events stay on for good
             updateInterest();
         }
         if ((enabled & Wsk.WSK_EVENT_ACCEPT) != 0) {
@@ -193,317 +86,9 @@ class ListenSocket extends SocketImpl {
         }
     }
 
-    // ---- accepting from the transport --------------------------------------------------------------------
-
-    /** Whether connections should be taken from the transport now (lock held). */
-    @GuardedBy("lock")
-    private boolean wantAccept() {
-        if (!listening || closed || failure != null || acceptPaused) {
-            return false;
-        }
-        if (conditional) {
-            return ready.size() + pended.size() < CONDITIONAL_BACKLOG;
-        }
-        return ready.isEmpty() && (!waiting.isEmpty() || acceptEventOn());
-    }
-
-    private boolean acceptEventOn() {
-        WskClientListenDispatch dispatch = listenDispatch();
-        return dispatch != null && dispatch.wskAcceptEvent() != null && isEventEnabled(Wsk.WSK_EVENT_ACCEPT);
-    }
-
-    /** Brings the transport's ACCEPT interest in line with {@link #wantAccept()} (lock held). */
-    @GuardedBy("lock")
-    private void updateInterest() {
-        int wanted = wantAccept() ? TransportHandler.ACCEPT : 0;
-        if (wanted != interest) {
-            interest = wanted;
-            listener.setInterest(wanted);
-        }
-    }
-
-    /** Transport thread: takes the waiting connections while someone wants them. */
-    private void acceptFromTransport() {
-        while (true) {
-            synchronized (lock) {
-                if (!wantAccept()) {
-                    updateInterest();
-                    return;
-                }
-            }
-            TransportConnection connection;
-            try {
-                connection = listener.accept();
-            } catch (TransportException e) {
-                listenerFailed(e.status());
-                return;
-            }
-            if (connection == null) {
-                return;
-            }
-            incoming(connection);
-        }
-    }
-
-    /** A connection came from the transport: filter, then inspect or offer it. */
-    private void incoming(TransportConnection connection) {
-        Incoming in = new Incoming(connection);
-        boolean inspect;
-        synchronized (lock) {
-            if (closed || in.remote == null || (v6only && isIpv4(in.remote))) {
-                in = null;
-                inspect = false;
-            } else {
-                inspect = conditional;
-                if (inspect) {
-                    in.inspectId = new WskInspectId(++inspectKeys, SERIALS.incrementAndGet());
-                } else {
-                    ready.addLast(in);
-                }
-            }
-        }
-        if (in == null) {
-            LOG.debug("{} drops {} (closed, or IPv4 peer on a v6-only listener)", this, connection);
-            connection.close(true);
-            return;
-        }
-        LOG.debug("{} took {}", this, in);
-        if (inspect) {
-            inspect(in);
-        } else {
-            dispatchReady();
-        }
-    }
-
-    /** An IPv4 peer (Java reports IPv4-mapped peers of a dual-stack socket as Inet4Address). */
-    private static boolean isIpv4(InetSocketAddress address) {
-        if (address.getAddress() instanceof Inet4Address) {
-            return true;
-        }
-        byte[] bytes = address.getAddress().getAddress();
-        for (int i = 0; i < 10; i++) {
-            if (bytes[i] != 0) {
-                return false;
-            }
-        }
-        return bytes[10] == (byte) 0xFF && bytes[11] == (byte) 0xFF;
-    }
-
-    /**
-     * Whether an accept failure is transient: the process or system is out of descriptors or memory (EMFILE, ENFILE,
-     * ENOBUFS, ENOMEM), or the connection was gone before it was taken. Windows and Linux listeners survive these.
-     */
-    static boolean isTransient(NtStatus status) {
-        return status == NtStatus.STATUS_INSUFFICIENT_RESOURCES || status == NtStatus.STATUS_NO_MEMORY
-                || status == NtStatus.STATUS_CONNECTION_ABORTED || status == NtStatus.STATUS_CONNECTION_RESET;
-    }
-
-    /**
-     * A transient accept failure: the WskAccept IRPs waiting now complete with it, and taking connections pauses
-     * until the next WskAccept (or, with WskAcceptEvent on, {@link #RETRY_AFTER}); the listener stays usable.
-     */
-    private void acceptFailedForNow(NtStatus status) {
-        List<AcceptRequest> requests;
-        boolean retry;
-        synchronized (lock) {
-            if (closed || failure != null) {
-                return;
-            }
-            requests = new ArrayList<>(waiting);
-            waiting.clear();
-            acceptPaused = true;
-            retry = acceptEventOn();
-            updateInterest();
-        }
-        LOG.debug("{} transport accept failed for now: {}; {} WskAccept(s) fail", this, status, requests.size());
-        for (AcceptRequest request : requests) {
-            finish(request.op, status);
-        }
-        if (retry) {
-            provider.subsystem.executor().schedule(RETRY_AFTER, this::resumeAccepting);
-        }
-    }
-
-    /** Takes connections again after a transient failure. */
-    private void resumeAccepting() {
-        synchronized (lock) {
-            acceptPaused = false;
-            updateInterest();
-        }
-    }
-
-    /** The transport's accept failed: the listener is unusable (or, for a transient failure, paused). */
-    private void listenerFailed(NtStatus status) {
-        if (isTransient(status)) {
-            acceptFailedForNow(status);
-            return;
-        }
-        List<AcceptRequest> requests;
-        boolean indicate;
-        synchronized (lock) {
-            if (closed || failure != null) {
-                return;
-            }
-            failure = status;
-            requests = new ArrayList<>(waiting);
-            waiting.clear();
-            indicate = !deadIndicated && acceptEventOn();
-            deadIndicated |= indicate;
-            updateInterest();
-        }
-        LOG.debug("{} transport accept failed: {}; the listener is unusable", this, status);
-        for (AcceptRequest request : requests) {
-            finish(request.op, status);
-        }
-        if (indicate) {
-            WskAcceptEvent event = listenDispatch().wskAcceptEvent();
-            deliver(Wsk.WSK_EVENT_ACCEPT, () -> event.wskAcceptEvent(context, Wsk.WSK_FLAG_AT_DISPATCH_LEVEL, null,
-                    null, null, new Ref<>(), new Ref<>()));
-        }
-    }
-
-    // ---- handing connections out ---------------------------------------------------------------------
-
-    /** Serves ready connections: queued WskAccept IRPs first (FIFO), then WskAcceptEvent. */
-    private void dispatchReady() {
-        while (true) {
-            Incoming in;
-            AcceptRequest request = null;
-            synchronized (lock) {
-                if (closed || ready.isEmpty()) {
-                    updateInterest();
-                    return;
-                }
-                if (!waiting.isEmpty()) {
-                    request = waiting.pollFirst();
-                } else if (!acceptEventOn()) {
-                    updateInterest();
-                    return; // stays ready until a WskAccept or the event comes
-                }
-                in = ready.pollFirst();
-            }
-            if (request != null) {
-                completeAccept(request, in);
-            } else {
-                offer(in);
-            }
-        }
-    }
-
-    /**
-     * A new connection socket for an accepted connection, counted as open; or null when the low-resources
-     * simulation ({@link org.wsk4j.nt.IoManager#setLowResourcesSimulation}) fails the socket's allocation: then
-     * the connection is reset (the peer sees a reset, as when Windows cannot allocate the accepted endpoint) and
-     * the caller reports STATUS_INSUFFICIENT_RESOURCES where it can (a WskAccept IRP).
-     */
-    private ConnectionSocket newSocket(Incoming in, Object acceptContext, Object acceptDispatch) {
-        unwatch(in);
-        if (provider.subsystem.ioManager().failsSocketCreation()) {
-            LOG.debug("{} low-resources simulation: no socket for {}; reset", this, in);
-            in.connection.close(true);
-            return null;
-        }
-        ConnectionSocket socket = new ConnectionSocket(provider, registration, family, acceptContext, acceptDispatch,
-                in.connection);
-        socket.inspectId = in.inspectId;
-        socket.prefill(in.prefetched);
-        registration.socketOpened(socket);
-        return socket;
-    }
-
-    /** Completes a queued WskAccept with a connection. */
-    private void completeAccept(AcceptRequest request, Incoming in) {
-        // Decided under the lock close() takes to collect the pending IRPs: either the close came first (the
-        // connection is reset and no socket is created), or the accept completes with its socket and the close finds
-        // it finished. Creating the socket first and destroying it when the close won let a socket be counted open
-        // after the listener's close IRP completed (and after WskDeregister could have returned).
-        synchronized (lock) {
-            if (!isCloseCalled() && !request.op.isFinished()) {
-                ConnectionSocket socket = newSocket(in, request.context, request.dispatch);
-                if (socket == null) { // low-resources simulation: the connection was reset
-                    finish(request.op, NtStatus.STATUS_INSUFFICIENT_RESOURCES);
-                    return;
-                }
-                fillOut(request.localAddress, in.local);
-                fillOut(request.remoteAddress, in.remote);
-                if (finish(request.op, NtStatus.STATUS_SUCCESS, 0, socket)) {
-                    return;
-                }
-                socket.destroy(); // not reachable: only close() and this method finish a request taken off the queue
-                return;
-            }
-        }
-        LOG.debug("{} {} was cancelled by close; {} reset", this, request.op, in);
-        in.connection.close(true); // closed under it: nobody will own the connection
-    }
-
-    /** Offers a connection to WskAcceptEvent; if the event does not run (closed, disabled), takes it back. */
-    private void offer(Incoming in) {
-        WskAcceptEvent event = listenDispatch().wskAcceptEvent();
-        AtomicBoolean ran = new AtomicBoolean();
-        int inherited = eventMask() & CONNECTION_EVENTS;
-        deliver(Wsk.WSK_EVENT_ACCEPT, () -> {
-            ran.set(true);
-            ConnectionSocket socket = newSocket(in, null, null);
-            if (socket == null) {
-                return; // low-resources simulation: the connection was reset, nothing is indicated
-            }
-            Ref<Object> acceptContext = new Ref<>();
-            Ref<WskClientConnectionDispatch> acceptDispatch = new Ref<>();
-            NtStatus status = null;
-            try {
-                status = event.wskAcceptEvent(context, Wsk.WSK_FLAG_AT_DISPATCH_LEVEL, toFamily(in.local),
-                        toFamily(in.remote), socket, acceptContext, acceptDispatch);
-            } finally {
-                if (status == NtStatus.STATUS_SUCCESS) {
-                    socket.acceptedThroughEvent(acceptContext.get(), acceptDispatch.get(), inherited);
-                    LOG.debug("{} WskAcceptEvent took {} as {}", this, in, socket);
-                } else {
-                    LOG.debug("{} WskAcceptEvent returned {}: {} reset", this, status, in);
-                    socket.destroy(); // WSK closes a rejected connection itself
-                }
-            }
-        });
-        post(() -> {
-            if (ran.get()) {
-                return;
-            }
-            boolean drop;
-            synchronized (lock) {
-                drop = closed;
-                if (!drop) {
-                    ready.addFirst(in);
-                }
-            }
-            if (drop) {
-                in.connection.close(true);
-            } else {
-                dispatchReady();
-            }
-        });
-    }
-
-    /** Fills an optional output address in the listener's family (IPv4 peers of a dual-stack listener mapped). */
-    private void fillOut(SockAddr target, InetSocketAddress address) {
-        if (target == null) {
-            return;
-        }
-        if (target instanceof SockAddrStorage) {
-            ((SockAddrStorage) target).set(toFamily(address));
-        } else {
-            target.fill(address);
-        }
-    }
-
-    private SockAddr toFamily(InetSocketAddress address) {
-        SockAddr result = family == Wsk.AF_INET6 ? new SockAddrIn6() : new SockAddrIn();
-        result.fill(address);
-        return result;
-    }
-
     private boolean canHold(SockAddr address) {
         return address == null || address instanceof SockAddrStorage
-                || (family == Wsk.AF_INET ? address instanceof SockAddrIn : address instanceof SockAddrIn6);
+                || (socket.family == Wsk.AF_INET ? address instanceof SockAddrIn : address instanceof SockAddrIn6);
     }
 
     // ---- WskAccept -------------------------------------------------------------------------------------
@@ -511,12 +96,12 @@ class ListenSocket extends SocketImpl {
     NtStatus accept(int flags, Object acceptSocketContext, WskClientConnectionDispatch acceptSocketDispatch,
                     SockAddr localAddress, SockAddr remoteAddress, Irp irp) {
         if (flags != 0 || !canHold(localAddress) || !canHold(remoteAddress)) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+            return fail(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
         NtStatus refused = null;
         Incoming in = null;
         boolean tryTransport = false;
-        synchronized (lock) {
+        synchronized (socket.lock) {
             acceptPaused = false; // a new WskAccept tries the transport again after a transient failure
             if (!listening) {
                 refused = NtStatus.STATUS_INVALID_DEVICE_STATE;
@@ -528,7 +113,7 @@ class ListenSocket extends SocketImpl {
             }
         }
         if (refused != null) {
-            return provider.failNow(irp, refused);
+            return fail(irp, refused);
         }
         if (tryTransport) {
             try {
@@ -538,25 +123,20 @@ class ListenSocket extends SocketImpl {
             }
         }
         if (in != null) {
-            ConnectionSocket socket = newSocket(in, acceptSocketContext, acceptSocketDispatch);
-            if (socket == null) {
+            SocketImpl accepted = newSocket(in, acceptSocketContext, acceptSocketDispatch);
+            if (accepted == null) {
                 return completeSoon(irp, NtStatus.STATUS_INSUFFICIENT_RESOURCES, 0, null);
             }
             fillOut(localAddress, in.local);
             fillOut(remoteAddress, in.remote);
             LOG.debug("{} WskAccept {} takes waiting {}", this, irp, in);
-            return completeSoon(irp, NtStatus.STATUS_SUCCESS, 0, socket);
+            return completeSoon(irp, NtStatus.STATUS_SUCCESS, 0, accepted);
         }
-        PendingOp op = pend(irp, "WskAccept");
-        AcceptRequest request = new AcceptRequest(op, acceptSocketContext, acceptSocketDispatch, localAddress,
-                remoteAddress);
-        armCancel(op, () -> cancelAccept(request));
-        synchronized (lock) {
-            if (!request.cancelled && !op.isFinished()) {
-                request.queued = true;
-                waiting.addLast(request);
-                updateInterest();
-            }
+        synchronized (socket.lock) { // one critical section: pend, queue, arm
+            AcceptRequest request = socket.pendLocked(new AcceptRequest(irp, acceptSocketContext, acceptSocketDispatch,
+                    localAddress, remoteAddress), false, null, waiting);
+            request.arm(null); // before another thread can complete it
+            updateInterest();
         }
         LOG.debug("{} WskAccept {} waits", this, irp);
         dispatchReady(); // a connection may have become ready meanwhile
@@ -581,7 +161,7 @@ class ListenSocket extends SocketImpl {
             }
             Incoming in = new Incoming(connection);
             boolean keep;
-            synchronized (lock) {
+            synchronized (socket.lock) {
                 keep = !closed && in.remote != null && !(v6only && isIpv4(in.remote));
             }
             if (keep) {
@@ -591,22 +171,12 @@ class ListenSocket extends SocketImpl {
         }
     }
 
-    /** IoCancelIrp on a queued WskAccept: cancelled unless a connection already claimed it. */
-    private void cancelAccept(AcceptRequest request) {
-        synchronized (lock) {
-            if (request.queued && !waiting.remove(request)) {
-                return; // being completed with a connection: the cancel lost the race
-            }
-            request.cancelled = true;
-            updateInterest();
-        }
-        finish(request.op, NtStatus.STATUS_CANCELLED);
-    }
 
     // ---- conditional accept ----------------------------------------------------------------------------
 
     /** Asks WskInspectEvent about a connection, on the serial queue at DISPATCH_LEVEL. */
-    private void inspect(Incoming in) {
+    @Override
+    void inspect(Incoming in) {
         WskInspectEvent event = listenDispatch().wskInspectEvent();
         post(() -> {
             if (isCloseCalled()) {
@@ -616,9 +186,9 @@ class ListenSocket extends SocketImpl {
             WskInspectAction action = null;
             Irql old = Ke.raiseIrql(Irql.DISPATCH_LEVEL);
             try {
-                action = event.wskInspectEvent(context, toFamily(in.local), toFamily(in.remote), in.inspectId);
+                action = event.wskInspectEvent(context(), toFamily(in.local), toFamily(in.remote), in.inspectId);
             } catch (Throwable t) {
-                provider.subsystem.ioManager().recordRoutineFailure("WskInspectEvent of " + this, t);
+                socket.provider.subsystem.ioManager().recordRoutineFailure("WskInspectEvent of " + this, t);
             } finally {
                 Ke.lowerIrql(old);
             }
@@ -628,7 +198,7 @@ class ListenSocket extends SocketImpl {
                 makeReady(in);
             } else if (action == WskInspectAction.WskInspectPend) {
                 boolean drop;
-                synchronized (lock) {
+                synchronized (socket.lock) {
                     drop = closed;
                     if (!drop) {
                         pended.put(in.inspectId, in);
@@ -651,7 +221,7 @@ class ListenSocket extends SocketImpl {
      * means the request was dropped before it was established, which is reported with WskAbortEvent.
      */
     private void watch(Incoming in) {
-        synchronized (lock) {
+        synchronized (socket.lock) {
             in.watched = true;
         }
         in.connection.setHandler(new org.wsk4j.spi.TransportHandler() {
@@ -663,8 +233,9 @@ class ListenSocket extends SocketImpl {
         in.connection.setInterest(org.wsk4j.spi.TransportHandler.READ);
     }
 
-    private void unwatch(Incoming in) {
-        synchronized (lock) {
+    @Override
+    void unwatch(Incoming in) {
+        synchronized (socket.lock) {
             if (!in.watched) {
                 return;
             }
@@ -674,14 +245,14 @@ class ListenSocket extends SocketImpl {
     }
 
     private void heldReadable(Incoming in) {
-        java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(ConnectionSocket.INDICATION_CHUNK);
+        java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(ConnectionReceivePath.INDICATION_CHUNK);
         long read;
         try {
             read = in.connection.read(new java.nio.ByteBuffer[] {chunk});
         } catch (org.wsk4j.spi.TransportException e) {
             read = -2;
         }
-        synchronized (lock) {
+        synchronized (socket.lock) {
             if (!in.watched) {
                 return; // handed out (or dropped) meanwhile
             }
@@ -717,9 +288,9 @@ class ListenSocket extends SocketImpl {
                 }
                 Irql old = Ke.raiseIrql(Irql.DISPATCH_LEVEL);
                 try {
-                    abort.wskAbortEvent(context, in.inspectId);
+                    abort.wskAbortEvent(context(), in.inspectId);
                 } catch (Throwable t) {
-                    provider.subsystem.ioManager().recordRoutineFailure("WskAbortEvent of " + this, t);
+                    socket.provider.subsystem.ioManager().recordRoutineFailure("WskAbortEvent of " + this, t);
                 } finally {
                     Ke.lowerIrql(old);
                 }
@@ -729,7 +300,7 @@ class ListenSocket extends SocketImpl {
 
     private void makeReady(Incoming in) {
         boolean drop;
-        synchronized (lock) {
+        synchronized (socket.lock) {
             drop = closed;
             if (!drop) {
                 ready.addLast(in);
@@ -745,7 +316,7 @@ class ListenSocket extends SocketImpl {
     NtStatus inspectComplete(WskInspectId inspectId, WskInspectAction action, Irp irp) {
         NtStatus refused = null;
         Incoming in = null;
-        synchronized (lock) {
+        synchronized (socket.lock) {
             boolean conditionalNow = listening ? conditional
                     : storedOption(Wsk.SOL_SOCKET, Wsk.SO_CONDITIONAL_ACCEPT, 0) != 0;
             if (!conditionalNow) {
@@ -761,7 +332,7 @@ class ListenSocket extends SocketImpl {
             }
         }
         if (refused != null) {
-            return provider.failNow(irp, refused); // outside the lock: the routine may run inline
+            return fail(irp, refused); // outside the lock: the routine may run inline
         }
         LOG.debug("{} WskInspectComplete {} {}", this, in, action);
         if (action == WskInspectAction.WskInspectAccept) {
@@ -780,9 +351,8 @@ class ListenSocket extends SocketImpl {
             return;
         }
         List<Incoming> dropped;
-        synchronized (lock) {
-            closed = true;
-            waiting.clear(); // their IRPs were cancelled through the pending set
+        synchronized (socket.lock) {
+            closed = true; // the close cancelled the waiting accepts already
             dropped = new ArrayList<>(ready);
             dropped.addAll(pended.values());
             ready.clear();

@@ -12,12 +12,14 @@ import org.wsk4j.nt.MdlClaim;
  * One accepted IRP that is pending in the provider; completed exactly once (first finisher wins, a CAS on
  * {@link #finished}).
  *
- * <p>To keep allocation per operation low, the object is also the IRP's cancel routine (running the
- * {@code onCancel} action given to {@link #arm}) and the task (and queue node) that completes the
- * IRP on the socket's {@link SerialQueue}, and it links itself into its owner's {@link PendingQueue} (guarded by
- * the owner's lock) instead of occupying a hash-set entry. Sockets and client-level requests pend this way alike.
+ * <p>To keep allocation per operation low, the object is also the IRP's cancel routine (running {@link #cancelled()}:
+ * the {@code onCancel} action given to {@link #arm}, or a subclass's own), the task (and queue node) that completes
+ * the IRP on the socket's {@link SerialQueue}, and the node of its owner's {@link PendingQueue} (guarded by the
+ * owner's lock). An operation with arguments of its own (a send's buffers, an accept's output addresses) is a
+ * subclass, so that one object per operation carries everything. Sockets and client-level requests pend this way
+ * alike.
  */
-final class PendingOp extends SerialQueue.Node implements DriverCancel {
+class PendingOp extends SerialQueue.Node implements DriverCancel {
 
     private static final VarHandle FINISHED;
 
@@ -33,10 +35,10 @@ final class PendingOp extends SerialQueue.Node implements DriverCancel {
     Irp irp;
     final String kind;
     /**
-     * The socket whose outstanding count this operation holds (the host socket, for a facet); null for a client-level
-     * request (WSK_TRANSPORT_LIST_CHANGE, name resolution), which no close waits for.
+     * The socket whose outstanding count this operation holds; null for a client-level request
+     * (WSK_TRANSPORT_LIST_CHANGE, name resolution), which no close waits for.
      */
-    private final SocketImpl host;
+    private final SocketImpl socket;
     @SuppressWarnings("unused") // through FINISHED
     private volatile int finished;
     /**
@@ -45,20 +47,19 @@ final class PendingOp extends SerialQueue.Node implements DriverCancel {
      * (which then finds nothing to cancel) or null: both are fine, so the field needs no fence.
      */
     private Runnable onCancel;
-    /** The socket's pending list; guarded by the socket's lock. */
+    /** The owner's queue the operation is in, or null; its neighbours there. Guarded by the owner's lock. */
+    PendingQueue queue;
     PendingOp prev;
     PendingOp next;
-    /** Whether the operation is in its socket's pending list; guarded by the socket's lock. */
-    boolean linked;
     /** When its socket accepted it, counted per socket (may wrap; compared only at close); guarded by the lock. */
     int order;
     /** The bytes this operation uses, released when it finishes; null when none (or not tracked). */
     MdlClaim claim;
 
-    PendingOp(Irp irp, String kind, SocketImpl host) {
+    PendingOp(SocketImpl socket, Irp irp, String kind) {
+        this.socket = socket;
         this.irp = irp;
         this.kind = kind;
-        this.host = host;
     }
 
     boolean tryFinish() {
@@ -77,10 +78,12 @@ final class PendingOp extends SerialQueue.Node implements DriverCancel {
     }
 
     /**
-     * Arms cancellation: {@code onCancel} runs when IoCancelIrp reaches the IRP, at once if it was cancelled
+     * Arms cancellation: {@link #cancelled()} runs when IoCancelIrp reaches the IRP, at once if it was cancelled
      * already. Nothing is armed once the operation finished (its IRP may be completed and freed by then).
+     *
+     * @param onCancel what cancelling does; null for a subclass that overrides {@link #cancelled()}
      */
-    void arm(Runnable onCancel) {
+    final void arm(Runnable onCancel) {
         Irp current = irp;
         if (isFinished() || current == null) {
             return; // already finished (and perhaps completed): there is nothing left to cancel
@@ -88,22 +91,30 @@ final class PendingOp extends SerialQueue.Node implements DriverCancel {
         this.onCancel = onCancel;
         Io.setCancelRoutine(current, this); // the PendingOp is the cancel routine: no wrapper per operation
         if (current.cancel() && Io.setCancelRoutine(current, null) != null) {
-            onCancel.run();
+            cancelled();
         }
     }
 
-    /** The cancel routine: runs the operation's cancel action. */
-    @Override
-    public void cancel(DeviceObject deviceObject, Irp cancelled) {
+    /**
+     * What cancelling does: the action given to {@link #arm}. A subclass that overrides it must tolerate running after
+     * the operation finished (its owner finds it no longer queued).
+     */
+    void cancelled() {
         Runnable action = onCancel;
         if (action != null) { // null: the operation completed meanwhile (run() dropped it), nothing to cancel
             action.run();
         }
     }
 
+    /** The cancel routine: runs the operation's cancel action. */
+    @Override
+    public final void cancel(DeviceObject deviceObject, Irp cancelled) {
+        cancelled();
+    }
+
     /** The completion task (posted once, after {@link #tryFinish()} succeeded). */
     @Override
-    public void run() {
+    public final void run() {
         Irp completed = irp;
         // The serial queue keeps its last node as its head until the next post: drop what this operation held
         // (the IRP, the claim, the cancel action), so an idle socket does not keep its last IRP reachable.
@@ -113,8 +124,8 @@ final class PendingOp extends SerialQueue.Node implements DriverCancel {
         try {
             Io.completeRequest(completed);
         } finally {
-            if (host != null) {
-                host.outstandingDone();
+            if (socket != null) {
+                socket.outstandingDone();
             }
         }
     }

@@ -135,7 +135,11 @@ final class SerialQueue implements Runnable {
                 continue;
             }
             try {
-                node.run();
+                if (node instanceof PendingOp op) {
+                    op.run(); // final: a direct call, whatever PendingOp subclasses a socket's roles post
+                } else {
+                    node.run();
+                }
             } catch (Throwable t) {
                 IoManager.current().recordRoutineFailure(owner + " task", t);
             }

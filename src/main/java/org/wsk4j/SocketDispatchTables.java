@@ -8,12 +8,15 @@ import org.wsk4j.nt.VerifierRule;
 
 /**
  * The five provider dispatch tables of one provider. Each member resolves its socket and IRP the same way
- * ({@link #call}) and hands over to the socket class of the table's category.
+ * ({@link #call}) and hands over to what implements it: the {@link SocketImpl} for the functions every category has
+ * (WskControlSocket, WskCloseSocket, WskBind, WskGetLocalAddress), else the socket's role ({@link ConnectionSocket},
+ * {@link ListenSocket}, {@link DatagramSocket}, or {@link StreamSocket} for WskListen): see
+ * {@link SocketImpl#target}.
  */
 final class SocketDispatchTables {
 
     @FunctionalInterface
-    interface SocketCall<S extends SocketImpl> {
+    interface SocketCall<S> {
         NtStatus run(S socket);
     }
 
@@ -22,7 +25,7 @@ final class SocketDispatchTables {
      * is a constant method reference and a call allocates no lambda.
      */
     @FunctionalInterface
-    interface BufferCall<S extends SocketImpl> {
+    interface BufferCall<S> {
         NtStatus run(S socket, WskBuf buffer, int flags, Irp irp);
     }
 
@@ -38,39 +41,40 @@ final class SocketDispatchTables {
     }
 
     WskProviderBasicDispatch forCategory(int category) {
-        switch (category) {
-            case Wsk.WSK_FLAG_LISTEN_SOCKET: return listen;
-            case Wsk.WSK_FLAG_CONNECTION_SOCKET: return connection;
-            case Wsk.WSK_FLAG_DATAGRAM_SOCKET: return datagram;
-            case Wsk.WSK_FLAG_STREAM_SOCKET: return stream;
-            default: return basic;
-        }
+        return switch (category) {
+            case Wsk.WSK_FLAG_LISTEN_SOCKET -> listen;
+            case Wsk.WSK_FLAG_CONNECTION_SOCKET -> connection;
+            case Wsk.WSK_FLAG_DATAGRAM_SOCKET -> datagram;
+            case Wsk.WSK_FLAG_STREAM_SOCKET -> stream;
+            default -> basic;
+        };
     }
 
     /**
      * The common preamble of a socket function with a required IRP: a missing IRP is returned as
      * STATUS_INVALID_PARAMETER; a closed socket is a verifier violation; the IRP is accepted; a null, foreign
      * or closed socket completes it with STATUS_INVALID_HANDLE; a socket of another category than the table's
-     * is a verifier violation completed with STATUS_INVALID_DEVICE_REQUEST.
+     * is a verifier violation completed with STATUS_INVALID_DEVICE_REQUEST; a stream socket committed to the other
+     * role completes it with STATUS_INVALID_DEVICE_STATE.
      */
-    <S extends SocketImpl> NtStatus call(WskSocket socket, Irp irp, WskFunction function, Class<S> category,
+    <S> NtStatus call(WskSocket socket, Irp irp, WskFunction function, Class<S> category,
                                          SocketCall<S> body) {
         return call(socket, irp, function, category, null, null, false, body);
     }
 
     /**
-     * {@link #call(WskSocket, Irp, String, Class, SocketCall)} for a function that takes a {@code WSK_BUF} (or a
+     * {@link #call(WskSocket, Irp, WskFunction, Class, SocketCall)} for a function that takes a {@code WSK_BUF} (or a
      * list of them): before the IRP is accepted, the verifier checks the descriptions against their MDL chains
      * and against bytes pending operations use ({@link WskBufs#check}), so that a verifier error in mode FAIL
      * leaves the IRP with the driver.
      */
-    <S extends SocketImpl> NtStatus call(WskSocket socket, Irp irp, WskFunction function, Class<S> category,
+    <S> NtStatus call(WskSocket socket, Irp irp, WskFunction function, Class<S> category,
                                          WskBuf buffer, WskBufList buffers, boolean writes, SocketCall<S> body) {
         return invoke(socket, irp, function, category, buffer, buffers, 0, writes, (s, b, f, i) -> body.run(s));
     }
 
-    /** {@link #call(WskSocket, Irp, String, Class, WskBuf, WskBufList, boolean, SocketCall)} for a data-path body. */
-    <S extends SocketImpl> NtStatus call(WskSocket socket, Irp irp, WskFunction function, Class<S> category,
+    /** {@link #call(WskSocket, Irp, WskFunction, Class, WskBuf, WskBufList, boolean, SocketCall)} for a data-path body. */
+    <S> NtStatus call(WskSocket socket, Irp irp, WskFunction function, Class<S> category,
                                          WskBuf buffer, int flags, boolean writes, BufferCall<S> body) {
         return invoke(socket, irp, function, category, buffer, null, flags, writes, body);
     }
@@ -80,7 +84,7 @@ final class SocketDispatchTables {
      * for the outermost call on a driver's thread, run the completions that became ready meanwhile, after the call
      * stopped being counted on its socket and with no lock held ({@link CallerContext}).
      */
-    private <S extends SocketImpl> NtStatus invoke(WskSocket socket, Irp irp, WskFunction function, Class<S> category,
+    private <S> NtStatus invoke(WskSocket socket, Irp irp, WskFunction function, Class<S> category,
                                                    WskBuf buffer, WskBufList buffers, int flags, boolean writes,
                                                    BufferCall<S> body) {
         if (irp == null) {
@@ -96,7 +100,7 @@ final class SocketDispatchTables {
         }
     }
 
-    private <S extends SocketImpl> NtStatus run(WskSocket socket, Irp irp, WskFunction function, Class<S> category,
+    private <S> NtStatus run(WskSocket socket, Irp irp, WskFunction function, Class<S> category,
                                                 WskBuf buffer, WskBufList buffers, int flags, boolean writes,
                                                 BufferCall<S> body) {
         SocketImpl impl = provider.lookup(socket, function);
@@ -106,7 +110,12 @@ final class SocketDispatchTables {
         impl.enterCall();
         try {
             NtStatus refused = prepare(impl, irp, function, category, buffer, buffers, writes);
-            return refused != null ? refused : body.run(category.cast(impl), buffer, flags, irp);
+            if (refused != null) {
+                return refused;
+            }
+            S target = impl.target(category, function);
+            return target != null ? body.run(target, buffer, flags, irp)
+                    : impl.fail(irp, NtStatus.STATUS_INVALID_DEVICE_STATE); // a stream socket's other role
         } catch (SocketImpl.ClosedDuringCall e) {
             return provider.failNow(irp, NtStatus.STATUS_INVALID_HANDLE); // the running call sees a closed socket
         } finally {
@@ -118,10 +127,10 @@ final class SocketDispatchTables {
      * The checks and the hand-over before a body runs: null when the body may run (the IRP is accepted and the
      * socket is of the table's category), else the status the function returns (the IRP completed, or refused).
      */
-    private NtStatus prepare(SocketImpl impl, Irp irp, WskFunction function, Class<? extends SocketImpl> category,
+    private NtStatus prepare(SocketImpl impl, Irp irp, WskFunction function, Class<?> category,
                              WskBuf buffer, WskBufList buffers, boolean writes) {
         Verifier verifier = provider.subsystem.ioManager().verifier();
-        if (impl != null && !category.isInstance(impl)) {
+        if (impl != null && !impl.categoryHas(category)) {
             verifier.report(VerifierRule.SOCKET_WRONG_CATEGORY,
                     function + " called on " + impl + ", which is not a " + category.getSimpleName(), impl);
         }
@@ -146,7 +155,7 @@ final class SocketDispatchTables {
         if (impl == null) {
             return provider.failNow(irp, NtStatus.STATUS_INVALID_HANDLE);
         }
-        if (!category.isInstance(impl)) {
+        if (!impl.categoryHas(category)) {
             return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_REQUEST);
         }
         return null;
@@ -188,10 +197,9 @@ final class SocketDispatchTables {
     }
 
     /** The preamble of a function without an IRP (WskRelease): a bad socket gives STATUS_INVALID_PARAMETER. */
-    <S extends SocketImpl> NtStatus callWithoutIrp(WskSocket socket, WskFunction function, Class<S> category,
-                                                   SocketCall<S> body) {
+    <S> NtStatus callWithoutIrp(WskSocket socket, WskFunction function, Class<S> category, SocketCall<S> body) {
         SocketImpl impl = provider.lookup(socket, function);
-        if (impl != null && !category.isInstance(impl)) {
+        if (impl != null && !impl.categoryHas(category)) {
             provider.subsystem.ioManager().verifier().report(VerifierRule.SOCKET_WRONG_CATEGORY,
                     function + " called on " + impl + ", which is not a " + category.getSimpleName(), impl);
             return NtStatus.STATUS_INVALID_PARAMETER;
@@ -201,7 +209,8 @@ final class SocketDispatchTables {
         }
         impl.enterCall();
         try {
-            return body.run(category.cast(impl));
+            S target = impl.target(category, function);
+            return target != null ? body.run(target) : NtStatus.STATUS_INVALID_PARAMETER;
         } finally {
             impl.exitCall();
         }
@@ -244,14 +253,21 @@ final class SocketDispatchTables {
         }
     }
 
-    final class Listen extends Basic implements WskProviderListenDispatch {
-        @Override
+    /**
+     * The WskAccept member, written once for the listen and stream tables (a listening socket, or a stream socket
+     * committed to listen). The connection table inherits it too, as Java has no other way to share a method between
+     * the listen and stream tables, but it is not part of {@link WskProviderConnectionDispatch}.
+     */
+    class Accepting extends Basic {
         public NtStatus wskAccept(WskSocket listenSocket, int flags, Object acceptSocketContext,
                                   WskClientConnectionDispatch acceptSocketDispatch, SockAddr localAddress,
                                   SockAddr remoteAddress, Irp irp) {
             return call(listenSocket, irp, WskFunction.WskAccept, ListenSocket.class, s -> s.accept(flags,
                     acceptSocketContext, acceptSocketDispatch, localAddress, remoteAddress, irp));
         }
+    }
+
+    final class Listen extends Accepting implements WskProviderListenDispatch {
 
         @Override
         public NtStatus wskInspectComplete(WskSocket listenSocket, WskInspectId inspectId, WskInspectAction action,
@@ -291,7 +307,7 @@ final class SocketDispatchTables {
         }
     }
 
-    class Connection extends Basic implements WskProviderConnectionDispatch {
+    class Connection extends Accepting implements WskProviderConnectionDispatch {
         @Override
         public NtStatus wskConnect(WskSocket socket, SockAddr remoteAddress, int flags, Irp irp) {
             return call(socket, irp, WskFunction.WskConnect, ConnectionSocket.class, s -> s.connect(remoteAddress,
@@ -350,18 +366,11 @@ final class SocketDispatchTables {
     }
 
     /**
-     * Stream sockets: the connection members are inherited (a StreamSocket is a ConnectionSocket and refuses
-     * them while it is a listener); accept and listen go to the StreamSocket.
+     * Stream sockets: the connection members are inherited and reach the connection role (WskConnect and
+     * WskConnectEx commit a stream socket to it); accept ({@link Accepting}) reaches the listen role, and WskListen the
+     * {@link StreamSocket} role of a socket not committed yet.
      */
     final class Stream extends Connection implements WskProviderStreamDispatch {
-        @Override
-        public NtStatus wskAccept(WskSocket listenSocket, int flags, Object acceptSocketContext,
-                                  WskClientConnectionDispatch acceptSocketDispatch, SockAddr localAddress,
-                                  SockAddr remoteAddress, Irp irp) {
-            return call(listenSocket, irp, WskFunction.WskAccept, StreamSocket.class, s -> s.accept(flags,
-                    acceptSocketContext, acceptSocketDispatch, localAddress, remoteAddress, irp));
-        }
-
         @Override
         public NtStatus wskListen(WskSocket socket, Irp irp) {
             return call(socket, irp, WskFunction.WskListen, StreamSocket.class, s -> s.listen(irp));

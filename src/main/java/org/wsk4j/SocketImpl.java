@@ -15,7 +15,11 @@ import org.wsk4j.spi.TransportEndpoint;
 import org.wsk4j.internal.GuardedBy;
 
 /**
- * The provider's socket object: what every category shares. Subclasses add the category's functions.
+ * The provider's socket object, the {@link WskSocket} a driver holds: what every category shares (pending operations
+ * and completion, the serial queue, events, options, bind, close). What the socket does in its category is its
+ * {@link SocketRole} ({@link #role()}): basic, connection, listen or datagram for good; a stream socket's role is
+ * {@link StreamSocket} until its first WskConnect/WskConnectEx or WskListen replaces it, once, with a connection or
+ * listen role.
  *
  * <p><b>Completion order and close.</b> Every completion and event callback of a socket runs on the socket's
  * own serial queue (on the completion executor), in the order it was posted, never two at once. Each pending
@@ -25,7 +29,7 @@ import org.wsk4j.internal.GuardedBy;
  *
  * <p>State is guarded by {@link #lock}, a private object: never by the socket object the driver holds.
  */
-abstract class SocketImpl extends WskSocket implements VerifiedObject {
+final class SocketImpl extends WskSocket implements VerifiedObject {
 
     private static final Logger LOG = LoggerFactory.getLogger(SocketImpl.class);
     private static final AtomicLong IDS = new AtomicLong();
@@ -49,15 +53,18 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     private final Throwable allocationSite;
 
     /**
-     * Guards the socket's state (here and in the category classes). A private object, never the {@link WskSocket}
-     * the driver holds: a driver that synchronizes on its own socket object cannot stall the provider.
+     * Guards the socket's state (here and in its role). A private object, never the {@link WskSocket} the driver
+     * holds: a driver that synchronizes on its own socket object cannot stall the provider.
      */
     final Object lock = new Object();
 
+    /** What the socket does in its category; replaced once for a stream socket (see {@link #commit}). */
+    private volatile SocketRole role;
+
     // guarded by lock
     /**
-     * The pending operations in the order they were accepted, but for those a subclass keeps in its own queues (see
-     * {@link #pendLocked}, numbered here all the same).
+     * The pending operations the role keeps in no queue of its own, in the order they were accepted; also the first of
+     * the socket's queues, which chains the role's ({@link #newQueue}) under one acceptance order.
      */
     @GuardedBy("lock")
     private final PendingQueue pending = new PendingQueue();
@@ -73,11 +80,6 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     private final SocketOptions options;
     /** Completion routines and callbacks of this socket, in order, one at a time (lock-free). */
     private final SerialQueue serial;
-    /**
-     * The socket whose serial queue and outstanding count this one uses: itself, or, for the internal listener
-     * of a stream socket, the stream socket (so its close orders after the facet's completions).
-     */
-    private SocketImpl host = this;
 
     SocketImpl(WskProvider provider, WskRegistration registration, int family, int type, int protocol, int category,
                Object context, Object clientDispatch) {
@@ -94,6 +96,76 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         this.allocationSite = provider.subsystem.ioManager().verifier().captureSite(this, " created");
         this.events = new SocketEvents(this, registration.staticEventMask() & SocketRules.eventsValidFor(category, type));
         this.options = new SocketOptions(this);
+    }
+
+    /** Gives the socket its first role (before the socket is handed out). */
+    SocketImpl withRole(SocketRole first) {
+        this.role = first;
+        return this;
+    }
+
+    /** What the socket does in its category now. */
+    SocketRole role() {
+        return role;
+    }
+
+    /**
+     * Replaces a stream socket's {@link StreamSocket} role with the role it commits to; false when the role changed
+     * meanwhile (another thread committed first). Lock held.
+     */
+    @GuardedBy("lock")
+    boolean commit(StreamSocket from, SocketRole to) {
+        if (role != from) {
+            return false;
+        }
+        role = to;
+        return true;
+    }
+
+    /**
+     * The target of a dispatch-table function that needs {@code kind}: this socket for the functions every category
+     * has, else its role when it is one; a stream socket not committed yet commits to the connection role on
+     * WskConnect and WskConnectEx. Null when the role does not fit (a stream socket committed to the other role).
+     */
+    <T> T target(Class<T> kind, WskFunction function) {
+        if (kind == SocketImpl.class) {
+            return kind.cast(this);
+        }
+        SocketRole current = role;
+        if (kind.isInstance(current)) {
+            return kind.cast(current);
+        }
+        if (current instanceof StreamSocket stream && kind == ConnectionSocket.class
+                && (function == WskFunction.WskConnect || function == WskFunction.WskConnectEx)) {
+            return kind.cast(stream.commitToConnection());
+        }
+        return null;
+    }
+
+    /** Whether the socket's category has the functions that need {@code kind} (else SOCKET_WRONG_CATEGORY). */
+    boolean categoryHas(Class<?> kind) {
+        if (kind == SocketImpl.class) {
+            return true;
+        }
+        return switch (category) {
+            case Wsk.WSK_FLAG_CONNECTION_SOCKET -> kind == ConnectionSocket.class;
+            case Wsk.WSK_FLAG_LISTEN_SOCKET -> kind == ListenSocket.class;
+            case Wsk.WSK_FLAG_DATAGRAM_SOCKET -> kind == DatagramSocket.class;
+            case Wsk.WSK_FLAG_STREAM_SOCKET -> kind == ConnectionSocket.class || kind == ListenSocket.class
+                    || kind == StreamSocket.class;
+            default -> false;
+        };
+    }
+
+    /** A queue for the role's pending operations, numbered in this socket's acceptance order. */
+    PendingQueue newQueue() {
+        synchronized (lock) {
+            return pending.sharing();
+        }
+    }
+
+    SocketOptions options() {
+        return options;
     }
 
     @Override
@@ -143,20 +215,21 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         return closeCalled;
     }
 
-    /** The transport endpoint, or null (basic sockets, sockets whose type does not fit the category). */
-    abstract TransportEndpoint endpoint();
-
-    /** Releases the transport endpoint at close (abortively for a connection not fully disconnected). */
-    abstract void closeEndpoint();
+    /** The transport endpoint of the role, or null. */
+    TransportEndpoint endpoint() {
+        return role.endpoint();
+    }
 
     // ---- pending operations and completion -------------------------------------------------------
 
     /**
-     * Registers an accepted IRP as pending: marks it pending and counts it. Returns null when the socket is
-     * closing (the caller then fails the IRP with STATUS_CANCELLED... which cannot happen for a live call).
+     * Registers an accepted IRP as pending, in the socket's own queue: marks it pending and counts it. Throws
+     * {@link ClosedDuringCall} when the socket is closing.
      */
     PendingOp pend(Irp irp, String kind) {
-        return pendClaimed(new PendingOp(irp, kind, host));
+        synchronized (lock) {
+            return pendLocked(new PendingOp(this, irp, kind), false, null, pending);
+        }
     }
 
     /**
@@ -164,40 +237,32 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
      * them (see {@link org.wsk4j.nt.MdlClaim}) before the operation is visible to other threads, so that freeing
      * or reusing them meanwhile is reported and the claim is released exactly when the operation finishes.
      */
-    PendingOp pend(Irp irp, String kind, boolean writes, WskBuf... buffers) {
-        PendingOp op = new PendingOp(irp, kind, host);
+    <O extends PendingOp> O pend(O op, boolean writes, WskBuf[] buffers, PendingQueue queue) {
         if (buffers != null) {
             for (WskBuf buffer : buffers) {
                 claim(op, buffer, writes);
             }
         }
-        return pendClaimed(op);
-    }
-
-    /** {@link #pend(Irp, String, boolean, WskBuf...)} for one buffer, without the varargs array per operation. */
-    PendingOp pend(Irp irp, String kind, boolean writes, WskBuf buffer) {
-        PendingOp op = new PendingOp(irp, kind, host);
-        claim(op, buffer, writes);
-        return pendClaimed(op);
+        synchronized (lock) {
+            return pendLocked(op, writes, null, queue);
+        }
     }
 
     /**
-     * {@link #pend(Irp, String, boolean, WskBuf)} for a caller that holds this socket's lock and keeps the
-     * operation in a queue of its own, reported by {@link #addQueuedOps} until it finished: one critical section,
-     * and the operation is not linked into the pending list as well (two references stored into this long-lived
-     * object per operation, each a G1 write-barrier fence). Not for a facet (its count is its host's).
+     * Pends an operation (a {@link PendingOp} or a role's subclass carrying its arguments) into {@code queue} (this
+     * socket's own, or one of its role's from {@link #newQueue}), claiming the bytes of {@code buffer}: one critical
+     * section for a role that queues, arms and starts the operation under the lock.
      */
     @GuardedBy("lock")
-    PendingOp pendLocked(Irp irp, String kind, boolean writes, WskBuf buffer) {
-        if (host != this) {
-            throw new IllegalStateException("pendLocked on a facet of " + host);
+    <O extends PendingOp> O pendLocked(O op, boolean writes, WskBuf buffer, PendingQueue queue) {
+        if (closeCalled) {
+            op.tryFinish(); // releases the claim on its buffers
+            throw ClosedDuringCall.INSTANCE;
         }
-        refuseIfClosed();
-        PendingOp op = new PendingOp(irp, kind, this);
         claim(op, buffer, writes);
-        pending.number(op);
+        queue.link(op);
         outstanding++;
-        Io.markIrpPending(irp);
+        Io.markIrpPending(op.irp);
         return op;
     }
 
@@ -223,14 +288,6 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         }
     }
 
-    /**
-     * Adds the pending operations the subclass keeps in its own queues (those given by {@link #pendLocked}, which
-     * are not in the pending list) to {@code into}. Lock held.
-     */
-    @GuardedBy("lock")
-    void addQueuedOps(List<PendingOp> into) {
-    }
-
     /** Adds a buffer's bytes to the operation's claim, when the verifier checks MDL use. */
     private void claim(PendingOp op, WskBuf buffer, boolean writes) {
         if (buffer == null || buffer.length() <= 0 || buffer.mdl() == null) {
@@ -245,35 +302,16 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         op.claim.add(buffer.mdl(), buffer.offset(), buffer.length(), writes);
     }
 
-    private PendingOp pendClaimed(PendingOp op) {
-        Irp irp = op.irp;
-        synchronized (lock) {
-            if (closeCalled || host.closeCalled) {
-                op.tryFinish(); // releases the claim on its buffers
-                throw ClosedDuringCall.INSTANCE;
-            }
-            pending.link(op);
-        }
-        host.addOutstanding();
-        Io.markIrpPending(irp);
-        return op;
-    }
-
-    /**
-     * Installs a cancel routine for a pending operation. If the IRP was already cancelled, runs
-     * {@code onCancel} at once.
-     */
-    void armCancel(PendingOp op, Runnable onCancel) {
-        op.arm(onCancel);
-    }
-
     /** Completes a pending operation exactly once, on the serial queue. Returns false when already finished. */
     boolean finish(PendingOp op, NtStatus status, long information, Object informationObject) {
         if (!op.tryFinish()) {
             return false;
         }
         synchronized (lock) {
-            pending.unlink(op);
+            PendingQueue queue = op.queue;
+            if (queue != null) { // null: whoever took it off its queue finishes it (this call)
+                queue.unlink(op);
+            }
         }
         complete(op, status, information, informationObject);
         return true;
@@ -285,7 +323,10 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         if (!op.tryFinish()) {
             return false;
         }
-        pending.unlink(op);
+        PendingQueue queue = op.queue;
+        if (queue != null) {
+            queue.unlink(op);
+        }
         complete(op, status, information, null);
         return true;
     }
@@ -298,71 +339,28 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         if (LOG.isDebugEnabled()) {
             LOG.debug("{} {} completes: {} ({})", this, op, status, information);
         }
-        post(op); // completes the IRP, then releases the host's outstanding count
+        post(op); // completes the IRP, then releases the socket's outstanding count
     }
 
     boolean finish(PendingOp op, NtStatus status) {
         return finish(op, status, 0, null);
     }
 
-    /** The pending operations, in the order they were accepted. Lock held. */
-    @GuardedBy("lock")
-    private List<PendingOp> pendingSnapshot() {
-        List<PendingOp> queued = new ArrayList<>();
-        addQueuedOps(queued);
-        return pending.snapshot(queued);
-    }
-
-    /** Posts a task to this socket's serial queue (the host's, for a facet). */
+    /** Posts a task to this socket's serial queue. */
     void post(Runnable task) {
-        if (host != this) {
-            host.post(task);
-            return;
-        }
         serial.post(task);
     }
 
-    private void addOutstanding() {
+    /** Counts a queued task (an event callback) as outstanding: the close waits for it. */
+    void countOutstanding() {
         synchronized (lock) {
             outstanding++;
         }
     }
 
-    /** Counts a queued task (an event callback) as outstanding on the socket whose close waits for it. */
-    void countOutstanding() {
-        host.addOutstanding();
-    }
-
     /** The task counted by {@link #countOutstanding()} ran. */
     void releaseOutstanding() {
-        host.outstandingDone();
-    }
-
-    /**
-     * Makes this socket an internal facet of {@code owner} (the listener of a stream socket): it uses the
-     * owner's serial queue and outstanding count, and is closed by the owner's close.
-     */
-    void attachTo(SocketImpl owner) {
-        this.host = owner;
-    }
-
-    /** Closes a facet as part of its owner's close: cancels its pending IRPs and releases its endpoint. */
-    void closeAsFacet() {
-        List<PendingOp> toCancel;
-        synchronized (lock) {
-            closeCalled = true;
-            toCancel = pendingSnapshot();
-        }
-        for (PendingOp op : toCancel) {
-            finish(op, NtStatus.STATUS_CANCELLED);
-        }
-        closeEndpoint();
-    }
-
-    /** Enables events on a facet on behalf of its owner (the owner validated the request). */
-    void enableEventsDirectly(int enabled) {
-        events.enable(enabled);
-        onEventsEnabled(enabled);
+        outstandingDone();
     }
 
     void outstandingDone() {
@@ -420,17 +418,20 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         }
     }
 
-    /** The number of indication lists its callbacks retained and the client has not released (0 by default). */
+    /** The number of indication lists its callbacks retained and the client has not released. */
     int retainedIndications() {
-        return 0;
+        return role.retainedIndications();
     }
 
-    /** Called (outside the lock) after events were enabled, so the category can indicate what is waiting. */
+    /** Called (outside the lock) after events were enabled, so the role can indicate what is waiting. */
     void onEventsEnabled(int enabled) {
+        role.onEventsEnabled(enabled);
     }
 
     /** Whether events may be enabled now: after bind (listen, datagram) or after connect (connection). */
-    abstract boolean eventsAllowedNow();
+    boolean eventsAllowedNow() {
+        return role.eventsAllowedNow();
+    }
 
     // ---- WskControlSocket ----------------------------------------------------------------------------
 
@@ -444,14 +445,14 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
             return events.control(inputSize, inputBuffer, irp);
         }
         if (requestType == WskControlSocketType.WskIoctl) {
-            return ioctl(controlCode, inputSize, inputBuffer, outputSize, outputBuffer, outputSizeReturned, irp);
+            return role.ioctl(controlCode, inputSize, inputBuffer, outputSize, outputBuffer, outputSizeReturned, irp);
         }
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER; // socket options require an IRP
         }
         if (requestType == WskControlSocketType.WskSetOption) {
             Integer value = SocketOptions.ulong(inputSize, inputBuffer);
-            NtStatus status = value == null ? NtStatus.STATUS_INVALID_PARAMETER : setOption(level, controlCode, value);
+            NtStatus status = value == null ? NtStatus.STATUS_INVALID_PARAMETER : role.setOption(level, controlCode, value);
             return controlDone(irp, status, 0);
         }
         if (outputSize < 4 || outputBuffer == null) {
@@ -461,7 +462,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
             return controlDone(irp, NtStatus.STATUS_BUFFER_OVERFLOW, 4);
         }
         Ref<Integer> value = new Ref<>();
-        NtStatus status = getOption(level, controlCode, value);
+        NtStatus status = options.get(level, controlCode, value);
         if (status == NtStatus.STATUS_SUCCESS && !SocketOptions.writeUlong(outputBuffer, value.get())) {
             status = NtStatus.STATUS_INVALID_PARAMETER;
         }
@@ -471,13 +472,28 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         return controlDone(irp, status, status == NtStatus.STATUS_SUCCESS ? 4 : 0);
     }
 
+    /**
+     * Completes an accepted IRP with a failure found in one of this socket's functions: inline with the failure
+     * returned, or, for a function that reports failures through the completion (WskBind), through this socket's serial
+     * queue with STATUS_PENDING returned (decided by {@link Completions#failure}).
+     */
+    NtStatus fail(Irp irp, NtStatus status) {
+        return fail(irp, status, 0);
+    }
+
+    /** {@link #fail(Irp, NtStatus)} with an Information value (the size needed, for STATUS_BUFFER_OVERFLOW). */
+    NtStatus fail(Irp irp, NtStatus status, long information) {
+        LOG.debug("{} {} fails: {}", this, irp, status);
+        return Completions.failure(irp, status, information, provider.subsystem.executor(), this::post);
+    }
+
     /** Completes a control request: with no IRP, the status is just returned. */
     NtStatus controlDone(Irp irp, NtStatus status, long information) {
         if (irp == null) {
             return status;
         }
         if (!status.isSuccess()) {
-            return provider.failNow(irp, status, information);
+            return fail(irp, status, information);
         }
         return completeSoon(irp, status, information, null);
     }
@@ -491,7 +507,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
     }
 
     /**
-     * IOCTLs every socket has; categories override and delegate here for the rest.
+     * IOCTLs every socket has; roles handle theirs and delegate here for the rest.
      *
      * <ul>
      *   <li>SIO_ADDRESS_LIST_QUERY (PASSIVE_LEVEL, no IRP): the local addresses of the socket's family.</li>
@@ -500,8 +516,8 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
      *   <li>SIO_WSK_REGISTER_EXTENSION, SIO_WSK_SET_TCP_SILENT_MODE: STATUS_NOT_SUPPORTED.</li>
      * </ul>
      */
-    NtStatus ioctl(int controlCode, long inputSize, Object inputBuffer, long outputSize, Object outputBuffer,
-                   Ref<Long> outputSizeReturned, Irp irp) {
+    NtStatus commonIoctl(int controlCode, long outputSize, Object outputBuffer, Ref<Long> outputSizeReturned,
+                         Irp irp) {
         switch (controlCode) {
             case Wsk.SIO_ADDRESS_LIST_QUERY:
                 Ke.requirePassiveLevel("WskControlSocket(SIO_ADDRESS_LIST_QUERY)");
@@ -513,7 +529,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
                     return NtStatus.STATUS_INVALID_PARAMETER; // this IOCTL requires an IRP
                 }
                 PendingOp change = pend(irp, "SIO_ADDRESS_LIST_CHANGE");
-                armCancel(change, () -> finish(change, NtStatus.STATUS_CANCELLED));
+                change.arm(() -> finish(change, NtStatus.STATUS_CANCELLED));
                 return NtStatus.STATUS_PENDING;
             case Wsk.SIO_WSK_REGISTER_EXTENSION: // no extension interfaces are provided
             case Wsk.SIO_WSK_SET_TCP_SILENT_MODE: // java.nio cannot stop the kernel from sending
@@ -521,22 +537,6 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
             default:
                 return controlDone(irp, NtStatus.STATUS_INVALID_DEVICE_REQUEST, 0);
         }
-    }
-
-    // ---- socket options ------------------------------------------------------------------------------
-
-    /** Sets an option; subclasses add category options by overriding and delegating here for the rest. */
-    NtStatus setOption(int level, int code, int value) {
-        return options.set(level, code, value);
-    }
-
-    NtStatus getOption(int level, int code, Ref<Integer> value) {
-        return options.get(level, code, value);
-    }
-
-    /** An option's stored value (set before bind, or without a transport equivalent), else {@code otherwise}. */
-    int storedOption(int level, int code, int otherwise) {
-        return options.stored(level, code, otherwise);
     }
 
     /** Whether the socket has a local address (options that must precede bind check this). */
@@ -549,36 +549,39 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
 
     NtStatus getLocalAddress(SockAddr localAddress, Irp irp) {
         if (localAddress == null) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+            return fail(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
         TransportEndpoint endpoint = endpoint();
         InetSocketAddress local = endpoint == null ? null : endpoint.localAddress();
         if (local == null) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
+            return fail(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
         }
         return fillAddress(localAddress, local, irp);
     }
 
     NtStatus fillAddress(SockAddr target, InetSocketAddress address, Irp irp) {
         if (!target.fill(address)) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER); // buffer cannot hold the family
+            return fail(irp, NtStatus.STATUS_INVALID_PARAMETER); // buffer cannot hold the family
         }
         return completeSoon(irp, NtStatus.STATUS_SUCCESS, 0, null);
     }
 
     // ---- bind ----------------------------------------------------------------------------------------
 
-    /** WskBind for categories with an endpoint: checks, then {@link #bindEndpoint}. */
+    /**
+     * WskBind: checks, then the role's {@link SocketRole#bindEndpoint}. Every failure completes the IRP later with
+     * STATUS_PENDING returned, as on Windows ({@link WskFunction#failurePends}).
+     */
     NtStatus bind(SockAddr localAddress, int flags, Irp irp) {
         TransportEndpoint endpoint = endpoint();
         if (endpoint == null) {
-            return provider.failNow(irp, NtStatus.STATUS_NOT_IMPLEMENTED); // type does not fit the category (observed)
+            return fail(irp, NtStatus.STATUS_NOT_IMPLEMENTED); // type does not fit the category (observed)
         }
         if (flags != 0 || localAddress == null) {
-            return provider.failNow(irp, NtStatus.STATUS_INVALID_PARAMETER);
+            return fail(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
         NtStatus status = bindNow(localAddress);
-        return status == NtStatus.STATUS_SUCCESS ? completeSoon(irp, status, 0, null) : provider.failNow(irp, status);
+        return status == NtStatus.STATUS_SUCCESS ? completeSoon(irp, status, 0, null) : fail(irp, status);
     }
 
     /** Binds the endpoint synchronously; STATUS_SUCCESS or the failure. */
@@ -594,32 +597,19 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         if (localAddress.family() != family) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        TransportEndpoint endpoint = endpoint();
         synchronized (lock) {
-            if (endpoint.localAddress() != null || !canBind()) {
+            SocketRole current = role;
+            TransportEndpoint endpoint = current.endpoint();
+            if (endpoint.localAddress() != null || !current.canBind()) {
                 return NtStatus.STATUS_INVALID_DEVICE_STATE;
             }
-            NtStatus status = bindEndpoint(localAddress.toInetSocketAddress(), thenConnect);
+            NtStatus status = current.bindEndpoint(localAddress.toInetSocketAddress(), thenConnect);
             LOG.debug("{} bind {}{}: {}", this, localAddress, thenConnect ? " (then connect)" : "", status);
             if (status == NtStatus.STATUS_SUCCESS) {
-                onBound();
+                current.onBound();
             }
             return status;
         }
-    }
-
-    /** Binds the transport endpoint (lock held); a connection socket may leave a bind to the connect. */
-    NtStatus bindEndpoint(InetSocketAddress address, boolean thenConnect) {
-        return endpoint().bind(address);
-    }
-
-    /** Whether the socket is in a state that allows bind (called with the lock held). */
-    boolean canBind() {
-        return true;
-    }
-
-    /** Called with the lock held after a successful bind. */
-    void onBound() {
     }
 
     // ---- close ---------------------------------------------------------------------------------------
@@ -630,7 +620,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         Io.markIrpPending(irp);
         synchronized (lock) {
             closeCalled = true;
-            toCancel = pendingSnapshot();
+            toCancel = pending.snapshotAll();
             closeIrp = irp;
             outstanding++; // held until the cancellations below are queued
             waiters = events.takeDisableWaiters();
@@ -641,7 +631,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         for (PendingOp op : toCancel) {
             finish(op, NtStatus.STATUS_CANCELLED);
         }
-        closeEndpoint();
+        role.closeEndpoint();
         post(this::outstandingDone); // after everything already queued for this socket
         return NtStatus.STATUS_PENDING;
     }
@@ -663,18 +653,18 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
         synchronized (lock) {
             closeCalled = true;
         }
-        closeEndpoint();
+        role.closeEndpoint();
         registration.socketClosed(this);
     }
 
     String kind() {
-        switch (category) {
-            case Wsk.WSK_FLAG_LISTEN_SOCKET: return "listen";
-            case Wsk.WSK_FLAG_CONNECTION_SOCKET: return "connection";
-            case Wsk.WSK_FLAG_DATAGRAM_SOCKET: return "datagram";
-            case Wsk.WSK_FLAG_STREAM_SOCKET: return "stream";
-            default: return "basic";
-        }
+        return switch (category) {
+            case Wsk.WSK_FLAG_LISTEN_SOCKET -> "listen";
+            case Wsk.WSK_FLAG_CONNECTION_SOCKET -> "connection";
+            case Wsk.WSK_FLAG_DATAGRAM_SOCKET -> "datagram";
+            case Wsk.WSK_FLAG_STREAM_SOCKET -> "stream";
+            default -> "basic";
+        };
     }
 
     @Override

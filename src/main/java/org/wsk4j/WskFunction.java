@@ -13,7 +13,23 @@ enum WskFunction {
     // WSK_PROVIDER_BASIC_DISPATCH, shared by every category
     WskControlSocket, WskCloseSocket,
     // the categories' functions
-    WskBind, WskConnect, WskGetLocalAddress, WskGetRemoteAddress, WskSend, WskReceive, WskDisconnect, WskRelease,
+    WskBind(true), WskConnect, WskGetLocalAddress, WskGetRemoteAddress, WskSend, WskReceive, WskDisconnect, WskRelease,
     WskConnectEx, WskSendEx, WskReceiveEx, WskListen, WskAccept, WskInspectComplete, WskSendTo, WskReceiveFrom,
-    WskSendMessages
+    WskSendMessages;
+
+    /**
+     * Whether a failure found after the function accepted its IRP is reported as on Windows for WskBind: STATUS_PENDING
+     * returned and the IRP completed later with the failure. Otherwise the IRP is completed inline and the failure
+     * returned. {@link Completions#failure} is the one place that reads it; docs/mapping.md has the table and its
+     * evidence.
+     */
+    final boolean failurePends;
+
+    WskFunction() {
+        this(false);
+    }
+
+    WskFunction(boolean failurePends) {
+        this.failurePends = failurePends;
+    }
 }

@@ -7,7 +7,12 @@ import org.wsk4j.nt.IoStackLocation;
 import org.wsk4j.nt.Irp;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.nt.VerifierRule;
+import org.wsk4j.spi.Transport;
+import org.wsk4j.spi.TransportConnection;
+import org.wsk4j.spi.TransportDatagram;
+import org.wsk4j.spi.TransportEndpoint;
 import org.wsk4j.spi.TransportException;
+import org.wsk4j.spi.TransportListener;
 
 /**
  * The WSK provider of one subsystem: {@code WSK_PROVIDER_DISPATCH} and the IRP conventions every socket
@@ -79,7 +84,7 @@ final class WskProvider implements WskProviderDispatch {
      */
     NtStatus failNow(Irp irp, NtStatus status, long information) {
         LOG.debug("{} fails at once: {}", irp, status);
-        return Completions.inline(irp, status, information, subsystem.executor());
+        return Completions.failure(irp, status, information, subsystem.executor(), subsystem.executor()::execute);
     }
 
     /** Completes an accepted IRP later, on the executor, and returns STATUS_PENDING (as Windows does). */
@@ -89,11 +94,7 @@ final class WskProvider implements WskProviderDispatch {
 
     /** Resolves a socket argument; null when it is not a live socket of this subsystem. */
     SocketImpl lookup(WskSocket socket, WskFunction function) {
-        if (!(socket instanceof SocketImpl)) {
-            return null;
-        }
-        SocketImpl impl = (SocketImpl) socket;
-        if (impl.provider != this) {
+        if (!(socket instanceof SocketImpl impl) || impl.provider != this) {
             return null;
         }
         if (impl.isCloseCalled()) {
@@ -191,30 +192,35 @@ final class WskProvider implements WskProviderDispatch {
         if (subsystem.ioManager().failsSocketCreation()) {
             throw new TransportException(NtStatus.STATUS_INSUFFICIENT_RESOURCES, null); // low-resources simulation
         }
-        SocketImpl socket;
-        switch (category) {
-            case Wsk.WSK_FLAG_CONNECTION_SOCKET:
-                socket = new ConnectionSocket(this, registration, family, type, protocol, category, context,
-                        clientDispatch, type == Wsk.SOCK_STREAM ? subsystem.transport().openConnection(family) : null);
-                break;
-            case Wsk.WSK_FLAG_LISTEN_SOCKET:
-                socket = new ListenSocket(this, registration, family, type, protocol, category, context,
-                        clientDispatch, type == Wsk.SOCK_STREAM ? subsystem.transport().openListener(family) : null);
-                break;
-            case Wsk.WSK_FLAG_DATAGRAM_SOCKET:
-                socket = new DatagramSocket(this, registration, family, type, protocol, context, clientDispatch,
-                        type == Wsk.SOCK_DGRAM ? subsystem.transport().openDatagram(family) : null);
-                break;
-            case Wsk.WSK_FLAG_STREAM_SOCKET:
-                socket = new StreamSocket(this, registration, family, type, protocol, context, clientDispatch,
-                        type == Wsk.SOCK_STREAM ? subsystem.transport().openConnection(family) : null);
-                break;
-            default:
-                socket = new BasicSocket(this, registration, family, type, protocol, context, clientDispatch);
-        }
+        TransportEndpoint endpoint = openEndpoint(family, type, category); // first: when refused, no socket exists
+        SocketImpl socket = new SocketImpl(this, registration, family, type, protocol, category, context,
+                clientDispatch);
+        socket.withRole(switch (category) {
+            case Wsk.WSK_FLAG_CONNECTION_SOCKET -> new ConnectionSocket(socket, (TransportConnection) endpoint);
+            case Wsk.WSK_FLAG_LISTEN_SOCKET -> new ListenSocket(socket, (TransportListener) endpoint);
+            case Wsk.WSK_FLAG_DATAGRAM_SOCKET -> new DatagramSocket(socket, (TransportDatagram) endpoint);
+            case Wsk.WSK_FLAG_STREAM_SOCKET -> new StreamSocket(socket, (TransportConnection) endpoint);
+            default -> new BasicSocket(socket);
+        });
         registration.socketOpened(socket);
         LOG.debug("created {}", socket);
         return socket;
+    }
+
+    /** The transport endpoint a new socket of the category and type uses; null when the type does not fit. */
+    private TransportEndpoint openEndpoint(int family, int type, int category) throws TransportException {
+        Transport transport = subsystem.transport();
+        if (category == Wsk.WSK_FLAG_DATAGRAM_SOCKET) {
+            return type == Wsk.SOCK_DGRAM ? transport.openDatagram(family) : null;
+        }
+        if (type != Wsk.SOCK_STREAM) {
+            return null;
+        }
+        if (category == Wsk.WSK_FLAG_LISTEN_SOCKET) {
+            return transport.openListener(family);
+        }
+        boolean connects = category == Wsk.WSK_FLAG_CONNECTION_SOCKET || category == Wsk.WSK_FLAG_STREAM_SOCKET;
+        return connects ? transport.openConnection(family) : null;
     }
 
     @Override
@@ -263,10 +269,10 @@ final class WskProvider implements WskProviderDispatch {
         if (invalid != null) {
             return failNow(irp, invalid);
         }
-        ConnectionSocket socket;
+        SocketImpl socket;
         try {
-            socket = (ConnectionSocket) createSocket(registration, family, socketType, protocol,
-                    Wsk.WSK_FLAG_CONNECTION_SOCKET, socketContext, dispatch);
+            socket = createSocket(registration, family, socketType, protocol, Wsk.WSK_FLAG_CONNECTION_SOCKET,
+                    socketContext, dispatch);
         } catch (TransportException e) {
             return failNow(irp, e.status());
         }
@@ -275,7 +281,7 @@ final class WskProvider implements WskProviderDispatch {
             socket.destroy();
             return failNow(irp, bound);
         }
-        return socket.startConnect(remoteAddress, irp, true, null, null);
+        return ((ConnectionSocket) socket.role()).startConnect(remoteAddress, irp, true, null, null);
     }
 
     @Override

@@ -690,7 +690,7 @@ class DatagramSocketTest {
         Recorder recorder = new Recorder();
         recorder.answer = () -> STATUS_PENDING;
         WskSocket socket = boundSocket(AF_INET, new WskClientDatagramDispatch(recorder));
-        DatagramSocket impl = (DatagramSocket) socket;
+        DatagramSocket impl = (DatagramSocket) ((SocketImpl) socket).role();
         assertEquals(STATUS_SUCCESS, enableEvent(socket, WSK_EVENT_RECEIVE_FROM));
         int size = 60_000;
         int fit = (int) (DatagramSocket.RETAINED_LIMIT / size);

@@ -109,4 +109,40 @@ class StreamSocketTest {
         assertEquals(STATUS_INVALID_DEVICE_STATE, stream(socket).wskListen(socket, second.irp));
         nio.close(socket);
     }
+
+    /**
+     * The listener role is the stream socket itself (no internal second socket): it accepts, and its close cancels the
+     * accept still waiting before the close completes.
+     */
+    @Test
+    void aListeningStreamSocketAcceptsAndItsCloseCancelsTheWaitingAccept() throws IOException {
+        WskSocket socket = createStream();
+        assertEquals(STATUS_SUCCESS, nio.bind(socket, SockAddrIn.loopback(0)));
+        Completion listen = new Completion();
+        stream(socket).wskListen(socket, listen.irp);
+        nio.await(listen);
+        assertEquals(STATUS_SUCCESS, listen.status);
+        SockAddrIn local = new SockAddrIn();
+        Completion address = new Completion();
+        stream(socket).wskGetLocalAddress(socket, local, address.irp);
+        nio.await(address);
+        Completion accepted = new Completion();
+        assertEquals(STATUS_PENDING, stream(socket).wskAccept(socket, 0, null, null, null, null, accepted.irp));
+        try (Socket client = new Socket()) {
+            client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), local.port()), 10_000);
+            nio.await(accepted);
+            assertEquals(STATUS_SUCCESS, accepted.status);
+            WskSocket connection = accepted.socket();
+            assertInstanceOf(WskProviderConnectionDispatch.class, connection.dispatch());
+            Completion waiting = new Completion();
+            assertEquals(STATUS_PENDING, stream(socket).wskAccept(socket, 0, null, null, null, null, waiting.irp));
+            Completion closed = new Completion();
+            assertEquals(STATUS_PENDING, socket.dispatch().wskCloseSocket(socket, closed.irp));
+            nio.await(closed);
+            assertEquals(STATUS_SUCCESS, closed.status);
+            assertEquals(1, waiting.runs.get(), "the waiting accept completed before the close");
+            assertEquals(STATUS_CANCELLED, waiting.status);
+            nio.close(connection);
+        }
+    }
 }

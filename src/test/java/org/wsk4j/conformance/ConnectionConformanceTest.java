@@ -387,6 +387,43 @@ class ConnectionConformanceTest {
             close(client);
         }
 
+        /**
+         * Wine's driver_netio.c (passes on Windows): a WskBind of a TCP listener to a port in use returns STATUS_PENDING
+         * and completes the IRP with STATUS_ADDRESS_ALREADY_ASSOCIATED, Information 0 (unlike WskConnect, whose
+         * failures are returned at once).
+         */
+        @Test
+        void bindToAPortInUseIsPendingAndCompletesWithAddressAlreadyAssociated() {
+            WskSocket first = listener();
+            WskSocket second = socket(WSK_FLAG_LISTEN_SOCKET);
+            Op bind = op("bind");
+            assertEquals(STATUS_PENDING, ((WskProviderListenDispatch) second.dispatch()).wskBind(second,
+                    SockAddrIn.loopback(port(first)), 0, bind.irp));
+            assertEquals(STATUS_ADDRESS_ALREADY_ASSOCIATED, await(bind));
+            assertEquals(0, bind.information);
+            close(second);
+            close(first);
+        }
+
+        /**
+         * Wine's driver_netio.c (passes on Windows): a UDP socket created with WSK_FLAG_LISTEN_SOCKET is created, and
+         * its WskBind returns STATUS_PENDING and completes with STATUS_NOT_IMPLEMENTED, Information 0.
+         */
+        @Test
+        void bindOfAUdpListenSocketIsPendingAndCompletesWithNotImplemented() {
+            Op create = op("socket");
+            assertEquals(STATUS_PENDING, npi.dispatch().wskSocket(npi.client(), AF_INET, SOCK_DGRAM, IPPROTO_UDP,
+                    WSK_FLAG_LISTEN_SOCKET, null, null, null, null, null, create.irp));
+            assertEquals(STATUS_SUCCESS, await(create));
+            WskSocket udp = create.socket();
+            Op bind = op("bind");
+            assertEquals(STATUS_PENDING, ((WskProviderListenDispatch) udp.dispatch()).wskBind(udp,
+                    SockAddrIn.loopback(0), 0, bind.irp));
+            assertEquals(STATUS_NOT_IMPLEMENTED, await(bind));
+            assertEquals(0, bind.information);
+            close(udp);
+        }
+
         @Test
         void cancellingAPendingConnectCompletesItCancelled() throws IOException {
             int port = pendingConnectPort();
