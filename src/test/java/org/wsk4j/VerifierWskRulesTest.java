@@ -173,7 +173,10 @@ class VerifierWskRulesTest {
         connection(socket).wskBind(socket, SockAddrIn.any(0), 0, first);
         executor.runPending();
         assertEquals(List.of(STATUS_TIMEOUT), seen);
-        assertEquals(VerifierRule.CALLBACK_BLOCKED, verifier.violations().get(0).rule());
+        // The blocked-wait report, whatever else came first: on a loaded machine the watchdog may report the routine's
+        // long run before the wait gives up.
+        assertTrue(verifier.violations().stream().anyMatch(v -> v.rule() == VerifierRule.CALLBACK_BLOCKED),
+                () -> "no CALLBACK_BLOCKED among " + verifier.violations());
         verifier.clearViolations();
         nio.close(socket);
     }
