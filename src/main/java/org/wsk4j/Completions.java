@@ -6,6 +6,7 @@ import org.wsk4j.nt.InlineCompletion;
 import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irp;
 import org.wsk4j.nt.NtStatus;
+import org.wsk4j.nt.Schedule;
 
 /**
  * The provider's completion vocabulary: the one place that writes the status block of an IRP a WSK function accepted
@@ -57,10 +58,17 @@ final class Completions {
      *
      * @return STATUS_PENDING
      */
-    static NtStatus later(Irp irp, NtStatus status, long information, Object informationObject, Executor target) {
+    static NtStatus later(Irp irp, NtStatus status, long information, Object informationObject, Executor target,
+                          Object providerLock) {
         Io.markIrpPending(irp);
         record(irp, status, information, informationObject);
-        target.execute(() -> Io.completeRequest(irp));
+        // Exploring schedules, the routine may run before the call returns STATUS_PENDING (legal on Windows: another
+        // processor completes it); Schedule checks the call is the outermost one and holds no provider lock.
+        if (Schedule.completeInline(irp.driverContext(), providerLock)) {
+            Io.completeRequest(irp);
+        } else {
+            target.execute(() -> Io.completeRequest(irp));
+        }
         return NtStatus.STATUS_PENDING;
     }
 }

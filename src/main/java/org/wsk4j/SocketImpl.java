@@ -487,7 +487,7 @@ abstract class SocketImpl extends WskSocket implements VerifiedObject {
      * close), and returns STATUS_PENDING, as Windows does.
      */
     NtStatus completeSoon(Irp irp, NtStatus status, long information, Object informationObject) {
-        return Completions.later(irp, status, information, informationObject, this::post);
+        return Completions.later(irp, status, information, informationObject, this::post, lock);
     }
 
     /**

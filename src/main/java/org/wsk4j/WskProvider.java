@@ -84,7 +84,7 @@ final class WskProvider implements WskProviderDispatch {
 
     /** Completes an accepted IRP later, on the executor, and returns STATUS_PENDING (as Windows does). */
     NtStatus completeLater(Irp irp, NtStatus status, Object informationObject) {
-        return Completions.later(irp, status, 0, informationObject, subsystem.executor()::execute);
+        return Completions.later(irp, status, 0, informationObject, subsystem.executor()::execute, null);
     }
 
     /** Resolves a socket argument; null when it is not a live socket of this subsystem. */

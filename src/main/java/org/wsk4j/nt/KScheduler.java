@@ -47,11 +47,35 @@ final class KScheduler {
      * it by the executor's run methods, which need the scheduler only when there is a thread to schedule.
      */
     private volatile int kernelThreads;
+    /** The schedule deciding the choice points when a test explores schedules, else null (the seeded choices). */
+    private volatile Schedule schedule;
 
     KScheduler(ManualCompletionExecutor executor, long seed, Consumer<String> eventLog) {
         this.executor = executor;
         this.random = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
         this.eventLog = eventLog;
+    }
+
+    /** The exploring schedule, or null. */
+    Schedule schedule() {
+        return schedule;
+    }
+
+    /** Attaches (or, with null, detaches) the schedule that decides the choice points from now on. */
+    void explore(Schedule next) {
+        Schedule previous = schedule;
+        if (previous != null) {
+            previous.detach();
+        }
+        if (next != null) {
+            next.attach(eventLog);
+        }
+        schedule = next;
+    }
+
+    /** Whether the calling thread runs one of the executor's tasks (a completion routine, callback, DPC, timer). */
+    boolean inTask() {
+        return executor.inExecutorThread();
     }
 
     private void log(String event) {
@@ -301,6 +325,10 @@ final class KScheduler {
 
     /** Seeded choice between letting {@code self} go on and switching to {@code other}. */
     private boolean chooseAmong(KThread self, KThread other) {
+        Schedule exploring = schedule;
+        if (exploring != null) {
+            return exploring.choose(ChoiceKind.THREAD, "poll by " + self.name, List.of(self.name, other.name)) == 1;
+        }
         boolean switchNow = random.nextBoolean();
         decisions++;
         log("decision " + decisions + ": " + (switchNow ? other.name : self.name) + " runs (poll by " + self.name + ")");
@@ -374,6 +402,18 @@ final class KScheduler {
             }
             if (ready == null) {
                 return null;
+            }
+            Schedule exploring = schedule;
+            if (exploring != null) {
+                if (ready.size() == 1) {
+                    return ready.get(0);
+                }
+                List<String> names = new ArrayList<>(ready.size());
+                for (KThread thread : ready) {
+                    names.add(thread.name);
+                }
+                return ready.get(exploring.choose(ChoiceKind.THREAD, self == null ? "run" : "run, " + self.name
+                        + " waiting", names));
             }
             KThread chosen = ready.size() == 1 ? ready.get(0) : ready.get(random.nextInt(ready.size()));
             if (ready.size() > 1) {

@@ -79,6 +79,31 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         return scheduler;
     }
 
+    /**
+     * Explores schedules: from now on {@code schedule} decides this simulated executor's choice points (which driver
+     * thread runs, which due task runs first, inline or later completion, bounded network timing, scripted fault
+     * sets) and records them. Attach it before the run starts, on a fresh network; null goes back to the seeded
+     * defaults. The JUnit extension does this for {@code @WskTest(schedules = N)}.
+     *
+     * @param schedule the schedule, or null
+     * @throws IllegalStateException on an executor not made by {@link #simulated}
+     */
+    public void explore(Schedule schedule) {
+        if (scheduler == null) {
+            throw new IllegalStateException("only a simulated executor explores schedules");
+        }
+        scheduler.explore(schedule);
+    }
+
+    /**
+     * Returns the schedule exploring this executor's choice points.
+     *
+     * @return the schedule given to {@link #explore}, or null
+     */
+    public Schedule schedule() {
+        return scheduler == null ? null : scheduler.schedule();
+    }
+
     void addPumpWaiter(Thread thread) {
         pumpWaiters.add(thread);
     }
@@ -409,6 +434,9 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     @Override
     public void close() {
         IoManager manager = ioManager;
+        if (scheduler != null) {
+            scheduler.explore(null);
+        }
         if (scheduler != null && manager != null) {
             manager.kernel().close();
         }
@@ -420,13 +448,67 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     }
 
     private Runnable takeNext() {
+        Schedule exploring = scheduler == null ? null : scheduler.schedule();
+        int pick = 0;
+        if (exploring != null) {
+            int queued;
+            boolean timerDue;
+            synchronized (lock) {
+                checkNoRunner();
+                queued = ready.size();
+                timerDue = hasDueTimer();
+            }
+            int options = queued + (timerDue && queued > 0 ? 1 : 0);
+            if (options > 1) {
+                // Option i < queued: the i-th queued task; option queued: the earliest due timer overtakes them all.
+                pick = exploring.choose(ChoiceKind.ORDER, "due tasks", orderOptions(queued, options > queued));
+            }
+        }
         synchronized (lock) {
-            if (runner != null) {
-                throw new IllegalStateException("ManualCompletionExecutor run methods must not be called from "
-                        + "inside a task or concurrently (running on " + runner.getName() + ")");
+            checkNoRunner();
+            return pick == 0 ? claimNextLocked() : claimChosenLocked(pick);
+        }
+    }
+
+    private void checkNoRunner() {
+        if (runner != null) {
+            throw new IllegalStateException("ManualCompletionExecutor run methods must not be called from "
+                    + "inside a task or concurrently (running on " + runner.getName() + ")");
+        }
+    }
+
+    private static java.util.List<String> orderOptions(int queued, boolean timer) {
+        java.util.List<String> labels = new java.util.ArrayList<>(queued + 1);
+        for (int i = 1; i <= queued; i++) {
+            labels.add("queued task " + i);
+        }
+        if (timer) {
+            labels.add("due timer");
+        }
+        return labels;
+    }
+
+    /** Under the lock, exploring: claims the {@code pick}-th queued task, or the due timer past them. */
+    private Runnable claimChosenLocked(int pick) {
+        if (pick >= ready.size()) {
+            if (hasDueTimer()) {
+                Timer timer = timers.poll();
+                timer.fired = true;
+                runner = Thread.currentThread();
+                executed++;
+                return timer.task;
             }
             return claimNextLocked();
         }
+        java.util.Iterator<Runnable> it = ready.iterator();
+        for (int i = 0; i < pick; i++) {
+            it.next();
+        }
+        Runnable task = it.next();
+        it.remove();
+        runner = Thread.currentThread();
+        executed++;
+        return task;
     }
 
     /**
