@@ -246,7 +246,7 @@ final class KScheduler {
             self.idleSpins = 0;
         }
         if (timeoutNanos >= 0) {
-            waiter.timer = executor.schedule(Duration.ofNanos(timeoutNanos), () -> {
+            waiter.timer = executor.scheduleKernel(Duration.ofNanos(timeoutNanos), () -> {
                 synchronized (Dispatcher.LOCK) {
                     waiter.timedOut = true;
                 }
@@ -254,11 +254,19 @@ final class KScheduler {
         }
         try {
             while (true) {
+                KThread preempt = null;
                 synchronized (Dispatcher.LOCK) {
                     if (waiter.canEndLocked()) {
-                        self.state = KThread.State.RUNNING;
-                        return waiter.endLocked();
+                        preempt = schedule == null ? null : chooseOnWakeUp(self);
+                        if (preempt == null) {
+                            self.state = KThread.State.RUNNING;
+                            return waiter.endLocked();
+                        }
                     }
+                }
+                if (preempt != null) {
+                    switchTo(self, preempt); // another processor ran it first; this wait ends when self runs again
+                    continue;
                 }
                 if (executor.runNext()) {
                     continue;
@@ -321,6 +329,34 @@ final class KScheduler {
         } else {
             self.idleSpins = 0;
         }
+    }
+
+    /**
+     * Exploring only: the wait of {@code self} can end while other driver threads can run too; which goes first is a
+     * choice (option 0, {@code self}, is what happens without exploration). Returns the other thread to run, or null.
+     * Lock held.
+     */
+    private KThread chooseOnWakeUp(KThread self) {
+        List<KThread> ready = null;
+        for (KThread thread : threads) {
+            if (thread != self && (thread.state == KThread.State.RUNNABLE || (thread.state == KThread.State.WAITING
+                    && thread.waiter != null && thread.waiter.canEndLocked()))) {
+                if (ready == null) {
+                    ready = new ArrayList<>(2);
+                    ready.add(self);
+                }
+                ready.add(thread);
+            }
+        }
+        if (ready == null) {
+            return null;
+        }
+        List<String> names = new ArrayList<>(ready.size());
+        for (KThread thread : ready) {
+            names.add(thread.name);
+        }
+        int chosen = schedule.choose(ChoiceKind.THREAD, "wake-up of " + self.name, names);
+        return chosen == 0 ? null : ready.get(chosen);
     }
 
     /** Seeded choice between letting {@code self} go on and switching to {@code other}. */

@@ -116,13 +116,16 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         final long due;
         final long seq;
         final Runnable task;
+        /** Armed by the kernel (a wait's timeout, a KTIMER): independent of the network's timers. */
+        final boolean kernel;
         boolean cancelled;
         boolean fired;
 
-        Timer(long due, long seq, Runnable task) {
+        Timer(long due, long seq, Runnable task, boolean kernel) {
             this.due = due;
             this.seq = seq;
             this.task = task;
+            this.kernel = kernel;
         }
 
         @Override
@@ -165,12 +168,40 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         }
     }
 
+    /** A task the kernel posted (a DPC): kernel tasks keep their order among themselves when exploring. */
+    private record KernelTask(Runnable task) implements Runnable {
+        @Override
+        public void run() {
+            task.run();
+        }
+    }
+
+    /**
+     * {@link #execute} for the kernel's DPCs: exploring schedules, other due tasks may overtake a DPC, but DPCs run in
+     * the order they were queued ({@code KeFlushQueuedDpcs} relies on it).
+     */
+    void executeKernel(Runnable task) {
+        execute(scheduler != null && scheduler.schedule() != null ? new KernelTask(task) : task);
+    }
+
     @Override
     public ScheduledTask schedule(Duration delay, Runnable task) {
+        return schedule(delay, task, false);
+    }
+
+    /**
+     * {@link #schedule} for the kernel's own timers (wait timeouts, KTIMERs): exploring schedules, a kernel timer due
+     * at the same instant as a network timer may run before it (each source keeps its own order).
+     */
+    ScheduledTask scheduleKernel(Duration delay, Runnable task) {
+        return schedule(delay, task, true);
+    }
+
+    private ScheduledTask schedule(Duration delay, Runnable task, boolean kernel) {
         Objects.requireNonNull(task, "task");
         long nanos = delay == null || delay.isNegative() ? 0 : saturatedNanos(delay);
         synchronized (lock) {
-            Timer timer = new Timer(saturatedAdd(now, nanos), sequence++, task);
+            Timer timer = new Timer(saturatedAdd(now, nanos), sequence++, task, kernel);
             timers.add(timer);
             return timer;
         }
@@ -451,23 +482,45 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         Schedule exploring = scheduler == null ? null : scheduler.schedule();
         int pick = 0;
         if (exploring != null) {
-            int queued;
-            boolean timerDue;
+            int[] positions;
+            Timer first;
+            Timer other;
             synchronized (lock) {
                 checkNoRunner();
-                queued = ready.size();
-                timerDue = hasDueTimer();
+                positions = orderCandidatesLocked();
+                first = hasDueTimer() ? timers.peek() : null;
+                other = first == null ? null : firstDueOf(!first.kernel);
             }
-            int options = queued + (timerDue && queued > 0 ? 1 : 0);
-            if (options > 1) {
-                // Option i < queued: the i-th queued task; option queued: the earliest due timer overtakes them all.
-                pick = exploring.choose(ChoiceKind.ORDER, "due tasks", orderOptions(queued, options > queued));
+            int queued = positions.length;
+            java.util.List<String> labels = orderOptions(positions, first, other);
+            if (labels.size() > 1) {
+                // Options: the queued tasks in order, then the earliest due timer (it overtakes them), then the
+                // earliest due timer of the other source (kernel or network), which overtakes the first.
+                pick = exploring.choose(ChoiceKind.ORDER, "due tasks", labels);
+            }
+            if (pick > 0) {
+                synchronized (lock) {
+                    checkNoRunner();
+                    return pick < queued ? claimQueuedLocked(positions[pick])
+                            : claimTimerLocked(pick == queued && first != null ? first : other);
+                }
             }
         }
         synchronized (lock) {
             checkNoRunner();
-            return pick == 0 ? claimNextLocked() : claimChosenLocked(pick);
+            return claimNextLocked();
         }
+    }
+
+    /** Under the lock: the earliest timer due now armed by the kernel ({@code kernel}) or not, or null. */
+    private Timer firstDueOf(boolean kernel) {
+        Timer found = null;
+        for (Timer timer : timers) {
+            if (timer.kernel == kernel && timer.due <= now && (found == null || timer.compareTo(found) < 0)) {
+                found = timer;
+            }
+        }
+        return found;
     }
 
     private void checkNoRunner() {
@@ -477,27 +530,51 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         }
     }
 
-    private static java.util.List<String> orderOptions(int queued, boolean timer) {
-        java.util.List<String> labels = new java.util.ArrayList<>(queued + 1);
-        for (int i = 1; i <= queued; i++) {
-            labels.add("queued task " + i);
+    /** Under the lock: the positions of the queued tasks that may run next (every task but a DPC behind a DPC). */
+    private int[] orderCandidatesLocked() {
+        int[] positions = new int[ready.size()];
+        int count = 0;
+        int position = 0;
+        boolean kernelSeen = false;
+        for (Runnable task : ready) {
+            boolean kernel = task instanceof KernelTask;
+            if (!kernel || !kernelSeen) {
+                positions[count++] = position;
+            }
+            kernelSeen |= kernel;
+            position++;
         }
-        if (timer) {
-            labels.add("due timer");
+        return java.util.Arrays.copyOf(positions, count);
+    }
+
+    private static java.util.List<String> orderOptions(int[] positions, Timer first, Timer other) {
+        java.util.List<String> labels = new java.util.ArrayList<>(positions.length + 2);
+        for (int position : positions) {
+            labels.add("queued task " + (position + 1));
+        }
+        if (first != null) {
+            labels.add(first.kernel ? "due kernel timer" : "due network timer");
+        }
+        if (other != null) {
+            labels.add(other.kernel ? "due kernel timer" : "due network timer");
         }
         return labels;
     }
 
-    /** Under the lock, exploring: claims the {@code pick}-th queued task, or the due timer past them. */
-    private Runnable claimChosenLocked(int pick) {
+    /** Under the lock, exploring: claims a due timer chosen to overtake, or the next task when it is gone. */
+    private Runnable claimTimerLocked(Timer timer) {
+        if (timer != null && !timer.fired && !timer.cancelled && timers.remove(timer)) {
+            timer.fired = true;
+            runner = Thread.currentThread();
+            executed++;
+            return timer.task;
+        }
+        return claimNextLocked();
+    }
+
+    /** Under the lock, exploring: claims the queued task at {@code pick}, or the next task when it is gone. */
+    private Runnable claimQueuedLocked(int pick) {
         if (pick >= ready.size()) {
-            if (hasDueTimer()) {
-                Timer timer = timers.poll();
-                timer.fired = true;
-                runner = Thread.currentThread();
-                executed++;
-                return timer.task;
-            }
             return claimNextLocked();
         }
         java.util.Iterator<Runnable> it = ready.iterator();
