@@ -140,8 +140,9 @@ class BugCatalogueTest {
         }
 
         void stop() { // the closing thread: BUG: the loop may be between two receives, about to start the next
-            assertEquals(STATUS_SUCCESS, pair.ks.ksCloseSocket(pair.client));
+            assertEquals(STATUS_SUCCESS, Loopback.closeSocket(pair.client.wskSocket()));
             Ke.waitForSingleObject(stopped, Executive, KernelMode, false, null);
+            Io.freeIrp(pair.client.asyncContext().irp()); // the loop's IRP, KSOCKET's per-socket one
         }
     }
     // end::bug-b[]
@@ -176,7 +177,8 @@ class BugCatalogueTest {
             stopping = true;
             Io.cancelIrp(pair.client.asyncContext().irp()); // ends a receive in progress
             Ke.waitForSingleObject(released, Executive, KernelMode, false, null);
-            assertEquals(STATUS_SUCCESS, pair.ks.ksCloseSocket(pair.client));
+            assertEquals(STATUS_SUCCESS, Loopback.closeSocket(pair.client.wskSocket()));
+            Io.freeIrp(pair.client.asyncContext().irp());
         }
     }
     // end::fix-b[]

@@ -41,10 +41,10 @@ final class CatalogueHarness {
             return Map.of("wsk4j.seed", m.group(1), "wsk4j.replay", m.group(2));
         }
 
-        /** The failure's first line, as the report states it. */
+        /** The failure's first line, as the report states it, with numbers (object ids) taken out. */
         String failureLine() {
             Matcher m = Pattern.compile("failure: (.*)").matcher(report);
-            return m.find() ? m.group(1) : "";
+            return m.find() ? m.group(1).replaceAll("[0-9]+", "#") : "";
         }
     }
 

@@ -90,6 +90,24 @@ final class Loopback {
         return delivery;
     }
 
+    /**
+     * WskCloseSocket on an IRP of its own, waiting for it (KSOCKET's KsCloseSocket would reuse the socket's one IRP,
+     * which a receive on another thread may own).
+     */
+    static org.wsk4j.nt.NtStatus closeSocket(WskSocket socket) {
+        org.wsk4j.nt.KEvent closed = new org.wsk4j.nt.KEvent(org.wsk4j.nt.KEvent.EventType.NOTIFICATION_EVENT, false);
+        Irp irp = Io.allocateIrp(1, false);
+        Io.setCompletionRoutine(irp, (device, done, context) -> {
+            org.wsk4j.nt.Ke.setEvent(closed, Io.IO_NO_INCREMENT, false);
+            return STATUS_MORE_PROCESSING_REQUIRED;
+        }, null, true, true, true);
+        socket.dispatch().wskCloseSocket(socket, irp);
+        waitForSingleObject(closed, Executive, KernelMode, false, null);
+        org.wsk4j.nt.NtStatus status = irp.ioStatus().status();
+        Io.freeIrp(irp);
+        return status;
+    }
+
     /** PsCreateSystemThread, then ObReferenceObjectByHandle and ZwClose: the thread object to wait for. */
     static Object startThread(KStartRoutine routine) {
         Ref<Handle> handle = new Ref<>();
