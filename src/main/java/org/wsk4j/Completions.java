@@ -23,7 +23,8 @@ import org.wsk4j.nt.Schedule;
  *       completions, marked pending and posted instead (STATUS_PENDING returned).</li>
  *   <li>{@link #later}: everything else: marked pending, completed by a task posted to {@code target} (the
  *       socket's serial queue, or the completion executor for client-level requests); STATUS_PENDING
- *       returned, even when the operation finished at once (as observed on Windows).</li>
+ *       returned, even when the operation finished at once (as observed on Windows); exploring schedules, the routine
+ *       may run inline before that return (both are legal).</li>
  * </ul>
  *
  * <p>Threading: any thread; the IRP must be owned by the provider (accepted, not yet completed).
@@ -54,8 +55,11 @@ final class Completions {
     }
 
     /**
-     * Completes an accepted IRP asynchronously: marks it pending, records the result and posts its completion.
+     * Completes an accepted IRP asynchronously: marks it pending, records the result and posts its completion. When
+     * the test explores schedules, the schedule may instead complete it inline, before STATUS_PENDING is returned
+     * (see {@link Schedule#completeInline}): never with {@code providerLock} held.
      *
+     * @param providerLock the socket lock the caller may hold, or null
      * @return STATUS_PENDING
      */
     static NtStatus later(Irp irp, NtStatus status, long information, Object informationObject, Executor target,

@@ -233,9 +233,9 @@ final class Exploration {
 
     /**
      * Minimises a failing schedule by replaying edited decision lists (option 0 past the end and where out of range,
-     * so every edit is a valid schedule): the shortest failing prefix, then each non-default decision set to the
-     * default, to a fixed point, within {@link #SHRINK_BUDGET} replays. Only runs failing with the same signature
-     * count.
+     * so every edit is a valid schedule, as Hypothesis shrinks its choice sequences): the shortest failing prefix,
+     * then each non-default decision set to the default or deleted, to a fixed point, within {@link #SHRINK_BUDGET}
+     * replays. Only runs failing with the same signature, with no more non-default decisions, are kept.
      */
     static final class Shrinker {
         private final Runner runner;
@@ -265,20 +265,23 @@ final class Exploration {
                 }
             }
             current = trimmed(chosen(best.decisions()));
-            // 2. each non-default decision to the default, from the last, until nothing changes
+            // 2. each non-default decision to the default, or deleted (the later decisions move up one: a choice
+            //    point that no longer happens), from the last, until nothing changes
             boolean changed = true;
             while (changed && runs < SHRINK_BUDGET) {
                 changed = false;
                 for (int i = current.length - 1; i >= 0 && runs < SHRINK_BUDGET; i--) {
-                    if (current[i] == 0) {
+                    if (i >= current.length || current[i] == 0) {
                         continue;
                     }
-                    int[] candidate = current.clone();
-                    candidate[i] = 0;
-                    if (tryDecisions(candidate)) {
+                    int[] zeroed = current.clone();
+                    zeroed[i] = 0;
+                    int[] deleted = new int[current.length - 1];
+                    System.arraycopy(current, 0, deleted, 0, i);
+                    System.arraycopy(current, i + 1, deleted, i, current.length - i - 1);
+                    if (tryDecisions(zeroed) || (runs < SHRINK_BUDGET && tryDecisions(deleted))) {
                         current = trimmed(chosen(best.decisions()));
                         changed = true;
-                        i = Math.min(i, current.length);
                     }
                 }
             }
@@ -292,9 +295,10 @@ final class Exploration {
             if (!outcome.failed() || !signature(outcome.failure()).equals(signature)) {
                 return false;
             }
-            if (nonDefault(outcome.decisions()) <= nonDefault(best.decisions())) {
-                best = outcome;
+            if (nonDefault(outcome.decisions()) > nonDefault(best.decisions())) {
+                return false; // fails the same way, but is not simpler
             }
+            best = outcome;
             return true;
         }
     }

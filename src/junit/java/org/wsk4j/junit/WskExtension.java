@@ -776,9 +776,42 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
             throw new IllegalStateException(other);
         } finally {
             events = state.network.eventLog();
+            if (failure != null) {
+                releaseQuietly(state);
+            }
             state.close();
         }
         return new Exploration.Outcome(schedule.seed(), schedule.decisions(), events, failure);
+    }
+
+    /**
+     * After a failed schedule (already reported): closes the sockets and releases the captures the test left, and
+     * deregisters every registration, so closing the subsystem does not warn once per failing schedule and shrink
+     * replay. Best effort: a broken run may refuse.
+     */
+    private static void releaseQuietly(State state) {
+        try {
+            for (WskRegistration registration : state.subsystem.registrations()) {
+                for (WskSocket socket : registration.openSockets()) {
+                    Irp irp = org.wsk4j.nt.Io.allocateIrp(1, false);
+                    org.wsk4j.nt.Io.setCompletionRoutine(irp, (device, done, context) -> {
+                        org.wsk4j.nt.Io.freeIrp(done);
+                        return NtStatus.STATUS_MORE_PROCESSING_REQUIRED;
+                    }, null, true, true, true);
+                    socket.dispatch().wskCloseSocket(socket, irp);
+                }
+                state.executor.runPending();
+                while (registration.captureCount() > 0) {
+                    state.subsystem.wskReleaseProviderNpi(registration);
+                }
+                if (registration.openSockets().isEmpty()) {
+                    state.subsystem.wskDeregister(registration);
+                    state.executor.runPending();
+                }
+            }
+        } catch (RuntimeException | Error broken) {
+            // the schedule already failed; what is left goes with the subsystem
+        }
     }
 
     // ---- seed on failure ----------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
 import org.junit.platform.engine.reporting.ReportEntry;
 import org.wsk4j.junit.WskTest;
-import org.wsk4j.logcheck.MaxLogLevel;
 import org.wsk4j.nt.Kernel;
 import org.wsk4j.sim.SimNetwork;
 
@@ -111,7 +110,6 @@ class ExplorationExtensionTest {
     }
 
     @Test
-    @MaxLogLevel("WARN")
     void theDeterminismCheckNamesTheFirstDivergingEvent() {
         NotDeterministic.counter = 0;
         CatalogueHarness.Run run = CatalogueHarness.run(NotDeterministic.class,

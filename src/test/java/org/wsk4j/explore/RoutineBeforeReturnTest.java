@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.wsk4j.WskProviderNpi;
 import org.wsk4j.WskSocket;
 import org.wsk4j.junit.WskTest;
-import org.wsk4j.logcheck.MaxLogLevel;
 import org.wsk4j.nt.DeviceObject;
 import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irp;
@@ -70,13 +69,15 @@ class RoutineBeforeReturnTest {
         executor.runUntilIdle();
     }
 
-    @WskTest(schedules = 1000)
+    // tag::explore-test[]
+    @WskTest(schedules = 1000) // PCT (depth 3) unless -Dwsk4j.strategy says otherwise
     static class Buggy {
         @Test
         void createSocket(WskProviderNpi npi, ManualCompletionExecutor executor) {
             scenario(new CreateDriver(), npi, executor);
         }
     }
+    // end::explore-test[]
 
     @WskTest(schedules = 1000)
     static class Fixed {
@@ -93,7 +94,6 @@ class RoutineBeforeReturnTest {
     }
 
     @Test
-    @MaxLogLevel("WARN") // a failing schedule leaves its socket open: closing its subsystem warns
     void explorationFindsTheBugAndTheReplayReproducesIt() {
         CatalogueHarness.Run found = CatalogueHarness.run(Buggy.class, Map.of("wsk4j.strategy", "pct:3"));
         assertFalse(found.passed());

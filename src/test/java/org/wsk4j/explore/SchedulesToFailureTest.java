@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.wsk4j.logcheck.MaxLogLevel;
 
 /**
  * Schedules to the first failure, per catalogue bug and strategy, over {@value #SEEDS} base seeds: every run must find
@@ -21,7 +20,6 @@ class SchedulesToFailureTest {
     static final List<String> STRATEGIES = List.of("random", "pct:3");
 
     @Test
-    @MaxLogLevel("WARN") // failing schedules leave sockets open: closing their subsystems warns
     void everyBugIsFoundWithinAThousandSchedulesAndTheTableIsWritten() throws IOException {
         StringBuilder table = new StringBuilder("| bug | strategy | schedules to first failure (" + SEEDS
                 + " base seeds: min / median / max) | found |\n|---|---|---|---|\n");
