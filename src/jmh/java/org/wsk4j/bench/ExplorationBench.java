@@ -60,6 +60,13 @@ public class ExplorationBench {
     @Param({"pct:3", "random"})
     public String strategy;
 
+    /**
+     * The verifier's stack capture: {@code always} is what the extension sets for tests (every allocation and
+     * hand-over site recorded, for leak reports); {@code off} is {@code -Dwsk4j.verifier.stackCapture=OFF}.
+     */
+    @Param({"always", "off"})
+    public String capture;
+
     private ScheduleStrategy strategies;
     private long seed;
 
@@ -100,7 +107,8 @@ public class ExplorationBench {
             }
             executor.explore(new Schedule(seed, strategies));
             wsk = network.newSubsystem();
-            wsk.ioManager().verifier().setStackCapture(Verifier.StackCapture.ALWAYS);
+            wsk.ioManager().verifier().setStackCapture(capture.equals("always") ? Verifier.StackCapture.ALWAYS
+                    : Verifier.StackCapture.OFF);
             wsk.ioManager().verifier().setSink(VerifierSink.recording());
             binding = wsk.bindToCurrentThread();
             WskHost.check(wsk.wskRegister(new WskClientNpi(null, new WskClientDispatch(MAKE_WSK_VERSION(1, 0), 0,
