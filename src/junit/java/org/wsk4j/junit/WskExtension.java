@@ -286,7 +286,8 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
         Optional<WskTest> annotation = findAnnotation(context);
         if (annotation.isEmpty()) {
             return checked(new Config(transport, seed, failOnUnusedFaults, verifierMode, waitLimit,
-                    Exploration.settings(schedules, strategy, replay, parameters(context))));
+                    Exploration.settings(schedules, strategy, replay, parameters(context))),
+                    (schedules != null && schedules != 1) || strategy != null || replay != null);
         }
         WskTest test = annotation.get();
         Long pinned = test.seed().isBlank() ? seed : Long.valueOf(parseSeed(test.seed(), "@WskTest(seed)"));
@@ -297,7 +298,9 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
         return checked(new Config(test.transport(), pinned, test.failOnUnusedFaults(), verifierMode,
                 Duration.ofSeconds(test.waitLimitSeconds()), Exploration.settings(
                         test.schedules() != 1 ? Integer.valueOf(test.schedules()) : schedules,
-                        test.strategy().isBlank() ? strategy : test.strategy(), replay, parameters(context))));
+                        test.strategy().isBlank() ? strategy : test.strategy(), replay, parameters(context))),
+                test.schedules() != 1 || !test.strategy().isBlank() || (schedules != null && schedules != 1)
+                        || strategy != null || replay != null);
     }
 
     /** The system properties, else JUnit's configuration parameters, as a lookup. */
@@ -308,11 +311,18 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
         };
     }
 
-    private static Config checked(Config config) {
+    /**
+     * Exploration needs the simulated transport: asked for by the test itself on NIO, a configuration error; asked
+     * for only by the {@code wsk4j.*} properties (which apply to every test of the run), the NIO test runs once.
+     */
+    private static Config checked(Config config, boolean askedByTheTest) {
         if (config.exploration() != null && config.transport() != WskTransport.SIMULATED) {
-            throw new ExtensionConfigurationException("exploring schedules (@WskTest(schedules/strategy), -D"
-                    + Exploration.SCHEDULES_PROPERTY + ", -D" + Exploration.STRATEGY_PROPERTY + ", -D"
-                    + Exploration.REPLAY_PROPERTY + ") needs the simulated transport; this test runs on "
+            if (!askedByTheTest) {
+                return new Config(config.transport(), config.seed(), config.failOnUnusedFaults(), config.verifierMode(),
+                        config.waitLimit(), null);
+            }
+            throw new ExtensionConfigurationException("exploring schedules (@WskTest(schedules/strategy),"
+                    + " WskExtension.schedules/strategy/replay) needs the simulated transport; this test runs on "
                     + config.transport());
         }
         return config;

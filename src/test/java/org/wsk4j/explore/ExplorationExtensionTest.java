@@ -48,6 +48,22 @@ class ExplorationExtensionTest {
         }
     }
 
+    @WskTest(transport = org.wsk4j.junit.WskTransport.NIO, schedules = 10)
+    static class ExploresOnNio {
+        @org.junit.jupiter.api.Test
+        void test() {
+            runs++;
+        }
+    }
+
+    @WskTest(transport = org.wsk4j.junit.WskTransport.NIO)
+    static class PlainNio {
+        @org.junit.jupiter.api.Test
+        void test() {
+            runs++;
+        }
+    }
+
     /** Differs between two runs of one schedule: state kept in a static, as a driver's global would be. */
     @WskTest(schedules = 5)
     static class NotDeterministic {
@@ -98,7 +114,19 @@ class ExplorationExtensionTest {
         assertConfigurationError(Plain.class, Map.of("wsk4j.strategy", "dfs"), "-Dwsk4j.strategy: unknown strategy");
         assertConfigurationError(Plain.class, Map.of("wsk4j.replay", "1,x"), "-Dwsk4j.replay: decision 2");
         assertConfigurationError(Plain.class, Map.of("wsk4j.seed", "0xZZ"), "-Dwsk4j.seed is not a seed");
+        assertConfigurationError(ExploresOnNio.class, Map.of(), "needs the simulated transport");
         assertEquals(0, runs, "no test body ran");
+    }
+
+    @Test
+    void theScheduleCountPropertyLeavesNioTestsAlone() {
+        runs = 0;
+        CatalogueHarness.Run run = CatalogueHarness.run(PlainNio.class, Map.of("wsk4j.schedules", "7"));
+        assertTrue(run.passed(), run.report());
+        assertEquals(1, runs);
+        CatalogueHarness.Run simulated = CatalogueHarness.run(Plain.class, Map.of("wsk4j.schedules", "7"));
+        assertTrue(simulated.passed(), simulated.report());
+        assertEquals(8, runs, "the property explores simulated tests");
     }
 
     private static void assertConfigurationError(Class<?> test, Map<String, String> settings, String expected) {
