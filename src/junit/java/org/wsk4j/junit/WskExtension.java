@@ -746,6 +746,22 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
         extensionContext.publishReportEntry("wsk4j.exploration", result.coverage());
     }
 
+    /**
+     * {@link #interceptTestMethod} for each invocation of a {@code @ParameterizedTest} or {@code @RepeatedTest}: each
+     * invocation explores its schedules, with its own arguments.
+     *
+     * @param invocation        the invocation
+     * @param invocationContext its target and arguments
+     * @param extensionContext  the invocation's context
+     * @throws Throwable as {@link #interceptTestMethod}
+     */
+    @Override
+    public void interceptTestTemplateMethod(Invocation<Void> invocation,
+                                            ReflectiveInvocationContext<Method> invocationContext,
+                                            ExtensionContext extensionContext) throws Throwable {
+        interceptTestMethod(invocation, invocationContext, extensionContext);
+    }
+
     /** One schedule: a fresh state exploring {@code schedule}, the method, the after-test checks, the close. */
     private Exploration.Outcome runSchedule(Config config, Schedule schedule, Method method, Object target,
                                             Object[] template) {

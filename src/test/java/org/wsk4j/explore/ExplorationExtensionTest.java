@@ -32,6 +32,15 @@ class ExplorationExtensionTest {
         }
     }
 
+    @WskTest(schedules = 20, strategy = "random")
+    static class Parameterized {
+        @org.junit.jupiter.params.ParameterizedTest
+        @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
+        void test(int value, Kernel kernel) {
+            runs += value;
+        }
+    }
+
     @WskTest(schedules = 0)
     static class ZeroSchedules {
         @org.junit.jupiter.api.Test
@@ -116,6 +125,14 @@ class ExplorationExtensionTest {
         assertConfigurationError(Plain.class, Map.of("wsk4j.seed", "0xZZ"), "-Dwsk4j.seed is not a seed");
         assertConfigurationError(ExploresOnNio.class, Map.of(), "needs the simulated transport");
         assertEquals(0, runs, "no test body ran");
+    }
+
+    @Test
+    void eachInvocationOfAParameterizedTestExploresItsSchedules() {
+        runs = 0;
+        assertEquals(2, EngineTestKit.engine("junit-jupiter").selectors(selectClass(Parameterized.class)).execute()
+                .testEvents().succeeded().count());
+        assertEquals(20 * 1 + 20 * 2, runs);
     }
 
     @Test
