@@ -351,12 +351,17 @@ final class KScheduler {
         if (ready == null) {
             return null;
         }
-        List<String> names = new ArrayList<>(ready.size());
-        for (KThread thread : ready) {
+        int chosen = schedule.choose(ChoiceKind.THREAD, "wake-up of " + self.name, names(ready));
+        return chosen == 0 ? null : ready.get(chosen);
+    }
+
+    /** The threads' names: a thread choice's options. */
+    private static List<String> names(List<KThread> threads) {
+        List<String> names = new ArrayList<>(threads.size());
+        for (KThread thread : threads) {
             names.add(thread.name);
         }
-        int chosen = schedule.choose(ChoiceKind.THREAD, "wake-up of " + self.name, names);
-        return chosen == 0 ? null : ready.get(chosen);
+        return names;
     }
 
     /** Seeded choice between letting {@code self} go on and switching to {@code other}. */
@@ -444,12 +449,8 @@ final class KScheduler {
                 if (ready.size() == 1) {
                     return ready.get(0);
                 }
-                List<String> names = new ArrayList<>(ready.size());
-                for (KThread thread : ready) {
-                    names.add(thread.name);
-                }
                 return ready.get(exploring.choose(ChoiceKind.THREAD, self == null ? "run" : "run, " + self.name
-                        + " waiting", names));
+                        + " waiting", names(ready)));
             }
             KThread chosen = ready.size() == 1 ? ready.get(0) : ready.get(random.nextInt(ready.size()));
             if (ready.size() > 1) {
