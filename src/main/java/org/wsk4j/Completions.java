@@ -6,6 +6,7 @@ import org.wsk4j.nt.InlineCompletion;
 import org.wsk4j.nt.Io;
 import org.wsk4j.nt.Irp;
 import org.wsk4j.nt.NtStatus;
+import org.wsk4j.nt.Schedule;
 
 /**
  * The provider's completion vocabulary: the one place that writes the status block of an IRP a WSK function accepted
@@ -22,7 +23,8 @@ import org.wsk4j.nt.NtStatus;
  *       completions, marked pending and posted instead (STATUS_PENDING returned).</li>
  *   <li>{@link #later}: everything else: marked pending, completed by a task posted to {@code target} (the
  *       socket's serial queue, or the completion executor for client-level requests); STATUS_PENDING
- *       returned, even when the operation finished at once (as observed on Windows).</li>
+ *       returned, even when the operation finished at once (as observed on Windows); exploring schedules, the routine
+ *       may run inline before that return (both are legal).</li>
  *   <li>{@link #failure}: a failure after the IRP was accepted: {@link #later} or {@link #inline}, as the function
  *       reports failures ({@link WskFunction#failurePends}; the table is in docs/mapping.md).</li>
  * </ul>
@@ -66,25 +68,30 @@ final class Completions {
      * the IRP's DriverContext while WSK owns it): {@link #later} for a function whose {@link WskFunction#failurePends}
      * (WskBind, as observed on Windows), else {@link #inline}. The one place that makes this choice.
      *
+     * @param providerLock the socket lock the caller may hold, or null (see {@link #later})
      * @return {@code status}, or STATUS_PENDING
      */
     static NtStatus failure(Irp irp, NtStatus status, long information, CompletionExecutor executor,
-                            Executor later) {
+                            Executor later, Object providerLock) {
         if (irp.driverContext() instanceof WskFunction function && function.failurePends) {
-            return later(irp, status, information, null, later);
+            return later(irp, status, information, null, later, providerLock);
         }
         return inline(irp, status, information, executor);
     }
 
     /**
-     * Completes an accepted IRP asynchronously: marks it pending, records the result and posts its completion.
+     * Completes an accepted IRP asynchronously: marks it pending, records the result and posts its completion. When
+     * the test explores schedules, the schedule may instead complete it inline, before STATUS_PENDING is returned
+     * (see {@link Schedule#completeInline}): never with {@code providerLock} held.
      *
+     * @param providerLock the socket lock the caller may hold, or null
      * @return STATUS_PENDING
      */
-    static NtStatus later(Irp irp, NtStatus status, long information, Object informationObject, Executor target) {
-        Io.markIrpPending(irp);
-        record(irp, status, information, informationObject);
-        target.execute(() -> Io.completeRequest(irp));
+    static NtStatus later(Irp irp, NtStatus status, long information, Object informationObject, Executor target,
+                          Object providerLock) {
+        if (!pendedInline(irp, status, information, informationObject, providerLock)) {
+            target.execute(() -> Io.completeRequest(irp));
+        }
         return NtStatus.STATUS_PENDING;
     }
 
@@ -95,13 +102,32 @@ final class Completions {
      * @return STATUS_PENDING
      */
     static NtStatus later(Irp irp, NtStatus status, Object informationObject, CompletionExecutor executor) {
-        Io.markIrpPending(irp);
-        record(irp, status, 0, informationObject);
-        Runnable completion = () -> Io.completeRequest(irp);
-        if (!CallerContext.defer(executor, completion)) {
-            executor.execute(completion);
+        if (!pendedInline(irp, status, 0, informationObject, null)) {
+            Runnable completion = () -> Io.completeRequest(irp);
+            if (!CallerContext.defer(executor, completion)) {
+                executor.execute(completion);
+            }
         }
         return NtStatus.STATUS_PENDING;
+    }
+
+    /**
+     * Marks the IRP pending and records its result; then, when the test explores schedules and the schedule chooses
+     * so, completes it at once: the routine runs before the call returns STATUS_PENDING (legal on Windows: another
+     * processor completes it). {@link Schedule#completeInline} allows that only for the outermost call, holding no
+     * provider lock. The exploration's "inline or later" choice point.
+     *
+     * @return true when the IRP was completed here
+     */
+    private static boolean pendedInline(Irp irp, NtStatus status, long information, Object informationObject,
+                                        Object providerLock) {
+        Io.markIrpPending(irp);
+        record(irp, status, information, informationObject);
+        if (Schedule.completeInline(irp.driverContext(), providerLock)) {
+            Io.completeRequest(irp);
+            return true;
+        }
+        return false;
     }
 
     /**

@@ -484,7 +484,7 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
     /** {@link #fail(Irp, NtStatus)} with an Information value (the size needed, for STATUS_BUFFER_OVERFLOW). */
     NtStatus fail(Irp irp, NtStatus status, long information) {
         LOG.debug("{} {} fails: {}", this, irp, status);
-        return Completions.failure(irp, status, information, provider.subsystem.executor(), this::post);
+        return Completions.failure(irp, status, information, provider.subsystem.executor(), this::post, lock);
     }
 
     /** Completes a control request: with no IRP, the status is just returned. */
@@ -503,7 +503,7 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
      * close), and returns STATUS_PENDING, as Windows does.
      */
     NtStatus completeSoon(Irp irp, NtStatus status, long information, Object informationObject) {
-        return Completions.later(irp, status, information, informationObject, this::post);
+        return Completions.later(irp, status, information, informationObject, this::post, lock);
     }
 
     /**

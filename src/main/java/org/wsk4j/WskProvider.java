@@ -84,7 +84,8 @@ final class WskProvider implements WskProviderDispatch {
      */
     NtStatus failNow(Irp irp, NtStatus status, long information) {
         LOG.debug("{} fails at once: {}", irp, status);
-        return Completions.failure(irp, status, information, subsystem.executor(), subsystem.executor()::execute);
+        return Completions.failure(irp, status, information, subsystem.executor(), subsystem.executor()::execute,
+                null);
     }
 
     /** Completes an accepted IRP later, on the executor, and returns STATUS_PENDING (as Windows does). */

@@ -183,6 +183,17 @@ final class Report {
                 score(sim, "feature=none verifier=always"), "<=", 2.0);
         ratio("blocking-style (KSOCKET) connect+send+receive+close on the simulated network: callback ÷ blocking",
                 score("BlockingStyleBench.callback", ""), score("BlockingStyleBench.blocking", ""), "<=", 1.5);
+        for (String strategy : new String[] {"pct:3", "random"}) {
+            for (String capture : new String[] {"always", "off"}) {
+                checks.add(new Check("exploration: schedules/s of a connect + send + receive + close test, each on a"
+                        + " fresh subsystem (" + strategy + ", stack capture " + capture + ")",
+                        score("ExplorationBench.connectSendReceiveClose", "capture=" + capture + " strategy="
+                                + strategy), "schedules/s", ">=", strategy.equals("pct:3") ? 2_000 : Double.NaN));
+            }
+        }
+        checks.add(new Check("  of which a fresh network + subsystem + registration per schedule (stack capture always)",
+                score("ExplorationBench.freshSubsystem", "capture=always strategy=pct:3"), "worlds/s", ">=",
+                Double.NaN));
         ratio("wsk connect rate with " + sockets + " sockets open / with 0 open",
                 score("ScaleConnectBench", "open=" + sockets), score("ScaleConnectBench", "open=0"), ">=", 0.9);
         checks.add(new Check("wsk heap per connected socket beyond the JDK channel (" + sockets + " open)",

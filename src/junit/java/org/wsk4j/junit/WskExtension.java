@@ -2,6 +2,7 @@ package org.wsk4j.junit;
 
 import java.io.IOException;
 import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
@@ -15,6 +16,9 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+import org.junit.platform.commons.support.ReflectionSupport;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -32,6 +36,7 @@ import org.wsk4j.nt.Irp;
 import org.wsk4j.nt.Kernel;
 import org.wsk4j.nt.ManualCompletionExecutor;
 import org.wsk4j.nt.NtStatus;
+import org.wsk4j.nt.Schedule;
 import org.wsk4j.nt.VerifiedObject;
 import org.wsk4j.nt.Verifier;
 import org.wsk4j.nt.VerifierError;
@@ -103,7 +108,7 @@ import org.wsk4j.sim.UnusedFault;
  * configuration. Tests running in parallel get separate subsystems, networks and I/O managers.
  */
 public final class WskExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver,
-        TestExecutionExceptionHandler {
+        TestExecutionExceptionHandler, InvocationInterceptor {
 
     /** The system property that sets the seed when neither the annotation nor the extension does. */
     public static final String SEED_PROPERTY = "wsk4j.seed";
@@ -128,6 +133,9 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
     private Verifier.Mode verifierMode;
     private Verifier.StackCapture stackCapture;
     private Duration waitLimit = Duration.ofSeconds(30);
+    private Integer schedules;
+    private String strategy;
+    private String replay;
 
     /**
      * Creates the extension with the defaults: simulated transport, seed from the property or the test
@@ -228,6 +236,42 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
         return this;
     }
 
+    /**
+     * Explores this many schedules per test (see {@link WskTest#schedules()}); the system property
+     * {@code wsk4j.schedules} overrides it.
+     *
+     * @param count at least 1 (checked when a test starts: a configuration error otherwise)
+     * @return this extension
+     */
+    public WskExtension schedules(int count) {
+        this.schedules = count;
+        return this;
+    }
+
+    /**
+     * Sets the exploration strategy (see {@link WskTest#strategy()}); the system property {@code wsk4j.strategy}
+     * overrides it.
+     *
+     * @param name {@code random}, {@code pct} or {@code pct:<depth>} (checked when a test starts)
+     * @return this extension
+     */
+    public WskExtension strategy(String name) {
+        this.strategy = Objects.requireNonNull(name, "name");
+        return this;
+    }
+
+    /**
+     * Replays one schedule: the decisions of a failure report's replay line ({@code -Dwsk4j.replay=...}), with the
+     * seed of that line given to {@link #seed(long)}. The system property {@code wsk4j.replay} overrides it.
+     *
+     * @param decisions comma-separated option indexes (checked when a test starts)
+     * @return this extension
+     */
+    public WskExtension replay(String decisions) {
+        this.replay = Objects.requireNonNull(decisions, "decisions");
+        return this;
+    }
+
     /** The stack capture for tests: the extension's setting, else the system property, else ALWAYS. */
     private Verifier.StackCapture effectiveStackCapture() {
         return stackCapture != null ? stackCapture : Verifier.configuredStackCapture(Verifier.StackCapture.ALWAYS);
@@ -235,13 +279,15 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
 
     /** The configuration in force for one test. */
     private record Config(WskTransport transport, Long seed, boolean failOnUnusedFaults, Verifier.Mode verifierMode,
-                          Duration waitLimit) {
+                          Duration waitLimit, Exploration.Settings exploration) {
     }
 
     private Config config(ExtensionContext context) {
         Optional<WskTest> annotation = findAnnotation(context);
         if (annotation.isEmpty()) {
-            return new Config(transport, seed, failOnUnusedFaults, verifierMode, waitLimit);
+            return checked(new Config(transport, seed, failOnUnusedFaults, verifierMode, waitLimit,
+                    Exploration.settings(schedules, strategy, replay, parameters(context))),
+                    (schedules != null && schedules != 1) || strategy != null || replay != null);
         }
         WskTest test = annotation.get();
         Long pinned = test.seed().isBlank() ? seed : Long.valueOf(parseSeed(test.seed(), "@WskTest(seed)"));
@@ -249,8 +295,37 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
             throw new ExtensionConfigurationException("@WskTest(waitLimitSeconds) must be positive: "
                     + test.waitLimitSeconds());
         }
-        return new Config(test.transport(), pinned, test.failOnUnusedFaults(), verifierMode,
-                Duration.ofSeconds(test.waitLimitSeconds()));
+        return checked(new Config(test.transport(), pinned, test.failOnUnusedFaults(), verifierMode,
+                Duration.ofSeconds(test.waitLimitSeconds()), Exploration.settings(
+                        test.schedules() != 1 ? Integer.valueOf(test.schedules()) : schedules,
+                        test.strategy().isBlank() ? strategy : test.strategy(), replay, parameters(context))),
+                test.schedules() != 1 || !test.strategy().isBlank() || (schedules != null && schedules != 1)
+                        || strategy != null || replay != null);
+    }
+
+    /** The system properties, else JUnit's configuration parameters, as a lookup. */
+    private static java.util.function.Function<String, String> parameters(ExtensionContext context) {
+        return key -> {
+            String property = System.getProperty(key);
+            return property != null ? property : context.getConfigurationParameter(key).orElse(null);
+        };
+    }
+
+    /**
+     * Exploration needs the simulated transport: asked for by the test itself on NIO, a configuration error; asked
+     * for only by the {@code wsk4j.*} properties (which apply to every test of the run), the NIO test runs once.
+     */
+    private static Config checked(Config config, boolean askedByTheTest) {
+        if (config.exploration() != null && config.transport() != WskTransport.SIMULATED) {
+            if (!askedByTheTest) {
+                return new Config(config.transport(), config.seed(), config.failOnUnusedFaults(), config.verifierMode(),
+                        config.waitLimit(), null);
+            }
+            throw new ExtensionConfigurationException("exploring schedules (@WskTest(schedules/strategy),"
+                    + " WskExtension.schedules/strategy/replay) needs the simulated transport; this test runs on "
+                    + config.transport());
+        }
+        return config;
     }
 
     private static Optional<WskTest> findAnnotation(ExtensionContext context) {
@@ -312,7 +387,7 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
         if (config.seed() != null) {
             return config.seed();
         }
-        String property = System.getProperty(SEED_PROPERTY);
+        String property = parameters(context).apply(SEED_PROPERTY);
         if (property != null && !property.isBlank()) {
             return parseSeed(property, "-D" + SEED_PROPERTY);
         }
@@ -358,12 +433,15 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
         boolean captured;
         private boolean closed;
 
-        State(Config config, long seed) {
+        State(Config config, long seed, Schedule schedule) {
             this.transport = config.transport();
             this.seed = seed;
             this.failOnUnusedFaults = config.failOnUnusedFaults();
             if (transport == WskTransport.SIMULATED) {
                 network = SimNetwork.create(seed);
+                if (schedule != null) {
+                    network.executor().explore(schedule);
+                }
                 if (System.getProperty(TRACE_PROPERTY) != null) {
                     network.startCapture();
                     network.ioManager().startTimeline(network.executor()::nanoTime);
@@ -425,8 +503,13 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
                     + ": use either @WskTest or a @RegisterExtension field, not both");
         }
         Config config = config(context);
-        State state = new State(config, resolveSeed(config, context));
+        State state = new State(config, resolveSeed(config, context), null);
         store(context).put(STATE, state);
+        open(state, config);
+    }
+
+    /** Configures the verifier, binds the thread, registers the client and captures the provider NPI. */
+    private void open(State state, Config config) {
         if (config.verifierMode() != null) {
             state.ioManager.verifier().setAllModes(config.verifierMode());
         }
@@ -616,6 +699,147 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
         return source == null || source.getLocation() == null ? null : source.getLocation().toExternalForm();
     }
 
+    // ---- exploring schedules ------------------------------------------------------------------------------
+
+    /**
+     * Runs the test method itself, or, when the test explores schedules ({@link WskTest#schedules()},
+     * {@link WskTest#strategy()}, {@link #replay(String)} or the {@code wsk4j.*} properties), runs its body once per
+     * schedule, each on a fresh subsystem and network with the after-test checks, stops at the first failure, shrinks
+     * it and fails the test with the report (seed, strategy, decisions, replay line). A passing exploration publishes
+     * its coverage as a report entry ({@code wsk4j.exploration}). {@code @BeforeEach} and {@code @AfterEach} methods
+     * run once, around the exploration, on a subsystem of their own that no schedule uses.
+     *
+     * @param invocation        the test method's invocation
+     * @param invocationContext its target and arguments
+     * @param extensionContext  the test's context
+     * @throws Throwable what the method threw (not exploring), or the exploration's report
+     */
+    @Override
+    public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
+                                    ExtensionContext extensionContext) throws Throwable {
+        State first = store(extensionContext).get(STATE, State.class);
+        Config config = first == null ? null : config(extensionContext);
+        if (config == null || config.exploration() == null) {
+            invocation.proceed();
+            return;
+        }
+        invocation.skip();
+        Exploration.Settings settings = config.exploration();
+        Method method = invocationContext.getExecutable();
+        Object target = invocationContext.getTarget().orElse(null);
+        Object[] arguments = invocationContext.getArguments().toArray();
+        Exploration.Runner runner = schedule -> runSchedule(config, schedule, method, target, arguments);
+        Exploration.Result result;
+        first.binding.close(); // each schedule binds its own subsystem; the first state's binding comes back after
+        first.binding = null;
+        try {
+            result = Exploration.explore(settings, first.seed, runner);
+        } finally {
+            first.binding = first.subsystem.bindToCurrentThread();
+        }
+        if (result.failure() != null) {
+            Exploration.Outcome failing = result.shrunk() != null ? result.shrunk() : result.failure();
+            throw new AssertionError(Exploration.report(method.getDeclaringClass().getSimpleName() + "." + method.getName(),
+                    settings, result),
+                    failing.failure());
+        }
+        extensionContext.publishReportEntry("wsk4j.exploration", result.coverage());
+    }
+
+    /**
+     * {@link #interceptTestMethod} for each invocation of a {@code @ParameterizedTest} or {@code @RepeatedTest}: each
+     * invocation explores its schedules, with its own arguments.
+     *
+     * @param invocation        the invocation
+     * @param invocationContext its target and arguments
+     * @param extensionContext  the invocation's context
+     * @throws Throwable as {@link #interceptTestMethod}
+     */
+    @Override
+    public void interceptTestTemplateMethod(Invocation<Void> invocation,
+                                            ReflectiveInvocationContext<Method> invocationContext,
+                                            ExtensionContext extensionContext) throws Throwable {
+        interceptTestMethod(invocation, invocationContext, extensionContext);
+    }
+
+    /** One schedule: a fresh state exploring {@code schedule}, the method, the after-test checks, the close. */
+    private Exploration.Outcome runSchedule(Config config, Schedule schedule, Method method, Object target,
+                                            Object[] template) {
+        State state = new State(config, schedule.seed(), schedule);
+        Throwable failure = null;
+        List<String> events = List.of();
+        try {
+            open(state, config);
+            Object[] arguments = template.clone();
+            Class<?>[] types = method.getParameterTypes();
+            for (int i = 0; i < types.length; i++) {
+                if (INJECTABLE.contains(types[i])) {
+                    arguments[i] = injected(state, types[i]);
+                }
+            }
+            try {
+                ReflectionSupport.invokeMethod(method, target, arguments);
+            } catch (Throwable thrown) {
+                if (thrown.getClass().getName().equals("org.opentest4j.TestAbortedException")) {
+                    throw thrown;
+                }
+                failure = thrown;
+            }
+            List<String> problems = new ArrayList<>();
+            List<Throwable> causes = new ArrayList<>();
+            check(state, problems, causes);
+            if (failure == null && !problems.isEmpty()) {
+                AssertionError left = new AssertionError("left " + problems.size() + " problem(s) behind: "
+                        + String.join("; ", problems));
+                causes.forEach(left::addSuppressed);
+                failure = left;
+            }
+        } catch (RuntimeException | Error e) {
+            if (failure == null) {
+                failure = e;
+            }
+        } catch (Throwable other) {
+            throw new IllegalStateException(other);
+        } finally {
+            events = state.network.eventLog();
+            if (failure != null) {
+                releaseQuietly(state);
+            }
+            state.close();
+        }
+        return new Exploration.Outcome(schedule.seed(), schedule.decisions(), events, failure);
+    }
+
+    /**
+     * After a failed schedule (already reported): closes the sockets and releases the captures the test left, and
+     * deregisters every registration, so closing the subsystem does not warn once per failing schedule and shrink
+     * replay. Best effort: a broken run may refuse.
+     */
+    private static void releaseQuietly(State state) {
+        try {
+            for (WskRegistration registration : state.subsystem.registrations()) {
+                for (WskSocket socket : registration.openSockets()) {
+                    Irp irp = org.wsk4j.nt.Io.allocateIrp(1, false);
+                    org.wsk4j.nt.Io.setCompletionRoutine(irp, (device, done, context) -> {
+                        org.wsk4j.nt.Io.freeIrp(done);
+                        return NtStatus.STATUS_MORE_PROCESSING_REQUIRED;
+                    }, null, true, true, true);
+                    socket.dispatch().wskCloseSocket(socket, irp);
+                }
+                state.executor.runPending();
+                while (registration.captureCount() > 0) {
+                    state.subsystem.wskReleaseProviderNpi(registration);
+                }
+                if (registration.openSockets().isEmpty()) {
+                    state.subsystem.wskDeregister(registration);
+                    state.executor.runPending();
+                }
+            }
+        } catch (RuntimeException | Error broken) {
+            // the schedule already failed; what is left goes with the subsystem
+        }
+    }
+
     // ---- seed on failure ----------------------------------------------------------------------------------
 
     /**
@@ -705,6 +929,15 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
                     + " only into test methods and @BeforeEach/@AfterEach methods (the subsystem exists per test), not into "
                     + parameterContext.getDeclaringExecutable());
         }
+        if (type == SimNetwork.class && state.network == null) {
+            throw new ParameterResolutionException("SimNetwork cannot be injected: this test runs on the NIO "
+                    + "transport (real sockets); use WskExtension.simulated() or @WskTest(transport = SIMULATED)");
+        }
+        return injected(state, type);
+    }
+
+    /** The state's object of an injectable type. */
+    private static Object injected(State state, Class<?> type) {
         if (type == WskSubsystem.class) {
             return state.subsystem;
         } else if (type == WskRegistration.class) {
@@ -720,10 +953,6 @@ public final class WskExtension implements BeforeEachCallback, AfterEachCallback
         } else if (type == Kernel.class) {
             return state.ioManager.kernel();
         } else if (type == SimNetwork.class) {
-            if (state.network == null) {
-                throw new ParameterResolutionException("SimNetwork cannot be injected: this test runs on the NIO "
-                        + "transport (real sockets); use WskExtension.simulated() or @WskTest(transport = SIMULATED)");
-            }
             return state.network;
         }
         throw new ParameterResolutionException("WskExtension cannot inject " + type.getName());

@@ -64,4 +64,25 @@ public @interface WskTest {
      * @return 30 unless set
      */
     int waitLimitSeconds() default 30;
+
+    /**
+     * How many schedules to explore (simulated transport only): the test body runs this many times, each on a fresh
+     * subsystem and network whose choice points (driver-thread order, order of due completions, inline or later
+     * completion, bounded timing, {@code Fault.oneOf}) a {@link #strategy()} decides from a seed derived from the
+     * test's seed. The first failure stops the run; it is shrunk and reported with its decisions and a one-line
+     * replay. The system property {@code wsk4j.schedules} overrides this value. See the testing guide, "Exploring
+     * schedules".
+     *
+     * @return 1 unless set: no exploration (unless a strategy is set)
+     */
+    int schedules() default 1;
+
+    /**
+     * The exploration strategy: {@code random}, {@code pct} or {@code pct:<depth>} (PCT with that bug depth; 3 when
+     * not given); empty means {@code pct:3} when {@link #schedules()} is above 1. The system property
+     * {@code wsk4j.strategy} overrides it.
+     *
+     * @return the strategy, or empty
+     */
+    String strategy() default "";
 }

@@ -47,11 +47,35 @@ final class KScheduler {
      * it by the executor's run methods, which need the scheduler only when there is a thread to schedule.
      */
     private volatile int kernelThreads;
+    /** The schedule deciding the choice points when a test explores schedules, else null (the seeded choices). */
+    private volatile Schedule schedule;
 
     KScheduler(ManualCompletionExecutor executor, long seed, Consumer<String> eventLog) {
         this.executor = executor;
         this.random = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
         this.eventLog = eventLog;
+    }
+
+    /** The exploring schedule, or null. */
+    Schedule schedule() {
+        return schedule;
+    }
+
+    /** Attaches (or, with null, detaches) the schedule that decides the choice points from now on. */
+    void explore(Schedule next) {
+        Schedule previous = schedule;
+        if (previous != null) {
+            previous.detach();
+        }
+        if (next != null) {
+            next.attach(eventLog);
+        }
+        schedule = next;
+    }
+
+    /** Whether the calling thread runs one of the executor's tasks (a completion routine, callback, DPC, timer). */
+    boolean inTask() {
+        return executor.inExecutorThread();
     }
 
     private void log(String event) {
@@ -222,7 +246,7 @@ final class KScheduler {
             self.idleSpins = 0;
         }
         if (timeoutNanos >= 0) {
-            waiter.timer = executor.schedule(Duration.ofNanos(timeoutNanos), () -> {
+            waiter.timer = executor.scheduleKernel(Duration.ofNanos(timeoutNanos), () -> {
                 synchronized (Dispatcher.LOCK) {
                     waiter.timedOut = true;
                 }
@@ -230,11 +254,19 @@ final class KScheduler {
         }
         try {
             while (true) {
+                KThread preempt = null;
                 synchronized (Dispatcher.LOCK) {
                     if (waiter.canEndLocked()) {
-                        self.state = KThread.State.RUNNING;
-                        return waiter.endLocked();
+                        preempt = schedule == null ? null : chooseOnWakeUp(self);
+                        if (preempt == null) {
+                            self.state = KThread.State.RUNNING;
+                            return waiter.endLocked();
+                        }
                     }
+                }
+                if (preempt != null) {
+                    switchTo(self, preempt); // another processor ran it first; this wait ends when self runs again
+                    continue;
                 }
                 if (executor.runNext()) {
                     continue;
@@ -299,8 +331,45 @@ final class KScheduler {
         }
     }
 
+    /**
+     * Exploring only: the wait of {@code self} can end while other driver threads can run too; which goes first is a
+     * choice (option 0, {@code self}, is what happens without exploration). Returns the other thread to run, or null.
+     * Lock held.
+     */
+    private KThread chooseOnWakeUp(KThread self) {
+        List<KThread> ready = null;
+        for (KThread thread : threads) {
+            if (thread != self && (thread.state == KThread.State.RUNNABLE || (thread.state == KThread.State.WAITING
+                    && thread.waiter != null && thread.waiter.canEndLocked()))) {
+                if (ready == null) {
+                    ready = new ArrayList<>(2);
+                    ready.add(self);
+                }
+                ready.add(thread);
+            }
+        }
+        if (ready == null) {
+            return null;
+        }
+        int chosen = schedule.choose(ChoiceKind.THREAD, "wake-up of " + self.name, names(ready));
+        return chosen == 0 ? null : ready.get(chosen);
+    }
+
+    /** The threads' names: a thread choice's options. */
+    private static List<String> names(List<KThread> threads) {
+        List<String> names = new ArrayList<>(threads.size());
+        for (KThread thread : threads) {
+            names.add(thread.name);
+        }
+        return names;
+    }
+
     /** Seeded choice between letting {@code self} go on and switching to {@code other}. */
     private boolean chooseAmong(KThread self, KThread other) {
+        Schedule exploring = schedule;
+        if (exploring != null) {
+            return exploring.choose(ChoiceKind.THREAD, "poll by " + self.name, List.of(self.name, other.name)) == 1;
+        }
         boolean switchNow = random.nextBoolean();
         decisions++;
         log("decision " + decisions + ": " + (switchNow ? other.name : self.name) + " runs (poll by " + self.name + ")");
@@ -374,6 +443,14 @@ final class KScheduler {
             }
             if (ready == null) {
                 return null;
+            }
+            Schedule exploring = schedule;
+            if (exploring != null) {
+                if (ready.size() == 1) {
+                    return ready.get(0);
+                }
+                return ready.get(exploring.choose(ChoiceKind.THREAD, self == null ? "run" : "run, " + self.name
+                        + " waiting", names(ready)));
             }
             KThread chosen = ready.size() == 1 ? ready.get(0) : ready.get(random.nextInt(ready.size()));
             if (ready.size() > 1) {

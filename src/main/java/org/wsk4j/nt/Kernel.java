@@ -599,7 +599,9 @@ public final class Kernel {
     /** Runs {@code task} on this kernel's completion executor (DPC level). */
     void post(Runnable task) {
         CompletionExecutor current = executor;
-        if (current != null) {
+        if (current instanceof ManualCompletionExecutor manual) {
+            manual.executeKernel(task);
+        } else if (current != null) {
             current.execute(task);
         } else {
             realTimers().execute(() -> TaskRunner.run(task, ioManager));
@@ -609,7 +611,10 @@ public final class Kernel {
     /** Runs {@code task} on the executor after {@code nanos} of this kernel's clock. */
     ScheduledTask schedule(long nanos, Runnable task) {
         CompletionExecutor current = executor;
-        if (current != null && (scheduler() != null || !(current instanceof ManualCompletionExecutor))) {
+        if (current instanceof ManualCompletionExecutor manual && scheduler() != null) {
+            return manual.scheduleKernel(Duration.ofNanos(nanos), task);
+        }
+        if (current != null && !(current instanceof ManualCompletionExecutor)) {
             return current.schedule(Duration.ofNanos(nanos), task);
         }
         // No executor, or a manual one on real sockets (its clock is virtual but nobody moves it): real time.

@@ -79,6 +79,31 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         return scheduler;
     }
 
+    /**
+     * Explores schedules: from now on {@code schedule} decides this simulated executor's choice points (which driver
+     * thread runs, which due task runs first, inline or later completion, bounded network timing, scripted fault
+     * sets) and records them. Attach it before the run starts, on a fresh network; null goes back to the seeded
+     * defaults. The JUnit extension does this for {@code @WskTest(schedules = N)}.
+     *
+     * @param schedule the schedule, or null
+     * @throws IllegalStateException on an executor not made by {@link #simulated}
+     */
+    public void explore(Schedule schedule) {
+        if (scheduler == null) {
+            throw new IllegalStateException("only a simulated executor explores schedules");
+        }
+        scheduler.explore(schedule);
+    }
+
+    /**
+     * Returns the schedule exploring this executor's choice points.
+     *
+     * @return the schedule given to {@link #explore}, or null
+     */
+    public Schedule schedule() {
+        return scheduler == null ? null : scheduler.schedule();
+    }
+
     void addPumpWaiter(Thread thread) {
         pumpWaiters.add(thread);
     }
@@ -91,13 +116,16 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         final long due;
         final long seq;
         final Runnable task;
+        /** Armed by the kernel (a wait's timeout, a KTIMER): independent of the network's timers. */
+        final boolean kernel;
         boolean cancelled;
         boolean fired;
 
-        Timer(long due, long seq, Runnable task) {
+        Timer(long due, long seq, Runnable task, boolean kernel) {
             this.due = due;
             this.seq = seq;
             this.task = task;
+            this.kernel = kernel;
         }
 
         @Override
@@ -140,12 +168,40 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         }
     }
 
+    /** A task the kernel posted (a DPC): kernel tasks keep their order among themselves when exploring. */
+    private record KernelTask(Runnable task) implements Runnable {
+        @Override
+        public void run() {
+            task.run();
+        }
+    }
+
+    /**
+     * {@link #execute} for the kernel's DPCs: exploring schedules, other due tasks may overtake a DPC, but DPCs run in
+     * the order they were queued ({@code KeFlushQueuedDpcs} relies on it).
+     */
+    void executeKernel(Runnable task) {
+        execute(scheduler != null && scheduler.schedule() != null ? new KernelTask(task) : task);
+    }
+
     @Override
     public ScheduledTask schedule(Duration delay, Runnable task) {
+        return schedule(delay, task, false);
+    }
+
+    /**
+     * {@link #schedule} for the kernel's own timers (wait timeouts, KTIMERs): exploring schedules, a kernel timer due
+     * at the same instant as a network timer may run before it (each source keeps its own order).
+     */
+    ScheduledTask scheduleKernel(Duration delay, Runnable task) {
+        return schedule(delay, task, true);
+    }
+
+    private ScheduledTask schedule(Duration delay, Runnable task, boolean kernel) {
         Objects.requireNonNull(task, "task");
         long nanos = delay == null || delay.isNegative() ? 0 : saturatedNanos(delay);
         synchronized (lock) {
-            Timer timer = new Timer(saturatedAdd(now, nanos), sequence++, task);
+            Timer timer = new Timer(saturatedAdd(now, nanos), sequence++, task, kernel);
             timers.add(timer);
             return timer;
         }
@@ -409,6 +465,9 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     @Override
     public void close() {
         IoManager manager = ioManager;
+        if (scheduler != null) {
+            scheduler.explore(null);
+        }
         if (scheduler != null && manager != null) {
             manager.kernel().close();
         }
@@ -420,13 +479,113 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     }
 
     private Runnable takeNext() {
-        synchronized (lock) {
-            if (runner != null) {
-                throw new IllegalStateException("ManualCompletionExecutor run methods must not be called from "
-                        + "inside a task or concurrently (running on " + runner.getName() + ")");
+        Schedule exploring = scheduler == null ? null : scheduler.schedule();
+        int pick = 0;
+        if (exploring != null) {
+            int[] positions;
+            Timer first;
+            Timer other;
+            synchronized (lock) {
+                checkNoRunner();
+                positions = orderCandidatesLocked();
+                first = hasDueTimer() ? timers.peek() : null;
+                other = first == null ? null : firstDueOf(!first.kernel);
             }
+            int queued = positions.length;
+            java.util.List<String> labels = orderOptions(positions, first, other);
+            if (labels.size() > 1) {
+                // Options: the queued tasks in order, then the earliest due timer (it overtakes them), then the
+                // earliest due timer of the other source (kernel or network), which overtakes the first.
+                pick = exploring.choose(ChoiceKind.ORDER, "due tasks", labels);
+            }
+            if (pick > 0) {
+                synchronized (lock) {
+                    checkNoRunner();
+                    return pick < queued ? claimQueuedLocked(positions[pick])
+                            : claimTimerLocked(pick == queued && first != null ? first : other);
+                }
+            }
+        }
+        synchronized (lock) {
+            checkNoRunner();
             return claimNextLocked();
         }
+    }
+
+    /** Under the lock: the earliest timer due now armed by the kernel ({@code kernel}) or not, or null. */
+    private Timer firstDueOf(boolean kernel) {
+        Timer found = null;
+        for (Timer timer : timers) {
+            if (timer.kernel == kernel && timer.due <= now && (found == null || timer.compareTo(found) < 0)) {
+                found = timer;
+            }
+        }
+        return found;
+    }
+
+    private void checkNoRunner() {
+        if (runner != null) {
+            throw new IllegalStateException("ManualCompletionExecutor run methods must not be called from "
+                    + "inside a task or concurrently (running on " + runner.getName() + ")");
+        }
+    }
+
+    /** Under the lock: the positions of the queued tasks that may run next (every task but a DPC behind a DPC). */
+    private int[] orderCandidatesLocked() {
+        int[] positions = new int[ready.size()];
+        int count = 0;
+        int position = 0;
+        boolean kernelSeen = false;
+        for (Runnable task : ready) {
+            boolean kernel = task instanceof KernelTask;
+            if (!kernel || !kernelSeen) {
+                positions[count++] = position;
+            }
+            kernelSeen |= kernel;
+            position++;
+        }
+        return java.util.Arrays.copyOf(positions, count);
+    }
+
+    private static java.util.List<String> orderOptions(int[] positions, Timer first, Timer other) {
+        java.util.List<String> labels = new java.util.ArrayList<>(positions.length + 2);
+        for (int position : positions) {
+            labels.add("queued task " + (position + 1));
+        }
+        if (first != null) {
+            labels.add(first.kernel ? "due kernel timer" : "due network timer");
+        }
+        if (other != null) {
+            labels.add(other.kernel ? "due kernel timer" : "due network timer");
+        }
+        return labels;
+    }
+
+    /** Under the lock, exploring: claims a due timer chosen to overtake, or the next task when it is gone. */
+    private Runnable claimTimerLocked(Timer timer) {
+        if (timer != null && !timer.fired && !timer.cancelled && timers.remove(timer)) {
+            timer.fired = true;
+            runner = Thread.currentThread();
+            executed++;
+            return timer.task;
+        }
+        return claimNextLocked();
+    }
+
+    /** Under the lock, exploring: claims the queued task at {@code pick}, or the next task when it is gone. */
+    private Runnable claimQueuedLocked(int pick) {
+        if (pick >= ready.size()) {
+            return claimNextLocked();
+        }
+        java.util.Iterator<Runnable> it = ready.iterator();
+        for (int i = 0; i < pick; i++) {
+            it.next();
+        }
+        Runnable task = it.next();
+        it.remove();
+        runner = Thread.currentThread();
+        executed++;
+        return task;
     }
 
     /**

@@ -26,7 +26,7 @@ import org.wsk4j.nt.NtStatus;
  */
 public sealed interface Fault permits Fault.Accept, Fault.Refuse, Fault.BlackHole, Fault.Unreachable,
         Fault.ResetAfter, Fault.Abort, Fault.Delay, Fault.PartialSend, Fault.DropDatagram, Fault.FailWith,
-        Fault.Answer, Fault.Hold {
+        Fault.Answer, Fault.Hold, Fault.OneOf {
 
     /**
      * Whether this fault can be applied to a TCP connect attempt.
@@ -256,6 +256,48 @@ public sealed interface Fault permits Fault.Accept, Fault.Refuse, Fault.BlackHol
         public boolean appliesToDatagram() {
             return true;
         }
+    }
+
+    /**
+     * One of several faults, chosen when an attempt uses it: by the schedule when the test explores schedules (a
+     * {@link org.wsk4j.nt.ChoiceKind#FAULT} decision), else the first. "This connect is refused, times out or
+     * succeeds": {@code Fault.oneOf(Fault.refuse(), Fault.blackHole(), Fault.accept())}. For connect and datagram
+     * hooks (each choice must apply to the hook); choices are not themselves {@code OneOf}.
+     *
+     * @param choices the faults, at least two
+     */
+    record OneOf(List<Fault> choices) implements Fault {
+        /**
+         * Validates and copies.
+         *
+         * @param choices at least two faults, none a {@code OneOf}
+         */
+        public OneOf {
+            choices = List.copyOf(choices);
+            if (choices.size() < 2 || choices.stream().anyMatch(c -> c instanceof OneOf)) {
+                throw new IllegalArgumentException("oneOf needs at least two faults, none a oneOf: " + choices);
+            }
+        }
+
+        @Override
+        public boolean appliesToConnect() {
+            return choices.stream().allMatch(Fault::appliesToConnect);
+        }
+
+        @Override
+        public boolean appliesToDatagram() {
+            return choices.stream().allMatch(Fault::appliesToDatagram);
+        }
+    }
+
+    /**
+     * Returns {@link OneOf}.
+     *
+     * @param choices the faults, at least two
+     * @return the fault
+     */
+    static Fault oneOf(Fault... choices) {
+        return new OneOf(List.of(choices));
     }
 
     /**

@@ -1001,18 +1001,33 @@ public final class SimNetwork {
         for (boolean exact : new boolean[] {true, false}) {
             for (Hook hook : hooks) {
                 if ((hook.address != null) == exact && hook.matches(target) && !hook.queue.isEmpty()) {
-                    return hook.queue.pollFirst();
+                    return chosen(hook.queue.pollFirst(), target);
                 }
             }
         }
         for (boolean exact : new boolean[] {true, false}) {
             for (Hook hook : hooks) {
                 if ((hook.address != null) == exact && hook.matches(target) && hook.standing != null) {
-                    return hook.standing;
+                    return chosen(hook.standing, target);
                 }
             }
         }
         return null;
+    }
+
+    /** A {@link Fault.OneOf} resolved: the schedule's choice when exploring, else the first (monitor held). */
+    private Fault chosen(Fault fault, InetSocketAddress target) {
+        if (!(fault instanceof Fault.OneOf)) {
+            return fault;
+        }
+        List<Fault> choices = ((Fault.OneOf) fault).choices();
+        org.wsk4j.nt.Schedule schedule = executor.schedule();
+        if (schedule == null) {
+            return choices.get(0);
+        }
+        List<String> labels = new ArrayList<>(choices.size());
+        choices.forEach(choice -> labels.add(choice.toString()));
+        return choices.get(schedule.choose(org.wsk4j.nt.ChoiceKind.FAULT, "fault for " + hostString(target), labels));
     }
 
     /** The fault for the {@code index}th send (from 0) of a connection to {@code target}, or null (monitor held). */
@@ -1914,7 +1929,35 @@ public final class SimNetwork {
 
     /** One latency draw of a profile, in ns (monitor held). */
     long sampleLatency(LinkProfile profile) {
-        return profile.latency() == null ? config.deliveryLatency.toNanos() : profile.latency().sampleNanos(linkRandom);
+        if (profile.latency() == null) {
+            return config.deliveryLatency.toNanos();
+        }
+        long drawn = profile.latency().sampleNanos(linkRandom);
+        org.wsk4j.nt.Schedule schedule = executor.schedule();
+        if (schedule == null) {
+            return drawn;
+        }
+        // Exploring: the drawn latency, or one of the distribution's bounds (a tail capped as LongTail caps it).
+        long[] bounds = latencyBounds(profile.latency());
+        if (bounds == null) {
+            return drawn;
+        }
+        int pick = schedule.choose(org.wsk4j.nt.ChoiceKind.TIMING, "link latency " + profile.latency(),
+                List.of("drawn " + drawn + "ns", "lowest " + bounds[0] + "ns", "highest " + bounds[1] + "ns"));
+        return pick == 0 ? drawn : bounds[pick - 1];
+    }
+
+    /** The lowest and highest latency a distribution gives, or null when it has one value. */
+    private static long[] latencyBounds(Latency latency) {
+        if (latency instanceof Latency.Uniform uniform) {
+            return new long[] {uniform.min().toNanos(), uniform.max().toNanos() - 1};
+        } else if (latency instanceof Latency.Exponential exponential) {
+            return exponential.mean().isZero() ? null
+                    : new long[] {exponential.base().toNanos(), exponential.base().toNanos() + 5 * exponential.mean().toNanos()};
+        } else if (latency instanceof Latency.LongTail tail) {
+            return new long[] {tail.scale().toNanos(), tail.scale().toNanos() * 1000};
+        }
+        return null;
     }
 
     /** A datagram reaches its destination host (monitor held): dropped, held by the link, or delivered. */

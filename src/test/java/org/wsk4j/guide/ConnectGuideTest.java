@@ -267,7 +267,9 @@ class ConnectGuideTest {
     void theGuideShowsThisFilesCode() throws IOException {
         String guide = Files.readString(Path.of("docs/testing-guide.md"));
         String source = Files.readString(Path.of("src/test/java/org/wsk4j/guide/ConnectGuideTest.java"))
-                + Files.readString(Path.of("src/test/java/org/wsk4j/guide/BlockingGuideTest.java"));
+                + Files.readString(Path.of("src/test/java/org/wsk4j/guide/BlockingGuideTest.java"))
+                + Files.readString(Path.of("src/test/java/org/wsk4j/explore/BugCatalogueTest.java"))
+                + Files.readString(Path.of("src/test/java/org/wsk4j/explore/RoutineBeforeReturnTest.java"));
         Matcher snippet = DOC_SNIPPET.matcher(guide);
         int count = 0;
         while (snippet.find()) {
@@ -275,7 +277,7 @@ class ConnectGuideTest {
             assertEquals(region(source, name), snippet.group(2), "snippet " + name + " of docs/testing-guide.md");
             count++;
         }
-        assertTrue(count >= 13, "the guide's snippets were found: " + count);
+        assertTrue(count >= 24, "the guide's snippets were found: " + count);
     }
 
     /** The lines between the tag markers, with the common indentation removed. */
