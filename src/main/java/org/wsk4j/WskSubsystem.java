@@ -67,6 +67,10 @@ public final class WskSubsystem implements AutoCloseable {
 
     private static volatile WskSubsystem defaultSubsystem;
 
+    /** Guards the creation of the default subsystem (a private lock, not the public class object). */
+
+    private static final Object DEFAULT_LOCK = new Object();
+
     private final String name;
     private final IoManager ioManager;
     private final CompletionExecutor executor;
@@ -122,7 +126,7 @@ public final class WskSubsystem implements AutoCloseable {
     public static WskSubsystem defaultSubsystem() {
         WskSubsystem current = defaultSubsystem;
         if (current == null) {
-            synchronized (WskSubsystem.class) {
+            synchronized (DEFAULT_LOCK) {
                 current = defaultSubsystem;
                 if (current == null) {
                     current = builder().name("wsk-default").ioManager(IoManager.global()).build();

@@ -53,6 +53,8 @@ public final class Kernel {
             * 10_000_000L;
     private static final AtomicLong IDS = new AtomicLong();
     private static volatile ScheduledThreadPoolExecutor realTimers;
+    /** Guards the lazy creation of {@link #realTimers} (a private lock, not the public class object). */
+    private static final Object REAL_TIMERS_LOCK = new Object();
 
     private final IoManager ioManager;
     private volatile CompletionExecutor executor;
@@ -625,7 +627,7 @@ public final class Kernel {
     private static ScheduledThreadPoolExecutor realTimers() {
         ScheduledThreadPoolExecutor timers = realTimers;
         if (timers == null) {
-            synchronized (Kernel.class) {
+            synchronized (REAL_TIMERS_LOCK) {
                 timers = realTimers;
                 if (timers == null) {
                     timers = new ScheduledThreadPoolExecutor(1, runnable -> {

@@ -37,10 +37,12 @@ public final class Mdl {
      */
     private volatile ClaimNode claims;
     private static final VarHandle CLAIMS;
+    private static final VarHandle FREED;
 
     static {
         try {
             CLAIMS = MethodHandles.lookup().findVarHandle(Mdl.class, "claims", ClaimNode.class);
+            FREED = MethodHandles.lookup().findVarHandle(Mdl.class, "freed", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -221,14 +223,9 @@ public final class Mdl {
         return null;
     }
 
+    /** Marks the MDL freed; false when it already was (one CAS: no lock on an object the driver holds). */
     boolean markFreed() {
-        synchronized (this) {
-            if (freed) {
-                return false;
-            }
-            freed = true;
-            return true;
-        }
+        return FREED.compareAndSet(this, false, true);
     }
 
     @Override

@@ -23,10 +23,13 @@ import java.util.function.Consumer;
  *
  * <p>Without a schedule nothing changes: no choice point consumes a random number or writes a line it did not before.
  *
- * <p>Threading: {@link #choose} is called by the thread holding the simulated processor; the methods are synchronized,
+ * <p>Threading: {@link #choose} is called by the thread holding the simulated processor; the methods take a private lock,
  * so a report may read the decisions from another thread.
  */
 public final class Schedule {
+
+    /** Guards the decisions and the attached log (never this object, which the test holds). */
+    private final Object lock = new Object();
 
     /** Schedules attached and not yet detached, in this JVM: the inline choice costs one volatile read when 0. */
     private static final AtomicInteger ATTACHED = new AtomicInteger();
@@ -82,7 +85,7 @@ public final class Schedule {
         Consumer<String> log;
         Decision decision;
         int number;
-        synchronized (this) {
+        synchronized (lock) {
             int chosen = strategy.choose(kind, site, options);
             if (chosen < 0 || chosen >= options.size()) {
                 chosen = 0;
@@ -103,8 +106,10 @@ public final class Schedule {
      *
      * @return a copy
      */
-    public synchronized List<Decision> decisions() {
-        return List.copyOf(decisions);
+    public List<Decision> decisions() {
+        synchronized (lock) {
+            return List.copyOf(decisions);
+        }
     }
 
     /**
@@ -151,18 +156,22 @@ public final class Schedule {
         return decoded;
     }
 
-    synchronized void attach(Consumer<String> log) {
-        if (!attached) {
-            attached = true;
-            ATTACHED.incrementAndGet();
+    void attach(Consumer<String> log) {
+        synchronized (lock) {
+            if (!attached) {
+                attached = true;
+                ATTACHED.incrementAndGet();
+            }
+            this.eventLog = log;
         }
-        this.eventLog = log;
     }
 
-    synchronized void detach() {
-        if (attached) {
-            attached = false;
-            ATTACHED.decrementAndGet();
+    void detach() {
+        synchronized (lock) {
+            if (attached) {
+                attached = false;
+                ATTACHED.decrementAndGet();
+            }
         }
     }
 
@@ -194,8 +203,10 @@ public final class Schedule {
     private static final List<String> INLINE_OPTIONS = List.of("later", "inline");
 
     @Override
-    public synchronized String toString() {
-        return "Schedule[" + strategy.name() + ", seed=0x" + Long.toHexString(seed) + ", " + decisions.size()
-                + " decisions]";
+    public String toString() {
+        synchronized (lock) {
+            return "Schedule[" + strategy.name() + ", seed=0x" + Long.toHexString(seed) + ", " + decisions.size()
+                    + " decisions]";
+        }
     }
 }

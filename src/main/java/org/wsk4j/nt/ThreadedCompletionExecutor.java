@@ -42,6 +42,9 @@ import org.wsk4j.internal.GuardedBy;
  */
 public final class ThreadedCompletionExecutor implements CompletionExecutor {
 
+    /** Guards the close (never this object, which the subsystem's user may hold). */
+    private final Object lock = new Object();
+
     private static final Logger LOG = LoggerFactory.getLogger(ThreadedCompletionExecutor.class);
     private static final Runnable STOP = () -> { };
 
@@ -243,7 +246,7 @@ public final class ThreadedCompletionExecutor implements CompletionExecutor {
 
     @Override
     public void close() {
-        synchronized (this) {
+        synchronized (lock) {
             if (closed) {
                 return;
             }

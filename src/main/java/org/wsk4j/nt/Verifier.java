@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Verifier {
 
+    /** Serialises mode changes (never this object, which drivers and tests hold). */
+    private final Object lock = new Object();
+
     private static final Logger LOG = LoggerFactory.getLogger(Verifier.class);
 
     /** What the verifier does with a violation of a rule. */
@@ -114,7 +117,7 @@ public final class Verifier {
     public Verifier setMode(VerifierRule rule, Mode mode) {
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(rule, "rule");
-        synchronized (this) {
+        synchronized (lock) {
             Mode[] next = modes.clone();
             next[rule.ordinal()] = mode;
             modes = next;
@@ -130,7 +133,7 @@ public final class Verifier {
      */
     public Verifier setAllModes(Mode mode) {
         Objects.requireNonNull(mode, "mode");
-        synchronized (this) {
+        synchronized (lock) {
             Mode[] next = new Mode[VerifierRule.values().length];
             java.util.Arrays.fill(next, mode);
             modes = next;

@@ -35,7 +35,7 @@ public final class FaultScript {
         for (Fault fault : faults) {
             hook.check(Objects.requireNonNull(fault, "fault"));
         }
-        synchronized (network) {
+        synchronized (network.lock) {
             for (Fault fault : faults) {
                 hook.queue.addLast(fault);
             }
@@ -53,7 +53,7 @@ public final class FaultScript {
         if (fault != null) {
             hook.check(fault);
         }
-        synchronized (network) {
+        synchronized (network.lock) {
             hook.standing = fault;
         }
         return this;
@@ -65,7 +65,7 @@ public final class FaultScript {
      * @return the count
      */
     public int remaining() {
-        synchronized (network) {
+        synchronized (network.lock) {
             return hook.queue.size();
         }
     }

@@ -16,7 +16,7 @@ import org.wsk4j.nt.ScheduledTask;
  * instant on). Everything runs on the shared executor's thread in virtual time, so a run repeats from its seed.
  *
  * <p>Threading: like the rest of the simulation, driven from one thread; the queue is guarded by the network's
- * monitor. The common case (the host not paused, nothing waiting) is one volatile read before the hand-off.
+ * private lock. The common case (the host not paused, nothing waiting) is one volatile read before the hand-off.
  */
 final class HostExecutor implements CompletionExecutor {
 
@@ -24,12 +24,12 @@ final class HostExecutor implements CompletionExecutor {
     private final SimHost host;
     private final ManualCompletionExecutor shared;
     /** What the host queued while paused, or behind what it queued while paused (guarded by the network). */
-    @GuardedBy("network")
+    @GuardedBy("network.lock")
     private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
     /** Whether tasks must wait: the host is paused, or tasks from the pause are still waiting. */
     private volatile boolean holding;
     /** A drain step is queued on the shared executor (guarded by the network). */
-    @GuardedBy("network")
+    @GuardedBy("network.lock")
     private boolean draining;
 
     HostExecutor(SimNetwork network, SimHost host, ManualCompletionExecutor shared) {
@@ -38,14 +38,14 @@ final class HostExecutor implements CompletionExecutor {
         this.shared = shared;
     }
 
-    /** The host was paused (monitor held). */
+    /** The host was paused (network lock held). */
     void paused() {
         holding = true;
     }
 
-    /** The host was resumed (monitor held): what waited runs, in order. */
+    /** The host was resumed (network lock held): what waited runs, in order. */
     void resumed() {
-        synchronized (network) {
+        synchronized (network.lock) {
             if (waiting.isEmpty()) {
                 holding = false;
             } else if (!draining) {
@@ -64,7 +64,7 @@ final class HostExecutor implements CompletionExecutor {
 
     /** Queues the task behind the pause; false when it can go to the shared executor after all. */
     private boolean holdIfNeeded(Runnable task) {
-        synchronized (network) {
+        synchronized (network.lock) {
             if (!host.paused && waiting.isEmpty()) {
                 holding = false;
                 return false;
@@ -77,7 +77,7 @@ final class HostExecutor implements CompletionExecutor {
     /** Runs the oldest waiting task (one shared-executor task per waiting task, so each is contained alone). */
     private void drainOne() {
         Runnable task;
-        synchronized (network) {
+        synchronized (network.lock) {
             draining = false;
             if (host.paused || waiting.isEmpty()) {
                 return;
@@ -87,7 +87,7 @@ final class HostExecutor implements CompletionExecutor {
         try {
             task.run();
         } finally {
-            synchronized (network) {
+            synchronized (network.lock) {
                 waiting.pollFirst();
                 if (waiting.isEmpty()) {
                     holding = host.paused;

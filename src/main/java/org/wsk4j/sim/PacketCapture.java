@@ -24,9 +24,12 @@ import java.util.List;
  * {@link #MAX_SEGMENT} bytes is split into several segments. Sequence numbers start from an initial sequence
  * number derived from the endpoint's id, so the same run gives the same file.
  *
- * <p>Threading: recorded under the network's monitor; read it from the thread that drives the network.
+ * <p>Threading: recorded under the network's lock; read it from the thread that drives the network.
  */
 public final class PacketCapture {
+
+    /** Guards the recorded packets (never this object, which the test holds). */
+    private final Object lock = new Object();
 
     /** The largest TCP payload of one captured segment (fits an IPv4 packet). */
     public static final int MAX_SEGMENT = 65_000;
@@ -54,8 +57,10 @@ public final class PacketCapture {
      *
      * @return a copy of the list
      */
-    public synchronized List<Packet> packets() {
-        return List.copyOf(packets);
+    public List<Packet> packets() {
+        synchronized (lock) {
+            return List.copyOf(packets);
+        }
     }
 
     /**
@@ -93,7 +98,7 @@ public final class PacketCapture {
         data.flush();
     }
 
-    // ---- recording (monitor of the network held) ---------------------------------------------------------
+    // ---- recording (the network's lock held) ---------------------------------------------------------
 
     /** Records a TCP segment (split when the payload exceeds MAX_SEGMENT). */
     void tcp(long now, InetSocketAddress from, InetSocketAddress to, long seq, long ack, int flags, byte[] payload,
@@ -124,8 +129,10 @@ public final class PacketCapture {
         add(now, ip(from, to, PROTO_UDP, udp.array(), 6));
     }
 
-    private synchronized void add(long now, byte[] packet) {
-        packets.add(new Packet(now, packet));
+    private void add(long now, byte[] packet) {
+        synchronized (lock) {
+            packets.add(new Packet(now, packet));
+        }
     }
 
     /** Wraps a transport segment in an IP header and fills in the transport checksum at {@code checksumAt}. */

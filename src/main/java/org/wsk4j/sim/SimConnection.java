@@ -13,7 +13,7 @@ import org.wsk4j.spi.TransportHandler;
 /**
  * One end of a simulated TCP connection. Each direction holds at most the configured buffer size in flight
  * plus unread, so writes return partial counts or 0 and WRITE readiness follows the reader. Guarded by the
- * network's monitor.
+ * network's lock.
  */
 final class SimConnection extends SimEndpoint implements TransportConnection {
 
@@ -25,7 +25,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         long transferred;
         boolean reset;
 
-        /** Resets both ends once the budget is spent (monitor held). */
+        /** Resets both ends once the budget is spent (network lock held). */
         void checkReset(SimNetwork network, SimConnection end) {
             if (resetAfter >= 0 && !reset && transferred >= resetAfter) {
                 reset = true;
@@ -115,14 +115,14 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
 
     @Override
     public InetSocketAddress remoteAddress() {
-        synchronized (network) {
+        synchronized (network.lock) {
             return state == State.CONNECTED ? remote : null;
         }
     }
 
     @Override
     public void connect(InetSocketAddress remoteAddress, ConnectCallback callback) {
-        synchronized (network) {
+        synchronized (network.lock) {
             if (closed || state != State.OPEN || local == null) {
                 NtStatus status = closed ? NtStatus.STATUS_CANCELLED : NtStatus.STATUS_INVALID_DEVICE_STATE;
                 transport.callbacks.execute(() -> callback.connectCompleted(status, null));
@@ -135,7 +135,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
 
     /**
      * Whether this end is inert (its host crashed under the provider: reads and writes do nothing); otherwise
-     * checks that it can read and write (monitor held).
+     * checks that it can read and write (network lock held).
      */
     private boolean inert() throws TransportException {
         if (crashed && !closed) {
@@ -159,7 +159,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
 
     @Override
     public long read(ByteBuffer[] destinations) throws TransportException {
-        synchronized (network) {
+        synchronized (network.lock) {
             if (inert()) {
                 return 0;
             }
@@ -198,7 +198,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
 
     @Override
     public long write(ByteBuffer[] sources) throws TransportException {
-        synchronized (network) {
+        synchronized (network.lock) {
             if (inert()) {
                 return 0;
             }
@@ -285,7 +285,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     /**
      * Queues {@code bytes} on the outbound link: they start when the bytes queued before them have left, take
      * their serialization time, and arrive one delivery latency after their last byte left. Returns the delay
-     * from now to the arrival (monitor held). Arrivals keep the order of departures.
+     * from now to the arrival (network lock held). Arrivals keep the order of departures.
      */
     private java.time.Duration departure(long bytes) {
         long now = network.now();
@@ -312,7 +312,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         return (id.number() * 0x9E3779B97F4A7C15L) >>> 33;
     }
 
-    /** Records a segment this end sends, when a capture runs, and advances its sequence number (monitor held). */
+    /** Records a segment this end sends, when a capture runs, and advances its sequence number (network lock held). */
     void capture(int flags, byte[] payload, int length) {
         PacketCapture capture = network.capture;
         InetSocketAddress to = remote != null ? remote : connectTarget;
@@ -323,12 +323,12 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         sndNxt += length + ((flags & (PacketCapture.SYN | PacketCapture.FIN)) != 0 ? 1 : 0);
     }
 
-    /** Records a RST|ACK this end sends (monitor held). */
+    /** Records a RST|ACK this end sends (network lock held). */
     void captureReset() {
         capture(PacketCapture.RST | PacketCapture.ACK, null, 0);
     }
 
-    /** Whether the network between this end and its peer is cut (monitor held). */
+    /** Whether the network between this end and its peer is cut (network lock held). */
     private boolean cutOff() {
         return peer != null && network.partitioned(host(), peer.host());
     }
@@ -345,7 +345,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     }
 
     /**
-     * Re-evaluates keep-alive (monitor held). Probes answered by a reachable peer change nothing observable,
+     * Re-evaluates keep-alive (network lock held). Probes answered by a reachable peer change nothing observable,
      * so the timer only runs while the peer is cut off: the first probe goes out at the first multiple of the
      * keep-alive time after the last activity (answered probes restart the idle time), and the connection is
      * dropped {@code keepAliveProbes} intervals after it, with STATUS_CONNECTION_ABORTED.
@@ -381,7 +381,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         });
     }
 
-    /** Whether traffic from the peer to this end is cut (monitor held). */
+    /** Whether traffic from the peer to this end is cut (network lock held). */
     private boolean cutFromPeer() {
         return parkedHere || peer != null && (network.blocked(peer.host(), host()) || network.linkHeld(peer.host(), host()));
     }
@@ -390,7 +390,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     private java.util.List<Object> toPark;
     private boolean parkedHere;
 
-    /** Marks a segment on its way here (data, or {@link #FIN}) to be parked when it arrives (monitor held). */
+    /** Marks a segment on its way here (data, or {@link #FIN}) to be parked when it arrives (network lock held). */
     private void parkOnArrival(Object segment) {
         if (toPark == null) {
             toPark = new java.util.ArrayList<>(2);
@@ -403,7 +403,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         return segment instanceof byte[] ? ((byte[]) segment).length + "B" : segment.toString();
     }
 
-    /** A parked segment arrives: it and what follows wait for {@link SimNetwork#releaseParked()} (monitor held). */
+    /** A parked segment arrives: it and what follows wait for {@link SimNetwork#releaseParked()} (network lock held). */
     private void parkIfScripted(Object segment) {
         if (toPark != null && toPark.removeIf(parked -> parked == segment)) {
             parkedHere = true;
@@ -414,7 +414,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         }
     }
 
-    /** The link from the peer was released (monitor held): what it held arrives now, unless a partition cuts it. */
+    /** The link from the peer was released (network lock held): what it held arrives now, unless a partition cuts it. */
     void linkReleased() {
         if (held == null || held.isEmpty() || peer == null || parkedHere || network.linkHeld(peer.host(), host())) {
             return;
@@ -432,7 +432,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
 
     /**
      * Holds a segment from the peer when a partition stops it, or when earlier segments are held (TCP keeps
-     * order); returns false when it can be delivered now (monitor held).
+     * order); returns false when it can be delivered now (network lock held).
      */
     private boolean hold(Object segment) {
         parkIfScripted(segment);
@@ -458,7 +458,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     }
 
     /**
-     * Schedules the next retransmission of the held segments (monitor held): the peer retransmits
+     * Schedules the next retransmission of the held segments (network lock held): the peer retransmits
      * {@link SimNetwork#MIN_RTO} after the first was held, then after twice that, and so on; the first
      * retransmission while the path is clear delivers them, and the peer gives up after
      * {@link SimNetwork#RETRANSMISSION_TIMEOUT}. After the give-up only its RST waits, for the heal.
@@ -496,7 +496,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         });
     }
 
-    /** A retransmission of the held segments, or the give-up (monitor held). */
+    /** A retransmission of the held segments, or the give-up (network lock held). */
     private void retransmit() {
         if (held == null || held.isEmpty()) {
             return;
@@ -520,7 +520,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         sender.fail(NtStatus.STATUS_CONNECTION_ABORTED);
     }
 
-    /** Delivers the held segments in order while the path stays clear (monitor held). */
+    /** Delivers the held segments in order while the path stays clear (network lock held). */
     private void release() {
         while (held != null && !held.isEmpty()) {
             if (cutFromPeer()) {
@@ -540,7 +540,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         network.holding.remove(this);
     }
 
-    /** Drops the held segments: their bytes leave the window (monitor held). */
+    /** Drops the held segments: their bytes leave the window (network lock held). */
     private void discardHeld() {
         if (held == null) {
             return;
@@ -558,7 +558,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         }
     }
 
-    /** Data from the peer arrives (monitor held). */
+    /** Data from the peer arrives (network lock held). */
     private void arrive(byte[] data) {
         if (!hold(data)) {
             deliver(data);
@@ -596,7 +596,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
 
     @Override
     public void shutdownOutput() throws TransportException {
-        synchronized (network) {
+        synchronized (network.lock) {
             if (inert()) {
                 return;
             }
@@ -646,7 +646,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         poke();
     }
 
-    /** The connection broke (monitor held): reads and writes fail with {@code status} from now on. */
+    /** The connection broke (network lock held): reads and writes fail with {@code status} from now on. */
     void fail(NtStatus status) {
         if (failure != null || closed || crashed) {
             return;
@@ -660,7 +660,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         poke();
     }
 
-    /** Cancels the keep-alive timer and leaves the keep-alive list (monitor held). */
+    /** Cancels the keep-alive timer and leaves the keep-alive list (network lock held). */
     private void stopKeepAlive() {
         if (keepAliveTimer != null) {
             keepAliveTimer.cancel();

@@ -35,7 +35,7 @@ final class SimDatagram extends SimEndpoint implements TransportDatagram {
 
     @Override
     public Received receive(ByteBuffer destination) throws TransportException {
-        synchronized (network) {
+        synchronized (network.lock) {
             if (closed) {
                 throw new TransportException(NtStatus.STATUS_FILE_FORCED_CLOSED, null);
             }
@@ -51,7 +51,7 @@ final class SimDatagram extends SimEndpoint implements TransportDatagram {
 
     @Override
     public boolean send(ByteBuffer source, InetSocketAddress target) throws TransportException {
-        synchronized (network) {
+        synchronized (network.lock) {
             if (closed) {
                 throw new TransportException(NtStatus.STATUS_FILE_FORCED_CLOSED, null);
             }
@@ -73,14 +73,14 @@ final class SimDatagram extends SimEndpoint implements TransportDatagram {
         }
     }
 
-    /** Queues a datagram on the sending link; returns how long from now until its last byte left (monitor held). */
+    /** Queues a datagram on the sending link; returns how long from now until its last byte left (network lock held). */
     java.time.Duration serialize(int bytes) {
         long now = network.now();
         outFreeAt = Math.max(now, outFreeAt) + network.config().serializationNanos(bytes);
         return java.time.Duration.ofNanos(outFreeAt - now);
     }
 
-    /** A datagram arrives (monitor held). */
+    /** A datagram arrives (network lock held). */
     void deliver(InetSocketAddress sender, byte[] payload) {
         if (queuedBytes + payload.length > network.config().datagramBuffer()) {
             network.log(id + " receive buffer full: datagram from " + SimNetwork.hostString(sender) + " dropped");

@@ -12,7 +12,7 @@ import org.wsk4j.spi.TransportHandler;
 
 /**
  * What every simulated endpoint shares: bind, level-triggered readiness delivered as executor tasks, options
- * and close. State is guarded by the network's monitor; handler callbacks run outside it.
+ * and close. State is guarded by the network's lock; handler callbacks run outside it.
  */
 abstract class SimEndpoint implements TransportEndpoint {
 
@@ -37,14 +37,14 @@ abstract class SimEndpoint implements TransportEndpoint {
         this.id = id;
     }
 
-    /** The readiness that holds now (TransportHandler bits), monitor held. */
+    /** The readiness that holds now (TransportHandler bits), network lock held. */
     abstract int readyOps();
 
-    /** An option was set (monitor held). */
+    /** An option was set (network lock held). */
     void optionChanged(SocketOption<?> option) {
     }
 
-    /** Whether a boolean option is set to true (monitor held). */
+    /** Whether a boolean option is set to true (network lock held). */
     boolean isOn(SocketOption<Boolean> option) {
         return Boolean.TRUE.equals(options.get(option));
     }
@@ -53,7 +53,7 @@ abstract class SimEndpoint implements TransportEndpoint {
 
     @Override
     public NtStatus bind(InetSocketAddress address) {
-        synchronized (network) {
+        synchronized (network.lock) {
             if (closed || local != null) {
                 return NtStatus.STATUS_INVALID_DEVICE_STATE;
             }
@@ -72,27 +72,27 @@ abstract class SimEndpoint implements TransportEndpoint {
 
     @Override
     public InetSocketAddress localAddress() {
-        synchronized (network) {
+        synchronized (network.lock) {
             return local;
         }
     }
 
     @Override
     public void setHandler(TransportHandler handler) {
-        synchronized (network) {
+        synchronized (network.lock) {
             this.handler = handler;
         }
     }
 
     @Override
     public void setInterest(int ops) {
-        synchronized (network) {
+        synchronized (network.lock) {
             interest = ops;
             poke();
         }
     }
 
-    /** Queues a readiness dispatch when a wanted condition holds (monitor held). */
+    /** Queues a readiness dispatch when a wanted condition holds (network lock held). */
     void poke() {
         if (closed || crashed || dispatchQueued || (interest & readyOps()) == 0) {
             return;
@@ -104,7 +104,7 @@ abstract class SimEndpoint implements TransportEndpoint {
     private void dispatch() {
         TransportHandler current;
         int ready;
-        synchronized (network) {
+        synchronized (network.lock) {
             dispatchQueued = false;
             if (closed || crashed) {
                 return;
@@ -121,13 +121,13 @@ abstract class SimEndpoint implements TransportEndpoint {
         if ((ready & TransportHandler.WRITE) != 0 && isOpen()) {
             current.onWritable();
         }
-        synchronized (network) {
+        synchronized (network.lock) {
             poke(); // level triggered: still wanted and still ready, so call again
         }
     }
 
     private boolean isOpen() {
-        synchronized (network) {
+        synchronized (network.lock) {
             return !closed;
         }
     }
@@ -140,7 +140,7 @@ abstract class SimEndpoint implements TransportEndpoint {
         if (!isKnown(option)) {
             return NtStatus.STATUS_NOT_SUPPORTED;
         }
-        synchronized (network) {
+        synchronized (network.lock) {
             options.put(option, value);
             optionChanged(option);
         }
@@ -158,7 +158,7 @@ abstract class SimEndpoint implements TransportEndpoint {
 
     @Override
     public <T> T getOption(SocketOption<T> option) throws TransportException {
-        synchronized (network) {
+        synchronized (network.lock) {
             Object value = options.get(option);
             if (value == null) {
                 value = defaultOption(option);
@@ -188,7 +188,7 @@ abstract class SimEndpoint implements TransportEndpoint {
 
     @Override
     public void close(boolean abortive) {
-        synchronized (network) {
+        synchronized (network.lock) {
             if (closed) {
                 return;
             }
@@ -205,12 +205,12 @@ abstract class SimEndpoint implements TransportEndpoint {
         }
     }
 
-    /** Protocol work before the endpoint is marked closed (monitor held). */
+    /** Protocol work before the endpoint is marked closed (network lock held). */
     void beforeClose(boolean abortive) {
     }
 
     /**
-     * The endpoint's host crashed (monitor held): it vanishes from the network (its port is free) without sending
+     * The endpoint's host crashed (network lock held): it vanishes from the network (its port is free) without sending
      * anything (with {@code reset}, its connection's peer is reset) and turns inert for the provider above it:
      * never ready, never calling its handler, reads find nothing and writes take nothing, so the IRPs of the dead
      * subsystem stay pending until it closes them. What reaches it later is answered with a RST.
@@ -228,7 +228,7 @@ abstract class SimEndpoint implements TransportEndpoint {
         network.log(id + " vanished with its host" + (reset ? " (peer reset)" : ""));
     }
 
-    /** Protocol work of a crash, before the endpoint is marked closed (monitor held). */
+    /** Protocol work of a crash, before the endpoint is marked closed (network lock held). */
     void beforeCrash(boolean reset) {
     }
 

@@ -37,7 +37,7 @@ final class SimListener extends SimEndpoint implements TransportListener {
 
     @Override
     public TransportConnection accept() throws TransportException {
-        synchronized (network) {
+        synchronized (network.lock) {
             if (closed || !listening) {
                 throw new TransportException(NtStatus.STATUS_INVALID_DEVICE_STATE, null);
             }

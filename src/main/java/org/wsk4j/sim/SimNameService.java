@@ -20,8 +20,8 @@ import org.wsk4j.spi.NameService;
  * is STATUS_NOT_FOUND. The answer arrives one round trip ({@code 2 × connectLatency}) after the query, unless
  * a {@link SimNetwork#onResolve(String)} fault says otherwise. The answer is decided when the query is made.
  *
- * <p>Threading: the lookups take the network's monitor to decide; the answer is a task on the network's
- * executor that calls back without holding the monitor. Lookups still pending when the transport closes are
+ * <p>Threading: the lookups take the network's lock to decide; the answer is a task on the network's
+ * executor that calls back without holding the network's lock. Lookups still pending when the transport closes are
  * answered STATUS_CANCELLED at once.
  */
 final class SimNameService implements NameService {
@@ -45,7 +45,7 @@ final class SimNameService implements NameService {
 
         @Override
         public void run() {
-            synchronized (network) {
+            synchronized (network.lock) {
                 if (transport.crashed || !pending.remove(this)) {
                     return; // the host crashed (answered CANCELLED when its transport closes), or abandoned
                 }
@@ -75,7 +75,7 @@ final class SimNameService implements NameService {
     @Override
     public void lookupHost(String hostName, Consumer<Answer> done) {
         String key = key(hostName);
-        synchronized (network) {
+        synchronized (network.lock) {
             SimHost host = network.hostNamed(key);
             Answer normal = Answer.failed(NtStatus.STATUS_NOT_FOUND);
             if (host != null) {
@@ -94,7 +94,7 @@ final class SimNameService implements NameService {
     @Override
     public void lookupAddress(InetAddress address, Consumer<Answer> done) {
         String key = key(address.getHostAddress());
-        synchronized (network) {
+        synchronized (network.lock) {
             SimHost host = network.route(transport.host, address);
             Answer normal = host == null ? Answer.failed(NtStatus.STATUS_NOT_FOUND)
                     : new Answer(NtStatus.STATUS_SUCCESS, host.name, List.of());
@@ -102,7 +102,7 @@ final class SimNameService implements NameService {
         }
     }
 
-    /** Applies the lookup's fault and schedules the answer (monitor held). */
+    /** Applies the lookup's fault and schedules the answer (network lock held). */
     private void start(String key, Answer normal, Consumer<Answer> done, boolean reverse) {
         Fault fault = network.resolveFault(key);
         Duration after = network.rtt();
@@ -134,10 +134,10 @@ final class SimNameService implements NameService {
         lookup.timer = network.executor().schedule(after, lookup);
     }
 
-    /** Answers the pending lookups STATUS_CANCELLED (the transport closed); call without the monitor. */
+    /** Answers the pending lookups STATUS_CANCELLED (the transport closed); call without the network's lock. */
     void abandon() {
         List<Lookup> abandoned;
-        synchronized (network) {
+        synchronized (network.lock) {
             abandoned = new ArrayList<>(pending);
             pending.clear();
             for (Lookup lookup : abandoned) {

@@ -49,7 +49,7 @@ import org.wsk4j.spi.TransportException;
  * {@link #eventLog()} on every run.
  *
  * <p><b>Threading.</b> The simulation is single-threaded: call its methods, and drive its executor, from one
- * thread (the test thread). Methods are guarded by the network's monitor, so a call from another thread is
+ * thread (the test thread). Methods are guarded by the network's lock, so a call from another thread is
  * safe but makes the order of events depend on thread timing.
  */
 public final class SimNetwork {
@@ -432,6 +432,11 @@ public final class SimNetwork {
 
     // ---- state (all guarded by this) --------------------------------------------------------------------
 
+    /**
+     * The network's private lock: guards its hosts, hooks, partitions, links, event log and the state the sim classes
+     * mark {@code @GuardedBy("network.lock")}. Never the network object itself, which the test holds.
+     */
+    final Object lock = new Object();
     private final long seed;
     private final Config config;
     private final ManualCompletionExecutor executor;
@@ -562,26 +567,28 @@ public final class SimNetwork {
      * @return this network
      * @throws IllegalArgumentException when an address is not a literal or belongs to another host
      */
-    public synchronized SimNetwork addHost(String name, String... addresses) {
-        Objects.requireNonNull(name, "name");
-        SimHost host = hosts.computeIfAbsent(name, SimHost::new);
-        for (String literal : addresses) {
-            InetAddress address = literal(literal);
-            if (address.isAnyLocalAddress()) {
-                throw new IllegalArgumentException("a host address cannot be the wildcard: " + literal);
-            }
-            if (!address.isLoopbackAddress()) {
-                SimHost owner = byAddress.get(address);
-                if (owner != null && owner != host) {
-                    throw new IllegalArgumentException(literal + " already belongs to host " + owner.name);
+    public SimNetwork addHost(String name, String... addresses) {
+        synchronized (lock) {
+            Objects.requireNonNull(name, "name");
+            SimHost host = hosts.computeIfAbsent(name, SimHost::new);
+            for (String literal : addresses) {
+                InetAddress address = literal(literal);
+                if (address.isAnyLocalAddress()) {
+                    throw new IllegalArgumentException("a host address cannot be the wildcard: " + literal);
                 }
-                byAddress.put(address, host);
+                if (!address.isLoopbackAddress()) {
+                    SimHost owner = byAddress.get(address);
+                    if (owner != null && owner != host) {
+                        throw new IllegalArgumentException(literal + " already belongs to host " + owner.name);
+                    }
+                    byAddress.put(address, host);
+                }
+                host.addAddress(address);
+                host.addAddress(literal(address instanceof Inet4Address ? "127.0.0.1" : "::1"));
             }
-            host.addAddress(address);
-            host.addAddress(literal(address instanceof Inet4Address ? "127.0.0.1" : "::1"));
+            log("host " + name + " " + host.addresses);
+            return this;
         }
-        log("host " + name + " " + host.addresses);
-        return this;
     }
 
     /**
@@ -589,8 +596,10 @@ public final class SimNetwork {
      *
      * @return the names
      */
-    public synchronized List<String> hosts() {
-        return List.copyOf(hosts.keySet());
+    public List<String> hosts() {
+        synchronized (lock) {
+            return List.copyOf(hosts.keySet());
+        }
     }
 
     /**
@@ -599,8 +608,10 @@ public final class SimNetwork {
      * @param hostName the host
      * @return its addresses, loopback included
      */
-    public synchronized List<InetAddress> addresses(String hostName) {
-        return List.copyOf(host(hostName).addresses);
+    public List<InetAddress> addresses(String hostName) {
+        synchronized (lock) {
+            return List.copyOf(host(hostName).addresses);
+        }
     }
 
     /**
@@ -610,8 +621,10 @@ public final class SimNetwork {
      * @return the transport
      * @throws IllegalArgumentException when there is no such host
      */
-    public synchronized Transport transport(String hostName) {
-        return new SimTransport(this, host(hostName), executor);
+    public Transport transport(String hostName) {
+        synchronized (lock) {
+            return new SimTransport(this, host(hostName), executor);
+        }
     }
 
     /**
@@ -636,7 +649,7 @@ public final class SimNetwork {
     public WskSubsystem newSubsystem(String hostName) {
         HostExecutor hostExecutor;
         Transport transport;
-        synchronized (this) {
+        synchronized (lock) {
             SimHost host = host(hostName);
             hostExecutor = new HostExecutor(this, host, executor);
             host.executors.add(hostExecutor);
@@ -795,9 +808,11 @@ public final class SimNetwork {
      * @param decider receives the attempt (fault and status not set yet)
      * @return this network
      */
-    public synchronized SimNetwork onConnect(Function<ConnectAttempt, Fault> decider) {
-        deciders.add(Objects.requireNonNull(decider, "decider"));
-        return this;
+    public SimNetwork onConnect(Function<ConnectAttempt, Fault> decider) {
+        synchronized (lock) {
+            deciders.add(Objects.requireNonNull(decider, "decider"));
+            return this;
+        }
     }
 
     /**
@@ -917,7 +932,7 @@ public final class SimNetwork {
         return script(finHooks, HookKind.FIN, null, port);
     }
 
-    /** The fault for a FIN on a connection from {@code local} to {@code remote}, or null (monitor held). */
+    /** The fault for a FIN on a connection from {@code local} to {@code remote}, or null (network lock held). */
     Fault finFault(InetSocketAddress local, InetSocketAddress remote) {
         if (finHooks.isEmpty()) {
             return null;
@@ -943,17 +958,19 @@ public final class SimNetwork {
      * @param name a host name or an address literal
      * @return the script (the same one for the same name)
      */
-    public synchronized FaultScript onResolve(String name) {
-        String key = SimNameService.key(Objects.requireNonNull(name, "name"));
-        for (Hook hook : resolveHooks) {
-            if (hook.name.equals(key)) {
-                return new FaultScript(this, hook);
+    public FaultScript onResolve(String name) {
+        synchronized (lock) {
+            String key = SimNameService.key(Objects.requireNonNull(name, "name"));
+            for (Hook hook : resolveHooks) {
+                if (hook.name.equals(key)) {
+                    return new FaultScript(this, hook);
+                }
             }
+            Hook hook = new Hook("resolve " + key, HookKind.RESOLVE, null, -1);
+            hook.name = key;
+            resolveHooks.add(hook);
+            return new FaultScript(this, hook);
         }
-        Hook hook = new Hook("resolve " + key, HookKind.RESOLVE, null, -1);
-        hook.name = key;
-        resolveHooks.add(hook);
-        return new FaultScript(this, hook);
     }
 
     /** The fault for one lookup of {@code key}: a queued one first, else the standing one; null for none. */
@@ -966,7 +983,7 @@ public final class SimNetwork {
         return null;
     }
 
-    /** The host with this name, compared without case, or null (monitor held). */
+    /** The host with this name, compared without case, or null (network lock held). */
     SimHost hostNamed(String name) {
         for (SimHost host : hosts.values()) {
             if (host.name.equalsIgnoreCase(name)) {
@@ -983,17 +1000,19 @@ public final class SimNetwork {
         return target;
     }
 
-    private synchronized FaultScript script(List<Hook> hooks, HookKind kind, InetSocketAddress address,
+    private FaultScript script(List<Hook> hooks, HookKind kind, InetSocketAddress address,
                                             int port) {
-        for (Hook hook : hooks) {
-            if (Objects.equals(hook.address, address) && hook.port == port) {
-                return new FaultScript(this, hook);
+        synchronized (lock) {
+            for (Hook hook : hooks) {
+                if (Objects.equals(hook.address, address) && hook.port == port) {
+                    return new FaultScript(this, hook);
+                }
             }
+            String where = address == null ? "port " + port : hostString(address);
+            Hook hook = new Hook(kind.label + " " + where, kind, address, port);
+            hooks.add(hook);
+            return new FaultScript(this, hook);
         }
-        String where = address == null ? "port " + port : hostString(address);
-        Hook hook = new Hook(kind.label + " " + where, kind, address, port);
-        hooks.add(hook);
-        return new FaultScript(this, hook);
     }
 
     /** Exact-address hooks first, then port hooks; queued faults before standing ones. */
@@ -1015,7 +1034,7 @@ public final class SimNetwork {
         return null;
     }
 
-    /** A {@link Fault.OneOf} resolved: the schedule's choice when exploring, else the first (monitor held). */
+    /** A {@link Fault.OneOf} resolved: the schedule's choice when exploring, else the first (network lock held). */
     private Fault chosen(Fault fault, InetSocketAddress target) {
         if (!(fault instanceof Fault.OneOf)) {
             return fault;
@@ -1030,7 +1049,7 @@ public final class SimNetwork {
         return choices.get(schedule.choose(org.wsk4j.nt.ChoiceKind.FAULT, "fault for " + hostString(target), labels));
     }
 
-    /** The fault for the {@code index}th send (from 0) of a connection to {@code target}, or null (monitor held). */
+    /** The fault for the {@code index}th send (from 0) of a connection to {@code target}, or null (network lock held). */
     Fault sendFault(InetSocketAddress target, int index) {
         for (boolean exact : new boolean[] {true, false}) {
             for (Hook hook : sendHooks) {
@@ -1058,19 +1077,21 @@ public final class SimNetwork {
      *
      * @return the unused faults (standing faults are not listed)
      */
-    public synchronized List<UnusedFault> unusedFaults() {
-        List<UnusedFault> unused = new ArrayList<>();
-        for (List<Hook> hooks : List.of(connectHooks, datagramHooks, sendHooks, acceptHooks, finHooks, resolveHooks)) {
-            for (Hook hook : hooks) {
-                int i = 0;
-                for (Fault fault : hook.queue) {
-                    if (hook.kind != HookKind.SEND || i++ >= hook.reached) {
-                        unused.add(new UnusedFault(hook.description, fault));
+    public List<UnusedFault> unusedFaults() {
+        synchronized (lock) {
+            List<UnusedFault> unused = new ArrayList<>();
+            for (List<Hook> hooks : List.of(connectHooks, datagramHooks, sendHooks, acceptHooks, finHooks, resolveHooks)) {
+                for (Hook hook : hooks) {
+                    int i = 0;
+                    for (Fault fault : hook.queue) {
+                        if (hook.kind != HookKind.SEND || i++ >= hook.reached) {
+                            unused.add(new UnusedFault(hook.description, fault));
+                        }
                     }
                 }
             }
+            return unused;
         }
-        return unused;
     }
 
     // ---- partitions ------------------------------------------------------------------------------------
@@ -1089,15 +1110,17 @@ public final class SimNetwork {
      * @return this network
      * @throws IllegalArgumentException when a host does not exist or both are the same
      */
-    public synchronized SimNetwork partition(String hostA, String hostB) {
-        checkPair(hostA, hostB);
-        boolean added = partitions.add(direction(hostA, hostB));
-        added |= partitions.add(direction(hostB, hostA));
-        if (added) {
-            log("partition " + hostA + " / " + hostB);
-            partitionsChanged();
+    public SimNetwork partition(String hostA, String hostB) {
+        synchronized (lock) {
+            checkPair(hostA, hostB);
+            boolean added = partitions.add(direction(hostA, hostB));
+            added |= partitions.add(direction(hostB, hostA));
+            if (added) {
+                log("partition " + hostA + " / " + hostB);
+                partitionsChanged();
+            }
+            return this;
         }
-        return this;
     }
 
     /**
@@ -1119,13 +1142,15 @@ public final class SimNetwork {
      * @return this network
      * @throws IllegalArgumentException when a host does not exist or both are the same
      */
-    public synchronized SimNetwork partitionOneWay(String from, String to) {
-        checkPair(from, to);
-        if (partitions.add(direction(from, to))) {
-            log("partition " + from + " -> " + to);
-            partitionsChanged();
+    public SimNetwork partitionOneWay(String from, String to) {
+        synchronized (lock) {
+            checkPair(from, to);
+            if (partitions.add(direction(from, to))) {
+                log("partition " + from + " -> " + to);
+                partitionsChanged();
+            }
+            return this;
         }
-        return this;
     }
 
     private void checkPair(String hostA, String hostB) {
@@ -1144,14 +1169,16 @@ public final class SimNetwork {
      * @param hostB the other host
      * @return this network
      */
-    public synchronized SimNetwork heal(String hostA, String hostB) {
-        boolean removed = partitions.remove(direction(hostA, hostB));
-        removed |= partitions.remove(direction(hostB, hostA));
-        if (removed) {
-            log("heal " + hostA + " / " + hostB);
-            partitionsChanged();
+    public SimNetwork heal(String hostA, String hostB) {
+        synchronized (lock) {
+            boolean removed = partitions.remove(direction(hostA, hostB));
+            removed |= partitions.remove(direction(hostB, hostA));
+            if (removed) {
+                log("heal " + hostA + " / " + hostB);
+                partitionsChanged();
+            }
+            return this;
         }
-        return this;
     }
 
     /**
@@ -1161,15 +1188,17 @@ public final class SimNetwork {
      * @param to   the receiving host
      * @return this network
      */
-    public synchronized SimNetwork healOneWay(String from, String to) {
-        if (partitions.remove(direction(from, to))) {
-            log("heal " + from + " -> " + to);
-            partitionsChanged();
+    public SimNetwork healOneWay(String from, String to) {
+        synchronized (lock) {
+            if (partitions.remove(direction(from, to))) {
+                log("heal " + from + " -> " + to);
+                partitionsChanged();
+            }
+            return this;
         }
-        return this;
     }
 
-    /** Re-evaluates keep-alive timers and schedules the retransmission of held data (monitor held). */
+    /** Re-evaluates keep-alive timers and schedules the retransmission of held data (network lock held). */
     private void partitionsChanged() {
         for (SimConnection connection : new ArrayList<>(keepAlive)) {
             connection.armKeepAlive();
@@ -1191,12 +1220,14 @@ public final class SimNetwork {
      * @return this network
      * @throws IllegalArgumentException when a host does not exist or both are the same
      */
-    public synchronized SimNetwork hold(String from, String to) {
-        checkPair(from, to);
-        if (heldLinks.add(direction(from, to))) {
-            log("hold " + from + " -> " + to);
+    public SimNetwork hold(String from, String to) {
+        synchronized (lock) {
+            checkPair(from, to);
+            if (heldLinks.add(direction(from, to))) {
+                log("hold " + from + " -> " + to);
+            }
+            return this;
         }
-        return this;
     }
 
     /**
@@ -1208,28 +1239,30 @@ public final class SimNetwork {
      * @param to   the receiving host
      * @return this network
      */
-    public synchronized SimNetwork release(String from, String to) {
-        String key = direction(from, to);
-        if (!heldLinks.remove(key)) {
+    public SimNetwork release(String from, String to) {
+        synchronized (lock) {
+            String key = direction(from, to);
+            if (!heldLinks.remove(key)) {
+                return this;
+            }
+            log("release " + from + " -> " + to);
+            List<Runnable> datagrams = heldDatagrams.remove(key);
+            if (datagrams != null) {
+                for (Runnable datagram : datagrams) {
+                    datagram.run();
+                }
+            }
+            for (SimConnection connection : new ArrayList<>(holding)) {
+                connection.linkReleased();
+            }
             return this;
         }
-        log("release " + from + " -> " + to);
-        List<Runnable> datagrams = heldDatagrams.remove(key);
-        if (datagrams != null) {
-            for (Runnable datagram : datagrams) {
-                datagram.run();
-            }
-        }
-        for (SimConnection connection : new ArrayList<>(holding)) {
-            connection.linkReleased();
-        }
-        return this;
     }
 
     /** Messages parked by {@link Fault.Hold}, in the order they were parked: description and release action. */
     private final List<Map.Entry<String, Runnable>> parked = new ArrayList<>();
 
-    /** Parks a message until {@link #releaseParked()} (monitor held). */
+    /** Parks a message until {@link #releaseParked()} (network lock held). */
     void park(String description, Runnable release) {
         parked.add(Map.entry(description, release));
         log("parked: " + description);
@@ -1240,12 +1273,14 @@ public final class SimNetwork {
      *
      * @return one description per parked message (a TCP segment, a datagram, a SYN-ACK)
      */
-    public synchronized List<String> parked() {
-        List<String> descriptions = new ArrayList<>();
-        for (Map.Entry<String, Runnable> entry : parked) {
-            descriptions.add(entry.getKey());
+    public List<String> parked() {
+        synchronized (lock) {
+            List<String> descriptions = new ArrayList<>();
+            for (Map.Entry<String, Runnable> entry : parked) {
+                descriptions.add(entry.getKey());
+            }
+            return descriptions;
         }
-        return descriptions;
     }
 
     /**
@@ -1254,28 +1289,30 @@ public final class SimNetwork {
      *
      * @return how many were released
      */
-    public synchronized int releaseParked() {
-        List<Map.Entry<String, Runnable>> released = new ArrayList<>(parked);
-        parked.clear();
-        for (Map.Entry<String, Runnable> entry : released) {
-            log("release parked: " + entry.getKey());
-            entry.getValue().run();
+    public int releaseParked() {
+        synchronized (lock) {
+            List<Map.Entry<String, Runnable>> released = new ArrayList<>(parked);
+            parked.clear();
+            for (Map.Entry<String, Runnable> entry : released) {
+                log("release parked: " + entry.getKey());
+                entry.getValue().run();
+            }
+            return released.size();
         }
-        return released.size();
     }
 
-    /** Whether the link from {@code from} to {@code to} is held (monitor held). */
+    /** Whether the link from {@code from} to {@code to} is held (network lock held). */
     boolean linkHeld(SimHost from, SimHost to) {
         return from != null && to != null && from != to && !heldLinks.isEmpty()
                 && heldLinks.contains(direction(from.name, to.name));
     }
 
-    /** Whether traffic between the two hosts is cut in either direction (monitor held). */
+    /** Whether traffic between the two hosts is cut in either direction (network lock held). */
     boolean partitioned(SimHost a, SimHost b) {
         return blocked(a, b) || blocked(b, a);
     }
 
-    /** Whether traffic from {@code from} to {@code to} is cut (monitor held). */
+    /** Whether traffic from {@code from} to {@code to} is cut (network lock held). */
     boolean blocked(SimHost from, SimHost to) {
         if (from == null || to == null || from == to) {
             return false;
@@ -1301,18 +1338,20 @@ public final class SimNetwork {
      * @return this network
      * @throws IllegalArgumentException when there is no such host
      */
-    public synchronized SimNetwork crash(String hostName, boolean resetPeers) {
-        SimHost host = host(hostName);
-        if (host.down) {
+    public SimNetwork crash(String hostName, boolean resetPeers) {
+        synchronized (lock) {
+            SimHost host = host(hostName);
+            if (host.down) {
+                return this;
+            }
+            host.down = true;
+            log("crash " + hostName + (resetPeers ? " (peers reset)" : ""));
+            for (SimTransport transport : new ArrayList<>(host.transports)) {
+                transport.crash(resetPeers);
+            }
+            partitionsChanged();
             return this;
         }
-        host.down = true;
-        log("crash " + hostName + (resetPeers ? " (peers reset)" : ""));
-        for (SimTransport transport : new ArrayList<>(host.transports)) {
-            transport.crash(resetPeers);
-        }
-        partitionsChanged();
-        return this;
     }
 
     /**
@@ -1324,14 +1363,16 @@ public final class SimNetwork {
      * @param hostName the host
      * @return this network
      */
-    public synchronized SimNetwork restart(String hostName) {
-        SimHost host = host(hostName);
-        if (host.down) {
-            host.down = false;
-            log("restart " + hostName);
-            partitionsChanged();
+    public SimNetwork restart(String hostName) {
+        synchronized (lock) {
+            SimHost host = host(hostName);
+            if (host.down) {
+                host.down = false;
+                log("restart " + hostName);
+                partitionsChanged();
+            }
+            return this;
         }
-        return this;
     }
 
     /**
@@ -1347,15 +1388,17 @@ public final class SimNetwork {
      * @param hostName the host
      * @return this network
      */
-    public synchronized SimNetwork pause(String hostName) {
-        SimHost host = host(hostName);
-        if (!host.paused) {
-            host.paused = true;
-            host.executors.forEach(HostExecutor::paused);
-            log("pause " + hostName);
-            partitionsChanged();
+    public SimNetwork pause(String hostName) {
+        synchronized (lock) {
+            SimHost host = host(hostName);
+            if (!host.paused) {
+                host.paused = true;
+                host.executors.forEach(HostExecutor::paused);
+                log("pause " + hostName);
+                partitionsChanged();
+            }
+            return this;
         }
-        return this;
     }
 
     /**
@@ -1365,15 +1408,17 @@ public final class SimNetwork {
      * @param hostName the host
      * @return this network
      */
-    public synchronized SimNetwork resume(String hostName) {
-        SimHost host = host(hostName);
-        if (host.paused) {
-            host.paused = false;
-            host.executors.forEach(HostExecutor::resumed);
-            log("resume " + hostName);
-            partitionsChanged();
+    public SimNetwork resume(String hostName) {
+        synchronized (lock) {
+            SimHost host = host(hostName);
+            if (host.paused) {
+                host.paused = false;
+                host.executors.forEach(HostExecutor::resumed);
+                log("resume " + hostName);
+                partitionsChanged();
+            }
+            return this;
         }
-        return this;
     }
 
     // ---- resource faults ---------------------------------------------------------------------------------
@@ -1386,12 +1431,14 @@ public final class SimNetwork {
      * @param calls creation numbers, for example {@code failSocketCreation(1, 3)}
      * @return this network
      */
-    public synchronized SimNetwork failSocketCreation(long... calls) {
-        failCreationCalls = calls.clone();
-        Arrays.sort(failCreationCalls);
-        creationCalls = 0;
-        failCreationProbability = 0;
-        return this;
+    public SimNetwork failSocketCreation(long... calls) {
+        synchronized (lock) {
+            failCreationCalls = calls.clone();
+            Arrays.sort(failCreationCalls);
+            creationCalls = 0;
+            failCreationProbability = 0;
+            return this;
+        }
     }
 
     /**
@@ -1401,27 +1448,33 @@ public final class SimNetwork {
      * @param probability 0 (never) to 1 (always)
      * @return this network
      */
-    public synchronized SimNetwork failSocketCreationWithProbability(double probability) {
-        if (!(probability >= 0 && probability <= 1)) {
-            throw new IllegalArgumentException("probability must be between 0 and 1: " + probability);
-        }
-        failCreationCalls = new long[0];
-        failCreationProbability = probability;
-        return this;
-    }
-
-    synchronized void checkCreation(SimHost host, String kind) throws TransportException {
-        long call = ++creationCalls;
-        boolean fail = Arrays.binarySearch(failCreationCalls, call) >= 0
-                || (failCreationProbability > 0 && socketCreationRandom.nextDouble() < failCreationProbability);
-        if (fail) {
-            log(host.name + " open " + kind + " failed: STATUS_INSUFFICIENT_RESOURCES");
-            throw new TransportException(NtStatus.STATUS_INSUFFICIENT_RESOURCES, null);
+    public SimNetwork failSocketCreationWithProbability(double probability) {
+        synchronized (lock) {
+            if (!(probability >= 0 && probability <= 1)) {
+                throw new IllegalArgumentException("probability must be between 0 and 1: " + probability);
+            }
+            failCreationCalls = new long[0];
+            failCreationProbability = probability;
+            return this;
         }
     }
 
-    synchronized EndpointId nextId(String prefix) {
-        return new EndpointId(prefix, ++endpointIds);
+    void checkCreation(SimHost host, String kind) throws TransportException {
+        synchronized (lock) {
+            long call = ++creationCalls;
+            boolean fail = Arrays.binarySearch(failCreationCalls, call) >= 0
+                    || (failCreationProbability > 0 && socketCreationRandom.nextDouble() < failCreationProbability);
+            if (fail) {
+                log(host.name + " open " + kind + " failed: STATUS_INSUFFICIENT_RESOURCES");
+                throw new TransportException(NtStatus.STATUS_INSUFFICIENT_RESOURCES, null);
+            }
+        }
+    }
+
+    EndpointId nextId(String prefix) {
+        synchronized (lock) {
+            return new EndpointId(prefix, ++endpointIds);
+        }
     }
 
     /** An endpoint's name in the event log ("c12"), rendered only when a log line or a description needs it. */
@@ -1464,12 +1517,14 @@ public final class SimNetwork {
      *
      * @return snapshots of the attempts
      */
-    public synchronized List<ConnectAttempt> attempts() {
-        List<ConnectAttempt> list = new ArrayList<>(attempts.size());
-        for (AttemptState attempt : attempts) {
-            list.add(attempt.snapshot());
+    public List<ConnectAttempt> attempts() {
+        synchronized (lock) {
+            List<ConnectAttempt> list = new ArrayList<>(attempts.size());
+            for (AttemptState attempt : attempts) {
+                list.add(attempt.snapshot());
+            }
+            return list;
         }
-        return list;
     }
 
     /**
@@ -1478,8 +1533,10 @@ public final class SimNetwork {
      *
      * @return a copy of the log
      */
-    public synchronized List<String> eventLog() {
-        return List.copyOf(eventLog);
+    public List<String> eventLog() {
+        synchronized (lock) {
+            return List.copyOf(eventLog);
+        }
     }
 
     /** Whether an event line would go anywhere (the event log or SLF4J debug): callers build it only then. */
@@ -1487,15 +1544,17 @@ public final class SimNetwork {
         return recording || LOG.isDebugEnabled();
     }
 
-    synchronized void log(String event) {
-        if (!recording && !LOG.isDebugEnabled()) {
-            return;
+    void log(String event) {
+        synchronized (lock) {
+            if (!recording && !LOG.isDebugEnabled()) {
+                return;
+            }
+            String line = "t=" + executor.nanoTime() + "ns " + event;
+            if (recording) {
+                eventLog.add(line);
+            }
+            LOG.debug("{}", line);
         }
-        String line = "t=" + executor.nanoTime() + "ns " + event;
-        if (recording) {
-            eventLog.add(line);
-        }
-        LOG.debug("{}", line);
     }
 
     /**
@@ -1505,16 +1564,18 @@ public final class SimNetwork {
      * @param on whether to record
      * @return this network
      */
-    public synchronized SimNetwork setRecording(boolean on) {
-        this.recording = on;
-        return this;
+    public SimNetwork setRecording(boolean on) {
+        synchronized (lock) {
+            this.recording = on;
+            return this;
+        }
     }
 
     // ---- scheduling --------------------------------------------------------------------------------------
 
     ScheduledTask after(Duration delay, Runnable task) {
         return executor.schedule(delay, () -> {
-            synchronized (this) {
+            synchronized (lock) {
                 task.run();
             }
         });
@@ -1570,7 +1631,7 @@ public final class SimNetwork {
 
     // ---- TCP connect -------------------------------------------------------------------------------------
 
-    /** Starts a connect (called by {@link SimConnection} with the monitor held). */
+    /** Starts a connect (called by {@link SimConnection} with the network's lock held). */
     void startConnect(SimConnection client, InetSocketAddress destination, ConnectCallback callback) {
         SimHost host = client.transport.host;
         InetAddress source = sourceAddress(host, destination.getAddress());
@@ -1765,7 +1826,7 @@ public final class SimNetwork {
         });
     }
 
-    /** Reports a connect outcome (monitor held); the callback runs as a task, outside the monitor. */
+    /** Reports a connect outcome (network lock held); the callback runs as a task, outside the network's lock. */
     void finishConnect(SimConnection client, NtStatus status) {
         client.connectTimer = null;
         AttemptState attempt = client.attempt;
@@ -1788,7 +1849,7 @@ public final class SimNetwork {
         }
     }
 
-    /** The endpoint closed while connecting (monitor held). */
+    /** The endpoint closed while connecting (network lock held). */
     void connectCancelled(SimConnection client) {
         if (client.connectTimer != null) {
             client.connectTimer.cancel();
@@ -1807,7 +1868,7 @@ public final class SimNetwork {
 
     // ---- UDP ---------------------------------------------------------------------------------------------
 
-    /** Sends a datagram (monitor held). */
+    /** Sends a datagram (network lock held). */
     void sendDatagram(SimDatagram sender, byte[] payload, InetSocketAddress target) throws TransportException {
         SimHost host = sender.transport.host;
         InetAddress sourceAddress = sender.local.getAddress();
@@ -1881,9 +1942,11 @@ public final class SimNetwork {
      *
      * @return the capture, filled as the simulation sends
      */
-    public synchronized PacketCapture startCapture() {
-        capture = new PacketCapture();
-        return capture;
+    public PacketCapture startCapture() {
+        synchronized (lock) {
+            capture = new PacketCapture();
+            return capture;
+        }
     }
 
     /**
@@ -1891,10 +1954,12 @@ public final class SimNetwork {
      *
      * @return the capture that was running, or null
      */
-    public synchronized PacketCapture stopCapture() {
-        PacketCapture stopped = capture;
-        capture = null;
-        return stopped;
+    public PacketCapture stopCapture() {
+        synchronized (lock) {
+            PacketCapture stopped = capture;
+            capture = null;
+            return stopped;
+        }
     }
 
     // ---- link conditions ---------------------------------------------------------------------------------
@@ -1911,23 +1976,25 @@ public final class SimNetwork {
      * @return this network
      * @throws IllegalArgumentException when a host does not exist or both are the same
      */
-    public synchronized SimNetwork setLink(String from, String to, LinkProfile profile) {
-        checkPair(from, to);
-        if (profile == null) {
-            links.remove(direction(from, to));
-        } else {
-            links.put(direction(from, to), profile);
+    public SimNetwork setLink(String from, String to, LinkProfile profile) {
+        synchronized (lock) {
+            checkPair(from, to);
+            if (profile == null) {
+                links.remove(direction(from, to));
+            } else {
+                links.put(direction(from, to), profile);
+            }
+            log("link " + from + " -> " + to + " " + (profile == null ? "default" : profile));
+            return this;
         }
-        log("link " + from + " -> " + to + " " + (profile == null ? "default" : profile));
-        return this;
     }
 
-    /** The profile of the direction, or null for the default (monitor held). */
+    /** The profile of the direction, or null for the default (network lock held). */
     LinkProfile linkProfile(SimHost from, SimHost to) {
         return links.isEmpty() || from == null || to == null ? null : links.get(direction(from.name, to.name));
     }
 
-    /** One latency draw of a profile, in ns (monitor held). */
+    /** One latency draw of a profile, in ns (network lock held). */
     long sampleLatency(LinkProfile profile) {
         if (profile.latency() == null) {
             return config.deliveryLatency.toNanos();
@@ -1960,7 +2027,7 @@ public final class SimNetwork {
         return null;
     }
 
-    /** A datagram reaches its destination host (monitor held): dropped, held by the link, or delivered. */
+    /** A datagram reaches its destination host (network lock held): dropped, held by the link, or delivered. */
     private void arriveDatagram(SimHost host, SimHost destination, InetSocketAddress source, InetSocketAddress target,
                                 byte[] payload) {
         if (blocked(host, destination)) {

@@ -38,7 +38,7 @@ final class SimTransport implements Transport {
     boolean crashed;
 
     /**
-     * The host crashed (monitor held): every endpoint vanishes without a FIN or a RST (with {@code reset}, the
+     * The host crashed (network lock held): every endpoint vanishes without a FIN or a RST (with {@code reset}, the
      * peers of its connections are reset), no callback of this transport runs again, and it opens nothing more.
      */
     void crash(boolean reset) {
@@ -63,7 +63,7 @@ final class SimTransport implements Transport {
     }
 
     private void check(int addressFamily, String kind) throws TransportException {
-        synchronized (network) {
+        synchronized (network.lock) {
             if (closed || crashed || host.down) {
                 throw new TransportException(NtStatus.STATUS_DEVICE_NOT_READY, null);
             }
@@ -89,19 +89,19 @@ final class SimTransport implements Transport {
         return open(addressFamily, "datagram", "d", id -> new SimDatagram(network, this, addressFamily, id));
     }
 
-    /** Checks the creation, then creates the endpoint under the monitor with the next id of its kind. */
+    /** Checks the creation, then creates the endpoint under the network's lock with the next id of its kind. */
     private <T extends SimEndpoint> T open(int addressFamily, String kind, String idPrefix,
                                            java.util.function.Function<SimNetwork.EndpointId, T> create)
             throws TransportException {
         check(addressFamily, kind);
-        synchronized (network) {
+        synchronized (network.lock) {
             T endpoint = create.apply(network.nextId(idPrefix));
             endpoints.add(endpoint);
             return endpoint;
         }
     }
 
-    /** An accepted connection now belongs to this transport (monitor held). */
+    /** An accepted connection now belongs to this transport (network lock held). */
     void adopt(SimEndpoint endpoint) {
         endpoints.add(endpoint);
     }
@@ -112,7 +112,7 @@ final class SimTransport implements Transport {
 
     @Override
     public void close() {
-        synchronized (network) {
+        synchronized (network.lock) {
             if (closed) {
                 return;
             }
