@@ -85,8 +85,7 @@ final class SocketDispatchTables {
      * stopped being counted on its socket and with no lock held ({@link CallerContext}).
      */
     private <S> NtStatus invoke(WskSocket socket, Irp irp, WskFunction function, Class<S> category,
-                                                   WskBuf buffer, WskBufList buffers, int flags, boolean writes,
-                                                   BufferCall<S> body) {
+                                WskBuf buffer, WskBufList buffers, int flags, boolean writes, BufferCall<S> body) {
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
@@ -100,9 +99,9 @@ final class SocketDispatchTables {
         }
     }
 
+    /** {@link #invoke}'s body: resolve the socket, count the call, check and accept, run the role's method. */
     private <S> NtStatus run(WskSocket socket, Irp irp, WskFunction function, Class<S> category,
-                                                WskBuf buffer, WskBufList buffers, int flags, boolean writes,
-                                                BufferCall<S> body) {
+                             WskBuf buffer, WskBufList buffers, int flags, boolean writes, BufferCall<S> body) {
         SocketImpl impl = provider.lookup(socket, function);
         if (impl == null) {
             return prepare(null, irp, function, category, buffer, buffers, writes);
