@@ -84,6 +84,8 @@ final class TaskRunner {
          * verifier's transport hold limit. Null on every other thread.
          */
         volatile BooleanSupplier onHeld;
+        /** Whether a hold handled by {@link #onHeld} is reported as {@link VerifierRule#TRANSPORT_THREAD_HELD}. */
+        volatile boolean reportHolds;
         /** Watchdog-only: the phase whose hold was already handled, or 0. */
         long heldPhase;
     }
@@ -188,7 +190,20 @@ final class TaskRunner {
      * or false when it did not) and reports {@link VerifierRule#TRANSPORT_THREAD_HELD}, once per task.
      */
     static void watchHolds(BooleanSupplier onHeld) {
-        CURRENT.get().onHeld = onHeld;
+        Running running = CURRENT.get();
+        running.reportHolds = true;
+        running.onHeld = onHeld;
+    }
+
+    /**
+     * As {@link #watchHolds(BooleanSupplier)} for an executor's worker thread, without a report: {@code onHeld} (on
+     * the watchdog's thread) starts another worker so the tasks queued behind the held one go on; the task itself is
+     * reported as {@link VerifierRule#CALLBACK_TOO_LONG} if it goes on for twice the blocking-wait limit.
+     */
+    static void watchHoldsQuietly(BooleanSupplier onHeld) {
+        Running running = CURRENT.get();
+        running.reportHolds = false;
+        running.onHeld = onHeld;
     }
 
     private static Running register() {
@@ -265,7 +280,7 @@ final class TaskRunner {
             moved = false;
             LOG.warn("moving the event loop off {} failed", running.thread.getName(), e);
         }
-        if (!verifier.isChecked(VerifierRule.TRANSPORT_THREAD_HELD)) {
+        if (!running.reportHolds || !verifier.isChecked(VerifierRule.TRANSPORT_THREAD_HELD)) {
             return;
         }
         try {
