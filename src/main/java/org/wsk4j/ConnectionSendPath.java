@@ -56,9 +56,12 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
         }
     }
 
-    /** The queued sends, oldest first (each a {@link SendOp}); a WskConnectEx waits here for its connection. */
+    /**
+     * The queued sends, oldest first (each a {@link SendOp}); a WskConnectEx waits here for its connection. Null
+     * until the first (an idle socket saves the queue's 32 bytes), see {@link #sends()}.
+     */
     @GuardedBy("socket.lock")
-    final PendingQueue sends;
+    private PendingQueue sends;
 
     /** A FIN was sent (graceful disconnect done). */
     @GuardedBy("socket.lock")
@@ -73,13 +76,21 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
 
     ConnectionSendPath(SocketImpl socket, TransportConnection connection, State initial) {
         super(socket, connection, initial);
-        this.sends = socket.newQueue();
     }
 
     @Override
     @GuardedBy("socket.lock")
     boolean sendsWaiting() {
-        return !sends.isEmpty();
+        return sends != null && !sends.isEmpty();
+    }
+
+    /** The send queue, created on first use. Lock held. */
+    @GuardedBy("socket.lock")
+    PendingQueue sends() {
+        if (sends == null) {
+            sends = socket.newQueue();
+        }
+        return sends;
     }
 
     /** Why a send cannot be queued now, or null. Called with the lock held. */
@@ -110,7 +121,7 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
             refused = sendRefusal();
             if (refused == null) {
                 SendOp queued = socket.pendLocked(new SendOp(irp, "WskSend", views, false, false), false, buffer,
-                        sends);
+                        sends());
                 queued.arm(null); // before the lock is released, so no other thread can complete the IRP first
                 pumpWrites();
                 updateInterest();
@@ -130,7 +141,7 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
     /** Writes what the transport takes now. Called with the lock held. */
     @GuardedBy("socket.lock")
     void pumpWrites() {
-        while (!sends.isEmpty() && writeFailure == null && dataState == DataState.OPEN) {
+        while (sendsWaiting() && writeFailure == null && dataState == DataState.OPEN) {
             SendOp head = (SendOp) sends.first();
             if (head.isFinished()) { // finished by another thread, which unlinks it next
                 sends.unlink(head);
@@ -158,7 +169,7 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
 
     @GuardedBy("socket.lock")
     private void maybeFinishDisconnect() {
-        if (disconnectOp == null || !sends.isEmpty() || writeFailure != null) {
+        if (disconnectOp == null || sendsWaiting() || writeFailure != null) {
             return;
         }
         SendOp op = disconnectOp;
@@ -175,7 +186,7 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
 
     private void cancelSend(SendOp send) {
         synchronized (socket.lock) {
-            if (!sends.unlink(send)) {
+            if (sends == null || !sends.unlink(send)) {
                 return; // completed (or being completed) meanwhile
             }
             if (send.sent > 0) {
@@ -251,7 +262,7 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
                     : outputShut || disconnectOp != null ? NtStatus.STATUS_INVALID_DEVICE_STATE : null;
             if (refused == null) {
                 SendOp last = socket.pendLocked(new SendOp(irp, "WskDisconnect", views, true, false), false, buffer,
-                        sends);
+                        sends());
                 disconnectOp = last;
                 disconnectBytes = last.total;
                 last.arm(null); // before another thread can complete it
@@ -269,7 +280,7 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
                 return;
             }
             disconnectOp = null;
-            sends.unlink(op);
+            sends().unlink(op);
             finish(op, NtStatus.STATUS_CANCELLED);
             updateInterest();
         }
@@ -278,6 +289,9 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
     /** Completes every queued send (and a queued disconnect) with {@code status}, oldest first. */
     @GuardedBy("socket.lock")
     private void finishSends(NtStatus status) {
+        if (sends == null) {
+            return;
+        }
         for (PendingOp op : sends.drain()) {
             finish(op, status);
         }

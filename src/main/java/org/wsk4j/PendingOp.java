@@ -19,7 +19,7 @@ import org.wsk4j.nt.MdlClaim;
  * subclass, so that one object per operation carries everything. Sockets and client-level requests pend this way
  * alike.
  */
-class PendingOp extends SerialQueue.Node implements DriverCancel {
+class PendingOp extends SerialNode implements DriverCancel {
 
     private static final VarHandle FINISHED;
 
