@@ -144,19 +144,27 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
     }
 
     /** A queued receive: the pending operation with its buffers; cancelling it is {@link #cancelReceive}. */
-    private final class ReceiveOp extends PendingOp {
-        final ByteBuffer[] views;
-        final long capacity;
-        final boolean waitAll;
-        final boolean drain;
+    private final class ReceiveOp extends BufferOp {
+        long capacity;
+        boolean waitAll;
+        boolean drain;
         long received;
 
-        ReceiveOp(Irp irp, String kind, ByteBuffer[] views, boolean waitAll, boolean drain) {
-            super(socket, irp, kind);
-            this.views = views;
-            this.capacity = WskBufs.remaining(views);
-            this.waitAll = waitAll;
-            this.drain = drain;
+        ReceiveOp(Irp irp) {
+            super(socket, irp, null);
+        }
+
+        /** Sets the operation up for a request (a new operation, or a reused one: see PendingOp.reuse). */
+        ReceiveOp forReceive(Irp forIrp, String function, ByteBuffer[] newViews, WskBuf buffer, boolean all,
+                             boolean drainOnly) {
+            irp = forIrp;
+            kind = function;
+            useViews(newViews, buffer);
+            capacity = WskBufs.remaining(newViews);
+            waitAll = all;
+            drain = drainOnly;
+            received = 0;
+            return this;
         }
 
         @Override
@@ -214,14 +222,23 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
         }
         boolean waitAll = (flags & Wsk.WSK_FLAG_WAITALL) != 0;
         boolean drain = (flags & Wsk.WSK_FLAG_DRAIN) != 0;
-        ByteBuffer[] views = WskBufs.views(buffer, true);
+        ReceiveOp reused = PendingOp.reuse(irp, ReceiveOp.class, socket); // the IRP's last receive, when it is free
+        ByteBuffer[] views = BufferOp.views(reused, buffer, true);
         if ((waitAll && drain) || views == null || (drain && WskBufs.remaining(views) != 0)) {
+            if (reused != null) {
+                reused.giveBack();
+            }
             return fail(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
         synchronized (socket.lock) { // one critical section: pend, queue, arm, read
             if (state == State.CONNECTED) {
-                ReceiveOp queued = socket.pendLocked(new ReceiveOp(irp, kind, views, waitAll, drain), true, buffer,
-                        receives());
+                ReceiveOp op = reused;
+                if (op == null) {
+                    op = new ReceiveOp(irp);
+                    op.keepInSlot(irp);
+                }
+                ReceiveOp queued = socket.pendLocked(op.forReceive(irp, kind, views, buffer, waitAll, drain), true,
+                        buffer, receives());
                 queued.arm(null); // before another thread can complete it
                 // Without a speculative read, READ interest (level-triggered) brings the data.
                 speculating = speculativeReadWorthwhile();
@@ -232,6 +249,9 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
                 updateInterest();
                 return NtStatus.STATUS_PENDING;
             }
+        }
+        if (reused != null) {
+            reused.giveBack();
         }
         return fail(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
     }

@@ -25,9 +25,8 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
      * operation and its buffers in one object; cancelling it is {@link #cancelSend}, {@link #cancelDisconnect}, or, for
      * WskConnectEx, the connect's own action.
      */
-    final class SendOp extends PendingOp {
-        final ByteBuffer[] views;
-        final long total;
+    final class SendOp extends BufferOp {
+        long total;
         final boolean disconnect;
         final boolean connectEx;
         long sent;
@@ -38,6 +37,15 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
             this.total = WskBufs.remaining(views);
             this.disconnect = disconnect;
             this.connectEx = connectEx;
+        }
+
+        /** A plain WskSend for {@code buffer}: a reused operation reset, or a new one kept in the IRP's slot. */
+        SendOp forSend(Irp forIrp, ByteBuffer[] newViews, WskBuf buffer) {
+            irp = forIrp;
+            useViews(newViews, buffer);
+            total = WskBufs.remaining(newViews);
+            sent = 0;
+            return this;
         }
 
         long remaining() {
@@ -112,21 +120,32 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
         if ((flags & ~Wsk.WSK_FLAG_NODELAY) != 0) {
             return fail(irp, NtStatus.STATUS_NOT_SUPPORTED); // WSK_FLAG_OOB included
         }
-        ByteBuffer[] views = WskBufs.views(buffer, false);
+        SendOp reused = PendingOp.reuse(irp, SendOp.class, socket); // the IRP's last send, when it is free
+        ByteBuffer[] views = BufferOp.views(reused, buffer, false);
         if (views == null) {
+            if (reused != null) {
+                reused.giveBack();
+            }
             return fail(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
         NtStatus refused;
         synchronized (socket.lock) { // one critical section: pend, queue, arm, write
             refused = sendRefusal();
             if (refused == null) {
-                SendOp queued = socket.pendLocked(new SendOp(irp, "WskSend", views, false, false), false, buffer,
-                        sends());
+                SendOp op = reused;
+                if (op == null) {
+                    op = new SendOp(irp, "WskSend", views, false, false);
+                    op.keepInSlot(irp);
+                }
+                SendOp queued = socket.pendLocked(op.forSend(irp, views, buffer), false, buffer, sends());
                 queued.arm(null); // before the lock is released, so no other thread can complete the IRP first
                 pumpWrites();
                 updateInterest();
                 return NtStatus.STATUS_PENDING;
             }
+        }
+        if (reused != null) {
+            reused.giveBack();
         }
         return fail(irp, refused); // outside the lock: the routine runs inline
     }

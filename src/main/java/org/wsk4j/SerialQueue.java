@@ -151,6 +151,9 @@ final class SerialQueue extends SerialNode {
             NEXT.set(this, null);
             if (TAIL.compareAndSet(this, last, this)) {
                 head = this;
+                if (last instanceof PendingOp op) {
+                    op.leftQueue(); // neither head nor tail: its link is null (it was the tail), nothing refers to it
+                }
             }
         }
     }
@@ -169,6 +172,10 @@ final class SerialQueue extends SerialNode {
             }
         }
         head = next;
+        if (current instanceof PendingOp op) {
+            NEXT.set(op, null); // no longer the tail (next follows it): no producer writes this link any more
+            op.leftQueue();     // its task ran (the drain polls only after it): its IRP's next request may reuse it
+        }
         return next;
     }
 

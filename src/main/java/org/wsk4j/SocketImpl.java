@@ -315,6 +315,8 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
                 return;
             }
             op.claim = new org.wsk4j.nt.MdlClaim(op);
+        } else if (op.claim.isReleased()) {
+            op.claim.renew(); // a reused operation (see PendingOp.reuse): its last use's ranges are reused too
         }
         op.claim.add(buffer.mdl(), buffer.offset(), buffer.length(), writes);
     }
@@ -351,7 +353,9 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
     /** The rest of finishing, after the operation was claimed and unlinked: status, then the completion task. */
     private void complete(PendingOp op, NtStatus status, long information, Object informationObject) {
         Irp irp = op.irp;
-        Io.setCancelRoutine(irp, null);
+        if (Io.setCancelRoutine(irp, null) == null) {
+            op.retire(); // IoCancelIrp took the routine (or none was armed): the cancel may still run it, never reuse it
+        }
         Completions.record(irp, status, information, informationObject);
         if (LOG.isDebugEnabled()) {
             LOG.debug("{} {} completes: {} ({})", this, op, status, information);
