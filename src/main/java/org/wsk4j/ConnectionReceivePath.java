@@ -38,8 +38,10 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
     /**
      * Without a consumer (no receive queued, the receive event not reading) the socket still reads ahead, up to
      * this many bytes in {@link #READ_AHEAD_CHUNK}-sized reads, so it learns of the peer's FIN or reset as Windows'
-     * stack does (the disconnect event fires, and a close after both directions are done is graceful). Bounded, so
-     * TCP flow control still pushes back on a peer nobody reads from.
+     * stack does: while the disconnect event is enabled it waits for readiness to do so (the event fires without a
+     * receive); otherwise it reads ahead only when the answer matters, at a close after {@code WskDisconnect} (so a
+     * close after both directions are done is graceful), and an idle socket costs no readiness registration.
+     * Bounded, so TCP flow control still pushes back on a peer nobody reads from.
      */
     static final long READ_AHEAD_LIMIT = 64 * 1024;
 
@@ -481,6 +483,28 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
                 && backlogBytes == 0 && readEnd == null;
     }
 
+    /**
+     * Whether the driver watches for the peer's FIN or reset without reading (the disconnect event is enabled and
+     * has not fired): only then does an idle socket wait for readiness to read ahead. Lock held.
+     */
+    @GuardedBy("socket.lock")
+    private boolean disconnectWatched() {
+        WskClientConnectionDispatch dispatch = callbacks();
+        return !disconnectIndicated && dispatch != null && dispatch.wskDisconnectEvent() != null
+                && isEventEnabled(Wsk.WSK_EVENT_DISCONNECT);
+    }
+
+    /**
+     * Before a close that is graceful only if the peer's FIN arrived: reads ahead as a socket waiting for readiness
+     * would have (up to {@link #READ_AHEAD_LIMIT}), so a FIN the peer already sent is known. Lock held.
+     */
+    @GuardedBy("socket.lock")
+    void learnReadEnd() {
+        while (readEnd == null && readAheadAllowed() && readAhead(READ_AHEAD_CHUNK) > 0) {
+            // each read either buffers data (and the loop goes on while the read-ahead limit allows) or ends it
+        }
+    }
+
     /** Whether the socket reads ahead without a consumer ({@link #READ_AHEAD_LIMIT}). Lock held. */
     @GuardedBy("socket.lock")
     private boolean readAheadAllowed() {
@@ -498,7 +522,8 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
     void updateInterest() {
         int interest = 0;
         if (state == State.CONNECTED && dataState == DataState.OPEN && !isCloseCalled()) {
-            if (readEnd == null && (receivesWaiting() || eventReadingAllowed() || readAheadAllowed())) {
+            if (readEnd == null && (receivesWaiting() || eventReadingAllowed()
+                    || (disconnectWatched() && readAheadAllowed()))) {
                 interest |= TransportHandler.READ;
             }
             if (sendsWaiting() && writeFailure == null) {

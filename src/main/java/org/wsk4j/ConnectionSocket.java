@@ -91,6 +91,9 @@ final class ConnectionSocket extends ConnectionSendPath {
         if (connection != null) {
             boolean graceful;
             synchronized (socket.lock) {
+                if (outputShut) {
+                    learnReadEnd(); // an idle socket does not watch for the FIN: look now, before deciding
+                }
                 graceful = outputShut && readEnd == NtStatus.STATUS_SUCCESS;
                 dataState = DataState.CLOSED;
                 lastInterest = 0;

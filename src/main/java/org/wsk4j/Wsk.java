@@ -4,7 +4,7 @@ import org.wsk4j.nt.NtStatus;
 
 /**
  * WSK constants with their C names and values, and the registration functions on the process-wide
- * default {@link WskSubsystem} (real sockets through java.nio, threaded completion).
+ * default {@link WskSubsystem} (real sockets through java.nio, the direct completion executor).
  *
  * <pre>{@code
  * import static org.wsk4j.Wsk.*;

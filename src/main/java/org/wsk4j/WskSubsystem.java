@@ -108,8 +108,9 @@ public final class WskSubsystem implements AutoCloseable {
     }
 
     /**
-     * Returns a builder; by default: real sockets (NIO), a threaded executor with 2 threads, a new
-     * I/O manager, provider ready at once.
+     * Returns a builder; by default: real sockets (NIO), the direct executor (completions on the thread that
+     * produced them, see {@link Builder#directExecutor()}), completion in the caller's context, a new I/O manager,
+     * provider ready at once.
      *
      * @return the builder
      */
@@ -119,7 +120,7 @@ public final class WskSubsystem implements AutoCloseable {
 
     /**
      * Returns the process-wide default subsystem used by the static functions of {@link Wsk}, creating
-     * it on first use (NIO transport, threaded executor, the global {@link IoManager}). It is never closed.
+     * it on first use (NIO transport, direct executor, the global {@link IoManager}). It is never closed.
      *
      * @return the default subsystem
      */
@@ -180,7 +181,7 @@ public final class WskSubsystem implements AutoCloseable {
         private CompletionExecutor executor;
         private boolean ownsExecutor;
         private int concurrency = 2;
-        private boolean direct;
+        private boolean direct = true;
         private Transport transport;
         private boolean providerReady = true;
         private boolean completionInCallerContext = true;
@@ -234,7 +235,9 @@ public final class WskSubsystem implements AutoCloseable {
         }
 
         /**
-         * Uses a threaded executor with this many threads (the default, with 2).
+         * Uses a threaded executor with this many threads: completion routines and event callbacks run on its worker
+         * threads, one hand-off per completion. Slower than the direct executor (the default), but a routine that
+         * blocks holds only one worker, never the transport's thread. Choose it for a driver whose routines may wait.
          *
          * @param concurrency 1 to 64
          * @return this builder
@@ -267,12 +270,16 @@ public final class WskSubsystem implements AutoCloseable {
         }
 
         /**
-         * Uses a new {@link DirectCompletionExecutor}: completion routines and event callbacks run on the thread
-         * that produced the completion (the NIO selector thread, or the thread of the routine that made the
-         * call), with no thread hand-off per completion; the subsystem closes it. The fastest mode on real
-         * sockets, with one rule: <b>completion routines and event callbacks must not block</b>, since while one
-         * runs, no other completion of the subsystem runs and no socket makes progress. Per-socket order and
-         * serialization are the same as with the other executors.
+         * Uses a new {@link DirectCompletionExecutor} (the default): completion routines and event callbacks run on
+         * the thread that produced the completion (the NIO selector thread, or the thread of the routine that made
+         * the call), with no thread hand-off per completion; the subsystem closes it. The fastest mode on real
+         * sockets (docs/performance.md), with one rule: <b>completion routines and event callbacks must not
+         * block</b>, as on Windows, where they run at DISPATCH_LEVEL: while one runs on the selector thread, no
+         * socket of the subsystem makes progress. A routine that holds the selector thread longer than the
+         * verifier's {@link org.wsk4j.nt.Verifier#transportHoldLimit() transport hold limit} (1 s by default) is
+         * reported ({@link org.wsk4j.nt.VerifierRule#TRANSPORT_THREAD_HELD}) and the transport moves its event loop
+         * to a new thread, so the other sockets go on; choose {@link #threadedExecutor(int)} for a driver whose
+         * routines wait. Per-socket order and serialization are the same as with the other executors.
          *
          * @return this builder
          * @throws IllegalStateException when the completion executor was already chosen

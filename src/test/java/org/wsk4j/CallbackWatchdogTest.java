@@ -92,6 +92,43 @@ class CallbackWatchdogTest {
         assertEquals(1, verifier.violations().size(), "one report per task");
     }
 
+    /**
+     * A routine waiting for a task queued behind it on the only worker: once it has held the worker for the hold limit,
+     * an extra worker runs what is queued, so the wait ends by itself, long before the watchdog's CALLBACK_TOO_LONG;
+     * the extra worker ends when it is no longer needed, and nothing is reported.
+     */
+    @Test
+    void aHeldWorkerGetsAnExtraWorkerThatRunsWhatIsQueuedBehindIt() throws InterruptedException {
+        Verifier verifier = wsk.ioManager().verifier();
+        verifier.setBlockingWaitLimit(Duration.ofSeconds(30)).setTransportHoldLimit(LIMIT);
+        CountDownLatch secondRan = new CountDownLatch(1);
+        CountDownLatch firstDone = new CountDownLatch(1);
+        AtomicBoolean waitEnded = new AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<Thread> first = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Thread> second = new java.util.concurrent.atomic.AtomicReference<>();
+        wsk.executor().execute(() -> {
+            first.set(Thread.currentThread());
+            wsk.executor().execute(() -> {
+                second.set(Thread.currentThread());
+                secondRan.countDown();
+            });
+            try {
+                waitEnded.set(secondRan.await(WAIT_SECONDS, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            firstDone.countDown();
+        });
+        assertTrue(firstDone.await(WAIT_SECONDS, TimeUnit.SECONDS));
+        assertTrue(waitEnded.get(), "the task queued behind the held routine ran meanwhile");
+        assertNotSame(first.get(), second.get());
+        assertTrue(second.get().getName().contains("-completion-extra-"), second.get().getName());
+        second.get().join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+        assertFalse(second.get().isAlive(), "the extra worker ended once no worker was held");
+        assertSame(first.get(), runOnExecutorThread(), "the first worker serves again");
+        assertTrue(verifier.violations().isEmpty(), verifier.violations()::toString);
+    }
+
     @Test
     void quickRoutinesAreNeverReported() throws InterruptedException {
         CountDownLatch all = new CountDownLatch(1000);
@@ -100,6 +137,17 @@ class CallbackWatchdogTest {
         }
         assertTrue(all.await(WAIT_SECONDS, TimeUnit.SECONDS));
         assertTrue(wsk.ioManager().verifier().violations().isEmpty());
+    }
+
+    private Thread runOnExecutorThread() throws InterruptedException {
+        CountDownLatch ran = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Thread> thread = new java.util.concurrent.atomic.AtomicReference<>();
+        wsk.executor().execute(() -> {
+            thread.set(Thread.currentThread());
+            ran.countDown();
+        });
+        assertTrue(ran.await(WAIT_SECONDS, TimeUnit.SECONDS));
+        return thread.get();
     }
 
     private boolean runOnExecutor(BooleanSupplier check) throws InterruptedException {

@@ -32,6 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ConnectLatencyBench {
 
     @Param({"nio", "nio-blocking", "wsk-socketConnect", "wsk-socketConnect-direct", "wsk-socketBindConnect",
+            "wsk-socketBindConnect-direct",
             "async", "netty"})
     public String impl;
 

@@ -36,7 +36,8 @@ public class ConnectRateBench {
     static final int IN_FLIGHT = 64;
     static final int BATCH = 512;
 
-    @Param({"nio", "wsk-socketConnect", "wsk-socketConnect-direct", "wsk-socketBindConnect", "async", "netty"})
+    @Param({"nio", "wsk-socketConnect", "wsk-socketConnect-direct", "wsk-socketBindConnect",
+            "wsk-socketBindConnect-direct", "async", "netty"})
     public String impl;
 
     private AcceptCloseServer server;

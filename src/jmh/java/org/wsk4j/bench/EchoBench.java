@@ -39,7 +39,7 @@ public class EchoBench {
 
     static final int MESSAGES = 1024;
 
-    @Param({"nio", "wsk", "wsk-direct", "netty"})
+    @Param({"nio", "wsk", "wsk-direct", "netty", "async"})
     public String impl;
 
     @Param({"1", "16"})

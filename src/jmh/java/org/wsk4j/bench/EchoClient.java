@@ -52,6 +52,7 @@ abstract class EchoClient implements AutoCloseable {
             case "wsk" -> new Wsk(target, connections, size, WskHost.Completions.THREADED);
             case "wsk-direct" -> new Wsk(target, connections, size, WskHost.Completions.DIRECT);
             case "netty" -> new Netty(target, connections, size);
+            case "async" -> new Async(target, connections, size);
             default -> throw new IllegalArgumentException(impl);
         };
     }
@@ -307,6 +308,103 @@ abstract class EchoClient implements AutoCloseable {
     }
 
     // ---- Netty 4.1, NIO transport, one event loop -----------------------------------------------------
+
+    // ---- AsynchronousSocketChannel: a write then reads until the echo is whole, chained by completion handlers on a
+    // one-thread group (the JDK's epoll port on Linux), as the connect benchmarks' async client.
+
+    static final class Async extends EchoClient {
+        private final java.nio.channels.AsynchronousChannelGroup group;
+        private final List<Conn> conns = new ArrayList<>();
+        private final AtomicInteger open = new AtomicInteger();
+        private final Signal signal = new Signal();
+
+        private final class Conn {
+            final java.nio.channels.AsynchronousSocketChannel ch;
+            final ByteBuffer out = payload(size);
+            final ByteBuffer in = ByteBuffer.allocateDirect(size);
+            int left;
+            final java.nio.channels.CompletionHandler<Integer, Void> written = new java.nio.channels.CompletionHandler<>() {
+                @Override
+                public void completed(Integer n, Void ignored) {
+                    if (out.hasRemaining()) {
+                        ch.write(out, null, this);
+                    }
+                }
+
+                @Override
+                public void failed(Throwable exc, Void ignored) {
+                    signal.fail(exc);
+                }
+            };
+            final java.nio.channels.CompletionHandler<Integer, Void> read = new java.nio.channels.CompletionHandler<>() {
+                @Override
+                public void completed(Integer n, Void ignored) {
+                    if (n < 0) {
+                        signal.fail("echo server closed the connection");
+                    } else if (in.hasRemaining()) {
+                        ch.read(in, null, this);
+                    } else if (--left > 0) {
+                        start();
+                    } else if (open.decrementAndGet() == 0) {
+                        signal.set();
+                    }
+                }
+
+                @Override
+                public void failed(Throwable exc, Void ignored) {
+                    signal.fail(exc);
+                }
+            };
+
+            Conn(java.nio.channels.AsynchronousSocketChannel ch) {
+                this.ch = ch;
+            }
+
+            /** The echo is read only after the whole message was written (the server echoes as it reads). */
+            void start() {
+                out.clear();
+                in.clear();
+                ch.read(in, null, read);
+                ch.write(out, null, written);
+            }
+        }
+
+        Async(InetSocketAddress target, int connections, int size) throws Exception {
+            super(connections, size);
+            group = java.nio.channels.AsynchronousChannelGroup.withFixedThreadPool(1, r -> {
+                Thread t = new Thread(r, "bench-async-echo");
+                t.setDaemon(true);
+                return t;
+            });
+            for (int i = 0; i < connections; i++) {
+                java.nio.channels.AsynchronousSocketChannel ch = java.nio.channels.AsynchronousSocketChannel.open(group);
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                ch.connect(target).get(30, TimeUnit.SECONDS);
+                conns.add(new Conn(ch));
+            }
+        }
+
+        @Override
+        void run(int messages) {
+            int per = messages / connections;
+            signal.reset();
+            open.set(connections);
+            for (Conn c : conns) {
+                c.left = per;
+                c.start();
+            }
+            signal.await();
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (Conn c : conns) {
+                c.ch.close();
+            }
+            group.shutdownNow();
+            group.awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
 
     static final class Netty extends EchoClient {
         private final NioEventLoopGroup group;

@@ -37,7 +37,13 @@ public class CompletionThread extends Thread {
         setDaemon(true);
     }
 
-    /** A readiness pass is running (see {@link #beginBatch()}); this thread's fields are its own. */
+    /**
+     * Set by a transport's event thread while it runs completions (user code) rather than its own confined work;
+     * read by this thread only.
+     */
+    public boolean runningCompletions;
+
+        /** A readiness pass is running (see {@link #beginBatch()}); this thread's fields are its own. */
     private boolean batching;
     /** Wake-ups deferred to the end of the pass, each once: the first apart, the rest (rare) in a list. */
     private Runnable deferredWake;

@@ -13,7 +13,7 @@ import org.wsk4j.internal.FastLocal;
  * <p><b>Threading model.</b> A task posted with {@link #execute} from a <em>completion thread</em> is queued on
  * that thread and run by it as soon as the thread reaches a point where it holds no lock: after the task that
  * is running now returns (a trampoline, so completions never nest and the stack does not grow), or, on a
- * transport's own thread, after the readiness callback that produced it. Completion threads are the threads
+ * transport's own thread, after the readiness pass that produced it. Completion threads are the threads
  * running one of this executor's tasks and the threads a transport declared with {@link #adoptCurrentThread()}
  * (the NIO selector thread). A task posted from any other thread (a driver's own thread calling a WSK function,
  * a timer) goes to one fallback daemon thread, which then becomes a completion thread for what that task
@@ -23,9 +23,13 @@ import org.wsk4j.internal.FastLocal;
  * the other executors; completions of different sockets run one at a time per thread.
  *
  * <p><b>Completion routines and event callbacks must not block</b> (no waits, no blocking I/O, no long loops):
- * with this executor they run on the transport's only selector thread, so while one blocks, no socket of the
- * subsystem makes progress and no other completion runs. The verifier's DISPATCH_LEVEL rules report the
- * blocking waits it can see. Use {@link ThreadedCompletionExecutor} (the default) when routines may be slow.
+ * with this executor they run on the transport's selector thread, so while one blocks, no socket of the
+ * subsystem makes progress. A routine that holds that thread longer than the verifier's
+ * {@link Verifier#transportHoldLimit() transport hold limit} (1 s by default) is reported as
+ * {@link VerifierRule#TRANSPORT_THREAD_HELD} and the transport moves its event loop to a new thread, so the other
+ * sockets go on; the completions queued behind the routine on the old thread (those of the same readiness pass) run
+ * when it returns. The verifier's DISPATCH_LEVEL rules report the blocking waits they can see
+ * ({@link VerifierRule#CALLBACK_BLOCKED}). Use {@link ThreadedCompletionExecutor} when routines may be slow.
  *
  * <p>Recursion: a WSK call that fails at once still completes its IRP inline, bounded by
  * {@link InlineCompletion#MAX_DEPTH} as with every executor; posted completions never nest.
@@ -158,11 +162,30 @@ public final class DirectCompletionExecutor implements CompletionExecutor {
     /**
      * For transport implementations: declares the calling thread (a transport's own event thread, such as a
      * selector thread) a completion thread. Direct completions it produces are queued and run when it calls
-     * {@link #runQueued()}, which it must do at a point where it holds no lock, soon after each readiness
-     * callback or task. Other executors are not affected.
+     * {@link #runQueued()}, which it must do at a point where it holds no lock, soon after each readiness pass
+     * or task (the NIO transport does it after each select pass, outside the selector). Other executors are not
+     * affected.
      */
     public static void adoptCurrentThread() {
         TRAMPOLINE.get().adopted = true;
+    }
+
+    /**
+     * For transport implementations: {@link #adoptCurrentThread()}, and asks the callback watchdog to watch how long
+     * each completion this thread runs holds it. When one holds it longer than its verifier's
+     * {@link Verifier#transportHoldLimit()} (1 s by default), the watchdog calls {@code moveEventLoop} on its own
+     * thread, once per routine, and reports {@link VerifierRule#TRANSPORT_THREAD_HELD}. The transport should then go
+     * on on a new event thread (which adopts itself in turn) and let this one end when the routine returns; it must
+     * run completions only outside its own thread-confined work (so the move never finds the old thread in the middle
+     * of it) and return whether it moved.
+     *
+     * @param moveEventLoop moves the transport's event loop to a new thread; true when it did, false when it did not
+     *                      (for example, the transport is closing)
+     */
+    public static void adoptCurrentThread(java.util.function.BooleanSupplier moveEventLoop) {
+        Objects.requireNonNull(moveEventLoop, "moveEventLoop");
+        TRAMPOLINE.get().adopted = true;
+        TaskRunner.watchHolds(moveEventLoop);
     }
 
     /**

@@ -7,6 +7,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.wsk4j.internal.FastLocal;
 
 /**
@@ -23,6 +26,12 @@ import org.wsk4j.internal.FastLocal;
  * deadlocking. Waits on a {@link KEvent} at DISPATCH_LEVEL are bounded and reported by the event itself
  * ({@link VerifierRule#CALLBACK_BLOCKED}); the watchdog does not report those a second time.
  *
+ * <p>On a transport's event thread (the NIO selector thread, where the direct executor runs completions), a task
+ * that holds the thread longer than {@link Verifier#transportHoldLimit()} (1 s by default) stops every socket of
+ * the transport; the watchdog then asks the transport to move its event loop to a new thread
+ * ({@link #watchHolds}) and reports {@link VerifierRule#TRANSPORT_THREAD_HELD}, long before the task would count as
+ * {@code CALLBACK_TOO_LONG}.
+ *
  * <p>Threading: {@link #run} is called by the executors' threads; each thread owns its {@link Running} record
  * (written only by it, read by the watchdog through volatile fields). One daemon thread,
  * {@value #WATCHDOG_NAME}, scans the records every {@value #SCAN_MILLIS} ms once a task has run; a task counts as
@@ -30,6 +39,8 @@ import org.wsk4j.internal.FastLocal;
  */
 final class TaskRunner {
 
+
+    private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
 
     static final String WATCHDOG_NAME = "wsk4j-callback-watchdog";
     static final long SCAN_MILLIS = 50;
@@ -67,6 +78,16 @@ final class TaskRunner {
         /** Watchdog-only: the phase seen at the last scan and for how many scans in a row. */
         long seenPhase;
         int seenScans;
+        /**
+         * Set once by the owner when the thread is a transport's event thread (see
+         * {@link #watchHolds(BooleanSupplier)}): the watchdog calls it when one task holds the thread longer than the
+         * verifier's transport hold limit. Null on every other thread.
+         */
+        volatile BooleanSupplier onHeld;
+        /** Whether a hold handled by {@link #onHeld} is reported as {@link VerifierRule#TRANSPORT_THREAD_HELD}. */
+        volatile boolean reportHolds;
+        /** Watchdog-only: the phase whose hold was already handled, or 0. */
+        long heldPhase;
     }
 
     private static final FastLocal<Running> CURRENT = new FastLocal<>(TaskRunner::register);
@@ -162,6 +183,29 @@ final class TaskRunner {
         running.reportedPhase = running.phase;
     }
 
+    /**
+     * Declares the calling thread a transport's event thread: when one task (a completion routine or callback the
+     * direct executor runs there) holds it longer than {@link Verifier#transportHoldLimit()}, the watchdog calls
+     * {@code onHeld} (on its own thread; it should move the transport's event loop to a new thread and return true,
+     * or false when it did not) and reports {@link VerifierRule#TRANSPORT_THREAD_HELD}, once per task.
+     */
+    static void watchHolds(BooleanSupplier onHeld) {
+        Running running = CURRENT.get();
+        running.reportHolds = true;
+        running.onHeld = onHeld;
+    }
+
+    /**
+     * As {@link #watchHolds(BooleanSupplier)} for an executor's worker thread, without a report: {@code onHeld} (on
+     * the watchdog's thread) starts another worker so the tasks queued behind the held one go on; the task itself is
+     * reported as {@link VerifierRule#CALLBACK_TOO_LONG} if it goes on for twice the blocking-wait limit.
+     */
+    static void watchHoldsQuietly(BooleanSupplier onHeld) {
+        Running running = CURRENT.get();
+        running.reportHolds = false;
+        running.onHeld = onHeld;
+    }
+
     private static Running register() {
         Running running = new Running();
         WATCHED.add(running);
@@ -206,6 +250,12 @@ final class TaskRunner {
                 continue;
             }
             Verifier verifier = manager.verifier();
+            BooleanSupplier onHeld = running.onHeld;
+            if (onHeld != null && running.heldPhase != phase
+                    && running.seenScans * SCAN_MILLIS >= verifier.transportHoldLimit().toMillis()) {
+                running.heldPhase = phase;
+                handOff(running, onHeld, verifier);
+            }
             // Twice the limit: a bounded KEvent wait (one limit long) reports first. The task has run at least
             // seenScans scan periods.
             Duration allowed = verifier.blockingWaitLimit().multipliedBy(2);
@@ -218,12 +268,46 @@ final class TaskRunner {
         }
     }
 
-    private static void report(Running running, long phase, Verifier verifier, Duration limit) {
+    /**
+     * A task has held a transport's event thread longer than the hold limit: the transport moves its event loop to a
+     * new thread (whatever the rule's mode: this keeps the other sockets going), then the hold is reported.
+     */
+    private static void handOff(Running running, BooleanSupplier onHeld, Verifier verifier) {
+        boolean moved;
+        try {
+            moved = onHeld.getAsBoolean();
+        } catch (RuntimeException e) {
+            moved = false;
+            LOG.warn("moving the event loop off {} failed", running.thread.getName(), e);
+        }
+        if (!running.reportHolds || !verifier.isChecked(VerifierRule.TRANSPORT_THREAD_HELD)) {
+            return;
+        }
+        try {
+            verifier.report(VerifierRule.TRANSPORT_THREAD_HELD, "a completion routine or event callback has held "
+                    + running.thread.getName() + ", a transport's event thread (direct executor), longer than "
+                    + verifier.transportHoldLimit() + "; "
+                    + (moved ? "the transport moved its event loop to a new thread, so its other sockets go on; "
+                            + "completions already queued behind this routine on " + running.thread.getName()
+                            + " run when it returns"
+                            : "its event loop was not moved (the transport is closing, or this thread no longer runs it)")
+                    + ". It is at:" + where(running.thread), null);
+        } catch (VerifierError e) {
+            // Mode FAIL: recorded and passed to the sink; the routine's thread is left alone.
+        }
+    }
+
+    private static String where(Thread thread) {
         StringBuilder where = new StringBuilder();
-        StackTraceElement[] frames = running.thread.getStackTrace();
+        StackTraceElement[] frames = thread.getStackTrace();
         for (int i = 0; i < Math.min(frames.length, 12); i++) {
             where.append("\n      at ").append(frames[i]);
         }
+        return where.toString();
+    }
+
+    private static void report(Running running, long phase, Verifier verifier, Duration limit) {
+        String where = where(running.thread);
         boolean interrupt = verifier.mode(VerifierRule.CALLBACK_TOO_LONG) == Verifier.Mode.FAIL;
         try {
             verifier.report(VerifierRule.CALLBACK_TOO_LONG, "a completion routine, callback or provider task on "

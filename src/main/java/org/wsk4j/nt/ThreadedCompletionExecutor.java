@@ -36,6 +36,13 @@ import org.wsk4j.internal.GuardedBy;
  * ({@link CompletionThread#beginBatch()}, as the NIO selector thread does) hands a pass's completions over as one
  * batch: the wake-up is deferred to the end of the pass, so one pass wakes at most one worker.
  *
+ * <p>A held worker: when one task holds a worker longer than the verifier's {@link Verifier#transportHoldLimit()}
+ * (1 s by default; a completion routine waiting for something), the callback watchdog starts an extra worker, so
+ * the tasks queued behind it run (with one worker, a routine waiting for a completion queued behind it then gets it
+ * instead of deadlocking). Extra workers (at most {@value #MAX_EXTRA_WORKERS} at a time) end when they find no task
+ * and no worker is held any more. The held task itself is reported by the watchdog as
+ * {@link VerifierRule#CALLBACK_TOO_LONG} if it runs for twice the blocking-wait limit.
+ *
  * <p>Thread safety: every method may be called from any thread. {@link #close()} lets queued tasks
  * finish, then stops the threads (waiting up to 5 seconds for them); tasks queued after close run on the
  * calling thread, so no completion is ever lost.
@@ -64,7 +71,22 @@ public final class ThreadedCompletionExecutor implements CompletionExecutor {
     private int wakeups;
     /** This executor's wake-up, one object, so a transport's pass defers it once ({@link CompletionThread}). */
     private final Runnable wakeIdleWorker = this::wakeIdleWorker;
+    /** The most extra workers alive at a time (see the class comment, "A held worker"). */
+    static final int MAX_EXTRA_WORKERS = 16;
+
+    /** Every live worker, the extra ones included. Guarded by {@code lock} (no change once closed). */
+    @GuardedBy("lock")
     private final List<Worker> workers = new ArrayList<>();
+    private final int concurrency;
+    /** Extra workers alive. */
+    @GuardedBy("lock")
+    private int extraWorkers;
+    /** Workers the watchdog found held whose task has not yet returned (see {@link Worker#compensated}). */
+    @GuardedBy("lock")
+    private int heldWorkers;
+    /** Extra workers started so far (names the next one). */
+    @GuardedBy("lock")
+    private int extraStarted;
     private final ScheduledThreadPoolExecutor timer;
     private volatile IoManager ioManager;
     private volatile boolean closed;
@@ -85,20 +107,65 @@ public final class ThreadedCompletionExecutor implements CompletionExecutor {
             return new CompletionThread(r, name + "-timer"); // a daemon
         });
         timer.setRemoveOnCancelPolicy(true);
-        for (int i = 0; i < concurrency; i++) {
-            Worker worker = new Worker(name + "-completion-" + i);
-            workers.add(worker);
-            worker.start();
+        this.concurrency = concurrency;
+        synchronized (lock) {
+            for (int i = 0; i < concurrency; i++) {
+                Worker worker = new Worker(name + "-completion-" + i, false);
+                workers.add(worker);
+                worker.start();
+            }
+        }
+    }
+
+    /**
+     * Callback watchdog thread: {@code held} has run one task longer than the hold limit. Starts an extra worker,
+     * unless closed or {@value #MAX_EXTRA_WORKERS} are alive already.
+     */
+    private boolean compensate(Worker held) {
+        Worker extra;
+        synchronized (lock) {
+            if (closed || extraWorkers >= MAX_EXTRA_WORKERS) {
+                return false;
+            }
+            if (!held.compensated) {
+                held.compensated = true;
+                heldWorkers++;
+            }
+            extraWorkers++;
+            extra = new Worker(name + "-completion-extra-" + extraStarted++, true);
+            workers.add(extra);
+        }
+        extra.start();
+        LOG.debug("{} is held by a task; started {}", held.getName(), extra.getName());
+        return true;
+    }
+
+    /** An extra worker that found no task: ends it when no worker is held any more beyond the extra ones left. */
+    private boolean retire(Worker extra) {
+        synchronized (lock) {
+            if (closed || extraWorkers <= heldWorkers) {
+                return false;
+            }
+            extraWorkers--;
+            workers.remove(extra);
+            return true;
         }
     }
 
     private final class Worker extends CompletionThread {
-        Worker(String threadName) {
+        /** Started because another worker was held; ends when no longer needed. */
+        private final boolean extra;
+        /** Set by the watchdog ({@link #compensate}) while this worker's task holds it; cleared when a task ends. */
+        volatile boolean compensated;
+
+        Worker(String threadName, boolean extra) {
             super(threadName); // a daemon
+            this.extra = extra;
         }
 
         @Override
         public void run() {
+            TaskRunner.watchHoldsQuietly(() -> compensate(this));
             while (true) {
                 Runnable task = next();
                 if (task == STOP) {
@@ -113,6 +180,13 @@ public final class ThreadedCompletionExecutor implements CompletionExecutor {
                     // TaskRunner records what a task throws; this only guards the worker against the bookkeeping
                     // around it failing (out of memory): a worker is never lost.
                     LOG.debug("{} survived a failure outside a task", getName(), t);
+                }
+                if (compensated) {
+                    synchronized (lock) {
+                        compensated = false;
+                        heldWorkers--;
+                    }
+                    wakeAllIdle(); // an extra worker waiting may now be a surplus and end (outside lock: see next())
                 }
             }
         }
@@ -129,6 +203,10 @@ public final class ThreadedCompletionExecutor implements CompletionExecutor {
                 try {
                     while ((task = queue.poll()) == null) {
                         if (closed) {
+                            return STOP;
+                        }
+                        if (extra && retire(this)) { // takes lock inside idleLock: never the other way round
+                            // A surplus: the workers left poll the queue before they wait, so no task is lost.
                             return STOP;
                         }
                         try {
@@ -170,6 +248,16 @@ public final class ThreadedCompletionExecutor implements CompletionExecutor {
         }
         if (idle > 0 && !CompletionThread.deferWakeup(wakeIdleWorker)) {
             wakeIdleWorker();
+        }
+    }
+
+    /** Wakes every waiting worker (each re-checks the queue, and an extra one whether it is still needed). */
+    private void wakeAllIdle() {
+        idleLock.lock();
+        try {
+            workQueued.signalAll();
+        } finally {
+            idleLock.unlock();
         }
     }
 
@@ -232,7 +320,7 @@ public final class ThreadedCompletionExecutor implements CompletionExecutor {
      * @return the concurrency given at creation
      */
     public int concurrency() {
-        return workers.size();
+        return concurrency;
     }
 
     /**
@@ -253,7 +341,11 @@ public final class ThreadedCompletionExecutor implements CompletionExecutor {
             closed = true;
         }
         timer.shutdownNow();
-        for (int i = 0; i < workers.size(); i++) {
+        List<Worker> all;
+        synchronized (lock) {
+            all = new ArrayList<>(workers); // no worker is added or removed once closed
+        }
+        for (int i = 0; i < all.size(); i++) {
             queue.add(STOP);
         }
         idleLock.lock();
@@ -264,7 +356,7 @@ public final class ThreadedCompletionExecutor implements CompletionExecutor {
         }
         boolean self = inExecutorThread();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        for (Worker worker : workers) {
+        for (Worker worker : all) {
             if (worker == Thread.currentThread()) {
                 continue;
             }
@@ -305,7 +397,7 @@ public final class ThreadedCompletionExecutor implements CompletionExecutor {
 
     @Override
     public String toString() {
-        return "ThreadedCompletionExecutor[" + name + ", " + workers.size() + " threads" + (closed ? ", closed" : "")
+        return "ThreadedCompletionExecutor[" + name + ", " + concurrency + " threads" + (closed ? ", closed" : "")
                 + "]";
     }
 }

@@ -78,6 +78,7 @@ public final class Verifier {
     private final AtomicLong sampleCounter = new AtomicLong();
     private final List<VerifierReport> violations = Collections.synchronizedList(new ArrayList<>());
     private volatile java.time.Duration blockingWaitLimit = java.time.Duration.ofSeconds(5);
+    private volatile java.time.Duration transportHoldLimit = java.time.Duration.ofSeconds(1);
     private volatile VerifierSink sink = VerifierSink.logging();
 
     Verifier() {
@@ -209,6 +210,34 @@ public final class Verifier {
             throw new IllegalArgumentException("the blocking-wait limit must be positive: " + limit);
         }
         this.blockingWaitLimit = limit;
+        return this;
+    }
+
+    /**
+     * Returns how long one completion routine or event callback may hold a transport's event thread (with the direct
+     * executor, the NIO selector thread, where no other socket makes progress meanwhile) before the transport moves
+     * its event loop to a new thread and the hold is reported as {@link VerifierRule#TRANSPORT_THREAD_HELD}
+     * (1 second unless changed). The callback watchdog measures it in steps of 50 ms. The move happens whatever the
+     * rule's mode.
+     *
+     * @return the limit
+     */
+    public java.time.Duration transportHoldLimit() {
+        return transportHoldLimit;
+    }
+
+    /**
+     * Sets the transport hold limit (see {@link #transportHoldLimit()}).
+     *
+     * @param limit a positive duration
+     * @return this verifier
+     * @throws IllegalArgumentException when the limit is not positive
+     */
+    public Verifier setTransportHoldLimit(java.time.Duration limit) {
+        if (limit == null || limit.isNegative() || limit.isZero()) {
+            throw new IllegalArgumentException("the transport hold limit must be positive: " + limit);
+        }
+        this.transportHoldLimit = limit;
         return this;
     }
 

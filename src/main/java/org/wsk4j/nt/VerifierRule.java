@@ -69,6 +69,14 @@ public enum VerifierRule {
      */
     CALLBACK_TOO_LONG(0x133, "DPC_WATCHDOG_VIOLATION",
             "return from completion routines and callbacks promptly; queue a work item for anything that waits"),
+    /**
+     * A completion routine or event callback that the direct executor ran on a transport's event thread (the NIO
+     * selector thread) held that thread longer than the verifier's transport hold limit (1 s by default), so no socket
+     * of the transport made progress meanwhile. The transport moves its event loop to a new thread when this happens,
+     * whatever the rule's mode; completions already queued behind the routine on the old thread wait for it.
+     */
+    TRANSPORT_THREAD_HELD(0x133, "DPC_WATCHDOG_VIOLATION",
+            "with the direct executor never block or loop long in a routine or callback: queue a work item (IoQueueWorkItem) for slow work, or build the subsystem with threadedExecutor(n)"),
     /** A provider-dispatch function was called after every captured NPI was released. */
     NPI_USED_AFTER_RELEASE(0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION",
             "keep the provider NPI captured while calling WSK_PROVIDER_DISPATCH functions; release it afterwards"),

@@ -174,7 +174,7 @@ final class NioConnection extends NioEndpoint implements TransportConnection {
     /** True on the selector thread, which selects (a non-blocking epoll_wait when data is there) after each callback. */
     @Override
     public boolean readinessPolledNext() {
-        return transport.inSelectorThread();
+        return transport.onSelectorThread();
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wsk4j.internal.CompletionThread;
+import org.wsk4j.internal.GuardedBy;
 import org.wsk4j.nt.DirectCompletionExecutor;
 import org.wsk4j.nt.NtStatus;
 import org.wsk4j.spi.Transport;
@@ -29,6 +30,15 @@ import org.wsk4j.spi.TransportListener;
  * <p>Threading: the selector thread owns the selector and every registration; other threads hand it work
  * through a queue and wake it. Outcomes are reported to the provider from the selector thread (or from the
  * calling thread when an operation finishes at once); the provider moves completions to its executor.
+ *
+ * <p>Each round of the selector thread has two phases. In the <em>loop phase</em> it selects, handles readiness and
+ * runs submitted tasks: only then does it touch the selection keys and the other state confined to it
+ * ({@link #inSelectorThread()}). In the <em>completion phase</em> it runs the direct executor's completions that
+ * the loop phase produced (user code: routines and callbacks); a routine's WSK call that needs the selector then
+ * submits a task, which runs in the next loop phase of the same round. So when a routine holds the thread longer
+ * than the verifier's transport hold limit, the callback watchdog can hand the selector to a new thread at once
+ * ({@link #moveEventLoop}): the old thread is then in user code, never in the middle of confined work, and it ends
+ * when the routine returns, after running the completions it had queued behind it.
  */
 public final class NioTransport implements Transport {
 
@@ -42,7 +52,13 @@ public final class NioTransport implements Transport {
     static final int TASKS_PER_ROUND = 64;
 
     private final Selector selector;
-    private final Thread thread;
+    /** The selector thread now; replaced only by {@link #moveEventLoop} (under {@code moveLock}). */
+    private volatile CompletionThread owner;
+    /** Guards moving the event loop against itself and against close. */
+    private final Object moveLock = new Object();
+    /** How many selector threads were started (names the next one). Guarded by {@code moveLock}. */
+    @GuardedBy("moveLock")
+    private int threadsStarted;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Consumer<SelectionKey> onReady = this::dispatch;
     private volatile boolean closed;
@@ -65,8 +81,9 @@ public final class NioTransport implements Transport {
         } catch (IOException e) {
             throw new IllegalStateException("cannot open a selector", e);
         }
-        thread = new CompletionThread(this::loop, name + "-nio-selector"); // a daemon; never a WSK caller context
-        thread.start();
+        CompletionThread first = new CompletionThread(this::loop, name + "-nio-selector"); // a daemon; never a WSK
+        owner = first;                                                                   // caller context
+        first.start();
     }
 
     @Override
@@ -141,14 +158,29 @@ public final class NioTransport implements Transport {
         return selector;
     }
 
+    /**
+     * True on the selector thread in its loop phase, where it may touch the selection keys; false while it runs
+     * completions (user code) and on every other thread, which then submit what needs the selector.
+     */
     boolean inSelectorThread() {
-        return Thread.currentThread() == thread;
+        Thread current = Thread.currentThread();
+        return current == owner && !((CompletionThread) current).runningCompletions;
+    }
+
+    /**
+     * True on the selector thread in either phase: it polls readiness before it blocks again, so a receive queued
+     * there can wait for readiness instead of reading speculatively.
+     */
+    boolean onSelectorThread() {
+        return Thread.currentThread() == owner;
     }
 
     private void loop() {
-        DirectCompletionExecutor.adoptCurrentThread(); // direct completions run here, after each callback
         CompletionThread self = (CompletionThread) Thread.currentThread();
-        while (!closed) {
+        // Direct completions run here, in the completion phase of each round; a routine holding the thread too long
+        // makes the watchdog move the loop to a new thread.
+        DirectCompletionExecutor.adoptCurrentThread(() -> moveEventLoop(self));
+        while (!closed && owner == self) {
             try {
                 awake.set(false);
                 self.beginBatch(); // a pass's completions go to a threaded executor as one batch: one wake-up
@@ -159,12 +191,13 @@ public final class NioTransport implements Transport {
                     selector.selectNow(onReady);
                 }
                 awake.set(true);
+                runCompletions(self);
                 Runnable task;
                 // A bounded batch: tasks submitted faster than they run must not keep readiness from being polled
                 // (what is left runs after the next selectNow).
-                for (int ran = 0; ran < TASKS_PER_ROUND && (task = tasks.poll()) != null; ran++) {
+                for (int ran = 0; ran < TASKS_PER_ROUND && owner == self && (task = tasks.poll()) != null; ran++) {
                     runSafely(task);
-                    DirectCompletionExecutor.runQueued();
+                    runCompletions(self);
                 }
             } catch (IOException | RuntimeException e) {
                 if (!closed) {
@@ -174,19 +207,59 @@ public final class NioTransport implements Transport {
                 self.endBatch();
             }
         }
+        if (owner != self) {
+            LOG.debug("{} ended: the event loop moved to {}", self.getName(), owner.getName());
+            return; // moved: the new selector thread owns the selector and closes it
+        }
         for (SelectionKey key : selector.keys()) {
             Object attachment = key.attachment();
             if (attachment instanceof NioEndpoint) {
                 ((NioEndpoint) attachment).close(true);
-                DirectCompletionExecutor.runQueued();
+                runCompletions(self);
             }
         }
-        DirectCompletionExecutor.runQueued();
+        runCompletions(self);
         try {
             selector.close();
         } catch (IOException e) {
             LOG.debug("selector close failed", e);
         }
+    }
+
+    /**
+     * The completion phase: runs the direct completions queued on this thread (held no lock; outside select, so the
+     * selector is free for a new thread if a routine holds this one too long).
+     */
+    private static void runCompletions(CompletionThread self) {
+        self.runningCompletions = true;
+        try {
+            DirectCompletionExecutor.runQueued();
+        } finally {
+            self.runningCompletions = false;
+        }
+    }
+
+    /**
+     * Callback watchdog thread: a routine has held {@code stuck}, the selector thread, longer than the transport hold
+     * limit. Starts a new selector thread that takes over the selector, the submitted tasks and every registration;
+     * {@code stuck} is in its completion phase (only there do routines run), so it touches none of them again and
+     * ends when the routine returns.
+     *
+     * @return true when the loop moved; false when the transport is closing or {@code stuck} is no longer the owner
+     */
+    private boolean moveEventLoop(CompletionThread stuck) {
+        CompletionThread next;
+        synchronized (moveLock) {
+            if (closed || owner != stuck) {
+                return false;
+            }
+            next = new CompletionThread(this::loop, name + "-nio-selector-" + ++threadsStarted);
+            owner = next;
+        }
+        next.start();
+        selector.wakeup(); // not needed (stuck is not selecting), but cheap insurance for the new thread's first select
+        LOG.debug("{}: {} is held by a routine; the event loop moved to {}", name, stuck.getName(), next.getName());
+        return true;
     }
 
     /** Selector thread: one ready key (called from inside select). */
@@ -198,7 +271,6 @@ public final class NioTransport implements Transport {
             } catch (RuntimeException e) {
                 LOG.error("{} readiness handling failed; continuing", name, e);
             }
-            DirectCompletionExecutor.runQueued(); // outside every socket lock
         }
     }
 
@@ -215,11 +287,14 @@ public final class NioTransport implements Transport {
         if (closed) {
             return;
         }
-        closed = true;
+        synchronized (moveLock) {
+            closed = true; // no move after this: owner is the thread that closes the selector
+        }
         selector.wakeup();
-        if (Thread.currentThread() != thread) {
+        Thread last = owner;
+        if (Thread.currentThread() != last) {
             try {
-                thread.join(TimeUnit.SECONDS.toMillis(5));
+                last.join(TimeUnit.SECONDS.toMillis(5));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
