@@ -63,13 +63,19 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
     @GuardedBy("socket.lock")
     DataState dataState = DataState.OPEN;
 
-    /** The queued receives, oldest first (each a {@link ReceiveOp}). */
+    /**
+     * The queued receives, oldest first (each a {@link ReceiveOp}); null until the first receive (an idle socket
+     * saves the queue's 32 bytes), see {@link #receives()}.
+     */
     @GuardedBy("socket.lock")
-    private final PendingQueue receives;
+    private PendingQueue receives;
 
-    /** Bytes read from the transport and not yet consumed (indicated and not accepted, or read ahead). */
+    /**
+     * Bytes read from the transport and not yet consumed (indicated and not accepted, or read ahead); null until the
+     * first read-ahead (most sockets never read ahead: 48 bytes saved per socket), see {@link #backlog()}.
+     */
     @GuardedBy("socket.lock")
-    private final ArrayDeque<ByteBuffer> backlog = new ArrayDeque<>(1);
+    private ArrayDeque<ByteBuffer> backlog;
 
     @GuardedBy("socket.lock")
     long backlogBytes;
@@ -130,7 +136,6 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
     ConnectionReceivePath(SocketImpl socket, TransportConnection connection, State initial) {
         super(socket);
         this.connection = connection;
-        this.receives = socket.newQueue();
         this.state = initial;
     }
 
@@ -141,19 +146,27 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
     }
 
     /** A queued receive: the pending operation with its buffers; cancelling it is {@link #cancelReceive}. */
-    private final class ReceiveOp extends PendingOp {
-        final ByteBuffer[] views;
-        final long capacity;
-        final boolean waitAll;
-        final boolean drain;
+    private final class ReceiveOp extends BufferOp {
+        long capacity;
+        boolean waitAll;
+        boolean drain;
         long received;
 
-        ReceiveOp(Irp irp, String kind, ByteBuffer[] views, boolean waitAll, boolean drain) {
-            super(socket, irp, kind);
-            this.views = views;
-            this.capacity = WskBufs.remaining(views);
-            this.waitAll = waitAll;
-            this.drain = drain;
+        ReceiveOp(Irp irp) {
+            super(socket, irp, null);
+        }
+
+        /** Sets the operation up for a request (a new operation, or a reused one: see PendingOp.reuse). */
+        ReceiveOp forReceive(Irp forIrp, String function, ByteBuffer[] newViews, WskBuf buffer, boolean all,
+                             boolean drainOnly) {
+            irp = forIrp;
+            kind = function;
+            useViews(newViews, buffer);
+            capacity = WskBufs.remaining(newViews);
+            waitAll = all;
+            drain = drainOnly;
+            received = 0;
+            return this;
         }
 
         @Override
@@ -171,7 +184,7 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
         synchronized (socket.lock) {
             for (ByteBuffer chunk : data) {
                 if (chunk.hasRemaining()) {
-                    backlog.addLast(chunk);
+                    backlog().addLast(chunk);
                     backlogBytes += chunk.remaining();
                 } else {
                     readEnd = NtStatus.STATUS_SUCCESS;
@@ -211,14 +224,23 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
         }
         boolean waitAll = (flags & Wsk.WSK_FLAG_WAITALL) != 0;
         boolean drain = (flags & Wsk.WSK_FLAG_DRAIN) != 0;
-        ByteBuffer[] views = WskBufs.views(buffer, true);
+        ReceiveOp reused = PendingOp.reuse(irp, ReceiveOp.class, socket); // the IRP's last receive, when it is free
+        ByteBuffer[] views = BufferOp.views(reused, buffer, true);
         if ((waitAll && drain) || views == null || (drain && WskBufs.remaining(views) != 0)) {
+            if (reused != null) {
+                reused.giveBack();
+            }
             return fail(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
         synchronized (socket.lock) { // one critical section: pend, queue, arm, read
             if (state == State.CONNECTED) {
-                ReceiveOp queued = socket.pendLocked(new ReceiveOp(irp, kind, views, waitAll, drain), true, buffer,
-                        receives);
+                ReceiveOp op = reused;
+                if (op == null) {
+                    op = new ReceiveOp(irp);
+                    op.keepInSlot(irp);
+                }
+                ReceiveOp queued = socket.pendLocked(op.forReceive(irp, kind, views, buffer, waitAll, drain), true,
+                        buffer, receives());
                 queued.arm(null); // before another thread can complete it
                 // Without a speculative read, READ interest (level-triggered) brings the data.
                 speculating = speculativeReadWorthwhile();
@@ -230,13 +252,31 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
                 return NtStatus.STATUS_PENDING;
             }
         }
+        if (reused != null) {
+            reused.giveBack();
+        }
         return fail(irp, NtStatus.STATUS_INVALID_DEVICE_STATE);
+    }
+
+    /** The receive queue, created on first use. Lock held. */
+    @GuardedBy("socket.lock")
+    private PendingQueue receives() {
+        if (receives == null) {
+            receives = socket.newQueue();
+        }
+        return receives;
+    }
+
+    /** Whether a receive is queued. Lock held. */
+    @GuardedBy("socket.lock")
+    private boolean receivesWaiting() {
+        return receives != null && !receives.isEmpty();
     }
 
     /** Serves queued receives from the backlog and the transport. Called with the lock held. */
     @GuardedBy("socket.lock")
     void pumpReads() {
-        while (!receives.isEmpty()) {
+        while (receivesWaiting()) {
             ReceiveOp head = (ReceiveOp) receives.first();
             if (head.isFinished()) { // finished by another thread, which unlinks it next
                 receives.unlink(head);
@@ -282,9 +322,18 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
         return null;
     }
 
+    /** The backlog, created on first use. Lock held. */
+    @GuardedBy("socket.lock")
+    private ArrayDeque<ByteBuffer> backlog() {
+        if (backlog == null) {
+            backlog = new ArrayDeque<>(1);
+        }
+        return backlog;
+    }
+
     @GuardedBy("socket.lock")
     private void takeFromBacklog(ReceiveOp receive) {
-        while (!backlog.isEmpty() && receive.received < receive.capacity) {
+        while (backlog != null && !backlog.isEmpty() && receive.received < receive.capacity) {
             ByteBuffer first = backlog.peekFirst();
             int copied = WskBufs.copyInto(receive.views, first);
             receive.received += copied;
@@ -350,7 +399,7 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
             }
             if (read > 0) {
                 chunk.flip();
-                backlog.addLast(chunk);
+                backlog().addLast(chunk);
                 backlogBytes += read;
             }
             return read;
@@ -377,7 +426,9 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
 
     @GuardedBy("socket.lock")
     private void discardBacklog() {
-        backlog.clear();
+        if (backlog != null) {
+            backlog.clear();
+        }
         backlogBytes = 0;
     }
 
@@ -395,7 +446,7 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
 
     private void cancelReceive(ReceiveOp receive) {
         synchronized (socket.lock) {
-            if (!receives.unlink(receive)) {
+            if (receives == null || !receives.unlink(receive)) {
                 return; // completed (or being completed) meanwhile
             }
             // A WAITALL receive that already holds data completes with it; otherwise it is cancelled.
@@ -413,7 +464,7 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
     @Override
     public void onReadable() {
         synchronized (socket.lock) {
-            if (!receives.isEmpty()) {
+            if (receivesWaiting()) {
                 pumpReads();
             } else if (eventReadingAllowed()) {
                 readAhead(INDICATION_CHUNK);
@@ -457,7 +508,8 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
     /** Whether the socket reads ahead without a consumer ({@link #READ_AHEAD_LIMIT}). Lock held. */
     @GuardedBy("socket.lock")
     private boolean readAheadAllowed() {
-        return backlogBytes < READ_AHEAD_LIMIT && backlog.size() < READ_AHEAD_LIMIT / READ_AHEAD_CHUNK
+        return backlogBytes < READ_AHEAD_LIMIT
+                && (backlog == null || backlog.size() < READ_AHEAD_LIMIT / READ_AHEAD_CHUNK)
                 && retainedBytes < RETAINED_LIMIT;
     }
 
@@ -470,7 +522,7 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
     void updateInterest() {
         int interest = 0;
         if (state == State.CONNECTED && dataState == DataState.OPEN && !isCloseCalled()) {
-            if (readEnd == null && (!receives.isEmpty() || eventReadingAllowed()
+            if (readEnd == null && (receivesWaiting() || eventReadingAllowed()
                     || (disconnectWatched() && readAheadAllowed()))) {
                 interest |= TransportHandler.READ;
             }
@@ -490,7 +542,7 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
     @GuardedBy("socket.lock")
     void maybeIndicate() {
         WskClientConnectionDispatch dispatch = callbacks();
-        if (backlogBytes == 0 || !receives.isEmpty() || indicationInFlight || receiveEventSuspended
+        if (backlogBytes == 0 || receivesWaiting() || indicationInFlight || receiveEventSuspended
                 || dispatch == null || dispatch.wskReceiveEvent() == null || !isEventEnabled(Wsk.WSK_EVENT_RECEIVE)) {
             return;
         }
@@ -546,7 +598,7 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
             } else {
                 receiveEventSuspended = true;    // STATUS_DATA_NOT_ACCEPTED: kept, events stop
             }
-            if (!receives.isEmpty()) {
+            if (receivesWaiting()) {
                 pumpReads();
             } else {
                 maybeIndicate();
@@ -558,7 +610,7 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
     @GuardedBy("socket.lock")
     private void consumeBacklog(long bytes) {
         long left = bytes;
-        while (left > 0 && !backlog.isEmpty()) {
+        while (left > 0 && backlog != null && !backlog.isEmpty()) {
             ByteBuffer first = backlog.peekFirst();
             int take = (int) Math.min(first.remaining(), left);
             first.position(first.position() + take);

@@ -25,9 +25,8 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
      * operation and its buffers in one object; cancelling it is {@link #cancelSend}, {@link #cancelDisconnect}, or, for
      * WskConnectEx, the connect's own action.
      */
-    final class SendOp extends PendingOp {
-        final ByteBuffer[] views;
-        final long total;
+    final class SendOp extends BufferOp {
+        long total;
         final boolean disconnect;
         final boolean connectEx;
         long sent;
@@ -38,6 +37,15 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
             this.total = WskBufs.remaining(views);
             this.disconnect = disconnect;
             this.connectEx = connectEx;
+        }
+
+        /** A plain WskSend for {@code buffer}: a reused operation reset, or a new one kept in the IRP's slot. */
+        SendOp forSend(Irp forIrp, ByteBuffer[] newViews, WskBuf buffer) {
+            irp = forIrp;
+            useViews(newViews, buffer);
+            total = WskBufs.remaining(newViews);
+            sent = 0;
+            return this;
         }
 
         long remaining() {
@@ -56,9 +64,12 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
         }
     }
 
-    /** The queued sends, oldest first (each a {@link SendOp}); a WskConnectEx waits here for its connection. */
+    /**
+     * The queued sends, oldest first (each a {@link SendOp}); a WskConnectEx waits here for its connection. Null
+     * until the first (an idle socket saves the queue's 32 bytes), see {@link #sends()}.
+     */
     @GuardedBy("socket.lock")
-    final PendingQueue sends;
+    private PendingQueue sends;
 
     /** A FIN was sent (graceful disconnect done). */
     @GuardedBy("socket.lock")
@@ -73,13 +84,21 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
 
     ConnectionSendPath(SocketImpl socket, TransportConnection connection, State initial) {
         super(socket, connection, initial);
-        this.sends = socket.newQueue();
     }
 
     @Override
     @GuardedBy("socket.lock")
     boolean sendsWaiting() {
-        return !sends.isEmpty();
+        return sends != null && !sends.isEmpty();
+    }
+
+    /** The send queue, created on first use. Lock held. */
+    @GuardedBy("socket.lock")
+    PendingQueue sends() {
+        if (sends == null) {
+            sends = socket.newQueue();
+        }
+        return sends;
     }
 
     /** Why a send cannot be queued now, or null. Called with the lock held. */
@@ -101,21 +120,32 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
         if ((flags & ~Wsk.WSK_FLAG_NODELAY) != 0) {
             return fail(irp, NtStatus.STATUS_NOT_SUPPORTED); // WSK_FLAG_OOB included
         }
-        ByteBuffer[] views = WskBufs.views(buffer, false);
+        SendOp reused = PendingOp.reuse(irp, SendOp.class, socket); // the IRP's last send, when it is free
+        ByteBuffer[] views = BufferOp.views(reused, buffer, false);
         if (views == null) {
+            if (reused != null) {
+                reused.giveBack();
+            }
             return fail(irp, NtStatus.STATUS_INVALID_PARAMETER);
         }
         NtStatus refused;
         synchronized (socket.lock) { // one critical section: pend, queue, arm, write
             refused = sendRefusal();
             if (refused == null) {
-                SendOp queued = socket.pendLocked(new SendOp(irp, "WskSend", views, false, false), false, buffer,
-                        sends);
+                SendOp op = reused;
+                if (op == null) {
+                    op = new SendOp(irp, "WskSend", views, false, false);
+                    op.keepInSlot(irp);
+                }
+                SendOp queued = socket.pendLocked(op.forSend(irp, views, buffer), false, buffer, sends());
                 queued.arm(null); // before the lock is released, so no other thread can complete the IRP first
                 pumpWrites();
                 updateInterest();
                 return NtStatus.STATUS_PENDING;
             }
+        }
+        if (reused != null) {
+            reused.giveBack();
         }
         return fail(irp, refused); // outside the lock: the routine runs inline
     }
@@ -130,7 +160,7 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
     /** Writes what the transport takes now. Called with the lock held. */
     @GuardedBy("socket.lock")
     void pumpWrites() {
-        while (!sends.isEmpty() && writeFailure == null && dataState == DataState.OPEN) {
+        while (sendsWaiting() && writeFailure == null && dataState == DataState.OPEN) {
             SendOp head = (SendOp) sends.first();
             if (head.isFinished()) { // finished by another thread, which unlinks it next
                 sends.unlink(head);
@@ -158,7 +188,7 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
 
     @GuardedBy("socket.lock")
     private void maybeFinishDisconnect() {
-        if (disconnectOp == null || !sends.isEmpty() || writeFailure != null) {
+        if (disconnectOp == null || sendsWaiting() || writeFailure != null) {
             return;
         }
         SendOp op = disconnectOp;
@@ -175,7 +205,7 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
 
     private void cancelSend(SendOp send) {
         synchronized (socket.lock) {
-            if (!sends.unlink(send)) {
+            if (sends == null || !sends.unlink(send)) {
                 return; // completed (or being completed) meanwhile
             }
             if (send.sent > 0) {
@@ -251,7 +281,7 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
                     : outputShut || disconnectOp != null ? NtStatus.STATUS_INVALID_DEVICE_STATE : null;
             if (refused == null) {
                 SendOp last = socket.pendLocked(new SendOp(irp, "WskDisconnect", views, true, false), false, buffer,
-                        sends);
+                        sends());
                 disconnectOp = last;
                 disconnectBytes = last.total;
                 last.arm(null); // before another thread can complete it
@@ -269,7 +299,7 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
                 return;
             }
             disconnectOp = null;
-            sends.unlink(op);
+            sends().unlink(op);
             finish(op, NtStatus.STATUS_CANCELLED);
             updateInterest();
         }
@@ -278,6 +308,9 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
     /** Completes every queued send (and a queued disconnect) with {@code status}, oldest first. */
     @GuardedBy("socket.lock")
     private void finishSends(NtStatus status) {
+        if (sends == null) {
+            return;
+        }
         for (PendingOp op : sends.drain()) {
             finish(op, status);
         }

@@ -177,7 +177,7 @@ final class ConnectionSocket extends ConnectionSendPath {
         } else {
             synchronized (socket.lock) { // the initial data waits in the send queue, ahead of any send
                 op = socket.pend(new SendOp(irp, "WskConnectEx", initialData, false, true), false,
-                        new WskBuf[] {initialBuffer}, sends);
+                        new WskBuf[] {initialBuffer}, sends());
             }
         }
         op.arm(() -> abortConnect(op, NtStatus.STATUS_CANCELLED, handOut));

@@ -24,22 +24,10 @@ import org.wsk4j.nt.IoManager;
  * most one drain is scheduled or running at a time, which is what serialises the tasks. A drain runs at most
  * {@link #BATCH} tasks before it yields its executor thread to other queues.
  */
-final class SerialQueue implements Runnable {
-
-    /**
-     * An entry of the queue. Each node is posted at most once. The node last taken off stays referenced (as the
-     * queue's head) until the next one is, so a node should drop what it holds once it ran.
-     */
-    abstract static class Node implements Runnable {
-        /**
-         * The next node: written once by the producer that links the next node (release), read by the drain.
-         * (Not {@code next}: {@link PendingOp}, a node, has a {@code next} of its own for its socket's pending list.)
-         */
-        volatile Node nextInQueue;
-    }
+final class SerialQueue extends SerialNode {
 
     /** A plain task in a node of its own. */
-    private static final class Wrapped extends Node {
+    private static final class Wrapped extends SerialNode {
         private Runnable task;
 
         Wrapped(Runnable task) {
@@ -75,9 +63,9 @@ final class SerialQueue implements Runnable {
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            TAIL = lookup.findVarHandle(SerialQueue.class, "tail", Node.class);
+            TAIL = lookup.findVarHandle(SerialQueue.class, "tail", SerialNode.class);
             STATE = lookup.findVarHandle(SerialQueue.class, "state", int.class);
-            NEXT = lookup.findVarHandle(Node.class, "nextInQueue", Node.class);
+            NEXT = lookup.findVarHandle(SerialNode.class, "nextInQueue", SerialNode.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -85,11 +73,14 @@ final class SerialQueue implements Runnable {
 
     private final Object owner;
     private final CompletionExecutor executor;
-    /** The last node taken off (initially a stub); the drain's alone. */
-    private Node head = new Wrapped(null);
+    /**
+     * The last node taken off, or this queue itself (its own stub node, never run as a task: a node's {@link #run}
+     * runs only when it is polled, and the stub is never posted); the drain's alone.
+     */
+    private SerialNode head = this;
     /** The last node posted; swapped by producers. */
     @SuppressWarnings("unused") // through TAIL
-    private volatile Node tail = head;
+    private volatile SerialNode tail = head;
     /** IDLE, or SCHEDULED while a drain is queued on the executor or running. */
     private volatile int state;
 
@@ -106,8 +97,8 @@ final class SerialQueue implements Runnable {
 
     /** Posts a task; it runs after every task posted before it, never concurrently with another. Any thread. */
     void post(Runnable task) {
-        Node node = task instanceof Node ? (Node) task : new Wrapped(task);
-        Node previous = (Node) TAIL.getAndSet(this, node); // a full fence: orders the state read below
+        SerialNode node = task instanceof SerialNode ? (SerialNode) task : new Wrapped(task);
+        SerialNode previous = (SerialNode) TAIL.getAndSet(this, node); // a full fence: orders the state read below
         NEXT.setRelease(previous, node);
         if (state == IDLE && STATE.compareAndSet(this, IDLE, SCHEDULED) && !CallerContext.defer(executor, this)) {
             executor.execute(this); // not taken over by the caller's context (see CallerContext)
@@ -126,8 +117,9 @@ final class SerialQueue implements Runnable {
                 executor.execute(this); // fairness: the other sockets' drains queued meanwhile go first
                 return;
             }
-            Node node = poll();
+            SerialNode node = poll();
             if (node == null) {
+                releaseLastNode();
                 state = IDLE; // a volatile store, then the tail read: pairs with post's exchange, then state read
                 if (tail == head || !STATE.compareAndSet(this, IDLE, SCHEDULED)) {
                     return; // empty, or a producer saw IDLE and scheduled the next drain itself
@@ -146,20 +138,44 @@ final class SerialQueue implements Runnable {
         }
     }
 
+    /**
+     * The queue ran dry: puts the stub (this queue) back in place of the last node taken off, so an idle socket keeps
+     * neither its last completion's node (a {@link PendingOp}, some 60 bytes) reachable nor a stub of its own. Only
+     * when no producer swapped the tail meanwhile (the CAS); else the new node links after the old head as usual. The
+     * stub's link is cleared before the CAS publishes it: the stub is not in the queue then (the head is another
+     * node), so no producer writes it and the drain does not read it.
+     */
+    private void releaseLastNode() {
+        SerialNode last = head;
+        if (last != this) {
+            NEXT.set(this, null);
+            if (TAIL.compareAndSet(this, last, this)) {
+                head = this;
+                if (last instanceof PendingOp op) {
+                    op.leftQueue(); // neither head nor tail: its link is null (it was the tail), nothing refers to it
+                }
+            }
+        }
+    }
+
     /** The next task, or null when the queue is empty. Waits out a producer between its two steps. */
-    private Node poll() {
-        Node current = head;
-        Node next = (Node) NEXT.getAcquire(current);
+    private SerialNode poll() {
+        SerialNode current = head;
+        SerialNode next = (SerialNode) NEXT.getAcquire(current);
         if (next == null) {
             if (tail == current) {
                 return null;
             }
             // A producer swapped the tail but has not linked its node yet: it is between two statements.
-            while ((next = (Node) NEXT.getAcquire(current)) == null) {
+            while ((next = (SerialNode) NEXT.getAcquire(current)) == null) {
                 Thread.onSpinWait();
             }
         }
         head = next;
+        if (current instanceof PendingOp op) {
+            NEXT.set(op, null); // no longer the tail (next follows it): no producer writes this link any more
+            op.leftQueue();     // its task ran (the drain polls only after it): its IRP's next request may reuse it
+        }
         return next;
     }
 

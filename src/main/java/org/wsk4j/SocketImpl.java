@@ -54,9 +54,11 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
 
     /**
      * Guards the socket's state (here and in its role). A private object, never the {@link WskSocket} the driver
-     * holds: a driver that synchronizes on its own socket object cannot stall the provider.
+     * holds: a driver that synchronizes on its own socket object cannot stall the provider. It is the socket's
+     * {@link SocketEvents} object, which is private to the provider and always there: no lock object of its own
+     * (16 bytes per socket).
      */
-    final Object lock = new Object();
+    final Object lock;
 
     /** What the socket does in its category; replaced once for a stream socket (see {@link #commit}). */
     private volatile SocketRole role;
@@ -76,8 +78,18 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
     /** The socket's event callbacks: enabled events, delivery, disable requests waiting for running callbacks. */
     final SocketEvents events;
 
-    /** The socket's options (its part of WskControlSocket's WskSetOption and WskGetOption). */
-    private final SocketOptions options;
+    /**
+     * The socket's options (its part of WskControlSocket's WskSetOption and WskGetOption); created on first use
+     * (most sockets never set or read an option).
+     */
+    @GuardedBy("lock")
+    private SocketOptions options;
+    /**
+     * The socket's neighbours in its registration's list of open sockets; guarded by the registration's lock
+     * (see {@link WskRegistration#openSockets()}).
+     */
+    SocketImpl prevOpen;
+    SocketImpl nextOpen;
     /** Completion routines and callbacks of this socket, in order, one at a time (lock-free). */
     private final SerialQueue serial;
 
@@ -91,11 +103,11 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
         this.category = category;
         this.context = context;
         this.clientDispatch = clientDispatch;
+        this.events = new SocketEvents(this, registration.staticEventMask() & SocketRules.eventsValidFor(category, type));
+        this.lock = events;
         this.serial = new SerialQueue(this, provider.subsystem.executor());
         this.dispatch = provider.tables.forCategory(category);
         this.allocationSite = provider.subsystem.ioManager().verifier().captureSite(this, " created");
-        this.events = new SocketEvents(this, registration.staticEventMask() & SocketRules.eventsValidFor(category, type));
-        this.options = new SocketOptions(this);
     }
 
     /** Gives the socket its first role (before the socket is handed out). */
@@ -165,7 +177,12 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
     }
 
     SocketOptions options() {
-        return options;
+        synchronized (lock) {
+            if (options == null) {
+                options = new SocketOptions(this);
+            }
+            return options;
+        }
     }
 
     @Override
@@ -298,6 +315,8 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
                 return;
             }
             op.claim = new org.wsk4j.nt.MdlClaim(op);
+        } else if (op.claim.isReleased()) {
+            op.claim.renew(); // a reused operation (see PendingOp.reuse): its last use's ranges are reused too
         }
         op.claim.add(buffer.mdl(), buffer.offset(), buffer.length(), writes);
     }
@@ -334,7 +353,9 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
     /** The rest of finishing, after the operation was claimed and unlinked: status, then the completion task. */
     private void complete(PendingOp op, NtStatus status, long information, Object informationObject) {
         Irp irp = op.irp;
-        Io.setCancelRoutine(irp, null);
+        if (Io.setCancelRoutine(irp, null) == null) {
+            op.retire(); // IoCancelIrp took the routine (or none was armed): the cancel may still run it, never reuse it
+        }
         Completions.record(irp, status, information, informationObject);
         if (LOG.isDebugEnabled()) {
             LOG.debug("{} {} completes: {} ({})", this, op, status, information);
@@ -462,7 +483,7 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
             return controlDone(irp, NtStatus.STATUS_BUFFER_OVERFLOW, 4);
         }
         Ref<Integer> value = new Ref<>();
-        NtStatus status = options.get(level, controlCode, value);
+        NtStatus status = options().get(level, controlCode, value);
         if (status == NtStatus.STATUS_SUCCESS && !SocketOptions.writeUlong(outputBuffer, value.get())) {
             status = NtStatus.STATUS_INVALID_PARAMETER;
         }

@@ -2,9 +2,7 @@ package org.wsk4j;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
@@ -79,9 +77,15 @@ public final class WskRegistration {
     private long socketsClosed;
     @GuardedBy("lock")
     private DeregistrationSummary summary;
-    /** The open sockets, in creation order (for leak reports). */
+    /**
+     * The open sockets, in creation order (for leak reports): a list linked through the sockets themselves
+     * ({@link SocketImpl#prevOpen}, {@link SocketImpl#nextOpen}), so tracking a socket allocates nothing (a
+     * {@code LinkedHashSet} entry cost about 48 bytes per socket).
+     */
     @GuardedBy("lock")
-    private final Set<WskSocket> openSockets = new LinkedHashSet<>();
+    private SocketImpl firstOpen;
+    @GuardedBy("lock")
+    private SocketImpl lastOpen;
     /** Event mask set by WSK_SET_STATIC_EVENT_CALLBACKS (0 when none); applied to every new socket. */
     @GuardedBy("lock")
     private int staticEventMask;
@@ -219,7 +223,7 @@ public final class WskRegistration {
                 long now = System.nanoTime();
                 if (now >= nextReport) {
                     log.warn("WskDeregister({}) is waiting: {} captured NPIs not released, {} sockets not closed: {}",
-                            this, captures, sockets, openSockets);
+                            this, captures, sockets, openSocketsLocked());
                     nextReport = now + reportInterval.apply(++reports).toNanos(); // backs off
                 }
                 try {
@@ -259,20 +263,27 @@ public final class WskRegistration {
 
     // ---- sockets and static callbacks ----------------------------------------------------------------------------
 
-    void socketOpened(WskSocket socket) {
+    void socketOpened(SocketImpl socket) {
         synchronized (lock) {
             sockets++;
             socketsOpened++;
-            openSockets.add(socket);
+            socket.prevOpen = lastOpen;
+            socket.nextOpen = null;
+            if (lastOpen == null) {
+                firstOpen = socket;
+            } else {
+                lastOpen.nextOpen = socket;
+            }
+            lastOpen = socket;
             socketCreated = true;
         }
     }
 
-    void socketClosed(WskSocket socket) {
+    void socketClosed(SocketImpl socket) {
         synchronized (lock) {
             sockets--;
             socketsClosed++;
-            openSockets.remove(socket);
+            unlinkOpen(socket);
             if (sockets == 0) {
                 lock.notifyAll(); // WskDeregister waits for the last socket; nothing waits for one close among many
             }
@@ -359,8 +370,37 @@ public final class WskRegistration {
      */
     public List<WskSocket> openSockets() {
         synchronized (lock) {
-            return new ArrayList<>(openSockets);
+            return openSocketsLocked();
         }
+    }
+
+    @GuardedBy("lock")
+    private List<WskSocket> openSocketsLocked() {
+        List<WskSocket> list = new ArrayList<>();
+        for (SocketImpl socket = firstOpen; socket != null; socket = socket.nextOpen) {
+            list.add(socket);
+        }
+        return list;
+    }
+
+    /** Takes a socket off the open list (nothing when it is not on it). */
+    @GuardedBy("lock")
+    private void unlinkOpen(SocketImpl socket) {
+        if (socket.prevOpen == null && firstOpen != socket) {
+            return; // not on the list
+        }
+        if (socket.prevOpen == null) {
+            firstOpen = socket.nextOpen;
+        } else {
+            socket.prevOpen.nextOpen = socket.nextOpen;
+        }
+        if (socket.nextOpen == null) {
+            lastOpen = socket.prevOpen;
+        } else {
+            socket.nextOpen.prevOpen = socket.prevOpen;
+        }
+        socket.prevOpen = null;
+        socket.nextOpen = null;
     }
 
     /**

@@ -129,4 +129,148 @@ class DataPathRaceTest {
             throw new AssertionError(e);
         }
     }
+
+    /**
+     * A send IRP and a receive IRP reused from their own routines (IoReuseIrp, then the next request at once) on one
+     * socket echoed by its peer, while this thread cancels both IRPs at random moments and then closes the socket:
+     * the provider reuses its operation objects across such requests, and no request may see another's: every
+     * request completes exactly once (never a completion without a request pending, never two), the close completes
+     * after all of them, and the verifier reports nothing.
+     */
+    @Test
+    void reusedIrpsRaceWithCancelsAndClose() throws Exception {
+        long seed = Long.getLong("wsk4j.seed", 0x5EED_2027L);
+        SplittableRandom random = new SplittableRandom(seed);
+        try (WskSubsystem wsk = WskSubsystem.builder().threadedExecutor(2).build();
+             IoManager.Binding ignored = wsk.bindToCurrentThread();
+             ServerSocket server = new ServerSocket(0, 100, InetAddress.getLoopbackAddress())) {
+            WskRegistration registration = new WskRegistration();
+            assertEquals(STATUS_SUCCESS, wsk.wskRegister(WskTestBase.clientNpi(0x0100), registration));
+            WskProviderNpi npi = new WskProviderNpi();
+            assertEquals(STATUS_SUCCESS, wsk.wskCaptureProviderNpi(registration, WSK_NO_WAIT, npi));
+            List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int round = 0; round < 60; round++) {
+                AtomicInteger sequence = new AtomicInteger();
+                Tracked connect = new Tracked(sequence);
+                npi.dispatch().wskSocketConnect(npi.client(), SOCK_STREAM, IPPROTO_TCP, SockAddrIn.any(0),
+                        SockAddrIn.loopback(server.getLocalPort()), 0, null, null, null, null, null, connect.irp);
+                assertEquals(STATUS_SUCCESS, connect.done.waitFor(WAIT));
+                WskSocket socket = (WskSocket) connect.information;
+                Io.freeIrp(connect.irp);
+                Socket peer = server.accept();
+                Thread echo = new Thread(() -> {
+                    byte[] chunk = new byte[4096];
+                    try {
+                        for (int n; (n = peer.getInputStream().read(chunk)) > 0; ) {
+                            peer.getOutputStream().write(chunk, 0, n);
+                        }
+                    } catch (IOException closed) {
+                        // the socket's close resets the connection: the echo ends
+                    }
+                }, "echo peer");
+                echo.start();
+                WskProviderConnectionDispatch dispatch = (WskProviderConnectionDispatch) socket.dispatch();
+                int receiveSize = random.nextBoolean() ? 512 : 4096;
+                Loop receive = new Loop("receive", problems, irp -> dispatch.wskReceive(socket,
+                        new WskBuf(Io.allocateMdl(ByteBuffer.allocate(receiveSize), 0, receiveSize), 0, receiveSize),
+                        0, irp));
+                WskBuf out = new WskBuf(Io.allocateMdl(ByteBuffer.allocate(1024), 0, 1024), 0, 1024);
+                Loop send = new Loop("send", problems, irp -> dispatch.wskSend(socket, out, 0, irp));
+                receive.start();
+                send.start();
+                int cancels = random.nextInt(40);
+                for (int i = 0; i < cancels; i++) {
+                    for (int spin = random.nextInt(20_000); spin > 0; spin--) {
+                        Thread.onSpinWait();
+                    }
+                    Io.cancelIrp(random.nextBoolean() ? receive.irp : send.irp);
+                }
+                receive.stop(); // no WSK call of the loops runs from here on (a close racing one would be a driver bug)
+                send.stop();
+                Tracked close = new Tracked(sequence);
+                assertEquals(STATUS_PENDING, dispatch.wskCloseSocket(socket, close.irp)); // their last requests pend
+                assertEquals(STATUS_SUCCESS, close.done.waitFor(WAIT), "close completes, seed " + seed);
+                for (Loop loop : new Loop[] {receive, send}) {
+                    assertFalse(loop.pending.get(), loop.name + " still pending after the close, seed " + seed
+                            + " round " + round);
+                    assertEquals(loop.issued.get(), loop.completed.get(), loop.name + ": every request completed once");
+                    Io.freeIrp(loop.irp);
+                }
+                Io.freeIrp(close.irp);
+                peer.close();
+                echo.join(WAIT.toMillis());
+                int finished = round;
+                assertTrue(problems.isEmpty(), () -> "seed " + seed + " round " + finished + ": " + problems);
+            }
+            wsk.wskReleaseProviderNpi(registration);
+            wsk.wskDeregister(registration);
+            assertEquals(0, wsk.ioManager().liveIrpCount());
+            assertTrue(wsk.ioManager().verifier().violations().isEmpty());
+            assertTrue(wsk.ioManager().routineFailures().isEmpty(), () -> wsk.ioManager().routineFailures().toString());
+        }
+    }
+
+    /**
+     * One IRP reused request after request from its own routine: after a success or a cancellation the next request
+     * is issued at once; any other result (a reset) or {@link #stop} ends the loop. Checks that each request
+     * completes exactly once. Requests are issued under the loop's lock, so that once {@link #stop} returned no WSK
+     * call of the loop is running (the driver's duty before it closes the socket).
+     */
+    private static final class Loop {
+        final String name;
+        final Irp irp = Io.allocateIrp(1, false);
+        final java.util.function.Consumer<Irp> request;
+        final List<String> problems;
+        final java.util.concurrent.atomic.AtomicBoolean pending = new java.util.concurrent.atomic.AtomicBoolean();
+        final AtomicInteger issued = new AtomicInteger();
+        final AtomicInteger completed = new AtomicInteger();
+        private final Object guard = new Object();
+        private boolean stopping;
+
+        Loop(String name, List<String> problems, java.util.function.Consumer<Irp> request) {
+            this.name = name;
+            this.problems = problems;
+            this.request = request;
+        }
+
+        void start() {
+            issue();
+        }
+
+        void stop() {
+            synchronized (guard) {
+                stopping = true;
+            }
+        }
+
+        private void issue() {
+            synchronized (guard) { // reentrant: a request completed in the caller's context reissues on this thread
+                if (!stopping) {
+                    issueLocked();
+                }
+            }
+        }
+
+        private void issueLocked() {
+            if (issued.get() > 0) {
+                Io.reuseIrp(irp, STATUS_SUCCESS);
+            }
+            Io.setCompletionRoutine(irp, (device, done, context) -> {
+                NtStatus status = done.ioStatus().status();
+                if (!pending.compareAndSet(true, false)) {
+                    problems.add(name + " completed with " + status + " while no request was pending");
+                }
+                completed.incrementAndGet();
+                if (status == STATUS_SUCCESS || status == STATUS_CANCELLED) {
+                    issue();
+                }
+                return STATUS_MORE_PROCESSING_REQUIRED;
+            }, null, true, true, true);
+            if (!pending.compareAndSet(false, true)) {
+                problems.add(name + " issued while its last request was pending");
+            }
+            issued.incrementAndGet();
+            request.accept(irp);
+        }
+    }
 }

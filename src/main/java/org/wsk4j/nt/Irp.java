@@ -51,6 +51,17 @@ public final class Irp implements VerifiedObject {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+        org.wsk4j.internal.IrpProviderSlot.install(new org.wsk4j.internal.IrpProviderSlot() {
+            @Override
+            protected Object read(Irp irp) {
+                return irp.providerSlot;
+            }
+
+            @Override
+            protected void write(Irp irp, Object value) {
+                irp.providerSlot = value;
+            }
+        });
     }
 
     final IoManager manager;
@@ -77,6 +88,11 @@ public final class Irp implements VerifiedObject {
      */
     private Object driverContext;
     private boolean driverContextSet;
+    /**
+     * What the accepting provider keeps about this IRP across IoReuseIrp (see
+     * {@link org.wsk4j.internal.IrpProviderSlot}); owner-confined, dropped when the IRP is freed.
+     */
+    private Object providerSlot;
 
     Irp(IoManager manager, long id, int stackCount, boolean chargeQuota, Throwable allocationSite) {
         this.manager = manager;
@@ -94,6 +110,7 @@ public final class Irp implements VerifiedObject {
     void forgetReferences() {
         driverContext = null;
         driverContextSet = false;
+        providerSlot = null;
         for (int i = 1; i < stack.length; i++) {
             stack[i].forget();
         }

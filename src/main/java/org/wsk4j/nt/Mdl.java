@@ -31,17 +31,18 @@ public final class Mdl {
     private Mdl next;
     private volatile boolean freed;
     /**
-     * Claims of pending operations on this MDL's bytes ({@link MdlClaim}): an immutable list, replaced with a CAS,
-     * so that checking for a conflict (every buffer a WSK function takes, when the verifier checks MDL use) takes
-     * no lock, and adding or removing a claim is one CAS when nothing else changes the list meanwhile.
+     * Claims of pending operations on this MDL's bytes ({@link MdlClaim}): null, the one claim's segment itself (the
+     * usual case: no list node, so claiming allocates nothing), or an immutable list of two or more; replaced with
+     * a CAS, so that checking for a conflict (every buffer a WSK function takes, when the verifier checks MDL use)
+     * takes no lock, and adding or removing a claim is one CAS when nothing else changes the claims meanwhile.
      */
-    private volatile ClaimNode claims;
+    private volatile Object claims;
     private static final VarHandle CLAIMS;
     private static final VarHandle FREED;
 
     static {
         try {
-            CLAIMS = MethodHandles.lookup().findVarHandle(Mdl.class, "claims", ClaimNode.class);
+            CLAIMS = MethodHandles.lookup().findVarHandle(Mdl.class, "claims", Object.class);
             FREED = MethodHandles.lookup().findVarHandle(Mdl.class, "freed", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -164,23 +165,42 @@ public final class Mdl {
 
     /** Names one pending user of this MDL, or returns null when there is none. */
     String claimUser() {
-        ClaimNode head = claims;
-        return head == null ? null : String.valueOf(head.segment.owner);
+        Object head = claims;
+        if (head == null) {
+            return null;
+        }
+        return String.valueOf(head instanceof MdlClaim.Segment one ? one.owner : ((ClaimNode) head).segment.owner);
     }
 
     void addClaim(MdlClaim.Segment segment) {
-        ClaimNode head;
-        do {
-            head = claims;
-        } while (!CLAIMS.compareAndSet(this, head, new ClaimNode(segment, head)));
+        while (true) {
+            Object head = claims;
+            Object added = head == null ? segment
+                    : new ClaimNode(segment, head instanceof MdlClaim.Segment one ? new ClaimNode(one, null)
+                            : (ClaimNode) head);
+            if (CLAIMS.compareAndSet(this, head, added)) {
+                return;
+            }
+        }
     }
 
     void removeClaim(MdlClaim.Segment segment) {
         while (true) {
-            ClaimNode head = claims;
-            ClaimNode without = without(head, segment);
-            if (without == head || CLAIMS.compareAndSet(this, head, without)) {
-                return; // not (or no longer) there, or removed
+            Object head = claims;
+            Object without;
+            if (head == segment) {
+                without = null;
+            } else if (head instanceof ClaimNode list) {
+                ClaimNode rest = without(list, segment);
+                if (rest == list) {
+                    return; // not there
+                }
+                without = rest != null && rest.next == null ? rest.segment : rest; // one left: no node
+            } else {
+                return; // not (or no longer) there
+            }
+            if (CLAIMS.compareAndSet(this, head, without)) {
+                return;
             }
         }
     }
@@ -215,7 +235,11 @@ public final class Mdl {
     }
 
     MdlClaim.Segment findConflict(int start, int end, boolean writes) {
-        for (ClaimNode node = claims; node != null; node = node.next) {
+        Object head = claims;
+        if (head instanceof MdlClaim.Segment one) {
+            return one.conflictsWith(start, end, writes) ? one : null;
+        }
+        for (ClaimNode node = (ClaimNode) head; node != null; node = node.next) {
             if (node.segment.conflictsWith(start, end, writes)) {
                 return node.segment;
             }

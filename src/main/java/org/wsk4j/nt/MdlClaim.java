@@ -53,6 +53,11 @@ public final class MdlClaim {
 
     private final Object user;
     private Segment segments;
+    /**
+     * The segments of the claim's last use, after {@link #release()}: {@link #add} takes one that describes the same
+     * range again instead of allocating (the same IRP and buffer reused for every message claim the same bytes).
+     */
+    private Segment spare;
     private volatile boolean released;
 
     /**
@@ -86,7 +91,21 @@ public final class MdlClaim {
     }
 
     private void addSegment(Mdl mdl, int start, int end, boolean writes) {
-        Segment segment = new Segment(this, mdl, start, end, writes);
+        Segment segment = null;
+        for (Segment before = null, s = spare; s != null; before = s, s = s.nextInClaim) {
+            if (s.mdl == mdl && s.start == start && s.end == end && s.writes == writes) {
+                if (before == null) {
+                    spare = s.nextInClaim;
+                } else {
+                    before.nextInClaim = s.nextInClaim;
+                }
+                segment = s;
+                break;
+            }
+        }
+        if (segment == null) {
+            segment = new Segment(this, mdl, start, end, writes);
+        }
         segment.nextInClaim = segments;
         segments = segment;
         mdl.addClaim(segment);
@@ -100,10 +119,29 @@ public final class MdlClaim {
             return;
         }
         released = true; // no CAS: two racing releases both remove the segments, and removing twice is harmless
-        for (Segment segment = segments; segment != null; segment = segment.nextInClaim) {
+        Segment used = segments;
+        for (Segment segment = used; segment != null; segment = segment.nextInClaim) {
             segment.mdl.removeClaim(segment);
         }
         segments = null;
+        spare = used; // for renew(); a racing second release may store null here, which only forgoes the reuse
+    }
+
+    /**
+     * Makes a released claim usable again, empty, for its user's next operation (an operation object the provider
+     * reuses for the next request of the same IRP): ranges then added that equal ranges of the last use reuse their
+     * records, so claiming the same bytes again allocates nothing. Call it on the thread that builds the claim, after
+     * the release that ended the last use happened before (as for a new claim, add every range before sharing it).
+     *
+     * @return this claim
+     * @throws IllegalStateException when the claim is not released
+     */
+    public MdlClaim renew() {
+        if (!released) {
+            throw new IllegalStateException("claim still in use");
+        }
+        released = false;
+        return this;
     }
 
     /**

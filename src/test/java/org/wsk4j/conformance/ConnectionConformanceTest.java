@@ -207,6 +207,50 @@ class ConnectionConformanceTest {
         }
     }
 
+
+    /**
+     * An IRP reused (IoReuseIrp) for request after request, as drivers reuse theirs: its routine records every
+     * completion, runs the test's follow-up (which may reuse the IRP at once, from the routine) and returns
+     * STATUS_MORE_PROCESSING_REQUIRED. The provider reuses its operation objects across such requests, so these
+     * scenarios check that no request sees another's state: every request completes exactly once, with its own
+     * result and its own bytes.
+     */
+    static final class Reused {
+        final Irp irp = Io.allocateIrp(1, false);
+        final List<NtStatus> statuses = new ArrayList<>();
+        final List<Long> informations = new ArrayList<>();
+        int requests;
+        Runnable then;
+
+        /** The IRP, ready for its next request. */
+        Irp next() {
+            if (requests++ > 0) {
+                Io.reuseIrp(irp, STATUS_SUCCESS);
+            }
+            Io.setCompletionRoutine(irp, (device, completed, context) -> {
+                statuses.add(completed.ioStatus().status());
+                informations.add(completed.ioStatus().information());
+                if (then != null) {
+                    then.run();
+                }
+                return STATUS_MORE_PROCESSING_REQUIRED;
+            }, null, true, true, true);
+            return irp;
+        }
+
+        boolean completed(int count) {
+            return statuses.size() >= count;
+        }
+
+        NtStatus last() {
+            return statuses.get(statuses.size() - 1);
+        }
+
+        long lastInformation() {
+            return informations.get(informations.size() - 1);
+        }
+    }
+
     /** The scenarios; the same code on both transports. */
     abstract static class Scenarios {
         WskProviderNpi npi;
@@ -230,11 +274,23 @@ class ConnectionConformanceTest {
             this.driver = driver(executor);
         }
 
+        final List<Reused> reusedIrps = new ArrayList<>();
+
         @AfterEach
         void everyIrpCompletedExactlyOnce() {
             for (Op op : ops) {
                 assertEquals(1, op.runs, () -> op.name + " completed " + op.runs + " times");
             }
+            for (Reused reused : reusedIrps) {
+                assertEquals(reused.requests, reused.statuses.size(), "every request of a reused IRP completed once");
+                Io.freeIrp(reused.irp);
+            }
+        }
+
+        Reused reused() {
+            Reused reused = new Reused();
+            reusedIrps.add(reused);
+            return reused;
         }
 
         Op op(String name) {
@@ -352,6 +408,141 @@ class ConnectionConformanceTest {
         }
 
         // ---- scenarios ----------------------------------------------------------------------------------
+
+        /**
+         * One receive IRP reused from its own routine (the echo pattern: the next receive is issued before the routine
+         * returns) and one send IRP reused after each send, over two buffers and two descriptions of one of them (a
+         * whole MDL, part of it), each message written into the same memory before it is sent: every byte arrives,
+         * in order, and every request completes once. A reused operation that kept a stale view position, length or
+         * buffer would lose or repeat bytes here.
+         */
+        @Test
+        void irpsReusedForEveryMessageCarryEachMessageIntact() {
+            WskSocket[] pair = pair();
+            WskSocket client = pair[0];
+            WskSocket accepted = pair[1];
+            byte[] first = new byte[64];
+            byte[] second = new byte[64];
+            WskBuf[] receiveBuffers = {buf(first), buf(first), buf(second),
+                    new WskBuf(buf(first).mdl(), 8, 16)};
+            byte[][] memories = {first, first, second, first};
+            int[] offsets = {0, 0, 0, 8};
+            StringBuilder received = new StringBuilder();
+            StringBuilder sent = new StringBuilder();
+            Reused receive = reused();
+            int[] index = {0};
+            boolean[] stop = {false};
+            receive.then = () -> {
+                if (receive.last() != STATUS_SUCCESS) {
+                    return; // the last receive: ended by the close below
+                }
+                int used = index[0] % receiveBuffers.length;
+                received.append(new String(memories[used], offsets[used], (int) receive.lastInformation(),
+                        StandardCharsets.US_ASCII));
+                if (!stop[0]) {
+                    index[0]++;
+                    connection(accepted).wskReceive(accepted, receiveBuffers[index[0] % receiveBuffers.length], 0,
+                            receive.next()); // reused inside its own routine
+                }
+            };
+            connection(accepted).wskReceive(accepted, receiveBuffers[0], 0, receive.next());
+            byte[] out = new byte[48];
+            WskBuf whole = buf(out);
+            Reused send = reused();
+            for (int i = 0; i < 60; i++) {
+                String text = String.format("message %03d|", i).repeat(1 + i % 3);
+                byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+                System.arraycopy(bytes, 0, out, 0, bytes.length);
+                WskBuf description = bytes.length == out.length ? whole : new WskBuf(whole.mdl(), 0, bytes.length);
+                connection(client).wskSend(client, description, 0, send.next());
+                int sends = i + 1;
+                assertTrue(driver.until(() -> send.completed(sends)), "send " + i);
+                assertEquals(STATUS_SUCCESS, send.last());
+                assertEquals(bytes.length, send.lastInformation());
+                sent.append(text);
+            }
+            assertTrue(driver.until(() -> received.length() >= sent.length()), "every byte received");
+            assertEquals(sent.toString(), received.toString());
+            stop[0] = true;
+            close(client); // abortive: the pending receive completes with the reset and is not reissued
+            assertTrue(driver.until(() -> receive.completed(receive.requests)));
+            assertEquals(STATUS_CONNECTION_RESET, receive.last());
+            close(accepted);
+        }
+
+        /**
+         * A receive cancelled on a reused IRP, then an IoCancelIrp that comes after its request completed: neither
+         * touches the IRP's next request, which completes with its own data.
+         */
+        @Test
+        void aCancelOfAnEarlierRequestDoesNotReachTheReusedIrpsNextRequest() {
+            WskSocket[] pair = pair();
+            WskSocket client = pair[0];
+            WskSocket accepted = pair[1];
+            byte[] into = new byte[16];
+            WskBuf buffer = buf(into);
+            Reused receive = reused();
+            connection(accepted).wskReceive(accepted, buffer, 0, receive.next());
+            driver.settle();
+            assertTrue(Io.cancelIrp(receive.irp), "the pending receive has a cancel routine");
+            assertTrue(driver.until(() -> receive.completed(1)));
+            assertEquals(STATUS_CANCELLED, receive.last());
+
+            connection(accepted).wskReceive(accepted, buffer, 0, receive.next());
+            assertEquals(STATUS_SUCCESS, await(send(client, "abc")));
+            assertTrue(driver.until(() -> receive.completed(2)));
+            assertEquals(STATUS_SUCCESS, receive.last());
+            assertEquals("abc", new String(into, 0, (int) receive.lastInformation(), StandardCharsets.US_ASCII));
+            assertFalse(Io.cancelIrp(receive.irp), "a completed request has no cancel routine left");
+
+            connection(accepted).wskReceive(accepted, buffer, 0, receive.next());
+            driver.settle();
+            assertFalse(receive.completed(3), "the late cancel did not cancel the next request");
+            assertEquals(STATUS_SUCCESS, await(send(client, "defg")));
+            assertTrue(driver.until(() -> receive.completed(3)));
+            assertEquals(STATUS_SUCCESS, receive.last());
+            assertEquals("defg", new String(into, 0, (int) receive.lastInformation(), StandardCharsets.US_ASCII));
+            close(client);
+            close(accepted);
+        }
+
+        /**
+         * A close with requests of reused IRPs pending cancels each once; the same IRPs then serve requests on another
+         * socket (the operations of the closed socket are not reused there).
+         */
+        @Test
+        void closeWithReusedIrpsPendingCancelsThemOnceAndTheIrpsServeAnotherSocket() {
+            WskSocket[] pair = pair();
+            WskSocket client = pair[0];
+            WskSocket accepted = pair[1];
+            byte[] into = new byte[16];
+            Reused receive = reused();
+            Reused send = reused();
+            for (int i = 0; i < 3; i++) {
+                connection(accepted).wskReceive(accepted, buf(into), WSK_FLAG_WAITALL, receive.next());
+                connection(client).wskSend(client, buf("0123456789abcdef".getBytes(StandardCharsets.US_ASCII)), 0,
+                        send.next());
+                int done = i + 1;
+                assertTrue(driver.until(() -> receive.completed(done) && send.completed(done)));
+                assertEquals(STATUS_SUCCESS, receive.last());
+                assertEquals(16, receive.lastInformation());
+            }
+            connection(accepted).wskReceive(accepted, buf(into), 0, receive.next());
+            driver.settle();
+            assertFalse(receive.completed(4));
+            close(accepted);
+            assertTrue(driver.until(() -> receive.completed(4)));
+            assertEquals(STATUS_CANCELLED, receive.last());
+
+            // The same IRPs on the other socket: it sees the close (abortive) as a reset.
+            connection(client).wskReceive(client, buf(into), 0, receive.next());
+            assertTrue(driver.until(() -> receive.completed(5)));
+            assertEquals(STATUS_CONNECTION_RESET, receive.last());
+            connection(client).wskSend(client, buf(into), 0, send.next());
+            assertTrue(driver.until(() -> send.completed(4)));
+            assertEquals(STATUS_CONNECTION_RESET, send.last());
+            close(client);
+        }
 
         @Test
         void connectSucceedsAndTheListenerAcceptsIt() {
