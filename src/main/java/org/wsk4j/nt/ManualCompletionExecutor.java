@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -55,6 +56,8 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     private final KScheduler scheduler;
     /** Threads of the real kernel model waiting while they run this executor's tasks: woken when a task is posted. */
     private final Set<Thread> pumpWaiters = ConcurrentHashMap.newKeySet();
+    /** How many threads are in pumpWaiters: execute reads this volatile counter instead of the set's size. */
+    private final AtomicInteger pumpWaiterCount = new AtomicInteger();
 
     /** Creates an executor with its virtual clock at 0. */
     public ManualCompletionExecutor() {
@@ -107,11 +110,15 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     }
 
     void addPumpWaiter(Thread thread) {
-        pumpWaiters.add(thread);
+        if (pumpWaiters.add(thread)) {
+            pumpWaiterCount.incrementAndGet(); // before the waiter's next look at the queue (tryRunPending)
+        }
     }
 
     void removePumpWaiter(Thread thread) {
-        pumpWaiters.remove(thread);
+        if (pumpWaiters.remove(thread)) {
+            pumpWaiterCount.decrementAndGet();
+        }
     }
 
     private final class Timer implements ScheduledTask, Comparable<Timer> {
@@ -163,7 +170,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
                 lock.notifyAll();
             }
         }
-        if (!pumpWaiters.isEmpty()) {
+        if (pumpWaiterCount.get() > 0) { // after the task is queued: a waiter counted later sees it when it looks
             for (Thread thread : pumpWaiters) {
                 LockSupport.unpark(thread);
             }
@@ -361,23 +368,27 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
             }
             runner = Thread.currentThread();
         }
+        boolean released = false;
         try {
             while (true) {
                 TaskRunner.run(task, ioManager);
                 count = counted(count, untilIdle);
-                if (exploring()) {
-                    return count;
-                }
                 synchronized (lock) {
-                    task = claimInOrderLocked(untilIdle);
-                }
-                if (task == null) {
-                    return count;
+                    task = exploring() ? null : claimInOrderLocked(untilIdle);
+                    if (task == null) {
+                        // In the critical section that found nothing: a thread pumping this executor (a driver thread
+                        // waiting in the kernel model) that posts a task from now on finds no runner and runs it.
+                        runner = null;
+                        released = true;
+                        return count;
+                    }
                 }
             }
         } finally {
-            synchronized (lock) {
-                runner = null;
+            if (!released) {
+                synchronized (lock) {
+                    runner = null;
+                }
             }
         }
     }
