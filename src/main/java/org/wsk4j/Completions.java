@@ -90,7 +90,7 @@ final class Completions {
     static NtStatus later(Irp irp, NtStatus status, long information, Object informationObject, Executor target,
                           Object providerLock) {
         if (!pendedInline(irp, status, information, informationObject, providerLock)) {
-            target.execute(() -> Io.completeRequest(irp));
+            target.execute(new CompleteIrp(irp));
         }
         return NtStatus.STATUS_PENDING;
     }
@@ -103,7 +103,7 @@ final class Completions {
      */
     static NtStatus later(Irp irp, NtStatus status, Object informationObject, CompletionExecutor executor) {
         if (!pendedInline(irp, status, 0, informationObject, null)) {
-            Runnable completion = () -> Io.completeRequest(irp);
+            Runnable completion = new CompleteIrp(irp);
             if (!CallerContext.defer(executor, completion)) {
                 executor.execute(completion);
             }
@@ -140,5 +140,29 @@ final class Completions {
      */
     static boolean inCallerContext(WskSubsystem subsystem) {
         return subsystem.completesInCallerContext();
+    }
+
+    /**
+     * The task that completes an IRP later (IoCompleteRequest). It is a {@link SerialQueue} node itself, so posting it
+     * to a socket's queue allocates nothing more; it drops the IRP once it ran (the queue keeps its last node).
+     */
+    private static final class CompleteIrp extends SerialQueue.Node {
+        private Irp irp;
+
+        CompleteIrp(Irp irp) {
+            this.irp = irp;
+        }
+
+        @Override
+        public void run() {
+            Irp current = irp;
+            irp = null;
+            Io.completeRequest(current);
+        }
+
+        @Override
+        public String toString() {
+            return "IoCompleteRequest(" + irp + ")";
+        }
     }
 }

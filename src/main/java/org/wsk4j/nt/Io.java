@@ -438,7 +438,7 @@ public final class Io {
             if (result.code() == NtStatus.STATUS_MORE_PROCESSING_REQUIRED.code()) {
                 if (irp.generation == generation) {
                     irp.casState(Irp.COMPLETING, top ? Irp.COMPLETED : Irp.IN_FLIGHT);
-                } else {
+                } else if (irp.state == Irp.COMPLETING) { // freed in the routine (the usual case): no CAS that fails
                     irp.casState(Irp.COMPLETING, Irp.COMPLETED); // reused inside the routine
                 }
                 return;

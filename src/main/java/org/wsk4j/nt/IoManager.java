@@ -298,16 +298,18 @@ public final class IoManager {
             peakLive.accumulateAndGet(now, Math::max);
         }
         if (trackLiveIrps) {
-            irp.tracked = true;
-            liveIrps.put(id, irp);
+            Long key = id; // boxed once: onFreed removes with the same object
+            irp.trackingKey = key;
+            liveIrps.put(key, irp);
         }
         return irp;
     }
 
     void onFreed(Irp irp) {
         live.decrementAndGet(); // freed = allocated - live: no counter of its own
-        if (irp.tracked) { // no map operation (and no boxing) for IRPs allocated with tracking off
-            liveIrps.remove(irp.id);
+        Long key = irp.trackingKey;
+        if (key != null) { // no map operation for IRPs allocated with tracking off
+            liveIrps.remove(key);
         }
     }
 

@@ -78,8 +78,11 @@ public final class Irp implements VerifiedObject {
     /** Incremented whenever the IRP is (re)sent, reused or freed; lets completion detect that. */
     volatile int generation;
     final Throwable allocationSite;
-    /** Whether the I/O manager tracks this IRP in its live set (set once at allocation, before publication). */
-    boolean tracked;
+    /**
+     * This IRP's key in the I/O manager's live map, or null when it is not tracked (set once at allocation, before
+     * publication): the id boxed once, for the insertion and the removal both.
+     */
+    Long trackingKey;
     volatile Throwable handoverSite;
     /**
      * The driver context, meaningful only while {@link #driverContextSet}: setting it to null only drops the flag,

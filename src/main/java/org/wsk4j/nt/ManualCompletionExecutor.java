@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -44,15 +45,19 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     private int waiters;
     private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
-    private long now;
+    /** The virtual clock: written under lock, read without it (volatile). */
+    private volatile long now;
     private long sequence;
     private long executed;
     private volatile IoManager ioManager;
-    private Thread runner;
+    /** The thread running this executor's tasks, or null: written under lock, read without it (volatile). */
+    private volatile Thread runner;
     /** The deterministic scheduler of a simulated executor, or null. */
     private final KScheduler scheduler;
     /** Threads of the real kernel model waiting while they run this executor's tasks: woken when a task is posted. */
     private final Set<Thread> pumpWaiters = ConcurrentHashMap.newKeySet();
+    /** How many threads are in pumpWaiters: execute reads this volatile counter instead of the set's size. */
+    private final AtomicInteger pumpWaiterCount = new AtomicInteger();
 
     /** Creates an executor with its virtual clock at 0. */
     public ManualCompletionExecutor() {
@@ -105,11 +110,15 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     }
 
     void addPumpWaiter(Thread thread) {
-        pumpWaiters.add(thread);
+        if (pumpWaiters.add(thread)) {
+            pumpWaiterCount.incrementAndGet(); // before the waiter's next look at the queue (tryRunPending)
+        }
     }
 
     void removePumpWaiter(Thread thread) {
-        pumpWaiters.remove(thread);
+        if (pumpWaiters.remove(thread)) {
+            pumpWaiterCount.decrementAndGet();
+        }
     }
 
     private final class Timer implements ScheduledTask, Comparable<Timer> {
@@ -161,7 +170,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
                 lock.notifyAll();
             }
         }
-        if (!pumpWaiters.isEmpty()) {
+        if (pumpWaiterCount.get() > 0) { // after the task is queued: a waiter counted later sees it when it looks
             for (Thread thread : pumpWaiters) {
                 LockSupport.unpark(thread);
             }
@@ -209,9 +218,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
 
     @Override
     public long nanoTime() {
-        synchronized (lock) {
-            return now;
-        }
+        return now; // volatile: the simulation reads the clock several times per event, and takes no lock for it
     }
 
     /**
@@ -225,9 +232,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
 
     @Override
     public boolean inExecutorThread() {
-        synchronized (lock) {
-            return runner == Thread.currentThread();
-        }
+        return runner == Thread.currentThread();
     }
 
     @Override
@@ -271,13 +276,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
      * @throws IllegalStateException after {@link #MAX_TASKS_PER_RUN} tasks (a livelock)
      */
     public int runPending() {
-        int count = 0;
-        while (runNext()) {
-            if (++count >= MAX_TASKS_PER_RUN) {
-                throw new IllegalStateException("runPending ran " + count + " tasks without the queue emptying");
-            }
-        }
-        return count;
+        return drain(false);
     }
 
     /**
@@ -326,20 +325,105 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         if (kernel != null) {
             return scheduler.drive(kernel, Long.MAX_VALUE);
         }
+        return drain(true);
+    }
+
+    /**
+     * Runs queued tasks and due timers until none is left; with {@code untilIdle}, also moves the clock to each next
+     * timer and runs it (runUntilIdle). The order is the one {@link #runNext()} and the clock jumps give; while no
+     * schedule is explored it is reached in one critical section per task ({@link #drainInOrder}), else each task is
+     * chosen through {@link #takeNext()}.
+     */
+    private int drain(boolean untilIdle) {
         int count = 0;
         while (true) {
-            count += runPending();
-            synchronized (lock) {
-                Timer next = timers.peek();
-                if (next == null) {
-                    return count;
+            if (!exploring()) {
+                count = drainInOrder(untilIdle, count);
+                if (!exploring()) {
+                    return count; // idle
                 }
-                now = Math.max(now, next.due);
+                continue; // a task attached a schedule: choose from now on
             }
-            if (count >= MAX_TASKS_PER_RUN) {
-                throw new IllegalStateException("runUntilIdle ran " + count + " tasks without becoming idle");
+            if (runNext()) {
+                count = counted(count, untilIdle);
+            } else if (!untilIdle || !advanceToNextTimer()) {
+                return count;
             }
         }
+    }
+
+    /**
+     * The drain while no schedule is explored: this thread stays the runner from the first task to the last, and
+     * each next task (the oldest queued, else the earliest due timer, else with {@code untilIdle} the earliest timer,
+     * the clock moved to it) is claimed in one critical section. Returns when idle, or when a task attached a schedule.
+     */
+    private int drainInOrder(boolean untilIdle, int ran) {
+        int count = ran;
+        Runnable task;
+        synchronized (lock) {
+            checkNoRunner();
+            task = claimInOrderLocked(untilIdle);
+            if (task == null) {
+                return count;
+            }
+            runner = Thread.currentThread();
+        }
+        boolean released = false;
+        try {
+            while (true) {
+                TaskRunner.run(task, ioManager);
+                count = counted(count, untilIdle);
+                synchronized (lock) {
+                    task = exploring() ? null : claimInOrderLocked(untilIdle);
+                    if (task == null) {
+                        // In the critical section that found nothing: a thread pumping this executor (a driver thread
+                        // waiting in the kernel model) that posts a task from now on finds no runner and runs it.
+                        runner = null;
+                        released = true;
+                        return count;
+                    }
+                }
+            }
+        } finally {
+            if (!released) {
+                synchronized (lock) {
+                    runner = null;
+                }
+            }
+        }
+    }
+
+    /** The next task in queue order, then due timers, then (untilIdle) the next timer with the clock moved to it. */
+    private Runnable claimInOrderLocked(boolean untilIdle) {
+        Runnable task = ready.pollFirst();
+        if (task == null) {
+            Timer timer = timers.peek();
+            if (timer == null || (timer.due > now && !untilIdle)) {
+                return null;
+            }
+            timers.poll();
+            if (timer.due > now) {
+                now = timer.due;
+            }
+            timer.fired = true;
+            task = timer.task;
+        }
+        executed++;
+        return task;
+    }
+
+    private boolean exploring() {
+        return scheduler != null && scheduler.schedule() != null;
+    }
+
+    /** Counts a task run by runPending or runUntilIdle; throws at {@link #MAX_TASKS_PER_RUN}. */
+    private static int counted(int count, boolean untilIdle) {
+        int next = count + 1;
+        if (next >= MAX_TASKS_PER_RUN) {
+            throw new IllegalStateException(untilIdle ? "runUntilIdle ran " + next + " tasks without becoming idle"
+                    : "runPending ran " + next + " tasks without the queue emptying");
+        }
+        return next;
     }
 
     /**

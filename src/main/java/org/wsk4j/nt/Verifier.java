@@ -265,6 +265,15 @@ public final class Verifier {
     }
 
     /**
+     * {@link #captureSite(Object, String)} for a numeric subject (an IRP's id): boxed only when captured. (With the
+     * {@code Object} overload the caller boxes it first, and the JIT cannot drop that box once the capture branch has
+     * run: with sampled capture, one {@code Long} per IRP.)
+     */
+    Throwable captureSite(long subject, String what) {
+        return sampleNow() ? new Site(subject, what) : null;
+    }
+
+    /**
      * Captures a later site (a hand-over) of an object that already exists: always with
      * {@link StackCapture#ALWAYS}; with {@link StackCapture#SAMPLED} only for an object whose first site was
      * captured, so a sampled object has all its sites and the others cost nothing.

@@ -29,7 +29,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         void checkReset(SimNetwork network, SimConnection end) {
             if (resetAfter >= 0 && !reset && transferred >= resetAfter) {
                 reset = true;
-                network.log(end.id + " reset by the network after " + transferred + " bytes");
+                if (network.logging()) { // no event string built when nobody records or logs it
+                    network.log(end.id + " reset by the network after " + transferred + " bytes");
+                }
                 end.fail(NtStatus.STATUS_CONNECTION_RESET);
                 if (end.peer != null) {
                     end.peer.fail(NtStatus.STATUS_CONNECTION_RESET);
@@ -60,7 +62,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     /** Writes that took bytes so far (the send hook's per-connection count). */
     private int sends;
     // inbound direction
-    private final ArrayDeque<ByteBuffer> readable = new ArrayDeque<>();
+    private ArrayDeque<ByteBuffer> readable; // created by the first delivery: a passive peer never has one
     private long readableBytes;
     private long inFlight;
     private boolean finArrived;
@@ -165,7 +167,7 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             }
             long copied = 0;
             for (ByteBuffer destination : destinations) {
-                while (destination.hasRemaining() && !readable.isEmpty()) {
+                while (destination.hasRemaining() && readable != null && !readable.isEmpty()) {
                     ByteBuffer head = readable.peekFirst();
                     int n = Math.min(head.remaining(), destination.remaining());
                     ByteBuffer slice = head.duplicate();
@@ -220,7 +222,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             Fault fault = remote == null ? null : network.sendFault(remote, sends);
             long hold = 0;
             if (fault != null) {
-                network.log(id + " send#" + (sends + 1) + " fault=" + fault);
+                if (network.logging()) { // no event string built when nobody records or logs it
+                    network.log(id + " send#" + (sends + 1) + " fault=" + fault);
+                }
                 if (fault instanceof Fault.Delay) {
                     hold = ((Fault.Delay) fault).delay().toNanos();
                     fault = ((Fault.Delay) fault).then();
@@ -234,7 +238,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
                 SimConnection other = peer;
                 captureReset();
                 fail(NtStatus.STATUS_CONNECTION_ABORTED);
-                network.log(id + " RST to " + other.id);
+                if (network.logging()) { // no event string built when nobody records or logs it
+                    network.log(id + " RST to " + other.id);
+                }
                 network.after(network.config().deliveryLatency(), () -> other.fail(NtStatus.STATUS_CONNECTION_RESET));
                 throw new TransportException(NtStatus.STATUS_CONNECTION_ABORTED, null);
             }
@@ -252,7 +258,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
                 }
             }
             SimConnection receiver = peer;
-            network.log(id + " send " + n + "B");
+            if (network.logging()) { // no event string built when nobody records or logs it
+                network.log(id + " send " + n + "B");
+            }
             capture(PacketCapture.PSH | PacketCapture.ACK, data, n);
             outFreeAt = Math.max(network.now(), outFreeAt) + hold;
             if (fault instanceof Fault.ResetAfter) {
@@ -266,7 +274,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
                     receiver.arrive(kept);
                     if (!shared.reset) {
                         shared.reset = true;
-                        network.log(id + " reset by the network after send#" + sends + " (" + keep + "B of it)");
+                        if (network.logging()) { // no event string built when nobody records or logs it
+                            network.log(id + " reset by the network after send#" + sends + " (" + keep + "B of it)");
+                        }
                         sender.fail(NtStatus.STATUS_CONNECTION_RESET);
                         receiver.fail(NtStatus.STATUS_CONNECTION_RESET);
                     }
@@ -375,7 +385,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         keepAliveTimer = network.after(java.time.Duration.ofNanos(dropAt - now), () -> {
             keepAliveTimer = null;
             if (!closed && failure == null && cutOff()) {
-                network.log(id + " keep-alive: " + config.keepAliveProbes() + " probes unanswered");
+                if (network.logging()) { // no event string built when nobody records or logs it
+                    network.log(id + " keep-alive: " + config.keepAliveProbes() + " probes unanswered");
+                }
                 fail(NtStatus.STATUS_CONNECTION_ABORTED);
             }
         });
@@ -502,7 +514,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             return;
         }
         if (!cutFromPeer()) {
-            network.log(id + " retransmission gets through: " + held.size() + " held segment(s)");
+            if (network.logging()) { // no event string built when nobody records or logs it
+                network.log(id + " retransmission gets through: " + held.size() + " held segment(s)");
+            }
             network.after(network.config().deliveryLatency(), this::release);
             return;
         }
@@ -511,8 +525,10 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             return;
         }
         SimConnection sender = peer;
-        network.log(sender.id + " retransmission timeout: " + SimNetwork.MAX_DATA_RETRANSMISSIONS
-                + " retransmissions unanswered");
+        if (network.logging()) { // no event string built when nobody records or logs it
+            network.log(sender.id + " retransmission timeout: " + SimNetwork.MAX_DATA_RETRANSMISSIONS
+                    + " retransmissions unanswered");
+        }
         discardHeld();
         retransmissionTimedOut = true;
         held.addLast(RST); // the sender's RST reaches this end when the network heals
@@ -531,7 +547,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
             if (segment == FIN) {
                 deliverFin();
             } else if (segment == RST) {
-                network.log(id + " got the RST of " + peer.id);
+                if (network.logging()) { // no event string built when nobody records or logs it
+                    network.log(id + " got the RST of " + peer.id);
+                }
                 fail(NtStatus.STATUS_CONNECTION_RESET);
             } else {
                 deliver((byte[]) segment);
@@ -574,7 +592,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         }
         if (closed || crashed) {
             captureReset();
-            network.log(id + " got " + data.length + "B after close: RST to " + sender.id);
+            if (network.logging()) { // no event string built when nobody records or logs it
+                network.log(id + " got " + data.length + "B after close: RST to " + sender.id);
+            }
             network.after(network.config().deliveryLatency(), () -> sender.fail(NtStatus.STATUS_CONNECTION_RESET));
             return;
         }
@@ -585,9 +605,14 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         link.transferred += length;
         rcvNxt += length;
         if (length > 0 && !passive) {
+            if (readable == null) {
+                readable = new ArrayDeque<>();
+            }
             readable.addLast(ByteBuffer.wrap(data, 0, length));
             readableBytes += length;
-            network.log(id + " received " + length + "B");
+            if (network.logging()) { // no event string built when nobody records or logs it
+                network.log(id + " received " + length + "B");
+            }
         }
         link.checkReset(network, this);
         poke();
@@ -609,11 +634,15 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
     private void sendFin() {
         outputShut = true;
         SimConnection receiver = peer;
-        network.log(id + " FIN");
+        if (network.logging()) { // no event string built when nobody records or logs it
+            network.log(id + " FIN");
+        }
         capture(PacketCapture.FIN | PacketCapture.ACK, null, 0);
         Fault fault = network.finFault(local, remote);
         if (fault != null) {
-            network.log(id + " FIN fault=" + fault);
+            if (network.logging()) { // no event string built when nobody records or logs it
+                network.log(id + " FIN fault=" + fault);
+            }
             if (fault instanceof Fault.Delay) {
                 outFreeAt = Math.max(network.now(), outFreeAt) + ((Fault.Delay) fault).delay().toNanos();
                 fault = ((Fault.Delay) fault).then();
@@ -639,7 +668,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         lastActivity = network.now();
         finArrived = true;
         rcvNxt++;
-        network.log(id + " got FIN");
+        if (network.logging()) { // no event string built when nobody records or logs it
+            network.log(id + " got FIN");
+        }
         if (passive && !outputShut) {
             sendFin(); // the passive peer closes when its client does
         }
@@ -654,9 +685,13 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         failure = status;
         stopKeepAlive();
         discardHeld();
-        readable.clear();
+        if (readable != null) {
+            readable.clear();
+        }
         readableBytes = 0;
-        network.log(id + " failed: " + status.name());
+        if (network.logging()) { // no event string built when nobody records or logs it
+            network.log(id + " failed: " + status.name());
+        }
         poke();
     }
 
@@ -681,7 +716,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         if (reset && state == State.CONNECTED && failure == null && peer != null) {
             SimConnection other = peer;
             captureReset();
-            network.log(id + " RST to " + other.id + " (host crashed)");
+            if (network.logging()) { // no event string built when nobody records or logs it
+                network.log(id + " RST to " + other.id + " (host crashed)");
+            }
             network.after(network.config().deliveryLatency(), () -> other.fail(NtStatus.STATUS_CONNECTION_RESET));
         }
     }
@@ -703,7 +740,9 @@ final class SimConnection extends SimEndpoint implements TransportConnection {
         SimConnection other = peer;
         if (abortive || readableBytes > 0) {
             captureReset();
-            network.log(id + " RST to " + other.id);
+            if (network.logging()) { // no event string built when nobody records or logs it
+                network.log(id + " RST to " + other.id);
+            }
             network.after(network.config().deliveryLatency(), () -> other.fail(NtStatus.STATUS_CONNECTION_RESET));
         } else if (!outputShut) {
             sendFin();

@@ -83,12 +83,16 @@ final class SimDatagram extends SimEndpoint implements TransportDatagram {
     /** A datagram arrives (network lock held). */
     void deliver(InetSocketAddress sender, byte[] payload) {
         if (queuedBytes + payload.length > network.config().datagramBuffer()) {
-            network.log(id + " receive buffer full: datagram from " + SimNetwork.hostString(sender) + " dropped");
+            if (network.logging()) { // no event string built when nobody records or logs it
+                network.log(id + " receive buffer full: datagram from " + SimNetwork.hostString(sender) + " dropped");
+            }
             return;
         }
         queue.addLast(new Datagram(sender, payload));
         queuedBytes += payload.length;
-        network.log(id + " received datagram " + payload.length + "B from " + SimNetwork.hostString(sender));
+        if (network.logging()) { // no event string built when nobody records or logs it
+            network.log(id + " received datagram " + payload.length + "B from " + SimNetwork.hostString(sender));
+        }
         poke();
     }
 }

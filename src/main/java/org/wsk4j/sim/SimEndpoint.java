@@ -25,10 +25,13 @@ abstract class SimEndpoint implements TransportEndpoint {
     boolean closed;
     /** Its host crashed: inert (see {@link #crash(boolean)}). */
     boolean crashed;
-    private TransportHandler handler = new TransportHandler() { };
+    /** The handler until the provider sets one: ignores every readiness. */
+    private static final TransportHandler NO_HANDLER = new TransportHandler() { };
+    private TransportHandler handler = NO_HANDLER;
     private int interest;
     private boolean dispatchQueued;
-    private final Map<SocketOption<?>, Object> options = new LinkedHashMap<>();
+    /** The options set so far; created by the first (most endpoints never set one). */
+    private Map<SocketOption<?>, Object> options;
 
     SimEndpoint(SimNetwork network, SimTransport transport, int family, SimNetwork.EndpointId id) {
         this.network = network;
@@ -46,7 +49,7 @@ abstract class SimEndpoint implements TransportEndpoint {
 
     /** Whether a boolean option is set to true (network lock held). */
     boolean isOn(SocketOption<Boolean> option) {
-        return Boolean.TRUE.equals(options.get(option));
+        return options != null && Boolean.TRUE.equals(options.get(option));
     }
 
     abstract boolean datagram();
@@ -58,8 +61,10 @@ abstract class SimEndpoint implements TransportEndpoint {
                 return NtStatus.STATUS_INVALID_DEVICE_STATE;
             }
             NtStatus status = transport.host.bind(this, address, datagram());
-            network.log(id + " bind " + SimNetwork.hostString(address) + " on " + transport.host.name + ": "
-                    + (status == NtStatus.STATUS_SUCCESS ? SimNetwork.hostString(local) : status.name()));
+            if (network.logging()) { // no event string built when nobody records or logs it
+                network.log(id + " bind " + SimNetwork.hostString(address) + " on " + transport.host.name + ": "
+                        + (status == NtStatus.STATUS_SUCCESS ? SimNetwork.hostString(local) : status.name()));
+            }
             if (status == NtStatus.STATUS_SUCCESS) {
                 onBound();
             }
@@ -141,6 +146,9 @@ abstract class SimEndpoint implements TransportEndpoint {
             return NtStatus.STATUS_NOT_SUPPORTED;
         }
         synchronized (network.lock) {
+            if (options == null) {
+                options = new LinkedHashMap<>();
+            }
             options.put(option, value);
             optionChanged(option);
         }
@@ -159,7 +167,7 @@ abstract class SimEndpoint implements TransportEndpoint {
     @Override
     public <T> T getOption(SocketOption<T> option) throws TransportException {
         synchronized (network.lock) {
-            Object value = options.get(option);
+            Object value = options == null ? null : options.get(option);
             if (value == null) {
                 value = defaultOption(option);
             }
@@ -201,7 +209,9 @@ abstract class SimEndpoint implements TransportEndpoint {
                 transport.host.unbind(this); // a no-op after a crash, which freed the port already
                 transport.forget(this);
             }
-            network.log(id + " closed" + (abortive ? " (abortive)" : ""));
+            if (network.logging()) { // no event string built when nobody records or logs it
+                network.log(id + " closed" + (abortive ? " (abortive)" : ""));
+            }
         }
     }
 
@@ -225,7 +235,9 @@ abstract class SimEndpoint implements TransportEndpoint {
         if (transport != null) {
             transport.host.unbind(this);
         }
-        network.log(id + " vanished with its host" + (reset ? " (peer reset)" : ""));
+        if (network.logging()) { // no event string built when nobody records or logs it
+            network.log(id + " vanished with its host" + (reset ? " (peer reset)" : ""));
+        }
     }
 
     /** Protocol work of a crash, before the endpoint is marked closed (network lock held). */

@@ -44,7 +44,10 @@ final class SimListener extends SimEndpoint implements TransportListener {
             SimConnection connection = queue.pollFirst();
             if (connection != null) {
                 transport.adopt(connection);
-                network.log(id + " accepted " + connection.id + " from " + SimNetwork.hostString(connection.remote));
+                if (network.logging()) { // no event string built when nobody records or logs it
+                    network.log(id + " accepted " + connection.id + " from "
+                            + SimNetwork.hostString(connection.remote));
+                }
             }
             return connection;
         }

@@ -49,7 +49,9 @@ final class SimNameService implements NameService {
                 if (transport.crashed || !pending.remove(this)) {
                     return; // the host crashed (answered CANCELLED when its transport closes), or abandoned
                 }
-                network.log(transport.host.name + " resolve " + key + " answered " + describe(answer));
+                if (network.logging()) { // no event string built when nobody records or logs it
+                    network.log(transport.host.name + " resolve " + key + " answered " + describe(answer));
+                }
             }
             done.accept(answer);
         }
@@ -127,8 +129,10 @@ final class SimNameService implements NameService {
                         : new Answer(NtStatus.STATUS_SUCCESS, scripted.name(), scripted.addresses());
             }
         }
-        network.log(transport.host.name + " resolve " + key + (reverse ? " (reverse)" : "")
-                + (fault == null ? "" : " fault=" + fault));
+        if (network.logging()) { // no event string built when nobody records or logs it
+            network.log(transport.host.name + " resolve " + key + (reverse ? " (reverse)" : "")
+                    + (fault == null ? "" : " fault=" + fault));
+        }
         Lookup lookup = new Lookup(key, answer, done);
         pending.add(lookup);
         lookup.timer = network.executor().schedule(after, lookup);
@@ -142,7 +146,9 @@ final class SimNameService implements NameService {
             pending.clear();
             for (Lookup lookup : abandoned) {
                 lookup.timer.cancel();
-                network.log(transport.host.name + " resolve " + lookup.key + " abandoned");
+                if (network.logging()) { // no event string built when nobody records or logs it
+                    network.log(transport.host.name + " resolve " + lookup.key + " abandoned");
+                }
             }
         }
         for (Lookup lookup : abandoned) {

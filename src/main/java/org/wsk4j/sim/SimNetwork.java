@@ -1721,7 +1721,9 @@ public final class SimNetwork {
             client.acceptHookDone = true;
             acceptFault = scripted(acceptHooks, destination);
             if (acceptFault != null) {
-                log(listener.id + " syn from " + hostString(client.local) + " accept fault=" + acceptFault);
+                if (logging()) { // no event string built when nobody records or logs it
+                    log(listener.id + " syn from " + hostString(client.local) + " accept fault=" + acceptFault);
+                }
                 if (client.attempt.fault == null) {
                     client.attempt.fault = acceptFault;
                 }
@@ -1752,14 +1754,20 @@ public final class SimNetwork {
         if (listener != null && listener.queue.size() < listener.backlog) {
             server = new SimConnection(this, listener.transport, client.family, nextId("c"), false);
             listener.queue.addLast(server);
-            log(listener.id + " syn from " + hostString(client.local) + " queued as " + server.id
-                    + " (backlog " + listener.queue.size() + "/" + listener.backlog + ")");
+            if (logging()) { // no event string built when nobody records or logs it
+                log(listener.id + " syn from " + hostString(client.local) + " queued as " + server.id
+                        + " (backlog " + listener.queue.size() + "/" + listener.backlog + ")");
+            }
         } else if (fault != null) {
             server = new SimConnection(this, null, client.family, nextId("p"), true); // passive peer
-            log(server.id + " passive peer for " + hostString(destination));
+            if (logging()) { // no event string built when nobody records or logs it
+                log(server.id + " passive peer for " + hostString(destination));
+            }
         } else {
             if (listener != null) {
-                log(listener.id + " backlog full: refusing " + hostString(client.local));
+                if (logging()) { // no event string built when nobody records or logs it
+                    log(listener.id + " backlog full: refusing " + hostString(client.local));
+                }
             }
             finishConnectLater(client, config.connectLatency, NtStatus.STATUS_CONNECTION_REFUSED);
             return;
@@ -1782,7 +1790,9 @@ public final class SimNetwork {
         client.connectTimer = after(config.connectLatency, () -> {
             established(client, fault);
             if (abortAfterHandshake && client.state == SimConnection.State.CONNECTED) {
-                log(server.id + " reset right after the handshake (accept fault)");
+                if (logging()) { // no event string built when nobody records or logs it
+                    log(server.id + " reset right after the handshake (accept fault)");
+                }
                 server.fail(NtStatus.STATUS_CONNECTION_RESET);
                 after(config.deliveryLatency, () -> client.fail(NtStatus.STATUS_CONNECTION_RESET));
             }
@@ -1808,7 +1818,9 @@ public final class SimNetwork {
         }
         finishConnect(client, NtStatus.STATUS_SUCCESS);
         if (fault instanceof Fault.Abort) {
-            log(client.id + " aborted by the network");
+            if (logging()) { // no event string built when nobody records or logs it
+                log(client.id + " aborted by the network");
+            }
             client.fail(NtStatus.STATUS_CONNECTION_ABORTED);
             SimConnection peer = client.peer;
             after(config.deliveryLatency, () -> peer.fail(NtStatus.STATUS_CONNECTION_RESET));
@@ -1875,7 +1887,9 @@ public final class SimNetwork {
         if (sourceAddress.isAnyLocalAddress()) {
             sourceAddress = sourceAddress(host, target.getAddress());
             if (sourceAddress == null) {
-                log(sender.id + " datagram to " + hostString(target) + ": STATUS_NETWORK_UNREACHABLE");
+                if (logging()) { // no event string built when nobody records or logs it
+                    log(sender.id + " datagram to " + hostString(target) + ": STATUS_NETWORK_UNREACHABLE");
+                }
                 throw new TransportException(NtStatus.STATUS_NETWORK_UNREACHABLE, null);
             }
         }
@@ -1886,10 +1900,14 @@ public final class SimNetwork {
             delay = delay.plus(((Fault.Delay) fault).delay());
             fault = ((Fault.Delay) fault).then();
         }
-        String what = sender.id + " datagram " + payload.length + "B " + hostString(source) + " -> "
-                + hostString(target);
+        // The event line, built only when it is logged or names a parked datagram
+        String what = logging() || fault instanceof Fault.Hold
+                ? sender.id + " datagram " + payload.length + "B " + hostString(source) + " -> " + hostString(target)
+                : null;
         if (fault instanceof Fault.FailWith) {
-            log(what + " failed: " + ((Fault.FailWith) fault).status().name());
+            if (what != null) {
+                log(what + " failed: " + ((Fault.FailWith) fault).status().name());
+            }
             throw new TransportException(((Fault.FailWith) fault).status(), null);
         }
         if (fault instanceof Fault.Hold) {
@@ -1899,10 +1917,14 @@ public final class SimNetwork {
             return;
         }
         if (fault instanceof Fault.DropDatagram) {
-            log(what + " dropped (scripted)");
+            if (what != null) {
+                log(what + " dropped (scripted)");
+            }
             return;
         }
-        log(what);
+        if (what != null) {
+            log(what);
+        }
         if (capture != null) {
             capture.udp(now(), source, target, payload);
         }
@@ -1914,7 +1936,9 @@ public final class SimNetwork {
             return;
         }
         if (profile.loss() > 0 && linkRandom.nextDouble() < profile.loss()) {
-            log(sender.id + " datagram lost on link " + host.name + " -> " + destination.name);
+            if (logging()) { // no event string built when nobody records or logs it
+                log(sender.id + " datagram lost on link " + host.name + " -> " + destination.name);
+            }
             return;
         }
         int copies = profile.duplicate() > 0 && linkRandom.nextDouble() < profile.duplicate() ? 2 : 1;
@@ -1923,10 +1947,14 @@ public final class SimNetwork {
             long latency = sampleLatency(profile);
             if (profile.reorder() > 0 && linkRandom.nextDouble() < profile.reorder()) {
                 latency += profile.reorderDelay().toNanos();
-                log(sender.id + " datagram held back " + profile.reorderDelay().toMillis() + " ms (reordered)");
+                if (logging()) { // no event string built when nobody records or logs it
+                    log(sender.id + " datagram held back " + profile.reorderDelay().toMillis() + " ms (reordered)");
+                }
             }
             if (copy == 1) {
-                log(sender.id + " datagram duplicated on link " + host.name + " -> " + destination.name);
+                if (logging()) { // no event string built when nobody records or logs it
+                    log(sender.id + " datagram duplicated on link " + host.name + " -> " + destination.name);
+                }
             }
             after(beforeLatency.plusNanos(latency), () -> arriveDatagram(host, destination, source, target, payload));
         }
@@ -2040,7 +2068,9 @@ public final class SimNetwork {
         if (linkHeld(host, destination)) {
             heldDatagrams.computeIfAbsent(direction(host.name, destination.name), key -> new ArrayList<>())
                     .add(() -> arriveDatagram(host, destination, source, target, payload));
-            log("datagram to " + hostString(target) + " held on link " + host.name + " -> " + destination.name);
+            if (logging()) { // no event string built when nobody records or logs it
+                log("datagram to " + hostString(target) + " held on link " + host.name + " -> " + destination.name);
+            }
             return;
         }
         SimDatagram receiver = destination == null ? null : destination.datagramFor(target);

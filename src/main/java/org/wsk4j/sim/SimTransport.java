@@ -62,16 +62,15 @@ final class SimTransport implements Transport {
         return "sim";
     }
 
+    /** Whether an endpoint may be created now (network lock held). */
     private void check(int addressFamily, String kind) throws TransportException {
-        synchronized (network.lock) {
-            if (closed || crashed || host.down) {
-                throw new TransportException(NtStatus.STATUS_DEVICE_NOT_READY, null);
-            }
-            if (addressFamily != SimNetwork.AF_INET && addressFamily != SimNetwork.AF_INET6) {
-                throw new TransportException(NtStatus.STATUS_INVALID_PARAMETER, null);
-            }
-            network.checkCreation(host, kind);
+        if (closed || crashed || host.down) {
+            throw new TransportException(NtStatus.STATUS_DEVICE_NOT_READY, null);
         }
+        if (addressFamily != SimNetwork.AF_INET && addressFamily != SimNetwork.AF_INET6) {
+            throw new TransportException(NtStatus.STATUS_INVALID_PARAMETER, null);
+        }
+        network.checkCreation(host, kind);
     }
 
     @Override
@@ -89,12 +88,12 @@ final class SimTransport implements Transport {
         return open(addressFamily, "datagram", "d", id -> new SimDatagram(network, this, addressFamily, id));
     }
 
-    /** Checks the creation, then creates the endpoint under the network's lock with the next id of its kind. */
+    /** Checks the creation, then creates the endpoint with the next id of its kind: one critical section. */
     private <T extends SimEndpoint> T open(int addressFamily, String kind, String idPrefix,
                                            java.util.function.Function<SimNetwork.EndpointId, T> create)
             throws TransportException {
-        check(addressFamily, kind);
         synchronized (network.lock) {
+            check(addressFamily, kind);
             T endpoint = create.apply(network.nextId(idPrefix));
             endpoints.add(endpoint);
             return endpoint;

@@ -158,6 +158,48 @@ class ManualCompletionExecutorTest extends IrpTestSupport {
     }
 
     @Test
+    void runUntilIdleRunsWhatATimerQueuesBeforeTheNextTimerEvenAtTheSameTime() {
+        List<Long> times = new ArrayList<>();
+        executor.schedule(Duration.ofMillis(10), () -> {
+            ran.add("a");
+            times.add(executor.nanoTime());
+            executor.execute(() -> {
+                ran.add("queued by a");
+                times.add(executor.nanoTime());
+                executor.schedule(Duration.ZERO, record("due now, armed by the task"));
+            });
+        });
+        timer(10, "b", times);
+        timer(20, "c", times);
+        long executedBefore = executor.executedCount();
+
+        assertEquals(5, executor.runUntilIdle());
+
+        // The queue first, then due timers in due order (ties: the order they were armed), the clock moved to each.
+        assertEquals(List.of("a", "queued by a", "b", "due now, armed by the task", "c"), ran);
+        long ten = Duration.ofMillis(10).toNanos();
+        assertEquals(List.of(ten, ten, ten, Duration.ofMillis(20).toNanos()), times);
+        assertEquals(5, executor.executedCount() - executedBefore);
+        assertFalse(executor.inExecutorThread(), "the draining thread gives up the runner when idle");
+        assertEquals(0, executor.runUntilIdle());
+    }
+
+    @Test
+    void tasksRunWithTheDrainingThreadAsRunnerWhichItGivesUpWhenIdle() {
+        executor.execute(() -> {
+            ran.add("inside");
+            assertTrue(executor.inExecutorThread());
+        });
+        executor.execute(record("second"));
+
+        assertEquals(2, executor.runPending());
+        assertFalse(executor.inExecutorThread());
+        executor.execute(record("third"));
+        assertTrue(executor.runNext(), "runNext works after a drain: the runner was released");
+        assertEquals(List.of("inside", "second", "third"), ran);
+    }
+
+    @Test
     void zeroOrNegativeDelayIsDueNow() {
         executor.schedule(Duration.ZERO, record("zero"));
         executor.schedule(Duration.ofMillis(-5), record("negative"));

@@ -1,0 +1,89 @@
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Interleaved A/B of the simulated socket/bind/connect/close cycle ({@code SimulatedTransportBench}) in one JVM, for a
+ * machine shared with other work (docs/performance.md, issue 17 session 7): each benchmarks jar is loaded by its own
+ * class loader, all are warmed up, then short batches alternate (A B, B A, ...) and each batch is timed by the
+ * benchmark thread's CPU time. Load that comes and goes hits every jar alike, which separate JVMs run one after the
+ * other do not ensure. Prints each jar's median ns of CPU per cycle and, per jar after the first, the median and
+ * quartiles of its per-round ratio to the first.
+ *
+ * <pre>java -Xms2g -Xmx2g bench/SimCycleAB.java off|sampled|always BATCH ROUNDS base.jar new.jar [more.jar...]</pre>
+ *
+ * (for example {@code off 200000 24}; build each jar with {@code mvn -Pbench package -DskipTests}). Allocation per
+ * cycle is not reported here (the per-thread counter mixes in the class loaders' own work): use
+ * bench/AllocCensus.java.
+ */
+public final class SimCycleAB {
+
+    public static void main(String[] args) throws Exception {
+        String verifier = args[0];
+        int batch = Integer.parseInt(args[1]);
+        int rounds = Integer.parseInt(args[2]);
+        int n = args.length - 3;
+        Object[] benches = new Object[n];
+        Method[] cycles = new Method[n];
+        for (int j = 0; j < n; j++) {
+            URLClassLoader loader = new URLClassLoader(new URL[] {Path.of(args[3 + j]).toUri().toURL()},
+                    ClassLoader.getPlatformClassLoader());
+            Class<?> type = loader.loadClass("org.wsk4j.bench.SimulatedTransportBench");
+            Object bench = type.getConstructor().newInstance();
+            type.getField("verifier").set(bench, verifier);
+            try {
+                type.getField("feature").set(bench, "none");
+            } catch (NoSuchFieldException e) {
+                // an older jar: the plain cycle
+            }
+            type.getMethod("setUp").invoke(bench);
+            benches[j] = bench;
+            cycles[j] = type.getMethod("socketBindConnectClose");
+        }
+        var threads = ManagementFactory.getThreadMXBean();
+        for (int warm = 0; warm < 4; warm++) {
+            for (int j = 0; j < n; j++) {
+                run(cycles[j], benches[j], batch);
+            }
+        }
+        double[][] ns = new double[n][rounds];
+        for (int r = 0; r < rounds; r++) {
+            for (int k = 0; k < n; k++) {
+                int j = r % 2 == 0 ? k : n - 1 - k;
+                long t0 = threads.getCurrentThreadCpuTime();
+                run(cycles[j], benches[j], batch);
+                ns[j][r] = (threads.getCurrentThreadCpuTime() - t0) / (double) batch;
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            double[] sorted = ns[j].clone();
+            Arrays.sort(sorted);
+            double median = sorted[rounds / 2];
+            System.out.printf("%s %s: median %.0f ns/cycle (%,.0f cycles per CPU-second), min %.0f%n", verifier,
+                    Path.of(args[3 + j]).getFileName(), median, 1e9 / median, sorted[0]);
+        }
+        for (int j = 1; j < n; j++) {
+            double[] ratio = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                ratio[r] = ns[j][r] / ns[0][r];
+            }
+            Arrays.sort(ratio);
+            System.out.printf("%s %s / %s: median ratio %.3f (quartiles %.3f..%.3f)%n", verifier,
+                    Path.of(args[3 + j]).getFileName(), Path.of(args[3]).getFileName(), ratio[rounds / 2],
+                    ratio[rounds / 4], ratio[3 * rounds / 4]);
+        }
+        for (int j = 0; j < n; j++) {
+            benches[j].getClass().getMethod("tearDown").invoke(benches[j]);
+        }
+        System.exit(0); // the jars' watchdog threads are daemons, but their executors may linger
+    }
+
+    private static void run(Method cycle, Object bench, int count) throws Exception {
+        for (int i = 0; i < count; i++) {
+            cycle.invoke(bench);
+        }
+    }
+}
