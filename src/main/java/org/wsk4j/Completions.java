@@ -146,7 +146,7 @@ final class Completions {
      * The task that completes an IRP later (IoCompleteRequest). It is a {@link SerialQueue} node itself, so posting it
      * to a socket's queue allocates nothing more; it drops the IRP once it ran (the queue keeps its last node).
      */
-    private static final class CompleteIrp extends SerialQueue.Node {
+    private static final class CompleteIrp extends SerialNode {
         private Irp irp;
 
         CompleteIrp(Irp irp) {
