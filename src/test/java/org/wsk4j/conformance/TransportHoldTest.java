@@ -47,9 +47,7 @@ class TransportHoldTest extends CallerContextConformanceTest.Harness {
         WskSocket other = connect();
         try (Socket heldPeer = server.accept(); Socket otherPeer = server.accept()) {
             // A receive on the first socket whose routine blocks (a driver waiting in its routine).
-            CallerContextConformanceTest.Probe blocked = new CallerContextConformanceTest.Probe();
-            blocked.inRoutine = this::awaitRelease;
-            assertEquals(STATUS_PENDING, dispatch(held).wskReceive(held, buffer(16), 0, blocked.irp));
+            CallerContextConformanceTest.Probe blocked = blockingReceive(held);
             // A second receive on the same socket, queued behind the blocked one.
             CallerContextConformanceTest.Probe behind = new CallerContextConformanceTest.Probe();
             AtomicBoolean blockedReturned = new AtomicBoolean();
@@ -107,9 +105,7 @@ class TransportHoldTest extends CallerContextConformanceTest.Harness {
         WskSocket held = connect();
         WskSocket other = connect();
         try (Socket heldPeer = server.accept(); Socket otherPeer = server.accept()) {
-            CallerContextConformanceTest.Probe blocked = new CallerContextConformanceTest.Probe();
-            blocked.inRoutine = this::awaitRelease;
-            assertEquals(STATUS_PENDING, dispatch(held).wskReceive(held, buffer(16), 0, blocked.irp));
+            CallerContextConformanceTest.Probe blocked = blockingReceive(held);
             send(heldPeer, 1);
             assertTrue(waitFor(() -> blocked.thread != null));
             CallerContextConformanceTest.Probe otherReceive = new CallerContextConformanceTest.Probe();
@@ -142,6 +138,14 @@ class TransportHoldTest extends CallerContextConformanceTest.Harness {
         }
         close(socket);
         assertTrue(verifier().violations().isEmpty(), () -> verifier().violations().toString());
+    }
+
+    /** Posts a receive on {@code socket} whose completion routine blocks until the test releases it. */
+    private CallerContextConformanceTest.Probe blockingReceive(WskSocket socket) {
+        CallerContextConformanceTest.Probe blocked = new CallerContextConformanceTest.Probe();
+        blocked.inRoutine = this::awaitRelease;
+        assertEquals(STATUS_PENDING, dispatch(socket).wskReceive(socket, buffer(16), 0, blocked.irp));
+        return blocked;
     }
 
     private void awaitRelease() {
