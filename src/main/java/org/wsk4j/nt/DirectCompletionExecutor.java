@@ -185,7 +185,7 @@ public final class DirectCompletionExecutor implements CompletionExecutor {
     public static void adoptCurrentThread(java.util.function.BooleanSupplier moveEventLoop) {
         Objects.requireNonNull(moveEventLoop, "moveEventLoop");
         TRAMPOLINE.get().adopted = true;
-        TaskRunner.watchHolds(moveEventLoop);
+        TaskRunner.watchHolds(moveEventLoop, true);
     }
 
     /**

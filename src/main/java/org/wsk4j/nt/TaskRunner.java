@@ -79,9 +79,9 @@ final class TaskRunner {
         long seenPhase;
         int seenScans;
         /**
-         * Set once by the owner when the thread is a transport's event thread (see
-         * {@link #watchHolds(BooleanSupplier)}): the watchdog calls it when one task holds the thread longer than the
-         * verifier's transport hold limit. Null on every other thread.
+         * Set once by the owner when its holds are watched (a transport's event thread, an executor's worker: see
+         * {@link #watchHolds(BooleanSupplier, boolean)}): the watchdog calls it when one task holds the thread longer
+         * than the verifier's transport hold limit. Null on every other thread.
          */
         volatile BooleanSupplier onHeld;
         /** Whether a hold handled by {@link #onHeld} is reported as {@link VerifierRule#TRANSPORT_THREAD_HELD}. */
@@ -184,25 +184,17 @@ final class TaskRunner {
     }
 
     /**
-     * Declares the calling thread a transport's event thread: when one task (a completion routine or callback the
-     * direct executor runs there) holds it longer than {@link Verifier#transportHoldLimit()}, the watchdog calls
-     * {@code onHeld} (on its own thread; it should move the transport's event loop to a new thread and return true,
-     * or false when it did not) and reports {@link VerifierRule#TRANSPORT_THREAD_HELD}, once per task.
+     * Declares the calling thread one whose holds the watchdog watches: when one task (a completion routine or
+     * callback) holds it longer than {@link Verifier#transportHoldLimit()}, the watchdog calls {@code onHeld} on its
+     * own thread, once per task. For a transport's event thread ({@code report} true) {@code onHeld} should move the
+     * event loop to a new thread and return true (false when it did not), and the hold is reported as
+     * {@link VerifierRule#TRANSPORT_THREAD_HELD}; for an executor's worker ({@code report} false) it starts another
+     * worker, so the tasks queued behind the held one go on, and nothing is reported (the task itself is
+     * {@link VerifierRule#CALLBACK_TOO_LONG} if it runs for twice the blocking-wait limit).
      */
-    static void watchHolds(BooleanSupplier onHeld) {
+    static void watchHolds(BooleanSupplier onHeld, boolean report) {
         Running running = CURRENT.get();
-        running.reportHolds = true;
-        running.onHeld = onHeld;
-    }
-
-    /**
-     * As {@link #watchHolds(BooleanSupplier)} for an executor's worker thread, without a report: {@code onHeld} (on
-     * the watchdog's thread) starts another worker so the tasks queued behind the held one go on; the task itself is
-     * reported as {@link VerifierRule#CALLBACK_TOO_LONG} if it goes on for twice the blocking-wait limit.
-     */
-    static void watchHoldsQuietly(BooleanSupplier onHeld) {
-        Running running = CURRENT.get();
-        running.reportHolds = false;
+        running.reportHolds = report;
         running.onHeld = onHeld;
     }
 
@@ -290,7 +282,8 @@ final class TaskRunner {
                     + (moved ? "the transport moved its event loop to a new thread, so its other sockets go on; "
                             + "completions already queued behind this routine on " + running.thread.getName()
                             + " run when it returns"
-                            : "its event loop was not moved (the transport is closing, or this thread no longer runs it)")
+                            : "its event loop was not moved (the transport is closing, or this thread no longer"
+                                    + " runs it)")
                     + ". It is at:" + where(running.thread), null);
         } catch (VerifierError e) {
             // Mode FAIL: recorded and passed to the sink; the routine's thread is left alone.

@@ -165,7 +165,7 @@ public final class ThreadedCompletionExecutor implements CompletionExecutor {
 
         @Override
         public void run() {
-            TaskRunner.watchHoldsQuietly(() -> compensate(this));
+            TaskRunner.watchHolds(() -> compensate(this), false);
             while (true) {
                 Runnable task = next();
                 if (task == STOP) {

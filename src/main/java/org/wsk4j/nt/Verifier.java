@@ -206,10 +206,7 @@ public final class Verifier {
      * @return this verifier
      */
     public Verifier setBlockingWaitLimit(java.time.Duration limit) {
-        if (limit == null || limit.isNegative() || limit.isZero()) {
-            throw new IllegalArgumentException("the blocking-wait limit must be positive: " + limit);
-        }
-        this.blockingWaitLimit = limit;
+        this.blockingWaitLimit = requirePositive(limit, "the blocking-wait limit");
         return this;
     }
 
@@ -234,11 +231,15 @@ public final class Verifier {
      * @throws IllegalArgumentException when the limit is not positive
      */
     public Verifier setTransportHoldLimit(java.time.Duration limit) {
-        if (limit == null || limit.isNegative() || limit.isZero()) {
-            throw new IllegalArgumentException("the transport hold limit must be positive: " + limit);
-        }
-        this.transportHoldLimit = limit;
+        this.transportHoldLimit = requirePositive(limit, "the transport hold limit");
         return this;
+    }
+
+    private static java.time.Duration requirePositive(java.time.Duration limit, String what) {
+        if (limit == null || limit.isNegative() || limit.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive: " + limit);
+        }
+        return limit;
     }
 
     /**

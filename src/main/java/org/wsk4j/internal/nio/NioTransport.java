@@ -257,7 +257,6 @@ public final class NioTransport implements Transport {
             owner = next;
         }
         next.start();
-        selector.wakeup(); // not needed (stuck is not selecting), but cheap insurance for the new thread's first select
         LOG.debug("{}: {} is held by a routine; the event loop moved to {}", name, stuck.getName(), next.getName());
         return true;
     }
