@@ -95,36 +95,31 @@ final class Report {
         buildChecks();
     }
 
-    private double score(String benchPrefix, String config) {
+    /** A measured value of the first row of {@code benchPrefix} with exactly {@code config}, or NaN when none. */
+    private double value(String benchPrefix, String config, java.util.function.ToDoubleFunction<Row> field) {
         for (Row row : rows) {
             if (row.bench.startsWith(benchPrefix) && row.config.equals(config)) {
-                return row.score;
+                return field.applyAsDouble(row);
             }
         }
         return Double.NaN;
+    }
+
+    private double score(String benchPrefix, String config) {
+        return value(benchPrefix, config, Row::score);
     }
 
     private double p50(String impl) {
-        for (Row row : rows) {
-            if (row.bench.startsWith("ConnectLatencyBench") && row.config.equals("impl=" + impl)) {
-                return row.p50;
-            }
-        }
-        return Double.NaN;
-    }
-
-    private void ratio(String name, double numerator, double denominator, String comparison, double target) {
-        checks.add(new Check(name, numerator / denominator, "x", comparison, target));
+        return value("ConnectLatencyBench", "impl=" + impl, Row::p50);
     }
 
     /** Allocation per operation (JMH's gc profiler) of one row, or NaN. */
     private double alloc(String benchPrefix, String config) {
-        for (Row row : rows) {
-            if (row.bench.startsWith(benchPrefix) && row.config.equals(config)) {
-                return row.allocBytesPerOp;
-            }
-        }
-        return Double.NaN;
+        return value(benchPrefix, config, Row::allocBytesPerOp);
+    }
+
+    private void ratio(String name, double numerator, double denominator, String comparison, double target) {
+        checks.add(new Check(name, numerator / denominator, "x", comparison, target));
     }
 
     /**
