@@ -38,9 +38,11 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
     /**
      * Without a consumer (no receive queued, the receive event not reading) the socket still reads ahead, up to
      * this many bytes in {@link #READ_AHEAD_CHUNK}-sized reads, so it learns of the peer's FIN or reset as Windows'
-     * stack does: while the disconnect event is enabled it waits for readiness to do so (the event fires without a
-     * receive); otherwise it reads ahead only when the answer matters, at a close after {@code WskDisconnect} (so a
-     * close after both directions are done is graceful), and an idle socket costs no readiness registration.
+     * stack does: once it has received (its receive queue exists, so it is registered for readiness anyway) or while
+     * the disconnect event is enabled, it waits for readiness to do so (the event fires without a receive, and data
+     * that arrived between two receives is there for the next one at once, as in Windows' stack); a socket that never
+     * received reads ahead only when the answer matters, at a close after {@code WskDisconnect} (so a close after both
+     * directions are done is graceful), and so an idle socket costs no readiness registration.
      * Bounded, so TCP flow control still pushes back on a peer nobody reads from.
      */
     static final long READ_AHEAD_LIMIT = 64 * 1024;
@@ -485,7 +487,7 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
 
     /**
      * Whether the driver watches for the peer's FIN or reset without reading (the disconnect event is enabled and
-     * has not fired): only then does an idle socket wait for readiness to read ahead. Lock held.
+     * has not fired): then a socket that never received waits for readiness to read ahead too. Lock held.
      */
     @GuardedBy("socket.lock")
     private boolean disconnectWatched() {
@@ -523,7 +525,7 @@ abstract sealed class ConnectionReceivePath extends SocketRole implements Transp
         int interest = 0;
         if (state == State.CONNECTED && dataState == DataState.OPEN && !isCloseCalled()) {
             if (readEnd == null && (receivesWaiting() || eventReadingAllowed()
-                    || (disconnectWatched() && readAheadAllowed()))) {
+                    || ((receives != null || disconnectWatched()) && readAheadAllowed()))) {
                 interest |= TransportHandler.READ;
             }
             if (sendsWaiting() && writeFailure == null) {
