@@ -16,9 +16,10 @@ import org.wsk4j.nt.IoManager;
 import org.wsk4j.nt.ScheduledTask;
 
 /**
- * The serial queue's IDLE/SCHEDULED word (issue 15): a post racing the drain that is running dry. The drain stores
- * IDLE and re-checks the tail; the producer exchanges the tail and reads the state. Whatever the interleaving, no
- * task is stranded (both run once the scheduled drains ran) and at most one extra drain is scheduled.
+ * The serial queue's idle hand-over (issues 15 and 17): the tail is the queue's stub exactly while the queue is idle,
+ * the drain running dry CASes the stub back in as the tail, and the producer whose exchange takes the stub schedules
+ * the next drain. Whatever the interleaving, no task is stranded (every task runs once the scheduled drains ran) and
+ * exactly one drain is scheduled per idle period.
  */
 public final class SerialQueueStress {
 
@@ -88,6 +89,39 @@ public final class SerialQueueStress {
         @Arbiter
         public void arbiter(II_Result r) {
             int drains = 1;
+            Runnable drain;
+            while ((drain = executor.scheduled.poll()) != null) {
+                drains++;
+                drain.run();
+            }
+            r.r1 = ran;
+            r.r2 = drains;
+        }
+    }
+
+    /** r1: tasks run in all; r2: drains scheduled in all. Two posts race on an idle queue. */
+    @JCStressTest
+    @Outcome(id = "2, 1", expect = ACCEPTABLE, desc = "one of the two posts took the stub and scheduled the drain")
+    @Outcome(expect = FORBIDDEN, desc = "a task was stranded, or both posts scheduled a drain")
+    @State
+    public static class TwoPostsOnAnIdleQueue {
+        final Collecting executor = new Collecting();
+        final SerialQueue queue = new SerialQueue("stress", executor);
+        int ran;
+
+        @Actor
+        public void first() {
+            queue.post(() -> ran++);
+        }
+
+        @Actor
+        public void second() {
+            queue.post(() -> ran++);
+        }
+
+        @Arbiter
+        public void arbiter(II_Result r) {
+            int drains = 0;
             Runnable drain;
             while ((drain = executor.scheduled.poll()) != null) {
                 drains++;

@@ -10,18 +10,21 @@ import org.wsk4j.nt.IoManager;
  * order they were posted. It is what keeps a socket's completion routines and event callbacks in order and never
  * concurrent, whatever executor runs them.
  *
- * <p>Lock-free, multi-producer single-consumer: the queue is Dmitry Vyukov's intrusive MPSC linked list, and a
- * state word says whether a drain task is scheduled. Posting is one atomic exchange, plus one CAS when the queue
- * was idle; the drain takes tasks off without atomic instructions and pays one volatile store when it runs dry.
- * A {@link PendingOp} is its own queue node, so completing an operation allocates nothing here; other tasks are
- * wrapped in a node.
+ * <p>Lock-free, multi-producer single-consumer: the queue is Dmitry Vyukov's intrusive MPSC linked list whose stub
+ * node (this queue) also says whether a drain is scheduled: the tail is the stub exactly while the queue is idle (no
+ * drain queued or running). Posting is one atomic exchange, and the post whose exchange returns the stub schedules
+ * the drain; the drain takes tasks off without atomic instructions and pays one CAS when it runs dry, which puts the
+ * stub back as the tail. So a task posted to an idle queue costs two atomic instructions in all (it was four with a
+ * separate state word). A {@link PendingOp} is its own queue node, so completing an operation allocates nothing
+ * here; other tasks are wrapped in a node.
  *
  * <p>A drain scheduled by a post made during an outermost WSK call on a driver's thread may run on that thread,
  * before the call returns, instead of on the executor ({@link CallerContext}); only a post that finds the queue idle
  * schedules a drain, so that never overtakes tasks already queued.
  *
  * <p>Threading: {@link #post} may be called from any thread. The drain ({@link #run}) is the only consumer: at
- * most one drain is scheduled or running at a time, which is what serialises the tasks. A drain runs at most
+ * most one drain is scheduled or running at a time (only the post that ends an idle period schedules one, and only
+ * the drain ends a busy period), which is what serialises the tasks. A drain runs at most
  * {@link #BATCH} tasks before it yields its executor thread to other queues.
  */
 final class SerialQueue extends SerialNode {
@@ -53,18 +56,13 @@ final class SerialQueue extends SerialNode {
      */
     static final int BATCH = 64;
 
-    private static final int IDLE = 0;
-    private static final int SCHEDULED = 1;
-
     private static final VarHandle TAIL;
-    private static final VarHandle STATE;
     private static final VarHandle NEXT;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             TAIL = lookup.findVarHandle(SerialQueue.class, "tail", SerialNode.class);
-            STATE = lookup.findVarHandle(SerialQueue.class, "state", int.class);
             NEXT = lookup.findVarHandle(SerialNode.class, "nextInQueue", SerialNode.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -75,14 +73,16 @@ final class SerialQueue extends SerialNode {
     private final CompletionExecutor executor;
     /**
      * The last node taken off, or this queue itself (its own stub node, never run as a task: a node's {@link #run}
-     * runs only when it is polled, and the stub is never posted); the drain's alone.
+     * runs only when it is polled, and the stub is never posted); the drain's alone (an idle queue's next drain reads
+     * it after the CAS that made the queue idle, through the post that scheduled that drain).
      */
     private SerialNode head = this;
-    /** The last node posted; swapped by producers. */
+    /**
+     * The last node posted; swapped by producers. The stub (this queue) exactly while the queue is idle: the drain's
+     * CAS puts it back when the queue runs dry, and the producer whose exchange takes it schedules the next drain.
+     */
     @SuppressWarnings("unused") // through TAIL
     private volatile SerialNode tail = head;
-    /** IDLE, or SCHEDULED while a drain is queued on the executor or running. */
-    private volatile int state;
 
     /**
      * Creates an empty queue.
@@ -98,17 +98,17 @@ final class SerialQueue extends SerialNode {
     /** Posts a task; it runs after every task posted before it, never concurrently with another. Any thread. */
     void post(Runnable task) {
         SerialNode node = task instanceof SerialNode ? (SerialNode) task : new Wrapped(task);
-        SerialNode previous = (SerialNode) TAIL.getAndSet(this, node); // a full fence: orders the state read below
+        SerialNode previous = (SerialNode) TAIL.getAndSet(this, node);
         NEXT.setRelease(previous, node);
-        if (state == IDLE && STATE.compareAndSet(this, IDLE, SCHEDULED) && !CallerContext.defer(executor, this)) {
-            executor.execute(this); // not taken over by the caller's context (see CallerContext)
-        }
+        if (previous == this && !CallerContext.defer(executor, this)) {
+            executor.execute(this); // the queue was idle: this post schedules the drain (unless the caller's context
+        }                           // takes it over, see CallerContext)
     }
 
     /**
      * The drain: runs queued tasks until none is left, or {@link #BATCH} of them ran and it yields (re-posting
-     * itself; the state stays SCHEDULED, so producers schedule nothing meanwhile). Only ever one at a time (see
-     * {@link #state}).
+     * itself; the queue stays busy, so producers schedule nothing meanwhile). Only ever one at a time (see
+     * {@link #tail}).
      */
     @Override
     public void run() {
@@ -119,12 +119,10 @@ final class SerialQueue extends SerialNode {
             }
             SerialNode node = poll();
             if (node == null) {
-                releaseLastNode();
-                state = IDLE; // a volatile store, then the tail read: pairs with post's exchange, then state read
-                if (tail == head || !STATE.compareAndSet(this, IDLE, SCHEDULED)) {
-                    return; // empty, or a producer saw IDLE and scheduled the next drain itself
+                if (becomeIdle()) {
+                    return; // the next post schedules the next drain: this one touches nothing any more
                 }
-                continue;
+                continue; // a producer swapped the tail meanwhile: its node follows
             }
             try {
                 if (node instanceof PendingOp op) {
@@ -139,23 +137,30 @@ final class SerialQueue extends SerialNode {
     }
 
     /**
-     * The queue ran dry: puts the stub (this queue) back in place of the last node taken off, so an idle socket keeps
-     * neither its last completion's node (a {@link PendingOp}, some 60 bytes) reachable nor a stub of its own. Only
-     * when no producer swapped the tail meanwhile (the CAS); else the new node links after the old head as usual. The
-     * stub's link is cleared before the CAS publishes it: the stub is not in the queue then (the head is another
-     * node), so no producer writes it and the drain does not read it.
+     * The queue ran dry: puts the stub (this queue) back as head and tail, which makes the queue idle, unless a producer
+     * swapped the tail meanwhile (the CAS fails; its node then links after the old head as usual, and the drain goes
+     * on). So an idle socket keeps neither its last completion's node (a {@link PendingOp}, some 60 bytes) reachable nor
+     * a stub of its own. The stub's link is cleared and the head moved before the CAS publishes them: no producer
+     * writes the stub's link while the tail is another node, and the next drain, scheduled by the producer whose
+     * exchange takes the stub, reads the head after that exchange.
+     *
+     * @return true when the queue is idle now (this drain must end without touching the queue again)
      */
-    private void releaseLastNode() {
+    private boolean becomeIdle() {
         SerialNode last = head;
-        if (last != this) {
-            NEXT.set(this, null);
-            if (TAIL.compareAndSet(this, last, this)) {
-                head = this;
-                if (last instanceof PendingOp op) {
-                    op.leftQueue(); // neither head nor tail: its link is null (it was the tail), nothing refers to it
-                }
-            }
+        if (last == this) {
+            return true; // not reached: a drain is scheduled only after a post linked a node, so it took one off
         }
+        NEXT.set(this, null);
+        head = this;
+        if (TAIL.compareAndSet(this, last, this)) {
+            if (last instanceof PendingOp op) {
+                op.leftQueue(); // neither head nor tail: its link is null (it was the tail), nothing refers to it
+            }
+            return true;
+        }
+        head = last; // no other drain exists (the tail never was the stub): the old head is this drain's again
+        return false;
     }
 
     /** The next task, or null when the queue is empty. Waits out a producer between its two steps. */
