@@ -137,9 +137,29 @@ abstract sealed class ConnectionSendPath extends ConnectionReceivePath permits C
                     op = new SendOp(irp, "WskSend", views, false, false);
                     op.keepInSlot(irp);
                 }
-                SendOp queued = socket.pendLocked(op.forSend(irp, views, buffer), false, buffer, sends());
+                op.forSend(irp, views, buffer);
+                TransportException failed = null;
+                if (!sendsWaiting() && dataState == DataState.OPEN && !socket.isCloseCalled()) {
+                    // Nothing queued ahead: write now. A send the transport takes whole completes without being
+                    // queued or armed (no other thread could reach it meanwhile); else it queues with what was sent.
+                    if (op.remaining() > 0) {
+                        try {
+                            op.sent = connection.write(op.views);
+                        } catch (TransportException e) {
+                            failed = e;
+                        }
+                    }
+                    if (failed == null && op.remaining() == 0) {
+                        return socket.completeAtOnce(op, NtStatus.STATUS_SUCCESS, op.total);
+                    }
+                }
+                SendOp queued = socket.pendLocked(op, false, buffer, sends());
                 queued.arm(null); // before the lock is released, so no other thread can complete the IRP first
-                pumpWrites();
+                if (failed != null) {
+                    failConnection(failed.status(), false);
+                } else {
+                    pumpWrites();
+                }
                 updateInterest();
                 return NtStatus.STATUS_PENDING;
             }

@@ -78,6 +78,12 @@ class PendingOp extends SerialNode implements DriverCancel {
     private volatile int poolState;
     /** The operation the IRP's slot held before this one (the slot keeps two); owner-confined like the slot. */
     private PendingOp olderInSlot;
+    /**
+     * Whether the socket counts the operation as outstanding until its completion ran ({@link SocketImpl#pendLocked});
+     * false for one finished and posted under the socket lock, which a later close's own post cannot overtake. Written
+     * under the socket lock before the completion is posted; read by the completion task (the post publishes it).
+     */
+    boolean countsOutstanding;
 
     PendingOp(SocketImpl socket, Irp irp, String kind) {
         this.socket = socket;
@@ -161,6 +167,14 @@ class PendingOp extends SerialNode implements DriverCancel {
         return true;
     }
 
+    /**
+     * Marks an operation that finished during its call, before anything but its caller could see it (never queued,
+     * armed or in a close's list): a plain store, no exactly-once race to win ({@link SocketImpl#completeAtOnce}).
+     */
+    final void finishedAtOnce() {
+        FINISHED.set(this, 1);
+    }
+
     boolean isFinished() {
         return finished != 0;
     }
@@ -211,7 +225,7 @@ class PendingOp extends SerialNode implements DriverCancel {
         try {
             Io.completeRequest(completed);
         } finally {
-            if (socket != null) {
+            if (socket != null && countsOutstanding) {
                 socket.outstandingDone();
             }
         }

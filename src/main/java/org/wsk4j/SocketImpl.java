@@ -279,8 +279,32 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
         claim(op, buffer, writes);
         queue.link(op);
         outstanding++;
+        op.countsOutstanding = true;
         Io.markIrpPending(op.irp);
         return op;
+    }
+
+    /**
+     * Completes an operation whose work was done during its call, under the lock that accepted it (a send the
+     * transport took whole): the IRP is marked pending and its completion posted as for any operation, but the
+     * operation is never queued, armed for cancellation, counted outstanding or holding its bytes, since no other
+     * thread could reach it before it finished. Posted under this lock, the completion cannot be overtaken by a
+     * close (whose own post follows its critical section). Returns STATUS_PENDING.
+     *
+     * @throws ClosedDuringCall when WskCloseSocket was called on another thread (see {@link #pendLocked})
+     */
+    @GuardedBy("lock")
+    NtStatus completeAtOnce(PendingOp op, NtStatus status, long information) {
+        refuseIfClosed();
+        Io.markIrpPending(op.irp);
+        op.finishedAtOnce();
+        op.countsOutstanding = false;
+        Completions.record(op.irp, status, information, null);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} {} completes at once: {} ({})", this, op, status, information);
+        }
+        post(op);
+        return NtStatus.STATUS_PENDING;
     }
 
     /**
@@ -345,6 +369,12 @@ final class SocketImpl extends WskSocket implements VerifiedObject {
         PendingQueue queue = op.queue;
         if (queue != null) {
             queue.unlink(op);
+        }
+        if (op.countsOutstanding && closeIrp == null) {
+            // Posted below under this lock: a later close posts its own task after this one, so the count that
+            // keeps the close waiting is not needed (it is for operations posted outside the lock, see finish).
+            outstanding--;
+            op.countsOutstanding = false;
         }
         complete(op, status, information, null);
         return true;

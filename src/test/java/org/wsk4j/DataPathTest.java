@@ -157,6 +157,42 @@ class DataPathTest {
         nio.close(socket);
     }
 
+    /**
+     * A send the transport takes whole completes without being queued (issue 17), but only when nothing is queued
+     * ahead of it: behind a send still waiting for the peer it waits its turn, its bytes follow the earlier send's,
+     * and it completes after it.
+     */
+    @Test
+    void aSmallSendBehindAQueuedSendWaitsItsTurn() throws Exception {
+        connectPair(AF_INET);
+        byte[] big = new byte[32 << 20];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) (i * 7);
+        }
+        Completion first = send(buf(big), 0);
+        Completion second = send(buf("after".getBytes(StandardCharsets.US_ASCII)), 0);
+        executor.runPending();
+        assertFalse(first.done(), "32 MiB cannot all be sent before the peer reads");
+        assertFalse(second.done(), "the small send waits behind the queued one, though the transport could take it");
+        CompletableFuture<byte[]> reader = CompletableFuture.supplyAsync(() -> {
+            try {
+                return peerRead(big.length + 5);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        nio.await(second);
+        assertTrue(first.done(), "completed in the order they were accepted");
+        assertEquals(STATUS_SUCCESS, first.status);
+        assertEquals(big.length, first.information);
+        assertEquals(STATUS_SUCCESS, second.status);
+        assertEquals(5, second.information);
+        byte[] read = reader.get(10, TimeUnit.SECONDS);
+        assertArrayEquals(big, java.util.Arrays.copyOf(read, big.length));
+        assertEquals("after", new String(read, big.length, 5, StandardCharsets.US_ASCII));
+        nio.close(socket);
+    }
+
     @Test
     void outstandingReceivesAreServedInOrderWithNothingLostOrDuplicated() throws IOException {
         connectPair(AF_INET);
