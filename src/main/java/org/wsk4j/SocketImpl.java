@@ -23,9 +23,11 @@ import org.wsk4j.internal.GuardedBy;
  *
  * <p><b>Completion order and close.</b> Every completion and event callback of a socket runs on the socket's
  * own serial queue (on the completion executor), in the order it was posted, never two at once. Each pending
- * IRP and each queued callback is counted as outstanding; the close IRP completes only after everything
- * outstanding ran, so once it completed nothing else runs for the socket. Completion routines and callbacks
- * never run while the socket's lock is held.
+ * IRP and each queued callback is counted as outstanding until it ran, except an operation finished and posted
+ * under the socket lock (uncounted as it is posted: the close posts its own task after its critical section, so
+ * it cannot overtake it); the close IRP completes only after everything outstanding ran and everything posted
+ * before it, so once it completed nothing else runs for the socket. Completion routines and callbacks never run
+ * while the socket's lock is held.
  *
  * <p>State is guarded by {@link #lock}, a private object: never by the socket object the driver holds.
  */

@@ -16,7 +16,8 @@ import java.nio.file.Path;
  * java -cp wsk4j-benchmarks.jar org.wsk4j.bench.CpuPerOp connect IMPL OPS
  * java -cp wsk4j-benchmarks.jar org.wsk4j.bench.CpuPerOp echo IMPL CONNECTIONS SIZE MESSAGES
  * </pre>
- * Prints one line: {@code workload impl cpu_us_per_op ctx_switches_per_op wall_us_per_op}.
+ * Prints one line: {@code workload impl cpu_us_per_op ctx_switches_per_op wall_us_per_op}; with
+ * {@code -DcpuPerOp.threads=true} also each thread's CPU µs per operation (threads above 2 % of the process).
  */
 public final class CpuPerOp {
 
@@ -65,6 +66,7 @@ public final class CpuPerOp {
     private static void measure(String workload, String impl, int ops, Body body) throws Exception {
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        java.util.Map<Long, Long> threadCpu = threadCpu();
         long switches = contextSwitches();
         long cpu = os.getProcessCpuTime();
         long wall = System.nanoTime();
@@ -74,6 +76,31 @@ public final class CpuPerOp {
         switches = contextSwitches() - switches;
         System.out.printf(java.util.Locale.ROOT, "%s %s %.2f %.3f %.2f%n", workload, impl, cpu / 1000.0 / ops,
                 (double) switches / ops, wall / 1000.0 / ops);
+        if (Boolean.getBoolean("cpuPerOp.threads")) {
+            var threads = ManagementFactory.getThreadMXBean();
+            long process = cpu;
+            threadCpu().forEach((id, after) -> {
+                long used = after - threadCpu.getOrDefault(id, 0L);
+                if (used * 50 > process) { // threads above 2 % of the process's CPU
+                    var info = threads.getThreadInfo(id);
+                    System.out.printf(java.util.Locale.ROOT, "  thread %s %.2f%n",
+                            info == null ? "#" + id : info.getThreadName(), used / 1000.0 / ops);
+                }
+            });
+        }
+    }
+
+    /** CPU time of every live thread of this JVM, by thread id. */
+    private static java.util.Map<Long, Long> threadCpu() {
+        var threads = ManagementFactory.getThreadMXBean();
+        java.util.Map<Long, Long> cpu = new java.util.TreeMap<>();
+        for (long id : threads.getAllThreadIds()) {
+            long t = threads.getThreadCpuTime(id);
+            if (t >= 0) {
+                cpu.put(id, t);
+            }
+        }
+        return cpu;
     }
 
     /** Voluntary + involuntary context switches of every live thread of this process. */
