@@ -9,7 +9,9 @@ import java.util.regex.Pattern;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.NoBenchmarksException;
 import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
@@ -23,7 +25,11 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * java -jar target/wsk4j-benchmarks.jar [--smoke] [--out DIR] [--include REGEX]... [--sockets N] [--no-memory]
  * </pre>
  * Full run: 2 forks × (2 × 1 s warm-up, 3 × 1 s measurement), {@code -prof gc}; DataPathOverheadBench 8 × 1 s warm-up
- * (written to {@code jmh-result-steady.json}). {@code --smoke} (or {@code -Dbench.smoke=true}): 1 fork, 1 × 1 s warm-up, 1 × 1 s measurement, no GC
+ * (written to {@code jmh-result-steady.json}); the echo rows (EchoBench and the C contender's CEpollEchoBench) in
+ * {@code --echo-rounds} rounds (default {@value #ECHO_ROUNDS}), each round measuring every contender of one row one
+ * after the other in one fork each, so that they meet the same machine state: the report takes the median of the
+ * per-round ratios ({@code jmh-result-echo-rR-cC-sS.json} per round and row; {@code --echo-rounds 0} measures them with the rest,
+ * 2 forks each, one contender after the other). {@code --smoke} (or {@code -Dbench.smoke=true}): 1 fork, 1 × 1 s warm-up, 1 × 1 s measurement, no GC
  * profiler: proves every benchmark runs; its numbers are not judged. The exit code is non-zero only when a
  * benchmark fails (an error, not a slow number).
  */
@@ -34,6 +40,10 @@ public final class BenchMain {
     private static final String STEADY_STATE = Pattern.quote(STEADY_STATE_BENCHMARK);
     /** The C epoll contender's benchmarks (excluded when the program was not built). */
     private static final String C_EPOLL = "org\\.wsk4j\\.bench\\.CEpoll.*";
+    /** The echo benchmarks, which the full run measures in interleaved rounds. */
+    private static final String ECHO = "org\\.wsk4j\\.bench\\.(CEpoll)?EchoBench\\..*";
+    /** Rounds of the echo rows in a full run (issue 17: several rounds, the median reported). */
+    static final int ECHO_ROUNDS = 3;
 
     private BenchMain() {
     }
@@ -68,6 +78,7 @@ public final class BenchMain {
         boolean smoke = Boolean.getBoolean("bench.smoke");
         boolean memory = true;
         int sockets = 10_000;
+        int echoRounds = ECHO_ROUNDS;
         Path out = Path.of("target", "bench");
         List<String> includes = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -77,18 +88,22 @@ public final class BenchMain {
                 case "--include" -> includes.add(args[++i]);
                 case "--sockets" -> sockets = Integer.parseInt(args[++i]);
                 case "--no-memory" -> memory = false;
+                case "--echo-rounds" -> echoRounds = Integer.parseInt(args[++i]);
                 case "--help", "-h" -> {
                     System.out.println("bench/run.sh [--smoke] [--out DIR] [--include REGEX]... [--sockets N]"
-                            + " [--no-memory]\n  --smoke       1 fork, 1 x 1 s warm-up + 1 x 1 s: proves every benchmark"
+                            + " [--no-memory] [--echo-rounds N]\n  --smoke       1 fork, 1 x 1 s warm-up + 1 x 1 s: proves every benchmark"
                             + " runs\n  --include RE  only the benchmarks matching RE (repeatable)\n  --sockets N"
                             + "   sockets held open by the scale benchmarks (default 10000)\n  --no-memory   skip"
-                            + " the heap-per-socket measurement\n  --out DIR     results directory (default"
-                            + " target/bench)\nThe C epoll contender runs when -D" + CEpollClient.PROPERTY
+                            + " the heap-per-socket measurement\n  --echo-rounds N  rounds of the echo rows, each"
+                            + " contender of a row one after the other, the median of the per-round ratios reported"
+                            + " (default " + ECHO_ROUNDS + "; 0: 2 forks each with the rest)\n  --out DIR     results"
+                            + " directory (default target/bench)\nThe C epoll contender runs when -D" + CEpollClient.PROPERTY
                             + "=PATH names its program (bench/run.sh builds it with gcc).");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; use [--smoke] [--out DIR] [--include REGEX]... [--sockets N] [--no-memory]");
+                        + "; use [--smoke] [--out DIR] [--include REGEX]... [--sockets N] [--no-memory]"
+                        + " [--echo-rounds N]");
             }
         }
         Files.createDirectories(out);
@@ -115,7 +130,24 @@ public final class BenchMain {
             results.addAll(new Runner(options(false, sockets, 8).include(STEADY_STATE)
                     .result(out.resolve("jmh-result-steady.json").toString()).build()).run());
         }
-        results.addAll(new Runner(options.build()).run());
+        boolean echoInRounds = !smoke && echoRounds > 0 && (selected(includes, EchoBench.class.getName() + ".echo")
+                || selected(includes, CEpollEchoBench.class.getName() + ".echo"));
+        if (echoInRounds) {
+            options.exclude(ECHO);
+        }
+        try {
+            results.addAll(new Runner(options.build()).run());
+        } catch (NoBenchmarksException onlyEcho) {
+            if (!echoInRounds) {
+                throw onlyEcho;
+            } // else the includes select only the echo rows, measured below
+        }
+        List<Collection<RunResult>> rounds = new ArrayList<>();
+        if (echoInRounds) {
+            for (int round = 1; round <= echoRounds; round++) {
+                rounds.add(echoRound(includes, cSkipped == null, sockets, out, "jmh-result-echo-r" + round));
+            }
+        }
         double[] cLatency = null;
         if (cSkipped == null && selected(includes, ConnectLatencyBench.class.getName() + ".connectClose")) {
             try (AcceptCloseServer server = new AcceptCloseServer()) {
@@ -124,11 +156,34 @@ public final class BenchMain {
         }
         String memoryJson = memory ? scaleMemory(out, sockets) : null;
         Report report = new Report(results, memoryJson, smoke, sockets, (System.nanoTime() - t0) / 1e9, cLatency,
-                cSkipped);
+                cSkipped, rounds);
         report.write(out);
         System.out.println();
         System.out.println(report.markdown());
         System.out.println("Wrote " + out.toAbsolutePath() + "/{jmh-result.json,summary.json,summary.md,chart.svg}");
+    }
+
+    /**
+     * One round of the echo rows: for each row (connections × size), every selected contender of that row one after
+     * the other, one fork each (2 × 1 s warm-up, 3 × 1 s), so a row's ratios compare measurements seconds apart.
+     */
+    private static Collection<RunResult> echoRound(List<String> includes, boolean cEpoll, int sockets, Path out,
+                                                   String name) throws RunnerException {
+        Collection<RunResult> round = new ArrayList<>();
+        for (String connections : new String[] {"1", "16"}) {
+            for (String size : new String[] {"1024", "65536"}) {
+                ChainedOptionsBuilder row = options(false, sockets, 2).forks(1)
+                        .result(out.resolve(name + "-c" + connections + "-s" + size + ".json").toString())
+                        .param("connections", connections).param("size", size);
+                for (String bench : new String[] {EchoBench.class.getName(), CEpollEchoBench.class.getName()}) {
+                    if (selected(includes, bench + ".echo") && (cEpoll || !bench.contains("CEpoll"))) {
+                        row.include(Pattern.quote(bench + ".echo"));
+                    }
+                }
+                round.addAll(new Runner(row.build()).run());
+            }
+        }
+        return round;
     }
 
     /** Runs {@link ScaleMemory} in its own fixed-heap JVM and returns its JSON line. */

@@ -56,18 +56,35 @@ final class Report {
     /** Why the C epoll contender was not run, or null when it was. */
     private final String cSkipped;
 
+    /**
+     * The echo rows' rounds (see {@link BenchMain}): each round's rows; empty when the echo rows were measured with
+     * the rest of the suite.
+     */
+    private final List<List<Row>> echoRounds = new ArrayList<>();
+
     Report(Collection<RunResult> results, String memoryJson, boolean smoke, int sockets, double seconds) {
-        this(results, memoryJson, smoke, sockets, seconds, null, null);
+        this(results, memoryJson, smoke, sockets, seconds, null, null, List.of());
     }
 
     Report(Collection<RunResult> results, String memoryJson, boolean smoke, int sockets, double seconds,
-           double[] cLatency, String cSkipped) {
+           double[] cLatency, String cSkipped, List<? extends Collection<RunResult>> rounds) {
         this.cLatency = cLatency;
         this.cSkipped = cSkipped;
         this.memoryJson = memoryJson;
         this.smoke = smoke;
         this.sockets = sockets;
         this.seconds = seconds;
+        rows.addAll(rows(results));
+        for (Collection<RunResult> round : rounds) {
+            echoRounds.add(rows(round));
+        }
+        rows.addAll(medians(echoRounds));
+        buildChecks();
+    }
+
+    /** One row per result. */
+    private static List<Row> rows(Collection<RunResult> results) {
+        List<Row> rows = new ArrayList<>();
         for (RunResult r : results) {
             String name = r.getParams().getBenchmark();
             String bench = name.substring("org.wsk4j.bench.".length());
@@ -92,11 +109,63 @@ final class Report {
                     sample ? stats.getPercentile(99) : Double.NaN, sample ? stats.getPercentile(99.9) : Double.NaN,
                     alloc));
         }
-        buildChecks();
+        return rows;
+    }
+
+    /**
+     * One row per configuration measured in the rounds: the median of its rounds' scores and allocations, and as its
+     * error half the range of those scores.
+     */
+    private static List<Row> medians(List<List<Row>> rounds) {
+        Map<String, List<Row>> byConfig = new java.util.LinkedHashMap<>();
+        for (List<Row> round : rounds) {
+            for (Row row : round) {
+                byConfig.computeIfAbsent(row.bench + '\n' + row.config, key -> new ArrayList<>()).add(row);
+            }
+        }
+        List<Row> medians = new ArrayList<>();
+        for (List<Row> same : byConfig.values()) {
+            double[] scores = same.stream().mapToDouble(Row::score).sorted().toArray();
+            Row first = same.get(0);
+            medians.add(new Row(first.bench, first.config, median(scores), (scores[scores.length - 1] - scores[0]) / 2,
+                    first.unit, Double.NaN, Double.NaN, Double.NaN,
+                    median(same.stream().mapToDouble(Row::allocBytesPerOp).sorted().toArray())));
+        }
+        return medians;
+    }
+
+    /** The median of sorted values (the mean of the middle two for an even count); NaN for none. */
+    static double median(double[] sorted) {
+        int n = sorted.length;
+        if (n == 0) {
+            return Double.NaN;
+        }
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /**
+     * An echo ratio: with rounds, the median over the rounds of each round's ratio (both measured seconds apart);
+     * without, the ratio of the two scores.
+     */
+    private double echoRatio(String numeratorBench, String numeratorConfig, String denominatorConfig) {
+        if (echoRounds.isEmpty()) {
+            return score(numeratorBench, numeratorConfig) / score("EchoBench", denominatorConfig);
+        }
+        double[] ratios = echoRounds.stream()
+                .mapToDouble(round -> value(round, numeratorBench, numeratorConfig, Row::score)
+                        / value(round, "EchoBench", denominatorConfig, Row::score))
+                .filter(ratio -> !Double.isNaN(ratio)).sorted().toArray();
+        return median(ratios);
     }
 
     /** A measured value of the first row of {@code benchPrefix} with exactly {@code config}, or NaN when none. */
     private double value(String benchPrefix, String config, java.util.function.ToDoubleFunction<Row> field) {
+        return value(rows, benchPrefix, config, field);
+    }
+
+    /** {@link #value(String, String, java.util.function.ToDoubleFunction)} among {@code rows}. */
+    private static double value(List<Row> rows, String benchPrefix, String config,
+                                java.util.function.ToDoubleFunction<Row> field) {
         for (Row row : rows) {
             if (row.bench.startsWith(benchPrefix) && row.config.equals(config)) {
                 return field.applyAsDouble(row);
@@ -119,7 +188,11 @@ final class Report {
     }
 
     private void ratio(String name, double numerator, double denominator, String comparison, double target) {
-        checks.add(new Check(name, numerator / denominator, "x", comparison, target));
+        ratio(name, numerator / denominator, comparison, target);
+    }
+
+    private void ratio(String name, double ratio, String comparison, double target) {
+        checks.add(new Check(name, ratio, "x", comparison, target));
     }
 
     /**
@@ -157,19 +230,20 @@ final class Report {
                 // JMH lists parameters alphabetically: connections, impl, size
                 String pre = "connections=" + conns + " impl=";
                 String cfg = " size=" + size;
-                double base = score("EchoBench", pre + "nio" + cfg);
-                double wsk = score("EchoBench", pre + "wsk-direct" + cfg);
+                String base = pre + "nio" + cfg;
                 String label = "echo " + conns + " conn × " + (size.equals("1024") ? "1 KiB" : "64 KiB");
-                ratio(label + ": wsk, direct executor (the default) / raw NIO", wsk, base, ">=", 0.95);
-                ratio(label + ": wsk, direct executor (the default) / Netty", wsk,
-                        score("EchoBench", pre + "netty" + cfg), ">=", 1.0);
-                ratio(label + ": wsk, threaded executor / raw NIO", score("EchoBench", pre + "wsk" + cfg), base, ">=",
-                        Double.NaN);
-                ratio(label + ": Netty / raw NIO", score("EchoBench", pre + "netty" + cfg), base, ">=", Double.NaN);
-                ratio(label + ": AsynchronousSocketChannel / raw NIO", score("EchoBench", pre + "async" + cfg), base,
+                ratio(label + ": wsk, direct executor (the default) / raw NIO",
+                        echoRatio("EchoBench", pre + "wsk-direct" + cfg, base), ">=", 0.95);
+                ratio(label + ": wsk, direct executor (the default) / Netty", echoRatio("EchoBench",
+                        pre + "wsk-direct" + cfg, pre + "netty" + cfg), ">=", 1.0);
+                ratio(label + ": wsk, threaded executor / raw NIO", echoRatio("EchoBench", pre + "wsk" + cfg, base),
                         ">=", Double.NaN);
-                ratio(label + ": C epoll (the physical reference) / raw NIO", score("CEpollEchoBench",
-                        "connections=" + conns + " size=" + size), base, ">=", Double.NaN);
+                ratio(label + ": Netty / raw NIO", echoRatio("EchoBench", pre + "netty" + cfg, base), ">=",
+                        Double.NaN);
+                ratio(label + ": AsynchronousSocketChannel / raw NIO", echoRatio("EchoBench", pre + "async" + cfg,
+                        base), ">=", Double.NaN);
+                ratio(label + ": C epoll (the physical reference) / raw NIO", echoRatio("CEpollEchoBench",
+                        "connections=" + conns + " size=" + size, base), ">=", Double.NaN);
             }
         }
         checks.add(new Check("allocation per echo message, IRPs reused, verifier defaults (DataPathOverheadBench)",
@@ -266,7 +340,14 @@ final class Report {
                 .append("\n\n");
         md.append("Machine: ").append(environment()).append(". Suite time: ").append(fmt(seconds))
                 .append(" s. Forks: ").append(smoke ? "1 × (1 × 1 s warm-up, 1 × 1 s)" : "2 × (2 × 1 s warm-up, 3 × 1 s), -prof gc")
-                .append(", heap -Xms1g -Xmx1g.\n\n");
+                .append(", heap -Xms1g -Xmx1g.");
+        if (!echoRounds.isEmpty()) {
+            md.append(" Echo rows: ").append(echoRounds.size()).append(echoRounds.size() == 1 ? " round" : " rounds")
+                    .append(", each measuring every contender of a"
+                    + " row one after the other (1 fork each); an echo ratio is the median of its per-round ratios,"
+                    + " an echo score the median of its rounds (± half their range).");
+        }
+        md.append("\n\n");
         md.append("## Targets (ratios against baselines of this run)\n\n| check | value | target | verdict |\n")
                 .append("| --- | ---: | ---: | --- |\n");
         for (Check c : checks) {
