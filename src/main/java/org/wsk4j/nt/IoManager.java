@@ -50,7 +50,7 @@ public final class IoManager {
     private volatile double lowResourcesFraction;
     private final AtomicLong allocationAttempts = new AtomicLong();
     private final LongAdder allocationFailures = new LongAdder();
-    private final LongAdder completed = new LongAdder();
+    private final CompletedCount completed = new CompletedCount();
     private final AtomicLong live = new AtomicLong();
     private final AtomicLong peakLive = new AtomicLong();
     private final Map<Long, Irp> liveIrps = new ConcurrentHashMap<>();
