@@ -374,15 +374,16 @@ public final class Io {
             return;
         }
         irp.clearCancelRoutine();
-        Irql old = Ke.getCurrentIrql();
+        Irql[] irql = Ke.irqlCell(); // one lookup for the raise and the lower
+        Irql old = irql[0];
         if (old != Irql.DISPATCH_LEVEL) {
-            Ke.raiseIrql(Irql.DISPATCH_LEVEL);
+            irql[0] = Irql.DISPATCH_LEVEL; // KeRaiseIrql: from below DISPATCH_LEVEL, never a bad transition
         }
         try {
             walkCompletion(irp);
         } finally {
             if (old != Irql.DISPATCH_LEVEL) {
-                Ke.lowerIrql(old);
+                Ke.lowerIrql(irql, old);
             }
         }
     }
@@ -492,9 +493,10 @@ public final class Io {
             LOG.debug("IoCancelIrp({}): no cancel routine set", irp);
             return false;
         }
-        Irql old = Ke.getCurrentIrql();
+        Irql[] irql = Ke.irqlCell();
+        Irql old = irql[0];
         if (old != Irql.DISPATCH_LEVEL) {
-            Ke.raiseIrql(Irql.DISPATCH_LEVEL);
+            irql[0] = Irql.DISPATCH_LEVEL; // KeRaiseIrql: from below DISPATCH_LEVEL, never a bad transition
         }
         try {
             IoStackLocation current = getCurrentIrpStackLocation(irp);
@@ -503,7 +505,7 @@ public final class Io {
             irp.manager.recordRoutineFailure("cancel routine of " + irp, t);
         } finally {
             if (old != Irql.DISPATCH_LEVEL) {
-                Ke.lowerIrql(old);
+                Ke.lowerIrql(irql, old);
             }
         }
         return true;

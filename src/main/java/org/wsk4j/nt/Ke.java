@@ -108,7 +108,19 @@ public final class Ke {
      * @param newIrql the level to return to
      */
     public static void lowerIrql(Irql newIrql) {
-        Irql[] cell = CURRENT.get();
+        lowerIrql(CURRENT.get(), newIrql);
+    }
+
+    /**
+     * The calling thread's IRQL cell, for a caller that raises and lowers around one call with one lookup (the
+     * completion and cancel paths): element 0 is the level; only the calling thread uses it.
+     */
+    static Irql[] irqlCell() {
+        return CURRENT.get();
+    }
+
+    /** {@link #lowerIrql(Irql)} on the calling thread's {@link #irqlCell() cell}. */
+    static void lowerIrql(Irql[] cell, Irql newIrql) {
         if (newIrql.value() > cell[0].value()) {
             IoManager.current().verifier().report(VerifierRule.IRQL_BAD_TRANSITION,
                     "KeLowerIrql to " + newIrql + " while at " + cell[0], null);
