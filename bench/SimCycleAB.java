@@ -15,6 +15,10 @@ import java.util.Arrays;
  *
  * <pre>java -Xms2g -Xmx2g bench/SimCycleAB.java off|sampled|always BATCH ROUNDS base.jar new.jar [more.jar...]</pre>
  *
+ * <p>With {@code dp-defaults} or {@code dp-off} in place of the verifier setting it compares wsk4j's own cost per echo
+ * message instead ({@code DataPathOverheadBench.echoMessage}, IRPs reused, that verifier setting), the same way
+ * (issue 17 session 8; for example {@code dp-defaults 500000 12}).
+ *
  * (for example {@code off 200000 24}; build each jar with {@code mvn -Pbench package -DskipTests}). Allocation per
  * cycle is not reported here (the per-thread counter mixes in the class loaders' own work): use
  * bench/AllocCensus.java.
@@ -23,6 +27,7 @@ public final class SimCycleAB {
 
     public static void main(String[] args) throws Exception {
         String verifier = args[0];
+        boolean dataPath = verifier.startsWith("dp-");
         int batch = Integer.parseInt(args[1]);
         int rounds = Integer.parseInt(args[2]);
         int n = args.length - 3;
@@ -31,17 +36,18 @@ public final class SimCycleAB {
         for (int j = 0; j < n; j++) {
             URLClassLoader loader = new URLClassLoader(new URL[] {Path.of(args[3 + j]).toUri().toURL()},
                     ClassLoader.getPlatformClassLoader());
-            Class<?> type = loader.loadClass("org.wsk4j.bench.SimulatedTransportBench");
+            Class<?> type = loader.loadClass(dataPath ? "org.wsk4j.bench.DataPathOverheadBench"
+                    : "org.wsk4j.bench.SimulatedTransportBench");
             Object bench = type.getConstructor().newInstance();
-            type.getField("verifier").set(bench, verifier);
+            type.getField("verifier").set(bench, dataPath ? verifier.substring("dp-".length()) : verifier);
             try {
-                type.getField("feature").set(bench, "none");
+                type.getField(dataPath ? "irps" : "feature").set(bench, dataPath ? "reuse" : "none");
             } catch (NoSuchFieldException e) {
                 // an older jar: the plain cycle
             }
             type.getMethod("setUp").invoke(bench);
             benches[j] = bench;
-            cycles[j] = type.getMethod("socketBindConnectClose");
+            cycles[j] = type.getMethod(dataPath ? "echoMessage" : "socketBindConnectClose");
         }
         var threads = ManagementFactory.getThreadMXBean();
         for (int warm = 0; warm < 4; warm++) {
