@@ -1,13 +1,13 @@
 package org.wsk4j.nt;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.wsk4j.internal.GuardedBy;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -41,13 +41,24 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     public static final int MAX_TASKS_PER_RUN = 10_000_000;
 
     private final Object lock = new Object();
-    /** Threads waiting in runUntil for work posted from other threads; guarded by lock. */
-    private int waiters;
-    private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
+    /**
+     * Threads waiting in runUntil for work posted from other threads: written under lock, read by {@link #execute}
+     * without it (volatile; a waiter counts itself before it looks at the queue, execute queues before it reads this).
+     */
+    private volatile int waiters;
+    /**
+     * The tasks posted by {@link #execute}, oldest first: added without the lock; taken by the runner without it, or
+     * under the lock while there is no runner (the runner is claimed under the lock: one consumer at a time).
+     */
+    private final TaskInbox ready = new TaskInbox();
+    @GuardedBy("lock")
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     /** The virtual clock: written under lock, read without it (volatile). */
     private volatile long now;
+    @GuardedBy("lock")
     private long sequence;
+    /** Tasks run; a drain adds its count in its critical sections. */
+    @GuardedBy("lock")
     private long executed;
     private volatile IoManager ioManager;
     /** The thread running this executor's tasks, or null: written under lock, read without it (volatile). */
@@ -164,9 +175,9 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     @Override
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
-        synchronized (lock) {
-            ready.addLast(task);
-            if (waiters > 0) { // runUntil waiting for work posted from another thread (the NIO selector)
+        ready.add(task); // no lock: a full fence, before the reads of the waiter counts below
+        if (waiters > 0) { // runUntil waiting for work posted from another thread (the NIO selector)
+            synchronized (lock) {
                 lock.notifyAll();
             }
         }
@@ -369,11 +380,20 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
             runner = Thread.currentThread();
         }
         boolean released = false;
+        int unrecorded = 0; // tasks claimed without the lock, added to executed in the next critical section
         try {
             while (true) {
                 TaskRunner.run(task, ioManager);
                 count = counted(count, untilIdle);
+                // The runner is the queue's one consumer: a queued task is claimed without the lock.
+                task = exploring() ? null : ready.poll();
+                if (task != null) {
+                    unrecorded++;
+                    continue;
+                }
                 synchronized (lock) {
+                    executed += unrecorded;
+                    unrecorded = 0;
                     task = exploring() ? null : claimInOrderLocked(untilIdle);
                     if (task == null) {
                         // In the critical section that found nothing: a thread pumping this executor (a driver thread
@@ -387,6 +407,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         } finally {
             if (!released) {
                 synchronized (lock) {
+                    executed += unrecorded;
                     runner = null;
                 }
             }
@@ -394,8 +415,9 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     }
 
     /** The next task in queue order, then due timers, then (untilIdle) the next timer with the clock moved to it. */
+    @GuardedBy("lock")
     private Runnable claimInOrderLocked(boolean untilIdle) {
-        Runnable task = ready.pollFirst();
+        Runnable task = ready.poll();
         if (task == null) {
             Timer timer = timers.peek();
             if (timer == null || (timer.due > now && !untilIdle)) {
@@ -450,20 +472,20 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
                 return true;
             }
             synchronized (lock) {
-                while (ready.isEmpty() && !hasDueTimer()) {
-                    long remaining = deadline - System.nanoTime();
-                    if (remaining <= 0) {
-                        return condition.getAsBoolean();
-                    }
-                    waiters++;
-                    try {
+                waiters++; // before looking at the queue: execute queues before it reads waiters
+                try {
+                    while (ready.isEmpty() && !hasDueTimer()) {
+                        long remaining = deadline - System.nanoTime();
+                        if (remaining <= 0) {
+                            return condition.getAsBoolean();
+                        }
                         lock.wait(Math.max(1, remaining / 1_000_000));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return condition.getAsBoolean();
-                    } finally {
-                        waiters--;
                     }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return condition.getAsBoolean();
+                } finally {
+                    waiters--;
                 }
             }
         }
@@ -515,9 +537,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
      * @return the number of tasks waiting to run
      */
     public int pendingCount() {
-        synchronized (lock) {
-            return ready.size();
-        }
+        return ready.size(); // exact while no task runs; a snapshot while another thread runs them
     }
 
     /**
@@ -557,6 +577,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         }
     }
 
+    @GuardedBy("lock")
     private boolean hasDueTimer() {
         Timer next = timers.peek();
         return next != null && next.due <= now;
@@ -597,6 +618,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     }
 
     /** Under the lock: the earliest timer due now armed by the kernel ({@code kernel}) or not, or null. */
+    @GuardedBy("lock")
     private Timer firstDueOf(boolean kernel) {
         Timer found = null;
         for (Timer timer : timers) {
@@ -615,12 +637,14 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     }
 
     /** Under the lock: the positions of the queued tasks that may run next (every task but a DPC behind a DPC). */
+    @GuardedBy("lock")
     private int[] orderCandidatesLocked() {
-        int[] positions = new int[ready.size()];
+        java.util.List<Runnable> queued = ready.snapshot();
+        int[] positions = new int[queued.size()];
         int count = 0;
         int position = 0;
         boolean kernelSeen = false;
-        for (Runnable task : ready) {
+        for (Runnable task : queued) {
             boolean kernel = task instanceof KernelTask;
             if (!kernel || !kernelSeen) {
                 positions[count++] = position;
@@ -646,6 +670,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     }
 
     /** Under the lock, exploring: claims a due timer chosen to overtake, or the next task when it is gone. */
+    @GuardedBy("lock")
     private Runnable claimTimerLocked(Timer timer) {
         if (timer != null && !timer.fired && !timer.cancelled && timers.remove(timer)) {
             timer.fired = true;
@@ -657,16 +682,12 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     }
 
     /** Under the lock, exploring: claims the queued task at {@code pick}, or the next task when it is gone. */
+    @GuardedBy("lock")
     private Runnable claimQueuedLocked(int pick) {
-        if (pick >= ready.size()) {
+        Runnable task = ready.takeAt(pick);
+        if (task == null) {
             return claimNextLocked();
         }
-        java.util.Iterator<Runnable> it = ready.iterator();
-        for (int i = 0; i < pick; i++) {
-            it.next();
-        }
-        Runnable task = it.next();
-        it.remove();
         runner = Thread.currentThread();
         executed++;
         return task;
@@ -676,8 +697,9 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
      * Under the lock, with no runner: the oldest queued task, else the earliest due timer's, claimed for the calling
      * thread (it becomes the runner until {@link #runOne} ends); null when nothing is due.
      */
+    @GuardedBy("lock")
     private Runnable claimNextLocked() {
-        Runnable task = ready.pollFirst();
+        Runnable task = ready.poll();
         if (task == null && hasDueTimer()) {
             Timer timer = timers.poll();
             timer.fired = true;
