@@ -47,22 +47,40 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
      */
     private volatile int waiters;
     /**
-     * The tasks posted by {@link #execute}, oldest first: added without the lock; taken by the runner without it, or
-     * under the lock while there is no runner (the runner is claimed under the lock: one consumer at a time).
+     * The tasks posted by {@link #execute}, oldest first: added without the lock; taken only by the {@link #runner}
+     * (one consumer at a time), without the lock in a drain.
      */
     private final TaskInbox ready = new TaskInbox();
     @GuardedBy("lock")
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    /**
+     * The earliest timer ({@code timers.peek()}) or null: written under lock after every change of the timers, read
+     * without it by a drain deciding whether it needs the lock at all.
+     */
+    private volatile Timer firstTimer;
     /** The virtual clock: written under lock, read without it (volatile). */
     private volatile long now;
     @GuardedBy("lock")
     private long sequence;
-    /** Tasks run; a drain adds its count in its critical sections. */
-    @GuardedBy("lock")
-    private long executed;
+    /** Tasks run: written only by the runner (one writer at a time: a release store, no fence). */
+    private final java.util.concurrent.atomic.AtomicLong executed = new java.util.concurrent.atomic.AtomicLong();
     private volatile IoManager ioManager;
-    /** The thread running this executor's tasks, or null: written under lock, read without it (volatile). */
+    /**
+     * The thread running this executor's tasks, the one consumer of {@link #ready}, or null: claimed by a CAS from
+     * null (a drain without the lock, the other run methods and the kernel model's pump under it), released by its
+     * holder. A drain that releases it looks at the queue again afterwards (see {@link #drainInOrder}).
+     */
     private volatile Thread runner;
+    private static final java.lang.invoke.VarHandle RUNNER;
+
+    static {
+        try {
+            RUNNER = java.lang.invoke.MethodHandles.lookup().findVarHandle(ManualCompletionExecutor.class, "runner",
+                    Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** The deterministic scheduler of a simulated executor, or null. */
     private final KScheduler scheduler;
     /** Threads of the real kernel model waiting while they run this executor's tasks: woken when a task is posted. */
@@ -156,6 +174,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
                 }
                 cancelled = true;
                 timers.remove(this);
+                firstTimer = timers.peek();
                 return true;
             }
         }
@@ -223,6 +242,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         synchronized (lock) {
             Timer timer = new Timer(saturatedAdd(now, nanos), sequence++, task, kernel);
             timers.add(timer);
+            firstTimer = timers.peek();
             return timer;
         }
     }
@@ -364,53 +384,73 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     }
 
     /**
-     * The drain while no schedule is explored: this thread stays the runner from the first task to the last, and
-     * each next task (the oldest queued, else the earliest due timer, else with {@code untilIdle} the earliest timer,
-     * the clock moved to it) is claimed in one critical section. Returns when idle, or when a task attached a schedule.
+     * The drain while no schedule is explored: this thread stays the runner from the first task to the last, takes
+     * each queued task without the lock (it is the queue's one consumer), and takes the lock only for a timer (the
+     * earliest due, else with {@code untilIdle} the earliest, the clock moved to it), in the order {@code runNext} and
+     * the clock jumps give. It claims the runner by a CAS and releases it with a volatile store, then looks at the
+     * queue and the timers once more: a thread pumping this executor (a driver thread waiting in the kernel model)
+     * that saw this runner and left a posted task to it finds it run, by this thread or, when it claimed the runner
+     * first, by itself. Returns when idle, or when a task attached a schedule.
      */
     private int drainInOrder(boolean untilIdle, int ran) {
         int count = ran;
-        Runnable task;
-        synchronized (lock) {
-            checkNoRunner();
-            task = claimInOrderLocked(untilIdle);
-            if (task == null) {
-                return count;
-            }
-            runner = Thread.currentThread();
+        checkNoRunner();
+        Thread self = Thread.currentThread();
+        if (!hasWork(untilIdle)) {
+            return count;
         }
-        boolean released = false;
-        int unrecorded = 0; // tasks claimed without the lock, added to executed in the next critical section
+        if (!RUNNER.compareAndSet(this, null, self)) {
+            checkNoRunner(); // another thread claimed it meanwhile: the run methods must not be called concurrently
+            return count;
+        }
+        boolean held = true;
+        long unrecorded = 0; // tasks run, added to executed before the runner is released
         try {
             while (true) {
-                TaskRunner.run(task, ioManager);
-                count = counted(count, untilIdle);
-                // The runner is the queue's one consumer: a queued task is claimed without the lock.
-                task = exploring() ? null : ready.poll();
-                if (task != null) {
-                    unrecorded++;
-                    continue;
-                }
-                synchronized (lock) {
-                    executed += unrecorded;
-                    unrecorded = 0;
-                    task = exploring() ? null : claimInOrderLocked(untilIdle);
-                    if (task == null) {
-                        // In the critical section that found nothing: a thread pumping this executor (a driver thread
-                        // waiting in the kernel model) that posts a task from now on finds no runner and runs it.
-                        runner = null;
-                        released = true;
-                        return count;
+                Runnable task = exploring() ? null : ready.poll();
+                if (task == null && !exploring() && timerMayRun(untilIdle)) {
+                    synchronized (lock) {
+                        task = claimInOrderLocked(untilIdle);
                     }
                 }
+                if (task == null) {
+                    recordExecuted(unrecorded);
+                    unrecorded = 0;
+                    held = false;
+                    runner = null; // a volatile store: before the look below
+                    if (exploring() || !hasWork(untilIdle) || !RUNNER.compareAndSet(this, null, self)) {
+                        return count; // idle, or a schedule now chooses, or a pumping thread took over
+                    }
+                    held = true;
+                    continue;
+                }
+                unrecorded++;
+                TaskRunner.run(task, ioManager);
+                count = counted(count, untilIdle);
             }
         } finally {
-            if (!released) {
-                synchronized (lock) {
-                    executed += unrecorded;
-                    runner = null;
-                }
+            if (held) {
+                recordExecuted(unrecorded);
+                runner = null;
             }
+        }
+    }
+
+    /** Whether a drain has something to run: a queued task, or a timer it may fire (any thread; no lock). */
+    private boolean hasWork(boolean untilIdle) {
+        return !ready.isEmpty() || timerMayRun(untilIdle);
+    }
+
+    /** Whether a timer is armed that a drain may fire: any with {@code untilIdle}, else one due now. */
+    private boolean timerMayRun(boolean untilIdle) {
+        Timer first = firstTimer;
+        return first != null && (untilIdle || first.due <= now);
+    }
+
+    /** The runner counts the tasks it ran (the only writer while it holds the runner). */
+    private void recordExecuted(long tasks) {
+        if (tasks != 0) {
+            executed.lazySet(executed.get() + tasks);
         }
     }
 
@@ -424,13 +464,13 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
                 return null;
             }
             timers.poll();
+            firstTimer = timers.peek();
             if (timer.due > now) {
                 now = timer.due;
             }
             timer.fired = true;
             task = timer.task;
         }
-        executed++;
         return task;
     }
 
@@ -519,10 +559,10 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         while (true) {
             Runnable task;
             synchronized (lock) {
-                if (runner != null) {
+                if (runner != null || !becomeRunnerLocked()) {
                     return; // another thread runs this executor's tasks now
                 }
-                task = claimNextLocked();
+                task = claimedOrReleased(claimNextLocked());
             }
             if (task == null) {
                 return;
@@ -557,9 +597,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
      * @return the count
      */
     public long executedCount() {
-        synchronized (lock) {
-            return executed;
-        }
+        return executed.get(); // a drain adds its tasks when it releases the runner
     }
 
     /**
@@ -605,16 +643,40 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
             }
             if (pick > 0) {
                 synchronized (lock) {
-                    checkNoRunner();
-                    return pick < queued ? claimQueuedLocked(positions[pick])
-                            : claimTimerLocked(pick == queued && first != null ? first : other);
+                    checkNoRunnerAndBecomeIt();
+                    return claimedOrReleased(pick < queued ? claimQueuedLocked(positions[pick])
+                            : claimTimerLocked(pick == queued && first != null ? first : other));
                 }
             }
         }
         synchronized (lock) {
-            checkNoRunner();
-            return claimNextLocked();
+            checkNoRunnerAndBecomeIt();
+            return claimedOrReleased(claimNextLocked());
         }
+    }
+
+    /** Under the lock, no runner: the calling thread claims the runner (a CAS: a drain claims it without the lock). */
+    @GuardedBy("lock")
+    private boolean becomeRunnerLocked() {
+        return RUNNER.compareAndSet(this, null, Thread.currentThread());
+    }
+
+    /** {@link #checkNoRunner}, then claims the runner; throws when another thread claimed it meanwhile. */
+    @GuardedBy("lock")
+    private void checkNoRunnerAndBecomeIt() {
+        checkNoRunner();
+        if (!becomeRunnerLocked()) {
+            checkNoRunner();
+        }
+    }
+
+    /** The runner's claim: the task, which it runs ({@link #runOne} releases the runner), or null, runner released. */
+    @GuardedBy("lock")
+    private Runnable claimedOrReleased(Runnable task) {
+        if (task == null) {
+            runner = null;
+        }
+        return task;
     }
 
     /** Under the lock: the earliest timer due now armed by the kernel ({@code kernel}) or not, or null. */
@@ -673,9 +735,8 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     @GuardedBy("lock")
     private Runnable claimTimerLocked(Timer timer) {
         if (timer != null && !timer.fired && !timer.cancelled && timers.remove(timer)) {
+            firstTimer = timers.peek();
             timer.fired = true;
-            runner = Thread.currentThread();
-            executed++;
             return timer.task;
         }
         return claimNextLocked();
@@ -685,29 +746,21 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     @GuardedBy("lock")
     private Runnable claimQueuedLocked(int pick) {
         Runnable task = ready.takeAt(pick);
-        if (task == null) {
-            return claimNextLocked();
-        }
-        runner = Thread.currentThread();
-        executed++;
-        return task;
+        return task != null ? task : claimNextLocked();
     }
 
     /**
-     * Under the lock, with no runner: the oldest queued task, else the earliest due timer's, claimed for the calling
-     * thread (it becomes the runner until {@link #runOne} ends); null when nothing is due.
+     * Under the lock, for the runner: the oldest queued task, else the earliest due timer's; null when nothing is
+     * due.
      */
     @GuardedBy("lock")
     private Runnable claimNextLocked() {
         Runnable task = ready.poll();
         if (task == null && hasDueTimer()) {
             Timer timer = timers.poll();
+            firstTimer = timers.peek();
             timer.fired = true;
             task = timer.task;
-        }
-        if (task != null) {
-            runner = Thread.currentThread();
-            executed++;
         }
         return task;
     }
@@ -717,6 +770,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
             TaskRunner.run(task, ioManager);
         } finally {
             synchronized (lock) {
+                recordExecuted(1);
                 runner = null;
             }
         }
