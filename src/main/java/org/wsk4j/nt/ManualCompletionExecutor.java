@@ -32,7 +32,8 @@ import java.util.function.Consumer;
  * due (they are the "idle loop"), while {@link #runNext()} and {@link #runPending()} run tasks only.
  *
  * <p>Thread safety: {@link #execute} and {@link #schedule} may be called from any thread (the NIO
- * transport posts from its selector thread). The run methods run tasks on the calling thread and must not
+ * transport posts from its selector thread); {@code execute} takes no lock (the queue is lock-free), timers are kept
+ * under the executor's private lock. The run methods run tasks on the calling thread and must not
  * be called concurrently or from inside a task ({@link IllegalStateException}).
  */
 public final class ManualCompletionExecutor implements CompletionExecutor {
@@ -572,7 +573,8 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     }
 
     /**
-     * Returns the number of queued tasks (not counting timers).
+     * Returns the number of queued tasks (not counting timers): exact while no task runs; called while another thread
+     * runs tasks, a snapshot.
      *
      * @return the number of tasks waiting to run
      */
@@ -592,7 +594,8 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     }
 
     /**
-     * Returns the total number of tasks run so far.
+     * Returns the total number of tasks run so far. The tasks of a run method still running may not be counted yet
+     * (a drain adds them when it finishes): read it after the run method returns.
      *
      * @return the count
      */
