@@ -198,8 +198,8 @@ final class ConnectionSocket extends ConnectionSendPath {
             }
             state = State.CONNECTED;
             connectDecided = !withData; // success will be reported; WskConnectEx stays cancellable until sent
+            establishedLocked(); // in the same section: one socket-lock section per connect, not two
         }
-        onConnectedEstablished();
         if (withData) {
             sendInitialData(); // WskConnectEx: completes when the data is sent
             return;
@@ -207,12 +207,15 @@ final class ConnectionSocket extends ConnectionSendPath {
         finish(op, NtStatus.STATUS_SUCCESS, 0, handOut ? socket : null);
     }
 
-    /** The connection is established: readiness now drives the data path. */
-    void onConnectedEstablished() {
+    /**
+     * The connection is established: readiness now drives the data path. Under the socket lock (the transport's
+     * {@code setHandler} and {@code setInterest} take only the transport's own lock, which the socket lock already
+     * precedes in {@link #updateInterest}).
+     */
+    @GuardedBy("socket.lock")
+    private void establishedLocked() {
         connection.setHandler(this);
-        synchronized (socket.lock) {
-            updateInterest();
-        }
+        updateInterest();
     }
 
     private void abortConnect(PendingOp op, NtStatus status, boolean handOut) {

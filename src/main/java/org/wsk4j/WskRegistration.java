@@ -92,6 +92,22 @@ public final class WskRegistration {
     /** Whether any socket was ever created by this registration (static callbacks must come first). */
     @GuardedBy("lock")
     private boolean socketCreated;
+    /**
+     * What the per-call checks read (client, state, captures, static event mask): replaced in every critical section
+     * that changes one of them, so a check reads one volatile instead of taking the lock, and still sees the block as
+     * it was between two of those critical sections.
+     */
+    private volatile View view = new View(null, null, State.UNUSED, 0, 0);
+
+    /** A snapshot of the fields the per-call checks read. */
+    private record View(WskSubsystem subsystem, WskClient client, State state, int captures, int staticEventMask) {
+    }
+
+    /** Publishes the fields the checks read, after a change. */
+    @GuardedBy("lock")
+    private void publishLocked() {
+        view = new View(subsystem, client, state, captures, staticEventMask);
+    }
 
     /** Creates an unused registration block. */
     public WskRegistration() {
@@ -119,6 +135,7 @@ public final class WskRegistration {
             socketsClosed = 0;
             socketCreated = false; // a new client: static callbacks may be set again
             staticEventMask = 0;
+            publishLocked();
             return true;
         }
     }
@@ -159,6 +176,7 @@ public final class WskRegistration {
                 return null;
             }
             captures++;
+            publishLocked();
             status[0] = NtStatus.STATUS_SUCCESS;
             return client;
         }
@@ -175,6 +193,7 @@ public final class WskRegistration {
                 return false;
             }
             captures--;
+            publishLocked();
             lock.notifyAll();
             return true;
         }
@@ -204,6 +223,7 @@ public final class WskRegistration {
                 return false;
             }
             state = State.DEREGISTERING;
+            publishLocked();
             lock.notifyAll();
             return true;
         }
@@ -233,6 +253,7 @@ public final class WskRegistration {
                 }
             }
             state = State.DEREGISTERED;
+            publishLocked();
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
@@ -301,14 +322,13 @@ public final class WskRegistration {
                 return false;
             }
             staticEventMask = mask;
+            publishLocked();
             return true;
         }
     }
 
     int staticEventMask() {
-        synchronized (lock) {
-            return staticEventMask;
-        }
+        return view.staticEventMask();
     }
 
     boolean socketCreated() {
@@ -320,33 +340,26 @@ public final class WskRegistration {
     // ---- queries -------------------------------------------------------------------------------------------------
 
     boolean isActive() {
-        synchronized (lock) {
-            return state == State.REGISTERED;
-        }
+        return view.state() == State.REGISTERED;
     }
 
     /** The subsystem of the last WskRegister (null before the first). */
     WskSubsystem subsystem() {
-        synchronized (lock) {
-            return subsystem;
-        }
+        return view.subsystem();
     }
 
     /** The current client handle (null before the first WskRegister). */
     WskClient client() {
-        synchronized (lock) {
-            return client;
-        }
+        return view.client();
     }
 
     /** Whether {@code candidate} is this block's current client on {@code owner}, and whether its NPI is released. */
     ClientCheck checkClient(WskSubsystem owner, WskClient candidate) {
-        synchronized (lock) {
-            if (subsystem != owner || client != candidate) {
-                return ClientCheck.FOREIGN;
-            }
-            return state == State.REGISTERED && captures == 0 ? ClientCheck.RELEASED : ClientCheck.VALID;
+        View now = view; // one snapshot: the checks see the block between two of its transitions
+        if (now.subsystem() != owner || now.client() != candidate) {
+            return ClientCheck.FOREIGN;
         }
+        return now.state() == State.REGISTERED && now.captures() == 0 ? ClientCheck.RELEASED : ClientCheck.VALID;
     }
 
     /**

@@ -4,9 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -53,7 +51,27 @@ public final class IoManager {
     private final CompletedCount completed = new CompletedCount();
     private final AtomicLong live = new AtomicLong();
     private final AtomicLong peakLive = new AtomicLong();
-    private final Map<Long, Irp> liveIrps = new ConcurrentHashMap<>();
+    /**
+     * Live-IRP tracking: the newest tracked IRP, the head of a list of every tracked IRP not yet swept, newest first
+     * ({@link Irp#trackedNext}). An allocation pushes its IRP with one CAS; freeing one does nothing here (the IRP's
+     * state says it is freed); {@link #sweepTracked} unlinks the freed ones now and then, and readers skip them.
+     */
+    private volatile Irp tracked;
+    /** The allocation attempt at or after which the next sweep runs (written under trackingSweep). */
+    private volatile long nextSweep = MIN_SWEEP_INTERVAL;
+    /** Serializes sweeps: the only writer of the links of IRPs already in the list. */
+    private final Object trackingSweep = new Object();
+    /** The fewest allocations between two sweeps (more when more IRPs are live: a sweep walks them all). */
+    static final int MIN_SWEEP_INTERVAL = 64;
+    private static final java.lang.invoke.VarHandle TRACKED;
+
+    static {
+        try {
+            TRACKED = java.lang.invoke.MethodHandles.lookup().findVarHandle(IoManager.class, "tracked", Irp.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private final List<Throwable> routineFailures = Collections.synchronizedList(new ArrayList<>());
 
     private IoManager(String name) {
@@ -279,7 +297,9 @@ public final class IoManager {
     public IoManager setTrackLiveIrps(boolean track) {
         this.trackLiveIrps = track;
         if (!track) {
-            liveIrps.clear();
+            synchronized (trackingSweep) {
+                tracked = null; // an IRP pushed concurrently may stay listed, as one put concurrently with a clear did
+            }
         }
         return this;
     }
@@ -298,19 +318,52 @@ public final class IoManager {
             peakLive.accumulateAndGet(now, Math::max);
         }
         if (trackLiveIrps) {
-            Long key = id; // boxed once: onFreed removes with the same object
-            irp.trackingKey = key;
-            liveIrps.put(key, irp);
+            track(irp);
+            if (id >= nextSweep) {
+                sweepTracked(id);
+            }
         }
         return irp;
     }
 
-    void onFreed(Irp irp) {
-        live.decrementAndGet(); // freed = allocated - live: no counter of its own
-        Long key = irp.trackingKey;
-        if (key != null) { // no map operation for IRPs allocated with tracking off
-            liveIrps.remove(key);
+    /** Pushes a new IRP (not yet published) onto the tracked list: one CAS. */
+    private void track(Irp irp) {
+        Irp head;
+        do {
+            head = tracked;
+            irp.trackedNext = head;
+        } while (!TRACKED.weakCompareAndSet(this, head, irp));
+    }
+
+    /**
+     * Unlinks the freed IRPs from the tracked list, and sets the next sweep after as many allocations as IRPs stayed
+     * (at least {@link #MIN_SWEEP_INTERVAL}): a sweep's walk costs O(1) per allocation, and freed IRPs stay reachable
+     * from the list for at most that many allocations. The newest IRP stays linked even when freed (allocations push
+     * in front of it concurrently); readers skip freed IRPs.
+     */
+    private void sweepTracked(long attempt) {
+        synchronized (trackingSweep) {
+            if (attempt < nextSweep) {
+                return; // another thread swept meanwhile
+            }
+            long kept = 0;
+            Irp previous = tracked;
+            if (previous != null) {
+                for (Irp irp = previous.trackedNext; irp != null; irp = irp.trackedNext) {
+                    if (irp.isFreed()) {
+                        previous.trackedNext = irp.trackedNext; // a reader on irp still reaches the rest
+                    } else {
+                        previous = irp;
+                        kept++;
+                    }
+                }
+            }
+            nextSweep = attempt + Math.max(MIN_SWEEP_INTERVAL, kept);
         }
+    }
+
+    void onFreed(Irp irp) {
+        live.decrementAndGet(); // freed = allocated - live: no counter of its own; a tracked IRP is swept later
     }
 
     void onCompletedToOwner() {
@@ -369,7 +422,12 @@ public final class IoManager {
      * @return a snapshot
      */
     public List<Irp> liveIrps() {
-        List<Irp> list = new ArrayList<>(liveIrps.values());
+        List<Irp> list = new ArrayList<>();
+        for (Irp irp = tracked; irp != null; irp = irp.trackedNext) {
+            if (!irp.isFreed()) {
+                list.add(irp);
+            }
+        }
         list.sort(Comparator.comparingLong(Irp::id));
         return list;
     }

@@ -79,10 +79,11 @@ public final class Irp implements VerifiedObject {
     volatile int generation;
     final Throwable allocationSite;
     /**
-     * This IRP's key in the I/O manager's live map, or null when it is not tracked (set once at allocation, before
-     * publication): the id boxed once, for the insertion and the removal both.
+     * The next older IRP in the I/O manager's list of tracked IRPs (set at allocation, before publication; afterwards
+     * changed only by the manager's sweep, which skips freed IRPs: a reader that sees an older link still reaches every
+     * IRP after it). Plain: readers walk the list without a lock.
      */
-    Long trackingKey;
+    Irp trackedNext;
     volatile Throwable handoverSite;
     /**
      * The driver context, meaningful only while {@link #driverContextSet}: setting it to null only drops the flag,

@@ -1,13 +1,13 @@
 package org.wsk4j.nt;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.wsk4j.internal.GuardedBy;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -32,7 +32,8 @@ import java.util.function.Consumer;
  * due (they are the "idle loop"), while {@link #runNext()} and {@link #runPending()} run tasks only.
  *
  * <p>Thread safety: {@link #execute} and {@link #schedule} may be called from any thread (the NIO
- * transport posts from its selector thread). The run methods run tasks on the calling thread and must not
+ * transport posts from its selector thread); {@code execute} takes no lock (the queue is lock-free), timers are kept
+ * under the executor's private lock. The run methods run tasks on the calling thread and must not
  * be called concurrently or from inside a task ({@link IllegalStateException}).
  */
 public final class ManualCompletionExecutor implements CompletionExecutor {
@@ -41,17 +42,46 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     public static final int MAX_TASKS_PER_RUN = 10_000_000;
 
     private final Object lock = new Object();
-    /** Threads waiting in runUntil for work posted from other threads; guarded by lock. */
-    private int waiters;
-    private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
+    /**
+     * Threads waiting in runUntil for work posted from other threads: written under lock, read by {@link #execute}
+     * without it (volatile; a waiter counts itself before it looks at the queue, execute queues before it reads this).
+     */
+    private volatile int waiters;
+    /**
+     * The tasks posted by {@link #execute}, oldest first: added without the lock; taken only by the {@link #runner}
+     * (one consumer at a time), without the lock in a drain.
+     */
+    private final TaskInbox ready = new TaskInbox();
+    @GuardedBy("lock")
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    /**
+     * The earliest timer ({@code timers.peek()}) or null: written under lock after every change of the timers, read
+     * without it by a drain deciding whether it needs the lock at all.
+     */
+    private volatile Timer firstTimer;
     /** The virtual clock: written under lock, read without it (volatile). */
     private volatile long now;
+    @GuardedBy("lock")
     private long sequence;
-    private long executed;
+    /** Tasks run: written only by the runner (one writer at a time: a release store, no fence). */
+    private final java.util.concurrent.atomic.AtomicLong executed = new java.util.concurrent.atomic.AtomicLong();
     private volatile IoManager ioManager;
-    /** The thread running this executor's tasks, or null: written under lock, read without it (volatile). */
+    /**
+     * The thread running this executor's tasks, the one consumer of {@link #ready}, or null: claimed by a CAS from
+     * null (a drain without the lock, the other run methods and the kernel model's pump under it), released by its
+     * holder. A drain that releases it looks at the queue again afterwards (see {@link #drainInOrder}).
+     */
     private volatile Thread runner;
+    private static final java.lang.invoke.VarHandle RUNNER;
+
+    static {
+        try {
+            RUNNER = java.lang.invoke.MethodHandles.lookup().findVarHandle(ManualCompletionExecutor.class, "runner",
+                    Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** The deterministic scheduler of a simulated executor, or null. */
     private final KScheduler scheduler;
     /** Threads of the real kernel model waiting while they run this executor's tasks: woken when a task is posted. */
@@ -145,6 +175,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
                 }
                 cancelled = true;
                 timers.remove(this);
+                firstTimer = timers.peek();
                 return true;
             }
         }
@@ -164,9 +195,9 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     @Override
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
-        synchronized (lock) {
-            ready.addLast(task);
-            if (waiters > 0) { // runUntil waiting for work posted from another thread (the NIO selector)
+        ready.add(task); // no lock: a full fence, before the reads of the waiter counts below
+        if (waiters > 0) { // runUntil waiting for work posted from another thread (the NIO selector)
+            synchronized (lock) {
                 lock.notifyAll();
             }
         }
@@ -212,6 +243,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         synchronized (lock) {
             Timer timer = new Timer(saturatedAdd(now, nanos), sequence++, task, kernel);
             timers.add(timer);
+            firstTimer = timers.peek();
             return timer;
         }
     }
@@ -353,62 +385,93 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     }
 
     /**
-     * The drain while no schedule is explored: this thread stays the runner from the first task to the last, and
-     * each next task (the oldest queued, else the earliest due timer, else with {@code untilIdle} the earliest timer,
-     * the clock moved to it) is claimed in one critical section. Returns when idle, or when a task attached a schedule.
+     * The drain while no schedule is explored: this thread stays the runner from the first task to the last, takes
+     * each queued task without the lock (it is the queue's one consumer), and takes the lock only for a timer (the
+     * earliest due, else with {@code untilIdle} the earliest, the clock moved to it), in the order {@code runNext} and
+     * the clock jumps give. It claims the runner by a CAS and releases it with a volatile store, then looks at the
+     * queue and the timers once more: a thread pumping this executor (a driver thread waiting in the kernel model)
+     * that saw this runner and left a posted task to it finds it run, by this thread or, when it claimed the runner
+     * first, by itself. Returns when idle, or when a task attached a schedule.
      */
     private int drainInOrder(boolean untilIdle, int ran) {
         int count = ran;
-        Runnable task;
-        synchronized (lock) {
-            checkNoRunner();
-            task = claimInOrderLocked(untilIdle);
-            if (task == null) {
-                return count;
-            }
-            runner = Thread.currentThread();
+        checkNoRunner();
+        Thread self = Thread.currentThread();
+        if (!hasWork(untilIdle)) {
+            return count;
         }
-        boolean released = false;
+        if (!RUNNER.compareAndSet(this, null, self)) {
+            checkNoRunner(); // another thread claimed it meanwhile: the run methods must not be called concurrently
+            return count;
+        }
+        boolean held = true;
+        long unrecorded = 0; // tasks run, added to executed before the runner is released
         try {
             while (true) {
-                TaskRunner.run(task, ioManager);
-                count = counted(count, untilIdle);
-                synchronized (lock) {
-                    task = exploring() ? null : claimInOrderLocked(untilIdle);
-                    if (task == null) {
-                        // In the critical section that found nothing: a thread pumping this executor (a driver thread
-                        // waiting in the kernel model) that posts a task from now on finds no runner and runs it.
-                        runner = null;
-                        released = true;
-                        return count;
+                Runnable task = exploring() ? null : ready.poll();
+                if (task == null && !exploring() && timerMayRun(untilIdle)) {
+                    synchronized (lock) {
+                        task = claimInOrderLocked(untilIdle);
                     }
                 }
+                if (task == null) {
+                    recordExecuted(unrecorded);
+                    unrecorded = 0;
+                    held = false;
+                    runner = null; // a volatile store: before the look below
+                    if (exploring() || !hasWork(untilIdle) || !RUNNER.compareAndSet(this, null, self)) {
+                        return count; // idle, or a schedule now chooses, or a pumping thread took over
+                    }
+                    held = true;
+                    continue;
+                }
+                unrecorded++;
+                TaskRunner.run(task, ioManager);
+                count = counted(count, untilIdle);
             }
         } finally {
-            if (!released) {
-                synchronized (lock) {
-                    runner = null;
-                }
+            if (held) {
+                recordExecuted(unrecorded);
+                runner = null;
             }
         }
     }
 
+    /** Whether a drain has something to run: a queued task, or a timer it may fire (any thread; no lock). */
+    private boolean hasWork(boolean untilIdle) {
+        return !ready.isEmpty() || timerMayRun(untilIdle);
+    }
+
+    /** Whether a timer is armed that a drain may fire: any with {@code untilIdle}, else one due now. */
+    private boolean timerMayRun(boolean untilIdle) {
+        Timer first = firstTimer;
+        return first != null && (untilIdle || first.due <= now);
+    }
+
+    /** The runner counts the tasks it ran (the only writer while it holds the runner). */
+    private void recordExecuted(long tasks) {
+        if (tasks != 0) {
+            executed.lazySet(executed.get() + tasks);
+        }
+    }
+
     /** The next task in queue order, then due timers, then (untilIdle) the next timer with the clock moved to it. */
+    @GuardedBy("lock")
     private Runnable claimInOrderLocked(boolean untilIdle) {
-        Runnable task = ready.pollFirst();
+        Runnable task = ready.poll();
         if (task == null) {
             Timer timer = timers.peek();
             if (timer == null || (timer.due > now && !untilIdle)) {
                 return null;
             }
             timers.poll();
+            firstTimer = timers.peek();
             if (timer.due > now) {
                 now = timer.due;
             }
             timer.fired = true;
             task = timer.task;
         }
-        executed++;
         return task;
     }
 
@@ -450,20 +513,20 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
                 return true;
             }
             synchronized (lock) {
-                while (ready.isEmpty() && !hasDueTimer()) {
-                    long remaining = deadline - System.nanoTime();
-                    if (remaining <= 0) {
-                        return condition.getAsBoolean();
-                    }
-                    waiters++;
-                    try {
+                waiters++; // before looking at the queue: execute queues before it reads waiters
+                try {
+                    while (ready.isEmpty() && !hasDueTimer()) {
+                        long remaining = deadline - System.nanoTime();
+                        if (remaining <= 0) {
+                            return condition.getAsBoolean();
+                        }
                         lock.wait(Math.max(1, remaining / 1_000_000));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return condition.getAsBoolean();
-                    } finally {
-                        waiters--;
                     }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return condition.getAsBoolean();
+                } finally {
+                    waiters--;
                 }
             }
         }
@@ -497,10 +560,10 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         while (true) {
             Runnable task;
             synchronized (lock) {
-                if (runner != null) {
+                if (runner != null || !becomeRunnerLocked()) {
                     return; // another thread runs this executor's tasks now
                 }
-                task = claimNextLocked();
+                task = claimedOrReleased(claimNextLocked());
             }
             if (task == null) {
                 return;
@@ -510,14 +573,13 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     }
 
     /**
-     * Returns the number of queued tasks (not counting timers).
+     * Returns the number of queued tasks (not counting timers): exact while no task runs; called while another thread
+     * runs tasks, a snapshot.
      *
      * @return the number of tasks waiting to run
      */
     public int pendingCount() {
-        synchronized (lock) {
-            return ready.size();
-        }
+        return ready.size(); // exact while no task runs; a snapshot while another thread runs them
     }
 
     /**
@@ -532,14 +594,13 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     }
 
     /**
-     * Returns the total number of tasks run so far.
+     * Returns the total number of tasks run so far. The tasks of a run method still running may not be counted yet
+     * (a drain adds them when it finishes): read it after the run method returns.
      *
      * @return the count
      */
     public long executedCount() {
-        synchronized (lock) {
-            return executed;
-        }
+        return executed.get(); // a drain adds its tasks when it releases the runner
     }
 
     /**
@@ -557,6 +618,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         }
     }
 
+    @GuardedBy("lock")
     private boolean hasDueTimer() {
         Timer next = timers.peek();
         return next != null && next.due <= now;
@@ -584,19 +646,44 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
             }
             if (pick > 0) {
                 synchronized (lock) {
-                    checkNoRunner();
-                    return pick < queued ? claimQueuedLocked(positions[pick])
-                            : claimTimerLocked(pick == queued && first != null ? first : other);
+                    checkNoRunnerAndBecomeIt();
+                    return claimedOrReleased(pick < queued ? claimQueuedLocked(positions[pick])
+                            : claimTimerLocked(pick == queued && first != null ? first : other));
                 }
             }
         }
         synchronized (lock) {
-            checkNoRunner();
-            return claimNextLocked();
+            checkNoRunnerAndBecomeIt();
+            return claimedOrReleased(claimNextLocked());
         }
     }
 
+    /** Under the lock, no runner: the calling thread claims the runner (a CAS: a drain claims it without the lock). */
+    @GuardedBy("lock")
+    private boolean becomeRunnerLocked() {
+        return RUNNER.compareAndSet(this, null, Thread.currentThread());
+    }
+
+    /** {@link #checkNoRunner}, then claims the runner; throws when another thread claimed it meanwhile. */
+    @GuardedBy("lock")
+    private void checkNoRunnerAndBecomeIt() {
+        checkNoRunner();
+        if (!becomeRunnerLocked()) {
+            checkNoRunner();
+        }
+    }
+
+    /** The runner's claim: the task, which it runs ({@link #runOne} releases the runner), or null, runner released. */
+    @GuardedBy("lock")
+    private Runnable claimedOrReleased(Runnable task) {
+        if (task == null) {
+            runner = null;
+        }
+        return task;
+    }
+
     /** Under the lock: the earliest timer due now armed by the kernel ({@code kernel}) or not, or null. */
+    @GuardedBy("lock")
     private Timer firstDueOf(boolean kernel) {
         Timer found = null;
         for (Timer timer : timers) {
@@ -615,12 +702,14 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     }
 
     /** Under the lock: the positions of the queued tasks that may run next (every task but a DPC behind a DPC). */
+    @GuardedBy("lock")
     private int[] orderCandidatesLocked() {
-        int[] positions = new int[ready.size()];
+        java.util.List<Runnable> queued = ready.snapshot();
+        int[] positions = new int[queued.size()];
         int count = 0;
         int position = 0;
         boolean kernelSeen = false;
-        for (Runnable task : ready) {
+        for (Runnable task : queued) {
             boolean kernel = task instanceof KernelTask;
             if (!kernel || !kernelSeen) {
                 positions[count++] = position;
@@ -646,46 +735,35 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     }
 
     /** Under the lock, exploring: claims a due timer chosen to overtake, or the next task when it is gone. */
+    @GuardedBy("lock")
     private Runnable claimTimerLocked(Timer timer) {
         if (timer != null && !timer.fired && !timer.cancelled && timers.remove(timer)) {
+            firstTimer = timers.peek();
             timer.fired = true;
-            runner = Thread.currentThread();
-            executed++;
             return timer.task;
         }
         return claimNextLocked();
     }
 
     /** Under the lock, exploring: claims the queued task at {@code pick}, or the next task when it is gone. */
+    @GuardedBy("lock")
     private Runnable claimQueuedLocked(int pick) {
-        if (pick >= ready.size()) {
-            return claimNextLocked();
-        }
-        java.util.Iterator<Runnable> it = ready.iterator();
-        for (int i = 0; i < pick; i++) {
-            it.next();
-        }
-        Runnable task = it.next();
-        it.remove();
-        runner = Thread.currentThread();
-        executed++;
-        return task;
+        Runnable task = ready.takeAt(pick);
+        return task != null ? task : claimNextLocked();
     }
 
     /**
-     * Under the lock, with no runner: the oldest queued task, else the earliest due timer's, claimed for the calling
-     * thread (it becomes the runner until {@link #runOne} ends); null when nothing is due.
+     * Under the lock, for the runner: the oldest queued task, else the earliest due timer's; null when nothing is
+     * due.
      */
+    @GuardedBy("lock")
     private Runnable claimNextLocked() {
-        Runnable task = ready.pollFirst();
+        Runnable task = ready.poll();
         if (task == null && hasDueTimer()) {
             Timer timer = timers.poll();
+            firstTimer = timers.peek();
             timer.fired = true;
             task = timer.task;
-        }
-        if (task != null) {
-            runner = Thread.currentThread();
-            executed++;
         }
         return task;
     }
@@ -695,6 +773,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
             TaskRunner.run(task, ioManager);
         } finally {
             synchronized (lock) {
+                recordExecuted(1);
                 runner = null;
             }
         }

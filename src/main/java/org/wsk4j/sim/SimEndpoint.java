@@ -21,7 +21,22 @@ abstract class SimEndpoint implements TransportEndpoint {
     final SimTransport transport;
     final int family;
     final SimNetwork.EndpointId id;
+    /**
+     * The local address, null until bound. Read and written under the network lock, except that {@link #localAddress}
+     * reads it without the lock: written through {@link #setLocal} (a release store, no fence), read there with an
+     * acquire load (the address is immutable).
+     */
     InetSocketAddress local;
+    private static final java.lang.invoke.VarHandle LOCAL;
+
+    static {
+        try {
+            LOCAL = java.lang.invoke.MethodHandles.lookup().findVarHandle(SimEndpoint.class, "local",
+                    InetSocketAddress.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     boolean closed;
     /** Its host crashed: inert (see {@link #crash(boolean)}). */
     boolean crashed;
@@ -77,9 +92,12 @@ abstract class SimEndpoint implements TransportEndpoint {
 
     @Override
     public InetSocketAddress localAddress() {
-        synchronized (network.lock) {
-            return local;
-        }
+        return (InetSocketAddress) LOCAL.getAcquire(this); // no lock: the provider asks on every bind and connect
+    }
+
+    /** Sets the local address (network lock held). */
+    void setLocal(InetSocketAddress address) {
+        LOCAL.setRelease(this, address);
     }
 
     @Override

@@ -79,7 +79,7 @@ final class SimHost {
         } else if (inUse(endpoint.family, address, port, table)) {
             return NtStatus.STATUS_ADDRESS_ALREADY_ASSOCIATED;
         }
-        endpoint.local = new InetSocketAddress(address, port);
+        endpoint.setLocal(new InetSocketAddress(address, port));
         table.add(endpoint);
         return NtStatus.STATUS_SUCCESS;
     }

@@ -1636,7 +1636,7 @@ public final class SimNetwork {
         SimHost host = client.transport.host;
         InetAddress source = sourceAddress(host, destination.getAddress());
         if (source != null && client.local.getAddress().isAnyLocalAddress()) {
-            client.local = new InetSocketAddress(source, client.local.getPort());
+            client.setLocal(new InetSocketAddress(source, client.local.getPort()));
         }
         AttemptState attempt = new AttemptState(++attemptCount, now(), host.name, client.local, destination);
         if (recording) {
@@ -1772,7 +1772,7 @@ public final class SimNetwork {
             finishConnectLater(client, config.connectLatency, NtStatus.STATUS_CONNECTION_REFUSED);
             return;
         }
-        server.local = destination;
+        server.setLocal(destination);
         server.remote = client.local;
         server.state = SimConnection.State.CONNECTED;
         SimConnection.Link link = new SimConnection.Link();

@@ -135,6 +135,54 @@ class AllocationPolicyTest extends IrpTestSupport {
     }
 
     @Test
+    void liveIrpsListsExactlyTheUnfreedOnesAcrossSweepsAndThreads() throws Exception {
+        // Many more allocations than a sweep's interval, freed in an order unlike the allocation order, some on
+        // other threads: the live list always names exactly the IRPs not yet freed, oldest first.
+        List<Irp> kept = new java.util.ArrayList<>();
+        for (int i = 0; i < 10 * IoManager.MIN_SWEEP_INTERVAL; i++) {
+            Irp irp = allocate(1);
+            if (i % 7 == 3) {
+                kept.add(irp);
+            } else if (i % 2 == 0) {
+                Io.freeIrp(irp);
+            } else {
+                Thread other = new Thread(() -> Io.freeIrp(irp));
+                other.start();
+                other.join();
+            }
+            assertEquals(kept.size(), io.liveIrpCount());
+        }
+        assertEquals(kept, io.liveIrps());
+        for (int i = kept.size() - 1; i >= 0; i -= 2) { // the newest ones first
+            Io.freeIrp(kept.remove(i));
+        }
+        for (int i = 0; i < 2 * IoManager.MIN_SWEEP_INTERVAL; i++) { // sweeps with the survivors in the middle
+            Io.freeIrp(allocate(1));
+        }
+        assertEquals(kept, io.liveIrps());
+        kept.forEach(Io::freeIrp);
+        assertEquals(List.of(), io.liveIrps());
+        assertEquals(0, io.checkLeaks());
+    }
+
+    @Test
+    void trackingOffListsNothingAndForgetsWhatWasListed() {
+        Irp before = allocate(1);
+        io.setTrackLiveIrps(false);
+        Irp after = allocate(1);
+
+        assertEquals(List.of(), io.liveIrps());
+        assertEquals(2, io.liveIrpCount());
+        io.setTrackLiveIrps(true);
+        Irp again = allocate(1);
+        assertEquals(List.of(again), io.liveIrps());
+        Io.freeIrp(before);
+        Io.freeIrp(after);
+        Io.freeIrp(again);
+        assertEquals(List.of(), io.liveIrps());
+    }
+
+    @Test
     void checkLeaksThrowsInFailMode() {
         Irp leaked = allocate(1);
 
