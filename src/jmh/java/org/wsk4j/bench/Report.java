@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.DoubleStream;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.util.Statistics;
@@ -61,6 +62,8 @@ final class Report {
      * the rest of the suite.
      */
     private final List<List<Row>> echoRounds = new ArrayList<>();
+    /** Each echo check's ratio in each round, by check name (empty without rounds). */
+    private final Map<String, double[]> echoRoundRatios = new java.util.LinkedHashMap<>();
 
     Report(Collection<RunResult> results, String memoryJson, boolean smoke, int sockets, double seconds) {
         this(results, memoryJson, smoke, sockets, seconds, null, null, List.of());
@@ -151,11 +154,27 @@ final class Report {
         if (echoRounds.isEmpty()) {
             return score(numeratorBench, numeratorConfig) / score("EchoBench", denominatorConfig);
         }
-        double[] ratios = echoRounds.stream()
-                .mapToDouble(round -> value(round, numeratorBench, numeratorConfig, Row::score)
-                        / value(round, "EchoBench", denominatorConfig, Row::score))
-                .filter(ratio -> !Double.isNaN(ratio)).sorted().toArray();
-        return median(ratios);
+        return measuredMedian(echoRoundRatios(numeratorBench, numeratorConfig, denominatorConfig));
+    }
+
+    /** The median of the values that are not NaN, in any order. */
+    static double measuredMedian(double[] values) {
+        return median(DoubleStream.of(values).filter(value -> !Double.isNaN(value)).sorted().toArray());
+    }
+
+    /** An echo ratio in each round, in round order (NaN for a round that lacks one of the two). */
+    private double[] echoRoundRatios(String numeratorBench, String numeratorConfig, String denominatorConfig) {
+        return echoRounds.stream().mapToDouble(round -> value(round, numeratorBench, numeratorConfig, Row::score)
+                / value(round, "EchoBench", denominatorConfig, Row::score)).toArray();
+    }
+
+    /** An echo check: its ratio ({@link #echoRatio}), and with rounds its per-round ratios for the report. */
+    private void echoCheck(String name, String numeratorBench, String numeratorConfig, String denominatorConfig,
+                           double target) {
+        ratio(name, echoRatio(numeratorBench, numeratorConfig, denominatorConfig), ">=", target);
+        if (!echoRounds.isEmpty()) {
+            echoRoundRatios.put(name, echoRoundRatios(numeratorBench, numeratorConfig, denominatorConfig));
+        }
     }
 
     /** A measured value of the first row of {@code benchPrefix} with exactly {@code config}, or NaN when none. */
@@ -232,18 +251,17 @@ final class Report {
                 String cfg = " size=" + size;
                 String base = pre + "nio" + cfg;
                 String label = "echo " + conns + " conn × " + (size.equals("1024") ? "1 KiB" : "64 KiB");
-                ratio(label + ": wsk, direct executor (the default) / raw NIO",
-                        echoRatio("EchoBench", pre + "wsk-direct" + cfg, base), ">=", 0.95);
-                ratio(label + ": wsk, direct executor (the default) / Netty", echoRatio("EchoBench",
-                        pre + "wsk-direct" + cfg, pre + "netty" + cfg), ">=", 1.0);
-                ratio(label + ": wsk, threaded executor / raw NIO", echoRatio("EchoBench", pre + "wsk" + cfg, base),
-                        ">=", Double.NaN);
-                ratio(label + ": Netty / raw NIO", echoRatio("EchoBench", pre + "netty" + cfg, base), ">=",
+                echoCheck(label + ": wsk, direct executor (the default) / raw NIO", "EchoBench",
+                        pre + "wsk-direct" + cfg, base, 0.95);
+                echoCheck(label + ": wsk, direct executor (the default) / Netty", "EchoBench", pre + "wsk-direct" + cfg,
+                        pre + "netty" + cfg, 1.0);
+                echoCheck(label + ": wsk, threaded executor / raw NIO", "EchoBench", pre + "wsk" + cfg, base,
                         Double.NaN);
-                ratio(label + ": AsynchronousSocketChannel / raw NIO", echoRatio("EchoBench", pre + "async" + cfg,
-                        base), ">=", Double.NaN);
-                ratio(label + ": C epoll (the physical reference) / raw NIO", echoRatio("CEpollEchoBench",
-                        "connections=" + conns + " size=" + size, base), ">=", Double.NaN);
+                echoCheck(label + ": Netty / raw NIO", "EchoBench", pre + "netty" + cfg, base, Double.NaN);
+                echoCheck(label + ": AsynchronousSocketChannel / raw NIO", "EchoBench", pre + "async" + cfg, base,
+                        Double.NaN);
+                echoCheck(label + ": C epoll (the physical reference) / raw NIO", "CEpollEchoBench",
+                        "connections=" + conns + " size=" + size, base, Double.NaN);
             }
         }
         checks.add(new Check("allocation per echo message, IRPs reused, verifier defaults (DataPathOverheadBench)",
@@ -354,6 +372,20 @@ final class Report {
             md.append("| ").append(c.name).append(" | ").append(fmt(c.value)).append(' ').append(c.unit)
                     .append(" | ").append(Double.isNaN(c.target) ? "–" : c.comparison + " " + fmt(c.target) + " " + c.unit)
                     .append(" | ").append(c.verdict()).append(" |\n");
+        }
+        if (!echoRoundRatios.isEmpty()) {
+            md.append("\n## Echo ratios round by round\n\n| check |");
+            for (int round = 1; round <= echoRounds.size(); round++) {
+                md.append(" round ").append(round).append(" |");
+            }
+            md.append(" median |\n| --- |").append(" ---: |".repeat(echoRounds.size() + 1)).append('\n');
+            echoRoundRatios.forEach((name, ratios) -> {
+                md.append("| ").append(name).append(" |");
+                for (double ratio : ratios) {
+                    md.append(' ').append(fmt(ratio)).append(" |");
+                }
+                md.append(' ').append(fmt(measuredMedian(ratios))).append(" |\n");
+            });
         }
         md.append("\n## Measurements\n\n| benchmark | configuration | score | ± error | unit | p50 | p99 | p99.9 | alloc B/op |\n")
                 .append("| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |\n");
