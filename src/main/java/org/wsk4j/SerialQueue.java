@@ -137,10 +137,10 @@ final class SerialQueue extends SerialNode {
     }
 
     /**
-     * The queue ran dry: puts the stub (this queue) back as head and tail, which makes the queue idle, unless a producer
-     * swapped the tail meanwhile (the CAS fails; its node then links after the old head as usual, and the drain goes
-     * on). So an idle socket keeps neither its last completion's node (a {@link PendingOp}, some 60 bytes) reachable nor
-     * a stub of its own. The stub's link is cleared and the head moved before the CAS publishes them: no producer
+     * The queue ran dry: puts the stub (this queue) back as head and tail, which makes the queue idle, unless a
+     * producer swapped the tail meanwhile (the CAS fails; its node then links after the old head as usual, and the
+     * drain goes on). So an idle socket keeps neither its last completion's node (a {@link PendingOp}, some 60 bytes)
+     * reachable nor a stub of its own. The stub's link is cleared and the head moved before the CAS publishes them: no producer
      * writes the stub's link while the tail is another node, and the next drain, scheduled by the producer whose
      * exchange takes the stub, reads the head after that exchange.
      *

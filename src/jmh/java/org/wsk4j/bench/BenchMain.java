@@ -28,9 +28,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * (written to {@code jmh-result-steady.json}); the echo rows (EchoBench and the C contender's CEpollEchoBench) in
  * {@code --echo-rounds} rounds (default {@value #ECHO_ROUNDS}), each round measuring every contender of one row one
  * after the other in one fork each, so that they meet the same machine state: the report takes the median of the
- * per-round ratios ({@code jmh-result-echo-rR-cC-sS.json} per round and row; {@code --echo-rounds 0} measures them with the rest,
- * 2 forks each, one contender after the other). {@code --smoke} (or {@code -Dbench.smoke=true}): 1 fork, 1 × 1 s warm-up, 1 × 1 s measurement, no GC
- * profiler: proves every benchmark runs; its numbers are not judged. The exit code is non-zero only when a
+ * per-round ratios ({@code jmh-result-echo-rR-cC-sS.json} per round and row; {@code --echo-rounds 0} measures them
+ * with the rest, 2 forks each, one contender after the other). {@code --smoke} (or {@code -Dbench.smoke=true}):
+ * 1 fork, 1 × 1 s warm-up, 1 × 1 s measurement, no GC profiler, the echo rows with the rest: proves every benchmark
+ * runs; its numbers are not judged. The exit code is non-zero only when a
  * benchmark fails (an error, not a slow number).
  */
 public final class BenchMain {
@@ -91,14 +92,14 @@ public final class BenchMain {
                 case "--echo-rounds" -> echoRounds = Integer.parseInt(args[++i]);
                 case "--help", "-h" -> {
                     System.out.println("bench/run.sh [--smoke] [--out DIR] [--include REGEX]... [--sockets N]"
-                            + " [--no-memory] [--echo-rounds N]\n  --smoke       1 fork, 1 x 1 s warm-up + 1 x 1 s: proves every benchmark"
-                            + " runs\n  --include RE  only the benchmarks matching RE (repeatable)\n  --sockets N"
+                            + " [--no-memory] [--echo-rounds N]\n  --smoke       1 fork, 1 x 1 s warm-up + 1 x 1 s: proves"
+                            + " every benchmark runs\n  --include RE  only the benchmarks matching RE (repeatable)\n  --sockets N"
                             + "   sockets held open by the scale benchmarks (default 10000)\n  --no-memory   skip"
                             + " the heap-per-socket measurement\n  --echo-rounds N  rounds of the echo rows, each"
                             + " contender of a row one after the other, the median of the per-round ratios reported"
                             + " (default " + ECHO_ROUNDS + "; 0: 2 forks each with the rest)\n  --out DIR     results"
-                            + " directory (default target/bench)\nThe C epoll contender runs when -D" + CEpollClient.PROPERTY
-                            + "=PATH names its program (bench/run.sh builds it with gcc).");
+                            + " directory (default target/bench)\nThe C epoll contender runs when -D"
+                            + CEpollClient.PROPERTY + "=PATH names its program (bench/run.sh builds it with gcc).");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]

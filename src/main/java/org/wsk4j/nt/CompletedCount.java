@@ -10,11 +10,14 @@ import org.wsk4j.internal.CompletionThread;
 import org.wsk4j.internal.FastLocal;
 
 /**
- * An I/O manager's count of completions handed back to the IRPs' owners ({@link IoManager.IrpStatistics#completedToOwner}),
- * counted once per completion on the completion path, so it costs no atomic instruction where completions are many:
- * on wsk4j's own threads ({@link CompletionThread}: the NIO selector thread, the completion workers) each thread
- * counts in a cell of its own that only it writes (an opaque store); other threads, and a wsk4j thread counting for
- * a second I/O manager, count in a {@link LongAdder}. {@link #sum} adds them up.
+ * An I/O manager's count of completions handed back to the IRPs' owners
+ * ({@link IoManager.IrpStatistics#completedToOwner}), counted once per completion on the completion path, so it costs
+ * no atomic instruction where completions are many: on wsk4j's own threads ({@link CompletionThread}: the NIO
+ * selector thread, the completion workers) each thread counts in a cell of its own that only it writes (an opaque
+ * store); other threads, and a wsk4j thread counting for a second I/O manager, count in a {@link LongAdder}.
+ * {@link #sum} adds them up.
+ *
+ * <p>Threading: {@link #increment} and {@link #sum} from any thread; a cell is written by its thread only.
  *
  * <p>Visibility: a count is written before the completion routine runs, so whoever observes what the routine did
  * (through the routine's own synchronisation) also sees the count, as with the adder. A sum taken while other threads
