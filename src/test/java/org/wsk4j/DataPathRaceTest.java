@@ -61,9 +61,7 @@ class DataPathRaceTest {
              IoManager.Binding ignored = wsk.bindToCurrentThread();
              ServerSocket server = new ServerSocket(0, 100, InetAddress.getLoopbackAddress())) {
             WskRegistration registration = new WskRegistration();
-            assertEquals(STATUS_SUCCESS, wsk.wskRegister(WskTestBase.clientNpi(0x0100), registration));
-            WskProviderNpi npi = new WskProviderNpi();
-            assertEquals(STATUS_SUCCESS, wsk.wskCaptureProviderNpi(registration, WSK_NO_WAIT, npi));
+            WskProviderNpi npi = registerAndCapture(wsk, registration);
             for (int round = 0; round < 150; round++) {
                 AtomicInteger sequence = new AtomicInteger();
                 Tracked connect = new Tracked(sequence);
@@ -120,11 +118,7 @@ class DataPathRaceTest {
                 Io.freeIrp(close.irp);
                 peer.close();
             }
-            wsk.wskReleaseProviderNpi(registration);
-            wsk.wskDeregister(registration);
-            assertEquals(0, wsk.ioManager().liveIrpCount());
-            assertTrue(wsk.ioManager().verifier().violations().isEmpty());
-            assertTrue(wsk.ioManager().routineFailures().isEmpty(), () -> wsk.ioManager().routineFailures().toString());
+            releaseAndCheckClean(wsk, registration);
         } catch (IOException e) {
             throw new AssertionError(e);
         }
@@ -145,9 +139,7 @@ class DataPathRaceTest {
              IoManager.Binding ignored = wsk.bindToCurrentThread();
              ServerSocket server = new ServerSocket(0, 100, InetAddress.getLoopbackAddress())) {
             WskRegistration registration = new WskRegistration();
-            assertEquals(STATUS_SUCCESS, wsk.wskRegister(WskTestBase.clientNpi(0x0100), registration));
-            WskProviderNpi npi = new WskProviderNpi();
-            assertEquals(STATUS_SUCCESS, wsk.wskCaptureProviderNpi(registration, WSK_NO_WAIT, npi));
+            WskProviderNpi npi = registerAndCapture(wsk, registration);
             List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
             for (int round = 0; round < 60; round++) {
                 AtomicInteger sequence = new AtomicInteger();
@@ -202,12 +194,25 @@ class DataPathRaceTest {
                 int finished = round;
                 assertTrue(problems.isEmpty(), () -> "seed " + seed + " round " + finished + ": " + problems);
             }
-            wsk.wskReleaseProviderNpi(registration);
-            wsk.wskDeregister(registration);
-            assertEquals(0, wsk.ioManager().liveIrpCount());
-            assertTrue(wsk.ioManager().verifier().violations().isEmpty());
-            assertTrue(wsk.ioManager().routineFailures().isEmpty(), () -> wsk.ioManager().routineFailures().toString());
+            releaseAndCheckClean(wsk, registration);
         }
+    }
+
+    /** WskRegister and WskCaptureProviderNPI for a race test; returns the captured provider NPI. */
+    private static WskProviderNpi registerAndCapture(WskSubsystem wsk, WskRegistration registration) {
+        assertEquals(STATUS_SUCCESS, wsk.wskRegister(WskTestBase.clientNpi(0x0100), registration));
+        WskProviderNpi npi = new WskProviderNpi();
+        assertEquals(STATUS_SUCCESS, wsk.wskCaptureProviderNpi(registration, WSK_NO_WAIT, npi));
+        return npi;
+    }
+
+    /** Releases and deregisters, then checks that the race left no live IRP, no violation and no routine failure. */
+    private static void releaseAndCheckClean(WskSubsystem wsk, WskRegistration registration) {
+        wsk.wskReleaseProviderNpi(registration);
+        wsk.wskDeregister(registration);
+        assertEquals(0, wsk.ioManager().liveIrpCount());
+        assertTrue(wsk.ioManager().verifier().violations().isEmpty());
+        assertTrue(wsk.ioManager().routineFailures().isEmpty(), () -> wsk.ioManager().routineFailures().toString());
     }
 
     /**
