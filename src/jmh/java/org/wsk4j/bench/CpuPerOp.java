@@ -67,6 +67,7 @@ public final class CpuPerOp {
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         java.util.Map<Long, Long> threadCpu = threadCpu();
+        java.util.Map<String, long[]> threadSwitches = threadSwitches();
         long switches = contextSwitches();
         long cpu = os.getProcessCpuTime();
         long wall = System.nanoTime();
@@ -78,13 +79,18 @@ public final class CpuPerOp {
                 (double) switches / ops, wall / 1000.0 / ops);
         if (Boolean.getBoolean("cpuPerOp.threads")) {
             var threads = ManagementFactory.getThreadMXBean();
+            java.util.Map<String, long[]> switchesAfter = threadSwitches();
             long process = cpu;
             threadCpu().forEach((id, after) -> {
                 long used = after - threadCpu.getOrDefault(id, 0L);
                 if (used * 50 > process) { // threads above 2 % of the process's CPU
                     var info = threads.getThreadInfo(id);
-                    System.out.printf(java.util.Locale.ROOT, "  thread %s %.2f%n",
-                            info == null ? "#" + id : info.getThreadName(), used / 1000.0 / ops);
+                    String name = info == null ? "#" + id : info.getThreadName();
+                    long[] before = threadSwitches.getOrDefault(comm(name), new long[2]);
+                    long[] now = switchesAfter.getOrDefault(comm(name), new long[2]);
+                    System.out.printf(java.util.Locale.ROOT, "  thread %s %.2f us, switches %.3f voluntary %.3f"
+                            + " involuntary%n", name, used / 1000.0 / ops, (double) (now[0] - before[0]) / ops,
+                            (double) (now[1] - before[1]) / ops);
                 }
             });
         }
@@ -101,6 +107,34 @@ public final class CpuPerOp {
             }
         }
         return cpu;
+    }
+
+    /** A thread's name as Linux keeps it ({@code /proc/self/task/}*{@code /comm}: the first 15 bytes). */
+    private static String comm(String name) {
+        return name.length() > 15 ? name.substring(0, 15) : name;
+    }
+
+    /** Voluntary and involuntary context switches of every live thread of this process, by {@link #comm} name. */
+    private static java.util.Map<String, long[]> threadSwitches() throws IOException {
+        java.util.Map<String, long[]> switches = new java.util.HashMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    long[] counts = switches.computeIfAbsent(Files.readString(task.resolve("comm")).trim(),
+                            name -> new long[2]);
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        int kind = line.startsWith("voluntary_ctxt_switches") ? 0
+                                : line.startsWith("nonvoluntary_ctxt_switches") ? 1 : -1;
+                        if (kind >= 0) {
+                            counts[kind] += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                } catch (IOException ended) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return switches;
     }
 
     /** Voluntary + involuntary context switches of every live thread of this process. */
