@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the benchmarks jar (Maven profile "bench") and the C epoll contender, and runs the whole suite; results
 # under target/bench/.
-#   bench/run.sh            full run (2 forks, 2 x 1 s warm-up, 3 x 1 s measurement, -prof gc)
+#   bench/run.sh            full run (2 forks, 2 x 1 s warm-up, 3 x 1 s measurement, -prof gc; the echo rows
+#                           in 3 rounds of 1 fork per contender, 5 x 1 s warm-up, 3 x 1 s)
 #   bench/run.sh --smoke    1 fork, 1 x 1 s + 1 x 1 s each: proves the benchmarks run (numbers not judged)
 #   bench/run.sh --help     the arguments
 # Further arguments go to org.wsk4j.bench.BenchMain (--include REGEX, --sockets N, --no-memory, --out DIR).

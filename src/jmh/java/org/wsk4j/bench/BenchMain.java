@@ -27,7 +27,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Full run: 2 forks × (2 × 1 s warm-up, 3 × 1 s measurement), {@code -prof gc}; DataPathOverheadBench 8 × 1 s warm-up
  * (written to {@code jmh-result-steady.json}); the echo rows (EchoBench and the C contender's CEpollEchoBench) in
  * {@code --echo-rounds} rounds (default {@value #ECHO_ROUNDS}), each round measuring every contender of one row one
- * after the other in one fork each, so that they meet the same machine state: the report takes the median of the
+ * after the other in one fork each ({@value #ECHO_WARMUPS} × 1 s warm-up, 3 × 1 s), so that they meet the same
+ * machine state: the report takes the median of the
  * per-round ratios ({@code jmh-result-echo-rR-cC-sS.json} per round and row; {@code --echo-rounds 0} measures them
  * with the rest, 2 forks each, one contender after the other). {@code --smoke} (or {@code -Dbench.smoke=true}):
  * 1 fork, 1 × 1 s warm-up, 1 × 1 s measurement, no GC profiler, the echo rows with the rest: proves every benchmark
@@ -45,6 +46,13 @@ public final class BenchMain {
     private static final String ECHO = "org\\.wsk4j\\.bench\\.(CEpoll)?EchoBench\\..*";
     /** Rounds of the echo rows in a full run (issue 17: several rounds, the median reported). */
     static final int ECHO_ROUNDS = 3;
+    /**
+     * Warm-up iterations (1 s each) of an echo fork. Five, not the suite's two: on two cores the JIT compiler thread
+     * takes a core from the client and the echo server while it works, and for wsk4j's deeper call paths it was
+     * still compiling (C2 busy for 0.4-0.6 s of a measured second) in the first measured iteration of about a third
+     * of the forks after a 2 s warm-up, never for raw NIO's loop (docs/performance.md, session 9).
+     */
+    static final int ECHO_WARMUPS = 5;
 
     private BenchMain() {
     }
@@ -166,14 +174,15 @@ public final class BenchMain {
 
     /**
      * One round of the echo rows: for each row (connections × size), every selected contender of that row one after
-     * the other, one fork each (2 × 1 s warm-up, 3 × 1 s), so a row's ratios compare measurements seconds apart.
+     * the other, one fork each ({@value #ECHO_WARMUPS} × 1 s warm-up, 3 × 1 s), so a row's ratios compare measurements
+     * seconds apart.
      */
     private static Collection<RunResult> echoRound(List<String> includes, boolean cEpoll, int sockets, Path out,
                                                    String name) throws RunnerException {
         Collection<RunResult> round = new ArrayList<>();
         for (String connections : new String[] {"1", "16"}) {
             for (String size : new String[] {"1024", "65536"}) {
-                ChainedOptionsBuilder row = options(false, sockets, 2).forks(1)
+                ChainedOptionsBuilder row = options(false, sockets, ECHO_WARMUPS).forks(1)
                         .result(out.resolve(name + "-c" + connections + "-s" + size + ".json").toString())
                         .param("connections", connections).param("size", size);
                 for (String bench : new String[] {EchoBench.class.getName(), CEpollEchoBench.class.getName()}) {

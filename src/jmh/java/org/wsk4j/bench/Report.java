@@ -362,7 +362,7 @@ final class Report {
         if (!echoRounds.isEmpty()) {
             md.append(" Echo rows: ").append(echoRounds.size()).append(echoRounds.size() == 1 ? " round" : " rounds")
                     .append(", each measuring every contender of a"
-                    + " row one after the other (1 fork each); an echo ratio is the median of its per-round ratios,"
+                    + " row one after the other (1 fork each, " + BenchMain.ECHO_WARMUPS + " × 1 s warm-up, 3 × 1 s); an echo ratio is the median of its per-round ratios,"
                     + " an echo score the median of its rounds (± half their range).");
         }
         md.append("\n\n");
