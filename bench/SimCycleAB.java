@@ -13,7 +13,11 @@ import java.util.Arrays;
  * other do not ensure. Prints each jar's median ns of CPU per cycle and, per jar after the first, the median and
  * quartiles of its per-round ratio to the first.
  *
- * <pre>java -Xms2g -Xmx2g bench/SimCycleAB.java off|sampled|always BATCH ROUNDS base.jar new.jar [more.jar...]</pre>
+ * <pre>java -Xms2g -Xmx2g -XX:+AlwaysPreTouch bench/SimCycleAB.java off|sampled|always BATCH ROUNDS base.jar new.jar [more.jar...]</pre>
+ *
+ * <p>{@code -XX:+AlwaysPreTouch}: the CPU time of a thread includes the kernel's zeroing of heap pages it touches
+ * first, and with G1 the eden moves through the whole heap before it reuses a page; without pre-touching, the first
+ * seconds of a run (warm-up and early rounds) measured up to 3x slower (session 9).
  *
  * <p>With {@code dp-defaults} or {@code dp-off} in place of the verifier setting it compares wsk4j's own cost per echo
  * message instead ({@code DataPathOverheadBench.echoMessage}, IRPs reused, that verifier setting), the same way

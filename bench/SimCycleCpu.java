@@ -6,7 +6,10 @@ import java.lang.reflect.Field;
  * The simulated socket/bind/connect/close cycle of {@code SimulatedTransportBench} timed by the benchmark thread's CPU
  * time instead of the wall clock, for a machine shared with other work (where JMH's throughput measures how much of a
  * core the thread got): cycles per CPU-second, per heap byte allocated. Run with the benchmarks jar on the class path:
- * {@code java -cp target/wsk4j-benchmarks.jar bench/SimCycleCpu.java FEATURE [CYCLES]} (FEATURE: none, capture,
+ * {@code java -XX:+AlwaysPreTouch -cp target/wsk4j-benchmarks.jar bench/SimCycleCpu.java FEATURE [CYCLES]} (pre-touch:
+ * the thread's CPU time includes the kernel zeroing heap pages touched first, and G1's eden moves over the whole heap
+ * before it reuses one; with -Xms2g and G1 a run measured 240,000 cycles/CPU-s without it, 650,000-770,000 with it)
+ * (FEATURE: none, capture,
  * trace, remote, jitter, held, resolve; a jar without the feature parameter runs the plain cycle). Verifier off.
  * bench/sim-feature-cost.sh runs it interleaved against a base commit.
  */

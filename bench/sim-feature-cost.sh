@@ -19,7 +19,7 @@ trap 'git worktree remove --force "$base_tree"' EXIT
 mvn -B -q -o -Pbench package -DskipTests
 cp "$base_tree/target/wsk4j-benchmarks.jar" "$out/base.jar"
 cp target/wsk4j-benchmarks.jar "$out/new.jar"
-cpu() { java -Xms256m -Xmx256m -cp "$1" bench/SimCycleCpu.java "$2" 200000 | tail -1; }
+cpu() { java -Xms256m -Xmx256m -XX:+AlwaysPreTouch -cp "$1" bench/SimCycleCpu.java "$2" 200000 | tail -1; }
 for round in $(seq 1 "$rounds"); do
     echo "cpu round $round base $(cpu "$out/base.jar" none)" | tee -a "$out/results.txt"
     echo "cpu round $round new  $(cpu "$out/new.jar" none)" | tee -a "$out/results.txt"
