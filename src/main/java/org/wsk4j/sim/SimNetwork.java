@@ -436,7 +436,7 @@ public final class SimNetwork {
      * The network's private lock: guards its hosts, hooks, partitions, links, event log and the state the sim classes
      * mark {@code @GuardedBy("network.lock")}. Never the network object itself, which the test holds.
      */
-    final Object lock = new Object();
+    final Object lock = new Object(); // also the executor's lock (see after)
     private final long seed;
     private final Config config;
     private final ManualCompletionExecutor executor;
@@ -476,7 +476,8 @@ public final class SimNetwork {
         this.config = Objects.requireNonNull(config, "config");
         // The executor is also the simulated processor: driver threads are scheduled from the seed, and its
         // scheduling events go to this network's event log, in order with the network's own.
-        this.executor = ManualCompletionExecutor.simulated(seed, this::log);
+        // Its lock is this network's, so a network timer's task runs in the critical section that takes the timer.
+        this.executor = org.wsk4j.internal.SimExecutorAccess.simulated(seed, this::log, lock);
         SplittableRandom root = new SplittableRandom(seed);
         this.socketCreationRandom = root.split();
         this.linkRandom = root.split();
@@ -1573,12 +1574,13 @@ public final class SimNetwork {
 
     // ---- scheduling --------------------------------------------------------------------------------------
 
+    /**
+     * Arms a network timer: {@code task} runs in virtual time {@code delay} from now, holding the network's lock. The
+     * lock is also the executor's, so the executor runs the task in the critical section in which it takes the timer
+     * (one monitor section per timer fired, none to arm one from under the lock, no wrapper per timer).
+     */
     ScheduledTask after(Duration delay, Runnable task) {
-        return executor.schedule(delay, () -> {
-            synchronized (lock) {
-                task.run();
-            }
-        });
+        return org.wsk4j.internal.SimExecutorAccess.scheduleHoldingLock(executor, delay, task);
     }
 
     long now() {
