@@ -19,7 +19,17 @@ import org.wsk4j.nt.ScheduledTask;
  */
 public abstract class SimExecutorAccess {
 
-    private static volatile SimExecutorAccess access;
+    /** Set once by {@link #install}, during the executor's class initialisation, which this class's triggers. */
+    private static SimExecutorAccess access;
+
+    static {
+        try { // initialise the executor's class, which installs the accessor (a no-op when that is what runs now)
+            Class.forName(ManualCompletionExecutor.class.getName(), true,
+                    ManualCompletionExecutor.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** For {@link ManualCompletionExecutor}'s implementation only. */
     protected SimExecutorAccess() {
@@ -38,20 +48,6 @@ public abstract class SimExecutorAccess {
         access = implementation;
     }
 
-    private static SimExecutorAccess access() {
-        SimExecutorAccess installed = access;
-        if (installed == null) {
-            try { // initialise the executor's class, which installs the accessor
-                Class.forName(ManualCompletionExecutor.class.getName(), true,
-                        ManualCompletionExecutor.class.getClassLoader());
-            } catch (ClassNotFoundException e) {
-                throw new IllegalStateException(e);
-            }
-            installed = access;
-        }
-        return installed;
-    }
-
     /**
      * {@link ManualCompletionExecutor#simulated}, with {@code lock} as the executor's private lock.
      *
@@ -61,7 +57,22 @@ public abstract class SimExecutorAccess {
      * @return the executor
      */
     public static ManualCompletionExecutor simulated(long seed, Consumer<String> eventLog, Object lock) {
-        return access().create(seed, eventLog, lock);
+        SimExecutorAccess installed;
+        synchronized (SimExecutorAccess.class) { // install's write, should another thread be initialising the executor
+            installed = access;
+        }
+        if (installed == null) { // another thread is initialising the executor's class: wait for it, then read again
+            try {
+                Class.forName(ManualCompletionExecutor.class.getName(), true,
+                        ManualCompletionExecutor.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException(e);
+            }
+            synchronized (SimExecutorAccess.class) {
+                installed = access;
+            }
+        }
+        return installed.create(seed, eventLog, lock);
     }
 
     /**
@@ -75,7 +86,9 @@ public abstract class SimExecutorAccess {
      * @return the timer
      */
     public static ScheduledTask scheduleHoldingLock(ManualCompletionExecutor executor, Duration delay, Runnable task) {
-        return access().scheduleLocked(executor, delay, task);
+        // The executor came from simulated(), which read the accessor under the class lock: whoever has the executor
+        // (safely published) sees it.
+        return access.scheduleLocked(executor, delay, task);
     }
 
     /**

@@ -448,8 +448,9 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         long unrecorded = 0; // tasks run, added to executed before the runner is released
         try {
             while (true) {
-                Runnable task = exploring() ? null : ready.poll();
-                if (task == null && !exploring() && timerMayRun(untilIdle)) {
+                boolean exploring = exploring(); // once per task: a task may attach a schedule
+                Runnable task = exploring ? null : ready.poll();
+                if (task == null && !exploring && timerMayRun(untilIdle)) {
                     synchronized (lock) {
                         task = claimInOrderLocked(untilIdle);
                         if (task instanceof Timer timer && timer.locked) { // a network timer: its task runs in this critical section
