@@ -1018,21 +1018,39 @@ public final class SimNetwork {
 
     /** Exact-address hooks first, then port hooks; queued faults before standing ones. */
     private Fault scripted(List<Hook> hooks, InetSocketAddress target) {
-        for (boolean exact : new boolean[] {true, false}) {
-            for (Hook hook : hooks) {
-                if ((hook.address != null) == exact && hook.matches(target) && !hook.queue.isEmpty()) {
-                    return chosen(hook.queue.pollFirst(), target);
+        // In one pass, the first matching hook of each rank: queued faults before standing ones, an exact address
+        // before a wildcard; the best rank wins (what four passes in that order found).
+        Hook exactQueued = null;
+        Hook anyQueued = null;
+        Hook exactStanding = null;
+        Hook anyStanding = null;
+        for (int i = 0, n = hooks.size(); i < n; i++) {
+            Hook hook = hooks.get(i);
+            if (!hook.matches(target)) {
+                continue;
+            }
+            boolean exact = hook.address != null;
+            if (!hook.queue.isEmpty()) {
+                if (exact) {
+                    exactQueued = exactQueued == null ? hook : exactQueued;
+                    break; // nothing ranks higher
+                }
+                anyQueued = anyQueued == null ? hook : anyQueued;
+            }
+            if (hook.standing != null) {
+                if (exact) {
+                    exactStanding = exactStanding == null ? hook : exactStanding;
+                } else {
+                    anyStanding = anyStanding == null ? hook : anyStanding;
                 }
             }
         }
-        for (boolean exact : new boolean[] {true, false}) {
-            for (Hook hook : hooks) {
-                if ((hook.address != null) == exact && hook.matches(target) && hook.standing != null) {
-                    return chosen(hook.standing, target);
-                }
-            }
+        Hook queued = exactQueued != null ? exactQueued : anyQueued;
+        if (queued != null) {
+            return chosen(queued.queue.pollFirst(), target);
         }
-        return null;
+        Hook standing = exactStanding != null ? exactStanding : anyStanding;
+        return standing == null ? null : chosen(standing.standing, target);
     }
 
     /** A {@link Fault.OneOf} resolved: the schedule's choice when exploring, else the first (network lock held). */
