@@ -29,7 +29,11 @@ import org.slf4j.LoggerFactory;
  * assertEquals(0, io.liveIrpCount());
  * }</pre>
  *
- * <p>Thread safety: all methods may be called from any thread.
+ * <p>Thread safety: all methods may be called from any thread. The IRP counters are lock-free: an allocation counts
+ * an attempt (which is the IRP's id) and a free counts a freed IRP, two atomic increments per IRP; the live count is
+ * derived (attempts - failures - freed, read in the order freed, failures, attempts, so it never counts a free
+ * without its allocation: jcstress {@code IrpLiveCountStress}). While other threads allocate or free, it and the
+ * statistics are snapshots; once they are done, exact.
  */
 public final class IoManager {
 
