@@ -1595,7 +1595,7 @@ public final class SimNetwork {
     /**
      * Arms a network timer: {@code task} runs in virtual time {@code delay} from now, holding the network's lock. The
      * lock is also the executor's, so the executor runs the task in the critical section in which it takes the timer
-     * (one monitor section per timer fired, none to arm one from under the lock, no wrapper per timer).
+     * (one monitor section per timer fired, no wrapper per timer; arming one from under the lock re-enters it).
      */
     ScheduledTask after(Duration delay, Runnable task) {
         return org.wsk4j.internal.SimExecutorAccess.scheduleHoldingLock(executor, delay, task);
