@@ -33,8 +33,9 @@ import java.util.function.Consumer;
  *
  * <p>Thread safety: {@link #execute} and {@link #schedule} may be called from any thread (the NIO
  * transport posts from its selector thread); {@code execute} takes no lock (the queue is lock-free), timers are kept
- * under the executor's private lock. The run methods run tasks on the calling thread and must not
- * be called concurrently or from inside a task ({@link IllegalStateException}).
+ * under the executor's private lock (for a simulated network's executor, the network's private lock: its timers' tasks
+ * run holding it, in the critical section that takes them). The run methods run tasks on the calling thread and must
+ * not be called concurrently or from inside a task ({@link IllegalStateException}).
  */
 public final class ManualCompletionExecutor implements CompletionExecutor {
 
@@ -453,7 +454,8 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
                 if (task == null && !exploring && timerMayRun(untilIdle)) {
                     synchronized (lock) {
                         task = claimInOrderLocked(untilIdle);
-                        if (task instanceof Timer timer && timer.locked) { // a network timer: its task runs in this critical section
+                        if (task instanceof Timer timer && timer.locked) {
+                            // A network timer: its task runs in this critical section (the lock is the network's).
                             unrecorded++;
                             TaskRunner.run(timer.task, ioManager);
                             count = counted(count, untilIdle);

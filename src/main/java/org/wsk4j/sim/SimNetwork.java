@@ -1032,8 +1032,8 @@ public final class SimNetwork {
             boolean exact = hook.address != null;
             if (!hook.queue.isEmpty()) {
                 if (exact) {
-                    exactQueued = exactQueued == null ? hook : exactQueued;
-                    break; // nothing ranks higher
+                    exactQueued = hook;
+                    break; // the first exact match with a queued fault: nothing ranks higher
                 }
                 anyQueued = anyQueued == null ? hook : anyQueued;
             }
