@@ -33,15 +33,21 @@ import java.util.function.Consumer;
  *
  * <p>Thread safety: {@link #execute} and {@link #schedule} may be called from any thread (the NIO
  * transport posts from its selector thread); {@code execute} takes no lock (the queue is lock-free), timers are kept
- * under the executor's private lock. The run methods run tasks on the calling thread and must not
- * be called concurrently or from inside a task ({@link IllegalStateException}).
+ * under the executor's private lock (for a simulated network's executor, the network's private lock: its timers' tasks
+ * run holding it, in the critical section that takes them). The run methods run tasks on the calling thread and must
+ * not be called concurrently or from inside a task ({@link IllegalStateException}).
  */
 public final class ManualCompletionExecutor implements CompletionExecutor {
 
     /** The most tasks one run method executes before it assumes a livelock and throws. */
     public static final int MAX_TASKS_PER_RUN = 10_000_000;
 
-    private final Object lock = new Object();
+    /**
+     * Guards the timers and the clock's writes. The executor's own object, or for a simulated network's executor the
+     * network's private lock ({@link org.wsk4j.internal.SimExecutorAccess}): then the network's timers run their
+     * tasks in the critical section that takes them (see {@link Timer#locked}).
+     */
+    private final Object lock;
     /**
      * Threads waiting in runUntil for work posted from other threads: written under lock, read by {@link #execute}
      * without it (volatile; a waiter counts itself before it looks at the queue, execute queues before it reads this).
@@ -89,12 +95,28 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
     /** How many threads are in pumpWaiters: execute reads this volatile counter instead of the set's size. */
     private final AtomicInteger pumpWaiterCount = new AtomicInteger();
 
+    static {
+        org.wsk4j.internal.SimExecutorAccess.install(new org.wsk4j.internal.SimExecutorAccess() {
+            @Override
+            protected ManualCompletionExecutor create(long seed, Consumer<String> eventLog, Object lock) {
+                return new ManualCompletionExecutor(seed, eventLog, lock);
+            }
+
+            @Override
+            protected ScheduledTask scheduleLocked(ManualCompletionExecutor executor, Duration delay, Runnable task) {
+                return executor.schedule(delay, task, false, true);
+            }
+        });
+    }
+
     /** Creates an executor with its virtual clock at 0. */
     public ManualCompletionExecutor() {
         this.scheduler = null;
+        this.lock = new Object();
     }
 
-    private ManualCompletionExecutor(long seed, Consumer<String> eventLog) {
+    private ManualCompletionExecutor(long seed, Consumer<String> eventLog, Object lock) {
+        this.lock = Objects.requireNonNull(lock, "lock");
         this.scheduler = new KScheduler(this, seed, eventLog);
     }
 
@@ -107,7 +129,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
      * @return the executor
      */
     public static ManualCompletionExecutor simulated(long seed, Consumer<String> eventLog) {
-        return new ManualCompletionExecutor(seed, eventLog);
+        return new ManualCompletionExecutor(seed, eventLog, new Object());
     }
 
     KScheduler scheduler() {
@@ -151,20 +173,39 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         }
     }
 
-    private final class Timer implements ScheduledTask, Comparable<Timer> {
+    private final class Timer implements ScheduledTask, Comparable<Timer>, Runnable {
         final long due;
         final long seq;
         final Runnable task;
         /** Armed by the kernel (a wait's timeout, a KTIMER): independent of the network's timers. */
         final boolean kernel;
+        /**
+         * The task runs holding {@link #lock} (a simulated network's timer, whose lock is the executor's): a drain runs
+         * it in the critical section that takes the timer; elsewhere {@link #run} takes the lock around it.
+         */
+        final boolean locked;
         boolean cancelled;
         boolean fired;
 
-        Timer(long due, long seq, Runnable task, boolean kernel) {
+        Timer(long due, long seq, Runnable task, boolean kernel, boolean locked) {
             this.due = due;
             this.seq = seq;
             this.task = task;
             this.kernel = kernel;
+            this.locked = locked;
+        }
+
+        /** The task of a {@link #locked} timer claimed outside a drain (exploring, runNext): the lock around it. */
+        @Override
+        public void run() {
+            synchronized (lock) {
+                task.run();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return String.valueOf(task);
         }
 
         @Override
@@ -226,7 +267,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
 
     @Override
     public ScheduledTask schedule(Duration delay, Runnable task) {
-        return schedule(delay, task, false);
+        return schedule(delay, task, false, false);
     }
 
     /**
@@ -234,14 +275,14 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
      * at the same instant as a network timer may run before it (each source keeps its own order).
      */
     ScheduledTask scheduleKernel(Duration delay, Runnable task) {
-        return schedule(delay, task, true);
+        return schedule(delay, task, true, false);
     }
 
-    private ScheduledTask schedule(Duration delay, Runnable task, boolean kernel) {
+    private ScheduledTask schedule(Duration delay, Runnable task, boolean kernel, boolean locked) {
         Objects.requireNonNull(task, "task");
         long nanos = delay == null || delay.isNegative() ? 0 : saturatedNanos(delay);
         synchronized (lock) {
-            Timer timer = new Timer(saturatedAdd(now, nanos), sequence++, task, kernel);
+            Timer timer = new Timer(saturatedAdd(now, nanos), sequence++, task, kernel, locked);
             timers.add(timer);
             firstTimer = timers.peek();
             return timer;
@@ -408,10 +449,18 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         long unrecorded = 0; // tasks run, added to executed before the runner is released
         try {
             while (true) {
-                Runnable task = exploring() ? null : ready.poll();
-                if (task == null && !exploring() && timerMayRun(untilIdle)) {
+                boolean exploring = exploring(); // once per task: a task may attach a schedule
+                Runnable task = exploring ? null : ready.poll();
+                if (task == null && !exploring && timerMayRun(untilIdle)) {
                     synchronized (lock) {
                         task = claimInOrderLocked(untilIdle);
+                        if (task instanceof Timer timer && timer.locked) {
+                            // A network timer: its task runs in this critical section (the lock is the network's).
+                            unrecorded++;
+                            TaskRunner.run(timer.task, ioManager);
+                            count = counted(count, untilIdle);
+                            continue;
+                        }
                     }
                 }
                 if (task == null) {
@@ -470,7 +519,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
                 now = timer.due;
             }
             timer.fired = true;
-            task = timer.task;
+            task = timer.locked ? timer : timer.task;
         }
         return task;
     }
@@ -740,7 +789,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
         if (timer != null && !timer.fired && !timer.cancelled && timers.remove(timer)) {
             firstTimer = timers.peek();
             timer.fired = true;
-            return timer.task;
+            return timer.locked ? timer : timer.task;
         }
         return claimNextLocked();
     }
@@ -763,7 +812,7 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
             Timer timer = timers.poll();
             firstTimer = timers.peek();
             timer.fired = true;
-            task = timer.task;
+            task = timer.locked ? timer : timer.task;
         }
         return task;
     }

@@ -49,8 +49,9 @@ public final class Verifier {
         /** No stack traces: cheapest; reports name objects but not where they came from. */
         OFF,
         /**
-         * The first {@value Verifier#CAPTURE_ALL_FIRST} objects of each verifier get their sites captured (a
-         * test's objects, usually all of them), then one object in {@value Verifier#SAMPLE_INTERVAL}. The default:
+         * The first {@value Verifier#CAPTURE_ALL_FIRST} IRPs and sockets of each verifier get their sites captured (a
+         * test's objects, usually all of them), then one in {@value Verifier#SAMPLE_INTERVAL} (IRPs by id, sockets by
+         * a count of their own). The default:
          * it keeps the verifier within its cost budget, and a report on an object without sites says how to get
          * them.
          */
@@ -59,10 +60,16 @@ public final class Verifier {
         ALWAYS
     }
 
-    /** With {@link StackCapture#SAMPLED}, one object in this many has its sites captured after the first ones. */
+    /**
+     * With {@link StackCapture#SAMPLED}, one object in this many has its sites captured after the first ones (IRPs
+     * counted by their ids, other objects, such as sockets, by a count of their own).
+     */
     public static final int SAMPLE_INTERVAL = 64;
 
-    /** With {@link StackCapture#SAMPLED}, how many objects of each verifier have their sites captured first. */
+    /**
+     * With {@link StackCapture#SAMPLED}, how many objects of each verifier have their sites captured first: the first
+     * this many IRPs (by id) and the first this many other objects (sockets).
+     */
     public static final int CAPTURE_ALL_FIRST = 1024;
 
     /** Copy-on-write: checks on hot paths read the array without a lock; writers replace it under {@code this}. */
@@ -271,7 +278,11 @@ public final class Verifier {
      * run: with sampled capture, one {@code Long} per IRP.)
      */
     Throwable captureSite(long subject, String what) {
-        return sampleNow() ? new Site(subject, what) : null;
+        StackCapture capture = stackCapture;
+        // IRPs are sampled by their id (unique and increasing per I/O manager, from 1), which the allocation counted
+        // already: no second atomic counter per IRP. Sockets and other objects share sampleCounter.
+        return capture == StackCapture.ALWAYS || (capture == StackCapture.SAMPLED && sampled(subject - 1))
+                ? new Site(subject, what) : null;
     }
 
     /**

@@ -28,11 +28,14 @@ abstract class SimEndpoint implements TransportEndpoint {
      */
     InetSocketAddress local;
     private static final java.lang.invoke.VarHandle LOCAL;
+    private static final java.lang.invoke.VarHandle HANDLER;
 
     static {
         try {
             LOCAL = java.lang.invoke.MethodHandles.lookup().findVarHandle(SimEndpoint.class, "local",
                     InetSocketAddress.class);
+            HANDLER = java.lang.invoke.MethodHandles.lookup().findVarHandle(SimEndpoint.class, "handler",
+                    TransportHandler.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -42,6 +45,13 @@ abstract class SimEndpoint implements TransportEndpoint {
     boolean crashed;
     /** The handler until the provider sets one: ignores every readiness. */
     private static final TransportHandler NO_HANDLER = new TransportHandler() { };
+    /**
+     * Who readiness is dispatched to. Written by {@link #setHandler} without the network lock (a release store: the
+     * provider sets it under its socket lock on every connect, and a nested network-lock section cost a monitor),
+     * read by {@link #dispatch} with an acquire load: a dispatch that happens after setHandler (the provider's
+     * setInterest, which takes the network lock, or anything else that orders the two) sees the new handler.
+     */
+    @SuppressWarnings("unused") // through HANDLER
     private TransportHandler handler = NO_HANDLER;
     private int interest;
     private boolean dispatchQueued;
@@ -102,9 +112,7 @@ abstract class SimEndpoint implements TransportEndpoint {
 
     @Override
     public void setHandler(TransportHandler handler) {
-        synchronized (network.lock) {
-            this.handler = handler;
-        }
+        HANDLER.setRelease(this, handler); // no lock: see handler
     }
 
     @Override
@@ -133,7 +141,7 @@ abstract class SimEndpoint implements TransportEndpoint {
                 return;
             }
             ready = interest & readyOps();
-            current = handler;
+            current = (TransportHandler) HANDLER.getAcquire(this);
         }
         if ((ready & TransportHandler.ACCEPT) != 0) {
             current.onAcceptable();

@@ -436,7 +436,7 @@ public final class SimNetwork {
      * The network's private lock: guards its hosts, hooks, partitions, links, event log and the state the sim classes
      * mark {@code @GuardedBy("network.lock")}. Never the network object itself, which the test holds.
      */
-    final Object lock = new Object();
+    final Object lock = new Object(); // also the executor's lock (see after)
     private final long seed;
     private final Config config;
     private final ManualCompletionExecutor executor;
@@ -476,7 +476,8 @@ public final class SimNetwork {
         this.config = Objects.requireNonNull(config, "config");
         // The executor is also the simulated processor: driver threads are scheduled from the seed, and its
         // scheduling events go to this network's event log, in order with the network's own.
-        this.executor = ManualCompletionExecutor.simulated(seed, this::log);
+        // Its lock is this network's, so a network timer's task runs in the critical section that takes the timer.
+        this.executor = org.wsk4j.internal.SimExecutorAccess.simulated(seed, this::log, lock);
         SplittableRandom root = new SplittableRandom(seed);
         this.socketCreationRandom = root.split();
         this.linkRandom = root.split();
@@ -1017,21 +1018,39 @@ public final class SimNetwork {
 
     /** Exact-address hooks first, then port hooks; queued faults before standing ones. */
     private Fault scripted(List<Hook> hooks, InetSocketAddress target) {
-        for (boolean exact : new boolean[] {true, false}) {
-            for (Hook hook : hooks) {
-                if ((hook.address != null) == exact && hook.matches(target) && !hook.queue.isEmpty()) {
-                    return chosen(hook.queue.pollFirst(), target);
+        // In one pass, the first matching hook of each rank: queued faults before standing ones, an exact address
+        // before a wildcard; the best rank wins (what four passes in that order found).
+        Hook exactQueued = null;
+        Hook anyQueued = null;
+        Hook exactStanding = null;
+        Hook anyStanding = null;
+        for (int i = 0, n = hooks.size(); i < n; i++) {
+            Hook hook = hooks.get(i);
+            if (!hook.matches(target)) {
+                continue;
+            }
+            boolean exact = hook.address != null;
+            if (!hook.queue.isEmpty()) {
+                if (exact) {
+                    exactQueued = hook;
+                    break; // the first exact match with a queued fault: nothing ranks higher
+                }
+                anyQueued = anyQueued == null ? hook : anyQueued;
+            }
+            if (hook.standing != null) {
+                if (exact) {
+                    exactStanding = exactStanding == null ? hook : exactStanding;
+                } else {
+                    anyStanding = anyStanding == null ? hook : anyStanding;
                 }
             }
         }
-        for (boolean exact : new boolean[] {true, false}) {
-            for (Hook hook : hooks) {
-                if ((hook.address != null) == exact && hook.matches(target) && hook.standing != null) {
-                    return chosen(hook.standing, target);
-                }
-            }
+        Hook queued = exactQueued != null ? exactQueued : anyQueued;
+        if (queued != null) {
+            return chosen(queued.queue.pollFirst(), target);
         }
-        return null;
+        Hook standing = exactStanding != null ? exactStanding : anyStanding;
+        return standing == null ? null : chosen(standing.standing, target);
     }
 
     /** A {@link Fault.OneOf} resolved: the schedule's choice when exploring, else the first (network lock held). */
@@ -1573,12 +1592,13 @@ public final class SimNetwork {
 
     // ---- scheduling --------------------------------------------------------------------------------------
 
+    /**
+     * Arms a network timer: {@code task} runs in virtual time {@code delay} from now, holding the network's lock. The
+     * lock is also the executor's, so the executor runs the task in the critical section in which it takes the timer
+     * (one monitor section per timer fired, no wrapper per timer; arming one from under the lock re-enters it).
+     */
     ScheduledTask after(Duration delay, Runnable task) {
-        return executor.schedule(delay, () -> {
-            synchronized (lock) {
-                task.run();
-            }
-        });
+        return org.wsk4j.internal.SimExecutorAccess.scheduleHoldingLock(executor, delay, task);
     }
 
     long now() {
