@@ -15,7 +15,7 @@ import java.util.Map;
  * the defaults: {@code trackonly} (live-IRP tracking, stack capture off) and {@code captureonly} (sampled stack
  * capture, tracking off). Prints each median and each ratio to the first argument.
  *
- * <pre>java -Xms2g -Xmx2g bench/VerifierCostAB.java 100000 20 off:a.jar sampled:a.jar trackonly:a.jar captureonly:a.jar</pre>
+ * <pre>java -Xms2g -Xmx2g -XX:+AlwaysPreTouch bench/VerifierCostAB.java 100000 20 off:a.jar sampled:a.jar trackonly:a.jar captureonly:a.jar</pre>
  *
  * <p>One class loader per setting matters: two benchmark instances in one class loader on one thread share the
  * thread's I/O-manager binding (the second {@code setUp} binds its own), so both would allocate their IRPs from the
