@@ -28,9 +28,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * (written to {@code jmh-result-steady.json}); the echo rows (EchoBench and the C contender's CEpollEchoBench) in
  * {@code --echo-rounds} rounds (default {@value #ECHO_ROUNDS}), each round measuring every contender of one row one
  * after the other in one fork each ({@value #ECHO_WARMUPS} × 1 s warm-up, 3 × 1 s), so that they meet the same
- * machine state: the report takes the median of the
- * per-round ratios ({@code jmh-result-echo-rR-cC-sS.json} per round and row; {@code --echo-rounds 0} measures them
- * with the rest, 2 forks each, one contender after the other). {@code --smoke} (or {@code -Dbench.smoke=true}):
+ * machine state: the report takes the median of the per-round ratios ({@code jmh-result-echo-rR-cC-sS.json} per round
+ * and row; {@code --echo-rounds 0} measures them with the rest, 2 forks each, one contender after the other). {@code --smoke} (or {@code -Dbench.smoke=true}):
  * 1 fork, 1 × 1 s warm-up, 1 × 1 s measurement, no GC profiler, the echo rows with the rest: proves every benchmark
  * runs; its numbers are not judged. The exit code is non-zero only when a
  * benchmark fails (an error, not a slow number).

@@ -114,7 +114,10 @@ public final class CpuPerOp {
         return name.length() > 15 ? name.substring(0, 15) : name;
     }
 
-    /** Voluntary and involuntary context switches of every live thread of this process, by {@link #comm} name. */
+    /**
+     * Voluntary and involuntary context switches of every live thread of this process, by {@link #comm} name (threads
+     * of one name added up).
+     */
     private static java.util.Map<String, long[]> threadSwitches() throws IOException {
         java.util.Map<String, long[]> switches = new java.util.HashMap<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
@@ -140,18 +143,8 @@ public final class CpuPerOp {
     /** Voluntary + involuntary context switches of every live thread of this process. */
     private static long contextSwitches() throws IOException {
         long total = 0;
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
-            for (Path task : tasks) {
-                try {
-                    for (String line : Files.readAllLines(task.resolve("status"))) {
-                        if (line.startsWith("voluntary_ctxt_switches") || line.startsWith("nonvoluntary_ctxt_switches")) {
-                            total += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
-                        }
-                    }
-                } catch (IOException ended) {
-                    // the thread ended meanwhile
-                }
-            }
+        for (long[] counts : threadSwitches().values()) {
+            total += counts[0] + counts[1];
         }
         return total;
     }

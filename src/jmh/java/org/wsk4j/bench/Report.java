@@ -361,9 +361,9 @@ final class Report {
                 .append(", heap -Xms1g -Xmx1g.");
         if (!echoRounds.isEmpty()) {
             md.append(" Echo rows: ").append(echoRounds.size()).append(echoRounds.size() == 1 ? " round" : " rounds")
-                    .append(", each measuring every contender of a"
-                    + " row one after the other (1 fork each, " + BenchMain.ECHO_WARMUPS + " × 1 s warm-up, 3 × 1 s); an echo ratio is the median of its per-round ratios,"
-                    + " an echo score the median of its rounds (± half their range).");
+                    .append(", each measuring every contender of a row one after the other (1 fork each, ")
+                    .append(BenchMain.ECHO_WARMUPS).append(" × 1 s warm-up, 3 × 1 s); an echo ratio is the median of"
+                    + " its per-round ratios, an echo score the median of its rounds (± half their range).");
         }
         md.append("\n\n");
         md.append("## Targets (ratios against baselines of this run)\n\n| check | value | target | verdict |\n")
