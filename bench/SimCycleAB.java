@@ -1,9 +1,11 @@
 import java.lang.management.ManagementFactory;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Set;
 
 /**
  * Interleaved A/B of the simulated socket/bind/connect/close cycle ({@code SimulatedTransportBench}) in one JVM, for a
@@ -18,6 +20,14 @@ import java.util.Arrays;
  * <p>{@code -XX:+AlwaysPreTouch}: the CPU time of a thread includes the kernel's zeroing of heap pages it touches
  * first, and with G1 the eden moves through the whole heap before it reuses a page; without pre-touching, the first
  * seconds of a run (warm-up and early rounds) measured up to 3x slower (session 9).
+ *
+ * <p>A jar may carry a verifier setting of its own, {@code SETTING:JAR}, which replaces the first argument's for it:
+ * {@code off}, {@code sampled} (the defaults), {@code always}, or one half of the defaults, {@code trackonly} (live-IRP
+ * tracking, stack capture off) or {@code captureonly} (sampled stack capture, tracking off). So one jar against itself
+ * in several settings tells what the verifier's bookkeeping costs and of what it is made (issue 17 session 9), for
+ * example {@code sampled 100000 20 off:a.jar sampled:a.jar trackonly:a.jar captureonly:a.jar}. Each argument gets a
+ * class loader of its own, which this needs: two benchmark instances in one class loader on one thread share the
+ * thread's I/O-manager binding (the second {@code setUp} binds its own), so both would measure the second's setting.
  *
  * <p>With {@code dp-defaults} or {@code dp-off} in place of the verifier setting it compares wsk4j's own cost per echo
  * message instead ({@code DataPathOverheadBench.echoMessage}, IRPs reused, that verifier setting), the same way
@@ -37,19 +47,36 @@ public final class SimCycleAB {
         int n = args.length - 3;
         Object[] benches = new Object[n];
         Method[] cycles = new Method[n];
+        String[] labels = new String[n];
         for (int j = 0; j < n; j++) {
-            URLClassLoader loader = new URLClassLoader(new URL[] {Path.of(args[3 + j]).toUri().toURL()},
+            String jar = args[3 + j];
+            String setting = verifier;
+            int colon = jar.indexOf(':');
+            if (colon > 0 && SETTINGS.contains(jar.substring(0, colon))) {
+                if (dataPath) {
+                    throw new IllegalArgumentException("a setting per jar is for the simulated cycle only: " + jar);
+                }
+                setting = jar.substring(0, colon);
+                jar = jar.substring(colon + 1);
+            }
+            boolean half = setting.equals("trackonly") || setting.equals("captureonly");
+            labels[j] = (setting.equals(verifier) ? "" : setting + ":") + Path.of(jar).getFileName();
+            URLClassLoader loader = new URLClassLoader(new URL[] {Path.of(jar).toUri().toURL()},
                     ClassLoader.getPlatformClassLoader());
             Class<?> type = loader.loadClass(dataPath ? "org.wsk4j.bench.DataPathOverheadBench"
                     : "org.wsk4j.bench.SimulatedTransportBench");
             Object bench = type.getConstructor().newInstance();
-            type.getField("verifier").set(bench, dataPath ? verifier.substring("dp-".length()) : verifier);
+            type.getField("verifier").set(bench, dataPath ? verifier.substring("dp-".length())
+                    : half ? "sampled" : setting);
             try {
                 type.getField(dataPath ? "irps" : "feature").set(bench, dataPath ? "reuse" : "none");
             } catch (NoSuchFieldException e) {
                 // an older jar: the plain cycle
             }
             type.getMethod("setUp").invoke(bench);
+            if (half) {
+                splitDefaults(loader, type, bench, setting);
+            }
             benches[j] = bench;
             cycles[j] = type.getMethod(dataPath ? "echoMessage" : "socketBindConnectClose");
         }
@@ -73,7 +100,7 @@ public final class SimCycleAB {
             Arrays.sort(sorted);
             double median = sorted[rounds / 2];
             System.out.printf("%s %s: median %.0f ns/cycle (%,.0f cycles per CPU-second), min %.0f%n", verifier,
-                    Path.of(args[3 + j]).getFileName(), median, 1e9 / median, sorted[0]);
+                    labels[j], median, 1e9 / median, sorted[0]);
         }
         for (int j = 1; j < n; j++) {
             double[] ratio = new double[rounds];
@@ -82,13 +109,33 @@ public final class SimCycleAB {
             }
             Arrays.sort(ratio);
             System.out.printf("%s %s / %s: median ratio %.3f (quartiles %.3f..%.3f)%n", verifier,
-                    Path.of(args[3 + j]).getFileName(), Path.of(args[3]).getFileName(), ratio[rounds / 2],
+                    labels[j], labels[0], ratio[rounds / 2],
                     ratio[rounds / 4], ratio[3 * rounds / 4]);
         }
         for (int j = 0; j < n; j++) {
             benches[j].getClass().getMethod("tearDown").invoke(benches[j]);
         }
         System.exit(0); // the jars' watchdog threads are daemons, but their executors may linger
+    }
+
+    /** The per-jar settings ({@code SETTING:JAR}). */
+    private static final Set<String> SETTINGS = Set.of("off", "sampled", "always", "trackonly", "captureonly");
+
+    /** One half of the defaults on a bench set up with them: stack capture off, or live-IRP tracking off. */
+    private static void splitDefaults(ClassLoader loader, Class<?> type, Object bench, String setting)
+            throws Exception {
+        Field field = type.getDeclaredField("wsk");
+        field.setAccessible(true);
+        Object wsk = field.get(bench);
+        Object io = wsk.getClass().getMethod("ioManager").invoke(wsk);
+        if (setting.equals("trackonly")) {
+            Object verifierObject = io.getClass().getMethod("verifier").invoke(io);
+            Class<?> capture = loader.loadClass("org.wsk4j.nt.Verifier$StackCapture");
+            verifierObject.getClass().getMethod("setStackCapture", capture).invoke(verifierObject,
+                    capture.getField("OFF").get(null));
+        } else {
+            io.getClass().getMethod("setTrackLiveIrps", boolean.class).invoke(io, false);
+        }
     }
 
     private static void run(Method cycle, Object bench, int count) throws Exception {
