@@ -16,6 +16,7 @@ import java.util.Set;
  * quartiles of its per-round ratio to the first.
  *
  * <pre>java -Xms2g -Xmx2g -XX:+AlwaysPreTouch bench/SimCycleAB.java off|sampled|always BATCH ROUNDS base.jar new.jar [more.jar...]</pre>
+ * (for example {@code off 200000 24}; build each jar with {@code mvn -Pbench package -DskipTests}).
  *
  * <p>{@code -XX:+AlwaysPreTouch}: the CPU time of a thread includes the kernel's zeroing of heap pages it touches
  * first, and with G1 the eden moves through the whole heap before it reuses a page; without pre-touching, the first
@@ -33,8 +34,7 @@ import java.util.Set;
  * message instead ({@code DataPathOverheadBench.echoMessage}, IRPs reused, that verifier setting), the same way
  * (issue 17 session 8; for example {@code dp-defaults 500000 12}).
  *
- * (for example {@code off 200000 24}; build each jar with {@code mvn -Pbench package -DskipTests}). Allocation per
- * cycle is not reported here (the per-thread counter mixes in the class loaders' own work): use
+ * <p>Allocation per cycle is not reported here (the per-thread counter mixes in the class loaders' own work): use
  * bench/AllocCensus.java.
  */
 public final class SimCycleAB {

@@ -68,18 +68,17 @@ public final class CpuPerOp {
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         java.util.Map<Long, Long> threadCpu = threadCpu();
         java.util.Map<String, long[]> threadSwitches = threadSwitches();
-        long switches = contextSwitches();
         long cpu = os.getProcessCpuTime();
         long wall = System.nanoTime();
         body.run();
         wall = System.nanoTime() - wall;
         cpu = os.getProcessCpuTime() - cpu;
-        switches = contextSwitches() - switches;
+        java.util.Map<String, long[]> switchesAfter = threadSwitches();
+        long switches = total(switchesAfter) - total(threadSwitches);
         System.out.printf(java.util.Locale.ROOT, "%s %s %.2f %.3f %.2f%n", workload, impl, cpu / 1000.0 / ops,
                 (double) switches / ops, wall / 1000.0 / ops);
         if (Boolean.getBoolean("cpuPerOp.threads")) {
             var threads = ManagementFactory.getThreadMXBean();
-            java.util.Map<String, long[]> switchesAfter = threadSwitches();
             long process = cpu;
             threadCpu().forEach((id, after) -> {
                 long used = after - threadCpu.getOrDefault(id, 0L);
@@ -140,10 +139,10 @@ public final class CpuPerOp {
         return switches;
     }
 
-    /** Voluntary + involuntary context switches of every live thread of this process. */
-    private static long contextSwitches() throws IOException {
+    /** Voluntary + involuntary context switches of all the threads in {@code switches}. */
+    private static long total(java.util.Map<String, long[]> switches) {
         long total = 0;
-        for (long[] counts : threadSwitches().values()) {
+        for (long[] counts : switches.values()) {
             total += counts[0] + counts[1];
         }
         return total;
