@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Builds the benchmarks jar (Maven profile "bench") and the C epoll contender, and runs the whole suite; results
 # under target/bench/.
-#   bench/run.sh            full run (2 forks, 2 x 1 s warm-up, 3 x 1 s measurement, -prof gc; the echo rows
-#                           in 3 rounds of 1 fork per contender, 5 x 1 s warm-up, 3 x 1 s)
+#   bench/run.sh            full run (2 forks, 2 x 1 s warm-up, 3 x 1 s measurement, -prof gc; the echo rows and
+#                           the connect latencies in 3 rounds of 1 fork per contender, echo 5 x 1 s warm-up)
 #   bench/run.sh --smoke    1 fork, 1 x 1 s + 1 x 1 s each: proves the benchmarks run (numbers not judged)
 #   bench/run.sh --help     the arguments
-# Further arguments go to org.wsk4j.bench.BenchMain (--include REGEX, --sockets N, --no-memory, --out DIR).
+# Further arguments go to org.wsk4j.bench.BenchMain (--include REGEX, --sockets N, --no-memory, --out DIR, --rounds N).
 # The C epoll contender (bench/c/epoll_client.c, the physical reference) is built with gcc -O2 when gcc exists;
 # otherwise the suite runs without it and the report says why.
 set -euo pipefail

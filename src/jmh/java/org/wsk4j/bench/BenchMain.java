@@ -25,11 +25,13 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * java -jar target/wsk4j-benchmarks.jar [--smoke] [--out DIR] [--include REGEX]... [--sockets N] [--no-memory]
  * </pre>
  * Full run: 2 forks × (2 × 1 s warm-up, 3 × 1 s measurement), {@code -prof gc}; DataPathOverheadBench 8 × 1 s warm-up
- * (written to {@code jmh-result-steady.json}); the echo rows (EchoBench and the C contender's CEpollEchoBench) in
- * {@code --echo-rounds} rounds (default {@value #ECHO_ROUNDS}), each round measuring every contender of one row one
- * after the other in one fork each ({@value #ECHO_WARMUPS} × 1 s warm-up, 3 × 1 s), so that they meet the same
- * machine state: the report takes the median of the per-round ratios ({@code jmh-result-echo-rR-cC-sS.json} per round
- * and row; {@code --echo-rounds 0} measures them with the rest, 2 forks each, one contender after the other). {@code --smoke} (or {@code -Dbench.smoke=true}):
+ * (written to {@code jmh-result-steady.json}); the rows whose targets are ratios of contenders measured seconds
+ * apart, the echo rows (EchoBench and the C contender's CEpollEchoBench) and the sequential connect latencies
+ * (ConnectLatencyBench), in {@code --rounds} rounds (default {@value #ROUNDS}), each round measuring every contender
+ * of one row one after the other in one fork each (echo {@value #ECHO_WARMUPS} × 1 s warm-up, 3 × 1 s; latency
+ * 2 × 1 s warm-up, 3 × 1 s), so that they meet the same machine state: the report takes the median of the per-round
+ * ratios ({@code jmh-result-round-rR-latency.json} and {@code jmh-result-round-rR-cC-sS.json} per round and row;
+ * {@code --rounds 0} measures them with the rest, 2 forks each, one contender after the other). {@code --smoke} (or {@code -Dbench.smoke=true}):
  * 1 fork, 1 × 1 s warm-up, 1 × 1 s measurement, no GC profiler, the echo rows with the rest: proves every benchmark
  * runs; its numbers are not judged. The exit code is non-zero only when a
  * benchmark fails (an error, not a slow number).
@@ -39,12 +41,18 @@ public final class BenchMain {
     /** The benchmark measured in the old-generation steady state (a longer warm-up in the full run), and its regex. */
     private static final String STEADY_STATE_BENCHMARK = DataPathOverheadBench.class.getName() + ".echoMessage";
     private static final String STEADY_STATE = Pattern.quote(STEADY_STATE_BENCHMARK);
+    /** The sequential connect latency benchmark, measured in the rounds in a full run. */
+    private static final String LATENCY_BENCHMARK = ConnectLatencyBench.class.getName() + ".connectClose";
     /** The C epoll contender's benchmarks (excluded when the program was not built). */
     private static final String C_EPOLL = "org\\.wsk4j\\.bench\\.CEpoll.*";
-    /** The echo benchmarks, which the full run measures in interleaved rounds. */
-    private static final String ECHO = "org\\.wsk4j\\.bench\\.(CEpoll)?EchoBench\\..*";
-    /** Rounds of the echo rows in a full run (issue 17: several rounds, the median reported). */
-    static final int ECHO_ROUNDS = 3;
+    /** The benchmarks the full run measures in interleaved rounds: the echo rows and the connect latencies. */
+    private static final String ROUNDED = "org\\.wsk4j\\.bench\\.((CEpoll)?EchoBench|ConnectLatencyBench)\\..*";
+    /**
+     * Rounds of the rows measured in rounds in a full run (issue 17: several rounds, the median reported). Session 9
+     * found the sequential connect latency's ratio at 1.23x when its two contenders' forks ran a minute apart, and at
+     * 0.99-1.07x in interleaved runs right after: so it is measured in the rounds too since session 10.
+     */
+    static final int ROUNDS = 3;
     /**
      * Warm-up iterations (1 s each) of an echo fork. Five, not the suite's two: on two cores the JIT compiler thread
      * takes a core from the client and the echo server while it works, and for wsk4j's deeper call paths it was
@@ -86,7 +94,7 @@ public final class BenchMain {
         boolean smoke = Boolean.getBoolean("bench.smoke");
         boolean memory = true;
         int sockets = 10_000;
-        int echoRounds = ECHO_ROUNDS;
+        int rounds = ROUNDS;
         Path out = Path.of("target", "bench");
         List<String> includes = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -96,22 +104,22 @@ public final class BenchMain {
                 case "--include" -> includes.add(args[++i]);
                 case "--sockets" -> sockets = Integer.parseInt(args[++i]);
                 case "--no-memory" -> memory = false;
-                case "--echo-rounds" -> echoRounds = Integer.parseInt(args[++i]);
+                case "--rounds", "--echo-rounds" -> rounds = Integer.parseInt(args[++i]); // the old name still works
                 case "--help", "-h" -> {
                     System.out.println("bench/run.sh [--smoke] [--out DIR] [--include REGEX]... [--sockets N]"
-                            + " [--no-memory] [--echo-rounds N]\n  --smoke       1 fork, 1 x 1 s warm-up + 1 x 1 s: proves"
+                            + " [--no-memory] [--rounds N]\n  --smoke       1 fork, 1 x 1 s warm-up + 1 x 1 s: proves"
                             + " every benchmark runs\n  --include RE  only the benchmarks matching RE (repeatable)\n  --sockets N"
                             + "   sockets held open by the scale benchmarks (default 10000)\n  --no-memory   skip"
-                            + " the heap-per-socket measurement\n  --echo-rounds N  rounds of the echo rows, each"
-                            + " contender of a row one after the other, the median of the per-round ratios reported"
-                            + " (default " + ECHO_ROUNDS + "; 0: 2 forks each with the rest)\n  --out DIR     results"
+                            + " the heap-per-socket measurement\n  --rounds N    rounds of the echo rows and the connect"
+                            + " latencies, each contender of a row one after the other, the median of the per-round"
+                            + " ratios reported (default " + ROUNDS + "; 0: 2 forks each with the rest)\n  --out DIR     results"
                             + " directory (default target/bench)\nThe C epoll contender runs when -D"
                             + CEpollClient.PROPERTY + "=PATH names its program (bench/run.sh builds it with gcc).");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
                         + "; use [--smoke] [--out DIR] [--include REGEX]... [--sockets N] [--no-memory]"
-                        + " [--echo-rounds N]");
+                        + " [--rounds N]");
             }
         }
         Files.createDirectories(out);
@@ -138,33 +146,34 @@ public final class BenchMain {
             results.addAll(new Runner(options(false, sockets, 8).include(STEADY_STATE)
                     .result(out.resolve("jmh-result-steady.json").toString()).build()).run());
         }
-        boolean echoInRounds = !smoke && echoRounds > 0 && (selected(includes, EchoBench.class.getName() + ".echo")
-                || selected(includes, CEpollEchoBench.class.getName() + ".echo"));
-        if (echoInRounds) {
-            options.exclude(ECHO);
+        boolean inRounds = !smoke && rounds > 0 && (selected(includes, EchoBench.class.getName() + ".echo")
+                || selected(includes, CEpollEchoBench.class.getName() + ".echo")
+                || selected(includes, LATENCY_BENCHMARK));
+        if (inRounds) {
+            options.exclude(ROUNDED);
         }
         try {
             results.addAll(new Runner(options.build()).run());
         } catch (NoBenchmarksException onlyEcho) {
-            if (!echoInRounds) {
+            if (!inRounds) {
                 throw onlyEcho;
-            } // else the includes select only the echo rows, measured below
+            } // else the includes select only rows measured in rounds, below
         }
-        List<Collection<RunResult>> rounds = new ArrayList<>();
-        if (echoInRounds) {
-            for (int round = 1; round <= echoRounds; round++) {
-                rounds.add(echoRound(includes, cSkipped == null, sockets, out, "jmh-result-echo-r" + round));
+        List<Collection<RunResult>> roundResults = new ArrayList<>();
+        if (inRounds) {
+            for (int round = 1; round <= rounds; round++) {
+                roundResults.add(round(includes, cSkipped == null, sockets, out, "jmh-result-round-r" + round));
             }
         }
         double[] cLatency = null;
-        if (cSkipped == null && selected(includes, ConnectLatencyBench.class.getName() + ".connectClose")) {
+        if (cSkipped == null && selected(includes, LATENCY_BENCHMARK)) {
             try (AcceptCloseServer server = new AcceptCloseServer()) {
                 cLatency = CEpollClient.latency(server.address(), smoke ? 2_000 : 20_000);
             }
         }
         String memoryJson = memory ? scaleMemory(out, sockets) : null;
         Report report = new Report(results, memoryJson, smoke, sockets, (System.nanoTime() - t0) / 1e9, cLatency,
-                cSkipped, rounds);
+                cSkipped, roundResults);
         report.write(out);
         System.out.println();
         System.out.println(report.markdown());
@@ -172,24 +181,34 @@ public final class BenchMain {
     }
 
     /**
-     * One round of the echo rows: for each row (connections × size), every selected contender of that row one after
+     * One round: the sequential connect latencies (every contender one after the other, one fork each, 2 × 1 s
+     * warm-up, 3 × 1 s), then for each echo row (connections × size) every selected contender of that row one after
      * the other, one fork each ({@value #ECHO_WARMUPS} × 1 s warm-up, 3 × 1 s), so a row's ratios compare measurements
      * seconds apart.
      */
-    private static Collection<RunResult> echoRound(List<String> includes, boolean cEpoll, int sockets, Path out,
-                                                   String name) throws RunnerException {
+    private static Collection<RunResult> round(List<String> includes, boolean cEpoll, int sockets, Path out,
+                                               String name) throws RunnerException {
         Collection<RunResult> round = new ArrayList<>();
+        if (selected(includes, LATENCY_BENCHMARK)) {
+            round.addAll(new Runner(options(false, sockets, 2).forks(1)
+                    .result(out.resolve(name + "-latency.json").toString())
+                    .include(Pattern.quote(LATENCY_BENCHMARK)).build()).run());
+        }
         for (String connections : new String[] {"1", "16"}) {
             for (String size : new String[] {"1024", "65536"}) {
                 ChainedOptionsBuilder row = options(false, sockets, ECHO_WARMUPS).forks(1)
                         .result(out.resolve(name + "-c" + connections + "-s" + size + ".json").toString())
                         .param("connections", connections).param("size", size);
+                boolean any = false;
                 for (String bench : new String[] {EchoBench.class.getName(), CEpollEchoBench.class.getName()}) {
                     if (selected(includes, bench + ".echo") && (cEpoll || !bench.contains("CEpoll"))) {
                         row.include(Pattern.quote(bench + ".echo"));
+                        any = true;
                     }
                 }
-                round.addAll(new Runner(row.build()).run());
+                if (any) { // a runner without an include would run every benchmark
+                    round.addAll(new Runner(row.build()).run());
+                }
             }
         }
         return round;

@@ -58,12 +58,12 @@ final class Report {
     private final String cSkipped;
 
     /**
-     * The echo rows' rounds (see {@link BenchMain}): each round's rows; empty when the echo rows were measured with
-     * the rest of the suite.
+     * The rounds of the rows measured in rounds (see {@link BenchMain}: the echo rows and the sequential connect
+     * latencies): each round's rows; empty when they were measured with the rest of the suite.
      */
-    private final List<List<Row>> echoRounds = new ArrayList<>();
-    /** Each echo check's ratio in each round, by check name (empty without rounds). */
-    private final Map<String, double[]> echoRoundRatios = new java.util.LinkedHashMap<>();
+    private final List<List<Row>> rounds = new ArrayList<>();
+    /** Each check measured in rounds: its ratio in each round, by check name (empty without rounds). */
+    private final Map<String, double[]> roundRatios = new java.util.LinkedHashMap<>();
 
     Report(Collection<RunResult> results, String memoryJson, boolean smoke, int sockets, double seconds) {
         this(results, memoryJson, smoke, sockets, seconds, null, null, List.of());
@@ -79,9 +79,9 @@ final class Report {
         this.seconds = seconds;
         rows.addAll(rows(results));
         for (Collection<RunResult> round : rounds) {
-            echoRounds.add(rows(round));
+            this.rounds.add(rows(round));
         }
-        rows.addAll(medians(echoRounds));
+        rows.addAll(medians(this.rounds));
         buildChecks();
     }
 
@@ -116,8 +116,8 @@ final class Report {
     }
 
     /**
-     * One row per configuration measured in the rounds: the median of its rounds' scores and allocations, and as its
-     * error half the range of those scores.
+     * One row per configuration measured in the rounds: the median of its rounds' scores, percentiles and
+     * allocations, and as its error half the range of those scores.
      */
     private static List<Row> medians(List<List<Row>> rounds) {
         Map<String, List<Row>> byConfig = new java.util.LinkedHashMap<>();
@@ -131,10 +131,15 @@ final class Report {
             double[] scores = same.stream().mapToDouble(Row::score).sorted().toArray();
             Row first = same.get(0);
             medians.add(new Row(first.bench, first.config, median(scores), (scores[scores.length - 1] - scores[0]) / 2,
-                    first.unit, Double.NaN, Double.NaN, Double.NaN,
-                    median(same.stream().mapToDouble(Row::allocBytesPerOp).sorted().toArray())));
+                    first.unit, medianOf(same, Row::p50), medianOf(same, Row::p99), medianOf(same, Row::p999),
+                    medianOf(same, Row::allocBytesPerOp)));
         }
         return medians;
+    }
+
+    /** The median of one field over rows, NaN values left out (NaN when none has one). */
+    private static double medianOf(List<Row> rows, java.util.function.ToDoubleFunction<Row> field) {
+        return measuredMedian(rows.stream().mapToDouble(field).toArray());
     }
 
     /** The median of sorted values (the mean of the middle two for an even count); NaN for none. */
@@ -147,14 +152,15 @@ final class Report {
     }
 
     /**
-     * An echo ratio: with rounds, the median over the rounds of each round's ratio (both measured seconds apart);
-     * without, the ratio of the two scores.
+     * A ratio of two rows' {@code field}: when the rounds measured them, the median over the rounds of each round's
+     * ratio (both measured seconds apart); otherwise the ratio of the two rows' values.
      */
-    private double echoRatio(String numeratorBench, String numeratorConfig, String denominatorConfig) {
-        if (echoRounds.isEmpty()) {
-            return score(numeratorBench, numeratorConfig) / score("EchoBench", denominatorConfig);
-        }
-        return measuredMedian(echoRoundRatios(numeratorBench, numeratorConfig, denominatorConfig));
+    private double roundRatio(Ratio r) {
+        double[] perRound = roundRatios(r);
+        double median = measuredMedian(perRound);
+        return Double.isNaN(median)
+                ? value(r.numeratorBench, r.numeratorConfig, r.field) / value(r.denominatorBench, r.denominatorConfig, r.field)
+                : median;
     }
 
     /** The median of the values that are not NaN, in any order. */
@@ -162,19 +168,40 @@ final class Report {
         return median(DoubleStream.of(values).filter(value -> !Double.isNaN(value)).sorted().toArray());
     }
 
-    /** An echo ratio in each round, in round order (NaN for a round that lacks one of the two). */
-    private double[] echoRoundRatios(String numeratorBench, String numeratorConfig, String denominatorConfig) {
-        return echoRounds.stream().mapToDouble(round -> value(round, numeratorBench, numeratorConfig, Row::score)
-                / value(round, "EchoBench", denominatorConfig, Row::score)).toArray();
+    /** Two rows (benchmark name prefix and exact configuration) and the field whose ratio a check takes. */
+    private record Ratio(String numeratorBench, String numeratorConfig, String denominatorBench,
+                         String denominatorConfig, java.util.function.ToDoubleFunction<Row> field) {
     }
 
-    /** An echo check: its ratio ({@link #echoRatio}), and with rounds its per-round ratios for the report. */
+    /** A ratio in each round, in round order (NaN for a round that lacks one of the two rows). */
+    private double[] roundRatios(Ratio r) {
+        return rounds.stream().mapToDouble(round -> value(round, r.numeratorBench, r.numeratorConfig, r.field)
+                / value(round, r.denominatorBench, r.denominatorConfig, r.field)).toArray();
+    }
+
+    /**
+     * A check of a ratio ({@link #roundRatio}); when the rounds measured it, its per-round ratios go into the
+     * report's round-by-round table.
+     */
+    private void roundCheck(String name, Ratio r, String comparison, double target) {
+        ratio(name, roundRatio(r), comparison, target);
+        double[] perRound = roundRatios(r);
+        if (!Double.isNaN(measuredMedian(perRound))) {
+            roundRatios.put(name, perRound);
+        }
+    }
+
+    /** An echo check: a score ratio against another EchoBench configuration, or the C contender's. */
     private void echoCheck(String name, String numeratorBench, String numeratorConfig, String denominatorConfig,
                            double target) {
-        ratio(name, echoRatio(numeratorBench, numeratorConfig, denominatorConfig), ">=", target);
-        if (!echoRounds.isEmpty()) {
-            echoRoundRatios.put(name, echoRoundRatios(numeratorBench, numeratorConfig, denominatorConfig));
-        }
+        roundCheck(name, new Ratio(numeratorBench, numeratorConfig, "EchoBench", denominatorConfig, Row::score), ">=",
+                target);
+    }
+
+    /** A sequential connect latency check: one contender's p50 against raw NIO's with a blocking connect. */
+    private void latencyCheck(String name, String impl, double target) {
+        roundCheck(name, new Ratio("ConnectLatencyBench", "impl=" + impl, "ConnectLatencyBench", "impl=nio-blocking",
+                Row::p50), "<=", target);
     }
 
     /** A measured value of the first row of {@code benchPrefix} with exactly {@code config}, or NaN when none. */
@@ -234,14 +261,14 @@ final class Report {
                 Double.NaN);
         ratio("connect 64 in flight: C epoll (the physical reference) / raw NIO", score("CEpollConnectBench", ""),
                 nio, ">=", Double.NaN);
-        double blocking = p50("nio-blocking");
-        ratio("sequential connect p50 latency: wsk WskSocketConnect, direct executor (the default) / raw NIO with a"
-                + " blocking connect (lower is better)", p50("wsk-socketConnect-direct"), blocking, "<=", 1.1);
+        latencyCheck("sequential connect p50 latency: wsk WskSocketConnect, direct executor (the default) / raw NIO"
+                + " with a blocking connect (lower is better)", "wsk-socketConnect-direct", 1.1);
         for (String impl : new String[] {"wsk-socketBindConnect-direct", "wsk-socketConnect", "wsk-socketBindConnect",
                 "nio", "async", "netty"}) {
-            ratio("sequential connect p50 latency: " + impl + " / raw NIO with a blocking connect (lower is better)",
-                    p50(impl), blocking, "<=", Double.NaN);
+            latencyCheck("sequential connect p50 latency: " + impl + " / raw NIO with a blocking connect (lower is"
+                    + " better)", impl, Double.NaN);
         }
+        double blocking = p50("nio-blocking");
         ratio("sequential connect p50 latency: C, blocking connect / raw NIO with a blocking connect (lower is better)",
                 cLatency == null ? Double.NaN : cLatency[0], blocking, "<=", Double.NaN);
         for (String conns : new String[] {"1", "16"}) {
@@ -359,11 +386,13 @@ final class Report {
         md.append("Machine: ").append(environment()).append(". Suite time: ").append(fmt(seconds))
                 .append(" s. Forks: ").append(smoke ? "1 × (1 × 1 s warm-up, 1 × 1 s)" : "2 × (2 × 1 s warm-up, 3 × 1 s), -prof gc")
                 .append(", heap -Xms1g -Xmx1g.");
-        if (!echoRounds.isEmpty()) {
-            md.append(" Echo rows: ").append(echoRounds.size()).append(echoRounds.size() == 1 ? " round" : " rounds")
-                    .append(", each measuring every contender of a row one after the other (1 fork each, ")
-                    .append(BenchMain.ECHO_WARMUPS).append(" × 1 s warm-up, 3 × 1 s); an echo ratio is the median of"
-                    + " its per-round ratios, an echo score the median of its rounds (± half their range).");
+        if (!rounds.isEmpty()) {
+            md.append(" Echo rows and sequential connect latencies: ").append(rounds.size())
+                    .append(rounds.size() == 1 ? " round" : " rounds")
+                    .append(", each measuring every contender of a row one after the other (1 fork each; echo ")
+                    .append(BenchMain.ECHO_WARMUPS).append(" × 1 s warm-up, 3 × 1 s; latency 2 × 1 s warm-up, 3 × 1 s);"
+                    + " such a ratio is the median of its per-round ratios, a score or percentile the median of its"
+                    + " rounds (a score ± half their range).");
         }
         md.append("\n\n");
         md.append("## Targets (ratios against baselines of this run)\n\n| check | value | target | verdict |\n")
@@ -373,13 +402,13 @@ final class Report {
                     .append(" | ").append(Double.isNaN(c.target) ? "–" : c.comparison + " " + fmt(c.target) + " " + c.unit)
                     .append(" | ").append(c.verdict()).append(" |\n");
         }
-        if (!echoRoundRatios.isEmpty()) {
-            md.append("\n## Echo ratios round by round\n\n| check |");
-            for (int round = 1; round <= echoRounds.size(); round++) {
+        if (!roundRatios.isEmpty()) {
+            md.append("\n## Ratios round by round\n\n| check |");
+            for (int round = 1; round <= rounds.size(); round++) {
                 md.append(" round ").append(round).append(" |");
             }
-            md.append(" median |\n| --- |").append(" ---: |".repeat(echoRounds.size() + 1)).append('\n');
-            echoRoundRatios.forEach((name, ratios) -> {
+            md.append(" median |\n| --- |").append(" ---: |".repeat(rounds.size() + 1)).append('\n');
+            roundRatios.forEach((name, ratios) -> {
                 md.append("| ").append(name).append(" |");
                 for (double ratio : ratios) {
                     md.append(' ').append(fmt(ratio)).append(" |");
