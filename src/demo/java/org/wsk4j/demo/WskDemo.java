@@ -46,6 +46,7 @@ public final class WskDemo {
      * @param args nothing, or {@code host:port} to probe
      * @throws Exception on a demo failure
      */
+    @SuppressWarnings("try") // the binding is held for the block's duration, never referenced in it
     public static void main(String[] args) throws Exception {
         // The binding makes this thread's IoAllocateIrp count against the subsystem's I/O manager, so the
         // deregistration summary and leak checks see the demo's IRPs (unbound threads use the global manager).
