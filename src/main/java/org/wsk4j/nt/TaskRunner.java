@@ -52,6 +52,11 @@ final class TaskRunner {
      */
     static final class Running {
         final Thread thread = Thread.currentThread();
+        /**
+         * The owner thread's IRQL cell ({@link Ke#irqlCell()}, element 0 the level), kept here so that checking the
+         * IRQL a task returned at costs no second per-thread lookup. Owner thread only.
+         */
+        final Irql[] irql = Ke.irqlCell();
         /** Nesting of {@link #run} on this thread; only the outermost task counts. Owner thread only. */
         int depth;
         /** Bumped at the start and the end of each outermost task: odd while one runs. Written by the owner. */
@@ -132,9 +137,10 @@ final class TaskRunner {
                 }
             }
             running.depth--;
-            Irql left = Ke.getCurrentIrql();
+            Irql[] cell = running.irql;
+            Irql left = cell[0];
             if (left != base) {
-                Ke.setCurrentIrql(base);
+                cell[0] = base;
                 reportIrqlLeftRaised(task, left, base);
             }
             IoManager.restoreBinding(ioManager, previous);
