@@ -148,6 +148,26 @@ final class TaskRunner {
     }
 
     /**
+     * Runs one of wsk4j's own tasks that runs no user code (a simulated network's timer task: it changes the
+     * network's state and posts the callbacks and completions that follow, which run through {@link #run}), with the
+     * executor's I/O manager bound, recording what it throws as {@link #run} does; but without the watchdog's phase
+     * (two stores, the second volatile, and its interrupt handshake) and the IRQL check: the watchdog times user code
+     * (completion routines, callbacks, provider steps), and this task neither blocks nor changes the IRQL. Called
+     * by the executors' threads, as {@link #run}; it does not touch the thread's {@link Running} record, so a task it
+     * runs inside an outer task leaves that task's timing as it was.
+     */
+    static void runOwn(Runnable task, IoManager ioManager) {
+        IoManager previous = IoManager.swapBinding(ioManager);
+        try {
+            task.run();
+        } catch (Throwable t) {
+            IoManager.current().recordRoutineFailure("completion executor task " + task, t);
+        } finally {
+            IoManager.restoreBinding(ioManager, previous);
+        }
+    }
+
+    /**
      * A task returned above PASSIVE_LEVEL (a KeRaiseIrql without its KeLowerIrql): a driver bug, reported once as
      * {@link VerifierRule#IRQL_BAD_TRANSITION} to the task's I/O manager (its verifier's sink decides whether it is
      * logged). The thread was already reset to PASSIVE_LEVEL; in mode FAIL the error is recorded, not thrown out of
