@@ -33,7 +33,9 @@ import org.wsk4j.nt.IoManager;
  * <p>Threading: one context per thread, used by that thread only. wsk4j's own threads (executor workers, the
  * selector thread: {@link CompletionThread}) never get one: a WSK call made there comes from a routine or callback
  * and completes through the queues, so on them {@link #enter} and {@link #defer} cost a type check and no
- * thread-local lookup.
+ * thread-local lookup. Neither does {@link #defer} for an executor no context ever opens for (the simulation's manual
+ * executor: {@link WskSubsystem#allowsCallerContext}); and the {@link #exit} of an outermost call whose context never
+ * opened only resets the depth.
  */
 final class CallerContext {
 
@@ -91,17 +93,19 @@ final class CallerContext {
             depth--;
             return;
         }
+        if (!open) {
+            depth = 0; // never opened (or already reset): nothing was handed over, no field to clear
+            return;
+        }
         try {
-            if (open) {
-                draining = true;
-                IoManager manager = ioManager;
-                Runnable task;
-                for (int ran = 0; (task = next()) != null; ) {
-                    if (++ran == MAX_TASKS) {
-                        open = false; // enough on the caller's thread: what comes next goes to the executor
-                    }
-                    InlineCompletion.runInCallerContext(task, manager);
+            draining = true;
+            IoManager manager = ioManager;
+            Runnable task;
+            for (int ran = 0; (task = next()) != null; ) {
+                if (++ran == MAX_TASKS) {
+                    open = false; // enough on the caller's thread: what comes next goes to the executor
                 }
+                InlineCompletion.runInCallerContext(task, manager);
             }
         } finally {
             depth = 0;
@@ -131,8 +135,8 @@ final class CallerContext {
      * executor: it then runs when the outermost call exits. Returns false when the caller must post it as before.
      */
     static boolean defer(CompletionExecutor target, Runnable task) {
-        if (Thread.currentThread() instanceof CompletionThread) {
-            return false;
+        if (!WskSubsystem.allowsCallerContext(target) || Thread.currentThread() instanceof CompletionThread) {
+            return false; // no context is ever open for that executor (the simulation's), or this is a wsk4j thread
         }
         CallerContext context = CURRENT.get();
         if (!context.open || context.executor != target) {

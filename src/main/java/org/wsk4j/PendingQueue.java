@@ -143,6 +143,9 @@ final class PendingQueue {
 
     /** The operations of all the owner's queues (this one and those {@link #sharing} made), in acceptance order. */
     List<PendingOp> snapshotAll() {
+        if (first.nextQueue == null && first.tail == null) {
+            return List.of(); // nothing pending (a close on the common path): no list allocated
+        }
         List<PendingOp> list = new ArrayList<>();
         for (PendingQueue queue = first; queue != null; queue = queue.nextQueue) {
             queue.addTo(list);

@@ -70,28 +70,31 @@ final class SocketDispatchTables {
      */
     <S> NtStatus call(WskSocket socket, Irp irp, WskFunction function, Class<S> category,
                                          WskBuf buffer, WskBufList buffers, boolean writes, SocketCall<S> body) {
-        return invoke(socket, irp, function, category, buffer, buffers, 0, writes, (s, b, f, i) -> body.run(s));
+        return invoke(socket, irp, function, category, buffer, buffers, 0, writes, body, null);
     }
 
     /** {@link #call(WskSocket, Irp, WskFunction, Class, WskBuf, WskBufList, boolean, SocketCall)} for a data-path body. */
     <S> NtStatus call(WskSocket socket, Irp irp, WskFunction function, Class<S> category,
                                          WskBuf buffer, int flags, boolean writes, BufferCall<S> body) {
-        return invoke(socket, irp, function, category, buffer, null, flags, writes, body);
+        return invoke(socket, irp, function, category, buffer, null, flags, writes, null, body);
     }
 
     /**
      * The one implementation of both {@code call}s: resolve, count the call, check and accept, run the body; then,
      * for the outermost call on a driver's thread, run the completions that became ready meanwhile, after the call
-     * stopped being counted on its socket and with no lock held ({@link CallerContext}).
+     * stopped being counted on its socket and with no lock held ({@link CallerContext}). Exactly one of
+     * {@code body} and {@code bufferBody} is given (two parameters rather than an adapter lambda, which a call would
+     * allocate).
      */
     private <S> NtStatus invoke(WskSocket socket, Irp irp, WskFunction function, Class<S> category,
-                                WskBuf buffer, WskBufList buffers, int flags, boolean writes, BufferCall<S> body) {
+                                WskBuf buffer, WskBufList buffers, int flags, boolean writes, SocketCall<S> body,
+                                BufferCall<S> bufferBody) {
         if (irp == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
         CallerContext context = CallerContext.enter(provider.subsystem);
         try {
-            return run(socket, irp, function, category, buffer, buffers, flags, writes, body);
+            return run(socket, irp, function, category, buffer, buffers, flags, writes, body, bufferBody);
         } finally {
             if (context != null) {
                 context.exit();
@@ -101,7 +104,8 @@ final class SocketDispatchTables {
 
     /** {@link #invoke}'s body: resolve the socket, count the call, check and accept, run the role's method. */
     private <S> NtStatus run(WskSocket socket, Irp irp, WskFunction function, Class<S> category,
-                             WskBuf buffer, WskBufList buffers, int flags, boolean writes, BufferCall<S> body) {
+                             WskBuf buffer, WskBufList buffers, int flags, boolean writes, SocketCall<S> body,
+                             BufferCall<S> bufferBody) {
         SocketImpl impl = provider.lookup(socket, function);
         if (impl == null) {
             return prepare(null, irp, function, category, buffer, buffers, writes);
@@ -113,8 +117,10 @@ final class SocketDispatchTables {
                 return refused;
             }
             S target = impl.target(category, function);
-            return target != null ? body.run(target, buffer, flags, irp)
-                    : impl.fail(irp, NtStatus.STATUS_INVALID_DEVICE_STATE); // a stream socket's other role
+            if (target == null) {
+                return impl.fail(irp, NtStatus.STATUS_INVALID_DEVICE_STATE); // a stream socket's other role
+            }
+            return body != null ? body.run(target) : bufferBody.run(target, buffer, flags, irp);
         } catch (SocketImpl.ClosedDuringCall e) {
             return provider.failNow(irp, NtStatus.STATUS_INVALID_HANDLE); // the running call sees a closed socket
         } finally {

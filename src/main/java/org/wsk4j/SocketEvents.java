@@ -157,11 +157,12 @@ final class SocketEvents {
     /** The disable requests still waiting, taken away (the close completes them: no callback runs after it). Lock held. */
     List<PendingOp> takeDisableWaiters() {
         synchronized (socket.lock) { // reentrant: the close holds it already
-            List<PendingOp> waiters = new ArrayList<>();
-            if (disableWaiters != null) {
-                disableWaiters.values().forEach(waiters::addAll);
-                disableWaiters.clear();
+            if (disableWaiters == null || disableWaiters.isEmpty()) {
+                return List.of(); // no disable waits (the common close): no list allocated
             }
+            List<PendingOp> waiters = new ArrayList<>();
+            disableWaiters.values().forEach(waiters::addAll);
+            disableWaiters.clear();
             return waiters;
         }
     }

@@ -100,8 +100,7 @@ public final class WskSubsystem implements AutoCloseable {
             this.ownsExecutor = true;
         }
         this.executor.bindIoManager(ioManager);
-        this.completesInCallerContext = builder.completionInCallerContext
-                && (executor instanceof ThreadedCompletionExecutor || executor instanceof DirectCompletionExecutor);
+        this.completesInCallerContext = builder.completionInCallerContext && allowsCallerContext(executor);
         this.transport = builder.transport != null ? builder.transport : new NioTransport(name);
         this.providerReady = builder.providerReady;
         this.provider = new WskProvider(this);
@@ -401,6 +400,15 @@ public final class WskSubsystem implements AutoCloseable {
      */
     public boolean completesInCallerContext() {
         return completesInCallerContext;
+    }
+
+    /**
+     * Whether completions posted to {@code executor} may run in a WSK caller's context: only with the threaded or
+     * the direct executor (both final classes, so two type checks). {@link CallerContext#defer} asks it first, so a
+     * completion posted to any other executor (the simulation's manual one) costs no thread-local lookup.
+     */
+    static boolean allowsCallerContext(CompletionExecutor executor) {
+        return executor instanceof ThreadedCompletionExecutor || executor instanceof DirectCompletionExecutor;
     }
 
     /**

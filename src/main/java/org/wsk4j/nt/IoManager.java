@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Thread safety: all methods may be called from any thread. The IRP counters are lock-free: an allocation counts
- * an attempt (which is the IRP's id) and a free counts a freed IRP, two atomic increments per IRP; the live count is
+ * an attempt (which is the IRP's id) and a free counts a freed IRP (an atomic increment, or a release store by the
+ * first thread that freed one: {@link FreedCount}); the live count is
  * derived (attempts - failures - freed, read in the order freed, failures, attempts, so it never counts a free
  * without its allocation: jcstress {@code IrpLiveCountStress}). While other threads allocate or free, it and the
  * statistics are snapshots; once they are done, exact.
@@ -57,7 +58,7 @@ public final class IoManager {
      * IRPs freed. Live = attempts - failures - freed, derived so that an IRP costs two atomic increments (its id at
      * allocation, this at free) instead of three (the id, live up, live down).
      */
-    private final AtomicLong freed = new AtomicLong();
+    private final FreedCount freed = new FreedCount();
     private final AtomicLong peakLive = new AtomicLong();
     /**
      * Live-IRP tracking: the newest tracked IRP, the head of a list of every tracked IRP not yet swept, newest first
@@ -371,7 +372,7 @@ public final class IoManager {
     }
 
     void onFreed(Irp irp) {
-        freed.incrementAndGet(); // live = allocated - freed; a tracked IRP is swept later
+        freed.increment(); // live = allocated - freed; a tracked IRP is swept later
     }
 
     void onCompletedToOwner() {

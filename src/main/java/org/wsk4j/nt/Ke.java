@@ -76,11 +76,6 @@ public final class Ke {
         return CURRENT.get()[0];
     }
 
-    /** Puts the calling thread back at {@code irql}, unchecked: for a runner that resets a task's IRQL after it. */
-    static void setCurrentIrql(Irql irql) {
-        CURRENT.get()[0] = irql;
-    }
-
     /**
      * {@code KeRaiseIrql}: raises the calling thread's IRQL and returns the previous level. Raising to
      * a level below the current one is a rule violation ({@link VerifierRule#IRQL_BAD_TRANSITION},

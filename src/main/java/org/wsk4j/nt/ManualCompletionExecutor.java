@@ -455,9 +455,10 @@ public final class ManualCompletionExecutor implements CompletionExecutor {
                     synchronized (lock) {
                         task = claimInOrderLocked(untilIdle);
                         if (task instanceof Timer timer && timer.locked) {
-                            // A network timer: its task runs in this critical section (the lock is the network's).
+                            // A network timer: its task runs in this critical section (the lock is the network's),
+                            // as wsk4j's own code, which the watchdog does not time (TaskRunner.runOwn).
                             unrecorded++;
-                            TaskRunner.run(timer.task, ioManager);
+                            TaskRunner.runOwn(timer.task, ioManager);
                             count = counted(count, untilIdle);
                             continue;
                         }

@@ -52,6 +52,11 @@ final class TaskRunner {
      */
     static final class Running {
         final Thread thread = Thread.currentThread();
+        /**
+         * The owner thread's IRQL cell ({@link Ke#irqlCell()}, element 0 the level), kept here so that checking the
+         * IRQL a task returned at costs no second per-thread lookup. Owner thread only.
+         */
+        final Irql[] irql = Ke.irqlCell();
         /** Nesting of {@link #run} on this thread; only the outermost task counts. Owner thread only. */
         int depth;
         /** Bumped at the start and the end of each outermost task: odd while one runs. Written by the owner. */
@@ -132,11 +137,32 @@ final class TaskRunner {
                 }
             }
             running.depth--;
-            Irql left = Ke.getCurrentIrql();
+            Irql[] cell = running.irql;
+            Irql left = cell[0];
             if (left != base) {
-                Ke.setCurrentIrql(base);
+                cell[0] = base;
                 reportIrqlLeftRaised(task, left, base);
             }
+            IoManager.restoreBinding(ioManager, previous);
+        }
+    }
+
+    /**
+     * Runs one of wsk4j's own tasks that runs no user code (a simulated network's timer task: it changes the
+     * network's state and posts the callbacks and completions that follow, which run through {@link #run}), with the
+     * executor's I/O manager bound, recording what it throws as {@link #run} does; but without the watchdog's phase
+     * (two stores, the second volatile, and its interrupt handshake) and the IRQL check: the watchdog times user code
+     * (completion routines, callbacks, provider steps), and this task neither blocks nor changes the IRQL. Called
+     * by the executors' threads, as {@link #run}; it does not touch the thread's {@link Running} record, so a task it
+     * runs inside an outer task leaves that task's timing as it was.
+     */
+    static void runOwn(Runnable task, IoManager ioManager) {
+        IoManager previous = IoManager.swapBinding(ioManager);
+        try {
+            task.run();
+        } catch (Throwable t) {
+            IoManager.current().recordRoutineFailure("completion executor task " + task, t);
+        } finally {
             IoManager.restoreBinding(ioManager, previous);
         }
     }
