@@ -196,7 +196,8 @@ class CallerContextConformanceTest {
         @Test
         void aSendTheKernelTookWholeAndAReceiveWithDataThereCompleteBeforeTheCallReturns() throws Exception {
             WskSocket socket = connect();
-            try (Socket peer = server.accept()) {
+            WskSocket other = connect();
+            try (Socket peer = server.accept(); Socket otherPeer = server.accept()) {
                 Probe send = new Probe();
                 assertEquals(STATUS_PENDING, send.call(() -> dispatch(socket).wskSend(socket, buffer(1024), 0,
                         send.irp)));
@@ -214,6 +215,7 @@ class CallerContextConformanceTest {
                 peer.getOutputStream().write(new byte[8]);
                 first.await();
                 int inline = 0;
+                List<String> ranOn = new ArrayList<>();
                 for (int i = 1; i < 8; i++) {
                     Probe next = new Probe();
                     assertEquals(STATUS_PENDING, next.call(() -> dispatch(socket).wskReceive(socket, buffer(1), 0,
@@ -221,14 +223,40 @@ class CallerContextConformanceTest {
                     next.await();
                     assertEquals(STATUS_SUCCESS, next.status);
                     assertEquals(1, next.information);
+                    ranOn.add(next.thread.getName());
                     if (next.thread == Thread.currentThread()) {
                         assertTrue(next.beforeReturn, "on the calling thread only before the call returned");
                         inline++;
+                    } else {
+                        // It ran on the selector thread, which may still be leaving the socket's completion queue:
+                        // a completion posted to a queue another thread is draining runs there, after the ones
+                        // before it (aCompletionDoesNotOvertakeOneAlreadyQueuedOnItsSocket). When that thread
+                        // wakes this one and the scheduler puts both on one CPU, this thread can post each next
+                        // receive before the selector thread has left the queue, every time. Wait until the
+                        // selector thread has gone round its loop: a receive on another socket, completed by it.
+                        selectorLoopPassed(other, otherPeer);
                     }
                 }
-                assertTrue(inline > 0, "no receive with its data already there completed in the caller's context");
+                assertTrue(inline > 0, "no receive with its data already there completed in the caller's context;"
+                        + " the routines ran on " + ranOn);
+            } finally {
+                close(socket);
+                close(other);
             }
-            close(socket);
+        }
+
+        /**
+         * Returns once the transport's selector thread has finished the completion phase it was in and gone round
+         * its loop: it completes a receive on {@code other} that pends until {@code otherPeer} sends a byte, and it
+         * polls readiness only after the completion phase.
+         */
+        void selectorLoopPassed(WskSocket other, Socket otherPeer) throws Exception {
+            Probe barrier = new Probe();
+            assertEquals(STATUS_PENDING, barrier.call(() -> dispatch(other).wskReceive(other, buffer(1), 0,
+                    barrier.irp)));
+            otherPeer.getOutputStream().write(1);
+            barrier.await();
+            assertEquals(STATUS_SUCCESS, barrier.status);
         }
 
         @Test
