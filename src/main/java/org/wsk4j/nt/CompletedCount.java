@@ -16,11 +16,11 @@ import org.wsk4j.internal.FastLocal;
  * selector thread, the completion workers) each thread counts in a cell of its own that only it writes (an opaque
  * store); so does the first other thread that completes an IRP of the manager (usually the driver's thread that
  * runs completions in its own context, or drains a manual executor), which becomes the count's <em>owner</em>
- * (one CAS, once) and counts in a field of this object; every other thread, and a wsk4j thread counting for a
+ * (one CAS, once) and counts in a field of this object ({@link OwnedCount}); every other thread, and a wsk4j thread counting for a
  * second I/O manager, counts in a {@link LongAdder}. {@link #sum} adds them up.
  *
  * <p>Threading: {@link #increment} and {@link #sum} from any thread. A cell is written by its wsk4j thread only;
- * {@code ownerCount} by the owner thread only (opaque stores); the owner is set once, by CAS, and never changes;
+ * the owned count by the owner thread only (release stores); the owner is set once, by CAS, and never changes;
  * the adder by everyone else. The owner is kept as a reference: the manager keeps that one {@link Thread} object
  * reachable after the thread ended.
  *
@@ -31,21 +31,16 @@ import org.wsk4j.internal.FastLocal;
  * <p>A cell names its manager by a number, not a reference, so a thread that outlives the manager does not keep it
  * reachable (only its 24-byte cell).
  */
-final class CompletedCount {
+final class CompletedCount extends OwnedCount {
 
     private static final AtomicLong IDS = new AtomicLong();
     /** A wsk4j thread's cell: for the first I/O manager it counted for. */
     private static final FastLocal<Cell[]> CELL = new FastLocal<>(() -> new Cell[1]);
     private static final VarHandle COUNT;
-    private static final VarHandle OWNER;
-    private static final VarHandle OWNER_COUNT;
 
     static {
         try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            COUNT = lookup.findVarHandle(Cell.class, "count", long.class);
-            OWNER = lookup.findVarHandle(CompletedCount.class, "owner", Thread.class);
-            OWNER_COUNT = lookup.findVarHandle(CompletedCount.class, "ownerCount", long.class);
+            COUNT = MethodHandles.lookup().findVarHandle(Cell.class, "count", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -65,18 +60,11 @@ final class CompletedCount {
     private final long id = IDS.incrementAndGet();
     private final LongAdder others = new LongAdder();
     private final Queue<Cell> cells = new ConcurrentLinkedQueue<>();
-    /** The first thread other than a wsk4j thread that counted; set once by CAS. */
-    private volatile Thread owner;
-    /** The owner's count: written by the owner only (opaque stores). */
-    @SuppressWarnings("unused") // through OWNER_COUNT
-    private volatile long ownerCount;
 
     /** Counts one completion. Any thread. */
     void increment() {
         Thread current = Thread.currentThread();
-        Thread first = owner;
-        if (first == current) {
-            OWNER_COUNT.setOpaque(this, (long) OWNER_COUNT.getOpaque(this) + 1); // the owner is the only writer
+        if (countIfOwner(current)) {
             return;
         }
         if (current instanceof CompletionThread) {
@@ -91,8 +79,7 @@ final class CompletedCount {
                 COUNT.setOpaque(cell, (long) COUNT.getOpaque(cell) + 1); // this thread is the only writer
                 return;
             }
-        } else if (first == null && OWNER.compareAndSet(this, null, current)) {
-            OWNER_COUNT.setOpaque(this, (long) OWNER_COUNT.getOpaque(this) + 1);
+        } else if (claimAndCount(current)) {
             return;
         }
         others.increment();
@@ -100,7 +87,7 @@ final class CompletedCount {
 
     /** The count so far. Any thread. */
     long sum() {
-        long sum = others.sum() + (long) OWNER_COUNT.getOpaque(this);
+        long sum = others.sum() + owned();
         for (Cell cell : cells) {
             sum += cell.count;
         }

@@ -1,15 +1,13 @@
 package org.wsk4j.nt;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An I/O manager's count of freed IRPs, from which the live count is derived (attempts - failures - freed,
  * {@link IoManager}), counted once per IRP on the free path, so that the thread that frees most IRPs does it
  * without an atomic instruction: the first thread that frees an IRP of the manager becomes the count's
- * <em>owner</em> (one CAS, once) and counts in a cell of its own with a release store; every other thread counts
- * in an {@link AtomicLong}. {@link #get} adds the two.
+ * <em>owner</em> (one CAS, once) and counts in a cell of its own with a release store ({@link OwnedCount}); every
+ * other thread counts in an {@link AtomicLong}. {@link #get} adds the two.
  *
  * <p>Threading: {@link #increment} and {@link #get} from any thread. The owner's cell is written by the owner thread
  * only (a plain read of its own last value, then a release store); the shared counter by every other thread
@@ -25,45 +23,24 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The owner is kept as a reference, so the manager keeps that one {@link Thread} object reachable after the
  * thread ended (the thread's stack and locals are not kept).
  */
-final class FreedCount {
+final class FreedCount extends OwnedCount {
 
-    private static final VarHandle OWNER;
-    private static final VarHandle OWNED;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            OWNER = lookup.findVarHandle(FreedCount.class, "owner", Thread.class);
-            OWNED = lookup.findVarHandle(FreedCount.class, "owned", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    /** The thread that counts in {@link #owned}: the first to free an IRP; set once by CAS. */
-    private volatile Thread owner;
-    /** The owner's count: written by the owner only (release stores), read with acquire loads. */
-    @SuppressWarnings("unused") // through OWNED
-    private long owned;
     /** Every other thread's frees. */
     private final AtomicLong others = new AtomicLong();
 
     /** Counts one freed IRP. Any thread. */
     void increment() {
         Thread current = Thread.currentThread();
-        Thread first = owner;
-        if (first == current || first == null && OWNER.compareAndSet(this, null, current)) {
-            OWNED.setRelease(this, (long) OWNED.get(this) + 1); // the owner is the only writer
-            return;
+        if (!countIfOwner(current) && !claimAndCount(current)) {
+            others.incrementAndGet();
         }
-        others.incrementAndGet();
     }
 
     /**
-     * The frees counted so far: the owner's cell (an acquire load, read first) plus the others'. Any thread.
+     * The frees counted so far: the owner's count (an acquire load, read first) plus the others'. Any thread.
      */
     long get() {
-        long mine = (long) OWNED.getAcquire(this);
+        long mine = owned();
         return mine + others.get();
     }
 }
