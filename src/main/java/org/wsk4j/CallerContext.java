@@ -33,9 +33,12 @@ import org.wsk4j.nt.IoManager;
  * <p>Threading: one context per thread, used by that thread only. wsk4j's own threads (executor workers, the
  * selector thread: {@link CompletionThread}) never get one: a WSK call made there comes from a routine or callback
  * and completes through the queues, so on them {@link #enter} and {@link #defer} cost a type check and no
- * thread-local lookup. Neither does {@link #defer} for an executor no context ever opens for (the simulation's manual
- * executor: {@link WskSubsystem#allowsCallerContext}); and the {@link #exit} of an outermost call whose context never
- * opened only resets the depth.
+ * thread-local lookup. Nor do the calls of a subsystem whose completions never run in the caller's context (the
+ * simulation's manual executor, or the setting turned off: {@link Completions#inCallerContext}): {@link #enter}
+ * returns null for them, and {@link #defer} for an executor no context ever opens for
+ * ({@link WskSubsystem#allowsCallerContext}) returns false at once. Such a call needs no depth either: it runs no
+ * user code before it returns (its completions and callbacks go to its executor), so no other subsystem's call can
+ * start inside it. The {@link #exit} of an outermost call whose context never opened only resets the depth.
  */
 final class CallerContext {
 
@@ -69,11 +72,11 @@ final class CallerContext {
      * done, or null on a wsk4j thread (nothing to exit).
      */
     static CallerContext enter(WskSubsystem subsystem) {
-        if (Thread.currentThread() instanceof CompletionThread) {
-            return null;
+        if (!Completions.inCallerContext(subsystem) || Thread.currentThread() instanceof CompletionThread) {
+            return null; // no context opens for this subsystem's calls (the simulation's, or turned off)
         }
         CallerContext context = CURRENT.get();
-        if (context.depth++ == 0 && Completions.inCallerContext(subsystem)) {
+        if (context.depth++ == 0) {
             context.open = true;
             context.executor = subsystem.executor();
             context.ioManager = subsystem.ioManager();
