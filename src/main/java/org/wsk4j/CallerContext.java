@@ -69,7 +69,8 @@ final class CallerContext {
 
     /**
      * A WSK call with an IRP starts on this thread. Returns the context to {@link #exit} when the call's work is
-     * done, or null on a wsk4j thread (nothing to exit).
+     * done, or null (nothing to exit) on a wsk4j thread or for a subsystem whose completions never run in the
+     * caller's context.
      */
     static CallerContext enter(WskSubsystem subsystem) {
         if (!Completions.inCallerContext(subsystem) || Thread.currentThread() instanceof CompletionThread) {
