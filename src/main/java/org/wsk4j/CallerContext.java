@@ -38,7 +38,7 @@ import org.wsk4j.nt.IoManager;
  * returns null for them, and {@link #defer} for an executor no context ever opens for
  * ({@link WskSubsystem#allowsCallerContext}) returns false at once. Such a call needs no depth either: it runs no
  * user code before it returns (its completions and callbacks go to its executor), so no other subsystem's call can
- * start inside it. The {@link #exit} of an outermost call whose context never opened only resets the depth.
+ * start inside it. So a context enter returns is always opened by its outermost call.
  */
 final class CallerContext {
 
@@ -97,11 +97,7 @@ final class CallerContext {
             depth--;
             return;
         }
-        if (!open) {
-            depth = 0; // never opened (or already reset): nothing was handed over, no field to clear
-            return;
-        }
-        try {
+        try { // the outermost call of a context enter opened: open until the drain hands over to the executor
             draining = true;
             IoManager manager = ioManager;
             Runnable task;

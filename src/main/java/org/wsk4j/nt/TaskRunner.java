@@ -127,7 +127,7 @@ final class TaskRunner {
         try {
             task.run();
         } catch (Throwable t) {
-            IoManager.current().recordRoutineFailure("completion executor task " + task, t);
+            recordFailure(task, t);
         } finally {
             if (outermost) {
                 long ended = running.phase;
@@ -161,10 +161,15 @@ final class TaskRunner {
         try {
             task.run();
         } catch (Throwable t) {
-            IoManager.current().recordRoutineFailure("completion executor task " + task, t);
+            recordFailure(task, t);
         } finally {
             IoManager.restoreBinding(ioManager, previous);
         }
+    }
+
+    /** What a task threw, recorded on the I/O manager bound while it ran ({@link #run} and {@link #runOwn}). */
+    private static void recordFailure(Runnable task, Throwable t) {
+        IoManager.current().recordRoutineFailure("completion executor task " + task, t);
     }
 
     /**
