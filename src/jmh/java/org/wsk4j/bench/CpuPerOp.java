@@ -17,7 +17,8 @@ import java.nio.file.Path;
  * java -cp wsk4j-benchmarks.jar org.wsk4j.bench.CpuPerOp echo IMPL CONNECTIONS SIZE MESSAGES
  * </pre>
  * Prints one line: {@code workload impl cpu_us_per_op ctx_switches_per_op wall_us_per_op}; with
- * {@code -DcpuPerOp.threads=true} also each thread's CPU µs per operation (threads above 2 % of the process).
+ * {@code -DcpuPerOp.threads=true} also each thread's CPU µs, context switches and read and write system calls per
+ * operation (threads above 2 % of the process).
  */
 public final class CpuPerOp {
 
@@ -85,11 +86,12 @@ public final class CpuPerOp {
                 if (used * 50 > process) { // threads above 2 % of the process's CPU
                     var info = threads.getThreadInfo(id);
                     String name = info == null ? "#" + id : info.getThreadName();
-                    long[] before = threadSwitches.getOrDefault(comm(name), new long[2]);
-                    long[] now = switchesAfter.getOrDefault(comm(name), new long[2]);
+                    long[] before = threadSwitches.getOrDefault(comm(name), new long[4]);
+                    long[] now = switchesAfter.getOrDefault(comm(name), new long[4]);
                     System.out.printf(java.util.Locale.ROOT, "  thread %s %.2f us, switches %.3f voluntary %.3f"
-                            + " involuntary%n", name, used / 1000.0 / ops, (double) (now[0] - before[0]) / ops,
-                            (double) (now[1] - before[1]) / ops);
+                            + " involuntary, read calls %.2f, write calls %.2f%n", name, used / 1000.0 / ops,
+                            (double) (now[0] - before[0]) / ops, (double) (now[1] - before[1]) / ops,
+                            (double) (now[2] - before[2]) / ops, (double) (now[3] - before[3]) / ops);
                 }
             });
         }
@@ -114,8 +116,9 @@ public final class CpuPerOp {
     }
 
     /**
-     * Voluntary and involuntary context switches of every live thread of this process, by {@link #comm} name (threads
-     * of one name added up).
+     * Voluntary and involuntary context switches, then read and write system calls ({@code /proc/self/task/}*{@code
+     * /io}: syscr and syscw, which count read/readv/recv-like and write/writev/send-like calls), of every live thread
+     * of this process, by {@link #comm} name (threads of one name added up).
      */
     private static java.util.Map<String, long[]> threadSwitches() throws IOException {
         java.util.Map<String, long[]> switches = new java.util.HashMap<>();
@@ -123,10 +126,16 @@ public final class CpuPerOp {
             for (Path task : tasks) {
                 try {
                     long[] counts = switches.computeIfAbsent(Files.readString(task.resolve("comm")).trim(),
-                            name -> new long[2]);
+                            name -> new long[4]);
                     for (String line : Files.readAllLines(task.resolve("status"))) {
                         int kind = line.startsWith("voluntary_ctxt_switches") ? 0
                                 : line.startsWith("nonvoluntary_ctxt_switches") ? 1 : -1;
+                        if (kind >= 0) {
+                            counts[kind] += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                    for (String line : Files.readAllLines(task.resolve("io"))) { // read(2)-like, write(2)-like calls
+                        int kind = line.startsWith("syscr:") ? 2 : line.startsWith("syscw:") ? 3 : -1;
                         if (kind >= 0) {
                             counts[kind] += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
                         }
@@ -139,7 +148,7 @@ public final class CpuPerOp {
         return switches;
     }
 
-    /** Voluntary + involuntary context switches of all the threads in {@code switches}. */
+    /** Voluntary + involuntary context switches of all the threads in {@code switches} (elements 0 and 1). */
     private static long total(java.util.Map<String, long[]> switches) {
         long total = 0;
         for (long[] counts : switches.values()) {
