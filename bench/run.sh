@@ -2,7 +2,8 @@
 # Builds the benchmarks jar (Maven profile "bench") and the C epoll contender, and runs the whole suite; results
 # under target/bench/.
 #   bench/run.sh            full run (2 forks, 2 x 1 s warm-up, 3 x 1 s measurement, -prof gc; the echo rows and
-#                           the connect latencies in 3 rounds of 1 fork per contender, echo 5 x 1 s warm-up)
+#                           the connect latencies in 5 rounds of 1 fork per contender, echo 5 x 1 s warm-up;
+#                           the simulated cycle 3 forks x 5 x 1 s warm-up; about 28 minutes)
 #   bench/run.sh --smoke    1 fork, 1 x 1 s + 1 x 1 s each: proves the benchmarks run (numbers not judged)
 #   bench/run.sh --help     the arguments
 # Further arguments go to org.wsk4j.bench.BenchMain (--include REGEX, --sockets N, --no-memory, --out DIR, --rounds N).

@@ -63,9 +63,11 @@ public final class BenchMain {
     /**
      * Rounds of the rows measured in rounds in a full run (issue 17: several rounds, the median reported). Session 9
      * found the sequential connect latency's ratio at 1.23x when its two contenders' forks ran a minute apart, and at
-     * 0.99-1.07x in interleaved runs right after: so it is measured in the rounds too since session 10.
+     * 0.99-1.07x in interleaved runs right after: so it is measured in the rounds too since session 10. Five since
+     * session 12: one round's ratio of two echo contenders moves by ±10-20 % on this 2-vCPU machine (16 x 64 KiB:
+     * 0.72-1.10 in one run), and the median of three still moved a row across its target from one run to the next.
      */
-    static final int ROUNDS = 3;
+    static final int ROUNDS = 5;
     /**
      * Warm-up iterations (1 s each) of an echo fork. Five, not the suite's two: on two cores the JIT compiler thread
      * takes a core from the client and the echo server while it works, and for wsk4j's deeper call paths it was
