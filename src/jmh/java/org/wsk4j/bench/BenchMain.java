@@ -26,8 +26,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * </pre>
  * Full run: 2 forks × (2 × 1 s warm-up, 3 × 1 s measurement), {@code -prof gc}; DataPathOverheadBench 8 × 1 s warm-up
  * (written to {@code jmh-result-steady.json}); the simulated cycle {@value #SIMULATED_FORKS} forks × ({@value
- * #SIMULATED_WARMUPS} × 1 s warm-up, 3 × 1 s) ({@code jmh-result-sim.json}); the rows whose targets are ratios of contenders measured seconds
- * apart, the echo rows (EchoBench and the C contender's CEpollEchoBench) and the sequential connect latencies
+ * #SIMULATED_WARMUPS} × 1 s warm-up, 3 × 1 s) ({@code jmh-result-sim.json}); the rows whose targets are ratios of
+ * contenders measured seconds apart, the echo rows (EchoBench and the C contender's CEpollEchoBench) and the sequential connect latencies
  * (ConnectLatencyBench), in {@code --rounds} rounds (default {@value #ROUNDS}), each round measuring every contender
  * of one row one after the other in one fork each (echo {@value #ECHO_WARMUPS} × 1 s warm-up, 3 × 1 s; latency
  * 2 × 1 s warm-up, 3 × 1 s), so that they meet the same machine state: the report takes the median of the per-round
@@ -48,9 +48,10 @@ public final class BenchMain {
     private static final String SIMULATED = Pattern.quote(SIMULATED_BENCHMARK);
     /**
      * Warm-up iterations (1 s each) and forks of the simulated cycle in a full run. A fork of it reaches its steady
-     * rate only in its third to fourth second (the JIT compiles the cycle's many small methods, then recompiles some:
-     * 2 s of warm-up left the first measured second 15-20 % below the next ones), and its forks differ from each other
-     * by up to 20 % on this 2-vCPU machine, so 2 forks after 2 s gave errors of ±50 % (session 12, docs/performance.md).
+     * rate only in its third to fourth second (the JIT compiles the cycle's many small methods, then recompiles
+     * some: 2 s of warm-up left the first measured second of a fork up to 20 % below the next ones), and its forks
+     * differ from each other by up to 20 % on this 2-vCPU machine, so 2 forks after 2 s gave errors of ±50 %
+     * (session 12, docs/performance.md).
      */
     static final int SIMULATED_WARMUPS = 5;
     static final int SIMULATED_FORKS = 3;

@@ -27,7 +27,7 @@ public final class CpuPerOp {
 
     public static void main(String[] args) throws Exception {
         // The raw NIO client runs on this thread. Linux names the JVM's main thread after the process ("java"), so
-        // its counters were looked up under "main" and found nothing (sessions 8-11 printed 0 switches for it);
+        // its counters were looked up under "main" and found nothing (sessions 9-11 printed 0 switches for it);
         // renaming the current thread renames it for Linux too.
         Thread.currentThread().setName("bench-client");
         String workload = args[0];
