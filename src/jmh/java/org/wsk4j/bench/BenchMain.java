@@ -24,24 +24,26 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <pre>
  * java -jar target/wsk4j-benchmarks.jar [--smoke] [--out DIR] [--include REGEX]... [--sockets N] [--no-memory]
  * </pre>
- * Full run: 2 forks × (2 × 1 s warm-up, 3 × 1 s measurement), {@code -prof gc}; DataPathOverheadBench 8 × 1 s warm-up
- * (written to {@code jmh-result-steady.json}); the simulated cycle {@value #SIMULATED_FORKS} forks × ({@value
- * #SIMULATED_WARMUPS} × 1 s warm-up, 3 × 1 s) ({@code jmh-result-sim.json}); the rows whose targets are ratios of
- * contenders measured seconds apart, the echo rows (EchoBench and the C contender's CEpollEchoBench) and the sequential connect latencies
- * (ConnectLatencyBench), in {@code --rounds} rounds (default {@value #ROUNDS}), each round measuring every contender
- * of one row one after the other in one fork each (echo {@value #ECHO_WARMUPS} × 1 s warm-up, 3 × 1 s; latency
- * 2 × 1 s warm-up, 3 × 1 s), so that they meet the same machine state: the report takes the median of the per-round
- * ratios ({@code jmh-result-round-rR-latency.json} and {@code jmh-result-round-rR-cC-sS.json} per round and row;
- * {@code --rounds 0} measures them with the rest, 2 forks each, one contender after the other). {@code --smoke} (or {@code -Dbench.smoke=true}):
- * 1 fork, 1 × 1 s warm-up, 1 × 1 s measurement, no GC profiler, the echo rows with the rest: proves every benchmark
- * runs; its numbers are not judged. The exit code is non-zero only when a
- * benchmark fails (an error, not a slow number).
+ * Full run: 2 forks × (2 × 1 s warm-up, 3 × 1 s measurement), {@code -prof gc}; DataPathOverheadBench
+ * {@value #STEADY_WARMUPS} × 1 s warm-up (written to {@code jmh-result-steady.json}); the simulated cycle
+ * {@value #SIMULATED_FORKS} forks × ({@value #SIMULATED_WARMUPS} × 1 s warm-up, 3 × 1 s) ({@code jmh-result-sim.json});
+ * the rows whose targets are ratios of contenders measured seconds apart, the echo rows (EchoBench and the C
+ * contender's CEpollEchoBench) and the sequential connect latencies (ConnectLatencyBench), in {@code --rounds} rounds
+ * (default {@value #ROUNDS}), each round measuring every contender of one row one after the other in one fork each
+ * (echo {@value #ECHO_WARMUPS} × 1 s warm-up, 3 × 1 s; latency 2 × 1 s warm-up, 3 × 1 s), so that they meet the same
+ * machine state: the report takes the median of the per-round ratios ({@code jmh-result-round-rR-latency.json} and
+ * {@code jmh-result-round-rR-cC-sS.json} per round and row; {@code --rounds 0} measures them with the rest, 2 forks
+ * each, one contender after the other). {@code --smoke} (or {@code -Dbench.smoke=true}): 1 fork, 1 × 1 s warm-up,
+ * 1 × 1 s measurement, no GC profiler, the echo rows with the rest: proves every benchmark runs; its numbers are not
+ * judged. The exit code is non-zero only when a benchmark fails (an error, not a slow number).
  */
 public final class BenchMain {
 
     /** The benchmark measured in the old-generation steady state (a longer warm-up in the full run), and its regex. */
     private static final String STEADY_STATE_BENCHMARK = DataPathOverheadBench.class.getName() + ".echoMessage";
     private static final String STEADY_STATE = Pattern.quote(STEADY_STATE_BENCHMARK);
+    /** Warm-up iterations (1 s each) of {@link #STEADY_STATE_BENCHMARK} in a full run (2 forks). */
+    static final int STEADY_WARMUPS = 8;
     /** The simulated cycle, measured with a longer warm-up and more forks in a full run, and its regex. */
     private static final String SIMULATED_BENCHMARK = SimulatedTransportBench.class.getName()
             + ".socketBindConnectClose";
@@ -106,6 +108,17 @@ public final class BenchMain {
         return includes.stream().anyMatch(include -> Pattern.compile(include).matcher(benchmark).find());
     }
 
+    /**
+     * Measures the benchmarks {@code regex} selects with a runner of their own ({@code warmups} × 1 s warm-up,
+     * {@code forks} forks, results in {@code result}) and excludes them from the suite's main run ({@code main}).
+     */
+    private static Collection<RunResult> runApart(ChainedOptionsBuilder main, String regex, int sockets, int warmups,
+                                                  int forks, Path result) throws RunnerException {
+        main.exclude(regex);
+        return new Runner(options(false, sockets, warmups).forks(forks).include(regex).result(result.toString())
+                .build()).run();
+    }
+
     public static void main(String[] args) throws Exception {
         boolean smoke = Boolean.getBoolean("bench.smoke");
         boolean memory = true;
@@ -160,15 +173,13 @@ public final class BenchMain {
             ranApart = true;
             // Its socket and IRPs reach the old generation only after ~15 young collections (~6 s): measured after
             // 2 s it would report the young state, cheaper than a long-running connection (see the benchmark).
-            options.exclude(STEADY_STATE);
-            results.addAll(new Runner(options(false, sockets, 8).include(STEADY_STATE)
-                    .result(out.resolve("jmh-result-steady.json").toString()).build()).run());
+            results.addAll(runApart(options, STEADY_STATE, sockets, STEADY_WARMUPS, 2,
+                    out.resolve("jmh-result-steady.json")));
         }
         if (!smoke && selected(includes, SIMULATED_BENCHMARK)) {
             ranApart = true;
-            options.exclude(SIMULATED);
-            results.addAll(new Runner(options(false, sockets, SIMULATED_WARMUPS).forks(SIMULATED_FORKS)
-                    .include(SIMULATED).result(out.resolve("jmh-result-sim.json").toString()).build()).run());
+            results.addAll(runApart(options, SIMULATED, sockets, SIMULATED_WARMUPS, SIMULATED_FORKS,
+                    out.resolve("jmh-result-sim.json")));
         }
         boolean inRounds = !smoke && rounds > 0 && (selected(includes, EchoBench.class.getName() + ".echo")
                 || selected(includes, CEpollEchoBench.class.getName() + ".echo")

@@ -72,14 +72,14 @@ public final class CpuPerOp {
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         java.util.Map<Long, Long> threadCpu = threadCpu();
-        java.util.Map<String, long[]> threadSwitches = threadSwitches();
+        java.util.Map<String, long[]> countersBefore = threadCounters();
         long cpu = os.getProcessCpuTime();
         long wall = System.nanoTime();
         body.run();
         wall = System.nanoTime() - wall;
         cpu = os.getProcessCpuTime() - cpu;
-        java.util.Map<String, long[]> switchesAfter = threadSwitches();
-        long switches = total(switchesAfter) - total(threadSwitches);
+        java.util.Map<String, long[]> countersAfter = threadCounters();
+        long switches = total(countersAfter) - total(countersBefore);
         System.out.printf(java.util.Locale.ROOT, "%s %s %.2f %.3f %.2f%n", workload, impl, cpu / 1000.0 / ops,
                 (double) switches / ops, wall / 1000.0 / ops);
         if (Boolean.getBoolean("cpuPerOp.threads")) {
@@ -90,8 +90,8 @@ public final class CpuPerOp {
                 if (used * 50 > process) { // threads above 2 % of the process's CPU
                     var info = threads.getThreadInfo(id);
                     String name = info == null ? "#" + id : info.getThreadName();
-                    long[] before = threadSwitches.getOrDefault(comm(name), new long[4]);
-                    long[] now = switchesAfter.getOrDefault(comm(name), new long[4]);
+                    long[] before = countersBefore.getOrDefault(comm(name), new long[4]);
+                    long[] now = countersAfter.getOrDefault(comm(name), new long[4]);
                     System.out.printf(java.util.Locale.ROOT, "  thread %s %.2f us, switches %.3f voluntary %.3f"
                             + " involuntary, read calls %.2f, write calls %.2f%n", name, used / 1000.0 / ops,
                             (double) (now[0] - before[0]) / ops, (double) (now[1] - before[1]) / ops,
@@ -124,7 +124,7 @@ public final class CpuPerOp {
      * /io}: syscr and syscw, which count read/readv/recv-like and write/writev/send-like calls), of every live thread
      * of this process, by {@link #comm} name (threads of one name added up).
      */
-    private static java.util.Map<String, long[]> threadSwitches() throws IOException {
+    private static java.util.Map<String, long[]> threadCounters() throws IOException {
         java.util.Map<String, long[]> switches = new java.util.HashMap<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
             for (Path task : tasks) {

@@ -385,7 +385,8 @@ final class Report {
                 .append("\n\n");
         md.append("Machine: ").append(environment()).append(". Suite time: ").append(fmt(seconds))
                 .append(" s. Forks: ").append(smoke ? "1 × (1 × 1 s warm-up, 1 × 1 s)" : "2 × (2 × 1 s warm-up, 3 × 1 s), -prof gc"
-                        + " (DataPathOverheadBench 8 × 1 s warm-up; the simulated cycle " + BenchMain.SIMULATED_FORKS
+                        + " (DataPathOverheadBench " + BenchMain.STEADY_WARMUPS + " × 1 s warm-up; the simulated cycle "
+                        + BenchMain.SIMULATED_FORKS
                         + " × (" + BenchMain.SIMULATED_WARMUPS + " × 1 s warm-up, 3 × 1 s))")
                 .append(", heap -Xms1g -Xmx1g.");
         if (!rounds.isEmpty()) {
