@@ -16,8 +16,8 @@ import org.wsk4j.internal.FastLocal;
  * selector thread, the completion workers) each thread counts in a cell of its own that only it writes (an opaque
  * store); so does the first other thread that completes an IRP of the manager (usually the driver's thread that
  * runs completions in its own context, or drains a manual executor), which becomes the count's <em>owner</em>
- * (one CAS, once) and counts in a field of this object ({@link OwnedCount}); every other thread, and a wsk4j thread counting for a
- * second I/O manager, counts in a {@link LongAdder}. {@link #sum} adds them up.
+ * (one CAS, once) and counts in a field of this object ({@link OwnedCount}); every other thread, and a wsk4j thread
+ * counting for a second I/O manager, counts in a {@link LongAdder}. {@link #sum} adds them up.
  *
  * <p>Threading: {@link #increment} and {@link #sum} from any thread. A cell is written by its wsk4j thread only;
  * the owned count by the owner thread only (release stores); the owner is set once, by CAS, and never changes;

@@ -6,14 +6,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * An I/O manager's count of freed IRPs, from which the live count is derived (attempts - failures - freed,
  * {@link IoManager}), counted once per IRP on the free path, so that the thread that frees most IRPs does it
  * without an atomic instruction: the first thread that frees an IRP of the manager becomes the count's
- * <em>owner</em> (one CAS, once) and counts in a cell of its own with a release store ({@link OwnedCount}); every
- * other thread counts in an {@link AtomicLong}. {@link #get} adds the two.
+ * <em>owner</em> (one CAS, once) and counts in a field only it writes, with a release store ({@link OwnedCount});
+ * every other thread counts in an {@link AtomicLong}. {@link #get} adds the two.
  *
- * <p>Threading: {@link #increment} and {@link #get} from any thread. The owner's cell is written by the owner thread
- * only (a plain read of its own last value, then a release store); the shared counter by every other thread
+ * <p>Threading: {@link #increment} and {@link #get} from any thread. The owner's field is written by the owner
+ * thread only (a plain read of its own last value, then a release store); the shared counter by every other thread
  * (atomic increments). The owner is set once, by CAS, and never changes.
  *
- * <p>Visibility and order: the owner's store is a release and {@link #get} reads the cell with an acquire load
+ * <p>Visibility and order: the owner's store is a release and {@link #get} reads the owner's field with an acquire load
  * first, so a reader that sees a free counted also sees what the freeing thread did before it, in particular the
  * allocation attempt of that IRP (counted with a volatile read-modify-write when it was allocated, by whichever
  * thread). That is what the live count's reading order (freed, failures, attempts) needs: it never counts a free

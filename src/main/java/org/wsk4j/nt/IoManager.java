@@ -55,8 +55,9 @@ public final class IoManager {
     private final LongAdder allocationFailures = new LongAdder();
     private final CompletedCount completed = new CompletedCount();
     /**
-     * IRPs freed. Live = attempts - failures - freed, derived so that an IRP costs two atomic increments (its id at
-     * allocation, this at free) instead of three (the id, live up, live down).
+     * IRPs freed. Live = attempts - failures - freed, derived so that an IRP costs two counts (its id at allocation,
+     * an atomic increment; this at free, a release store on the first thread that freed one) instead of three (the id,
+     * live up, live down).
      */
     private final FreedCount freed = new FreedCount();
     private final AtomicLong peakLive = new AtomicLong();
