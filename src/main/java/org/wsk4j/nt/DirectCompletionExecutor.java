@@ -163,8 +163,8 @@ public final class DirectCompletionExecutor implements CompletionExecutor {
      * For transport implementations: declares the calling thread (a transport's own event thread, such as a
      * selector thread) a completion thread. Direct completions it produces are queued and run when it calls
      * {@link #runQueued()}, which it must do at a point where it holds no lock, soon after each readiness pass
-     * or task (the NIO transport does it after each select pass, outside the selector). Other executors are not
-     * affected.
+     * or task (the NIO transport does it outside the selector after each select pass, and after a pass's ready key
+     * once the pass moved 32 KiB or more). Other executors are not affected.
      */
     public static void adoptCurrentThread() {
         TRAMPOLINE.get().adopted = true;

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.wsk4j.Wsk;
 import org.wsk4j.WskSocket;
 import org.wsk4j.WskSubsystem;
 import org.wsk4j.nt.Verifier;
@@ -121,6 +122,63 @@ class TransportHoldTest extends CallerContextConformanceTest.Harness {
         close(other);
     }
 
+    /**
+     * Large transfers: a pass's completions then run after each key instead of after the pass, so a routine can block
+     * while keys of its pass are still unhandled. A first routine (on a third socket) keeps the selector thread busy
+     * while the two sockets' data arrives, so its next select reports both, the held socket's first: the held thread
+     * handles no key after the blocked routine; the other socket's key is still ready for the new thread, which
+     * receives every byte.
+     */
+    @Test
+    void aRoutineHeldInTheMiddleOfAPassLeavesThePassesOtherKeysToTheNewThread() throws Exception {
+        verifier().setTransportHoldLimit(HOLD_LIMIT).setSink(VerifierSink.recording());
+        int size = 64 * 1024; // one key's transfer reaches the transport's per-pass budget on its own
+        WskSocket gate = connect();
+        WskSocket held = connect();
+        WskSocket other = connect();
+        try (Socket gatePeer = server.accept(); Socket heldPeer = server.accept();
+             Socket otherPeer = server.accept()) {
+            CountDownLatch opened = new CountDownLatch(1);
+            CallerContextConformanceTest.Probe gateReceive = new CallerContextConformanceTest.Probe();
+            gateReceive.inRoutine = () -> await(opened);
+            assertEquals(STATUS_PENDING, dispatch(gate).wskReceive(gate, buffer(16), 0, gateReceive.irp));
+            CallerContextConformanceTest.Probe blocked = new CallerContextConformanceTest.Probe();
+            blocked.inRoutine = this::awaitRelease;
+            assertEquals(STATUS_PENDING,
+                    dispatch(held).wskReceive(held, buffer(size), Wsk.WSK_FLAG_WAITALL, blocked.irp));
+            CallerContextConformanceTest.Probe otherReceive = new CallerContextConformanceTest.Probe();
+            assertEquals(STATUS_PENDING,
+                    dispatch(other).wskReceive(other, buffer(size), Wsk.WSK_FLAG_WAITALL, otherReceive.irp));
+
+            send(gatePeer, 1);
+            assertTrue(waitFor(() -> gateReceive.thread != null), "the gate's routine holds the selector thread");
+            send(heldPeer, size); // on loopback in the socket's receive buffer when write returns
+            send(otherPeer, size);
+            opened.countDown(); // well inside the hold limit: the loop does not move for the gate
+
+            otherReceive.await();
+            assertEquals(STATUS_SUCCESS, otherReceive.status);
+            assertEquals(size, otherReceive.information, "every byte of the other socket arrived");
+            assertEquals(0, blocked.runs.get(), "the held routine still blocks");
+            Thread stuck = blocked.thread;
+            assertSame(gateReceive.thread, stuck, "the held routine runs on the first selector thread");
+            assertNotSame(stuck, otherReceive.thread, "the other socket completed on the new selector thread");
+            assertTrue(otherReceive.sequence > blocked.sequence, "the held socket's key came first in the pass");
+            assertTrue(waitFor(() -> !verifier().violations().isEmpty()), "the watchdog reported the hold");
+
+            release.countDown();
+            blocked.await();
+            assertEquals(size, blocked.information);
+            stuck.join(TimeUnit.SECONDS.toMillis(10));
+            assertFalse(stuck.isAlive(), "the old selector thread ended when its routine returned");
+            assertEquals(List.of(VerifierRule.TRANSPORT_THREAD_HELD), verifier().violations().stream()
+                    .map(VerifierReport::rule).collect(Collectors.toList()));
+        }
+        close(gate);
+        close(held);
+        close(other);
+    }
+
     @Test
     void shortRoutinesNeverMoveTheLoop() throws Exception {
         verifier().setTransportHoldLimit(HOLD_LIMIT).setSink(VerifierSink.recording());
@@ -149,8 +207,12 @@ class TransportHoldTest extends CallerContextConformanceTest.Harness {
     }
 
     private void awaitRelease() {
+        await(release);
+    }
+
+    private static void await(CountDownLatch latch) {
         try {
-            assertTrue(release.await(10, TimeUnit.SECONDS), "the test released the routine");
+            assertTrue(latch.await(10, TimeUnit.SECONDS), "the test released the routine");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -182,7 +182,9 @@ final class NioConnection extends NioEndpoint implements TransportConnection {
         checkReset();
         try {
             // One buffer (the common single-MDL WSK_BUF): read(2) without the JDK's per-thread iovec wrapper.
-            return destinations.length == 1 ? socket.read(destinations[0]) : socket.read(destinations);
+            long n = destinations.length == 1 ? socket.read(destinations[0]) : socket.read(destinations);
+            transport.moved(n);
+            return n;
         } catch (IOException | RuntimeException e) {
             throw failure(e);
         }
@@ -192,7 +194,9 @@ final class NioConnection extends NioEndpoint implements TransportConnection {
     public long write(ByteBuffer[] sources) throws TransportException {
         checkReset();
         try {
-            return sources.length == 1 ? socket.write(sources[0]) : socket.write(sources);
+            long n = sources.length == 1 ? socket.write(sources[0]) : socket.write(sources);
+            transport.moved(n);
+            return n;
         } catch (IOException | RuntimeException e) {
             throw failure(e);
         }
