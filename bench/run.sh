@@ -3,10 +3,12 @@
 # under target/bench/.
 #   bench/run.sh            full run (2 forks, 2 x 1 s warm-up, 3 x 1 s measurement, -prof gc; the echo rows and
 #                           the connect latencies in 5 rounds of 1 fork per contender, echo 5 x 1 s warm-up;
-#                           the simulated cycle 3 forks x 5 x 1 s warm-up; about 28 minutes)
+#                           the simulated cycle 3 forks x 5 x 1 s warm-up; then the echo rows paired, every
+#                           contender in one JVM in alternating 250 ms slices, pinned; about 35 minutes)
 #   bench/run.sh --smoke    1 fork, 1 x 1 s + 1 x 1 s each: proves the benchmarks run (numbers not judged)
 #   bench/run.sh --help     the arguments
-# Further arguments go to org.wsk4j.bench.BenchMain (--include REGEX, --sockets N, --no-memory, --out DIR, --rounds N).
+# Further arguments go to org.wsk4j.bench.BenchMain (--include REGEX, --sockets N, --no-memory, --out DIR, --rounds N,
+# --paired-cycles N).
 # The C epoll contender (bench/c/epoll_client.c, the physical reference) is built with gcc -O2 when gcc exists;
 # otherwise the suite runs without it and the report says why.
 set -euo pipefail

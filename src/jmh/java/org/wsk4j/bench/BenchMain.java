@@ -78,6 +78,12 @@ public final class BenchMain {
      * of the forks after a 2 s warm-up, never for raw NIO's loop (docs/performance.md, session 9).
      */
     static final int ECHO_WARMUPS = 5;
+    /**
+     * Cycles of the paired echo measurement ({@link EchoInterleaved}) after the rounds: 60 x 4 contenders x 250 ms per
+     * row, about 6 minutes for the four rows with their warm-ups. Session 13: with 100 cycles the median ratio of the
+     * same two contenders repeated within about ±3 % on 16 x 64 KiB.
+     */
+    static final int PAIRED_CYCLES = 60;
 
     private BenchMain() {
     }
@@ -124,6 +130,7 @@ public final class BenchMain {
         boolean memory = true;
         int sockets = 10_000;
         int rounds = ROUNDS;
+        int pairedCycles = PAIRED_CYCLES;
         Path out = Path.of("target", "bench");
         List<String> includes = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -134,6 +141,7 @@ public final class BenchMain {
                 case "--sockets" -> sockets = Integer.parseInt(args[++i]);
                 case "--no-memory" -> memory = false;
                 case "--rounds", "--echo-rounds" -> rounds = Integer.parseInt(args[++i]); // the old name still works
+                case "--paired-cycles" -> pairedCycles = Integer.parseInt(args[++i]);
                 case "--help", "-h" -> {
                     System.out.println("bench/run.sh [--smoke] [--out DIR] [--include REGEX]... [--sockets N]"
                             + " [--no-memory] [--rounds N]\n  --smoke       1 fork, 1 x 1 s warm-up + 1 x 1 s: proves"
@@ -141,14 +149,16 @@ public final class BenchMain {
                             + "   sockets held open by the scale benchmarks (default 10000)\n  --no-memory   skip"
                             + " the heap-per-socket measurement\n  --rounds N    rounds of the echo rows and the connect"
                             + " latencies, each contender of a row one after the other, the median of the per-round"
-                            + " ratios reported (default " + ROUNDS + "; 0: 2 forks each with the rest)\n  --out DIR     results"
+                            + " ratios reported (default " + ROUNDS + "; 0: 2 forks each with the rest)\n  --paired-cycles N"
+                            + " cycles of the paired echo measurement (EchoInterleaved, after the rounds; default "
+                            + PAIRED_CYCLES + "; 0: skip it)\n  --out DIR     results"
                             + " directory (default target/bench)\nThe C epoll contender runs when -D"
                             + CEpollClient.PROPERTY + "=PATH names its program (bench/run.sh builds it with gcc).");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
                         + "; use [--smoke] [--out DIR] [--include REGEX]... [--sockets N] [--no-memory]"
-                        + " [--rounds N]");
+                        + " [--rounds N] [--paired-cycles N]");
             }
         }
         Files.createDirectories(out);
@@ -206,9 +216,12 @@ public final class BenchMain {
                 cLatency = CEpollClient.latency(server.address(), smoke ? 2_000 : 20_000);
             }
         }
+        String paired = inRounds && pairedCycles > 0 && selected(includes, EchoBench.class.getName() + ".echo")
+                ? echoPaired(out, pairedCycles) : null;
         String memoryJson = memory ? scaleMemory(out, sockets) : null;
         Report report = new Report(results, memoryJson, smoke, sockets, (System.nanoTime() - t0) / 1e9, cLatency,
                 cSkipped, roundResults);
+        report.pairedEcho(paired);
         report.write(out);
         System.out.println();
         System.out.println(report.markdown());
@@ -247,6 +260,23 @@ public final class BenchMain {
             }
         }
         return round;
+    }
+
+    /**
+     * Runs {@link EchoInterleaved} (the echo rows paired: every contender in one JVM, alternating slices, pinned) in its
+     * own JVM with {@code cycles} cycles; returns its table, also written to {@code echo-paired.md}.
+     */
+    private static String echoPaired(Path out, int cycles) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path file = out.resolve("echo-paired.md");
+        Process p = new ProcessBuilder(java, "-Xms256m", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                EchoInterleaved.class.getName(), "--cycles", Integer.toString(cycles))
+                .redirectOutput(file.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        int rc = p.waitFor();
+        if (rc != 0) { // the rest of the run is still worth its report
+            return "The paired measurement failed (EchoInterleaved exit code " + rc + "); see the run's output.";
+        }
+        return Files.readString(file);
     }
 
     /** Runs {@link ScaleMemory} in its own fixed-heap JVM and returns its JSON line. */

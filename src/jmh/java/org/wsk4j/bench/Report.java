@@ -64,6 +64,8 @@ final class Report {
     private final List<List<Row>> rounds = new ArrayList<>();
     /** Each check measured in rounds: its ratio in each round, by check name (empty without rounds). */
     private final Map<String, double[]> roundRatios = new java.util.LinkedHashMap<>();
+    /** The paired echo measurement's output ({@link EchoInterleaved}), or null when it did not run. */
+    private String pairedEcho;
 
     Report(Collection<RunResult> results, String memoryJson, boolean smoke, int sockets, double seconds) {
         this(results, memoryJson, smoke, sockets, seconds, null, null, List.of());
@@ -83,6 +85,11 @@ final class Report {
         }
         rows.addAll(medians(this.rounds));
         buildChecks();
+    }
+
+    /** Adds the paired echo measurement's output ({@link EchoInterleaved}) to the report; null: none. */
+    void pairedEcho(String output) {
+        this.pairedEcho = output;
     }
 
     /** One row per result. */
@@ -418,6 +425,13 @@ final class Report {
                 }
                 md.append(' ').append(fmt(measuredMedian(ratios))).append(" |\n");
             });
+        }
+        if (pairedEcho != null) {
+            md.append("\n## Echo rows, paired (EchoInterleaved)\n\nEvery contender of a row in one JVM after a common"
+                    + " warm-up, measured in alternating slices (order rotated each cycle), the echo server threads"
+                    + " pinned apart from the clients; ratios taken within each cycle, the median over the cycles with"
+                    + " its quartiles. Not judged above (the targets use the rounds); a second instrument, immune to"
+                    + " the drift between a row's forks.\n\n").append(pairedEcho.strip()).append('\n');
         }
         md.append("\n## Measurements\n\n| benchmark | configuration | score | ± error | unit | p50 | p99 | p99.9 | alloc B/op |\n")
                 .append("| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |\n");
