@@ -69,7 +69,11 @@ public final class NioTransport implements Transport {
      * 16 x 64 KiB echo 0.98x raw NIO against 0.92x with completions after the whole pass.
      */
     static final int PASS_BYTES_BEFORE_COMPLETIONS = 32 * 1024;
-    /** Bytes the loop phase moved since completions last ran. Selector thread only (loop phase). */
+    /**
+     * Bytes the pass's keys moved since its completions last ran. Written only by the owning selector thread in its
+     * loop phase (never after a routine it ran lost it the loop: a move happens only while it runs a routine, and it
+     * resets the count before it runs them).
+     */
     private long movedSinceCompletions;
     private volatile boolean closed;
     /**
@@ -242,8 +246,7 @@ public final class NioTransport implements Transport {
      * The completion phase: runs the direct completions queued on this thread (held no lock; outside select, so the
      * selector is free for a new thread if a routine holds this one too long).
      */
-    private void runCompletions(CompletionThread self) {
-        movedSinceCompletions = 0;
+    private static void runCompletions(CompletionThread self) {
         self.runningCompletions = true;
         try {
             DirectCompletionExecutor.runQueued();
@@ -309,21 +312,23 @@ public final class NioTransport implements Transport {
      * then also receives as one (16 connections x 1 KiB: 16 KiB a pass); with large ones each connection's routine
      * runs while its data is still in the cache, instead of a whole pass's data (up to 16 x 64 KiB in the echo
      * benchmark, more than a core's L2) passing through the cache in between. 32 KiB, not 64: loopback's MSS is
-     * 65,483 bytes, so a 64 KiB message is often read as 65,483 bytes and then 53. Outside select, so a routine that holds the thread too long leaves the selector free for
-     * a new thread; this one then stops at once, and the keys it did not reach are still ready for the new thread's
-     * first select (readiness is level-triggered).
+     * 65,483 bytes, so a 64 KiB message is often read as 65,483 bytes and then 53. Outside select, so a routine that
+     * holds the thread too long leaves the selector free for a new thread; this one then stops at once, and the keys
+     * it did not reach are still ready for the new thread's first select (readiness is level-triggered).
      */
     private void handleReady(CompletionThread self, ReadyKeys ready) {
         SelectionKey[] keys = ready.keys;
         int count = ready.count;
         ready.count = 0;
         int i = 0;
+        movedSinceCompletions = 0;
         try {
             for (; i < count && owner == self; i++) {
                 SelectionKey key = keys[i];
                 keys[i] = null;
                 dispatch(key);
                 if (movedSinceCompletions >= PASS_BYTES_BEFORE_COMPLETIONS) {
+                    movedSinceCompletions = 0; // before the routines, which may cost this thread the loop
                     runCompletions(self);
                 }
             }
