@@ -9,6 +9,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -87,9 +89,10 @@ class NioPassCompletionsTest {
             }
             for (Socket peer : peers) {
                 OutputStream out = peer.getOutputStream();
-                out.write(new byte[bytes]); // on loopback in the connection's socket buffer when write returns
+                out.write(new byte[bytes]);
                 out.flush();
             }
+            awaitReadable(connections);
             transport.submit(() -> {
                 for (NioConnection connection : connections) {
                     connection.setInterest(TransportHandler.READ);
@@ -102,5 +105,22 @@ class NioPassCompletionsTest {
             }
         }
         return new ArrayList<>(events);
+    }
+
+    /**
+     * Waits (a bounded select on a probe selector of the test's own, not a sleep) until both channels have their data,
+     * so that the transport's next select reports both in one pass.
+     */
+    private static void awaitReadable(NioConnection[] connections) throws Exception {
+        try (Selector probe = Selector.open()) {
+            for (NioConnection connection : connections) {
+                connection.channel.register(probe, SelectionKey.OP_READ);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (probe.selectedKeys().size() < connections.length && System.nanoTime() < deadline) {
+                probe.select(100);
+            }
+            assertEquals(connections.length, probe.selectedKeys().size(), "both connections' data arrived");
+        }
     }
 }
