@@ -263,15 +263,14 @@ public final class BenchMain {
     }
 
     /**
-     * Runs {@link EchoInterleaved} (the echo rows paired: every contender in one JVM, alternating slices, pinned) in its
-     * own JVM with {@code cycles} cycles; returns its table, also written to {@code echo-paired.md}.
+     * Runs {@link EchoInterleaved} (the echo rows paired: every contender in one JVM, alternating slices, pinned) in
+     * its own JVM with {@code cycles} cycles; returns its table, also written to {@code echo-paired.md}.
      */
     private static String echoPaired(Path out, int cycles) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
         Path file = out.resolve("echo-paired.md");
-        Process p = new ProcessBuilder(java, "-Xms256m", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                EchoInterleaved.class.getName(), "--cycles", Integer.toString(cycles))
-                .redirectOutput(file.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = childJvm(List.of("-Xms256m", "-Xmx256m"), EchoInterleaved.class, "--cycles",
+                Integer.toString(cycles)).redirectOutput(file.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         int rc = p.waitFor();
         if (rc != 0) { // the rest of the run is still worth its report
             return "The paired measurement failed (EchoInterleaved exit code " + rc + "); see the run's output.";
@@ -279,13 +278,23 @@ public final class BenchMain {
         return Files.readString(file);
     }
 
+    /**
+     * A JVM of its own on this one's class path: this JVM's {@code java}, {@code options}, {@code main}, {@code args}.
+     */
+    private static ProcessBuilder childJvm(List<String> options, Class<?> main, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(options);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command);
+    }
+
     /** Runs {@link ScaleMemory} in its own fixed-heap JVM and returns its JSON line. */
     private static String scaleMemory(Path out, int sockets) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
         Path file = out.resolve("scale-memory.json");
-        Process p = new ProcessBuilder(java, "-Xms512m", "-Xmx512m", "-XX:+UseSerialGC", "-cp",
-                System.getProperty("java.class.path"), ScaleMemory.class.getName(), Integer.toString(sockets),
-                file.toString()).inheritIO().start();
+        Process p = childJvm(List.of("-Xms512m", "-Xmx512m", "-XX:+UseSerialGC"), ScaleMemory.class,
+                Integer.toString(sockets), file.toString()).inheritIO().start();
         int rc = p.waitFor();
         if (rc != 0) {
             throw new IllegalStateException("ScaleMemory failed with exit code " + rc);

@@ -115,7 +115,7 @@ public final class CpuPerOp {
     }
 
     /** A thread's name as Linux keeps it ({@code /proc/self/task/}*{@code /comm}: the first 15 bytes). */
-    private static String comm(String name) {
+    static String comm(String name) {
         return name.length() > 15 ? name.substring(0, 15) : name;
     }
 

@@ -55,7 +55,16 @@ public final class EchoInterleaved {
             }
         }
         String[] contenders = impls.split(",");
-        String pinning = pin ? pinClient() : "off (--no-pin)";
+        boolean pinned = false;
+        String pinning = "off (--no-pin)";
+        if (pin) {
+            try {
+                pinning = "server threads on CPU 0, client threads on CPU " + pinClient();
+                pinned = true;
+            } catch (IOException | RuntimeException e) {
+                pinning = "off (" + e.getMessage() + ")";
+            }
+        }
         System.out.printf("paired echo rows: %d cycles of %d ms slices per contender, order rotated each cycle;"
                 + " pinning: %s%n", cycles, sliceMillis, pinning);
         System.out.println("| row | contender | messages/s (median) | ÷ " + contenders[0]
@@ -64,7 +73,7 @@ public final class EchoInterleaved {
         for (String row : rows.split(",")) {
             String[] cs = row.split("x");
             measureRow(Integer.parseInt(cs[0]), Integer.parseInt(cs[1]), contenders, cycles,
-                    sliceMillis * 1_000_000L, pin && pinning.startsWith("server"));
+                    sliceMillis * 1_000_000L, pinned);
         }
     }
 
@@ -150,21 +159,22 @@ public final class EchoInterleaved {
 
     // ---- pinning through taskset: the echo servers on CPU 0, every other thread on the rest ------------------------
 
-    /** Pins every thread of this process (and so the threads they start) to CPUs 1..n-1; says what it did. */
-    private static String pinClient() {
+    /**
+     * Pins every thread of this process (and so the threads they start) to CPUs 1..n-1.
+     *
+     * @return those CPUs, as taskset lists them
+     * @throws IOException when there is one CPU only, or taskset is missing or fails
+     */
+    private static String pinClient() throws IOException {
         int cpus = Runtime.getRuntime().availableProcessors();
         if (cpus < 2) {
-            return "off (1 CPU)";
+            throw new IOException("1 CPU");
         }
         String clientCpus = cpus == 2 ? "1" : "1-" + (cpus - 1);
-        try {
-            for (String tid : tasks(null)) {
-                taskset(clientCpus, tid);
-            }
-            return "server threads on CPU 0, client threads on CPU " + clientCpus;
-        } catch (IOException | RuntimeException e) {
-            return "off (" + e.getMessage() + ")";
+        for (String tid : tasks(null)) {
+            taskset(clientCpus, tid);
         }
+        return clientCpus;
     }
 
     private static void pinServers() throws IOException {
@@ -173,13 +183,13 @@ public final class EchoInterleaved {
         }
     }
 
-    /** This process's thread ids, or those whose name starts with {@code name} (Linux keeps 15 characters). */
+    /** This process's thread ids, or those of the threads named {@code name} (compared as Linux keeps names). */
     private static List<String> tasks(String name) throws IOException {
         List<String> ids = new ArrayList<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
             for (Path task : tasks) {
                 String comm = Files.readString(task.resolve("comm")).trim();
-                if (name == null || name.startsWith(comm) && comm.length() >= 8) {
+                if (name == null || comm.equals(CpuPerOp.comm(name))) {
                     ids.add(task.getFileName().toString());
                 }
             }
