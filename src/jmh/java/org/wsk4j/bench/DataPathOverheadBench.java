@@ -40,7 +40,10 @@ import org.wsk4j.nt.Verifier;
  * {@code wsk-direct} client does over real sockets. The echo benchmark's
  * gap to raw java.nio is this cost (plus its cache effects); {@code verifier=defaults} keeps the verifier's rules
  * on (the library default, as in the echo benchmark) with stack capture and IRP tracking off; {@code off} turns
- * every rule off.
+ * every rule off; {@code sampled} is the library's whole default, as a driver that configures nothing gets it: the
+ * rules, live-IRP tracking and {@link Verifier.StackCapture#SAMPLED SAMPLED} stack capture (this benchmark's two IRPs
+ * are among the first sampled, so each reused IRP's first {@link Verifier#SAMPLED_HANDOVERS} hand-overs capture a
+ * stack, then none).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -53,7 +56,7 @@ public class DataPathOverheadBench {
 
     static final int SIZE = 1024;
 
-    @Param({"defaults", "off"})
+    @Param({"defaults", "off", "sampled"})
     public String verifier;
 
     /** {@code reuse}: two IRPs reused for every message (IoReuseIrp), as the echo client does; {@code allocate}:
@@ -78,8 +81,14 @@ public class DataPathOverheadBench {
     public void setUp() {
         transport = new LoopbackTransport();
         host = new WskHost(WskHost.Completions.DIRECT, false, transport);
-        if (verifier.equals("off")) {
-            host.wsk.ioManager().verifier().setAllModes(Verifier.Mode.OFF);
+        switch (verifier) {
+            case "defaults" -> { }
+            case "off" -> host.wsk.ioManager().verifier().setAllModes(Verifier.Mode.OFF);
+            case "sampled" -> {
+                host.wsk.ioManager().setTrackLiveIrps(true);
+                host.wsk.ioManager().verifier().setStackCapture(Verifier.StackCapture.SAMPLED);
+            }
+            default -> throw new IllegalArgumentException("verifier=" + verifier);
         }
         binding = host.bind();
         Irp irp = Io.allocateIrp(1, false);

@@ -302,8 +302,11 @@ final class Report {
                 alloc("DataPathOverheadBench", "irps=reuse verifier=defaults"), "B", "<=", 128));
         checks.add(new Check("allocation per echo message, IRPs reused, verifier off (DataPathOverheadBench)",
                 alloc("DataPathOverheadBench", "irps=reuse verifier=off"), "B", "<=", Double.NaN));
+        checks.add(new Check("allocation per echo message, IRPs reused, verifier sampled = the library's whole default"
+                + " (rules, live-IRP tracking, SAMPLED stack capture; DataPathOverheadBench)",
+                alloc("DataPathOverheadBench", "irps=reuse verifier=sampled"), "B", "<=", Double.NaN));
         for (String irps : new String[] {"reuse", "allocate"}) {
-            for (String verifier : new String[] {"defaults", "off"}) {
+            for (String verifier : new String[] {"defaults", "off", "sampled"}) {
                 checks.add(new Check("wsk4j's own cost per echo message, no system calls, long-lived connection"
                         + " (old generation; IRPs " + irps + (irps.equals("reuse") ? "d" : "d per operation")
                         + ", verifier " + verifier + ")",

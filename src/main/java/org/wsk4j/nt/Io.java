@@ -286,7 +286,7 @@ public final class Io {
         irp.bumpGeneration();
         irp.currentLocation = next;
         irp.stack[next].pendingReturned = false;
-        Throwable site = irp.manager.verifier().captureLaterSite(irp, irp, " handed over");
+        Throwable site = irp.manager.verifier().captureHandoverSite(irp);
         if (site != null || irp.handoverSite != null) { // no volatile store when stack capture is off
             irp.handoverSite = site;
         }

@@ -86,6 +86,11 @@ public final class Irp implements VerifiedObject {
     Irp trackedNext;
     volatile Throwable handoverSite;
     /**
+     * How many hand-overs of this IRP had their site captured under {@link Verifier.StackCapture#SAMPLED} (up to
+     * {@link Verifier#SAMPLED_HANDOVERS}); owner-confined, as the hand-over that counts it.
+     */
+    int sampledHandovers;
+    /**
      * The driver context, meaningful only while {@link #driverContextSet}: setting it to null only drops the flag,
      * and setting the value it already holds stores nothing, so an IRP reused for the same kind of request stores
      * no reference (a store into a long-lived IRP costs a G1 write-barrier fence). Freeing the IRP drops it.

@@ -51,9 +51,10 @@ public final class Verifier {
         /**
          * The first {@value Verifier#CAPTURE_ALL_FIRST} IRPs and sockets of each verifier get their sites captured (a
          * test's objects, usually all of them), then one in {@value Verifier#SAMPLE_INTERVAL} (IRPs by id, sockets by
-         * a count of their own). The default:
-         * it keeps the verifier within its cost budget, and a report on an object without sites says how to get
-         * them.
+         * a count of their own). A sampled IRP's hand-overs are captured for its first
+         * {@value Verifier#SAMPLED_HANDOVERS} hand-overs, so an IRP reused for every request costs a bounded number of
+         * stack traces, not one per request. The default: it keeps the verifier within its cost budget, and a report
+         * on an object without sites says how to get them.
          */
         SAMPLED,
         /** Every object gets its sites captured: about 1 µs per IRP allocation, hand-over and socket. */
@@ -62,9 +63,19 @@ public final class Verifier {
 
     /**
      * With {@link StackCapture#SAMPLED}, one object in this many has its sites captured after the first ones (IRPs
-     * counted by their ids, other objects, such as sockets, by a count of their own).
+     * counted by their ids, other objects, such as sockets, by a count of their own). 128, Netty's default sampling
+     * interval for its leak detector: a site costs a stack trace (1-3 µs), and a fresh IRP sampled costs two (its
+     * allocation and its hand-over).
      */
-    public static final int SAMPLE_INTERVAL = 64;
+    public static final int SAMPLE_INTERVAL = 128;
+
+    /**
+     * With {@link StackCapture#SAMPLED}, how many hand-overs of a sampled IRP have their site captured: its first this
+     * many. A later hand-over clears the IRP's hand-over site (a report then says why it has none): a driver that
+     * allocates a few IRPs at start-up (all of them sampled, see {@link #CAPTURE_ALL_FIRST}) and reuses them for every
+     * request would otherwise pay a stack trace per request. {@link StackCapture#ALWAYS} captures every hand-over.
+     */
+    public static final int SAMPLED_HANDOVERS = 16;
 
     /**
      * With {@link StackCapture#SAMPLED}, how many objects of each verifier have their sites captured first: the first
@@ -303,6 +314,26 @@ public final class Verifier {
         return null;
     }
 
+    /**
+     * Captures the site of an IRP's hand-over (to a driver such as WSK), called by its owner as it hands the IRP over:
+     * always with {@link StackCapture#ALWAYS}; with {@link StackCapture#SAMPLED} for the first
+     * {@link #SAMPLED_HANDOVERS} hand-overs of an IRP whose allocation site was captured.
+     *
+     * @return a throwable holding the stack, or null when not captured
+     */
+    Throwable captureHandoverSite(Irp irp) {
+        StackCapture capture = stackCapture;
+        if (capture == StackCapture.ALWAYS) {
+            return new Site(irp, " handed over");
+        }
+        if (capture == StackCapture.SAMPLED && irp.allocationSite != null
+                && irp.sampledHandovers < SAMPLED_HANDOVERS) {
+            irp.sampledHandovers++; // owner-confined, as the hand-over itself; stops at the limit (no wrap-around)
+            return new Site(irp, " handed over");
+        }
+        return null;
+    }
+
     private boolean sampleNow() {
         StackCapture capture = stackCapture;
         return capture == StackCapture.ALWAYS
@@ -381,6 +412,11 @@ public final class Verifier {
                 message = message + " [no sites captured for this object: stack capture is " + stackCapture
                         + "; set -D" + STACK_CAPTURE_PROPERTY + "=always or Verifier.setStackCapture(ALWAYS) to see"
                         + " where it was allocated and last handed over]";
+            } else if (handedOver == null && subject instanceof Irp
+                    && ((Irp) subject).sampledHandovers >= SAMPLED_HANDOVERS && stackCapture == StackCapture.SAMPLED) {
+                message = message + " [its last hand-over site was not captured: stack capture SAMPLED captures the"
+                        + " first " + SAMPLED_HANDOVERS + " hand-overs of a sampled IRP; set -D" + STACK_CAPTURE_PROPERTY
+                        + "=always or Verifier.setStackCapture(ALWAYS) to see every one]";
             }
         }
         VerifierReport report = new VerifierReport(rule, message, subject == null ? null : subject.toString(),

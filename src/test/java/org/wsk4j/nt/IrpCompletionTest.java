@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -664,6 +665,47 @@ class IrpCompletionTest extends IrpTestSupport {
         String message = io.verifier().violations().get(0).message();
         assertTrue(message.contains("stack capture is SAMPLED") && message.contains("-D"
                 + Verifier.STACK_CAPTURE_PROPERTY + "=always"), message);
+    }
+
+    @Test
+    void sampledCaptureStopsCapturingTheHandOversOfAnIrpReusedForEveryRequest() {
+        // A driver's IRPs allocated at start-up are sampled (the first CAPTURE_ALL_FIRST are); reused for every
+        // request, each hand-over would cost a stack trace. SAMPLED captures the first SAMPLED_HANDOVERS of them.
+        Irp irp = allocate(1);
+        assertNotNull(irp.allocationSite(), "a test's first IRPs are sampled");
+        List<Throwable> sites = new ArrayList<>();
+        for (int request = 0; request < Verifier.SAMPLED_HANDOVERS + 3; request++) {
+            Io.reuseIrp(irp, NtStatus.STATUS_UNSUCCESSFUL);
+            new RecordingRoutine().setOn(irp);
+            handDownAndComplete(irp, NtStatus.STATUS_SUCCESS);
+            sites.add(irp.handoverSite());
+        }
+        for (int request = 0; request < sites.size(); request++) {
+            assertEquals(request < Verifier.SAMPLED_HANDOVERS, sites.get(request) != null, "hand-over " + request);
+        }
+        assertEquals(Verifier.SAMPLED_HANDOVERS, sites.stream().distinct().filter(Objects::nonNull).count(),
+                "a site per captured hand-over, not one kept");
+
+        // A report on it says why it has no hand-over site, and how to get every one.
+        logOnly(VerifierRule.IRP_DOUBLE_FREE);
+        Io.freeIrp(irp);
+        Io.freeIrp(irp);
+        VerifierReport report = io.verifier().violations().get(0);
+        assertSame(irp.allocationSite(), report.allocationSite());
+        assertNull(report.handoverSite());
+        assertTrue(report.message().contains("first " + Verifier.SAMPLED_HANDOVERS + " hand-overs of a sampled IRP")
+                && report.message().contains("-D" + Verifier.STACK_CAPTURE_PROPERTY + "=always"), report.message());
+
+        // ALWAYS captures every hand-over.
+        io.verifier().setStackCapture(Verifier.StackCapture.ALWAYS);
+        Irp always = allocate(1);
+        for (int request = 0; request < Verifier.SAMPLED_HANDOVERS + 3; request++) {
+            Io.reuseIrp(always, NtStatus.STATUS_UNSUCCESSFUL);
+            new RecordingRoutine().setOn(always);
+            handDownAndComplete(always, NtStatus.STATUS_SUCCESS);
+            assertNotNull(always.handoverSite(), "hand-over " + request);
+        }
+        Io.freeIrp(always);
     }
 
     @Test
