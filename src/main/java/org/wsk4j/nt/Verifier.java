@@ -412,11 +412,11 @@ public final class Verifier {
                 message = message + " [no sites captured for this object: stack capture is " + stackCapture
                         + "; set -D" + STACK_CAPTURE_PROPERTY + "=always or Verifier.setStackCapture(ALWAYS) to see"
                         + " where it was allocated and last handed over]";
-            } else if (handedOver == null && subject instanceof Irp
+            } else if (handedOver == null && subject instanceof Irp // (a plain read of the owner's count: a hint only)
                     && ((Irp) subject).sampledHandovers >= SAMPLED_HANDOVERS && stackCapture == StackCapture.SAMPLED) {
                 message = message + " [its last hand-over site was not captured: stack capture SAMPLED captures the"
-                        + " first " + SAMPLED_HANDOVERS + " hand-overs of a sampled IRP; set -D" + STACK_CAPTURE_PROPERTY
-                        + "=always or Verifier.setStackCapture(ALWAYS) to see every one]";
+                        + " first " + SAMPLED_HANDOVERS + " hand-overs of a sampled IRP; set -D"
+                        + STACK_CAPTURE_PROPERTY + "=always or Verifier.setStackCapture(ALWAYS) to see every one]";
             }
         }
         VerifierReport report = new VerifierReport(rule, message, subject == null ? null : subject.toString(),
