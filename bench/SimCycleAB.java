@@ -30,7 +30,8 @@ import java.util.Set;
  * class loader of its own, which this needs: two benchmark instances in one class loader on one thread share the
  * thread's I/O-manager binding (the second {@code setUp} binds its own), so both would measure the second's setting.
  *
- * <p>With {@code dp-defaults} or {@code dp-off} in place of the verifier setting it compares wsk4j's own cost per echo
+ * <p>With {@code dp-defaults}, {@code dp-off} or {@code dp-sampled} (the library's whole default: tracking and sampled
+ * stack capture on) in place of the verifier setting it compares wsk4j's own cost per echo
  * message instead ({@code DataPathOverheadBench.echoMessage}, IRPs reused, that verifier setting), the same way
  * (issue 17 session 8; for example {@code dp-defaults 500000 12}).
  *
