@@ -153,7 +153,7 @@ abstract class ConnectClient implements AutoCloseable {
 
         Wsk(InetSocketAddress target, WskHost.Completions completions, boolean separateBind) {
             super(target);
-            this.host = new WskHost(completions, false);
+            this.host = new WskHost(completions, WskHost.Bookkeeping.LIBRARY_DEFAULT);
             this.separateBind = separateBind;
             this.remote = SockAddrIn.loopback(target.getPort());
         }

@@ -39,9 +39,10 @@ import org.wsk4j.nt.Verifier;
  * routine, the receive completed from a readiness callback, with the direct executor, as {@link EchoBench}'s
  * {@code wsk-direct} client does over real sockets. The echo benchmark's
  * gap to raw java.nio is this cost (plus its cache effects); {@code verifier=defaults} keeps the verifier's rules
- * on (the library default, as in the echo benchmark) with stack capture and IRP tracking off; {@code off} turns
- * every rule off; {@code sampled} is the library's whole default, as a driver that configures nothing gets it: the
- * rules, live-IRP tracking and {@link Verifier.StackCapture#SAMPLED SAMPLED} stack capture (this benchmark's two IRPs
+ * on (the library default) with stack capture and IRP tracking off; {@code off} turns every rule off;
+ * {@code sampled} is the library's whole default, as a driver that configures nothing gets it and as the echo
+ * benchmark's wsk4j contenders run: the rules, live-IRP tracking and
+ * {@link Verifier.StackCapture#SAMPLED SAMPLED} stack capture (this benchmark's two IRPs
  * are among the first sampled, so each reused IRP's first {@link Verifier#SAMPLED_HANDOVERS} hand-overs capture a
  * stack, then none).
  */
@@ -80,7 +81,7 @@ public class DataPathOverheadBench {
     @Setup(Level.Trial)
     public void setUp() {
         transport = new LoopbackTransport();
-        host = new WskHost(WskHost.Completions.DIRECT, false, transport);
+        host = new WskHost(WskHost.Completions.DIRECT, WskHost.Bookkeeping.OFF, transport);
         switch (verifier) {
             case "defaults" -> { }
             case "off" -> host.wsk.ioManager().verifier().setAllModes(Verifier.Mode.OFF);

@@ -49,8 +49,13 @@ abstract class EchoClient implements AutoCloseable {
     static EchoClient create(String impl, InetSocketAddress target, int connections, int size) throws Exception {
         return switch (impl) {
             case "nio" -> new RawNio(target, connections, size);
-            case "wsk" -> new Wsk(target, connections, size, WskHost.Completions.THREADED);
-            case "wsk-direct" -> new Wsk(target, connections, size, WskHost.Completions.DIRECT);
+            case "wsk" -> new Wsk(target, connections, size, WskHost.Completions.THREADED,
+                    WskHost.Bookkeeping.LIBRARY_DEFAULT);
+            case "wsk-direct" -> new Wsk(target, connections, size, WskHost.Completions.DIRECT,
+                    WskHost.Bookkeeping.LIBRARY_DEFAULT);
+            // the verifier's rules only (tracking and stack capture off): the echo contender's setting to session 14
+            case "wsk-direct-rules" -> new Wsk(target, connections, size, WskHost.Completions.DIRECT,
+                    WskHost.Bookkeeping.OFF);
             case "netty" -> new Netty(target, connections, size);
             case "async" -> new Async(target, connections, size);
             default -> throw new IllegalArgumentException(impl);
@@ -203,9 +208,10 @@ abstract class EchoClient implements AutoCloseable {
             }
         }
 
-        Wsk(InetSocketAddress target, int connections, int size, WskHost.Completions completions) {
+        Wsk(InetSocketAddress target, int connections, int size, WskHost.Completions completions,
+            WskHost.Bookkeeping bookkeeping) {
             super(connections, size);
-            host = new WskHost(completions, false);
+            host = new WskHost(completions, bookkeeping);
             try (IoManager.Binding ignored = host.bind()) {
                 for (int i = 0; i < connections; i++) {
                     Signal connected = new Signal();

@@ -79,7 +79,8 @@ public final class ScaleMemory {
     }
 
     private static double[] wskPerSocket(int port, int n, boolean verifier) throws Exception {
-        try (WskHost host = new WskHost(WskHost.Completions.THREADED, verifier)) {
+        try (WskHost host = new WskHost(WskHost.Completions.THREADED,
+                verifier ? WskHost.Bookkeeping.ALWAYS : WskHost.Bookkeeping.OFF)) {
             // warm the subsystem (selector thread, executor, first socket's classes) before the baseline
             OpenWskSockets.closeAll(host, OpenWskSockets.open(host, port, 64));
             Thread.sleep(200);
