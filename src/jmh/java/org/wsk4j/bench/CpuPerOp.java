@@ -124,7 +124,7 @@ public final class CpuPerOp {
      * /io}: syscr and syscw, which count read/readv/recv-like and write/writev/send-like calls), of every live thread
      * of this process, by {@link #comm} name (threads of one name added up).
      */
-    private static java.util.Map<String, long[]> threadCounters() throws IOException {
+    static java.util.Map<String, long[]> threadCounters() throws IOException {
         java.util.Map<String, long[]> switches = new java.util.HashMap<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
             for (Path task : tasks) {

@@ -1,6 +1,9 @@
 package org.wsk4j.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +17,11 @@ import java.util.Locale;
  * slices that alternate between the contenders ({@code CYCLES} cycles, each contender one slice per cycle, the order
  * rotated every cycle), with the echo server threads on one vCPU and everything else on the others. The ratio of two
  * contenders is taken within each cycle, seconds apart at most, and the median over the cycles is reported with its
- * quartiles.
+ * quartiles. Next to the rates, the CPU time per message of the client side (every Java thread of the process but the
+ * echo servers': the benchmark thread and the contender's own threads; the other contenders' are idle) and of the
+ * echo server threads, from {@link ThreadMXBean#getThreadCpuTime} over each slice, and how often per message each side
+ * went to sleep (voluntary context switches, {@code /proc/self/task}; blank where there is no {@code /proc}): whether a
+ * contender's rate is its own cost or the pace it sets for the server.
  *
  * <p>Why, next to the JMH rounds ({@link BenchMain}): on the project's 2-vCPU VM one contender's throughput on 16
  * connections moves by 2x between 250 ms slices (the client and server threads' placement, and the phase of their
@@ -68,8 +75,10 @@ public final class EchoInterleaved {
         System.out.printf("paired echo rows: %d cycles of %d ms slices per contender, order rotated each cycle;"
                 + " pinning: %s%n", cycles, sliceMillis, pinning);
         System.out.println("| row | contender | messages/s (median) | ÷ " + contenders[0]
-                + " (median, q1-q3) | ÷ netty (median, q1-q3) |");
-        System.out.println("| --- | --- | ---: | ---: | ---: |");
+                + " (median, q1-q3) | ÷ netty (median, q1-q3) | client CPU µs/msg (median) | client CPU ÷ "
+                + contenders[0] + " (median, q1-q3) | server CPU µs/msg (median) | client sleeps/msg (median) |"
+                + " server sleeps/msg (median) |");
+        System.out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (String row : rows.split(",")) {
             String[] cs = row.split("x");
             measureRow(Integer.parseInt(cs[0]), Integer.parseInt(cs[1]), contenders, cycles,
@@ -96,10 +105,19 @@ public final class EchoInterleaved {
                 }
             }
             double[][] rate = new double[cycles][n];
+            double[][] clientCpu = new double[cycles][n];
+            double[][] serverCpu = new double[cycles][n];
+            double[][] clientSleeps = new double[cycles][n];
+            double[][] serverSleeps = new double[cycles][n];
             for (int c = 0; c < cycles; c++) {
                 for (int k = 0; k < n; k++) {
                     int i = (c + k) % n;
-                    rate[c][i] = slice(clients[i], sliceNanos);
+                    double[] measured = slice(clients[i], sliceNanos);
+                    rate[c][i] = measured[0];
+                    clientCpu[c][i] = measured[1];
+                    serverCpu[c][i] = measured[2];
+                    clientSleeps[c][i] = measured[3];
+                    serverSleeps[c][i] = measured[4];
                 }
             }
             int netty = Arrays.asList(impls).indexOf("netty");
@@ -107,13 +125,25 @@ public final class EchoInterleaved {
                 double[] absolute = new double[cycles];
                 double[] toBase = new double[cycles];
                 double[] toNetty = new double[cycles];
+                double[] client = new double[cycles];
+                double[] clientToBase = new double[cycles];
+                double[] server = new double[cycles];
+                double[] clientSlept = new double[cycles];
+                double[] serverSlept = new double[cycles];
                 for (int c = 0; c < cycles; c++) {
                     absolute[c] = rate[c][i];
                     toBase[c] = rate[c][i] / rate[c][0];
                     toNetty[c] = netty < 0 ? Double.NaN : rate[c][i] / rate[c][netty];
+                    client[c] = clientCpu[c][i];
+                    clientToBase[c] = clientCpu[c][i] / clientCpu[c][0];
+                    server[c] = serverCpu[c][i];
+                    clientSlept[c] = clientSleeps[c][i];
+                    serverSlept[c] = serverSleeps[c][i];
                 }
-                System.out.printf(Locale.ROOT, "| %d x %d | %s | %,.0f | %s | %s |%n", connections, size, impls[i],
-                        quartiles(absolute)[1], ratio(toBase, i == 0), ratio(toNetty, netty < 0 || i == netty));
+                System.out.printf(Locale.ROOT, "| %d x %d | %s | %,.0f | %s | %s | %.2f | %s | %.2f | %s | %s |%n",
+                        connections, size, impls[i], quartiles(absolute)[1], ratio(toBase, i == 0),
+                        ratio(toNetty, netty < 0 || i == netty), quartiles(client)[1], ratio(clientToBase, i == 0),
+                        quartiles(server)[1], sleeps(clientSlept), sleeps(serverSlept));
             }
         } finally {
             for (int i = 0; i < n; i++) {
@@ -125,6 +155,11 @@ public final class EchoInterleaved {
                 }
             }
         }
+    }
+
+    private static String sleeps(double[] values) {
+        double median = quartiles(values)[1];
+        return Double.isNaN(median) ? "" : String.format(Locale.ROOT, "%.3f", median);
     }
 
     private static String ratio(double[] values, boolean self) {
@@ -143,8 +178,14 @@ public final class EchoInterleaved {
         return new double[] {sorted[n / 4], sorted[n / 2], sorted[Math.min(n - 1, 3 * n / 4)]};
     }
 
-    /** Echo messages per second of {@code client} over at least {@code nanos} (whole 1,024-message invocations). */
-    private static double slice(EchoClient client, long nanos) throws Exception {
+    /**
+     * {@code client} over at least {@code nanos} (whole 1,024-message invocations): echo messages per second, then the
+     * client side's and the echo servers' CPU microseconds per message ({@link #cpu}), then their voluntary context
+     * switches per message ({@link #sleeps()}; NaN without {@code /proc}).
+     */
+    private static double[] slice(EchoClient client, long nanos) throws Exception {
+        long[] sleptBefore = sleeps();
+        long[] cpuBefore = cpu();
         long start = System.nanoTime();
         long end = start + nanos;
         long messages = 0;
@@ -154,7 +195,63 @@ public final class EchoInterleaved {
             messages += EchoBench.MESSAGES;
             now = System.nanoTime();
         } while (now < end);
-        return messages * 1e9 / (now - start);
+        long[] cpuAfter = cpu();
+        long[] sleptAfter = sleeps();
+        return new double[] {messages * 1e9 / (now - start), (cpuAfter[0] - cpuBefore[0]) / 1e3 / messages,
+                (cpuAfter[1] - cpuBefore[1]) / 1e3 / messages, perMessage(sleptBefore[0], sleptAfter[0], messages),
+                perMessage(sleptBefore[1], sleptAfter[1], messages)};
+    }
+
+    private static double perMessage(long before, long after, long messages) {
+        return before < 0 || after < 0 ? Double.NaN : (after - before) / (double) messages;
+    }
+
+    /**
+     * Voluntary context switches so far ({@link CpuPerOp#threadCounters}): [0] every thread of this process but the
+     * echo servers', [1] the echo servers'; both -1 (so NaN per message) where {@code /proc/self/task} cannot be read.
+     * Read outside the timed part of a slice.
+     */
+    private static long[] sleeps() {
+        try {
+            long client = 0;
+            long server = 0;
+            for (var entry : CpuPerOp.threadCounters().entrySet()) {
+                if (entry.getKey().equals(CpuPerOp.comm(SERVER_THREAD))) {
+                    server += entry.getValue()[0];
+                } else {
+                    client += entry.getValue()[0];
+                }
+            }
+            return new long[] {client, server};
+        } catch (IOException | RuntimeException e) {
+            return new long[] {-1, -1};
+        }
+    }
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    /**
+     * CPU nanoseconds so far of this process's live Java threads: [0] the client side (all but the echo servers'),
+     * [1] the echo server threads. A thread that ends within a slice takes its time with it (none does while the
+     * clients run); the JIT compiler and GC threads are not Java threads and not counted.
+     */
+    private static long[] cpu() {
+        long[] ids = THREADS.getAllThreadIds();
+        ThreadInfo[] infos = THREADS.getThreadInfo(ids);
+        long client = 0;
+        long server = 0;
+        for (int i = 0; i < ids.length; i++) {
+            long time = infos[i] == null ? -1 : THREADS.getThreadCpuTime(ids[i]);
+            if (time < 0) {
+                continue; // ended since getAllThreadIds
+            }
+            if (infos[i].getThreadName().equals(SERVER_THREAD)) {
+                server += time;
+            } else {
+                client += time;
+            }
+        }
+        return new long[] {client, server};
     }
 
     // ---- pinning through taskset: the echo servers on CPU 0, every other thread on the rest ------------------------
