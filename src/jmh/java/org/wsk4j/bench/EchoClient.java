@@ -56,6 +56,9 @@ abstract class EchoClient implements AutoCloseable {
             // the verifier's rules only (tracking and stack capture off): the echo contender's setting to session 14
             case "wsk-direct-rules" -> new Wsk(target, connections, size, WskHost.Completions.DIRECT,
                     WskHost.Bookkeeping.OFF);
+            // no verifier at all (every rule OFF too): what the verifier costs in the echo loop
+            case "wsk-direct-noverifier" -> new Wsk(target, connections, size, WskHost.Completions.DIRECT,
+                    WskHost.Bookkeeping.NONE);
             case "netty" -> new Netty(target, connections, size);
             case "async" -> new Async(target, connections, size);
             default -> throw new IllegalArgumentException(impl);

@@ -44,7 +44,9 @@ final class WskHost implements AutoCloseable {
          */
         LIBRARY_DEFAULT,
         /** Live-IRP tracking on, stack capture ALWAYS (the JUnit extension's setting). */
-        ALWAYS
+        ALWAYS,
+        /** Every verifier rule OFF as well as tracking and capture: what the verifier costs altogether. */
+        NONE
     }
 
     final WskSubsystem wsk;
@@ -69,6 +71,9 @@ final class WskHost implements AutoCloseable {
         wsk = builder.build();
         if (bookkeeping != Bookkeeping.LIBRARY_DEFAULT) {
             configure(wsk.ioManager(), bookkeeping == Bookkeeping.ALWAYS);
+        }
+        if (bookkeeping == Bookkeeping.NONE) {
+            wsk.ioManager().verifier().setAllModes(Verifier.Mode.OFF);
         }
         try (IoManager.Binding ignored = wsk.bindToCurrentThread()) {
             check(wsk.wskRegister(new WskClientNpi(null, new WskClientDispatch(MAKE_WSK_VERSION(1, 0), 0, null)),
