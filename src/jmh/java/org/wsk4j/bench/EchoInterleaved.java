@@ -4,6 +4,11 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.InetSocketAddress;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,10 +37,16 @@ import java.util.Locale;
  *
  * <pre>
  * java -cp wsk4j-benchmarks.jar org.wsk4j.bench.EchoInterleaved [--cycles N] [--slice-ms M] [--rows 1x1024,16x65536]
- *      [--impls nio,wsk-direct,netty,async] [--no-pin]
+ *      [--impls nio,wsk-direct,netty,async,wsk-direct:other-build.jar] [--no-pin]
  * </pre>
  * The first contender is the baseline of the ratios. Pinning uses {@code taskset} (util-linux) and needs 2 CPUs or
  * more; without it the run says so and goes on unpinned.
+ *
+ * <p>A contender may name a benchmarks jar, {@code IMPL:JAR} (for example {@code wsk-direct:/tmp/base.jar}): its
+ * client is then loaded from that jar by a class loader of its own (with the wsk4j and Netty classes in it), so two
+ * builds of the library run side by side in one JVM, paired as any two contenders are. That is the A/B for a change
+ * to the data path: {@code --impls nio,wsk-direct:base.jar,wsk-direct:new.jar}, the client CPU column against raw
+ * NIO for each, and one jar against itself for the instrument's own spread.
  */
 public final class EchoInterleaved {
 
@@ -58,7 +69,7 @@ public final class EchoInterleaved {
                 case "--impls" -> impls = args[++i];
                 case "--no-pin" -> pin = false;
                 default -> throw new IllegalArgumentException("usage: EchoInterleaved [--cycles N] [--slice-ms M]"
-                        + " [--rows 1x1024,16x65536] [--impls nio,wsk-direct,netty,async] [--no-pin]");
+                        + " [--rows 1x1024,16x65536] [--impls nio,wsk-direct,netty,async,IMPL:JAR] [--no-pin]");
             }
         }
         String[] contenders = impls.split(",");
@@ -90,11 +101,11 @@ public final class EchoInterleaved {
                                    boolean pin) throws Exception {
         int n = impls.length;
         EchoServer[] servers = new EchoServer[n];
-        EchoClient[] clients = new EchoClient[n];
+        Client[] clients = new Client[n];
         try {
             for (int i = 0; i < n; i++) {
                 servers[i] = new EchoServer();
-                clients[i] = EchoClient.create(impls[i], servers[i].address(), connections, size);
+                clients[i] = Client.create(impls[i], servers[i].address(), connections, size);
             }
             if (pin) {
                 pinServers();
@@ -183,7 +194,7 @@ public final class EchoInterleaved {
      * client side's and the echo servers' CPU microseconds per message ({@link #cpu}), then their voluntary context
      * switches per message ({@link #sleeps()}; NaN without {@code /proc}).
      */
-    private static double[] slice(EchoClient client, long nanos) throws Exception {
+    private static double[] slice(Client client, long nanos) throws Exception {
         long[] sleptBefore = sleeps();
         long[] cpuBefore = cpu();
         long start = System.nanoTime();
@@ -252,6 +263,67 @@ public final class EchoInterleaved {
             }
         }
         return new long[] {client, server};
+    }
+
+    /** A contender's client: from this class loader's {@link EchoClient}, or from a jar's ({@code IMPL:JAR}). */
+    private interface Client extends AutoCloseable {
+
+        void run(int messages) throws Exception;
+
+        static Client create(String contender, InetSocketAddress target, int connections, int size) throws Exception {
+            int colon = contender.indexOf(':');
+            if (colon < 0) {
+                EchoClient client = EchoClient.create(contender, target, connections, size);
+                return new Client() {
+                    @Override
+                    public void run(int messages) throws Exception {
+                        client.run(messages);
+                    }
+
+                    @Override
+                    public void close() throws Exception {
+                        client.close();
+                    }
+                };
+            }
+            URL jar = Path.of(contender.substring(colon + 1)).toUri().toURL();
+            URLClassLoader loader = new URLClassLoader(new URL[] {jar}, ClassLoader.getPlatformClassLoader());
+            Class<?> type = Class.forName(EchoClient.class.getName(), true, loader);
+            Method create = type.getDeclaredMethod("create", String.class, InetSocketAddress.class, int.class,
+                    int.class);
+            Method run = type.getDeclaredMethod("run", int.class);
+            Method close = type.getMethod("close");
+            create.setAccessible(true); // package-private, in the jar's own unnamed module (open to all)
+            run.setAccessible(true);
+            close.setAccessible(true);
+            Object client = invoke(create, null, contender.substring(0, colon), target, connections, size);
+            return new Client() {
+                @Override
+                public void run(int messages) throws Exception {
+                    invoke(run, client, messages);
+                }
+
+                @Override
+                public void close() throws Exception {
+                    try {
+                        invoke(close, client);
+                    } finally {
+                        loader.close();
+                    }
+                }
+            };
+        }
+
+        private static Object invoke(Method method, Object target, Object... args) throws Exception {
+            try {
+                return method.invoke(target, args);
+            } catch (InvocationTargetException e) {
+                if (e.getCause() instanceof Exception cause) {
+                    throw cause;
+                }
+                throw e;
+            }
+        }
     }
 
     // ---- pinning through taskset: the echo servers on CPU 0, every other thread on the rest ------------------------
