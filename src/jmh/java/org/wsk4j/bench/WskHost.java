@@ -34,7 +34,7 @@ final class WskHost implements AutoCloseable {
         DIRECT
     }
 
-    /** The verifier's bookkeeping beside its rules (which stay on, modes FAIL, in every setting). */
+    /** The verifier's bookkeeping beside its rules (which stay on, modes FAIL, in every setting but {@link #NONE}). */
     enum Bookkeeping {
         /** Live-IRP tracking off, stack capture OFF: the verifier's rules only. */
         OFF,
