@@ -81,16 +81,12 @@ public class DataPathOverheadBench {
     @Setup(Level.Trial)
     public void setUp() {
         transport = new LoopbackTransport();
-        host = new WskHost(WskHost.Completions.DIRECT, WskHost.Bookkeeping.OFF, transport);
-        switch (verifier) {
-            case "defaults" -> { }
-            case "off" -> host.wsk.ioManager().verifier().setAllModes(Verifier.Mode.OFF);
-            case "sampled" -> {
-                host.wsk.ioManager().setTrackLiveIrps(true);
-                host.wsk.ioManager().verifier().setStackCapture(Verifier.StackCapture.SAMPLED);
-            }
+        host = new WskHost(WskHost.Completions.DIRECT, switch (verifier) {
+            case "defaults" -> WskHost.Bookkeeping.OFF; // the rules only
+            case "off" -> WskHost.Bookkeeping.NONE;
+            case "sampled" -> WskHost.Bookkeeping.LIBRARY_DEFAULT;
             default -> throw new IllegalArgumentException("verifier=" + verifier);
-        }
+        }, transport);
         binding = host.bind();
         Irp irp = Io.allocateIrp(1, false);
         Io.setCompletionRoutine(irp, (device, done, context) -> NtStatus.STATUS_MORE_PROCESSING_REQUIRED, null,
