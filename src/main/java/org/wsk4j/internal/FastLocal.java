@@ -9,7 +9,8 @@ import java.util.function.Supplier;
  * timers, the selector thread, where completions run) and a {@link ThreadLocal} lookup elsewhere, as Netty's
  * {@code FastThreadLocal} does. For the few per-thread values of the completion path (the IRQL, the watchdog record,
  * the direct executor's trampoline, the inline-completion depth): the value is created on first use on each thread,
- * and, as with a {@code ThreadLocal}, used by that thread only. At most {@link CompletionThread#SLOTS} of them exist.
+ * and, as with a {@code ThreadLocal}, used by that thread only; or, made without an initial value, it is null until
+ * {@link #set} (the I/O manager a thread is bound to). At most {@link CompletionThread#SLOTS} of them exist.
  * Internal (not exported).
  *
  * @param <T> the value's type
@@ -29,16 +30,30 @@ public final class FastLocal<T> {
      * @throws IllegalStateException when more than {@link CompletionThread#SLOTS} exist
      */
     public FastLocal(Supplier<? extends T> initial) {
-        this.initial = Objects.requireNonNull(initial, "initial");
+        this(Objects.requireNonNull(initial, "initial"), ThreadLocal.withInitial(initial));
+    }
+
+    /**
+     * Creates one whose value is null on every thread until {@link #set} (a static final field).
+     *
+     * @throws IllegalStateException when more than {@link CompletionThread#SLOTS} exist
+     */
+    public FastLocal() {
+        this(null, new ThreadLocal<>());
+    }
+
+    private FastLocal(Supplier<? extends T> initial, ThreadLocal<T> others) {
+        this.initial = initial;
+        this.others = others;
         this.index = NEXT.getAndIncrement();
         if (index >= CompletionThread.SLOTS) {
             throw new IllegalStateException("more than " + CompletionThread.SLOTS + " FastLocals");
         }
-        this.others = ThreadLocal.withInitial(initial);
     }
 
     /**
-     * Returns the calling thread's value, creating it on first use.
+     * Returns the calling thread's value, creating it on first use (null until {@link #set} for one made without an
+     * initial value).
      *
      * @return the value
      */
@@ -48,12 +63,29 @@ public final class FastLocal<T> {
         if (thread instanceof CompletionThread) {
             Object[] slots = ((CompletionThread) thread).slots;
             Object value = slots[index];
-            if (value == null) {
+            if (value == null && initial != null) {
                 value = initial.get();
                 slots[index] = value;
             }
             return (T) value;
         }
         return others.get();
+    }
+
+    /**
+     * Sets the calling thread's value; null removes it (elsewhere than on a {@link CompletionThread}, the
+     * {@code ThreadLocal} entry goes, so a thread that no longer uses it keeps nothing).
+     *
+     * @param value the value, or null
+     */
+    public void set(T value) {
+        Thread thread = Thread.currentThread();
+        if (thread instanceof CompletionThread) {
+            ((CompletionThread) thread).slots[index] = value;
+        } else if (value == null) {
+            others.remove();
+        } else {
+            others.set(value);
+        }
     }
 }

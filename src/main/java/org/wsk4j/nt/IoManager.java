@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wsk4j.internal.FastLocal;
 
 /**
  * The simulated I/O manager: allocates and accounts for IRPs, holds the {@link Verifier} and the IRP
@@ -40,7 +41,8 @@ public final class IoManager {
 
     private static final Logger LOG = LoggerFactory.getLogger(IoManager.class);
     private static final IoManager GLOBAL = new IoManager("global");
-    private static final ThreadLocal<IoManager> BOUND = new ThreadLocal<>();
+    /** The calling thread's binding: a field read on wsk4j's own threads, where every completion task swaps it. */
+    private static final FastLocal<IoManager> BOUND = new FastLocal<>();
     /** What the binding was made for (a WskSubsystem binds itself): threads the kernel creates inherit it. */
     private static final ThreadLocal<Object> ATTACHMENT = new ThreadLocal<>();
 
@@ -178,7 +180,7 @@ public final class IoManager {
         return previous;
     }
 
-    /** Undoes {@link #swapBinding}: a no-op when nothing changed (a null binding is kept as null, not removed). */
+    /** Undoes {@link #swapBinding}: a no-op when nothing changed (restoring no binding removes the entry). */
     static void restoreBinding(IoManager manager, IoManager previous) {
         if (manager != null && manager != previous) {
             BOUND.set(previous);
@@ -206,11 +208,7 @@ public final class IoManager {
             if (Thread.currentThread() != thread) {
                 throw new IllegalStateException("an IoManager binding must be closed on the thread that made it");
             }
-            if (previous == null) {
-                BOUND.remove();
-            } else {
-                BOUND.set(previous);
-            }
+            BOUND.set(previous); // null removes the entry
             if (previousAttachment == null) {
                 ATTACHMENT.remove();
             } else {
