@@ -87,9 +87,10 @@ public final class EchoInterleaved {
                 + " pinning: %s%n", cycles, sliceMillis, pinning);
         System.out.println("| row | contender | messages/s (median) | ÷ " + contenders[0]
                 + " (median, q1-q3) | ÷ netty (median, q1-q3) | client CPU µs/msg (median) | client CPU ÷ "
+                + contenders[0] + " (median, q1-q3) | client user / kernel µs/msg (median) | client kernel ÷ "
                 + contenders[0] + " (median, q1-q3) | server CPU µs/msg (median) | client sleeps/msg (median) |"
                 + " server sleeps/msg (median) |");
-        System.out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        System.out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (String row : rows.split(",")) {
             String[] cs = row.split("x");
             measureRow(Integer.parseInt(cs[0]), Integer.parseInt(cs[1]), contenders, cycles,
@@ -120,6 +121,7 @@ public final class EchoInterleaved {
             double[][] serverCpu = new double[cycles][n];
             double[][] clientSleeps = new double[cycles][n];
             double[][] serverSleeps = new double[cycles][n];
+            double[][] clientUser = new double[cycles][n];
             for (int c = 0; c < cycles; c++) {
                 for (int k = 0; k < n; k++) {
                     int i = (c + k) % n;
@@ -129,6 +131,7 @@ public final class EchoInterleaved {
                     serverCpu[c][i] = measured[2];
                     clientSleeps[c][i] = measured[3];
                     serverSleeps[c][i] = measured[4];
+                    clientUser[c][i] = measured[5];
                 }
             }
             int netty = Arrays.asList(impls).indexOf("netty");
@@ -141,7 +144,13 @@ public final class EchoInterleaved {
                 double[] server = new double[cycles];
                 double[] clientSlept = new double[cycles];
                 double[] serverSlept = new double[cycles];
+                double[] user = new double[cycles];
+                double[] kernel = new double[cycles];
+                double[] kernelToBase = new double[cycles];
                 for (int c = 0; c < cycles; c++) {
+                    user[c] = clientUser[c][i];
+                    kernel[c] = clientCpu[c][i] - clientUser[c][i];
+                    kernelToBase[c] = kernel[c] / (clientCpu[c][0] - clientUser[c][0]);
                     absolute[c] = rate[c][i];
                     toBase[c] = rate[c][i] / rate[c][0];
                     toNetty[c] = netty < 0 ? Double.NaN : rate[c][i] / rate[c][netty];
@@ -151,10 +160,10 @@ public final class EchoInterleaved {
                     clientSlept[c] = clientSleeps[c][i];
                     serverSlept[c] = serverSleeps[c][i];
                 }
-                System.out.printf(Locale.ROOT, "| %d x %d | %s | %,.0f | %s | %s | %.2f | %s | %.2f | %s | %s |%n",
+                System.out.printf(Locale.ROOT, "| %d x %d | %s | %,.0f | %s | %s | %.2f | %s | %.2f / %.2f | %s | %.2f | %s | %s |%n",
                         connections, size, impls[i], quartiles(absolute)[1], ratio(toBase, i == 0),
                         ratio(toNetty, netty < 0 || i == netty), quartiles(client)[1], ratio(clientToBase, i == 0),
-                        quartiles(server)[1], sleeps(clientSlept), sleeps(serverSlept));
+                        quartiles(user)[1], quartiles(kernel)[1], ratio(kernelToBase, i == 0), quartiles(server)[1], sleeps(clientSlept), sleeps(serverSlept));
             }
         } finally {
             for (int i = 0; i < n; i++) {
@@ -192,7 +201,8 @@ public final class EchoInterleaved {
     /**
      * {@code client} over at least {@code nanos} (whole 1,024-message invocations): echo messages per second, then the
      * client side's and the echo servers' CPU microseconds per message ({@link #cpu}), then their voluntary context
-     * switches per message ({@link #sleeps()}; NaN without {@code /proc}).
+     * switches per message ({@link #sleeps()}; NaN without {@code /proc}), then the client side's user-mode CPU
+     * microseconds per message.
      */
     private static double[] slice(Client client, long nanos) throws Exception {
         long[] sleptBefore = sleeps();
@@ -210,7 +220,7 @@ public final class EchoInterleaved {
         long[] sleptAfter = sleeps();
         return new double[] {messages * 1e9 / (now - start), (cpuAfter[0] - cpuBefore[0]) / 1e3 / messages,
                 (cpuAfter[1] - cpuBefore[1]) / 1e3 / messages, perMessage(sleptBefore[0], sleptAfter[0], messages),
-                perMessage(sleptBefore[1], sleptAfter[1], messages)};
+                perMessage(sleptBefore[1], sleptAfter[1], messages), (cpuAfter[2] - cpuBefore[2]) / 1e3 / messages};
     }
 
     private static double perMessage(long before, long after, long messages) {
@@ -243,7 +253,7 @@ public final class EchoInterleaved {
 
     /**
      * CPU nanoseconds so far of this process's live Java threads: [0] the client side (all but the echo servers'),
-     * [1] the echo server threads. A thread that ends within a slice takes its time with it (none does while the
+     * [1] the echo server threads, [2] the client side's user-mode part (the rest of [0] is kernel time). A thread that ends within a slice takes its time with it (none does while the
      * clients run); the JIT compiler and GC threads are not Java threads and not counted.
      */
     private static long[] cpu() {
@@ -251,18 +261,21 @@ public final class EchoInterleaved {
         ThreadInfo[] infos = THREADS.getThreadInfo(ids);
         long client = 0;
         long server = 0;
+        long clientUser = 0;
         for (int i = 0; i < ids.length; i++) {
             long time = infos[i] == null ? -1 : THREADS.getThreadCpuTime(ids[i]);
-            if (time < 0) {
+            long user = time < 0 ? -1 : THREADS.getThreadUserTime(ids[i]);
+            if (time < 0 || user < 0) {
                 continue; // ended since getAllThreadIds
             }
             if (infos[i].getThreadName().equals(SERVER_THREAD)) {
                 server += time;
             } else {
                 client += time;
+                clientUser += user;
             }
         }
-        return new long[] {client, server};
+        return new long[] {client, server, clientUser};
     }
 
     /** A contender's client: from this class loader's {@link EchoClient}, or from a jar's ({@code IMPL:JAR}). */
