@@ -73,8 +73,8 @@ public final class FastLocal<T> {
     }
 
     /**
-     * Sets the calling thread's value; null removes it (elsewhere than on a {@link CompletionThread}, the
-     * {@code ThreadLocal} entry goes, so a thread that no longer uses it keeps nothing).
+     * Sets the calling thread's value (null included: elsewhere than on a {@link CompletionThread} the
+     * {@code ThreadLocal} entry stays, so a value set and cleared for every task costs no entry churn).
      *
      * @param value the value, or null
      */
@@ -82,10 +82,21 @@ public final class FastLocal<T> {
         Thread thread = Thread.currentThread();
         if (thread instanceof CompletionThread) {
             ((CompletionThread) thread).slots[index] = value;
-        } else if (value == null) {
-            others.remove();
         } else {
             others.set(value);
+        }
+    }
+
+    /**
+     * Clears the calling thread's value; elsewhere than on a {@link CompletionThread} its {@code ThreadLocal} entry
+     * goes, so a thread that no longer uses it keeps nothing.
+     */
+    public void remove() {
+        Thread thread = Thread.currentThread();
+        if (thread instanceof CompletionThread) {
+            ((CompletionThread) thread).slots[index] = null;
+        } else {
+            others.remove();
         }
     }
 }

@@ -180,7 +180,7 @@ public final class IoManager {
         return previous;
     }
 
-    /** Undoes {@link #swapBinding}: a no-op when nothing changed (restoring no binding removes the entry). */
+    /** Undoes {@link #swapBinding}: a no-op when nothing changed (a null binding is kept as null, not removed). */
     static void restoreBinding(IoManager manager, IoManager previous) {
         if (manager != null && manager != previous) {
             BOUND.set(previous);
@@ -208,7 +208,11 @@ public final class IoManager {
             if (Thread.currentThread() != thread) {
                 throw new IllegalStateException("an IoManager binding must be closed on the thread that made it");
             }
-            BOUND.set(previous); // null removes the entry
+            if (previous == null) {
+                BOUND.remove();
+            } else {
+                BOUND.set(previous);
+            }
             if (previousAttachment == null) {
                 ATTACHMENT.remove();
             } else {
