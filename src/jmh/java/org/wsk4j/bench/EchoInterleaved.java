@@ -24,7 +24,9 @@ import java.util.Locale;
  * contenders is taken within each cycle, seconds apart at most, and the median over the cycles is reported with its
  * quartiles. Next to the rates, the CPU time per message of the client side (every Java thread of the process but the
  * echo servers': the benchmark thread and the contender's own threads; the other contenders' are idle) and of the
- * echo server threads, from {@link ThreadMXBean#getThreadCpuTime} over each slice, and how often per message each side
+ * echo server threads, from {@link ThreadMXBean#getThreadCpuTime} over each slice, the client's split into user and
+ * kernel time ({@link ThreadMXBean#getThreadUserTime}; Linux charges the two by the scheduler tick, so the split is a
+ * sample, meaningful where the user share is more than a few per cent), and how often per message each side
  * went to sleep (voluntary context switches, {@code /proc/self/task}; blank where there is no {@code /proc}): whether a
  * contender's rate is its own cost or the pace it sets for the server.
  *
@@ -160,10 +162,12 @@ public final class EchoInterleaved {
                     clientSlept[c] = clientSleeps[c][i];
                     serverSlept[c] = serverSleeps[c][i];
                 }
-                System.out.printf(Locale.ROOT, "| %d x %d | %s | %,.0f | %s | %s | %.2f | %s | %.2f / %.2f | %s | %.2f | %s | %s |%n",
+                System.out.printf(Locale.ROOT,
+                        "| %d x %d | %s | %,.0f | %s | %s | %.2f | %s | %.2f / %.2f | %s | %.2f | %s | %s |%n",
                         connections, size, impls[i], quartiles(absolute)[1], ratio(toBase, i == 0),
                         ratio(toNetty, netty < 0 || i == netty), quartiles(client)[1], ratio(clientToBase, i == 0),
-                        quartiles(user)[1], quartiles(kernel)[1], ratio(kernelToBase, i == 0), quartiles(server)[1], sleeps(clientSlept), sleeps(serverSlept));
+                        quartiles(user)[1], quartiles(kernel)[1], ratio(kernelToBase, i == 0), quartiles(server)[1],
+                        sleeps(clientSlept), sleeps(serverSlept));
             }
         } finally {
             for (int i = 0; i < n; i++) {
@@ -253,8 +257,9 @@ public final class EchoInterleaved {
 
     /**
      * CPU nanoseconds so far of this process's live Java threads: [0] the client side (all but the echo servers'),
-     * [1] the echo server threads, [2] the client side's user-mode part (the rest of [0] is kernel time). A thread that ends within a slice takes its time with it (none does while the
-     * clients run); the JIT compiler and GC threads are not Java threads and not counted.
+     * [1] the echo server threads, [2] the client side's user-mode part (the rest of [0] is kernel time). A thread that
+     * ends within a slice takes its time with it (none does while the clients run); the JIT compiler and GC threads are
+     * not Java threads and not counted.
      */
     private static long[] cpu() {
         long[] ids = THREADS.getAllThreadIds();

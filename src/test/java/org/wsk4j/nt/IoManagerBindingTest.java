@@ -1,7 +1,7 @@
 package org.wsk4j.nt;
 
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -9,9 +9,10 @@ import org.junit.jupiter.api.Test;
 import org.wsk4j.internal.CompletionThread;
 
 /**
- * The thread's I/O manager binding ({@link IoManager#bindToCurrentThread()}, and the swap every completion task makes)
- * behaves the same on any thread and on wsk4j's own {@link CompletionThread}s, where it is kept in a field rather than
- * a {@code ThreadLocal}: bindings nest, closing restores the one before, and a thread with none sees the global manager.
+ * The thread's I/O manager binding ({@link IoManager#bindToCurrentThread()}, and the swap every completion task
+ * makes) behaves the same on any thread and on wsk4j's own {@link CompletionThread}s, where it is kept in a field
+ * rather than a {@code ThreadLocal}: bindings nest, closing restores the one before, and a thread with none sees the
+ * global manager.
  */
 class IoManagerBindingTest {
 
@@ -37,11 +38,15 @@ class IoManagerBindingTest {
         IoManager manager = IoManager.create("binding-task");
         CompletableFuture<IoManager[]> seen = new CompletableFuture<>();
         CompletionThread own = new CompletionThread(() -> {
-            IoManager[] observed = new IoManager[3];
-            observed[0] = IoManager.current();
-            TaskRunner.run(() -> observed[1] = IoManager.current(), manager);
-            observed[2] = IoManager.current();
-            seen.complete(observed);
+            try {
+                IoManager[] observed = new IoManager[3];
+                observed[0] = IoManager.current();
+                TaskRunner.run(() -> observed[1] = IoManager.current(), manager);
+                observed[2] = IoManager.current();
+                seen.complete(observed);
+            } catch (Throwable t) {
+                seen.completeExceptionally(t);
+            }
         }, "binding-task");
         own.start();
         IoManager[] observed = seen.get(10, TimeUnit.SECONDS);
@@ -56,10 +61,16 @@ class IoManagerBindingTest {
         IoManager.Binding binding = IoManager.create("binding-owner").bindToCurrentThread();
         try {
             CompletableFuture<Throwable> thrown = new CompletableFuture<>();
-            Thread other = new Thread(() -> thrown.complete(assertThrows(IllegalStateException.class,
-                    binding::close)));
+            Thread other = new Thread(() -> {
+                try {
+                    binding.close();
+                    thrown.complete(null);
+                } catch (Throwable t) {
+                    thrown.complete(t);
+                }
+            });
             other.start();
-            thrown.get(10, TimeUnit.SECONDS);
+            assertInstanceOf(IllegalStateException.class, thrown.get(10, TimeUnit.SECONDS));
             other.join(10_000);
         } finally {
             binding.close();
