@@ -118,56 +118,23 @@ public final class EchoInterleaved {
                     slice(clients[i], 1_000_000_000L);
                 }
             }
-            double[][] rate = new double[cycles][n];
-            double[][] clientCpu = new double[cycles][n];
-            double[][] serverCpu = new double[cycles][n];
-            double[][] clientSleeps = new double[cycles][n];
-            double[][] serverSleeps = new double[cycles][n];
-            double[][] clientUser = new double[cycles][n];
+            double[][][] measured = new double[cycles][n][]; // [cycle][contender][one of slice's fields]
             for (int c = 0; c < cycles; c++) {
                 for (int k = 0; k < n; k++) {
                     int i = (c + k) % n;
-                    double[] measured = slice(clients[i], sliceNanos);
-                    rate[c][i] = measured[0];
-                    clientCpu[c][i] = measured[1];
-                    serverCpu[c][i] = measured[2];
-                    clientSleeps[c][i] = measured[3];
-                    serverSleeps[c][i] = measured[4];
-                    clientUser[c][i] = measured[5];
+                    measured[c][i] = slice(clients[i], sliceNanos);
                 }
             }
             int netty = Arrays.asList(impls).indexOf("netty");
             for (int i = 0; i < n; i++) {
-                double[] absolute = new double[cycles];
-                double[] toBase = new double[cycles];
-                double[] toNetty = new double[cycles];
-                double[] client = new double[cycles];
-                double[] clientToBase = new double[cycles];
-                double[] server = new double[cycles];
-                double[] clientSlept = new double[cycles];
-                double[] serverSlept = new double[cycles];
-                double[] user = new double[cycles];
-                double[] kernel = new double[cycles];
-                double[] kernelToBase = new double[cycles];
-                for (int c = 0; c < cycles; c++) {
-                    user[c] = clientUser[c][i];
-                    kernel[c] = clientCpu[c][i] - clientUser[c][i];
-                    kernelToBase[c] = kernel[c] / (clientCpu[c][0] - clientUser[c][0]);
-                    absolute[c] = rate[c][i];
-                    toBase[c] = rate[c][i] / rate[c][0];
-                    toNetty[c] = netty < 0 ? Double.NaN : rate[c][i] / rate[c][netty];
-                    client[c] = clientCpu[c][i];
-                    clientToBase[c] = clientCpu[c][i] / clientCpu[c][0];
-                    server[c] = serverCpu[c][i];
-                    clientSlept[c] = clientSleeps[c][i];
-                    serverSlept[c] = serverSleeps[c][i];
-                }
                 System.out.printf(Locale.ROOT,
                         "| %d x %d | %s | %,.0f | %s | %s | %.2f | %s | %.2f / %.2f | %s | %.2f | %s | %s |%n",
-                        connections, size, impls[i], quartiles(absolute)[1], ratio(toBase, i == 0),
-                        ratio(toNetty, netty < 0 || i == netty), quartiles(client)[1], ratio(clientToBase, i == 0),
-                        quartiles(user)[1], quartiles(kernel)[1], ratio(kernelToBase, i == 0), quartiles(server)[1],
-                        sleeps(clientSlept), sleeps(serverSlept));
+                        connections, size, impls[i], median(measured, i, RATE), ratio(measured, i, 0, RATE),
+                        ratio(measured, i, netty, RATE), median(measured, i, CLIENT_CPU),
+                        ratio(measured, i, 0, CLIENT_CPU), median(measured, i, CLIENT_USER),
+                        median(measured, i, CLIENT_KERNEL), ratio(measured, i, 0, CLIENT_KERNEL),
+                        median(measured, i, SERVER_CPU), sleeps(measured, i, CLIENT_SLEEPS),
+                        sleeps(measured, i, SERVER_SLEEPS));
             }
         } finally {
             for (int i = 0; i < n; i++) {
@@ -181,17 +148,39 @@ public final class EchoInterleaved {
         }
     }
 
-    private static String sleeps(double[] values) {
-        double median = quartiles(values)[1];
+    /** The median over the cycles of contender {@code i}'s {@code field} (one of {@link #slice}'s). */
+    private static double median(double[][][] measured, int i, int field) {
+        return quartiles(column(measured, i, field))[1];
+    }
+
+    /** {@link #median} as a column of sleeps per message: blank when unknown (no {@code /proc}). */
+    private static String sleeps(double[][][] measured, int i, int field) {
+        double median = median(measured, i, field);
         return Double.isNaN(median) ? "" : String.format(Locale.ROOT, "%.3f", median);
     }
 
-    private static String ratio(double[] values, boolean self) {
-        if (self) {
+    /**
+     * Contender {@code i}'s {@code field} divided by contender {@code base}'s within each cycle: median and quartiles;
+     * blank for the base itself or a base that is not there (negative).
+     */
+    private static String ratio(double[][][] measured, int i, int base, int field) {
+        if (i == base || base < 0) {
             return "";
+        }
+        double[] values = new double[measured.length];
+        for (int c = 0; c < measured.length; c++) {
+            values[c] = measured[c][i][field] / measured[c][base][field];
         }
         double[] q = quartiles(values);
         return String.format(Locale.ROOT, "%.3f (%.3f-%.3f)", q[1], q[0], q[2]);
+    }
+
+    private static double[] column(double[][][] measured, int i, int field) {
+        double[] values = new double[measured.length];
+        for (int c = 0; c < measured.length; c++) {
+            values[c] = measured[c][i][field];
+        }
+        return values;
     }
 
     /** First quartile, median, third quartile (nearest rank). */
@@ -202,11 +191,20 @@ public final class EchoInterleaved {
         return new double[] {sorted[n / 4], sorted[n / 2], sorted[Math.min(n - 1, 3 * n / 4)]};
     }
 
+    /** The fields of a {@link #slice}'s result. */
+    private static final int RATE = 0;
+    private static final int CLIENT_CPU = 1;
+    private static final int SERVER_CPU = 2;
+    private static final int CLIENT_SLEEPS = 3;
+    private static final int SERVER_SLEEPS = 4;
+    private static final int CLIENT_USER = 5;
+    private static final int CLIENT_KERNEL = 6;
+
     /**
-     * {@code client} over at least {@code nanos} (whole 1,024-message invocations): echo messages per second, then the
-     * client side's and the echo servers' CPU microseconds per message ({@link #cpu}), then their voluntary context
-     * switches per message ({@link #sleeps()}; NaN without {@code /proc}), then the client side's user-mode CPU
-     * microseconds per message.
+     * {@code client} over at least {@code nanos} (whole 1,024-message invocations): echo messages per second
+     * ({@link #RATE}), the client side's and the echo servers' CPU microseconds per message ({@link #cpu}), their
+     * voluntary context switches per message ({@link #sleeps()}; NaN without {@code /proc}), and the client side's
+     * CPU split into user-mode and kernel microseconds per message.
      */
     private static double[] slice(Client client, long nanos) throws Exception {
         long[] sleptBefore = sleeps();
@@ -222,9 +220,11 @@ public final class EchoInterleaved {
         } while (now < end);
         long[] cpuAfter = cpu();
         long[] sleptAfter = sleeps();
-        return new double[] {messages * 1e9 / (now - start), (cpuAfter[0] - cpuBefore[0]) / 1e3 / messages,
-                (cpuAfter[1] - cpuBefore[1]) / 1e3 / messages, perMessage(sleptBefore[0], sleptAfter[0], messages),
-                perMessage(sleptBefore[1], sleptAfter[1], messages), (cpuAfter[2] - cpuBefore[2]) / 1e3 / messages};
+        double clientCpu = (cpuAfter[0] - cpuBefore[0]) / 1e3 / messages;
+        double clientUser = (cpuAfter[2] - cpuBefore[2]) / 1e3 / messages;
+        return new double[] {messages * 1e9 / (now - start), clientCpu, (cpuAfter[1] - cpuBefore[1]) / 1e3 / messages,
+                perMessage(sleptBefore[0], sleptAfter[0], messages),
+                perMessage(sleptBefore[1], sleptAfter[1], messages), clientUser, clientCpu - clientUser};
     }
 
     private static double perMessage(long before, long after, long messages) {
