@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.openjdk.jmh.infra.Blackhole;
 import org.wsk4j.SockAddrIn;
 import org.wsk4j.WskBuf;
 import org.wsk4j.WskProviderConnectionDispatch;
@@ -47,6 +48,15 @@ import org.wsk4j.nt.NtStatus;
 abstract class EchoClient implements AutoCloseable {
 
     static EchoClient create(String impl, InetSocketAddress target, int connections, int size) throws Exception {
+        if (impl.startsWith("nio+") && impl.endsWith("ns")) { // the calibration contender: see RawNio
+            long extraNanos;
+            try {
+                extraNanos = Long.parseLong(impl.substring(4, impl.length() - 2));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(impl + ": expected nio+NNNns, NNN the nanoseconds of work per message");
+            }
+            return new RawNio(target, connections, size, extraNanos);
+        }
         return switch (impl) {
             case "nio" -> new RawNio(target, connections, size);
             case "wsk" -> new Wsk(target, connections, size, WskHost.Completions.THREADED,
@@ -84,10 +94,15 @@ abstract class EchoClient implements AutoCloseable {
     }
 
     // ---- raw java.nio: one selector loop on the calling thread ---------------------------------------
+    //
+    // "nio+NNNns" is the same client with NNN ns of pure CPU work (Blackhole.consumeCPU, no memory traffic) added to
+    // every message: the calibration of the echo rows, how a row's ratio answers to a client's extra work per message
+    // (docs/performance.md, session 17). The tokens per nanosecond are measured when the client is made.
 
     static final class RawNio extends EchoClient {
         private final Selector selector;
         private final List<Conn> conns = new ArrayList<>();
+        private final long extraTokens;
         private int open;
 
         private final class Conn {
@@ -112,7 +127,12 @@ abstract class EchoClient implements AutoCloseable {
         }
 
         RawNio(InetSocketAddress target, int connections, int size) throws IOException {
+            this(target, connections, size, 0);
+        }
+
+        RawNio(InetSocketAddress target, int connections, int size, long extraNanos) throws IOException {
             super(connections, size);
+            extraTokens = extraNanos > 0 ? Math.max(1, Math.round(extraNanos / nanosPerToken())) : 0;
             selector = Selector.open();
             for (int i = 0; i < connections; i++) {
                 SocketChannel ch = SocketChannel.open(target);
@@ -151,6 +171,9 @@ abstract class EchoClient implements AutoCloseable {
                     }
                 }
                 if (!c.in.hasRemaining()) {
+                    if (extraTokens > 0) {
+                        Blackhole.consumeCPU(extraTokens);
+                    }
                     if (--c.left == 0) {
                         open--;
                         key.interestOps(0);
@@ -172,6 +195,19 @@ abstract class EchoClient implements AutoCloseable {
                 c.ch.close();
             }
             selector.close();
+        }
+
+        /** What one {@link Blackhole#consumeCPU} token costs here: the best of a few timed batches, warmed up. */
+        private static double nanosPerToken() {
+            double best = Double.MAX_VALUE;
+            for (int round = 0; round < 20; round++) {
+                long start = System.nanoTime();
+                for (int i = 0; i < 2_000; i++) {
+                    Blackhole.consumeCPU(100);
+                }
+                best = Math.min(best, (System.nanoTime() - start) / (2_000 * 100.0));
+            }
+            return best;
         }
     }
 

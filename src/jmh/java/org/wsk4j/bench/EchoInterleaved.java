@@ -49,6 +49,11 @@ import java.util.Locale;
  * builds of the library run side by side in one JVM, paired as any two contenders are. That is the A/B for a change
  * to the data path: {@code --impls nio,wsk-direct:base.jar,wsk-direct:new.jar}, the client CPU column against raw
  * NIO for each, and one jar against itself for the instrument's own spread.
+ *
+ * <p>The contender {@code nio+NNNns} (for example {@code nio+170ns}) is raw NIO with NNN ns of pure CPU work added to
+ * every message: run next to {@code nio} and {@code wsk-direct}, it says how the row's ratio answers to a client's
+ * extra work per message on the machine of the run, so a ratio reads as nanoseconds and a change's saving as a
+ * ratio.
  */
 public final class EchoInterleaved {
 
