@@ -53,7 +53,8 @@ abstract class EchoClient implements AutoCloseable {
             try {
                 extraNanos = Long.parseLong(impl.substring(4, impl.length() - 2));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(impl + ": expected nio+NNNns, NNN the nanoseconds of work per message");
+                throw new IllegalArgumentException(impl + ": expected nio+NNNns (NNN: nanoseconds of work per message)",
+                        e);
             }
             return new RawNio(target, connections, size, extraNanos);
         }
