@@ -79,9 +79,10 @@ public final class BenchMain {
      */
     static final int ECHO_WARMUPS = 5;
     /**
-     * Cycles of the paired echo measurement ({@link EchoInterleaved}) after the rounds: 60 x 4 contenders x 250 ms per
-     * row, about 6 minutes for the four rows with their warm-ups. Session 13: with 100 cycles the median ratio of the
-     * same two contenders repeated within about ±3 % on 16 x 64 KiB.
+     * Cycles of the paired echo measurement ({@link EchoInterleaved}) after the rounds: 60 x 5 contenders (raw NIO,
+     * wsk4j, Netty, AsynchronousSocketChannel, and raw NIO + 200 ns as the calibration line) x 250 ms per row, about 7
+     * minutes for the four rows with their warm-ups. Session 13: with 100 cycles the median ratio of the same two
+     * contenders repeated within about ±3 % on 16 x 64 KiB.
      */
     static final int PAIRED_CYCLES = 60;
 

@@ -39,7 +39,7 @@ import java.util.Locale;
  *
  * <pre>
  * java -cp wsk4j-benchmarks.jar org.wsk4j.bench.EchoInterleaved [--cycles N] [--slice-ms M] [--rows 1x1024,16x65536]
- *      [--impls nio,wsk-direct,netty,async,wsk-direct:other-build.jar] [--no-pin]
+ *      [--impls nio,wsk-direct,netty,async,nio+200ns,wsk-direct:other-build.jar] [--no-pin]
  * </pre>
  * The first contender is the baseline of the ratios. Pinning uses {@code taskset} (util-linux) and needs 2 CPUs or
  * more; without it the run says so and goes on unpinned.
@@ -66,7 +66,7 @@ public final class EchoInterleaved {
         int cycles = 60;
         long sliceMillis = 250;
         String rows = "1x1024,1x65536,16x1024,16x65536";
-        String impls = "nio,wsk-direct,netty,async";
+        String impls = "nio,wsk-direct,netty,async,nio+200ns"; // the last: the calibration line (see the class doc)
         boolean pin = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
