@@ -48,15 +48,17 @@ import org.wsk4j.nt.NtStatus;
 abstract class EchoClient implements AutoCloseable {
 
     static EchoClient create(String impl, InetSocketAddress target, int connections, int size) throws Exception {
-        if (impl.startsWith("nio+") && impl.endsWith("ns")) { // the calibration contender: see RawNio
-            long extraNanos;
+        if (impl.startsWith("nio+") && (impl.endsWith("ns") || impl.endsWith("loads"))) { // calibration: see RawNio
+            boolean loads = impl.endsWith("loads");
+            long amount;
             try {
-                extraNanos = Long.parseLong(impl.substring(4, impl.length() - 2));
+                amount = Long.parseLong(impl.substring(4, impl.length() - (loads ? 5 : 2)));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(impl + ": expected nio+NNNns (NNN: nanoseconds of work per message)",
-                        e);
+                throw new IllegalArgumentException(impl + ": expected nio+NNNns or nio+NNloads (nanoseconds of work, or"
+                        + " dependent loads, per message)", e);
             }
-            return new RawNio(target, connections, size, extraNanos);
+            return loads ? new RawNio(target, connections, size, 0, (int) amount)
+                    : new RawNio(target, connections, size, amount, 0);
         }
         return switch (impl) {
             case "nio" -> new RawNio(target, connections, size);
@@ -99,12 +101,22 @@ abstract class EchoClient implements AutoCloseable {
     // "nio+NNNns" is the same client with NNN ns of pure CPU work (Blackhole.consumeCPU, no memory traffic) added to
     // every message: the calibration of the echo rows, how a row's ratio answers to a client's extra work per message
     // (docs/performance.md, session 17). The tokens per nanosecond are measured when the client is made.
+    // "nio+NNloads" adds NN dependent loads per message instead, each from a different cache line of a 256 KiB pool
+    // (about a core's L2) in a shuffled cycle: what touching NN lines of a driver's or library's state costs a message
+    // once the kernel's network stack has run through the caches.
 
     static final class RawNio extends EchoClient {
         private final Selector selector;
         private final List<Conn> conns = new ArrayList<>();
         private final long extraTokens;
+        private final int extraLoads;
+        /** For extraLoads: a cycle through POOL_LINES cache lines in shuffled order (int index of the next line). */
+        private final int[] pool;
+        private int poolAt;
         private int open;
+
+        private static final int POOL_LINES = 256 * 1024 / 64;
+        private static final int INTS_PER_LINE = 64 / Integer.BYTES;
 
         private final class Conn {
             final SocketChannel ch;
@@ -128,12 +140,15 @@ abstract class EchoClient implements AutoCloseable {
         }
 
         RawNio(InetSocketAddress target, int connections, int size) throws IOException {
-            this(target, connections, size, 0);
+            this(target, connections, size, 0, 0);
         }
 
-        RawNio(InetSocketAddress target, int connections, int size, long extraNanos) throws IOException {
+        RawNio(InetSocketAddress target, int connections, int size, long extraNanos, int extraLoads)
+                throws IOException {
             super(connections, size);
             extraTokens = extraNanos > 0 ? Math.max(1, Math.round(extraNanos / nanosPerToken())) : 0;
+            this.extraLoads = extraLoads;
+            pool = extraLoads > 0 ? shuffledCycle() : null;
             selector = Selector.open();
             for (int i = 0; i < connections; i++) {
                 SocketChannel ch = SocketChannel.open(target);
@@ -175,6 +190,13 @@ abstract class EchoClient implements AutoCloseable {
                     if (extraTokens > 0) {
                         Blackhole.consumeCPU(extraTokens);
                     }
+                    if (extraLoads > 0) {
+                        int at = poolAt;
+                        for (int i = 0; i < extraLoads; i++) {
+                            at = pool[at]; // each load's address is the one before's value: no overlap
+                        }
+                        poolAt = at; // a field: the chain is live, not dead code
+                    }
                     if (--c.left == 0) {
                         open--;
                         key.interestOps(0);
@@ -196,6 +218,26 @@ abstract class EchoClient implements AutoCloseable {
                 c.ch.close();
             }
             selector.close();
+        }
+
+        /** A pool whose lines form one cycle in random order: pool[line * 16] is the first int of the next line. */
+        private static int[] shuffledCycle() {
+            int[] order = new int[POOL_LINES];
+            for (int i = 0; i < POOL_LINES; i++) {
+                order[i] = i;
+            }
+            java.util.Random random = new java.util.Random(17);
+            for (int i = POOL_LINES - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int swap = order[i];
+                order[i] = order[j];
+                order[j] = swap;
+            }
+            int[] pool = new int[POOL_LINES * INTS_PER_LINE];
+            for (int i = 0; i < POOL_LINES; i++) {
+                pool[order[i] * INTS_PER_LINE] = order[(i + 1) % POOL_LINES] * INTS_PER_LINE;
+            }
+            return pool;
         }
 
         /** What one {@link Blackhole#consumeCPU} token costs here: the best of a few timed batches, warmed up. */

@@ -53,7 +53,7 @@ import java.util.Locale;
  * <p>The contender {@code nio+NNNns} (for example {@code nio+170ns}) is raw NIO with NNN ns of pure CPU work added to
  * every message: run next to {@code nio} and {@code wsk-direct}, it says how the row's ratio answers to a client's
  * extra work per message on the machine of the run, so a ratio reads as nanoseconds and a change's saving as a
- * ratio.
+ * ratio. {@code nio+NNloads} adds NN dependent loads from a 256 KiB pool instead: the ratio in cache lines touched.
  */
 public final class EchoInterleaved {
 
