@@ -24,6 +24,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -102,7 +103,7 @@ abstract class EchoClient implements AutoCloseable {
     // every message: the calibration of the echo rows, how a row's ratio answers to a client's extra work per message
     // (docs/performance.md, session 17). The tokens per nanosecond are measured when the client is made.
     // "nio+NNloads" adds NN dependent loads per message instead, each from a different cache line of a 256 KiB pool
-    // (about a core's L2) in a shuffled cycle: what touching NN lines of a driver's or library's state costs a message
+    // (within a core's L2) in a shuffled cycle: what touching NN lines of a driver's or library's state costs a message
     // once the kernel's network stack has run through the caches.
 
     static final class RawNio extends EchoClient {
@@ -226,7 +227,7 @@ abstract class EchoClient implements AutoCloseable {
             for (int i = 0; i < POOL_LINES; i++) {
                 order[i] = i;
             }
-            java.util.Random random = new java.util.Random(17);
+            Random random = new Random(17);
             for (int i = POOL_LINES - 1; i > 0; i--) {
                 int j = random.nextInt(i + 1);
                 int swap = order[i];
