@@ -435,8 +435,8 @@ final class Report {
                     + " pinned apart from the clients; ratios taken within each cycle, the median over the cycles with"
                     + " its quartiles. Not judged above (the targets use the rounds); a second instrument, immune to"
                     + " the drift between a row's forks. `nio+200ns` is raw NIO with 200 ns of CPU work added to every"
-                    + " message: where a ratio of 0.95 sits in nanoseconds of client work on this machine in this run"
-                    + " (on 16 x 1 KiB, session 17).\n\n").append(pairedEcho.strip()).append('\n');
+                    + " message, a ruler for the other contenders' ratios in this run's machine state (on 16 x 1 KiB in"
+                    + " session 17, 0.95x sat there).\n\n").append(pairedEcho.strip()).append('\n');
         }
         md.append("\n## Measurements\n\n| benchmark | configuration | score | ± error | unit | p50 | p99 | p99.9 | alloc B/op |\n")
                 .append("| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |\n");
