@@ -39,7 +39,7 @@ import java.util.Locale;
  *
  * <pre>
  * java -cp wsk4j-benchmarks.jar org.wsk4j.bench.EchoInterleaved [--cycles N] [--slice-ms M] [--rows 1x1024,16x65536]
- *      [--impls nio,wsk-direct,netty,async,nio+200ns,wsk-direct:other-build.jar] [--no-pin]
+ *      [--impls nio,wsk-direct,netty,async,nio+200ns,wsk-direct:other-build.jar] [--versus CONTENDER] [--no-pin]
  * </pre>
  * The first contender is the baseline of the ratios. Pinning uses {@code taskset} (util-linux) and needs 2 CPUs or
  * more; without it the run says so and goes on unpinned.
@@ -48,7 +48,11 @@ import java.util.Locale;
  * client is then loaded from that jar by a class loader of its own (with the wsk4j and Netty classes in it), so two
  * builds of the library run side by side in one JVM, paired as any two contenders are. That is the A/B for a change
  * to the data path: {@code --impls nio,wsk-direct:base.jar,wsk-direct:new.jar}, the client CPU column against raw
- * NIO for each, and one jar against itself for the instrument's own spread.
+ * NIO for each, and one jar against itself for the instrument's own spread. With {@code --versus wsk-direct:base.jar}
+ * (a contender of the list, by name or 0-based index) a last column gives each contender's rate divided by that one's
+ * within each cycle, its median and the median's 95 % confidence interval (distribution-free, by order statistics of
+ * the per-cycle ratios): a change's effect read directly, not as the difference of two ratios to raw NIO, each with
+ * its own spread. An interval that contains 1 means the run does not resolve the change.
  *
  * <p>The contender {@code nio+NNNns} (for example {@code nio+170ns}) is raw NIO with NNN ns of pure CPU work added to
  * every message: run next to {@code nio} and {@code wsk-direct}, it says how the row's ratio answers to a client's
@@ -68,6 +72,7 @@ public final class EchoInterleaved {
         String rows = "1x1024,1x65536,16x1024,16x65536";
         String impls = "nio,wsk-direct,netty,async,nio+200ns"; // the last: the calibration line (see the class doc)
         boolean pin = true;
+        String versus = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--cycles" -> cycles = Integer.parseInt(args[++i]);
@@ -75,11 +80,14 @@ public final class EchoInterleaved {
                 case "--rows" -> rows = args[++i];
                 case "--impls" -> impls = args[++i];
                 case "--no-pin" -> pin = false;
+                case "--versus" -> versus = args[++i];
                 default -> throw new IllegalArgumentException("usage: EchoInterleaved [--cycles N] [--slice-ms M]"
-                        + " [--rows 1x1024,16x65536] [--impls nio,wsk-direct,netty,async,IMPL:JAR] [--no-pin]");
+                        + " [--rows 1x1024,16x65536] [--impls nio,wsk-direct,netty,async,IMPL:JAR] [--versus CONTENDER]"
+                        + " [--no-pin]");
             }
         }
         String[] contenders = impls.split(",");
+        int reference = versus == null ? -1 : contenderIndex(contenders, versus);
         boolean pinned = false;
         String pinning = "off (--no-pin)";
         if (pin) {
@@ -96,17 +104,37 @@ public final class EchoInterleaved {
                 + " (median, q1-q3) | ÷ netty (median, q1-q3) | client CPU µs/msg (median) | client CPU ÷ "
                 + contenders[0] + " (median, q1-q3) | client user / kernel µs/msg (median) | client kernel ÷ "
                 + contenders[0] + " (median, q1-q3) | server CPU µs/msg (median) | client sleeps/msg (median) |"
-                + " server sleeps/msg (median) |");
-        System.out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+                + " server sleeps/msg (median) |" + (reference < 0 ? ""
+                : " ÷ " + contenders[reference] + " (median, 95 % confidence interval) |"));
+        System.out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+                + (reference < 0 ? "" : " ---: |"));
         for (String row : rows.split(",")) {
             String[] cs = row.split("x");
             measureRow(Integer.parseInt(cs[0]), Integer.parseInt(cs[1]), contenders, cycles,
-                    sliceMillis * 1_000_000L, pinned);
+                    sliceMillis * 1_000_000L, pinned, reference);
         }
     }
 
+    /** The contender {@code --versus} names: one of the list, by name or 0-based index. */
+    static int contenderIndex(String[] contenders, String versus) {
+        int at = Arrays.asList(contenders).indexOf(versus);
+        if (at >= 0) {
+            return at;
+        }
+        try {
+            at = Integer.parseInt(versus);
+        } catch (NumberFormatException e) {
+            at = -1;
+        }
+        if (at < 0 || at >= contenders.length) {
+            throw new IllegalArgumentException("--versus " + versus + ": not one of the contenders "
+                    + String.join(",", contenders));
+        }
+        return at;
+    }
+
     private static void measureRow(int connections, int size, String[] impls, int cycles, long sliceNanos,
-                                   boolean pin) throws Exception {
+                                   boolean pin, int reference) throws Exception {
         int n = impls.length;
         EchoServer[] servers = new EchoServer[n];
         Client[] clients = new Client[n];
@@ -133,13 +161,14 @@ public final class EchoInterleaved {
             int netty = Arrays.asList(impls).indexOf("netty");
             for (int i = 0; i < n; i++) {
                 System.out.printf(Locale.ROOT,
-                        "| %d x %d | %s | %,.0f | %s | %s | %.2f | %s | %.2f / %.2f | %s | %.2f | %s | %s |%n",
+                        "| %d x %d | %s | %,.0f | %s | %s | %.2f | %s | %.2f / %.2f | %s | %.2f | %s | %s |%s%n",
                         connections, size, impls[i], median(measured, i, RATE), ratio(measured, i, 0, RATE),
                         ratio(measured, i, netty, RATE), median(measured, i, CLIENT_CPU),
                         ratio(measured, i, 0, CLIENT_CPU), median(measured, i, CLIENT_USER),
                         median(measured, i, CLIENT_KERNEL), ratio(measured, i, 0, CLIENT_KERNEL),
                         median(measured, i, SERVER_CPU), sleeps(measured, i, CLIENT_SLEEPS),
-                        sleeps(measured, i, SERVER_SLEEPS));
+                        sleeps(measured, i, SERVER_SLEEPS),
+                        reference < 0 ? "" : " " + ratioInterval(perCycle(measured, i, reference, RATE)) + " |");
             }
         } finally {
             for (int i = 0; i < n; i++) {
@@ -172,12 +201,33 @@ public final class EchoInterleaved {
         if (i == base || base < 0) {
             return "";
         }
+        double[] q = quartiles(perCycle(measured, i, base, field));
+        return String.format(Locale.ROOT, "%.3f (%.3f-%.3f)", q[1], q[0], q[2]);
+    }
+
+    /** Contender {@code i}'s {@code field} divided by contender {@code base}'s, one value per cycle. */
+    private static double[] perCycle(double[][][] measured, int i, int base, int field) {
         double[] values = new double[measured.length];
         for (int c = 0; c < measured.length; c++) {
             values[c] = measured[c][i][field] / measured[c][base][field];
         }
-        double[] q = quartiles(values);
-        return String.format(Locale.ROOT, "%.3f (%.3f-%.3f)", q[1], q[0], q[2]);
+        return values;
+    }
+
+    /**
+     * The median of per-cycle ratios and its 95 % confidence interval: the order statistics at ranks
+     * n/2 ± 1.96·√n/2, which cover the true median with about 95 % probability whatever the ratios' distribution
+     * (for cycles independent of each other; the pairing within a cycle is what cancels the VM's drift).
+     * "1.000 (1.000-1.000)" for the reference itself.
+     */
+    static String ratioInterval(double[] ratios) {
+        double[] sorted = ratios.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        double half = 1.96 * Math.sqrt(n) / 2;
+        int low = Math.max(0, (int) Math.floor(n / 2.0 - half));
+        int high = Math.min(n - 1, (int) Math.ceil(n / 2.0 + half));
+        return String.format(Locale.ROOT, "%.3f (%.3f-%.3f)", sorted[n / 2], sorted[low], sorted[high]);
     }
 
     private static double[] column(double[][][] measured, int i, int field) {
