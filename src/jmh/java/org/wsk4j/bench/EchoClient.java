@@ -49,6 +49,18 @@ import org.wsk4j.nt.NtStatus;
 abstract class EchoClient implements AutoCloseable {
 
     static EchoClient create(String impl, InetSocketAddress target, int connections, int size) throws Exception {
+        if (impl.startsWith("nio+") && impl.endsWith("code")) { // calibration: see RawNio
+            int methods;
+            try {
+                methods = Integer.parseInt(impl.substring(4, impl.length() - 4));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(impl + ": expected nio+NNcode (distinct methods run per message)", e);
+            }
+            if (methods < 1 || methods > ColdCode.METHODS) {
+                throw new IllegalArgumentException(impl + ": 1 to " + ColdCode.METHODS + " methods");
+            }
+            return new RawNio(target, connections, size, 0, 0, methods);
+        }
         if (impl.startsWith("nio+") && (impl.endsWith("ns") || impl.endsWith("loads"))) { // calibration: see RawNio
             boolean loads = impl.endsWith("loads");
             long amount;
@@ -105,12 +117,19 @@ abstract class EchoClient implements AutoCloseable {
     // "nio+NNloads" adds NN dependent loads per message instead, each from a different cache line of a 256 KiB pool
     // (within a core's L2) in a shuffled cycle: what touching NN lines of a driver's or library's state costs a message
     // once the kernel's network stack has run through the caches.
+    // "nio+NNcode" runs NN distinct generated methods per message instead (ColdCode: straight arithmetic, about 1.5 KiB
+    // of machine code each): what a per-message code path's size costs once the kernel has run through the caches;
+    // the same calls in a hot loop are timed when the client is made and printed to stderr.
 
     static final class RawNio extends EchoClient {
         private final Selector selector;
         private final List<Conn> conns = new ArrayList<>();
         private final long extraTokens;
         private final int extraLoads;
+        /** For extraCode: ColdCode's generated run(int, long), and how many of its methods a message runs. */
+        private final java.lang.invoke.MethodHandle code;
+        private final int extraCode;
+        private long codeSink;
         /** For extraLoads: a cycle through POOL_LINES cache lines in shuffled order (int index of the next line). */
         private final int[] pool;
         private int poolAt;
@@ -146,7 +165,17 @@ abstract class EchoClient implements AutoCloseable {
 
         RawNio(InetSocketAddress target, int connections, int size, long extraNanos, int extraLoads)
                 throws IOException {
+            this(target, connections, size, extraNanos, extraLoads, 0);
+        }
+
+        RawNio(InetSocketAddress target, int connections, int size, long extraNanos, int extraLoads, int extraCode)
+                throws IOException {
             super(connections, size);
+            this.extraCode = extraCode;
+            code = extraCode > 0 ? ColdCode.handle() : null;
+            if (extraCode > 0) {
+                System.err.printf("nio+%dcode: %.1f ns per message in a hot loop%n", extraCode, hotCodeNanos());
+            }
             extraTokens = extraNanos > 0 ? Math.max(1, Math.round(extraNanos / nanosPerToken())) : 0;
             this.extraLoads = extraLoads;
             pool = extraLoads > 0 ? shuffledCycle() : null;
@@ -191,6 +220,9 @@ abstract class EchoClient implements AutoCloseable {
                     if (extraTokens > 0) {
                         Blackhole.consumeCPU(extraTokens);
                     }
+                    if (extraCode > 0) {
+                        runCode();
+                    }
                     if (extraLoads > 0) {
                         int at = poolAt;
                         for (int i = 0; i < extraLoads; i++) {
@@ -219,6 +251,30 @@ abstract class EchoClient implements AutoCloseable {
                 c.ch.close();
             }
             selector.close();
+        }
+
+        private void runCode() {
+            try {
+                codeSink = (long) code.invokeExact(extraCode, codeSink);
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** What {@link #runCode} costs with its code hot: the best of a few timed batches, warmed up. */
+        private double hotCodeNanos() {
+            for (int i = 0; i < 300_000; i++) { // past C2's compilation of every method the calls reach
+                runCode();
+            }
+            double best = Double.MAX_VALUE;
+            for (int round = 0; round < 40; round++) {
+                long start = System.nanoTime();
+                for (int i = 0; i < 2_000; i++) {
+                    runCode();
+                }
+                best = Math.min(best, (System.nanoTime() - start) / 2_000.0);
+            }
+            return best;
         }
 
         /** A pool whose lines form one cycle in random order: pool[line * 16] is the first int of the next line. */

@@ -58,6 +58,9 @@ import java.util.Locale;
  * every message: run next to {@code nio} and {@code wsk-direct}, it says how the row's ratio answers to a client's
  * extra work per message on the machine of the run, so a ratio reads as nanoseconds and a change's saving as a
  * ratio. {@code nio+NNloads} adds NN dependent loads from a 256 KiB pool instead: the ratio in cache lines touched.
+ * {@code nio+NNcode} runs NN distinct generated methods per message ({@link ColdCode}, about 1.5 KiB of machine code
+ * each, their hot-loop cost printed to stderr when the client is made): the ratio in code a message runs, so the
+ * price of a per-message path's size reads beside the price of its work.
  */
 public final class EchoInterleaved {
 
