@@ -1,7 +1,9 @@
 package org.wsk4j.bench;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -100,7 +102,8 @@ final class ColdCode {
                 return src;
             }
         };
-        JavaFileManager files = new ForwardingJavaFileManager<>(compiler.getStandardFileManager(null, null, null)) {
+        try (JavaFileManager files = new ForwardingJavaFileManager<>(
+                compiler.getStandardFileManager(null, null, null)) {
             @Override
             public JavaFileObject getJavaFileForOutput(Location location, String className, JavaFileObject.Kind kind,
                                                        FileObject sibling) {
@@ -113,9 +116,12 @@ final class ColdCode {
                     }
                 };
             }
-        };
-        if (!compiler.getTask(null, files, null, List.of("-g:none"), null, List.of(source)).call()) {
-            throw new IllegalStateException("compiling the generated cold code failed");
+        }) {
+            if (!compiler.getTask(null, files, null, List.of("-g:none"), null, List.of(source)).call()) {
+                throw new IllegalStateException("compiling the generated cold code failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         ClassLoader loader = new ClassLoader(ColdCode.class.getClassLoader()) {
             @Override
