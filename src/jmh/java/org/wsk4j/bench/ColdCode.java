@@ -23,13 +23,14 @@ import javax.tools.ToolProvider;
 /**
  * Distinct machine code to run per message: the echo calibration {@code nio+NNcode} (see {@link EchoClient}), which
  * adds NN calls of distinct methods to raw NIO's client per message, each method a straight run of independent
- * arithmetic with constants of its own (so the compiler shares nothing between them), too large to be inlined. What that costs a
- * message in a hot loop, where the code stays in the instruction cache, against what it costs in the echo loop,
- * where the kernel's network stack runs between two messages, measures how this machine prices a per-message code
- * path's size rather than its work.
+ * arithmetic with constants of its own (so the compiler shares nothing between them), too large to be inlined. What
+ * that costs a message in a hot loop, where the code stays in the instruction cache, against what it costs in the
+ * echo loop, where the kernel's network stack runs between two messages, measures how this machine prices a
+ * per-message code path's size rather than its work.
  *
- * <p>The class is generated and compiled when first used (the JDK's compiler, {@link ToolProvider}), so the
- * source tree does not carry thousands of generated lines. Threading: {@link #handle} is synchronized; the generated code is stateless.
+ * <p>The class is generated and compiled when first used (the JDK's compiler, {@link ToolProvider}), so the source
+ * tree does not carry thousands of generated lines. Threading: {@link #handle} is synchronized; the generated code
+ * is stateless.
  */
 final class ColdCode {
 
