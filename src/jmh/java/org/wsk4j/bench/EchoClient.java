@@ -54,7 +54,8 @@ abstract class EchoClient implements AutoCloseable {
             try {
                 methods = Integer.parseInt(impl.substring(4, impl.length() - 4));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(impl + ": expected nio+NNcode (distinct methods run per message)", e);
+                throw new IllegalArgumentException(impl + ": expected nio+NNcode (distinct methods run per message)",
+                        e);
             }
             if (methods < 1 || methods > ColdCode.METHODS) {
                 throw new IllegalArgumentException(impl + ": 1 to " + ColdCode.METHODS + " methods");
