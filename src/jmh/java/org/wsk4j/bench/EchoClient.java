@@ -49,30 +49,26 @@ import org.wsk4j.nt.NtStatus;
 abstract class EchoClient implements AutoCloseable {
 
     static EchoClient create(String impl, InetSocketAddress target, int connections, int size) throws Exception {
-        if (impl.startsWith("nio+") && impl.endsWith("code")) { // calibration: see RawNio
-            int methods;
-            try {
-                methods = Integer.parseInt(impl.substring(4, impl.length() - 4));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(impl + ": expected nio+NNcode (distinct methods run per message)",
-                        e);
+        if (impl.startsWith("nio+")) { // a calibration line: see RawNio
+            String unit = impl.endsWith("ns") ? "ns" : impl.endsWith("loads") ? "loads"
+                    : impl.endsWith("code") ? "code" : null;
+            long amount = -1;
+            if (unit != null) {
+                try {
+                    amount = Long.parseLong(impl.substring(4, impl.length() - unit.length()));
+                } catch (NumberFormatException e) {
+                    amount = -1;
+                }
             }
-            if (methods < 1 || methods > ColdCode.METHODS) {
+            if (amount < 0) {
+                throw new IllegalArgumentException(impl + ": expected nio+NNNns, nio+NNloads or nio+NNcode (nanoseconds"
+                        + " of work, dependent loads, or distinct methods run, per message)");
+            }
+            if (unit.equals("code") && (amount < 1 || amount > ColdCode.METHODS)) {
                 throw new IllegalArgumentException(impl + ": 1 to " + ColdCode.METHODS + " methods");
             }
-            return new RawNio(target, connections, size, 0, 0, methods);
-        }
-        if (impl.startsWith("nio+") && (impl.endsWith("ns") || impl.endsWith("loads"))) { // calibration: see RawNio
-            boolean loads = impl.endsWith("loads");
-            long amount;
-            try {
-                amount = Long.parseLong(impl.substring(4, impl.length() - (loads ? 5 : 2)));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(impl + ": expected nio+NNNns or nio+NNloads (nanoseconds of work, or"
-                        + " dependent loads, per message)", e);
-            }
-            return loads ? new RawNio(target, connections, size, 0, (int) amount)
-                    : new RawNio(target, connections, size, amount, 0);
+            return new RawNio(target, connections, size, unit.equals("ns") ? amount : 0,
+                    unit.equals("loads") ? (int) amount : 0, unit.equals("code") ? (int) amount : 0);
         }
         return switch (impl) {
             case "nio" -> new RawNio(target, connections, size);
@@ -161,12 +157,7 @@ abstract class EchoClient implements AutoCloseable {
         }
 
         RawNio(InetSocketAddress target, int connections, int size) throws IOException {
-            this(target, connections, size, 0, 0);
-        }
-
-        RawNio(InetSocketAddress target, int connections, int size, long extraNanos, int extraLoads)
-                throws IOException {
-            this(target, connections, size, extraNanos, extraLoads, 0);
+            this(target, connections, size, 0, 0, 0);
         }
 
         RawNio(InetSocketAddress target, int connections, int size, long extraNanos, int extraLoads, int extraCode)
@@ -174,7 +165,7 @@ abstract class EchoClient implements AutoCloseable {
             super(connections, size);
             this.extraCode = extraCode;
             code = extraCode > 0 ? ColdCode.handle() : null;
-            if (extraCode > 0) {
+            if (code != null) {
                 System.err.printf("nio+%dcode: %.1f ns per message in a hot loop%n", extraCode, hotCodeNanos());
             }
             extraTokens = extraNanos > 0 ? Math.max(1, Math.round(extraNanos / nanosPerToken())) : 0;
